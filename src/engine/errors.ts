@@ -1,0 +1,36 @@
+import type { ErrorCode, ErrorInfo } from '../protocol';
+
+/** An error a person can act on: a code for programs and a message for people. */
+export class AuditError extends Error {
+	constructor(
+		readonly code: ErrorCode,
+		message: string,
+	) {
+		super(message);
+		this.name = 'AuditError';
+	}
+
+	toInfo(): ErrorInfo {
+		return { code: this.code, message: this.message };
+	}
+}
+
+/** Turn anything thrown into an ErrorInfo, keeping AuditError codes. */
+export function toErrorInfo(err: unknown, fallback: ErrorCode = 'INTERNAL'): ErrorInfo {
+	if (err instanceof AuditError) return err.toInfo();
+	if (err instanceof Error && err.name === 'AbortError') return { code: 'CANCELLED', message: 'The audit was cancelled.' };
+	const message = err instanceof Error ? err.message : String(err);
+	return { code: fallback, message };
+}
+
+export function isAbort(signal: AbortSignal | undefined): boolean {
+	return signal?.aborted === true;
+}
+
+/** Throw the signal's reason as an AuditError when it is aborted. */
+export function throwIfAborted(signal: AbortSignal): void {
+	if (!signal.aborted) return;
+	const reason: unknown = signal.reason;
+	if (reason instanceof AuditError) throw reason;
+	throw new AuditError('CANCELLED', 'The audit was cancelled.');
+}

@@ -1,0 +1,42 @@
+import type { LogParams } from '../protocol';
+
+export type LogLevel = LogParams['level'];
+const ORDER: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
+
+/** A small levelled logger. It writes to stderr only: stdout may carry the protocol. */
+export interface Logger {
+	error(message: string): void;
+	warn(message: string): void;
+	info(message: string): void;
+	debug(message: string): void;
+	child(prefix: string): Logger;
+}
+
+export type LogSink = (level: LogLevel, message: string) => void;
+
+/** Secrets that must never reach a log line; values are replaced by `***`. */
+const secrets = new Set<string>();
+export function registerSecret(value: string | undefined): void {
+	if (value && value.length >= 8) secrets.add(value);
+}
+export function redact(text: string): string {
+	let out = text;
+	for (const s of secrets) out = out.split(s).join('***');
+	return out.replace(/sk-ant-[A-Za-z0-9_-]{8,}/g, 'sk-ant-***');
+}
+
+export function createLogger(level: LogLevel = 'info', sinks: LogSink[] = [], prefix = ''): Logger {
+	const write = (l: LogLevel, message: string) => {
+		if (ORDER[l] > ORDER[level]) return;
+		const line = redact(prefix ? `[${prefix}] ${message}` : message);
+		process.stderr.write(`${new Date().toISOString()} ${l.toUpperCase()} ${line}\n`);
+		for (const sink of sinks) sink(l, line);
+	};
+	return {
+		error: (m) => write('error', m),
+		warn: (m) => write('warn', m),
+		info: (m) => write('info', m),
+		debug: (m) => write('debug', m),
+		child: (p) => createLogger(level, sinks, prefix ? `${prefix}:${p}` : p),
+	};
+}

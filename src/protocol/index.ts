@@ -1,0 +1,3 @@
+/** The one typed contract between the engine and its clients. */
+export * from './types';
+export * from './messages';

@@ -1,0 +1,154 @@
+/**
+ * The JSON-RPC contract between the engine and its clients. Each message is declared once here,
+ * with its parameter and result types, and both sides import it.
+ */
+import { NotificationType, RequestType } from 'vscode-jsonrpc';
+import type {
+	AuditOptionsInput,
+	AuditResult,
+	EngineSettings,
+	EngineStats,
+	ErrorInfo,
+	FormFactor,
+	HistoryEntry,
+	StageName,
+	StageOutcomes,
+	UrlSummary,
+} from './types';
+
+export interface AuditParams {
+	url: string;
+	options?: AuditOptionsInput;
+	/** Client-chosen id used for progress notifications and `cancel`; the engine makes one if absent. */
+	auditId?: string;
+}
+export type AuditResponse = AuditResult;
+/** Client → engine: audit one URL. Resolves with the full result; stage results also arrive as `stageResult`. */
+export const auditRequest = new RequestType<AuditParams, AuditResponse, void>('auditlens/audit');
+
+export interface BatchAuditParams {
+	urls: string[];
+	options?: AuditOptionsInput;
+	/** Prefix for the per-URL audit ids (`<batchId>:<index>`), so a client can cancel the batch. */
+	batchId?: string;
+}
+export interface BatchItem {
+	url: string;
+	result?: AuditResult;
+	error?: ErrorInfo;
+}
+export interface BatchAuditResult {
+	items: BatchItem[];
+}
+/** Client → engine: audit many URLs under the same limits; one failure never sinks the batch. */
+export const batchAuditRequest = new RequestType<BatchAuditParams, BatchAuditResult, void>('auditlens/batchAudit');
+
+export interface CancelParams {
+	/** An audit id, or a batch id (cancels every audit of the batch). */
+	auditId: string;
+}
+export interface CancelResult {
+	cancelled: number;
+}
+/** Client → engine: cancel a queued or running audit; its Chrome is freed (killed and replaced if it hangs). */
+export const cancelRequest = new RequestType<CancelParams, CancelResult, void>('auditlens/cancel');
+
+export interface GetResultParams {
+	id: string;
+}
+/** Client → engine: one stored result by id, or null. */
+export const getResultRequest = new RequestType<GetResultParams, AuditResult | null, void>('auditlens/getResult');
+
+export interface GetReportParams {
+	id: string;
+	formFactor: FormFactor;
+	format: 'html' | 'json';
+}
+export interface GetReportResult {
+	content: string;
+}
+/** Client → engine: the full Lighthouse report (HTML or JSON) of a stored audit. */
+export const getReportRequest = new RequestType<GetReportParams, GetReportResult, void>('auditlens/getReport');
+
+export interface ListHistoryParams {
+	/** Omit for one summary per URL; give a URL for its audits, newest first. */
+	url?: string;
+	limit?: number;
+}
+export interface ListHistoryResult {
+	urls?: UrlSummary[];
+	entries?: HistoryEntry[];
+}
+/** Client → engine: audit history. */
+export const listHistoryRequest = new RequestType<ListHistoryParams, ListHistoryResult, void>('auditlens/listHistory');
+
+export interface DeleteHistoryParams {
+	id?: string;
+	url?: string;
+	all?: boolean;
+}
+export interface DeleteHistoryResult {
+	deleted: number;
+}
+/** Client → engine: delete one audit, all audits of a URL, or everything. */
+export const deleteHistoryRequest = new RequestType<DeleteHistoryParams, DeleteHistoryResult, void>('auditlens/deleteHistory');
+
+export type StatsParams = Record<string, never>;
+/** Client → engine: live engine statistics. */
+export const statsRequest = new RequestType<StatsParams, EngineStats, void>('auditlens/stats');
+
+export type ConfigureParams = Partial<EngineSettings>;
+export type ConfigureResult = EngineStats['settings'];
+/** Client → engine: change limits and settings live; answers the settings now in force. */
+export const configureRequest = new RequestType<ConfigureParams, ConfigureResult, void>('auditlens/configure');
+
+export type ClearCacheParams = Record<string, never>;
+export interface ClearCacheResult {
+	cleared: number;
+}
+/** Client → engine: drop the in-memory result cache (history stays). */
+export const clearCacheRequest = new RequestType<ClearCacheParams, ClearCacheResult, void>('auditlens/clearCache');
+
+export type ShutdownParams = Record<string, never>;
+/** Client → engine: finish, close every Chrome, flush the history, then exit. */
+export const shutdownRequest = new RequestType<ShutdownParams, null, void>('auditlens/shutdown');
+
+export type ProgressState = 'queued' | 'started' | 'done' | 'error' | 'skipped' | 'cancelled';
+export interface ProgressParams {
+	auditId: string;
+	url: string;
+	/** `audit` for the audit as a whole. */
+	stage: StageName | 'audit';
+	state: ProgressState;
+	message?: string;
+	/** Position in the queue when state is `queued`. */
+	position?: number;
+}
+/** Engine → client: an audit or one of its stages changed state. */
+export const progressNotification = new NotificationType<ProgressParams>('auditlens/progress');
+
+export interface StageResultParams {
+	auditId: string;
+	url: string;
+	/** The outcome of this one stage, the moment it is ready. */
+	stages: StageOutcomes;
+}
+/** Engine → client: one stage finished; lets a client show fast stages while Lighthouse runs. */
+export const stageResultNotification = new NotificationType<StageResultParams>('auditlens/stageResult');
+
+export interface LogParams {
+	level: 'error' | 'warn' | 'info' | 'debug';
+	message: string;
+}
+/** Engine → client: a log line (never contains secrets). */
+export const logNotification = new NotificationType<LogParams>('auditlens/log');
+
+/** JSON-RPC error codes the engine uses in ResponseError; `data` is an ErrorInfo. */
+export const RpcErrorCodes = {
+	invalidParams: -32602,
+	auditFailed: -32001,
+	busy: -32002,
+	cancelled: -32800,
+	notFound: -32004,
+	shuttingDown: -32005,
+} as const;

@@ -1,0 +1,352 @@
+/**
+ * Data types shared by the engine and its clients (the VS Code extension, the CLI, tests).
+ * Types only: no logic, no imports of `vscode` or engine code.
+ */
+
+export type FormFactor = 'mobile' | 'desktop';
+export const FORM_FACTORS: readonly FormFactor[] = ['mobile', 'desktop'];
+
+export type Category = 'performance' | 'accessibility' | 'best-practices' | 'seo';
+export const CATEGORIES: readonly Category[] = ['performance', 'accessibility', 'best-practices', 'seo'];
+
+/** Lighthouse throttling method: simulated (default, lantern), applied by DevTools, or none. */
+export type Throttling = 'simulate' | 'devtools' | 'provided';
+
+/** Machine-readable error codes. Every error also carries a message a person can act on. */
+export type ErrorCode =
+	| 'INVALID_URL'
+	| 'INVALID_PARAMS'
+	| 'UNREACHABLE'
+	| 'HTTP_ERROR'
+	| 'NOT_HTML'
+	| 'REDIRECT_LOOP'
+	| 'TIMEOUT'
+	| 'CANCELLED'
+	| 'BUSY'
+	| 'CHROME_NOT_FOUND'
+	| 'CHROME_CRASHED'
+	| 'LIGHTHOUSE_ERROR'
+	| 'CAPTURE_ERROR'
+	| 'AI_ERROR'
+	| 'CRUX_ERROR'
+	| 'SHUTTING_DOWN'
+	| 'NOT_FOUND'
+	| 'INTERNAL';
+
+export interface ErrorInfo {
+	code: ErrorCode;
+	message: string;
+}
+
+/** Which stages of an audit run. Lighthouse runs once per requested form factor. */
+export interface StageSwitches {
+	lighthouse: boolean;
+	capture: boolean;
+	cro: boolean;
+	ai: boolean;
+	crux: boolean;
+}
+
+/** Options of one audit as a client may send them; every field optional. */
+export interface AuditOptionsInput {
+	formFactors?: FormFactor[];
+	categories?: Category[];
+	throttling?: Throttling;
+	/** Lighthouse runs per form factor; the median run is kept (Lighthouse's computeMedianRun). */
+	runs?: number;
+	stages?: Partial<StageSwitches>;
+	/** Bypass the cache, run, then update the cache. */
+	noCache?: boolean;
+	/** Per-audit timeout; defaults to the engine's `auditTimeoutMs`. */
+	timeoutMs?: number;
+	/** Treat the URL as a development server build (labels results, explains NO_FCP). */
+	devServer?: boolean;
+}
+
+/** Options after defaults are applied: what the result and the cache key depend on. */
+export interface AuditOptions {
+	formFactors: FormFactor[];
+	categories: Category[];
+	throttling: Throttling;
+	runs: number;
+	stages: StageSwitches;
+	devServer: boolean;
+}
+
+export interface CoreMetrics {
+	/** Milliseconds unless noted; undefined when Lighthouse did not measure it. */
+	fcp?: number;
+	lcp?: number;
+	tbt?: number;
+	/** Unitless. */
+	cls?: number;
+	speedIndex?: number;
+	tti?: number;
+}
+
+export interface FailingAudit {
+	id: string;
+	title: string;
+	score: number | null;
+	displayValue?: string;
+	/** Categories this audit belongs to. */
+	categories: Category[];
+}
+
+/** The summary of one form factor's Lighthouse run (the median one when runs > 1). */
+export interface LighthouseRun {
+	formFactor: FormFactor;
+	lighthouseVersion: string;
+	finalUrl: string;
+	fetchTime: string;
+	/** Category scores 0..1, null when Lighthouse could not score it. */
+	scores: Partial<Record<Category, number | null>>;
+	metrics: CoreMetrics;
+	failingAudits: FailingAudit[];
+	/** Lighthouse's own warnings (e.g. a redirect, or a page that loaded slowly). */
+	runWarnings: string[];
+	/** Performance score of every run when runs > 1, in run order. */
+	performanceScores: number[];
+	/** Milliseconds Lighthouse itself took (the kept run). */
+	lighthouseMs: number;
+}
+
+export interface Screenshot {
+	/** Absolute path of the image file on the engine's machine. */
+	path: string;
+	mime: 'image/jpeg' | 'image/webp';
+	width: number;
+	height: number;
+	bytes: number;
+	/** Y coordinate (CSS px) of the fold in the image: the viewport height. */
+	foldY: number;
+}
+
+export interface CaptureShots {
+	viewport: Screenshot;
+	fullPage: Screenshot;
+}
+
+/** A call-to-action candidate found in the page. */
+export interface CtaFact {
+	selector: string;
+	text: string;
+	tag: string;
+	href?: string;
+	/** CSS px, relative to the document. */
+	box: { x: number; y: number; width: number; height: number };
+	aboveFold: boolean;
+	/** WCAG contrast ratio of text against its background, when computable. */
+	contrast?: number;
+	/** True when it looks like a button (a button, or a styled link). */
+	buttonLike: boolean;
+}
+
+export interface FormFact {
+	selector: string;
+	fieldCount: number;
+	requiredCount: number;
+	unlabeled: { selector: string; name?: string; type: string }[];
+	submitText?: string;
+	aboveFold: boolean;
+	box: { x: number; y: number; width: number; height: number };
+}
+
+/** Facts about the page gathered in the browser, for the CRO rules (one viewport each). */
+export interface DomFacts {
+	url: string;
+	viewport: { width: number; height: number };
+	title: string;
+	metaDescription?: string;
+	headings: { level: number; text: string; selector: string }[];
+	ctas: CtaFact[];
+	forms: FormFact[];
+	trustSignals: { kind: 'testimonial' | 'rating' | 'logos' | 'guarantee' | 'security'; text: string; selector: string; box?: { x: number; y: number; width: number; height: number } }[];
+	socialProofNumbers: string[];
+	pricing: string[];
+	contact: { kind: 'email' | 'phone' | 'chat' | 'form' | 'address'; text: string }[];
+	firstScreen: { wordCount: number; readingGrade?: number };
+	imagesWithoutAlt: { selector: string; src: string }[];
+	pageWeightBytes?: number;
+	documentHeight: number;
+}
+
+export interface CaptureData {
+	shots: Partial<Record<FormFactor, CaptureShots>>;
+	facts: Partial<Record<FormFactor, DomFacts>>;
+	/** Whether the capture browser was already warm when this capture started. */
+	warm: boolean;
+}
+
+export type Severity = 'high' | 'medium' | 'low';
+
+export interface CroFinding {
+	/** Stable rule id, e.g. `cta-above-fold`. */
+	rule: string;
+	severity: Severity;
+	title: string;
+	/** The element it is about, when there is one. */
+	element?: { selector: string; text?: string };
+	formFactor?: FormFactor;
+	why: string;
+	fix: string;
+}
+
+export interface CroData {
+	findings: CroFinding[];
+}
+
+export interface AiSuggestion {
+	title: string;
+	/** Selector or section name of the element on the page it is about. */
+	target: string;
+	detail: string;
+	impact: 'high' | 'medium' | 'low';
+	effort: 'high' | 'medium' | 'low';
+}
+
+export interface AiData {
+	model: string;
+	suggestions: AiSuggestion[];
+	/** Suggestions the model gave that named nothing on the page, dropped. */
+	dropped: number;
+	/** A note for the user, e.g. why no AI suggestions are present. */
+	note?: string;
+}
+
+export interface CruxMetricSet {
+	lcp?: number;
+	inp?: number;
+	cls?: number;
+	fcp?: number;
+	ttfb?: number;
+}
+
+export interface CruxData {
+	origin?: CruxMetricSet;
+	url?: CruxMetricSet;
+	formFactor?: string;
+}
+
+/** What each stage produces. */
+export interface StageDataMap {
+	'lighthouse-mobile': LighthouseRun;
+	'lighthouse-desktop': LighthouseRun;
+	capture: CaptureData;
+	cro: CroData;
+	ai: AiData;
+	crux: CruxData;
+}
+export type StageName = keyof StageDataMap;
+
+interface OutcomeBase {
+	/** ISO time the stage started (or was skipped). */
+	startedAt: string;
+	durationMs: number;
+}
+export type StageOutcome<T> =
+	| (OutcomeBase & { status: 'ok'; data: T })
+	| (OutcomeBase & { status: 'error'; error: ErrorInfo })
+	| (OutcomeBase & { status: 'skipped'; reason: string })
+	| (OutcomeBase & { status: 'cancelled' });
+
+export type StageOutcomes = { [K in StageName]?: StageOutcome<StageDataMap[K]> };
+
+export interface AuditResult {
+	/** Unique id of this audit (history key). */
+	id: string;
+	/** The URL as requested, normalised. */
+	url: string;
+	requestedAt: string;
+	durationMs: number;
+	options: AuditOptions;
+	engineVersion: string;
+	lighthouseVersion: string;
+	/** True when this result came from the cache rather than a fresh run. */
+	fromCache: boolean;
+	stages: StageOutcomes;
+	/** Set when the audit as a whole failed (e.g. the page could not be loaded at all). */
+	error?: ErrorInfo;
+}
+
+/** A compact row for history lists. */
+export interface HistoryEntry {
+	id: string;
+	url: string;
+	requestedAt: string;
+	durationMs: number;
+	scores: Partial<Record<FormFactor, Partial<Record<Category, number | null>>>>;
+	error?: ErrorInfo;
+}
+
+export interface UrlSummary {
+	url: string;
+	audits: number;
+	latest: HistoryEntry;
+}
+
+/** Engine limits and settings; every one can be changed live with `configure`. */
+export interface EngineSettings {
+	/** Audits running at once. */
+	maxConcurrentAudits: number;
+	/** Chromium instances for Lighthouse (one Lighthouse run per Chrome at a time). */
+	maxBrowsers: number;
+	/** Playwright browser contexts for capture at once. */
+	maxCaptureContexts: number;
+	/** Anthropic API calls at once. */
+	maxAiCalls: number;
+	/** Audits waiting beyond the running ones; past this the engine answers BUSY. */
+	queueSize: number;
+	auditTimeoutMs: number;
+	/** Run Lighthouse one at a time (other stages still run beside it) for stable performance scores. */
+	accuracyMode: boolean;
+	/** Default Lighthouse runs per form factor (median kept). */
+	runsPerUrl: number;
+	/** Recycle a Chrome after this many Lighthouse runs (Lighthouse advises at most about 100). */
+	recycleAfterRuns: number;
+	/** Close an idle Chrome after this long. */
+	browserIdleTimeoutMs: number;
+	/** Use the warm pool; false runs the Lighthouse CLI in a subprocess per run. */
+	usePool: boolean;
+	/** Explicit Chrome/Chromium binary; otherwise CHROME_PATH or discovery. */
+	chromePath?: string;
+	cacheTtlMs: number;
+	cacheMaxEntries: number;
+	historyMaxAgeDays: number;
+	historyMaxCount: number;
+	/** Target size of each compressed screenshot. */
+	screenshotTargetBytes: number;
+	aiModel: string;
+	aiMaxTokens: number;
+	aiDeep: boolean;
+	/** Anthropic API key; write-only (never echoed back in settings or stats). */
+	anthropicApiKey?: string;
+	/** Override of the Anthropic API base URL (tests use a local fake). */
+	anthropicBaseUrl?: string;
+	cruxApiKey?: string;
+	cruxBaseUrl?: string;
+}
+
+export interface StageTiming {
+	count: number;
+	p50: number;
+	p95: number;
+}
+
+export interface EngineStats {
+	pid: number;
+	uptimeMs: number;
+	engineVersion: string;
+	lighthouseVersion: string;
+	audits: { active: number; queued: number; done: number; failed: number; cancelled: number; rejectedBusy: number };
+	browsers: { idle: number; busy: number; launched: number; crashed: number; recycled: number; pids: number[] };
+	workers: { count: number; busy: number; replaced: number };
+	lighthouseRuns: number;
+	stages: Partial<Record<StageName, StageTiming>>;
+	memory: { engineRss: number; chromeRss: Record<string, number>; totalRss: number };
+	cache: { hits: number; misses: number; entries: number; bytes: number };
+	history: { audits: number; dbBytes: number; path?: string };
+	ai: { calls: number; failures: number; breaker: 'closed' | 'open' | 'half-open'; p50Ms: number };
+	crux: { calls: number; failures: number; breaker: 'closed' | 'open' | 'half-open'; p50Ms: number };
+	settings: Omit<EngineSettings, 'anthropicApiKey' | 'cruxApiKey'> & { anthropicApiKeySet: boolean; cruxApiKeySet: boolean };
+}
