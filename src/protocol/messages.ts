@@ -24,7 +24,7 @@ export interface AuditParams {
 }
 export type AuditResponse = AuditResult;
 /** Client → engine: audit one URL. Resolves with the full result; stage results also arrive as `stageResult`. */
-export const auditRequest = new RequestType<AuditParams, AuditResponse, void>('auditlens/audit');
+export const auditRequest = new RequestType<AuditParams, AuditResponse, ErrorInfo>('auditlens/audit');
 
 export interface BatchAuditParams {
 	urls: string[];
@@ -41,7 +41,7 @@ export interface BatchAuditResult {
 	items: BatchItem[];
 }
 /** Client → engine: audit many URLs under the same limits; one failure never sinks the batch. */
-export const batchAuditRequest = new RequestType<BatchAuditParams, BatchAuditResult, void>('auditlens/batchAudit');
+export const batchAuditRequest = new RequestType<BatchAuditParams, BatchAuditResult, ErrorInfo>('auditlens/batchAudit');
 
 export interface CancelParams {
 	/** An audit id, or a batch id (cancels every audit of the batch). */
@@ -51,13 +51,13 @@ export interface CancelResult {
 	cancelled: number;
 }
 /** Client → engine: cancel a queued or running audit; its Chrome is freed (killed and replaced if it hangs). */
-export const cancelRequest = new RequestType<CancelParams, CancelResult, void>('auditlens/cancel');
+export const cancelRequest = new RequestType<CancelParams, CancelResult, ErrorInfo>('auditlens/cancel');
 
 export interface GetResultParams {
 	id: string;
 }
 /** Client → engine: one stored result by id, or null. */
-export const getResultRequest = new RequestType<GetResultParams, AuditResult | null, void>('auditlens/getResult');
+export const getResultRequest = new RequestType<GetResultParams, AuditResult | null, ErrorInfo>('auditlens/getResult');
 
 export interface GetReportParams {
 	id: string;
@@ -68,7 +68,7 @@ export interface GetReportResult {
 	content: string;
 }
 /** Client → engine: the full Lighthouse report (HTML or JSON) of a stored audit. */
-export const getReportRequest = new RequestType<GetReportParams, GetReportResult, void>('auditlens/getReport');
+export const getReportRequest = new RequestType<GetReportParams, GetReportResult, ErrorInfo>('auditlens/getReport');
 
 export interface ListHistoryParams {
 	/** Omit for one summary per URL; give a URL for its audits, newest first. */
@@ -80,7 +80,7 @@ export interface ListHistoryResult {
 	entries?: HistoryEntry[];
 }
 /** Client → engine: audit history. */
-export const listHistoryRequest = new RequestType<ListHistoryParams, ListHistoryResult, void>('auditlens/listHistory');
+export const listHistoryRequest = new RequestType<ListHistoryParams, ListHistoryResult, ErrorInfo>('auditlens/listHistory');
 
 export interface DeleteHistoryParams {
 	id?: string;
@@ -91,27 +91,27 @@ export interface DeleteHistoryResult {
 	deleted: number;
 }
 /** Client → engine: delete one audit, all audits of a URL, or everything. */
-export const deleteHistoryRequest = new RequestType<DeleteHistoryParams, DeleteHistoryResult, void>('auditlens/deleteHistory');
+export const deleteHistoryRequest = new RequestType<DeleteHistoryParams, DeleteHistoryResult, ErrorInfo>('auditlens/deleteHistory');
 
 export type StatsParams = Record<string, never>;
 /** Client → engine: live engine statistics. */
-export const statsRequest = new RequestType<StatsParams, EngineStats, void>('auditlens/stats');
+export const statsRequest = new RequestType<StatsParams, EngineStats, ErrorInfo>('auditlens/stats');
 
 export type ConfigureParams = Partial<EngineSettings>;
 export type ConfigureResult = EngineStats['settings'];
 /** Client → engine: change limits and settings live; answers the settings now in force. */
-export const configureRequest = new RequestType<ConfigureParams, ConfigureResult, void>('auditlens/configure');
+export const configureRequest = new RequestType<ConfigureParams, ConfigureResult, ErrorInfo>('auditlens/configure');
 
 export type ClearCacheParams = Record<string, never>;
 export interface ClearCacheResult {
 	cleared: number;
 }
 /** Client → engine: drop the in-memory result cache (history stays). */
-export const clearCacheRequest = new RequestType<ClearCacheParams, ClearCacheResult, void>('auditlens/clearCache');
+export const clearCacheRequest = new RequestType<ClearCacheParams, ClearCacheResult, ErrorInfo>('auditlens/clearCache');
 
 export type ShutdownParams = Record<string, never>;
 /** Client → engine: finish, close every Chrome, flush the history, then exit. */
-export const shutdownRequest = new RequestType<ShutdownParams, null, void>('auditlens/shutdown');
+export const shutdownRequest = new RequestType<ShutdownParams, null, ErrorInfo>('auditlens/shutdown');
 
 export type ProgressState = 'queued' | 'started' | 'done' | 'error' | 'skipped' | 'cancelled';
 export interface ProgressParams {

@@ -127,19 +127,37 @@ export interface CaptureShots {
 	fullPage: Screenshot;
 }
 
+/** Where in the page an element sits, from its nearest landmark ancestor (`main` when none). */
+export type PageRegion = 'header' | 'nav' | 'main' | 'aside' | 'footer';
+
+/** A box in CSS px, relative to the document (not the viewport). */
+export interface Box {
+	x: number;
+	y: number;
+	width: number;
+	height: number;
+}
+
 /** A call-to-action candidate found in the page. */
 export interface CtaFact {
 	selector: string;
+	/** Accessible text: aria-label, visible text, value or title. */
 	text: string;
 	tag: string;
 	href?: string;
 	/** CSS px, relative to the document. */
-	box: { x: number; y: number; width: number; height: number };
+	box: Box;
+	/** Its vertical centre is within the first screen (and it is horizontally on screen). */
 	aboveFold: boolean;
 	/** WCAG contrast ratio of text against its background, when computable. */
 	contrast?: number;
+	/** WCAG "large text" (>= 24px, or >= 18.66px bold): 3:1 contrast is enough. */
+	largeText: boolean;
 	/** True when it looks like a button (a button, or a styled link). */
 	buttonLike: boolean;
+	region: PageRegion;
+	/** Inside a form (e.g. its submit button). */
+	inForm: boolean;
 }
 
 export interface FormFact {
@@ -149,8 +167,10 @@ export interface FormFact {
 	unlabeled: { selector: string; name?: string; type: string }[];
 	submitText?: string;
 	aboveFold: boolean;
-	box: { x: number; y: number; width: number; height: number };
+	box: Box;
 }
+
+export type TrustKind = 'testimonial' | 'rating' | 'logos' | 'guarantee' | 'security';
 
 /** Facts about the page gathered in the browser, for the CRO rules (one viewport each). */
 export interface DomFacts {
@@ -161,12 +181,16 @@ export interface DomFacts {
 	headings: { level: number; text: string; selector: string }[];
 	ctas: CtaFact[];
 	forms: FormFact[];
-	trustSignals: { kind: 'testimonial' | 'rating' | 'logos' | 'guarantee' | 'security'; text: string; selector: string; box?: { x: number; y: number; width: number; height: number } }[];
+	/** Named parts of the page (landmarks, sections with an id, label or heading), for AI targets. */
+	sections: { name: string; selector: string; box: Box }[];
+	trustSignals: { kind: TrustKind; text: string; selector: string; box?: Box }[];
 	socialProofNumbers: string[];
 	pricing: string[];
 	contact: { kind: 'email' | 'phone' | 'chat' | 'form' | 'address'; text: string }[];
 	firstScreen: { wordCount: number; readingGrade?: number };
+	/** Images with no alt attribute at all (alt="" marks a decorative image and is fine); at most 50 listed. */
 	imagesWithoutAlt: { selector: string; src: string }[];
+	/** Bytes transferred by the document and its resources, from resource timing (cross-origin may count 0). */
 	pageWeightBytes?: number;
 	documentHeight: number;
 }
@@ -212,6 +236,8 @@ export interface AiData {
 	dropped: number;
 	/** A note for the user, e.g. why no AI suggestions are present. */
 	note?: string;
+	/** Token usage of the call, when one was made. */
+	usage?: { inputTokens: number; outputTokens: number };
 }
 
 export interface CruxMetricSet {
@@ -223,9 +249,16 @@ export interface CruxMetricSet {
 }
 
 export interface CruxData {
+	/** p75 field metrics of the whole origin; undefined when CrUX has no data for it. */
 	origin?: CruxMetricSet;
+	/** p75 field metrics of this URL; undefined when CrUX has no data for it. */
 	url?: CruxMetricSet;
+	/** CrUX form factor queried: PHONE, DESKTOP, or ALL_FORM_FACTORS. */
 	formFactor?: string;
+	/** Collection period of the data (ISO dates). */
+	collectionPeriod?: { firstDate: string; lastDate: string };
+	/** A note for the user, e.g. that CrUX has no field data for this page. */
+	note?: string;
 }
 
 /** What each stage produces. */

@@ -1,0 +1,93 @@
+import type { AuditOptions, EngineSettings, ErrorInfo, ProgressState, StageDataMap, StageName, StageOutcome, StageOutcomes } from '../protocol';
+import { toErrorInfo } from './errors';
+import type { Logger } from './log';
+import type { Stage, StageContext } from './stages/stage';
+
+export interface StageRunInput {
+	auditId: string;
+	url: string;
+	options: AuditOptions;
+	settings: Readonly<EngineSettings>;
+	signal: AbortSignal;
+	artifactsDir: string;
+	log: Logger;
+}
+
+export interface StageRunHooks {
+	progress(stage: StageName, state: ProgressState, message?: string): void;
+	/** Called the moment a stage has its outcome. */
+	outcome<K extends StageName>(stage: K, outcome: StageOutcome<StageDataMap[K]>): void;
+}
+
+export interface StageRunOutput {
+	stages: StageOutcomes;
+	artifacts: Map<string, unknown>;
+}
+
+/**
+ * Runs every stage of one audit concurrently. A stage that fails marks its own error and leaves
+ * the others' results; dependent stages wait for what they need through `ctx.outcome`.
+ */
+export async function runStages(stages: readonly Stage[], input: StageRunInput, hooks: StageRunHooks): Promise<StageRunOutput> {
+	const outcomes: StageOutcomes = {};
+	const artifacts = new Map<string, unknown>();
+	const waiters = new Map<StageName, Promise<StageOutcome<unknown>>>();
+	const resolvers = new Map<StageName, (o: StageOutcome<unknown>) => void>();
+	for (const stage of stages) {
+		waiters.set(stage.name, new Promise((resolve) => resolvers.set(stage.name, resolve)));
+	}
+
+	const ctx: StageContext = {
+		auditId: input.auditId,
+		url: input.url,
+		options: input.options,
+		settings: input.settings,
+		signal: input.signal,
+		artifactsDir: input.artifactsDir,
+		log: input.log,
+		outcome: <K extends StageName>(name: K) => (waiters.get(name) ?? Promise.resolve(undefined)) as Promise<StageOutcome<StageDataMap[K]> | undefined>,
+		keep: (key, value) => void artifacts.set(key, value),
+	};
+
+	const settle = <K extends StageName>(name: K, outcome: StageOutcome<StageDataMap[K]>) => {
+		(outcomes as Record<string, unknown>)[name] = outcome;
+		resolvers.get(name)?.(outcome as StageOutcome<unknown>);
+		hooks.outcome(name, outcome);
+	};
+
+	await Promise.all(
+		stages.map(async (stage) => {
+			const startedAt = new Date().toISOString();
+			const t0 = performance.now();
+			const reason = stage.skipReason(ctx);
+			if (reason !== undefined) {
+				hooks.progress(stage.name, 'skipped', reason);
+				settle(stage.name, { status: 'skipped', reason, startedAt, durationMs: 0 });
+				return;
+			}
+			hooks.progress(stage.name, 'started');
+			try {
+				const data = await stage.run(ctx);
+				const durationMs = Math.round(performance.now() - t0);
+				hooks.progress(stage.name, 'done');
+				settle(stage.name, { status: 'ok', data, startedAt, durationMs });
+			} catch (err) {
+				const durationMs = Math.round(performance.now() - t0);
+				const info: ErrorInfo = input.signal.aborted ? abortInfo(input.signal) : toErrorInfo(err);
+				if (info.code === 'CANCELLED') {
+					hooks.progress(stage.name, 'cancelled');
+					settle(stage.name, { status: 'cancelled', startedAt, durationMs });
+				} else {
+					input.log.warn(`${stage.name} failed for ${input.url}: ${info.message}`);
+					hooks.progress(stage.name, 'error', info.message);
+					settle(stage.name, { status: 'error', error: info, startedAt, durationMs });
+				}
+			}
+		}),
+	);
+	return { stages: outcomes, artifacts };
+}
+
+function abortInfo(signal: AbortSignal): ErrorInfo {
+	return toErrorInfo(signal.reason, 'CANCELLED');
+}

@@ -1,0 +1,20 @@
+import os from 'node:os';
+import path from 'node:path';
+import type { EngineSettings } from '../protocol';
+import { Engine } from './engine';
+import type { Logger } from './log';
+
+export interface CreateEngineOptions {
+	/** History database file; undefined keeps history in memory only. */
+	db?: string;
+	/** Folder for screenshots; defaults to `artifacts` beside the database (or in the temp folder). */
+	artifactsDir?: string;
+	settings?: Partial<EngineSettings>;
+	log: Logger;
+}
+
+/** The composition root shared by the engine process and the CLI: store, stage kits, engine. */
+export async function createEngine(opts: CreateEngineOptions): Promise<Engine> {
+	const artifactsDir = opts.artifactsDir ?? (opts.db ? path.join(path.dirname(opts.db), 'artifacts') : path.join(os.tmpdir(), 'auditlens-artifacts'));
+	return new Engine({ settings: opts.settings, artifactsDir, log: opts.log });
+}

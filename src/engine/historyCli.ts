@@ -1,0 +1,152 @@
+import fs from 'node:fs';
+import type { Category, FormFactor, HistoryEntry, UrlSummary } from '../protocol';
+import { AuditError } from './errors';
+import { createLogger, type Logger } from './log';
+import { DEFAULT_SETTINGS } from './settings';
+import { normalizeUrl } from './store/cacheKey';
+import { HistoryStore } from './store/historyStore';
+
+export interface HistoryCommandArgs {
+	/** One URL's audits; omit for one line per URL. */
+	url?: string;
+	json: boolean;
+	/** The history database file. */
+	db: string;
+	out: NodeJS.WritableStream;
+	/** Where errors go (default stderr). */
+	err?: NodeJS.WritableStream;
+	limit?: number;
+	log?: Logger;
+}
+
+export interface CacheClearCommandArgs {
+	db: string;
+	json: boolean;
+	out: NodeJS.WritableStream;
+	err?: NodeJS.WritableStream;
+	log?: Logger;
+}
+
+const SCORE_ORDER: readonly Category[] = ['performance', 'accessibility', 'best-practices', 'seo'];
+
+/**
+ * `auditlens history [URL] [--json] [--db PATH]`: list the audited URLs, or one URL's audits.
+ * Opens the database read-only, so it works while an engine owns the file. Answers the exit code.
+ */
+export async function historyCommand(args: HistoryCommandArgs): Promise<number> {
+	const err = args.err ?? process.stderr;
+	let url: string | undefined;
+	if (args.url !== undefined) {
+		try {
+			url = normalizeUrl(args.url);
+		} catch (e) {
+			err.write(`${(e as Error).message}\n`);
+			return 2;
+		}
+	}
+	if (!fs.existsSync(args.db)) {
+		if (args.json) args.out.write(`${JSON.stringify(url ? { url, entries: [] } : { urls: [] }, null, '\t')}\n`);
+		else args.out.write(`No audit history yet (${args.db} does not exist).\n`);
+		return 0;
+	}
+	let store: HistoryStore | undefined;
+	try {
+		store = await HistoryStore.open({ path: args.db, settings: { ...DEFAULT_SETTINGS, cacheMaxEntries: 0 }, log: args.log ?? createLogger('warn'), readOnly: true });
+		if (url) {
+			const entries = await store.listAudits(url, args.limit);
+			if (args.json) args.out.write(`${JSON.stringify({ url, entries }, null, '\t')}\n`);
+			else args.out.write(entries.length === 0 ? `No audits of ${url} in ${args.db}.\n` : auditsTable(url, entries));
+		} else {
+			const urls = await store.listUrls(args.limit);
+			if (args.json) args.out.write(`${JSON.stringify({ urls }, null, '\t')}\n`);
+			else args.out.write(urls.length === 0 ? `No audits in ${args.db} yet.\n` : urlsTable(urls));
+		}
+		return 0;
+	} catch (e) {
+		err.write(`${describe(e)}\n`);
+		return 1;
+	} finally {
+		await store?.close();
+	}
+}
+
+/**
+ * `auditlens cache clear [--db PATH]`: results saved so far are no longer served from the cache
+ * (the history stays). Needs the database to itself: a running engine clears its own cache instead.
+ */
+export async function cacheClearCommand(args: CacheClearCommandArgs): Promise<number> {
+	const err = args.err ?? process.stderr;
+	let store: HistoryStore | undefined;
+	try {
+		store = await HistoryStore.open({ path: args.db, settings: DEFAULT_SETTINGS, log: args.log ?? createLogger('warn') });
+		const cleared = store.clearCache();
+		await store.close();
+		store = undefined;
+		if (args.json) args.out.write(`${JSON.stringify({ cleared })}\n`);
+		else args.out.write(`Cache cleared (${cleared} cached result${cleared === 1 ? '' : 's'}); the next audit of every URL runs afresh. The history is kept.\n`);
+		return 0;
+	} catch (e) {
+		const message = describe(e);
+		err.write(
+			/in use by/.test(message)
+				? `${message}\nTo clear the cache of a running engine, use "AuditLens: Clear Cache" in VS Code (or stop that engine and run this again).\n`
+				: `${message}\n`,
+		);
+		return 1;
+	} finally {
+		await store?.close();
+	}
+}
+
+function describe(e: unknown): string {
+	if (e instanceof AuditError) return e.message;
+	return `Could not read the audit history: ${e instanceof Error ? e.message : String(e)}`;
+}
+
+function scoreCell(scores: HistoryEntry['scores'], formFactor: FormFactor): string {
+	const s = scores[formFactor];
+	if (!s) return '–';
+	return SCORE_ORDER.map((c) => {
+		const v = s[c];
+		return v === undefined ? '·' : v === null ? '?' : String(Math.round(v * 100));
+	}).join('/');
+}
+
+function when(iso: string): string {
+	return iso.replace('T', ' ').slice(0, 16);
+}
+
+function table(header: string[], rows: string[][], rightAligned: ReadonlySet<number> = new Set()): string {
+	const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+	const line = (cells: string[]) =>
+		cells
+			.map((c, i) => (rightAligned.has(i) ? c.padStart(widths[i] ?? 0) : c.padEnd(widths[i] ?? 0)))
+			.join('  ')
+			.trimEnd();
+	return `${[line(header), ...rows.map(line)].join('\n')}\n`;
+}
+
+function urlsTable(urls: UrlSummary[]): string {
+	const rows = urls.map((u) => [
+		u.url,
+		String(u.audits),
+		when(u.latest.requestedAt),
+		scoreCell(u.latest.scores, 'mobile'),
+		scoreCell(u.latest.scores, 'desktop'),
+		u.latest.error ? u.latest.error.code : '',
+	]);
+	const legend = 'Scores: performance/accessibility/best-practices/seo of the latest audit.\n';
+	return table(['URL', 'AUDITS', 'LATEST (UTC)', 'MOBILE', 'DESKTOP', 'ERROR'], rows, new Set([1])) + legend;
+}
+
+function auditsTable(url: string, entries: HistoryEntry[]): string {
+	const rows = entries.map((e) => [
+		e.id,
+		when(e.requestedAt),
+		`${(e.durationMs / 1000).toFixed(1)} s`,
+		scoreCell(e.scores, 'mobile'),
+		scoreCell(e.scores, 'desktop'),
+		e.error ? `${e.error.code}: ${e.error.message}` : '',
+	]);
+	return `${url}\n${table(['ID', 'REQUESTED (UTC)', 'TOOK', 'MOBILE', 'DESKTOP', 'ERROR'], rows, new Set([2]))}Scores: performance/accessibility/best-practices/seo.\n`;
+}

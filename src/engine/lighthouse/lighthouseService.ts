@@ -1,0 +1,153 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pLimit, { type LimitFunction } from 'p-limit';
+import type { Category, EngineSettings, EngineStats, FormFactor, Throttling } from '../../protocol';
+import { CHROME_FLAGS, findChrome } from '../chrome/findChrome';
+import { chromeMarker, killTree } from '../chrome/watchdog';
+import { AuditError } from '../errors';
+import type { Logger } from '../log';
+import { BrowserPool } from '../pool/browserPool';
+import type { EngineService } from '../stages';
+import type { LhrLike } from './workerProtocol';
+
+export interface LighthouseRequest {
+	url: string;
+	formFactor: FormFactor;
+	categories: Category[];
+	throttling: Throttling;
+	/** Time left for this run; Lighthouse's own page-load cap is kept under it. */
+	timeoutMs: number;
+}
+
+/**
+ * Runs Lighthouse: in the warm pool (a Chrome + a worker thread per run), or, with the pool off,
+ * as the `lighthouse` CLI in a subprocess per run. Accuracy mode runs one at a time.
+ */
+export class LighthouseService implements EngineService {
+	readonly pool: BrowserPool;
+	private readonly runLimit: LimitFunction;
+	private cliSeq = 0;
+	runs = 0;
+
+	constructor(
+		private settings: Readonly<EngineSettings>,
+		private readonly log: Logger,
+		workerPath?: string,
+	) {
+		this.pool = new BrowserPool(settings, log.child('pool'), workerPath);
+		this.runLimit = pLimit(this.concurrency(settings));
+	}
+
+	get lighthouseVersion(): string {
+		if (this.pool.lighthouseVersion) return this.pool.lighthouseVersion;
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		return (require('lighthouse/package.json') as { version: string }).version;
+	}
+
+	configure(settings: Readonly<EngineSettings>): void {
+		this.settings = settings;
+		this.runLimit.concurrency = this.concurrency(settings);
+		this.pool.configure(settings);
+	}
+
+	run(request: LighthouseRequest, signal: AbortSignal): Promise<LhrLike> {
+		return this.runLimit(async () => {
+			if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new AuditError('CANCELLED', 'The audit was cancelled.');
+			this.runs++;
+			return this.settings.usePool ? this.runInPool(request, signal) : this.runCli(request, signal);
+		});
+	}
+
+	stats(): Partial<EngineStats> {
+		const p = this.pool.stats();
+		return {
+			browsers: { idle: p.idle, busy: p.busy, launched: p.launched, crashed: p.crashed, recycled: p.recycled, pids: p.pids },
+			workers: { count: p.workers, busy: p.busy, replaced: p.workersReplaced },
+			lighthouseRuns: this.runs,
+		};
+	}
+
+	close(): Promise<void> {
+		return this.pool.close();
+	}
+
+	private concurrency(settings: Readonly<EngineSettings>): number {
+		return settings.accuracyMode ? 1 : settings.maxBrowsers;
+	}
+
+	private async runInPool(request: LighthouseRequest, signal: AbortSignal): Promise<LhrLike> {
+		const lease = await this.pool.lease(signal);
+		let state: 'ok' | 'broken' = 'ok';
+		try {
+			return await lease.worker.run(
+				{
+					url: request.url,
+					port: lease.port,
+					formFactor: request.formFactor,
+					categories: request.categories,
+					throttling: request.throttling,
+					maxWaitForLoadMs: Math.max(5_000, request.timeoutMs - 5_000),
+				},
+				AbortSignal.any([signal, lease.crashSignal]),
+			);
+		} catch (err) {
+			// A run that was aborted or failed may leave the Chrome mid-trace: replace it.
+			state = 'broken';
+			throw err;
+		} finally {
+			lease.release(state);
+		}
+	}
+
+	/** The fallback: plain `lighthouse` CLI, cold, one subprocess (and Chrome) per run. */
+	private runCli(request: LighthouseRequest, signal: AbortSignal): Promise<LhrLike> {
+		const chromePath = findChrome(this.settings.chromePath);
+		// eslint-disable-next-line @typescript-eslint/no-require-imports
+		const cli = path.join(path.dirname(require.resolve('lighthouse/package.json')), 'cli', 'index.js');
+		const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), `${chromeMarker()}cli${++this.cliSeq}-`));
+		const args = [
+			cli,
+			request.url,
+			'--output=json',
+			'--output-path=stdout',
+			'--quiet',
+			'--disable-full-page-screenshot',
+			`--only-categories=${request.categories.join(',')}`,
+			`--throttling-method=${request.throttling}`,
+			`--max-wait-for-load=${Math.max(5_000, request.timeoutMs - 5_000)}`,
+			`--chrome-flags=${[...CHROME_FLAGS, `--user-data-dir=${userDataDir}`].join(' ')}`,
+		];
+		if (request.formFactor === 'desktop') args.push('--preset=desktop');
+		return new Promise<LhrLike>((resolve, reject) => {
+			const child = spawn(process.execPath, args, { env: { ...process.env, CHROME_PATH: chromePath, ELECTRON_RUN_AS_NODE: '1' }, stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' });
+			const out: Buffer[] = [];
+			let err = '';
+			child.stdout.on('data', (c: Buffer) => out.push(c));
+			child.stderr.on('data', (c: Buffer) => (err = (err + c.toString()).slice(-4000)));
+			const killAll = () => {
+				killTree(child.pid);
+				// The CLI's Chrome is detached into its own group: find it by its profile folder.
+				const pk = spawn('pkill', ['-9', '-f', userDataDir], { stdio: 'ignore' });
+				pk.on('error', () => undefined);
+			};
+			const onAbort = () => killAll();
+			signal.addEventListener('abort', onAbort, { once: true });
+			child.on('error', (e) => reject(new AuditError('LIGHTHOUSE_ERROR', `Could not start the Lighthouse CLI: ${e.message}`)));
+			child.on('close', (code) => {
+				signal.removeEventListener('abort', onAbort);
+				killAll();
+				setTimeout(() => fs.rm(userDataDir, { recursive: true, force: true, maxRetries: 5 }, () => undefined), 500).unref();
+				if (signal.aborted) return reject(signal.reason instanceof Error ? signal.reason : new AuditError('CANCELLED', 'The audit was cancelled.'));
+				if (code !== 0) return reject(new AuditError('LIGHTHOUSE_ERROR', `The Lighthouse CLI failed (exit ${code}): ${err.trim().split('\n').slice(-3).join(' ')}`));
+				try {
+					resolve(JSON.parse(Buffer.concat(out).toString('utf8')) as LhrLike);
+				} catch (e) {
+					reject(new AuditError('LIGHTHOUSE_ERROR', `The Lighthouse CLI printed no valid JSON: ${(e as Error).message}`));
+				}
+			});
+			this.log.debug(`lighthouse CLI pid ${child.pid} for ${request.url} (${request.formFactor})`);
+		});
+	}
+}

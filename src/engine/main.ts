@@ -1,0 +1,117 @@
+/**
+ * The engine process: `node dist/engine.js [--stdio | --node-ipc] [--db PATH | --no-db] [--artifacts DIR]`.
+ * Speaks JSON-RPC (vscode-jsonrpc) on stdio or Node IPC. Only protocol messages reach the channel.
+ */
+import { guardStdout } from './stdoutGuard';
+// Must run before anything else can print.
+const protocolOut = guardStdout();
+
+import os from 'node:os';
+import path from 'node:path';
+import { createMessageConnection, IPCMessageReader, IPCMessageWriter, type MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { logNotification } from '../protocol';
+import { startOrphanWatchdog } from './chrome/watchdog';
+import { createEngine } from './createEngine';
+import type { Engine } from './engine';
+import { createLogger, type LogLevel } from './log';
+import { registerHandlers } from './rpcServer';
+
+interface Args {
+	transport: 'stdio' | 'ipc';
+	db?: string;
+	artifacts?: string;
+	logLevel: LogLevel;
+}
+
+function parseArgs(argv: string[]): Args {
+	const args: Args = { transport: process.send ? 'ipc' : 'stdio', logLevel: 'info' };
+	let noDb = false;
+	for (let i = 0; i < argv.length; i++) {
+		const a = argv[i];
+		if (a === '--stdio') args.transport = 'stdio';
+		else if (a === '--node-ipc') args.transport = 'ipc';
+		else if (a === '--db') args.db = argv[++i];
+		else if (a === '--no-db') noDb = true;
+		else if (a === '--artifacts') args.artifacts = argv[++i];
+		else if (a === '--log-level') args.logLevel = argv[++i] as LogLevel;
+		else if (a.startsWith('--clientProcessId')) continue;
+	}
+	if (!noDb) args.db ??= path.join(os.homedir(), '.auditlens', 'history.sqlite');
+	else args.db = undefined;
+	return args;
+}
+
+async function main(): Promise<void> {
+	const args = parseArgs(process.argv.slice(2));
+	startOrphanWatchdog();
+
+	let connection: MessageConnection | undefined;
+	const log = createLogger(args.logLevel, [
+		(level, message) => {
+			if (level === 'debug') return;
+			void connection?.sendNotification(logNotification, { level, message }).catch(() => undefined);
+		},
+	]);
+
+	let engine: Engine | undefined;
+	let exiting = false;
+	const exit = async (code: number, why: string) => {
+		if (exiting) return;
+		exiting = true;
+		log.info(`engine exiting: ${why}`);
+		const hardStop = setTimeout(() => {
+			engine?.killAllSync();
+			realExit(code);
+		}, 10_000);
+		try {
+			await engine?.close();
+		} catch (err) {
+			log.error(`shutdown failed: ${String(err)}`);
+		}
+		clearTimeout(hardStop);
+		engine?.killAllSync();
+		realExit(code);
+	};
+
+	// Last resort on every exit path we can see; SIGKILL is covered by the orphan watchdog.
+	process.on('exit', () => engine?.killAllSync());
+	process.on('SIGTERM', () => void exit(0, 'SIGTERM'));
+	process.on('SIGINT', () => void exit(0, 'SIGINT'));
+	process.on('SIGHUP', () => void exit(0, 'SIGHUP'));
+	process.on('uncaughtException', (err) => {
+		log.error(`uncaught error: ${err.stack ?? err.message}`);
+		void exit(1, 'uncaught error');
+	});
+	process.on('unhandledRejection', (reason) => {
+		// One bad audit must not kill the engine: log it and keep serving.
+		log.error(`unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`);
+	});
+	// A library calling process.exit must not take the engine down silently.
+	const realExit = process.exit.bind(process) as (code?: number) => never;
+	process.exit = ((code?: number) => {
+		log.error(`something called process.exit(${code ?? ''}); shutting down cleanly\n${new Error('stack').stack ?? ''}`);
+		void exit(typeof code === 'number' ? code : 1, 'process.exit called');
+	}) as typeof process.exit;
+
+	if (args.transport === 'ipc') {
+		connection = createMessageConnection(new IPCMessageReader(process), new IPCMessageWriter(process));
+		process.on('disconnect', () => void exit(0, 'parent disconnected'));
+	} else {
+		connection = createMessageConnection(new StreamMessageReader(process.stdin), new StreamMessageWriter(protocolOut));
+	}
+	// The parent died or closed our input: nobody is left to serve.
+	process.stdin.on('end', () => void exit(0, 'stdin closed'));
+	process.stdin.on('close', () => void exit(0, 'stdin closed'));
+	if (args.transport === 'ipc') process.stdin.resume();
+	connection.onClose(() => void exit(0, 'connection closed'));
+
+	engine = await createEngine({ db: args.db, artifactsDir: args.artifacts, log });
+	registerHandlers(connection, engine, log, () => void exit(0, 'shutdown requested'));
+	connection.listen();
+	log.info(`engine ready (pid ${process.pid}, ${args.transport}, history ${args.db ?? 'in memory'})`);
+}
+
+main().catch((err: unknown) => {
+	process.stderr.write(`engine failed to start: ${err instanceof Error ? err.stack : String(err)}\n`);
+	process.exitCode = 1;
+});

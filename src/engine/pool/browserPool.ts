@@ -1,0 +1,298 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { EngineSettings } from '../../protocol';
+import { CHROME_FLAGS, findChrome } from '../chrome/findChrome';
+import { chromeMarker, killTree } from '../chrome/watchdog';
+import { AuditError } from '../errors';
+import { LighthouseWorker } from '../lighthouse/workerHandle';
+import type { Logger } from '../log';
+
+type LaunchedChrome = import('chrome-launcher').LaunchedChrome;
+
+/** One warm Chrome with its own warm Lighthouse worker. One Lighthouse run at a time per slot. */
+interface Slot {
+	readonly n: number;
+	chrome?: LaunchedChrome;
+	userDataDir?: string;
+	worker?: LighthouseWorker;
+	busy: boolean;
+	/** Lighthouse runs on the current Chrome. */
+	runs: number;
+	idleTimer?: NodeJS.Timeout;
+	/** Aborted when the leased Chrome exits under a run. */
+	crash?: AbortController;
+}
+
+/** A Chrome + worker lent to one Lighthouse run. Call `release` exactly once. */
+export interface Lease {
+	readonly port: number;
+	readonly pid: number;
+	readonly worker: LighthouseWorker;
+	/** Aborted with CHROME_CRASHED if the Chrome dies while leased. */
+	readonly crashSignal: AbortSignal;
+	/** `broken` kills the Chrome and the worker; the slot is relaunched on next use. */
+	release(state: 'ok' | 'broken'): void;
+}
+
+export interface PoolStats {
+	idle: number;
+	busy: number;
+	launched: number;
+	crashed: number;
+	recycled: number;
+	pids: number[];
+	workers: number;
+	workersReplaced: number;
+}
+
+/**
+ * A small pool of headless Chromium instances for Lighthouse, launched lazily up to `maxBrowsers`,
+ * health-checked before each lease, replaced after a crash, recycled after `recycleAfterRuns`
+ * runs and closed after `browserIdleTimeoutMs` idle.
+ */
+export class BrowserPool {
+	private readonly slots: Slot[] = [];
+	private readonly waiters: { resolve: (slot: Slot) => void; reject: (err: Error) => void; signal: AbortSignal; onAbort: () => void }[] = [];
+	private closed = false;
+	private counters = { launched: 0, crashed: 0, recycled: 0, workersReplaced: 0 };
+	private slotSeq = 0;
+	lighthouseVersion = '';
+
+	constructor(
+		private settings: Readonly<EngineSettings>,
+		private readonly log: Logger,
+		private readonly workerPath?: string,
+	) {}
+
+	configure(settings: Readonly<EngineSettings>): void {
+		this.settings = settings;
+		// Fewer browsers allowed: close idle surplus now, busy surplus when released.
+		while (this.slots.length > settings.maxBrowsers) {
+			const idle = this.slots.find((s) => !s.busy);
+			if (!idle) break;
+			this.dropSlot(idle);
+		}
+		this.pump();
+	}
+
+	/** Wait for a free, healthy Chrome with a warm worker. */
+	async lease(signal: AbortSignal): Promise<Lease> {
+		if (this.closed) throw new AuditError('SHUTTING_DOWN', 'The engine is shutting down.');
+		const slot = await this.acquireSlot(signal);
+		try {
+			await this.prepare(slot, signal);
+		} catch (err) {
+			this.teardown(slot);
+			slot.busy = false;
+			this.afterRelease(slot);
+			throw err;
+		}
+		const crash = new AbortController();
+		slot.crash = crash;
+		let released = false;
+		return {
+			port: slot.chrome!.port,
+			pid: slot.chrome!.pid,
+			worker: slot.worker!,
+			crashSignal: crash.signal,
+			release: (state) => {
+				if (released) return;
+				released = true;
+				slot.crash = undefined;
+				slot.runs++;
+				if (state === 'broken' || !slot.worker?.alive) this.teardown(slot);
+				else if (slot.runs >= this.settings.recycleAfterRuns) {
+					this.counters.recycled++;
+					this.log.debug(`recycling chrome #${slot.n} after ${slot.runs} runs`);
+					this.closeChrome(slot);
+				}
+				slot.busy = false;
+				this.afterRelease(slot);
+			},
+		};
+	}
+
+	stats(): PoolStats {
+		return {
+			idle: this.slots.filter((s) => !s.busy && s.chrome).length,
+			busy: this.slots.filter((s) => s.busy).length,
+			launched: this.counters.launched,
+			crashed: this.counters.crashed,
+			recycled: this.counters.recycled,
+			pids: this.chromePids(),
+			workers: this.slots.filter((s) => s.worker?.alive).length,
+			workersReplaced: this.counters.workersReplaced,
+		};
+	}
+
+	chromePids(): number[] {
+		return this.slots.flatMap((s) => (s.chrome?.pid ? [s.chrome.pid] : []));
+	}
+
+	/** Kill every Chrome synchronously (for process 'exit'). */
+	killAllSync(): void {
+		for (const slot of this.slots) killTree(slot.chrome?.pid);
+	}
+
+	async close(): Promise<void> {
+		this.closed = true;
+		for (const w of this.waiters.splice(0)) {
+			w.signal.removeEventListener('abort', w.onAbort);
+			w.reject(new AuditError('SHUTTING_DOWN', 'The engine is shutting down.'));
+		}
+		await Promise.all(this.slots.splice(0).map((slot) => this.teardown(slot)));
+	}
+
+	private acquireSlot(signal: AbortSignal): Promise<Slot> {
+		const free = this.slots.find((s) => !s.busy);
+		if (free && this.waiters.length === 0) return Promise.resolve(this.claim(free));
+		if (this.slots.length < this.settings.maxBrowsers && this.waiters.length === 0) {
+			const slot: Slot = { n: ++this.slotSeq, busy: false, runs: 0 };
+			this.slots.push(slot);
+			return Promise.resolve(this.claim(slot));
+		}
+		return new Promise<Slot>((resolve, reject) => {
+			if (signal.aborted) return reject(abortReason(signal));
+			const waiter = {
+				resolve,
+				reject,
+				signal,
+				onAbort: () => {
+					const i = this.waiters.indexOf(waiter);
+					if (i >= 0) this.waiters.splice(i, 1);
+					reject(abortReason(signal));
+				},
+			};
+			signal.addEventListener('abort', waiter.onAbort, { once: true });
+			this.waiters.push(waiter);
+		});
+	}
+
+	private claim(slot: Slot): Slot {
+		slot.busy = true;
+		if (slot.idleTimer) clearTimeout(slot.idleTimer);
+		slot.idleTimer = undefined;
+		return slot;
+	}
+
+	/** Hand a freed slot to the next waiter, or start its idle timer; drop it if over the limit. */
+	private afterRelease(slot: Slot): void {
+		if (this.closed) return;
+		if (this.slots.length > this.settings.maxBrowsers) {
+			this.dropSlot(slot);
+			return;
+		}
+		this.pump();
+		if (!slot.busy && slot.chrome) {
+			slot.idleTimer = setTimeout(() => {
+				if (slot.busy) return;
+				this.log.debug(`closing chrome #${slot.n} after ${this.settings.browserIdleTimeoutMs} ms idle`);
+				this.dropSlot(slot);
+			}, this.settings.browserIdleTimeoutMs);
+			slot.idleTimer.unref();
+		}
+	}
+
+	private pump(): void {
+		while (this.waiters.length > 0) {
+			let slot = this.slots.find((s) => !s.busy);
+			if (!slot && this.slots.length < this.settings.maxBrowsers) {
+				slot = { n: ++this.slotSeq, busy: false, runs: 0 };
+				this.slots.push(slot);
+			}
+			if (!slot) return;
+			const waiter = this.waiters.shift()!;
+			waiter.signal.removeEventListener('abort', waiter.onAbort);
+			waiter.resolve(this.claim(slot));
+		}
+	}
+
+	private dropSlot(slot: Slot): void {
+		const i = this.slots.indexOf(slot);
+		if (i >= 0) this.slots.splice(i, 1);
+		if (slot.idleTimer) clearTimeout(slot.idleTimer);
+		void this.teardown(slot);
+		this.pump();
+	}
+
+	/** Make sure the slot has a live, answering Chrome and a live worker. */
+	private async prepare(slot: Slot, signal: AbortSignal): Promise<void> {
+		if (slot.chrome && !(await this.healthy(slot.chrome))) {
+			this.log.warn(`chrome #${slot.n} (pid ${slot.chrome.pid}) stopped answering; replacing it`);
+			this.counters.crashed++;
+			this.closeChrome(slot);
+		}
+		const [chrome, worker] = await Promise.all([
+			slot.chrome ? slot.chrome : this.launchChrome(slot),
+			slot.worker?.alive ? slot.worker : this.startWorker(slot),
+		]);
+		slot.chrome = chrome;
+		slot.worker = worker;
+		if (signal.aborted) throw abortReason(signal);
+	}
+
+	private async startWorker(slot: Slot): Promise<LighthouseWorker> {
+		if (slot.worker) this.counters.workersReplaced++;
+		const worker = await LighthouseWorker.start(this.log, this.workerPath);
+		this.lighthouseVersion = worker.lighthouseVersion;
+		return worker;
+	}
+
+	private async launchChrome(slot: Slot): Promise<LaunchedChrome> {
+		const chromePath = findChrome(this.settings.chromePath);
+		const { launch } = await import('chrome-launcher');
+		const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), chromeMarker()));
+		slot.userDataDir = userDataDir;
+		let chrome: LaunchedChrome;
+		try {
+			chrome = await launch({ chromePath, chromeFlags: CHROME_FLAGS, userDataDir, handleSIGINT: false, logLevel: 'silent', maxConnectionRetries: 100 });
+		} catch (err) {
+			fs.rmSync(userDataDir, { recursive: true, force: true });
+			throw new AuditError('CHROME_CRASHED', `Chrome (${chromePath}) failed to start: ${err instanceof Error ? err.message : String(err)}`);
+		}
+		this.counters.launched++;
+		this.log.debug(`chrome #${slot.n} started (pid ${chrome.pid}, port ${chrome.port})`);
+		chrome.process.once('exit', () => {
+			if (slot.chrome !== chrome) return;
+			this.log.warn(`chrome #${slot.n} (pid ${chrome.pid}) exited`);
+			this.counters.crashed++;
+			slot.chrome = undefined;
+			slot.crash?.abort(new AuditError('CHROME_CRASHED', 'Chrome crashed during the audit; it has been replaced. Run the audit again.'));
+		});
+		return chrome;
+	}
+
+	private async healthy(chrome: LaunchedChrome): Promise<boolean> {
+		if (chrome.process.exitCode !== null || chrome.process.signalCode !== null) return false;
+		try {
+			const res = await fetch(`http://127.0.0.1:${chrome.port}/json/version`, { signal: AbortSignal.timeout(3000) });
+			return res.ok;
+		} catch {
+			return false;
+		}
+	}
+
+	private closeChrome(slot: Slot): void {
+		const chrome = slot.chrome;
+		slot.chrome = undefined;
+		slot.runs = 0;
+		if (chrome) killTree(chrome.pid);
+		if (slot.userDataDir) {
+			const dir = slot.userDataDir;
+			slot.userDataDir = undefined;
+			setTimeout(() => fs.rm(dir, { recursive: true, force: true, maxRetries: 5 }, () => undefined), 500).unref();
+		}
+	}
+
+	private async teardown(slot: Slot): Promise<void> {
+		this.closeChrome(slot);
+		const worker = slot.worker;
+		slot.worker = undefined;
+		if (worker) await worker.terminate().catch(() => undefined);
+	}
+}
+
+function abortReason(signal: AbortSignal): Error {
+	return signal.reason instanceof Error ? signal.reason : new AuditError('CANCELLED', 'The audit was cancelled.');
+}

@@ -1,0 +1,50 @@
+import { AuditError } from './errors';
+
+const MAX_REDIRECTS = 10;
+
+function describeNetworkError(err: unknown, url: URL): AuditError {
+	const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+	const code = cause?.code ?? '';
+	if (code === 'ECONNREFUSED') return new AuditError('UNREACHABLE', `Nothing is listening at ${url.host} (connection refused). Is the server running?`);
+	if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new AuditError('UNREACHABLE', `The host "${url.hostname}" could not be found. Check the URL.`);
+	if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return new AuditError('UNREACHABLE', `${url.host} closed the connection without answering.`);
+	return new AuditError('UNREACHABLE', `${url.href} could not be reached: ${cause?.message ?? (err instanceof Error ? err.message : String(err))}`);
+}
+
+/**
+ * Loads the document once, without a browser, so that pages that cannot be audited fail fast with a
+ * clear error (unreachable, HTTP error, redirect loop, not HTML, no answer in time) instead of
+ * holding a Chrome. Answers the final URL after redirects.
+ */
+export async function preflight(href: string, timeoutMs: number, signal: AbortSignal): Promise<string> {
+	const seen = new Set<string>();
+	let url = new URL(href);
+	const timeout = AbortSignal.timeout(timeoutMs);
+	const combined = AbortSignal.any([signal, timeout]);
+	for (let hop = 0; ; hop++) {
+		if (seen.has(url.href) || hop > MAX_REDIRECTS) {
+			throw new AuditError('REDIRECT_LOOP', `${href} redirects in a loop (${[...seen].slice(0, 4).join(' → ')} …). Fix the redirects or audit the final URL.`);
+		}
+		seen.add(url.href);
+		let res: Response;
+		try {
+			res = await fetch(url, { redirect: 'manual', signal: combined, headers: { accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.8', 'user-agent': 'AuditLens preflight' } });
+		} catch (err) {
+			if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new AuditError('CANCELLED', 'The audit was cancelled.');
+			if (timeout.aborted) throw new AuditError('TIMEOUT', `${url.href} did not answer within ${Math.round(timeoutMs / 1000)} s. Check that the server is not stuck, or raise the audit timeout.`);
+			throw describeNetworkError(err, url);
+		}
+		await res.body?.cancel().catch(() => undefined);
+		const location = res.headers.get('location');
+		if (res.status >= 300 && res.status < 400 && location) {
+			const next = new URL(location, url);
+			if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new AuditError('INVALID_URL', `${url.href} redirects to a non-http(s) URL (${next.protocol}).`);
+			url = next;
+			continue;
+		}
+		if (res.status >= 400) throw new AuditError('HTTP_ERROR', `${url.href} answered HTTP ${res.status} ${res.statusText}. Fix the page or audit another URL.`);
+		const type = res.headers.get('content-type') ?? '';
+		if (type && !/html/i.test(type)) throw new AuditError('NOT_HTML', `${url.href} is not an HTML page (content-type: ${type}). Audit a URL that serves HTML.`);
+		return url.href;
+	}
+}

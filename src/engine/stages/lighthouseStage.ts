@@ -1,0 +1,43 @@
+import type { FormFactor, LighthouseRun } from '../../protocol';
+import type { LighthouseService } from '../lighthouse/lighthouseService';
+import { assertNoRuntimeError, medianRun, summarizeLhr } from '../lighthouse/summarize';
+import type { LhrLike } from '../lighthouse/workerProtocol';
+import type { Stage, StageContext } from './stage';
+
+/**
+ * Lighthouse for one form factor: `runs` runs (one at a time for this form factor), the median
+ * kept. The full Lighthouse JSON is kept beside the result as `lhr:<formFactor>`.
+ */
+export function createLighthouseStage(formFactor: FormFactor, service: LighthouseService): Stage<'lighthouse-mobile' | 'lighthouse-desktop'> {
+	const name = formFactor === 'mobile' ? 'lighthouse-mobile' : 'lighthouse-desktop';
+	return {
+		name,
+		skipReason(ctx) {
+			if (!ctx.options.stages.lighthouse) return 'Lighthouse is off for this audit';
+			if (!ctx.options.formFactors.includes(formFactor)) return `${formFactor} was not requested`;
+			return undefined;
+		},
+		async run(ctx: StageContext): Promise<LighthouseRun> {
+			const runs: LhrLike[] = [];
+			const started = Date.now();
+			for (let i = 0; i < ctx.options.runs; i++) {
+				const lhr = await service.run(
+					{
+						url: ctx.url,
+						formFactor,
+						categories: ctx.options.categories,
+						throttling: ctx.options.throttling,
+						timeoutMs: ctx.settings.auditTimeoutMs - (Date.now() - started),
+					},
+					ctx.signal,
+				);
+				assertNoRuntimeError(lhr, ctx.url);
+				runs.push(lhr);
+			}
+			const kept = await medianRun(runs);
+			ctx.keep(`lhr:${formFactor}`, kept);
+			const perf = runs.map((r) => (r.categories.performance?.score ?? NaN));
+			return summarizeLhr(kept, formFactor, perf.filter((s) => Number.isFinite(s)));
+		},
+	};
+}

@@ -1,0 +1,116 @@
+import { type ChildProcess, fork, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createMessageConnection, IPCMessageReader, IPCMessageWriter, type MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { type ProgressParams, progressNotification, type StageResultParams, stageResultNotification } from '../../src/protocol';
+
+export const ROOT = (() => {
+	for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+		if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'src'))) return dir;
+	}
+	throw new Error('project root not found');
+})();
+export const ENGINE_JS = path.join(ROOT, 'dist', 'engine.js');
+
+export interface EngineProcess {
+	child: ChildProcess;
+	connection: MessageConnection;
+	/** Everything the engine wrote to stderr so far. */
+	stderr(): string;
+	/** Raw bytes that arrived on stdout that were not protocol (should stay empty). */
+	progress: ProgressParams[];
+	stageResults: StageResultParams[];
+	dir: string;
+	exited: Promise<number | null>;
+	/** Close the connection and wait for the process to exit. */
+	stop(): Promise<void>;
+}
+
+export interface StartOptions {
+	transport?: 'stdio' | 'ipc';
+	/** History DB path; a fresh temp file by default; null for none (--no-db). */
+	db?: string | null;
+	env?: NodeJS.ProcessEnv;
+	args?: string[];
+}
+
+/** Start dist/engine.js as a real child process and connect to it over JSON-RPC. */
+export async function startEngine(opts: StartOptions = {}): Promise<EngineProcess> {
+	if (!fs.existsSync(ENGINE_JS)) throw new Error(`${ENGINE_JS} is missing: run "npm run build" first`);
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auditlens-test-'));
+	const dbArgs = opts.db === null ? ['--no-db'] : ['--db', opts.db ?? path.join(dir, 'history.sqlite')];
+	const args = [...dbArgs, '--artifacts', path.join(dir, 'artifacts'), ...(opts.args ?? [])];
+	const env = { ...process.env, ...opts.env };
+	let child: ChildProcess;
+	let connection: MessageConnection;
+	if (opts.transport === 'ipc') {
+		child = fork(ENGINE_JS, ['--node-ipc', ...args], { env, stdio: ['pipe', 'pipe', 'pipe', 'ipc'] });
+		connection = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
+	} else {
+		child = spawn(process.execPath, [ENGINE_JS, '--stdio', ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+		connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
+	}
+	let stderr = '';
+	child.stderr!.on('data', (c: Buffer) => {
+		stderr += c.toString();
+		if (process.env.AUDITLENS_TEST_LOG) process.stderr.write(c);
+	});
+	const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+	const progress: ProgressParams[] = [];
+	const stageResults: StageResultParams[] = [];
+	connection.onNotification(progressNotification, (p) => {
+		progress.push(p);
+	});
+	connection.onNotification(stageResultNotification, (p) => {
+		stageResults.push(p);
+	});
+	connection.onError(() => undefined);
+	connection.listen();
+	return {
+		child,
+		connection,
+		stderr: () => stderr,
+		progress,
+		stageResults,
+		dir,
+		exited,
+		async stop() {
+			if (child.exitCode === null && child.signalCode === null) {
+				connection.dispose();
+				child.stdin?.end();
+				if (opts.transport === 'ipc') child.disconnect?.();
+				const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+				await exited;
+				clearTimeout(timer);
+			}
+			connection.dispose();
+		},
+	};
+}
+
+/** Pids of live Chromium processes whose command line carries this engine pid's marker. */
+export function chromiumOf(enginePid: number): number[] {
+	const marker = `auditlens-engine-${enginePid}-`;
+	const out: number[] = [];
+	for (const e of fs.readdirSync('/proc')) {
+		if (!/^\d+$/.test(e)) continue;
+		try {
+			const cmd = fs.readFileSync(`/proc/${e}/cmdline`, 'utf8');
+			if (cmd.includes(marker) && !cmd.startsWith('/bin/sh')) out.push(Number(e));
+		} catch {
+			// gone
+		}
+	}
+	return out;
+}
+
+/** Poll until `fn` returns true or the timeout passes. */
+export async function waitFor(fn: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
+	const end = Date.now() + timeoutMs;
+	while (Date.now() < end) {
+		if (await fn()) return;
+		await new Promise((r) => setTimeout(r, 100));
+	}
+	throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
