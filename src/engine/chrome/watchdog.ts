@@ -16,8 +16,10 @@ export function chromeMarker(pid = process.pid): string {
 export function startOrphanWatchdog(): void {
 	if (process.platform === 'win32') return;
 	// The marker is assembled inside the shell so that the shell's own command line never matches it.
+	// Braces matter: "$m1234" would be an unset variable named m1234, and an empty marker matches everything.
 	const script = [
-		`m="auditlens-engine-"; m="$m${process.pid}-"`,
+		`m="auditlens-engine-"; m="\${m}${process.pid}-"`,
+		`case "$m" in auditlens-engine-[0-9]*-) ;; *) exit 1 ;; esac`,
 		`while kill -0 ${process.pid} 2>/dev/null; do sleep 0.5; done`,
 		`for p in $(pgrep -f -- "$m"); do kill -9 -- -$p 2>/dev/null; kill -9 $p 2>/dev/null; done`,
 		`sleep 1`,

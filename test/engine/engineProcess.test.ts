@@ -1,0 +1,287 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { ResponseError } from 'vscode-jsonrpc';
+import {
+	auditRequest,
+	type AuditResult,
+	batchAuditRequest,
+	cancelRequest,
+	configureRequest,
+	type EngineStats,
+	type ErrorInfo,
+	statsRequest,
+	shutdownRequest,
+} from '../../src/protocol';
+import { chromiumOf, type EngineProcess, startEngine, waitFor } from '../helpers/engineProcess';
+import { type FixtureServer, startFixtureServer } from '../helpers/fixtureServer';
+
+/** Lighthouse only: these tests are about the engine, pool and protocol. */
+const LH_ONLY = { stages: { capture: false, cro: false, ai: false, crux: false } };
+
+async function auditError(p: Promise<unknown>): Promise<{ rpcCode: number; info: ErrorInfo; message: string }> {
+	try {
+		await p;
+	} catch (err) {
+		assert.ok(err instanceof ResponseError, `expected a ResponseError, got ${String(err)}`);
+		return { rpcCode: err.code, info: err.data as ErrorInfo, message: err.message };
+	}
+	assert.fail('expected the request to fail');
+}
+
+function lighthouseScores(result: AuditResult, ff: 'mobile' | 'desktop') {
+	const stage = result.stages[ff === 'mobile' ? 'lighthouse-mobile' : 'lighthouse-desktop'];
+	assert.equal(stage?.status, 'ok', `lighthouse-${ff}: ${JSON.stringify(stage)}`);
+	return stage.status === 'ok' ? stage.data : assert.fail();
+}
+
+describe('engine process (real Chromium, real Lighthouse)', function () {
+	let server: FixtureServer;
+	let engine: EngineProcess;
+
+	before(async () => {
+		server = await startFixtureServer();
+		engine = await startEngine({ db: null });
+	});
+	after(async () => {
+		await engine?.stop();
+		await server?.close();
+	});
+
+	it('audits a page for mobile and desktop and reports each stage as it finishes', async () => {
+		const progressBefore = engine.progress.length;
+		const result = await engine.connection.sendRequest(auditRequest, { url: server.url('/'), auditId: 'both-1', options: LH_ONLY });
+		for (const ff of ['mobile', 'desktop'] as const) {
+			const run = lighthouseScores(result, ff);
+			for (const cat of ['performance', 'accessibility', 'best-practices', 'seo'] as const) {
+				const score = run.scores[cat];
+				assert.ok(typeof score === 'number' && score >= 0 && score <= 1, `${ff} ${cat} = ${score}`);
+			}
+			assert.ok(run.metrics.fcp! > 0 && run.metrics.lcp! > 0, `${ff} metrics: ${JSON.stringify(run.metrics)}`);
+			assert.equal(run.formFactor, ff);
+		}
+		// Desktop and mobile ran at the same time, on two Chromes.
+		const m = result.stages['lighthouse-mobile']!;
+		const d = result.stages['lighthouse-desktop']!;
+		const overlap = Math.min(Date.parse(m.startedAt) + m.durationMs, Date.parse(d.startedAt) + d.durationMs) - Math.max(Date.parse(m.startedAt), Date.parse(d.startedAt));
+		assert.ok(overlap > 0, 'mobile and desktop overlapped in time');
+		const mine = engine.stageResults.filter((s) => s.auditId === 'both-1');
+		assert.deepEqual(new Set(mine.flatMap((s) => Object.keys(s.stages))), new Set(Object.keys(result.stages)));
+		const states = engine.progress.slice(progressBefore).filter((p) => p.auditId === 'both-1').map((p) => `${p.stage}:${p.state}`);
+		assert.ok(states.includes('lighthouse-mobile:started') && states.includes('lighthouse-desktop:done') && states.at(-1) === 'audit:done', states.join(', '));
+	});
+
+	it('answers a malformed request with an error that names the bad field', async () => {
+		const e = await auditError(engine.connection.sendRequest(auditRequest.method, { url: 42, options: { formFactors: ['tablet'] } }));
+		assert.equal(e.rpcCode, -32602);
+		assert.equal(e.info.code, 'INVALID_PARAMS');
+		assert.match(e.message, /url: .*string/i);
+		assert.match(e.message, /options\.formFactors\.0/);
+	});
+
+	const bad: [string, (s: FixtureServer) => string, string][] = [
+		['an invalid URL', () => 'not a url', 'INVALID_URL'],
+		['a non-http scheme', () => 'file:///etc/passwd', 'INVALID_URL'],
+		['a 500 answer', (s) => s.url('/500'), 'HTTP_ERROR'],
+		['a redirect loop', (s) => s.url('/loop'), 'REDIRECT_LOOP'],
+		['a non-HTML response', (s) => s.url('/json'), 'NOT_HTML'],
+		['an unreachable server', () => 'http://127.0.0.1:9/', 'UNREACHABLE'],
+	];
+	for (const [what, url, code] of bad) {
+		it(`gives a clear error for ${what} and keeps serving`, async () => {
+			const e = await auditError(engine.connection.sendRequest(auditRequest, { url: url(server), options: LH_ONLY }));
+			assert.equal(e.info.code, code, e.message);
+			assert.ok(e.message.length > 20, `message says what to do: ${e.message}`);
+			const stats = await engine.connection.sendRequest(statsRequest, {});
+			assert.equal(stats.audits.active, 0);
+		});
+	}
+
+	it('runs a batch where one failure does not sink the others', async () => {
+		const { items } = await engine.connection.sendRequest(batchAuditRequest, { urls: [server.url('/'), server.url('/500'), 'ftp://x/'], options: { ...LH_ONLY, formFactors: ['mobile'] } });
+		assert.equal(items.length, 3);
+		assert.ok(items[0].result && !items[0].error);
+		assert.equal(items[1].error?.code, 'HTTP_ERROR');
+		assert.equal(items[2].error?.code, 'INVALID_URL');
+	});
+
+	it('times out a page that never answers, within the audit timeout', async () => {
+		const t0 = Date.now();
+		const e = await auditError(engine.connection.sendRequest(auditRequest, { url: server.url('/hang'), options: { ...LH_ONLY, timeoutMs: 6000 } }));
+		assert.equal(e.info.code, 'TIMEOUT', e.message);
+		const took = Date.now() - t0;
+		assert.ok(took >= 5500 && took < 12_000, `gave up after ${took} ms`);
+		const stats = await engine.connection.sendRequest(statsRequest, {});
+		assert.equal(stats.audits.active, 0);
+	});
+
+	it('audits a page whose subresources hang, with Lighthouse capping the load, and frees its Chrome', async () => {
+		const result = await engine.connection.sendRequest(auditRequest, { url: server.url('/hang-subresource.html'), options: { ...LH_ONLY, formFactors: ['mobile'], timeoutMs: 12_000 } });
+		const run = lighthouseScores(result, 'mobile');
+		assert.ok(run.runWarnings.some((w) => /load|time/i.test(w)), `Lighthouse warned: ${run.runWarnings.join(' | ')}`);
+		const stats = await engine.connection.sendRequest(statsRequest, {});
+		assert.equal(stats.browsers.busy, 0);
+		const next = await engine.connection.sendRequest(auditRequest, { url: server.url('/?after-hang'), options: { ...LH_ONLY, formFactors: ['mobile'] } });
+		lighthouseScores(next, 'mobile');
+	});
+
+	it('stops a Lighthouse run at the audit timeout, kills its Chrome and serves the next audit', async () => {
+		// Lighthouse waits up to the timeout for this page's load, then needs more: the run is torn down mid-flight.
+		const e = await auditError(engine.connection.sendRequest(auditRequest, { url: server.url('/hang-subresource.html?timeout'), options: { ...LH_ONLY, formFactors: ['mobile'], timeoutMs: 5000 } }));
+		assert.equal(e.info.code, 'TIMEOUT', e.message);
+		const mid = await engine.connection.sendRequest(statsRequest, {});
+		assert.equal(mid.browsers.busy, 0);
+		const next = await engine.connection.sendRequest(auditRequest, { url: server.url('/?after-timeout'), options: { ...LH_ONLY, formFactors: ['mobile'] } });
+		lighthouseScores(next, 'mobile');
+	});
+
+	it('never has more Chromes busy than its limit', async () => {
+		await engine.connection.sendRequest(configureRequest, { maxBrowsers: 2, maxConcurrentAudits: 3 });
+		let maxBusy = 0;
+		let maxPids = 0;
+		let polling = true;
+		const poll = (async () => {
+			while (polling) {
+				const s: EngineStats = await engine.connection.sendRequest(statsRequest, {});
+				maxBusy = Math.max(maxBusy, s.browsers.busy);
+				maxPids = Math.max(maxPids, s.browsers.pids.length);
+				await new Promise((r) => setTimeout(r, 150));
+			}
+		})();
+		const urls = ['/site/page1.html', '/site/page2.html', '/site/page3.html'].map((p) => server.url(p));
+		const { items } = await engine.connection.sendRequest(batchAuditRequest, { urls, options: LH_ONLY });
+		polling = false;
+		await poll;
+		assert.ok(items.every((i) => i.result), JSON.stringify(items.map((i) => i.error)));
+		assert.ok(maxBusy >= 1 && maxBusy <= 2, `max busy ${maxBusy}`);
+		assert.ok(maxPids <= 2, `max Chromes ${maxPids}`);
+	});
+
+	it('cancels a running audit and frees its Chrome', async () => {
+		const pending = engine.connection.sendRequest(auditRequest, { url: server.url('/slow.html?cancel'), auditId: 'to-cancel', options: { ...LH_ONLY, formFactors: ['mobile'] } });
+		await waitFor(() => engine.progress.some((p) => p.auditId === 'to-cancel' && p.stage === 'lighthouse-mobile' && p.state === 'started'), 20_000, 'lighthouse to start');
+		await new Promise((r) => setTimeout(r, 500));
+		const { cancelled } = await engine.connection.sendRequest(cancelRequest, { auditId: 'to-cancel' });
+		assert.equal(cancelled, 1);
+		const e = await auditError(pending);
+		assert.equal(e.info.code, 'CANCELLED');
+		const stats = await engine.connection.sendRequest(statsRequest, {});
+		assert.equal(stats.browsers.busy, 0);
+	});
+
+	it('replaces a Chrome that is killed mid-audit', async () => {
+		const before = await engine.connection.sendRequest(statsRequest, {});
+		const pending = engine.connection.sendRequest(auditRequest, { url: server.url('/slow.html?crash'), auditId: 'to-crash', options: { ...LH_ONLY, formFactors: ['mobile'] } });
+		await waitFor(() => engine.progress.some((p) => p.auditId === 'to-crash' && p.stage === 'lighthouse-mobile' && p.state === 'started'), 20_000, 'lighthouse to start');
+		let victim = 0;
+		await waitFor(async () => {
+			const s = await engine.connection.sendRequest(statsRequest, {});
+			victim = s.browsers.busy > 0 ? s.browsers.pids[0] : 0;
+			return victim > 0;
+		}, 20_000, 'a busy chrome');
+		await new Promise((r) => setTimeout(r, 1500));
+		const busyPids = (await engine.connection.sendRequest(statsRequest, {})).browsers.pids;
+		for (const pid of busyPids) process.kill(-pid, 'SIGKILL');
+		const e = await auditError(pending);
+		assert.match(e.info.code, /CHROME_CRASHED|LIGHTHOUSE_ERROR/, e.message);
+		const next = await engine.connection.sendRequest(auditRequest, { url: server.url('/?after-crash'), options: { ...LH_ONLY, formFactors: ['mobile'] } });
+		lighthouseScores(next, 'mobile');
+		const after = await engine.connection.sendRequest(statsRequest, {});
+		assert.ok(after.browsers.crashed > before.browsers.crashed, 'the crash was counted');
+		assert.ok(after.browsers.pids.every((p) => !busyPids.includes(p)), 'the killed Chrome is gone from the pool');
+	});
+
+	it('answers BUSY past its queue size', async () => {
+		await engine.connection.sendRequest(configureRequest, { maxConcurrentAudits: 1, queueSize: 0 });
+		try {
+			const first = engine.connection.sendRequest(auditRequest, { url: server.url('/slow?ms=4000'), auditId: 'busy-1', options: LH_ONLY });
+			await waitFor(() => engine.progress.some((p) => p.auditId === 'busy-1' && p.state === 'started'), 10_000, 'first audit to start');
+			const e = await auditError(engine.connection.sendRequest(auditRequest, { url: server.url('/?second'), options: LH_ONLY }));
+			assert.equal(e.info.code, 'BUSY');
+			assert.equal(e.rpcCode, -32002);
+			await engine.connection.sendRequest(cancelRequest, { auditId: 'busy-1' });
+			await first.catch(() => undefined);
+			const stats = await engine.connection.sendRequest(statsRequest, {});
+			assert.ok(stats.audits.rejectedBusy >= 1);
+		} finally {
+			await engine.connection.sendRequest(configureRequest, { maxConcurrentAudits: 2, queueSize: 50 });
+		}
+	});
+
+	it('reports stage timings, memory and browser counts in its stats', async () => {
+		const s = await engine.connection.sendRequest(statsRequest, {});
+		assert.ok(s.stages['lighthouse-mobile']!.count >= 3 && s.stages['lighthouse-mobile']!.p95 >= s.stages['lighthouse-mobile']!.p50);
+		assert.ok(s.memory.engineRss > 10e6);
+		assert.ok(s.lighthouseRuns >= 4);
+		assert.equal(s.settings.anthropicApiKeySet, false);
+		assert.ok(!('anthropicApiKey' in s.settings));
+	});
+});
+
+describe('engine process lifecycle', function () {
+	let server: FixtureServer;
+	before(async () => {
+		server = await startFixtureServer();
+	});
+	after(async () => {
+		await server?.close();
+	});
+
+	async function warmUp(engine: EngineProcess): Promise<number[]> {
+		await engine.connection.sendRequest(auditRequest, { url: server.url('/'), options: LH_ONLY });
+		const chromes = chromiumOf(engine.child.pid!);
+		assert.ok(chromes.length >= 2, `chromes running: ${chromes.length}`);
+		return chromes;
+	}
+
+	it('keeps the protocol stream clean when libraries print to stdout', async () => {
+		const noise = path.join(__dirname, '..', '..', '..', 'test', 'fixtures', 'noise.cjs');
+		assert.ok(fs.existsSync(noise), noise);
+		const engine = await startEngine({ db: null, env: { NODE_OPTIONS: `--require ${noise}` } });
+		try {
+			const result = await engine.connection.sendRequest(auditRequest, { url: server.url('/?noise'), options: { ...LH_ONLY, formFactors: ['mobile'] } });
+			lighthouseScores(result, 'mobile');
+			assert.match(engine.stderr(), /NOISE from console\.log/);
+			assert.match(engine.stderr(), /NOISE from process\.stdout\.write/);
+		} finally {
+			await engine.stop();
+		}
+	});
+
+	it('exits when its stdin closes and leaves no Chromium behind', async () => {
+		const engine = await startEngine({ db: null });
+		await warmUp(engine);
+		engine.child.stdin!.end();
+		const code = await engine.exited;
+		assert.equal(code, 0);
+		await waitFor(() => chromiumOf(engine.child.pid!).length === 0, 5000, 'chromium to be gone');
+		engine.connection.dispose();
+	});
+
+	it('shuts down on request and leaves no Chromium behind', async () => {
+		const engine = await startEngine({ db: null, transport: 'ipc' });
+		await warmUp(engine);
+		await engine.connection.sendRequest(shutdownRequest, {});
+		assert.equal(await engine.exited, 0);
+		assert.deepEqual(chromiumOf(engine.child.pid!), []);
+		engine.connection.dispose();
+	});
+
+	it('leaves no Chromium behind on SIGTERM', async () => {
+		const engine = await startEngine({ db: null });
+		await warmUp(engine);
+		engine.child.kill('SIGTERM');
+		await engine.exited;
+		await waitFor(() => chromiumOf(engine.child.pid!).length === 0, 5000, 'chromium to be gone');
+		engine.connection.dispose();
+	});
+
+	it('leaves no Chromium behind even when the engine is SIGKILLed', async () => {
+		const engine = await startEngine({ db: null });
+		const chromes = await warmUp(engine);
+		engine.child.kill('SIGKILL');
+		await engine.exited;
+		await waitFor(() => chromiumOf(engine.child.pid!).length === 0, 10_000, `chromium ${chromes.join(',')} to be gone`);
+		engine.connection.dispose();
+	});
+});
