@@ -116,7 +116,7 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 	});
 
 	it('audits a page whose subresources hang, with Lighthouse capping the load, and frees its Chrome', async () => {
-		const result = await engine.connection.sendRequest(auditRequest, { url: server.url('/hang-subresource.html'), options: { ...LH_ONLY, formFactors: ['mobile'], timeoutMs: 12_000 } });
+		const result = await engine.connection.sendRequest(auditRequest, { url: server.url('/hang-subresource.html'), options: { ...LH_ONLY, formFactors: ['mobile'], timeoutMs: 25_000 } });
 		const run = lighthouseScores(result, 'mobile');
 		assert.ok(run.runWarnings.some((w) => /load|time/i.test(w)), `Lighthouse warned: ${run.runWarnings.join(' | ')}`);
 		const stats = await engine.connection.sendRequest(statsRequest, {});

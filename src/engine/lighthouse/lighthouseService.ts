@@ -22,6 +22,15 @@ export interface LighthouseRequest {
 }
 
 /**
+ * How long Lighthouse may wait for the page to load: part of the time left, so that a page that never
+ * settles is still audited (with Lighthouse's warning) before the audit timeout; at most Lighthouse's
+ * own default of 45 s.
+ */
+export function loadCap(timeLeftMs: number): number {
+	return Math.round(Math.min(45_000, Math.max(5_000, timeLeftMs * 0.4)));
+}
+
+/**
  * Runs Lighthouse: in the warm pool (a Chrome + a worker thread per run), or, with the pool off,
  * as the `lighthouse` CLI in a subprocess per run. Accuracy mode runs one at a time.
  */
@@ -88,7 +97,7 @@ export class LighthouseService implements EngineService {
 					formFactor: request.formFactor,
 					categories: request.categories,
 					throttling: request.throttling,
-					maxWaitForLoadMs: Math.max(5_000, request.timeoutMs - 5_000),
+					maxWaitForLoadMs: loadCap(request.timeoutMs),
 				},
 				AbortSignal.any([signal, lease.crashSignal]),
 			);
@@ -116,7 +125,7 @@ export class LighthouseService implements EngineService {
 			'--disable-full-page-screenshot',
 			`--only-categories=${request.categories.join(',')}`,
 			`--throttling-method=${request.throttling}`,
-			`--max-wait-for-load=${Math.max(5_000, request.timeoutMs - 5_000)}`,
+			`--max-wait-for-load=${loadCap(request.timeoutMs)}`,
 			`--chrome-flags=${[...CHROME_FLAGS, `--user-data-dir=${userDataDir}`].join(' ')}`,
 		];
 		if (request.formFactor === 'desktop') args.push('--preset=desktop');

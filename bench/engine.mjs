@@ -1,0 +1,156 @@
+// Engine benchmark: every figure is measured side by side in this one run, on local fixture pages.
+//   node bench/engine.mjs [--quick]
+// Prints a table and writes bench/results/engine.json. Needs `npm run build` and `npm run compile`.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const { startEngine } = require(path.join(root, 'out/test/helpers/engineProcess.js'));
+const { startFixtureServer } = require(path.join(root, 'out/test/helpers/fixtureServer.js'));
+const { CHROME_FLAGS, findChrome } = require(path.join(root, 'out/src/engine/chrome/findChrome.js'));
+
+const quick = process.argv.includes('--quick');
+const PAGES = 12;
+const CLI_PAGES = quick ? 2 : 6;
+const CONCURRENCY = 4;
+const LH_ONLY = { stages: { capture: false, cro: false, ai: false, crux: false }, noCache: true };
+
+const median = (xs) => {
+	const s = [...xs].sort((a, b) => a - b);
+	return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const spreadOf = (xs) => ({ n: xs.length, min: Math.min(...xs), max: Math.max(...xs), median: median(xs), spread: Math.max(...xs) - Math.min(...xs) });
+const mb = (b) => Math.round(b / 1048576);
+const log = (...a) => console.error('[bench:engine]', ...a);
+
+/** The plain `lighthouse` CLI, cold, one page at a time: what a user runs without AuditLens. */
+function lighthouseCli(url) {
+	const cli = path.join(path.dirname(require.resolve('lighthouse/package.json')), 'cli', 'index.js');
+	return new Promise((resolve, reject) => {
+		const child = spawn(process.execPath, [cli, url, '--output=json', '--output-path=stdout', '--quiet', `--chrome-flags=${CHROME_FLAGS.join(' ')}`], { env: { ...process.env, CHROME_PATH: findChrome() }, stdio: ['ignore', 'pipe', 'inherit'] });
+		const out = [];
+		child.stdout.on('data', (c) => out.push(c));
+		child.on('close', (code) => {
+			if (code !== 0) return reject(new Error(`lighthouse CLI exit ${code}`));
+			const lhr = JSON.parse(Buffer.concat(out).toString());
+			resolve(lhr.categories.performance.score);
+		});
+	});
+}
+
+async function timed(fn) {
+	const t0 = performance.now();
+	const value = await fn();
+	return { ms: performance.now() - t0, value };
+}
+
+async function main() {
+	const server = await startFixtureServer();
+	const pages = Array.from({ length: PAGES }, (_, i) => server.url(`/site/page${i + 1}.html`));
+	const results = { machine: { cores: (await import('node:os')).cpus().length }, quick };
+
+	// 1. Throughput: the CLI sequentially vs the engine's warm pool at concurrency 4.
+	log(`lighthouse CLI, sequential, ${CLI_PAGES} pages…`);
+	const cli = await timed(async () => {
+		for (const url of pages.slice(0, CLI_PAGES)) await lighthouseCli(url);
+	});
+	const cliPerPage = cli.ms / CLI_PAGES / 1000;
+
+	const engine = await startEngine({ db: null });
+	const rpc = (m, p) => engine.connection.sendRequest(m, p);
+	await rpc('auditlens/configure', { maxConcurrentAudits: CONCURRENCY, maxBrowsers: CONCURRENCY });
+	// Warm the pool the way a running editor session has it warm.
+	await rpc('auditlens/batchAudit', { urls: pages.slice(0, CONCURRENCY).map((u) => `${u}?warm`), options: { ...LH_ONLY, formFactors: ['mobile'] } });
+
+	let peak = 0;
+	let sampling = true;
+	const sampler = (async () => {
+		while (sampling) {
+			const s = await rpc('auditlens/stats', {});
+			peak = Math.max(peak, s.memory.totalRss);
+			await new Promise((r) => setTimeout(r, 300));
+		}
+	})();
+	log(`engine, ${PAGES} pages at concurrency ${CONCURRENCY}…`);
+	const batch = await timed(() => rpc('auditlens/batchAudit', { urls: pages, options: { ...LH_ONLY, formFactors: ['mobile'] } }));
+	sampling = false;
+	await sampler;
+	const failed = batch.value.items.filter((i) => i.error);
+	if (failed.length) throw new Error(`batch had failures: ${JSON.stringify(failed)}`);
+	const enginePerPage = batch.ms / PAGES / 1000;
+	results.throughput = { cliSecondsPerPage: +cliPerPage.toFixed(2), engineSecondsPerPage: +enginePerPage.toFixed(2), ratio: +(cliPerPage / enginePerPage).toFixed(2), target: '>= 3x', cliPages: CLI_PAGES, enginePages: PAGES, concurrency: CONCURRENCY };
+	results.memory = { peakEngineAndChromesMB: mb(peak), browsers: CONCURRENCY };
+
+	// 2. Latency: mobile + desktop together vs mobile alone, warm, alternating.
+	await rpc('auditlens/configure', { maxConcurrentAudits: 2, maxBrowsers: 2 });
+	const alone = [];
+	const both = [];
+	const reps = quick ? 1 : 3;
+	for (let i = 0; i < reps; i++) {
+		log(`latency round ${i + 1}/${reps}…`);
+		alone.push((await timed(() => rpc('auditlens/audit', { url: `${pages[0]}?alone=${i}`, options: { ...LH_ONLY, formFactors: ['mobile'] } }))).ms);
+		both.push((await timed(() => rpc('auditlens/audit', { url: `${pages[0]}?both=${i}`, options: { ...LH_ONLY, formFactors: ['mobile', 'desktop'] } }))).ms);
+	}
+	results.latency = { mobileAloneMs: Math.round(median(alone)), mobileAndDesktopMs: Math.round(median(both)), ratio: +(median(both) / median(alone)).toFixed(2), target: '<= 1.25x', reps };
+
+	// 3. Score stability: one slow page, 4 at once vs one at a time vs accuracy mode.
+	const n = 4;
+	const slow = (tag, i) => `${server.url('/slow.html')}?${tag}=${i}`;
+	const perf = (r) => r.stages['lighthouse-mobile'].data.scores.performance;
+	await rpc('auditlens/configure', { maxConcurrentAudits: n, maxBrowsers: n, accuracyMode: false });
+	log('slow page, one at a time…');
+	const sequential = [];
+	for (let i = 0; i < n; i++) sequential.push(perf(await rpc('auditlens/audit', { url: slow('seq', i), options: { ...LH_ONLY, formFactors: ['mobile'] } })));
+	log('slow page, 4 at once…');
+	const concurrent = (await rpc('auditlens/batchAudit', { urls: Array.from({ length: n }, (_, i) => slow('par', i)), options: { ...LH_ONLY, formFactors: ['mobile'] } })).items.map((i) => perf(i.result));
+	log('slow page, 4 submitted at once in accuracy mode…');
+	await rpc('auditlens/configure', { accuracyMode: true });
+	const accurate = await timed(() => rpc('auditlens/batchAudit', { urls: Array.from({ length: n }, (_, i) => slow('acc', i)), options: { ...LH_ONLY, formFactors: ['mobile'] } }));
+	const accuracy = accurate.value.items.map((i) => perf(i.result));
+	await rpc('auditlens/configure', { accuracyMode: false });
+	results.scoreSpread = {
+		sequential: spreadOf(sequential),
+		concurrent4: spreadOf(concurrent),
+		accuracyMode: spreadOf(accuracy),
+		concurrentMedianDelta: +Math.abs(median(concurrent) - median(sequential)).toFixed(3),
+		accuracyMedianDelta: +Math.abs(median(accuracy) - median(sequential)).toFixed(3),
+		target: 'concurrent median within 0.03 of sequential',
+	};
+
+	await engine.stop();
+	await server.close();
+
+	fs.mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
+	fs.writeFileSync(path.join(root, 'bench', 'results', 'engine.json'), `${JSON.stringify(results, null, 2)}\n`);
+	const t = results;
+	const rows = [
+		['throughput: lighthouse CLI, sequential', `${t.throughput.cliSecondsPerPage} s/page`, ''],
+		[`throughput: engine, concurrency ${CONCURRENCY}`, `${t.throughput.engineSecondsPerPage} s/page`, `${t.throughput.ratio}x the CLI (target >= 3x)`],
+		['latency: mobile alone', `${t.latency.mobileAloneMs} ms`, ''],
+		['latency: mobile + desktop together', `${t.latency.mobileAndDesktopMs} ms`, `${t.latency.ratio}x mobile alone (target <= 1.25x)`],
+		[`peak memory, engine + ${CONCURRENCY} Chromes`, `${t.memory.peakEngineAndChromesMB} MB`, ''],
+		['perf score, slow page, one at a time', fmtSpread(t.scoreSpread.sequential), ''],
+		['perf score, slow page, 4 at once', fmtSpread(t.scoreSpread.concurrent4), `median off by ${t.scoreSpread.concurrentMedianDelta} (target <= 0.03)`],
+		['perf score, slow page, accuracy mode', fmtSpread(t.scoreSpread.accuracyMode), `median off by ${t.scoreSpread.accuracyMedianDelta}`],
+	];
+	printTable('Engine benchmark', rows);
+}
+
+function fmtSpread(s) {
+	return `median ${s.median.toFixed(2)} (min ${s.min.toFixed(2)}, max ${s.max.toFixed(2)}, spread ${s.spread.toFixed(2)})`;
+}
+
+export function printTable(title, rows) {
+	const w = [0, 1, 2].map((i) => Math.max(...rows.map((r) => String(r[i]).length)));
+	console.log(`\n${title}`);
+	for (const r of rows) console.log(`  ${String(r[0]).padEnd(w[0])}  ${String(r[1]).padEnd(w[1])}  ${r[2]}`);
+}
+
+main().catch((err) => {
+	console.error(err);
+	process.exit(1);
+});

@@ -1,0 +1,20 @@
+// `npm run bench`: every benchmark section, one after another, each printing its own figures and
+// writing bench/results/<name>.json. Run a single section with `node bench/<name>.mjs`.
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const sections = ['engine', 'store', 'capture'];
+const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
+const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
+let failed = 0;
+for (const name of only.length ? only : sections) {
+	console.log(`\n=== bench/${name}.mjs`);
+	const r = spawnSync(process.execPath, [path.join(here, `${name}.mjs`), ...flags], { stdio: 'inherit' });
+	if (r.status !== 0) {
+		failed++;
+		console.error(`bench/${name}.mjs failed (exit ${r.status})`);
+	}
+}
+process.exitCode = failed ? 1 : 0;
