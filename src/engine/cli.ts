@@ -288,7 +288,7 @@ export async function main(argv: string[]): Promise<number> {
 				return await demoCommand(rest);
 			case '--version':
 			case '-v':
-				// eslint-disable-next-line @typescript-eslint/no-require-imports
+				 
 				process.stdout.write(`${(require('../../package.json') as { version: string }).version}\n`);
 				return EXIT.ok;
 			case undefined:

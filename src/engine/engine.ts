@@ -30,7 +30,7 @@ import { cacheKey, normalizeUrl } from './store/cacheKey';
 import type { ResultStore } from './store/resultStore';
 import { SingleFlight } from './store/singleFlight';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+ 
 const ENGINE_VERSION = (require('../../package.json') as { version: string }).version;
 
 /** Where a client hears about an audit while it runs. */
@@ -102,7 +102,8 @@ export class Engine {
 		const auditId = params.auditId ?? randomUUID();
 		const url = normalizeUrl(params.url);
 		const options = resolveOptions(params.options, this.settings);
-		const key = cacheKey(url, options);
+		// A new Lighthouse gives other scores: results of an older one are not served from the cache.
+		const key = `${cacheKey(url, options)} lighthouse@${this.lighthouse.lighthouseVersion}`;
 		const notify = (p: Omit<ProgressParams, 'auditId' | 'url'>) => listener.progress?.({ auditId, url, ...p });
 
 		if (!params.options?.noCache && this.store) {

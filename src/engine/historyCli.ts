@@ -87,11 +87,7 @@ export async function cacheClearCommand(args: CacheClearCommandArgs): Promise<nu
 		return 0;
 	} catch (e) {
 		const message = describe(e);
-		err.write(
-			/in use by/.test(message)
-				? `${message}\nTo clear the cache of a running engine, use "AuditLens: Clear Cache" in VS Code (or stop that engine and run this again).\n`
-				: `${message}\n`,
-		);
+		err.write(/in use by/.test(message) ? `${message}\nTo clear the cache of a running engine, use "AuditLens: Clear Cache" in VS Code (or stop that engine and run this again).\n` : `${message}\n`);
 		return 1;
 	} finally {
 		await store?.close();

@@ -53,6 +53,8 @@ async function main(): Promise<void> {
 		},
 	]);
 
+	// Assigned once the exit handlers that read it are in place.
+	// eslint-disable-next-line prefer-const
 	let engine: Engine | undefined;
 	let exiting = false;
 	const exit = async (code: number, why: string) => {

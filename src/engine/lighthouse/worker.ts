@@ -19,7 +19,7 @@ const post = (reply: WorkerReply) => port.postMessage(reply);
 
 async function main(): Promise<void> {
 	const lh: LighthouseModule = await import('lighthouse');
-	// eslint-disable-next-line @typescript-eslint/no-require-imports
+	 
 	const version = (require('lighthouse/package.json') as { version: string }).version;
 	post({ type: 'ready', lighthouseVersion: version });
 

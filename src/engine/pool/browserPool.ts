@@ -83,7 +83,7 @@ export class BrowserPool {
 		try {
 			await this.prepare(slot, signal);
 		} catch (err) {
-			this.teardown(slot);
+			void this.teardown(slot);
 			slot.busy = false;
 			this.afterRelease(slot);
 			throw err;
@@ -101,7 +101,7 @@ export class BrowserPool {
 				released = true;
 				slot.crash = undefined;
 				slot.runs++;
-				if (state === 'broken' || !slot.worker?.alive) this.teardown(slot);
+				if (state === 'broken' || !slot.worker?.alive) void this.teardown(slot);
 				else if (slot.runs >= this.settings.recycleAfterRuns) {
 					this.counters.recycled++;
 					this.log.debug(`recycling chrome #${slot.n} after ${slot.runs} runs`);

@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'mocha';
+import { AuditError } from '../../src/engine/errors';
+import { cacheKey, normalizeUrl } from '../../src/engine/store/cacheKey';
+import type { AuditOptions } from '../../src/protocol';
+import { sampleOptions } from '../helpers/sampleResult';
+
+function invalidUrl(pattern: RegExp) {
+	return (err: unknown) => err instanceof AuditError && err.code === 'INVALID_URL' && pattern.test(err.message);
+}
+
+describe('normalizeUrl', () => {
+	it('lower-cases the scheme and the host but not the path or query', () => {
+		assert.equal(normalizeUrl('HTTPS://Example.COM/Path/Page?Q=Value'), 'https://example.com/Path/Page?Q=Value');
+	});
+
+	it('drops default ports and keeps others', () => {
+		assert.equal(normalizeUrl('http://example.com:80/'), 'http://example.com/');
+		assert.equal(normalizeUrl('https://example.com:443/a'), 'https://example.com/a');
+		assert.equal(normalizeUrl('https://example.com:8443/a'), 'https://example.com:8443/a');
+		assert.equal(normalizeUrl('http://127.0.0.1:8080'), 'http://127.0.0.1:8080/');
+	});
+
+	it('drops the fragment and an empty query, keeps the query in its order', () => {
+		assert.equal(normalizeUrl('https://example.com/a?b=2&a=1#section'), 'https://example.com/a?b=2&a=1');
+		assert.equal(normalizeUrl('https://example.com/a?#'), 'https://example.com/a');
+	});
+
+	it('adds the root path and trims surrounding space', () => {
+		assert.equal(normalizeUrl('  https://example.com  '), 'https://example.com/');
+	});
+
+	it('rejects other schemes with INVALID_URL naming the scheme', () => {
+		assert.throws(() => normalizeUrl('ftp://example.com/file'), invalidUrl(/only http and https.*ftp:/i));
+		assert.throws(() => normalizeUrl('file:///etc/passwd'), invalidUrl(/file:/));
+		assert.throws(() => normalizeUrl('javascript:alert(1)'), invalidUrl(/javascript:/));
+	});
+
+	it('rejects malformed and empty input with a hint', () => {
+		assert.throws(() => normalizeUrl('example.com/pricing'), invalidUrl(/Did you mean https:\/\/example\.com\/pricing\?/));
+		assert.throws(() => normalizeUrl('http://'), invalidUrl(/not a valid URL/));
+		assert.throws(() => normalizeUrl(''), invalidUrl(/empty/));
+		assert.throws(() => normalizeUrl('not a url'), invalidUrl(/full address/));
+	});
+});
+
+describe('cacheKey', () => {
+	it('is the same for equivalent URLs and options given in another order', () => {
+		const a = cacheKey('HTTPS://Example.com:443/#top', sampleOptions());
+		const reordered: AuditOptions = {
+			devServer: false,
+			stages: { crux: false, ai: false, cro: true, capture: true, lighthouse: true },
+			runs: 1,
+			throttling: 'simulate',
+			categories: ['seo', 'best-practices', 'accessibility', 'performance', 'seo'],
+			formFactors: ['desktop', 'mobile'],
+		};
+		assert.equal(cacheKey('https://example.com/', reordered), a);
+	});
+
+	it('differs for every option that changes the result', () => {
+		const base = cacheKey('https://example.com/', sampleOptions());
+		const variants: AuditOptions[] = [
+			sampleOptions({ formFactors: ['mobile'] }),
+			sampleOptions({ categories: ['performance'] }),
+			sampleOptions({ throttling: 'devtools' }),
+			sampleOptions({ runs: 3 }),
+			sampleOptions({ devServer: true }),
+			sampleOptions({ stages: { lighthouse: true, capture: true, cro: true, ai: true, crux: false } }),
+		];
+		const keys = variants.map((o) => cacheKey('https://example.com/', o));
+		for (const key of keys) assert.notEqual(key, base);
+		assert.equal(new Set(keys).size, keys.length);
+	});
+
+	it('differs by query but not by fragment', () => {
+		const o = sampleOptions();
+		assert.notEqual(cacheKey('https://example.com/?a=1', o), cacheKey('https://example.com/?a=2', o));
+		assert.equal(cacheKey('https://example.com/#x', o), cacheKey('https://example.com/#y', o));
+	});
+
+	it('ignores fields that do not change the result', () => {
+		const withExtras = { ...sampleOptions(), noCache: true, timeoutMs: 5000 } as AuditOptions;
+		assert.equal(cacheKey('https://example.com/', withExtras), cacheKey('https://example.com/', sampleOptions()));
+	});
+
+	it('throws INVALID_URL for a URL it cannot normalise', () => {
+		assert.throws(() => cacheKey('mailto:a@b.c', sampleOptions()), invalidUrl(/mailto:/));
+	});
+});
