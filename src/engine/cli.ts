@@ -15,6 +15,7 @@ import { serveDemo } from './demoServer';
 import { formatResult, ProgressDisplay } from './cliFormat';
 import { createEngine } from './createEngine';
 import type { Engine } from './engine';
+import { cacheClearCommand, historyCommand } from './historyCli';
 import { createLogger } from './log';
 
 export const EXIT = { ok: 0, auditFailed: 1, budgetFailed: 2, usage: 64 } as const;
@@ -154,6 +155,24 @@ export function parseAuditArgs(argv: string[]): AuditArgs {
 	return a;
 }
 
+/** Arguments of `history` and `cache`: up to `max` positionals, --json, --db PATH. */
+function simpleArgs(argv: string[], max: number): { positional: string[]; json: boolean; db: string } {
+	const out = { positional: [] as string[], json: false, db: defaultDb() };
+	for (let i = 0; i < argv.length; i++) {
+		const arg = argv[i];
+		if (arg === '--json') out.json = true;
+		else if (arg === '--db') {
+			const v = argv[++i];
+			if (!v) throw new UsageError('--db needs a value');
+			out.db = v;
+		} else if (arg.startsWith('--db=')) out.db = arg.slice(5);
+		else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
+		else out.positional.push(arg);
+	}
+	if (out.positional.length > max) throw new UsageError(`too many arguments: ${out.positional.join(' ')}`);
+	return out;
+}
+
 function intArg(v: string, flag: string, min: number, max: number): number {
 	const n = Number(v);
 	if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} takes a whole number from ${min} to ${max}`);
@@ -192,7 +211,7 @@ function settingsFrom(a: AuditArgs): Partial<EngineSettings> {
 /** Run `auditlens audit`; answers the exit code. */
 export async function auditCommand(a: AuditArgs, out: NodeJS.WritableStream = process.stdout): Promise<number> {
 	const log = createLogger(a.verbose ? 'debug' : 'error');
-	const engine = await createEngine({ db: a.db, settings: settingsFrom(a), log });
+	const engine = await createEngine({ db: a.db, settings: settingsFrom(a), log, onWarning: (m) => process.stderr.write(`auditlens: ${m}\n`) });
 	const stopOnSignal = onSignals(engine);
 	const display = new ProgressDisplay(process.stderr, a.urls.length, !a.json && process.stderr.isTTY === true);
 	try {
@@ -240,7 +259,7 @@ async function demoCommand(argv: string[]): Promise<number> {
 	try {
 		const args = parseAuditArgs([demo.url, '--db', path.join(outDir, 'history.sqlite'), '--no-cache', ...argv]);
 		const log = createLogger(args.verbose ? 'debug' : 'error');
-		const engine = await createEngine({ db: args.db, settings: settingsFrom(args), log });
+		const engine = await createEngine({ db: args.db, settings: settingsFrom(args), log, onWarning: (m) => process.stderr.write(`auditlens: ${m}\n`) });
 		const stopOnSignal = onSignals(engine);
 		const display = new ProgressDisplay(process.stderr, 1, process.stderr.isTTY === true);
 		try {
@@ -286,6 +305,15 @@ export async function main(argv: string[]): Promise<number> {
 			case 'demo':
 				startOrphanWatchdog();
 				return await demoCommand(rest);
+			case 'history': {
+				const { positional, json, db } = simpleArgs(rest, 1);
+				return await historyCommand({ url: positional[0], json, db, out: process.stdout });
+			}
+			case 'cache': {
+				const { positional, json, db } = simpleArgs(rest, 1);
+				if (positional[0] !== 'clear') throw new UsageError('the cache command takes "clear": auditlens cache clear [--db PATH]');
+				return await cacheClearCommand({ json, db, out: process.stdout });
+			}
 			case '--version':
 			case '-v':
 				 

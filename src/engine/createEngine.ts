@@ -5,6 +5,7 @@ import { Engine } from './engine';
 import type { Logger } from './log';
 import { DEFAULT_SETTINGS } from './settings';
 import { createCroKit } from './stages/croKit';
+import { DbInUseError } from './store/dbFile';
 import { HistoryStore } from './store/historyStore';
 
 export interface CreateEngineOptions {
@@ -14,12 +15,25 @@ export interface CreateEngineOptions {
 	artifactsDir?: string;
 	settings?: Partial<EngineSettings>;
 	log: Logger;
+	/** Told about problems the user should see even when logs are quiet (e.g. the history file is in use). */
+	onWarning?: (message: string) => void;
 }
 
 /** The composition root shared by the engine process and the CLI: store, stage kits, engine. */
 export async function createEngine(opts: CreateEngineOptions): Promise<Engine> {
 	const artifactsDir = opts.artifactsDir ?? (opts.db ? path.join(path.dirname(opts.db), 'artifacts') : path.join(os.tmpdir(), 'auditlens-artifacts'));
 	const settings = { ...DEFAULT_SETTINGS, ...opts.settings };
-	const store = await HistoryStore.open({ path: opts.db, settings, log: opts.log.child('history') });
+	const log = opts.log.child('history');
+	let store: HistoryStore;
+	try {
+		store = await HistoryStore.open({ path: opts.db, settings, log });
+	} catch (err) {
+		// A second editor window, or the CLI beside the editor: audit anyway, keep this session's history in memory.
+		if (!(err instanceof DbInUseError)) throw err;
+		const warning = `${err.message} This engine keeps its history in memory until it restarts.`;
+		opts.log.warn(warning);
+		opts.onWarning?.(warning);
+		store = await HistoryStore.open({ path: undefined, settings, log });
+	}
 	return new Engine({ settings, store, artifactsDir, log: opts.log, kits: [createCroKit] });
 }

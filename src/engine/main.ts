@@ -49,7 +49,11 @@ async function main(): Promise<void> {
 	const log = createLogger(args.logLevel, [
 		(level, message) => {
 			if (level === 'debug') return;
-			void connection?.sendNotification(logNotification, { level, message }).catch(() => undefined);
+			try {
+				void connection?.sendNotification(logNotification, { level, message }).catch(() => undefined);
+			} catch {
+				// the connection is closed or not up yet: stderr has the line
+			}
 		},
 	]);
 

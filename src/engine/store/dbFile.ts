@@ -25,9 +25,19 @@ function readPid(lockPath: string): number | undefined {
 	}
 }
 
+/** Another live engine holds the history database. */
+export class DbInUseError extends AuditError {
+	constructor(
+		readonly dbPath: string,
+		readonly holderPid: number | undefined,
+	) {
+		const who = holderPid === undefined ? 'another engine' : `engine pid ${holderPid}`;
+		super('INTERNAL', `History database ${dbPath} is in use by ${who}. Stop that engine, or give this one another file with --db PATH.`);
+	}
+}
+
 function inUse(dbPath: string, pid: number | undefined): AuditError {
-	const who = pid === undefined ? 'another engine' : `engine pid ${pid}`;
-	return new AuditError('INTERNAL', `History database ${dbPath} is in use by ${who}. Stop that engine, or give this one another file with --db PATH.`);
+	return new DbInUseError(dbPath, pid);
 }
 
 /** An exclusive hold on `<db>.lock`, holding our pid. A lock left by a dead process is taken over. */
