@@ -121,7 +121,41 @@ async function main() {
 		target: 'concurrent median within 0.03 of sequential',
 	};
 
+	// 4. Capture + CRO beside Lighthouse: the time they add to a whole audit (mobile + desktop).
+	await rpc('auditlens/configure', { maxConcurrentAudits: 2, maxBrowsers: 2 });
+	const lhOnly = [];
+	const withCro = [];
+	for (let i = 0; i < reps; i++) {
+		log(`capture + CRO beside Lighthouse, round ${i + 1}/${reps}…`);
+		lhOnly.push((await timed(() => rpc('auditlens/audit', { url: `${pages[1]}?lh=${i}`, options: { ...LH_ONLY } }))).ms);
+		const full = await timed(() => rpc('auditlens/audit', { url: `${pages[1]}?full=${i}`, options: { noCache: true, stages: { ai: false, crux: false } } }));
+		if (full.value.stages.capture?.status !== 'ok' || full.value.stages.cro?.status !== 'ok') throw new Error(`capture/cro failed: ${JSON.stringify(full.value.stages.capture)}`);
+		withCro.push(full.ms);
+	}
+	results.captureBesideLighthouse = { lighthouseOnlyMs: Math.round(median(lhOnly)), withCaptureAndCroMs: Math.round(median(withCro)), addedPercent: +((median(withCro) / median(lhOnly) - 1) * 100).toFixed(1), target: '< 10%', reps };
+
+	// 5. The cache through the RPC: a repeat audit, and 20 identical requests at once.
+	const repeatUrl = `${pages[2]}?cached`;
+	await rpc('auditlens/audit', { url: repeatUrl, options: { ...LH_ONLY, noCache: false } });
+	const cachedTimes = [];
+	for (let i = 0; i < 200; i++) cachedTimes.push((await timed(() => rpc('auditlens/audit', { url: repeatUrl, options: { ...LH_ONLY, noCache: false } }))).ms);
+	cachedTimes.sort((a, b) => a - b);
+	const runsBefore = (await rpc('auditlens/stats', {})).lighthouseRuns;
+	const twenty = await Promise.all(Array.from({ length: 20 }, () => rpc('auditlens/audit', { url: `${pages[3]}?twenty`, options: { ...LH_ONLY, formFactors: ['mobile'], noCache: false } })));
+	const runsAfter = (await rpc('auditlens/stats', {})).lighthouseRuns;
+	results.cache = {
+		cachedRepeatP50Ms: +cachedTimes[99].toFixed(2),
+		cachedRepeatP95Ms: +cachedTimes[189].toFixed(2),
+		p95TargetMs: 50,
+		lighthouseRunsFor20IdenticalRequests: runsAfter - runsBefore,
+		distinctResults: new Set(twenty.map((r) => r.id)).size,
+		target: 'exactly 1 run',
+	};
+
 	await engine.stop();
+
+	// 6. Start-up of an engine with a history of 1,000 audits, to its first answer.
+	results.startup = await startupWith1000();
 	await server.close();
 
 	fs.mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
@@ -137,7 +171,47 @@ async function main() {
 		['perf score, slow page, 4 at once', fmtSpread(t.scoreSpread.concurrent4), `median off by ${t.scoreSpread.concurrentMedianDelta} (target <= 0.03)`],
 		['perf score, slow page, accuracy mode', fmtSpread(t.scoreSpread.accuracyMode), `median off by ${t.scoreSpread.accuracyMedianDelta}`],
 	];
+	rows.push(
+		['capture + CRO beside Lighthouse', `${t.captureBesideLighthouse.withCaptureAndCroMs} ms vs ${t.captureBesideLighthouse.lighthouseOnlyMs} ms`, `+${t.captureBesideLighthouse.addedPercent}% (target < 10%)`],
+		['cached repeat audit through the RPC', `p50 ${t.cache.cachedRepeatP50Ms} ms, p95 ${t.cache.cachedRepeatP95Ms} ms`, 'target p95 <= 50 ms'],
+		['20 identical concurrent requests', `${t.cache.lighthouseRunsFor20IdenticalRequests} Lighthouse run(s)`, 'target exactly 1'],
+		['engine start-up, 1,000 audits in history', `${t.startup.firstAnswerMedianMs} ms to first answer`, `target <= 500 ms (history file ${t.startup.dbMB} MB)`],
+	);
 	printTable('Engine benchmark', rows);
+}
+
+/** Fill a history file with 1,000 audits (real Lighthouse reports), then time engine start → first answer. */
+async function startupWith1000() {
+	const { HistoryStore } = require(path.join(root, 'out/src/engine/store/historyStore.js'));
+	const { cacheKey } = require(path.join(root, 'out/src/engine/store/cacheKey.js'));
+	const { createLogger } = require(path.join(root, 'out/src/engine/log.js'));
+	const { loadLhr, sampleResult, testSettings } = require(path.join(root, 'out/test/helpers/sampleResult.js'));
+	const os = await import('node:os');
+	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auditlens-bench-startup-'));
+	const db = path.join(dir, 'history.sqlite');
+	log('filling a history of 1,000 audits…');
+	const lhrs = new Map([
+		['lhr:mobile', loadLhr('mobile')],
+		['lhr:desktop', loadLhr('desktop')],
+	]);
+	const fill = await HistoryStore.open({ path: db, settings: testSettings(), log: createLogger('error'), flushDelayMs: 3_600_000, compressionQuality: 5 });
+	for (let i = 0; i < 1000; i++) {
+		const r = sampleResult({ url: `https://site${i % 100}.example/page`, requestedAt: new Date(Date.now() - (1000 - i) * 600_000) });
+		await fill.save(cacheKey(r.url, r.options) + `#${i}`, r, lhrs);
+	}
+	await fill.close();
+	const times = [];
+	for (let i = 0; i < 3; i++) {
+		const t0 = performance.now();
+		const e = await startEngine({ db });
+		const { urls } = await e.connection.sendRequest('auditlens/listHistory', {});
+		times.push(performance.now() - t0);
+		if (urls.length !== 100) throw new Error(`expected 100 URLs in history, got ${urls.length}`);
+		await e.stop();
+	}
+	const dbMB = +(fs.statSync(db).size / 1048576).toFixed(1);
+	fs.rmSync(dir, { recursive: true, force: true });
+	return { firstAnswerMedianMs: Math.round(median(times)), runs: times.map(Math.round), dbMB, target: '<= 500 ms' };
 }
 
 function fmtSpread(s) {

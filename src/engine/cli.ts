@@ -316,7 +316,6 @@ export async function main(argv: string[]): Promise<number> {
 			}
 			case '--version':
 			case '-v':
-				 
 				process.stdout.write(`${(require('../../package.json') as { version: string }).version}\n`);
 				return EXIT.ok;
 			case undefined:

@@ -43,7 +43,6 @@ export function findChrome(setting?: string): string {
 		throw new AuditError('CHROME_NOT_FOUND', `CHROME_PATH is set to "${env}", which is not an executable file. Point it at a Chrome or Chromium binary, or unset it.`);
 	}
 	try {
-		 
 		const { Launcher } = require('chrome-launcher') as typeof import('chrome-launcher');
 		const found = Launcher.getInstallations().find(isExecutable);
 		if (found) return found;

@@ -51,7 +51,6 @@ export class LighthouseService implements EngineService {
 
 	get lighthouseVersion(): string {
 		if (this.pool.lighthouseVersion) return this.pool.lighthouseVersion;
-		// eslint-disable-next-line @typescript-eslint/no-require-imports
 		return (require('lighthouse/package.json') as { version: string }).version;
 	}
 
@@ -113,7 +112,6 @@ export class LighthouseService implements EngineService {
 	/** The fallback: plain `lighthouse` CLI, cold, one subprocess (and Chrome) per run. */
 	private runCli(request: LighthouseRequest, signal: AbortSignal): Promise<LhrLike> {
 		const chromePath = findChrome(this.settings.chromePath);
-		// eslint-disable-next-line @typescript-eslint/no-require-imports
 		const cli = path.join(path.dirname(require.resolve('lighthouse/package.json')), 'cli', 'index.js');
 		const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), `${chromeMarker()}cli${++this.cliSeq}-`));
 		const args = [

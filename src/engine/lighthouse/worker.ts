@@ -19,7 +19,6 @@ const post = (reply: WorkerReply) => port.postMessage(reply);
 
 async function main(): Promise<void> {
 	const lh: LighthouseModule = await import('lighthouse');
-	 
 	const version = (require('lighthouse/package.json') as { version: string }).version;
 	post({ type: 'ready', lighthouseVersion: version });
 

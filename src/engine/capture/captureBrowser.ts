@@ -1,0 +1,173 @@
+import pLimit, { type LimitFunction } from 'p-limit';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions } from 'playwright-core';
+import type { EngineSettings, EngineStats } from '../../protocol';
+import { CHROME_FLAGS, findChrome } from '../chrome/findChrome';
+import { AuditError, throwIfAborted } from '../errors';
+import type { Logger } from '../log';
+import type { EngineService } from '../stages';
+
+/** What a capture job gets: a fresh, isolated browser context that is closed when the job ends. */
+export interface ContextLease {
+	context: BrowserContext;
+	/** The browser was already running when this lease started (no launch paid). */
+	warm: boolean;
+}
+
+/**
+ * One Playwright Chromium shared by every capture job through separate browser contexts, at most
+ * `maxCaptureContexts` at once. The browser is launched on first use, relaunched after it crashes
+ * or disconnects, and closed after `browserIdleTimeoutMs` without work and on `close()`.
+ */
+export class CaptureBrowser implements EngineService {
+	private readonly limit: LimitFunction;
+	private settings: Readonly<EngineSettings>;
+	private browser: Browser | undefined;
+	private launching: Promise<Browser> | undefined;
+	private readonly contexts = new Set<BrowserContext>();
+	/** Browsers we closed on purpose, so their 'disconnected' event is not counted as a crash. */
+	private readonly retiring = new WeakSet<Browser>();
+	private idleTimer: NodeJS.Timeout | undefined;
+	private closed = false;
+	private launches = 0;
+	private disconnects = 0;
+
+	constructor(
+		settings: Readonly<EngineSettings>,
+		private readonly log: Logger,
+	) {
+		this.settings = settings;
+		this.limit = pLimit(settings.maxCaptureContexts);
+	}
+
+	configure(settings: Readonly<EngineSettings>): void {
+		this.settings = settings;
+		this.limit.concurrency = settings.maxCaptureContexts;
+	}
+
+	/** Capture contributes no EngineStats field of its own (Lighthouse owns `browsers`); see `info()`. */
+	stats(): Partial<EngineStats> {
+		return {};
+	}
+
+	/** Counters for tests and benchmarks. */
+	info(): { running: boolean; launches: number; disconnects: number; openContexts: number; activeJobs: number; pendingJobs: number } {
+		return {
+			running: this.browser?.isConnected() === true,
+			launches: this.launches,
+			disconnects: this.disconnects,
+			openContexts: this.contexts.size,
+			activeJobs: this.limit.activeCount,
+			pendingJobs: this.limit.pendingCount,
+		};
+	}
+
+	/**
+	 * Run `job` in a new browser context, waiting for a free slot first. The context is closed when
+	 * the job settles, and at once when `signal` aborts (which makes the job's pending page calls reject).
+	 */
+	withContext<T>(options: BrowserContextOptions, signal: AbortSignal, job: (lease: ContextLease) => Promise<T>): Promise<T> {
+		return this.limit(async () => {
+			throwIfAborted(signal);
+			if (this.closed) throw new AuditError('SHUTTING_DOWN', 'The engine is shutting down; the page was not captured.');
+			this.clearIdleTimer();
+			const warm = this.browser?.isConnected() === true;
+			const context = await this.newContext(options, signal);
+			const onAbort = () => void context.close().catch(() => undefined);
+			signal.addEventListener('abort', onAbort, { once: true });
+			try {
+				throwIfAborted(signal);
+				return await job({ context, warm });
+			} catch (err) {
+				throwIfAborted(signal);
+				throw err;
+			} finally {
+				signal.removeEventListener('abort', onAbort);
+				await context.close().catch(() => undefined);
+				this.contexts.delete(context);
+				this.armIdleTimer();
+			}
+		});
+	}
+
+	async close(): Promise<void> {
+		this.closed = true;
+		this.clearIdleTimer();
+		this.limit.clearQueue();
+		await Promise.all([...this.contexts].map((c) => c.close().catch(() => undefined)));
+		this.contexts.clear();
+		const browser = this.browser ?? (await this.launching?.catch(() => undefined));
+		this.browser = undefined;
+		if (browser) this.retiring.add(browser);
+		await browser?.close().catch(() => undefined);
+	}
+
+	/** A new context; if the browser died between jobs or during the call, relaunch once and retry. */
+	private async newContext(options: BrowserContextOptions, signal: AbortSignal): Promise<BrowserContext> {
+		for (let attempt = 0; ; attempt++) {
+			const browser = await this.ensureBrowser();
+			throwIfAborted(signal);
+			try {
+				const context = await browser.newContext(options);
+				this.contexts.add(context);
+				context.on('close', () => this.contexts.delete(context));
+				return context;
+			} catch (err) {
+				if (attempt > 0 || browser.isConnected()) throw err;
+				this.log.warn('Capture browser was gone when a context was requested; relaunching.');
+			}
+		}
+	}
+
+	private ensureBrowser(): Promise<Browser> {
+		if (this.browser?.isConnected()) return Promise.resolve(this.browser);
+		this.launching ??= this.launch().finally(() => (this.launching = undefined));
+		return this.launching;
+	}
+
+	private async launch(): Promise<Browser> {
+		const executablePath = findChrome(this.settings.chromePath);
+		const started = Date.now();
+		let browser: Browser;
+		try {
+			browser = await chromium.launch({ executablePath, headless: true, args: CHROME_FLAGS, timeout: 30_000 });
+		} catch (err) {
+			const detail = err instanceof Error ? err.message.split('\n')[0] : String(err);
+			throw new AuditError('CHROME_CRASHED', `The capture browser (${executablePath}) failed to start: ${detail}. Check that Chromium runs on this machine, or set the Chrome path setting.`);
+		}
+		this.launches++;
+		this.log.debug(`Capture browser launched in ${Date.now() - started} ms (launch #${this.launches}).`);
+		browser.on('disconnected', () => {
+			if (this.browser === browser) this.browser = undefined;
+			if (!this.closed && !this.retiring.has(browser)) {
+				this.disconnects++;
+				this.log.warn('Capture browser disconnected (crashed or was killed); it will be relaunched for the next capture.');
+			}
+		});
+		if (this.closed) {
+			this.retiring.add(browser);
+			await browser.close().catch(() => undefined);
+			throw new AuditError('SHUTTING_DOWN', 'The engine is shutting down; the page was not captured.');
+		}
+		this.browser = browser;
+		return browser;
+	}
+
+	private armIdleTimer(): void {
+		if (this.closed || this.limit.activeCount > 1 || this.limit.pendingCount > 0) return;
+		this.clearIdleTimer();
+		this.idleTimer = setTimeout(() => {
+			if (this.contexts.size > 0 || this.limit.activeCount > 0) return;
+			const browser = this.browser;
+			this.browser = undefined;
+			if (browser) this.retiring.add(browser);
+			this.log.debug('Capture browser idle; closing it.');
+			void browser?.close().catch(() => undefined);
+		}, this.settings.browserIdleTimeoutMs);
+		this.idleTimer.unref();
+	}
+
+	private clearIdleTimer(): void {
+		if (this.idleTimer) clearTimeout(this.idleTimer);
+		this.idleTimer = undefined;
+	}
+}
