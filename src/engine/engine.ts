@@ -13,9 +13,11 @@ import type {
 	ListHistoryParams,
 	ListHistoryResult,
 	ProgressParams,
+	StageOutcomes,
 	StageResultParams,
 } from '../protocol';
 import { runStages } from './auditRunner';
+import { type RunsByFormFactor, withMetricFindings } from './cro/rules';
 import { AuditError, toErrorInfo } from './errors';
 import { LighthouseService } from './lighthouse/lighthouseService';
 import { type Logger, registerSecret } from './log';
@@ -258,6 +260,24 @@ export class Engine {
 		return { ...rest, anthropicApiKeySet: Boolean(anthropicApiKey), cruxApiKeySet: Boolean(cruxApiKey) };
 	}
 
+	/**
+	 * The CRO stage reports as soon as the page is captured, before Lighthouse is done; once every stage
+	 * has finished, the findings that need Lighthouse's metrics (slow LCP, heavy TBT) join them.
+	 */
+	private addMetricFindings(stages: StageOutcomes, changed: (cro: NonNullable<StageOutcomes['cro']>) => void): void {
+		const cro = stages.cro;
+		if (cro?.status !== 'ok') return;
+		const runs: RunsByFormFactor = {};
+		const mobile = stages['lighthouse-mobile'];
+		const desktop = stages['lighthouse-desktop'];
+		if (mobile?.status === 'ok') runs.mobile = mobile.data;
+		if (desktop?.status === 'ok') runs.desktop = desktop.data;
+		const findings = withMetricFindings(cro.data.findings, runs);
+		if (JSON.stringify(findings) === JSON.stringify(cro.data.findings)) return;
+		stages.cro = { ...cro, data: { ...cro.data, findings } };
+		changed(stages.cro);
+	}
+
 	/** Admit a new run to the bounded queue, or answer BUSY. */
 	private enqueue(url: string, fn: () => Promise<AuditResult>, notify: (p: Omit<ProgressParams, 'auditId' | 'url'>) => void): Promise<AuditResult> {
 		const waiting = this.auditLimit.activeCount + this.auditLimit.pendingCount;
@@ -298,6 +318,7 @@ export class Engine {
 					},
 				},
 			);
+			this.addMetricFindings(stages, (outcome) => fanout((s) => s.listener.stageResult?.({ auditId: s.auditId, url, stages: { cro: outcome } })));
 			const ran = Object.values(stages).filter((o) => o.status !== 'skipped');
 			if (ran.length > 0 && !ran.some((o) => o.status === 'ok')) {
 				const firstError = ran.find((o) => o.status === 'error');

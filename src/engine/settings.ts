@@ -19,7 +19,7 @@ export const DEFAULT_SETTINGS: EngineSettings = {
 	historyMaxAgeDays: 30,
 	historyMaxCount: 1000,
 	screenshotTargetBytes: 200_000,
-	aiModel: 'claude-sonnet-4-5',
+	aiModel: 'claude-sonnet-4-6',
 	aiMaxTokens: 2048,
 	aiDeep: false,
 };

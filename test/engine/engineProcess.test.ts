@@ -71,6 +71,43 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 		assert.ok(states.includes('lighthouse-mobile:started') && states.includes('lighthouse-desktop:done') && states.at(-1) === 'audit:done', states.join(', '));
 	});
 
+	it('shows CRO findings before Lighthouse is done, and adds the metric findings when it is', async () => {
+		const result = await engine.connection.sendRequest(auditRequest, { url: server.url('/slow.html?cro'), auditId: 'cro-1', options: { formFactors: ['mobile'], stages: { ai: false, crux: false } } });
+		const lh = lighthouseScores(result, 'mobile');
+		assert.ok(lh.metrics.tbt! > 200, `the slow page has a heavy main thread (TBT ${lh.metrics.tbt})`);
+		const cro = result.stages.cro;
+		assert.equal(cro?.status, 'ok');
+		const findings = cro.status === 'ok' ? cro.data.findings : [];
+		assert.ok(findings.some((f) => f.rule === 'heavy-tbt'), findings.map((f) => f.rule).join(', '));
+		const croNotes = engine.stageResults.filter((s) => s.auditId === 'cro-1' && s.stages.cro);
+		const lhNote = engine.stageResults.findIndex((s) => s.auditId === 'cro-1' && s.stages['lighthouse-mobile']);
+		assert.equal(croNotes.length, 2, 'CRO findings are sent once from the page, once more with the metrics');
+		assert.ok(engine.stageResults.indexOf(croNotes[0]) < lhNote, 'the first CRO findings arrived before Lighthouse finished');
+		const first = croNotes[0].stages.cro!;
+		assert.ok(first.status === 'ok' && !first.data.findings.some((f) => f.rule === 'heavy-tbt'));
+	});
+
+	it("keeps each Chrome's debugging port on 127.0.0.1 only", async () => {
+		const { browsers } = await engine.connection.sendRequest(statsRequest, {});
+		assert.ok(browsers.pids.length >= 1);
+		const listening = ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((f) =>
+			fs
+				.readFileSync(f, 'utf8')
+				.split('\n')
+				.slice(1)
+				.map((l) => l.trim().split(/\s+/))
+				.filter((cols) => cols[3] === '0A')
+				.map((cols) => ({ address: cols[1].split(':')[0], port: parseInt(cols[1].split(':')[1], 16) })),
+		);
+		for (const pid of browsers.pids) {
+			const port = Number(/--remote-debugging-port=(\d+)/.exec(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[1]);
+			assert.ok(port > 0, `chrome ${pid} has a debugging port`);
+			const sockets = listening.filter((s) => s.port === port);
+			assert.ok(sockets.length >= 1, `port ${port} is listening`);
+			for (const s of sockets) assert.ok(s.address === '0100007F' || s.address === '00000000000000000000000001000000', `port ${port} listens on ${s.address}, not loopback`);
+		}
+	});
+
 	it('answers a malformed request with an error that names the bad field', async () => {
 		const e = await auditError(engine.connection.sendRequest(auditRequest.method, { url: 42, options: { formFactors: ['tablet'] } }));
 		assert.equal(e.rpcCode, -32602);
@@ -227,10 +264,13 @@ describe('engine process lifecycle', function () {
 		await server?.close();
 	});
 
+	/** An audit with every stage, so that both Lighthouse Chromes and the capture browser are running. */
 	async function warmUp(engine: EngineProcess): Promise<number[]> {
-		await engine.connection.sendRequest(auditRequest, { url: server.url('/'), options: LH_ONLY });
+		const result = await engine.connection.sendRequest(auditRequest, { url: server.url('/'), options: { stages: { ai: false, crux: false } } });
+		assert.equal(result.stages.capture?.status, 'ok');
 		const chromes = chromiumOf(engine.child.pid!);
-		assert.ok(chromes.length >= 2, `chromes running: ${chromes.length}`);
+		const browsers = chromes.filter((pid) => !fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type='));
+		assert.equal(browsers.length, 3, `browser processes running: ${browsers.length}`);
 		return chromes;
 	}
 

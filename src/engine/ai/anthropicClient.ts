@@ -1,5 +1,10 @@
 import fs from 'node:fs/promises';
-import Anthropic, { APIError, APIUserAbortError } from '@anthropic-ai/sdk';
+import type Anthropic from '@anthropic-ai/sdk';
+
+/** The SDK, loaded on the first AI call so that engine start-up does not pay for it. */
+function sdk(): typeof import('@anthropic-ai/sdk') {
+	return require('@anthropic-ai/sdk') as typeof import('@anthropic-ai/sdk');
+}
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { AiSuggestion, CaptureData, CroFinding, EngineSettings, EngineStats, FormFactor } from '../../protocol';
 import type { FactsByFormFactor } from '../cro/rules';
@@ -93,7 +98,7 @@ export class AnthropicClient implements EngineService {
 
 	private client(key: string, baseUrl: string | undefined): Anthropic {
 		if (this.sdk?.key === key && this.sdk.baseUrl === baseUrl) return this.sdk.client;
-		const client = new Anthropic({ apiKey: key, ...(baseUrl ? { baseURL: baseUrl } : {}), maxRetries: this.opts.maxRetries ?? 2, timeout: this.opts.timeoutMs ?? 60_000, logLevel: 'off' });
+		const client = new (sdk().default)({ apiKey: key, ...(baseUrl ? { baseURL: baseUrl } : {}), maxRetries: this.opts.maxRetries ?? 2, timeout: this.opts.timeoutMs ?? 60_000, logLevel: 'off' });
 		this.sdk = { key, baseUrl, client };
 		return client;
 	}
@@ -128,7 +133,7 @@ export class AnthropicClient implements EngineService {
 			if (dropped > 0) this.log.debug(`AI: dropped ${dropped} suggestion(s) that were malformed or named nothing on the page.`);
 			return { model: message.model || settings.aiModel, suggestions, dropped, usage: { inputTokens: message.usage.input_tokens, outputTokens: message.usage.output_tokens } };
 		} catch (err) {
-			if (signal.aborted || err instanceof APIUserAbortError) throw signal.aborted ? signal.reason : err;
+			if (signal.aborted || err instanceof sdk().APIUserAbortError) throw signal.aborted ? signal.reason : err;
 			this.failures++;
 			const error = toAiError(err);
 			this.log.warn(error.message);
@@ -141,7 +146,7 @@ export class AnthropicClient implements EngineService {
 function toAiError(err: unknown): AuditError {
 	if (err instanceof AuditError) return new AuditError(err.code, redact(err.message));
 	if (err instanceof BreakerOpenError) return new AuditError('AI_ERROR', redact(err.message));
-	if (err instanceof APIError) {
+	if (err instanceof sdk().APIError) {
 		const status = err.status;
 		const body = err.error as { error?: { type?: string; message?: string } } | undefined;
 		const type = body?.error?.type ?? 'error';

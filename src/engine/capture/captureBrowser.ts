@@ -1,7 +1,8 @@
 import pLimit, { type LimitFunction } from 'p-limit';
-import { chromium, type Browser, type BrowserContext, type BrowserContextOptions } from 'playwright-core';
+import type { Browser, BrowserContext, BrowserContextOptions } from 'playwright-core';
 import type { EngineSettings, EngineStats } from '../../protocol';
 import { CHROME_FLAGS, findChrome } from '../chrome/findChrome';
+import { chromeMarker } from '../chrome/watchdog';
 import { AuditError, throwIfAborted } from '../errors';
 import type { Logger } from '../log';
 import type { EngineService } from '../stages';
@@ -129,7 +130,10 @@ export class CaptureBrowser implements EngineService {
 		const started = Date.now();
 		let browser: Browser;
 		try {
-			browser = await chromium.launch({ executablePath, headless: true, args: CHROME_FLAGS, timeout: 30_000 });
+			// The marker switch lets the orphan watchdog find this browser if the engine is SIGKILLed.
+			// Loaded on first launch: playwright-core takes most of a second to load, which engine start-up must not pay.
+			const { chromium } = require('playwright-core') as typeof import('playwright-core');
+			browser = await chromium.launch({ executablePath, headless: true, args: [...CHROME_FLAGS, `--auditlens-marker=${chromeMarker()}`], timeout: 30_000 });
 		} catch (err) {
 			const detail = err instanceof Error ? err.message.split('\n')[0] : String(err);
 			throw new AuditError('CHROME_CRASHED', `The capture browser (${executablePath}) failed to start: ${detail}. Check that Chromium runs on this machine, or set the Chrome path setting.`);

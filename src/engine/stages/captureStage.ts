@@ -1,5 +1,4 @@
-import path from 'node:path';
-import { devices, errors as pwErrors, type BrowserContextOptions, type Page } from 'playwright-core';
+import type { BrowserContextOptions, Page } from 'playwright-core';
 import type { CaptureData, CaptureShots, DomFacts, FormFactor } from '../../protocol';
 import type { CaptureBrowser } from '../capture/captureBrowser';
 import { gatherDomFacts } from '../capture/gatherDomFacts';
@@ -7,11 +6,15 @@ import { takeShots } from '../capture/screenshots';
 import { AuditError, throwIfAborted } from '../errors';
 import type { Stage, StageContext } from './stage';
 
-/** Browser context per form factor: a 1920x1080 desktop and Playwright's Pixel 7 phone profile. */
-export const CAPTURE_PROFILES: Record<FormFactor, BrowserContextOptions> = {
-	desktop: { viewport: { width: 1920, height: 1080 }, deviceScaleFactor: 1, isMobile: false, hasTouch: false },
-	mobile: { ...devices['Pixel 7'] },
-};
+/**
+ * Browser context per form factor: a 1920x1080 desktop and Playwright's Pixel 7 phone profile.
+ * playwright-core is loaded on first use: it takes most of a second, which engine start-up must not pay.
+ */
+export function captureProfile(formFactor: FormFactor): BrowserContextOptions {
+	if (formFactor === 'desktop') return { viewport: { width: 1920, height: 1080 }, deviceScaleFactor: 1, isMobile: false, hasTouch: false };
+	const { devices } = require('playwright-core') as typeof import('playwright-core');
+	return { ...devices['Pixel 7'] };
+}
 
 /** Time budget of the capture stage and of its navigation, derived from the audit timeout. */
 export function captureBudget(auditTimeoutMs: number): { totalMs: number; navigationMs: number } {
@@ -108,7 +111,7 @@ function budgetError(ctx: StageContext, totalMs: number, phases: Map<FormFactor,
 
 async function captureOne(browser: CaptureBrowser, ctx: StageContext, formFactor: FormFactor, navigationMs: number, signal: AbortSignal, phase: (p: Phase) => void): Promise<OneCapture> {
 	const started = Date.now();
-	return browser.withContext(CAPTURE_PROFILES[formFactor], signal, async ({ context, warm }) => {
+	return browser.withContext(captureProfile(formFactor), signal, async ({ context, warm }) => {
 		phase('loading');
 		const page = await context.newPage();
 		page.setDefaultTimeout(navigationMs);
@@ -142,7 +145,7 @@ function toCaptureError(err: unknown, url: string, formFactor: FormFactor, navig
 	if (err instanceof AuditError) return err;
 	const message = err instanceof Error ? err.message : String(err);
 	const first = message.split('\n')[0];
-	if (err instanceof pwErrors.TimeoutError) {
+	if (err instanceof Error && err.name === 'TimeoutError') {
 		return new AuditError('CAPTURE_ERROR', `Capture (${formFactor}): ${url} did not finish loading within ${Math.round(navigationMs / 1000)} s. Check that the page loads in a browser, or raise the audit timeout.`);
 	}
 	if (/ERR_TOO_MANY_REDIRECTS/.test(message)) return new AuditError('REDIRECT_LOOP', `Capture (${formFactor}): ${url} redirects in a loop.`);
@@ -153,9 +156,4 @@ function toCaptureError(err: unknown, url: string, formFactor: FormFactor, navig
 		return new AuditError('CHROME_CRASHED', `Capture (${formFactor}): the capture browser closed or crashed while loading ${url}; it is relaunched for the next audit. (${first})`);
 	}
 	return new AuditError('CAPTURE_ERROR', `Capture (${formFactor}) of ${url} failed: ${first}`);
-}
-
-/** Where the screenshots of an audit go (used by tests and the result store). */
-export function shotPath(artifactsDir: string, formFactor: FormFactor, kind: 'viewport' | 'full'): string {
-	return path.join(artifactsDir, `${formFactor}-${kind}.jpg`);
 }
