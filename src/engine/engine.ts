@@ -321,8 +321,11 @@ export class Engine {
 			this.addMetricFindings(stages, (outcome) => fanout((s) => s.listener.stageResult?.({ auditId: s.auditId, url, stages: { cro: outcome } })));
 			const ran = Object.values(stages).filter((o) => o.status !== 'skipped');
 			if (ran.length > 0 && !ran.some((o) => o.status === 'ok')) {
-				const firstError = ran.find((o) => o.status === 'error');
-				throw firstError?.status === 'error' ? new AuditError(firstError.error.code, firstError.error.message) : (signal.reason ?? new AuditError('CANCELLED', 'The audit was cancelled.'));
+				// Nothing to show: the audit failed. Timeout or cancel is the reason when it happened; else Lighthouse's error.
+				if (signal.aborted) throw signal.reason;
+				const errors = [stages['lighthouse-mobile'], stages['lighthouse-desktop'], ...ran].filter((o) => o?.status === 'error');
+				const first = errors[0];
+				throw first?.status === 'error' ? new AuditError(first.error.code, first.error.message) : new AuditError('CANCELLED', 'The audit was cancelled.');
 			}
 			const result: AuditResult = {
 				id,

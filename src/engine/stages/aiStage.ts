@@ -19,6 +19,7 @@ export function createAiStage(client: AnthropicClient): Stage<'ai'> {
 	return {
 		name: 'ai',
 		skipReason(ctx) {
+			if (!ctx.options.stages.ai) return 'AI suggestions are off for this audit';
 			if (!ctx.settings.anthropicApiKey) return NO_KEY_REASON;
 			if (!ctx.options.stages.capture) return 'AI suggestions need the capture stage, which is off for this audit';
 			return undefined;

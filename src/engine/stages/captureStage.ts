@@ -29,7 +29,7 @@ export function captureBudget(auditTimeoutMs: number): { totalMs: number; naviga
 export function createCaptureStage(browser: CaptureBrowser): Stage<'capture'> {
 	return {
 		name: 'capture',
-		skipReason: () => undefined,
+		skipReason: (ctx) => (ctx.options.stages.capture ? undefined : 'capture is off for this audit'),
 		async run(ctx: StageContext): Promise<CaptureData> {
 			const formFactors = ctx.options.formFactors.length > 0 ? ctx.options.formFactors : (['mobile', 'desktop'] as FormFactor[]);
 			const budget = captureBudget(ctx.settings.auditTimeoutMs);

@@ -14,7 +14,10 @@ import type { Stage, StageContext } from './stage';
 export function createCroStage(): Stage<'cro'> {
 	return {
 		name: 'cro',
-		skipReason: (ctx) => (ctx.options.stages.capture ? undefined : 'CRO findings need the capture stage, which is off for this audit'),
+		skipReason(ctx) {
+			if (!ctx.options.stages.cro) return 'CRO findings are off for this audit';
+			return ctx.options.stages.capture ? undefined : 'CRO findings need the capture stage, which is off for this audit';
+		},
 		async run(ctx: StageContext): Promise<CroData> {
 			const capture = await ctx.outcome('capture');
 			if (!capture || capture.status !== 'ok') {

@@ -15,6 +15,7 @@ export function createCruxStage(client: CruxClient): Stage<'crux'> {
 	return {
 		name: 'crux',
 		skipReason(ctx) {
+			if (!ctx.options.stages.crux) return 'CrUX field data is off for this audit';
 			if (!ctx.settings.cruxApiKey) return NO_CRUX_KEY_REASON;
 			return privateHostReason(ctx.url);
 		},
