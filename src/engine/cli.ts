@@ -17,6 +17,7 @@ import { createEngine } from './createEngine';
 import type { Engine } from './engine';
 import { cacheClearCommand, historyCommand } from './historyCli';
 import { createLogger } from './log';
+import { ENGINE_VERSION } from './version';
 
 export const EXIT = { ok: 0, auditFailed: 1, budgetFailed: 2, usage: 64 } as const;
 
@@ -316,7 +317,7 @@ export async function main(argv: string[]): Promise<number> {
 			}
 			case '--version':
 			case '-v':
-				process.stdout.write(`${(require('../../package.json') as { version: string }).version}\n`);
+				process.stdout.write(`${ENGINE_VERSION}\n`);
 				return EXIT.ok;
 			case undefined:
 			case '--help':

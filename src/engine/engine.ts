@@ -31,9 +31,10 @@ import { groupRss, StageTimings } from './stats';
 import { cacheKey, normalizeUrl } from './store/cacheKey';
 import type { ResultStore } from './store/resultStore';
 import { SingleFlight } from './store/singleFlight';
+import { ENGINE_VERSION } from './version';
 
  
-const ENGINE_VERSION = (require('../../package.json') as { version: string }).version;
+
 
 /** Where a client hears about an audit while it runs. */
 export interface AuditListener {

@@ -29,6 +29,15 @@ async function auditError(p: Promise<unknown>): Promise<{ rpcCode: number; info:
 	assert.fail('expected the request to fail');
 }
 
+/** A process's command line, or '' once it is gone. */
+function cmdline(pid: number): string {
+	try {
+		return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+	} catch {
+		return '';
+	}
+}
+
 function lighthouseScores(result: AuditResult, ff: 'mobile' | 'desktop') {
 	const stage = result.stages[ff === 'mobile' ? 'lighthouse-mobile' : 'lighthouse-desktop'];
 	assert.equal(stage?.status, 'ok', `lighthouse-${ff}: ${JSON.stringify(stage)}`);
@@ -100,7 +109,7 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 				.map((cols) => ({ address: cols[1].split(':')[0], port: parseInt(cols[1].split(':')[1], 16) })),
 		);
 		for (const pid of browsers.pids) {
-			const port = Number(/--remote-debugging-port=(\d+)/.exec(fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8'))?.[1]);
+			const port = Number(/--remote-debugging-port=(\d+)/.exec(cmdline(pid))?.[1]);
 			assert.ok(port > 0, `chrome ${pid} has a debugging port`);
 			const sockets = listening.filter((s) => s.port === port);
 			assert.ok(sockets.length >= 1, `port ${port} is listening`);
@@ -245,6 +254,58 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 		}
 	});
 
+	it('keeps the median of several Lighthouse runs per form factor', async () => {
+		const result = await engine.connection.sendRequest(auditRequest, { url: server.url('/site/page5.html'), options: { ...LH_ONLY, formFactors: ['mobile'], runs: 3 } });
+		const run = lighthouseScores(result, 'mobile');
+		assert.equal(run.performanceScores.length, 3);
+		const sorted = [...run.performanceScores].sort((a, b) => a - b);
+		assert.ok(run.scores.performance! >= sorted[0] && run.scores.performance! <= sorted[2], `kept ${run.scores.performance} of ${sorted}`);
+	});
+
+	it('runs Lighthouse one at a time in accuracy mode while other stages still run beside it', async () => {
+		await engine.connection.sendRequest(configureRequest, { accuracyMode: true, maxBrowsers: 2, maxConcurrentAudits: 2 });
+		try {
+			let maxBusy = 0;
+			let polling = true;
+			const poll = (async () => {
+				while (polling) {
+					maxBusy = Math.max(maxBusy, (await engine.connection.sendRequest(statsRequest, {})).browsers.busy);
+					await new Promise((r) => setTimeout(r, 100));
+				}
+			})();
+			const result = await engine.connection.sendRequest(auditRequest, { url: server.url('/site/page6.html'), options: { stages: { ai: false, crux: false } } });
+			polling = false;
+			await poll;
+			assert.equal(maxBusy, 1, 'one Lighthouse Chrome busy at a time');
+			// (A stage's own start includes its wait for the Lighthouse slot, so the check is on busy Chromes.)
+			const [m, d, c] = [result.stages['lighthouse-mobile']!, result.stages['lighthouse-desktop']!, result.stages.capture!];
+			const end = (o: { startedAt: string; durationMs: number }) => Date.parse(o.startedAt) + o.durationMs;
+			assert.equal(m.status, 'ok');
+			assert.equal(d.status, 'ok');
+			assert.equal(c.status, 'ok');
+			assert.ok(end(c) < Math.max(end(m), end(d)), 'capture finished while Lighthouse was still running');
+		} finally {
+			await engine.connection.sendRequest(configureRequest, { accuracyMode: false });
+		}
+	});
+
+	it('runs the plain Lighthouse CLI per run when the pool is off', async () => {
+		await engine.connection.sendRequest(configureRequest, { usePool: false });
+		try {
+			const before = await engine.connection.sendRequest(statsRequest, {});
+			const result = await engine.connection.sendRequest(auditRequest, { url: server.url('/site/page7.html'), options: { ...LH_ONLY, formFactors: ['desktop'] } });
+			const run = lighthouseScores(result, 'desktop');
+			assert.equal(run.formFactor, 'desktop');
+			const after = await engine.connection.sendRequest(statsRequest, {});
+			assert.equal(after.browsers.launched, before.browsers.launched, 'no pool Chrome was launched');
+			assert.equal(after.lighthouseRuns, before.lighthouseRuns + 1);
+			const cliChromes = chromiumOf(engine.child.pid!).filter((p) => cmdline(p).includes(`auditlens-engine-${engine.child.pid}-cli`));
+			assert.deepEqual(cliChromes, [], "the CLI's Chrome is gone");
+		} finally {
+			await engine.connection.sendRequest(configureRequest, { usePool: true });
+		}
+	});
+
 	it('reports stage timings, memory and browser counts in its stats', async () => {
 		const s = await engine.connection.sendRequest(statsRequest, {});
 		assert.ok(s.stages['lighthouse-mobile']!.count >= 3 && s.stages['lighthouse-mobile']!.p95 >= s.stages['lighthouse-mobile']!.p50);
@@ -269,7 +330,7 @@ describe('engine process lifecycle', function () {
 		const result = await engine.connection.sendRequest(auditRequest, { url: server.url('/'), options: { stages: { ai: false, crux: false } } });
 		assert.equal(result.stages.capture?.status, 'ok');
 		const chromes = chromiumOf(engine.child.pid!);
-		const browsers = chromes.filter((pid) => !fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type='));
+		const browsers = chromes.filter((pid) => !cmdline(pid).includes('--type='));
 		assert.equal(browsers.length, 3, `browser processes running: ${browsers.length}`);
 		return chromes;
 	}
