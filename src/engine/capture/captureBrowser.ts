@@ -2,6 +2,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import type { Browser, BrowserContext, BrowserContextOptions } from 'playwright-core';
 import type { EngineSettings, EngineStats } from '../../protocol';
 import { CHROME_FLAGS, findChrome } from '../chrome/findChrome';
+import { lowerBrowserPriority } from '../chrome/priority';
 import { chromeMarker } from '../chrome/watchdog';
 import { AuditError, throwIfAborted } from '../errors';
 import type { Logger } from '../log';
@@ -12,6 +13,8 @@ export interface ContextLease {
 	context: BrowserContext;
 	/** The browser was already running when this lease started (no launch paid). */
 	warm: boolean;
+	/** Put the browser's processes (the new page's renderer too) at low CPU priority; call after opening a page. */
+	yieldCpu(): void;
 }
 
 /**
@@ -24,6 +27,8 @@ export class CaptureBrowser implements EngineService {
 	private settings: Readonly<EngineSettings>;
 	private browser: Browser | undefined;
 	private launching: Promise<Browser> | undefined;
+	/** The marker switch of the running browser, to find its processes. */
+	private marker = '';
 	private readonly contexts = new Set<BrowserContext>();
 	/** Browsers we closed on purpose, so their 'disconnected' event is not counted as a crash. */
 	private readonly retiring = new WeakSet<Browser>();
@@ -77,7 +82,7 @@ export class CaptureBrowser implements EngineService {
 			signal.addEventListener('abort', onAbort, { once: true });
 			try {
 				throwIfAborted(signal);
-				return await job({ context, warm });
+				return await job({ context, warm, yieldCpu: () => void lowerBrowserPriority(this.marker) });
 			} catch (err) {
 				throwIfAborted(signal);
 				throw err;
@@ -133,7 +138,11 @@ export class CaptureBrowser implements EngineService {
 			// The marker switch lets the orphan watchdog find this browser if the engine is SIGKILLed.
 			// Loaded on first launch: playwright-core takes most of a second to load, which engine start-up must not pay.
 			const { chromium } = require('playwright-core') as typeof import('playwright-core');
-			browser = await chromium.launch({ executablePath, headless: true, args: [...CHROME_FLAGS, `--auditlens-marker=${chromeMarker()}`], timeout: 30_000 });
+			const marker = `--auditlens-marker=${chromeMarker()}capture-${this.launches + 1}`;
+			browser = await chromium.launch({ executablePath, headless: true, args: [...CHROME_FLAGS, marker], timeout: 30_000 });
+			this.marker = marker;
+			const reniced = lowerBrowserPriority(marker);
+			this.log.debug(`capture browser: ${reniced} processes at lower CPU priority`);
 		} catch (err) {
 			const detail = err instanceof Error ? err.message.split('\n')[0] : String(err);
 			throw new AuditError('CHROME_CRASHED', `The capture browser (${executablePath}) failed to start: ${detail}. Check that Chromium runs on this machine, or set the Chrome path setting.`);

@@ -1,0 +1,269 @@
+/**
+ * Every command, registered from one table. Each entry is a `(ctx) => handler` factory
+ * (rust-analyzer's commands.ts).
+ */
+import * as vscode from 'vscode';
+import { clearCacheRequest, deleteHistoryRequest, getReportRequest, getResultRequest, statsRequest } from '../protocol/messages';
+import type { AuditResult, FormFactor } from '../protocol/types';
+import { resolveDevServer } from './auditOnSave';
+import { runAudit } from './audits';
+import { SECRET_ANTHROPIC_KEY, type Ctx } from './ctx';
+import { errorMessage } from './engineClient';
+import { FORM_FACTOR_LABEL } from './format';
+import type { HistoryNode } from './historyTree';
+import { ResultPanel } from './resultPanel';
+import { parseAuditUrl, pushRecent } from './urls';
+
+type Handler = (...args: unknown[]) => unknown;
+type CommandFactory = (ctx: Ctx) => Handler;
+
+const RECENT_URLS_KEY = 'auditlens.recentUrls';
+
+export const COMMANDS: Record<string, CommandFactory> = {
+	'auditlens.auditUrl': auditUrl,
+	'auditlens.auditDevServer': auditDevServer,
+	'auditlens.showStats': showStats,
+	'auditlens.clearCache': clearCache,
+	'auditlens.setApiKey': setApiKey,
+	'auditlens.exportResult': exportResult,
+	'auditlens.openLighthouseReport': openLighthouseReport,
+	'auditlens.restartEngine': (ctx) => () => withErrors(ctx, 'restart the engine', () => ctx.client.restart()),
+	'auditlens.showLog': (ctx) => () => ctx.log.show(),
+	'auditlens.history.refresh': (ctx) => () => ctx.history.refresh(),
+	'auditlens.history.open': openResult,
+	'auditlens.history.rerun': rerun,
+	'auditlens.history.delete': deleteHistory,
+	'auditlens.history.clear': clearHistory,
+};
+
+export function registerCommands(ctx: Ctx): void {
+	for (const [id, factory] of Object.entries(COMMANDS)) ctx.pushExtCleanup(vscode.commands.registerCommand(id, factory(ctx)));
+}
+
+/** Audit URL: the URL given (tests, other extensions) or asked for, with the recent ones offered. */
+function auditUrl(ctx: Ctx): Handler {
+	return async (arg?: unknown): Promise<AuditResult | undefined> => {
+		const recent = ctx.extension.globalState.get<string[]>(RECENT_URLS_KEY, []);
+		const url = typeof arg === 'string' ? parseOrWarn(arg) : await askForUrl(recent);
+		if (!url) return undefined;
+		await ctx.extension.globalState.update(RECENT_URLS_KEY, pushRecent(recent, url, ctx.config.recentUrlCount));
+		return runAudit(ctx, url, { noCache: true });
+	};
+}
+
+function parseOrWarn(input: string): string | undefined {
+	const parsed = parseAuditUrl(input);
+	if ('url' in parsed) return parsed.url;
+	void vscode.window.showErrorMessage(`AuditLens: ${parsed.error}`);
+	return undefined;
+}
+
+interface UrlItem extends vscode.QuickPickItem {
+	url?: string;
+}
+
+/** A quick pick that takes a typed URL (validated as you type) or one of the recent URLs. */
+function askForUrl(recent: readonly string[]): Promise<string | undefined> {
+	return new Promise((resolve) => {
+		const qp = vscode.window.createQuickPick<UrlItem>();
+		qp.title = 'AuditLens: Audit URL';
+		qp.placeholder = recent.length ? 'Type a URL, or pick a recent one' : 'Type a URL, e.g. https://example.com or localhost:3000';
+		qp.ignoreFocusOut = true;
+		const recentItems: UrlItem[] = recent.map((u) => ({ label: u, url: u, description: 'recent', iconPath: new vscode.ThemeIcon('history') }));
+		const update = (): void => {
+			const text = qp.value.trim();
+			if (!text) {
+				qp.items = recentItems;
+				return;
+			}
+			const parsed = parseAuditUrl(text);
+			const typed: UrlItem =
+				'url' in parsed
+					? { label: parsed.url, url: parsed.url, description: 'Audit this URL', alwaysShow: true, iconPath: new vscode.ThemeIcon('globe') }
+					: { label: parsed.error, alwaysShow: true, iconPath: new vscode.ThemeIcon('error') };
+			qp.items = [typed, ...recentItems.filter((i) => i.url !== typed.url)];
+			qp.activeItems = [typed];
+		};
+		update();
+		let done = false;
+		qp.onDidChangeValue(update);
+		qp.onDidAccept(() => {
+			const item = qp.activeItems[0] ?? qp.selectedItems[0];
+			if (!item?.url) return; // an invalid URL: the picker stays open showing what is wrong
+			done = true;
+			resolve(item.url);
+			qp.hide();
+		});
+		qp.onDidHide(() => {
+			if (!done) resolve(undefined);
+			qp.dispose();
+		});
+		qp.show();
+	});
+}
+
+function auditDevServer(ctx: Ctx): Handler {
+	return async (): Promise<AuditResult | undefined> => {
+		const url = await resolveDevServer(ctx, { interactive: true });
+		return url ? runAudit(ctx, url, { devServer: true, noCache: true }) : undefined;
+	};
+}
+
+function showStats(ctx: Ctx): Handler {
+	return () =>
+		withErrors(ctx, 'read the engine statistics', async () => {
+			const stats = await ctx.client.request(statsRequest, {}, 'engine stats');
+			const doc = await vscode.workspace.openTextDocument({ language: 'json', content: JSON.stringify(stats, null, '\t') });
+			await vscode.window.showTextDocument(doc, { preview: true });
+		});
+}
+
+function clearCache(ctx: Ctx): Handler {
+	return () =>
+		withErrors(ctx, 'clear the cache', async () => {
+			const { cleared } = await ctx.client.request(clearCacheRequest, {}, 'clear cache');
+			void vscode.window.showInformationMessage(`AuditLens: cleared ${cleared} cached result(s). History is kept.`);
+		});
+}
+
+/** Stores the key in SecretStorage; the secrets listener (extension.ts) hands it to the engine. Never logged. */
+function setApiKey(ctx: Ctx): Handler {
+	return async () => {
+		const key = await vscode.window.showInputBox({
+			title: 'AuditLens: Anthropic API key',
+			prompt: 'Used for AI suggestions. Stored in the secret storage of VS Code. Leave empty to remove the stored key.',
+			password: true,
+			ignoreFocusOut: true,
+			placeHolder: 'sk-ant-...',
+			validateInput: (v) => (/\s/.test(v.trim()) ? 'An API key has no spaces' : undefined),
+		});
+		if (key === undefined) return;
+		const trimmed = key.trim();
+		if (trimmed) await ctx.extension.secrets.store(SECRET_ANTHROPIC_KEY, trimmed);
+		else await ctx.extension.secrets.delete(SECRET_ANTHROPIC_KEY);
+		ctx.log.info(`Anthropic API key ${trimmed ? 'set' : 'removed'}`);
+		void vscode.window.showInformationMessage(trimmed ? 'AuditLens: Anthropic API key saved.' : 'AuditLens: Anthropic API key removed.');
+	};
+}
+
+/** The result id an argument names: an id, a history node, or else the panel in front / latest audit. */
+function resultIdOf(ctx: Ctx, arg: unknown): string | undefined {
+	if (typeof arg === 'string') return arg;
+	const node = arg as HistoryNode | undefined;
+	if (node?.kind === 'audit') return node.entry.id;
+	if (node?.kind === 'url') return node.summary.latest.id;
+	return ResultPanel.active?.resultId ?? ctx.statusBar.resultId;
+}
+
+interface ExportItem extends vscode.QuickPickItem {
+	format: 'result' | 'html' | 'json';
+	formFactor?: FormFactor;
+}
+
+function exportResult(ctx: Ctx): Handler {
+	return (arg?: unknown) =>
+		withErrors(ctx, 'export the result', async () => {
+			const id = resultIdOf(ctx, arg);
+			if (!id) {
+				void vscode.window.showInformationMessage('AuditLens: open a result (or pick one in the history) to export it.');
+				return;
+			}
+			const result = await ctx.client.request(getResultRequest, { id }, 'load result');
+			if (!result) throw new Error('this audit is no longer in the history');
+			const items: ExportItem[] = [{ label: 'AuditLens result (JSON)', description: 'scores, metrics, CRO findings, AI suggestions', format: 'result' }];
+			for (const ff of result.options.formFactors) {
+				if (result.stages[`lighthouse-${ff}`]?.status !== 'ok') continue;
+				items.push({ label: `Lighthouse report, ${FORM_FACTOR_LABEL[ff]} (HTML)`, format: 'html', formFactor: ff });
+				items.push({ label: `Lighthouse report, ${FORM_FACTOR_LABEL[ff]} (JSON)`, format: 'json', formFactor: ff });
+			}
+			const pick = await vscode.window.showQuickPick(items, { title: `Export ${result.url}` });
+			if (!pick) return;
+			const content =
+				pick.format === 'result'
+					? JSON.stringify(result, null, '\t')
+					: (await ctx.client.request(getReportRequest, { id, formFactor: pick.formFactor ?? 'mobile', format: pick.format }, 'get report')).content;
+			const ext = pick.format === 'html' ? 'html' : 'json';
+			const stamp = result.requestedAt.slice(0, 19).replace(/[:T]/g, '-');
+			const name = `auditlens-${safeName(new URL(result.url).host)}-${stamp}${pick.formFactor ? `-${pick.formFactor}` : ''}.${ext}`;
+			const base = vscode.workspace.workspaceFolders?.[0]?.uri ?? ctx.extension.globalStorageUri;
+			const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(base, name), filters: ext === 'html' ? { HTML: ['html'] } : { JSON: ['json'] } });
+			if (!target) return;
+			await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(content));
+			void vscode.window.showInformationMessage(`AuditLens: exported to ${target.fsPath}`);
+		});
+}
+
+/** Lighthouse's own HTML report in a panel: it needs its inline scripts; nothing loads from the network. */
+function openLighthouseReport(ctx: Ctx): Handler {
+	return (arg?: unknown, formFactor?: unknown) =>
+		withErrors(ctx, 'open the Lighthouse report', async () => {
+			const id = resultIdOf(ctx, arg);
+			if (!id) return;
+			const ff: FormFactor = formFactor === 'desktop' ? 'desktop' : 'mobile';
+			const { content } = await ctx.client.request(getReportRequest, { id, formFactor: ff, format: 'html' }, 'get report');
+			const panel = vscode.window.createWebviewPanel('auditlens.report', `Lighthouse (${FORM_FACTOR_LABEL[ff]})`, vscode.ViewColumn.Active, { enableScripts: true, localResourceRoots: [] });
+			const csp = `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data: ${panel.webview.cspSource}; style-src 'unsafe-inline'; script-src 'unsafe-inline'; font-src data:">`;
+			panel.webview.html = /<head[^>]*>/i.test(content) ? content.replace(/<head[^>]*>/i, (m) => `${m}${csp}`) : `${csp}${content}`;
+		});
+}
+
+function openResult(ctx: Ctx): Handler {
+	return (arg?: unknown) =>
+		withErrors(ctx, 'open the result', async () => {
+			const id = resultIdOf(ctx, arg);
+			if (id) await ResultPanel.show(ctx, id);
+		});
+}
+
+function rerun(ctx: Ctx): Handler {
+	return async (arg?: unknown) => {
+		const node = arg as HistoryNode | undefined;
+		const url = typeof arg === 'string' ? arg : node?.kind === 'url' ? node.summary.url : node?.kind === 'audit' ? node.entry.url : undefined;
+		return url ? runAudit(ctx, url, { noCache: true, devServer: ctx.config.devServerUrl === url }) : undefined;
+	};
+}
+
+function deleteHistory(ctx: Ctx): Handler {
+	return (arg?: unknown) =>
+		withErrors(ctx, 'delete from the history', async () => {
+			const node = arg as HistoryNode | undefined;
+			if (node?.kind === 'audit') {
+				await ctx.client.request(deleteHistoryRequest, { id: node.entry.id }, 'delete audit');
+				// Its screenshots are gone with it: close its panel rather than show broken images.
+				ResultPanel.find(node.entry.id)?.panel.dispose();
+			} else if (node?.kind === 'url') {
+				const ok = await vscode.window.showWarningMessage(`Delete all ${node.summary.audits} audit(s) of ${node.summary.url}?`, { modal: true }, 'Delete');
+				if (ok !== 'Delete') return;
+				await ctx.client.request(deleteHistoryRequest, { url: node.summary.url }, 'delete audits');
+				ResultPanel.disposeWhere((p) => p.url === node.summary.url && p.resultId !== undefined);
+			} else {
+				return;
+			}
+			ctx.history.refresh();
+		});
+}
+
+function clearHistory(ctx: Ctx): Handler {
+	return () =>
+		withErrors(ctx, 'clear the history', async () => {
+			const ok = await vscode.window.showWarningMessage('Delete every audit in the AuditLens history?', { modal: true }, 'Delete All');
+			if (ok !== 'Delete All') return;
+			const { deleted } = await ctx.client.request(deleteHistoryRequest, { all: true }, 'clear history');
+			ResultPanel.disposeWhere((p) => p.resultId !== undefined);
+			ctx.history.refresh();
+			void vscode.window.showInformationMessage(`AuditLens: deleted ${deleted} audit(s).`);
+		});
+}
+
+async function withErrors(ctx: Ctx, what: string, fn: () => Promise<void>): Promise<void> {
+	try {
+		await fn();
+	} catch (err) {
+		ctx.log.error(`could not ${what}: ${errorMessage(err)}`);
+		void vscode.window.showErrorMessage(`AuditLens: could not ${what}: ${errorMessage(err)}`);
+	}
+}
+
+function safeName(s: string): string {
+	return s.replace(/[^a-z0-9.-]+/gi, '_');
+}

@@ -1,0 +1,90 @@
+/**
+ * The one object that owns the extension's lifecycle: two disposal scopes (the extension's life,
+ * one engine session), the engine client, the views and the typed configuration.
+ */
+import path from 'node:path';
+import * as vscode from 'vscode';
+import type { AuditResult, EngineSettings } from '../protocol/types';
+import { Config, type SettingSchema } from './config';
+import { EngineClient } from './engineClient';
+import { HistoryTreeProvider } from './historyTree';
+import { Scope, type DisposableLike } from './scope';
+import { AuditStatusBar } from './statusBar';
+
+export const SECRET_ANTHROPIC_KEY = 'auditlens.anthropicApiKey';
+
+export class Ctx implements vscode.Disposable {
+	readonly log: vscode.LogOutputChannel;
+	readonly client: EngineClient;
+	readonly statusBar: AuditStatusBar;
+	readonly history: HistoryTreeProvider;
+	private readonly extScope = new Scope();
+	private readonly sessionScope = new Scope();
+	private readonly resultEmitter = new vscode.EventEmitter<AuditResult>();
+	/** An audit finished (history, status bar and panels listen). */
+	readonly onDidFinishAudit = this.resultEmitter.event;
+
+	constructor(readonly extension: vscode.ExtensionContext) {
+		this.log = this.pushExtCleanup(vscode.window.createOutputChannel('AuditLens', { log: true }));
+		this.pushExtCleanup(this.resultEmitter);
+		this.client = new EngineClient({
+			enginePath: process.env.AUDITLENS_ENGINE_PATH || path.join(extension.extensionPath, 'dist', 'engine.js'),
+			storageDir: this.storageDir,
+			log: this.log,
+			settings: () => this.engineSettings(),
+			sessionScope: this.sessionScope,
+		});
+		this.statusBar = this.pushExtCleanup(new AuditStatusBar());
+		this.history = this.pushExtCleanup(new HistoryTreeProvider(this));
+		this.pushExtCleanup(this.onDidFinishAudit(() => this.history.refresh()));
+	}
+
+	/** Typed settings, read afresh each time. */
+	get config(): Config {
+		const pkg = this.extension.extension.packageJSON as { contributes?: { configuration?: { properties?: Record<string, SettingSchema> } } };
+		return new Config(vscode.workspace.getConfiguration('auditlens'), pkg.contributes?.configuration?.properties);
+	}
+
+	/** Where the engine keeps its history database and artifacts (screenshots). */
+	get storageDir(): string {
+		return this.extension.globalStorageUri.fsPath;
+	}
+
+	get artifactsDir(): string {
+		return path.join(this.storageDir, 'artifacts');
+	}
+
+	/** Keep `d` until the extension deactivates. */
+	pushExtCleanup<T extends DisposableLike>(d: T): T {
+		return this.extScope.push(d);
+	}
+
+	/** Keep `d` until the current engine session ends (the engine exits or restarts). */
+	pushSessionCleanup<T extends DisposableLike>(d: T): T {
+		return this.sessionScope.push(d);
+	}
+
+	finished(result: AuditResult): void {
+		this.resultEmitter.fire(result);
+	}
+
+	/** The settings for the engine, with the API key from SecretStorage (never logged). */
+	async engineSettings(): Promise<Partial<EngineSettings>> {
+		const problems: string[] = [];
+		const settings = this.config.engineSettings(problems);
+		for (const p of problems) this.log.warn(p);
+		const key = await this.extension.secrets.get(SECRET_ANTHROPIC_KEY);
+		if (key) settings.anthropicApiKey = key;
+		return settings;
+	}
+
+	/** Ends the engine (shutdown request, then kill if needed) and disposes everything. */
+	async dispose(): Promise<void> {
+		try {
+			await this.client.dispose();
+		} finally {
+			this.sessionScope.dispose();
+			this.extScope.dispose();
+		}
+	}
+}

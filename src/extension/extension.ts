@@ -1,0 +1,56 @@
+/** Activation only wires; the engine starts on first use. */
+import * as vscode from 'vscode';
+import { AuditOnSave } from './auditOnSave';
+import { registerCommands } from './commands';
+import { Ctx, SECRET_ANTHROPIC_KEY } from './ctx';
+import { errorMessage } from './engineClient';
+import { HISTORY_VIEW_ID } from './historyTree';
+import { RESULT_VIEW_TYPE, ResultPanel, ResultPanelSerializer } from './resultPanel';
+
+/** What activate() returns: used by the in-VS-Code tests. */
+export interface AuditLensApi {
+	ctx: Ctx;
+	auditOnSave: AuditOnSave;
+}
+
+let ctx: Ctx | undefined;
+
+export function activate(extension: vscode.ExtensionContext): AuditLensApi {
+	const c = (ctx = new Ctx(extension));
+	registerCommands(c);
+	c.pushExtCleanup(vscode.window.createTreeView(HISTORY_VIEW_ID, { treeDataProvider: c.history, showCollapseAll: true }));
+	c.pushExtCleanup(vscode.window.registerWebviewPanelSerializer(RESULT_VIEW_TYPE, new ResultPanelSerializer(c)));
+	const auditOnSave = c.pushExtCleanup(new AuditOnSave(c));
+	c.pushExtCleanup(
+		vscode.workspace.onDidChangeConfiguration((e) => {
+			if (!e.affectsConfiguration('auditlens')) return;
+			// A partial configure cannot unset the Chrome path; a fresh engine starts without it.
+			if (e.affectsConfiguration('auditlens.chromePath') && !c.config.chromePath && c.client.state === 'running') {
+				c.client.restart().catch((err: unknown) => c.log.error(`engine restart: ${errorMessage(err)}`));
+				return;
+			}
+			c.engineSettings()
+				.then((s) => c.client.configure(s))
+				.catch((err: unknown) => {
+					c.log.error(`applying settings: ${errorMessage(err)}`);
+					void vscode.window.showWarningMessage(`AuditLens: the engine did not accept the new settings: ${errorMessage(err)}`);
+				});
+		}),
+	);
+	c.pushExtCleanup(
+		extension.secrets.onDidChange((e) => {
+			if (e.key !== SECRET_ANTHROPIC_KEY) return;
+			c.engineSettings()
+				.then((s) => c.client.configure({ anthropicApiKey: s.anthropicApiKey ?? '' }))
+				.catch((err: unknown) => c.log.error(`applying the API key: ${errorMessage(err)}`));
+		}),
+	);
+	c.log.info(`AuditLens activated (${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'} UI, extension host ${process.execPath})`);
+	return { ctx: c, auditOnSave };
+}
+
+export async function deactivate(): Promise<void> {
+	ResultPanel.disposeAll();
+	await ctx?.dispose();
+	ctx = undefined;
+}

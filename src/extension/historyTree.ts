@@ -1,0 +1,78 @@
+/**
+ * The history view: one node per audited URL (newest activity first), its audits newest first,
+ * scores and their change against the previous audit in the labels. Refreshed when audits finish.
+ */
+import * as vscode from 'vscode';
+import { listHistoryRequest } from '../protocol/messages';
+import type { HistoryEntry, UrlSummary } from '../protocol/types';
+import type { Ctx } from './ctx';
+import { errorMessage } from './engineClient';
+import { entryLine } from './format';
+
+export type HistoryNode = { kind: 'url'; summary: UrlSummary } | { kind: 'audit'; entry: HistoryEntry; previous?: HistoryEntry } | { kind: 'message'; text: string; tooltip?: string };
+
+export const HISTORY_VIEW_ID = 'auditlens.history';
+const AUDITS_PER_URL = 50;
+
+export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>, vscode.Disposable {
+	private readonly changed = new vscode.EventEmitter<HistoryNode | undefined>();
+	readonly onDidChangeTreeData = this.changed.event;
+
+	constructor(private readonly ctx: Ctx) {}
+
+	refresh(): void {
+		this.changed.fire(undefined);
+	}
+
+	dispose(): void {
+		this.changed.dispose();
+	}
+
+	async getChildren(node?: HistoryNode): Promise<HistoryNode[]> {
+		try {
+			if (!node) {
+				const { urls = [] } = await this.ctx.client.request(listHistoryRequest, {}, 'list history');
+				return [...urls].sort((a, b) => b.latest.requestedAt.localeCompare(a.latest.requestedAt)).map((summary) => ({ kind: 'url', summary }));
+			}
+			if (node.kind !== 'url') return [];
+			const { entries = [] } = await this.ctx.client.request(listHistoryRequest, { url: node.summary.url, limit: AUDITS_PER_URL }, 'list history');
+			const sorted = [...entries].sort((a, b) => b.requestedAt.localeCompare(a.requestedAt));
+			return sorted.map((entry, i) => ({ kind: 'audit', entry, previous: sorted.slice(i + 1).find((e) => !e.error) }));
+		} catch (err) {
+			return [{ kind: 'message', text: 'History unavailable', tooltip: errorMessage(err) }];
+		}
+	}
+
+	getTreeItem(node: HistoryNode): vscode.TreeItem {
+		switch (node.kind) {
+			case 'url': {
+				const item = new vscode.TreeItem(node.summary.url, vscode.TreeItemCollapsibleState.Collapsed);
+				item.id = `url:${node.summary.url}`;
+				item.description = entryLine(node.summary.latest);
+				item.tooltip = `${node.summary.url}\n${node.summary.audits} audit(s), latest ${new Date(node.summary.latest.requestedAt).toLocaleString()}`;
+				item.iconPath = new vscode.ThemeIcon('globe');
+				item.contextValue = 'auditlens.url';
+				return item;
+			}
+			case 'audit': {
+				const { entry, previous } = node;
+				const item = new vscode.TreeItem(new Date(entry.requestedAt).toLocaleString(), vscode.TreeItemCollapsibleState.None);
+				item.id = `audit:${entry.id}`;
+				item.description = entryLine(entry, previous);
+				item.tooltip = entry.error
+					? `${entry.url}\n${entry.error.message}`
+					: `${entry.url}\n${item.description}${previous ? `\nChanges against ${new Date(previous.requestedAt).toLocaleString()}` : ''}`;
+				item.iconPath = new vscode.ThemeIcon(entry.error ? 'error' : 'pass');
+				item.contextValue = 'auditlens.audit';
+				item.command = { title: 'Open Result', command: 'auditlens.history.open', arguments: [node] };
+				return item;
+			}
+			case 'message': {
+				const item = new vscode.TreeItem(node.text);
+				item.tooltip = node.tooltip;
+				item.iconPath = new vscode.ThemeIcon('warning');
+				return item;
+			}
+		}
+	}
+}

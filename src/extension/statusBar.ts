@@ -1,0 +1,100 @@
+/** The status bar item: scores of the latest audit and their change since the previous one. */
+import * as vscode from 'vscode';
+import type { AuditResult, HistoryEntry } from '../protocol/types';
+import { CATEGORIES } from '../protocol/types';
+import { CATEGORY_LABEL, FORM_FACTOR_LABEL, formatDelta, primaryFormFactor, scoreDelta, scoresLine, scoresOfResult, toPercent } from './format';
+
+export class AuditStatusBar implements vscode.Disposable {
+	private readonly item = vscode.window.createStatusBarItem('auditlens.latest', vscode.StatusBarAlignment.Left, 10);
+	private latestId: string | undefined;
+
+	constructor() {
+		this.item.name = 'AuditLens: latest audit';
+		this.item.text = '$(pulse) AuditLens';
+		this.item.tooltip = 'AuditLens: audit a URL';
+		this.item.command = 'auditlens.auditUrl';
+		this.item.show();
+	}
+
+	/** The result shown, if any. */
+	get resultId(): string | undefined {
+		return this.latestId;
+	}
+
+	private running = new Map<string, string>();
+	private idle: { text: string; tooltip: vscode.StatusBarItem['tooltip'] } = { text: '$(pulse) AuditLens', tooltip: 'AuditLens: audit a URL' };
+
+	/** An audit started: a spinner until it ends (`ended`). */
+	started(auditId: string, url: string): void {
+		this.running.set(auditId, url);
+		this.render();
+	}
+
+	/** An audit ended without a result to show (failed or cancelled). */
+	ended(auditId: string): void {
+		this.running.delete(auditId);
+		this.render();
+	}
+
+	private render(): void {
+		const urls = [...this.running.values()];
+		if (urls.length) {
+			this.item.text = `$(sync~spin) AuditLens: ${urls.length === 1 ? shortUrl(urls[0]) : `${urls.length} audits`}`;
+			this.item.tooltip = `AuditLens: auditing ${urls.join(', ')}`;
+		} else {
+			this.item.text = this.idle.text;
+			this.item.tooltip = this.idle.tooltip;
+		}
+	}
+
+	showResult(auditId: string, result: AuditResult, previous?: HistoryEntry): void {
+		this.running.delete(auditId);
+		this.latestId = result.id;
+		const scores = scoresOfResult(result);
+		const ff = primaryFormFactor(scores);
+		if (!ff) {
+			this.item.text = `$(error) AuditLens: ${result.error?.code ?? 'no scores'}`;
+			this.item.tooltip = `${result.url}\n${result.error?.message ?? 'Lighthouse produced no scores.'}`;
+		} else {
+			const line = scoresLine(scores[ff], previous?.scores[ff]);
+			this.item.text = `$(pulse) ${result.options.devServer ? 'dev ' : ''}${line}`;
+			const md = new vscode.MarkdownString(undefined, true);
+			md.appendText(`${result.url}${result.options.devServer ? ' (development build)' : ''}\n\n`);
+			md.appendMarkdown(`| | ${CATEGORIES.map((c) => CATEGORY_LABEL[c]).join(' | ')} |\n|---|${CATEGORIES.map(() => '---:').join('|')}|\n`);
+			for (const f of ['mobile', 'desktop'] as const) {
+				const s = scores[f];
+				if (!s) continue;
+				const cells = CATEGORIES.map((c) => {
+					const p = toPercent(s[c]);
+					const d = formatDelta(scoreDelta(s[c], previous?.scores[f]?.[c]));
+					return p === undefined ? '–' : d ? `${p} (${d})` : `${p}`;
+				});
+				md.appendMarkdown(`| ${FORM_FACTOR_LABEL[f]} | ${cells.join(' | ')} |\n`);
+			}
+			md.appendMarkdown(previous ? `\nChanges are against the audit of ${new Date(previous.requestedAt).toLocaleString()}.` : '\nFirst audit of this URL.');
+			this.item.tooltip = md;
+		}
+		this.item.command = { title: 'Open result', command: 'auditlens.history.open', arguments: [result.id] };
+		this.idle = { text: this.item.text, tooltip: this.item.tooltip };
+		this.render();
+	}
+
+	/** A short, quiet message (e.g. audit on save skipped). */
+	flash(text: string, ms = 5_000): vscode.Disposable {
+		return vscode.window.setStatusBarMessage(text, ms);
+	}
+
+	dispose(): void {
+		this.item.dispose();
+	}
+}
+
+export function shortUrl(url: string): string {
+	try {
+		const u = new URL(url);
+		const p = u.pathname === '/' ? '' : u.pathname;
+		return `${u.host}${p}`.slice(0, 40);
+	} catch {
+		return url.slice(0, 40);
+	}
+}

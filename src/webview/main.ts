@@ -1,0 +1,464 @@
+/**
+ * The result panel, inside the webview. The page is built once as sections; each message from the
+ * host re-renders only the sections it affects. All page-derived text goes through textContent (dom.ts).
+ */
+import {
+	CATEGORY_LABEL,
+	DEV_BUILD_NOTE,
+	explainError,
+	FORM_FACTOR_LABEL,
+	formatDelta,
+	formatMetric,
+	formatMetricDelta,
+	METRICS,
+	metricLabel,
+	scoreBand,
+	scoreDelta,
+	toPercent,
+} from '../extension/format';
+import type { ProgressState } from '../protocol/messages';
+import { CATEGORIES, FORM_FACTORS, type Category, type FormFactor, type LighthouseRun, type StageName, type StageOutcome, type StageOutcomes } from '../protocol/types';
+import { fill, h, svg, type Child } from './dom';
+import {
+	DoneMessage,
+	ExportCommand,
+	InitMessage,
+	OpenReportCommand,
+	ProgressMessage,
+	ReadyCommand,
+	RerunCommand,
+	StagesMessage,
+	type IpcMessage,
+	type PanelState,
+	type PersistedState,
+} from './protocol';
+
+interface VsCodeApi {
+	postMessage(msg: IpcMessage<unknown>): void;
+	getState(): PersistedState | undefined;
+	setState(state: PersistedState): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+const vscode = acquireVsCodeApi();
+
+const STAGE_TITLES: Record<StageName, string> = {
+	'lighthouse-mobile': 'Lighthouse mobile',
+	'lighthouse-desktop': 'Lighthouse desktop',
+	capture: 'Screenshots',
+	cro: 'CRO',
+	ai: 'AI',
+	crux: 'CrUX',
+};
+
+type SectionName = 'header' | 'progress' | 'errors' | 'gauges' | 'metrics' | 'comparison' | 'screenshots' | 'cro' | 'ai' | 'failing';
+const SECTION_ORDER: SectionName[] = ['header', 'progress', 'errors', 'gauges', 'metrics', 'comparison', 'screenshots', 'cro', 'ai', 'failing'];
+
+let state: PanelState | undefined;
+const app = document.getElementById('app') as HTMLElement;
+const sections = {} as Record<SectionName, HTMLElement>;
+
+function layout(): void {
+	fill(app);
+	for (const name of SECTION_ORDER) {
+		sections[name] = h('section', { class: `section section-${name}`, attrs: { 'data-section': name } });
+		app.appendChild(sections[name]);
+	}
+}
+
+const RENDER: Record<SectionName, (s: PanelState) => void> = {
+	header: renderHeader,
+	progress: renderProgress,
+	errors: renderErrors,
+	gauges: renderGauges,
+	metrics: renderMetrics,
+	comparison: renderComparison,
+	screenshots: renderScreenshots,
+	cro: renderCro,
+	ai: renderAi,
+	failing: renderFailing,
+};
+
+/** Sections that show a stage's data. */
+function sectionsFor(stage: StageName): SectionName[] {
+	switch (stage) {
+		case 'lighthouse-mobile':
+		case 'lighthouse-desktop':
+			return ['gauges', 'metrics', 'comparison', 'failing', 'errors', 'progress', 'header'];
+		case 'capture':
+			return ['screenshots', 'errors', 'progress'];
+		case 'cro':
+			return ['cro', 'errors', 'progress'];
+		case 'ai':
+			return ['ai', 'errors', 'progress'];
+		case 'crux':
+			return ['errors', 'progress'];
+	}
+}
+
+function render(names: Iterable<SectionName>): void {
+	if (!state) return;
+	for (const name of new Set(names)) RENDER[name](state);
+}
+
+window.addEventListener('message', (ev: MessageEvent<unknown>) => {
+	const msg = ev.data;
+	if (InitMessage.is(msg)) {
+		state = msg.params.state;
+		layout();
+		render(SECTION_ORDER);
+		persist();
+	} else if (!state) {
+		return;
+	} else if (StagesMessage.is(msg)) {
+		Object.assign(state.stages, msg.params.stages);
+		Object.assign(state.images, msg.params.images);
+		for (const k of Object.keys(msg.params.stages) as StageName[]) state.progress[k] = outcomeState(msg.params.stages[k]);
+		render((Object.keys(msg.params.stages) as StageName[]).flatMap(sectionsFor));
+	} else if (ProgressMessage.is(msg)) {
+		state.progress[msg.params.stage] = msg.params.state;
+		render(['progress']);
+	} else if (DoneMessage.is(msg)) {
+		const p = msg.params;
+		Object.assign(state.stages, p.stages);
+		Object.assign(state.images, p.images);
+		state.result = p.result ?? state.result;
+		state.resultId = p.result?.id ?? state.resultId;
+		state.previous = p.previous;
+		state.error = p.error;
+		state.status = p.error ? 'failed' : 'done';
+		if (p.result) state.devServer = p.result.options.devServer;
+		render(SECTION_ORDER);
+		persist();
+	}
+});
+
+/** What a reload restores: this panel's result, or while a new audit of the same URL runs, the last one. */
+function persist(): void {
+	if (!state) return;
+	const old = vscode.getState();
+	vscode.setState({ url: state.url, resultId: state.resultId ?? (old?.url === state.url ? old.resultId : undefined) });
+}
+
+function outcomeState(o: StageOutcome<unknown> | undefined): ProgressState {
+	switch (o?.status) {
+		case 'ok':
+			return 'done';
+		case 'error':
+			return 'error';
+		case 'skipped':
+			return 'skipped';
+		case 'cancelled':
+			return 'cancelled';
+		default:
+			return 'started';
+	}
+}
+
+function lighthouse(s: PanelState, ff: FormFactor, stages: StageOutcomes = s.stages): LighthouseRun | undefined {
+	const o = stages[`lighthouse-${ff}`];
+	return o?.status === 'ok' ? o.data : undefined;
+}
+
+function formFactorsOf(s: PanelState): FormFactor[] {
+	const wanted = s.result?.options.formFactors;
+	if (wanted?.length) return wanted;
+	const seen = FORM_FACTORS.filter((ff) => s.stages[`lighthouse-${ff}`] || s.progress[`lighthouse-${ff}`]);
+	return seen.length ? seen : [...FORM_FACTORS];
+}
+
+function heading(text: string, ...rest: Child[]): HTMLElement {
+	return h('h2', {}, text, ...rest);
+}
+
+function renderHeader(s: PanelState): void {
+	const when = s.result ? new Date(s.result.requestedAt).toLocaleString() : '';
+	const buttons: Child[] = [];
+	if (s.resultId) {
+		for (const ff of formFactorsOf(s)) {
+			if (!lighthouse(s, ff)) continue;
+			buttons.push(
+				h(
+					'button',
+					{ attrs: { type: 'button', 'data-action': `report-${ff}` }, on: { click: () => vscode.postMessage(OpenReportCommand.create({ formFactor: ff })) } },
+					`Lighthouse report (${FORM_FACTOR_LABEL[ff]})`,
+				),
+			);
+		}
+		buttons.push(h('button', { class: 'secondary', attrs: { type: 'button', 'data-action': 'export' }, on: { click: () => vscode.postMessage(ExportCommand.create({})) } }, 'Export…'));
+	}
+	if (s.status !== 'running')
+		buttons.push(h('button', { class: 'secondary', attrs: { type: 'button', 'data-action': 'rerun' }, on: { click: () => vscode.postMessage(RerunCommand.create({})) } }, 'Re-run'));
+	if (s.resultId) sections.header.setAttribute('data-result-id', s.resultId);
+	else sections.header.removeAttribute('data-result-id');
+	fill(
+		sections.header,
+		h('h1', { class: 'url' }, s.url || 'Audit'),
+		h(
+			'p',
+			{ class: 'meta' },
+			s.status === 'running' ? 'Auditing…' : s.status === 'failed' ? (s.error?.code === 'CANCELLED' ? 'Audit cancelled' : 'Audit failed') : `Audited ${when}`,
+			s.result ? ` · ${(s.result.durationMs / 1000).toFixed(1)} s` : '',
+			s.result?.fromCache ? ' · from cache' : '',
+			s.result?.lighthouseVersion ? ` · Lighthouse ${s.result.lighthouseVersion}` : '',
+		),
+		s.devServer ? h('p', { class: 'banner dev-build', attrs: { role: 'note', 'data-testid': 'dev-build' } }, DEV_BUILD_NOTE) : null,
+		buttons.length ? h('div', { class: 'actions' }, ...buttons) : null,
+	);
+}
+
+function renderProgress(s: PanelState): void {
+	const names = Object.keys(s.progress) as StageName[];
+	if (!names.length || s.status !== 'running') {
+		fill(sections.progress);
+		return;
+	}
+	fill(
+		sections.progress,
+		h('ul', { class: 'stages' }, ...names.map((n) => h('li', { class: `stage state-${s.progress[n] ?? 'queued'}`, attrs: { 'data-stage': n } }, `${STAGE_TITLES[n]}: ${s.progress[n] ?? ''}`))),
+	);
+}
+
+function renderErrors(s: PanelState): void {
+	const items: Child[] = [];
+	if (s.error) items.push(h('li', { class: 'error' }, h('strong', {}, 'Audit: '), ...lines(explainError(s.error, s.devServer))));
+	for (const [name, o] of Object.entries(s.stages) as [StageName, StageOutcome<unknown>][]) {
+		if (o.status === 'error') items.push(h('li', { class: 'error' }, h('strong', {}, `${STAGE_TITLES[name]}: `), ...lines(explainError(o.error, s.devServer))));
+		else if (o.status === 'skipped' && name !== 'crux' && name !== 'ai') items.push(h('li', { class: 'skipped' }, h('strong', {}, `${STAGE_TITLES[name]} skipped: `), o.reason));
+	}
+	fill(sections.errors, items.length ? h('ul', { class: 'problems', attrs: { 'data-testid': 'problems' } }, ...items) : null);
+}
+
+function lines(text: string): Child[] {
+	return text.split('\n\n').flatMap((t, i) => (i ? [h('br'), h('br'), t] : [t]));
+}
+
+function gauge(category: Category, ff: FormFactor, s: PanelState): HTMLElement {
+	const outcome = s.stages[`lighthouse-${ff}`];
+	const score = outcome?.status === 'ok' ? outcome.data.scores[category] : undefined;
+	const pct = toPercent(score);
+	const before = s.previous ? lighthouse(s, ff, s.previous.stages)?.scores[category] : undefined;
+	const delta = formatDelta(scoreDelta(score, before));
+	const pending = !outcome && s.status === 'running';
+	const band = pending ? 'pending' : scoreBand(pct);
+	const r = 52;
+	const circumference = 2 * Math.PI * r;
+	const arc = svg('circle', { class: 'arc', r, cx: 60, cy: 60, 'stroke-dasharray': `${((pct ?? 0) / 100) * circumference} ${circumference}`, transform: 'rotate(-90 60 60)' });
+	const title = outcome?.status === 'error' ? outcome.error.message : `${CATEGORY_LABEL[category]} (${FORM_FACTOR_LABEL[ff]})`;
+	return h(
+		'div',
+		{ class: `gauge band-${band}`, title, attrs: { 'data-category': category, 'data-form-factor': ff, 'data-score': pct === undefined ? '' : String(pct) } },
+		svg('svg', { viewBox: '0 0 120 120', 'aria-hidden': 'true' }, svg('circle', { class: 'track', r, cx: 60, cy: 60 }), arc),
+		h('span', { class: 'gauge-value' }, pending ? '…' : pct === undefined ? '–' : String(pct)),
+		h('span', { class: 'gauge-label' }, CATEGORY_LABEL[category]),
+		delta ? h('span', { class: `gauge-delta ${delta.startsWith('+') ? 'up' : delta.startsWith('−') ? 'down' : ''}` }, delta) : null,
+	);
+}
+
+function renderGauges(s: PanelState): void {
+	if (s.status !== 'running' && !FORM_FACTORS.some((ff) => s.stages[`lighthouse-${ff}`])) {
+		fill(sections.gauges);
+		return;
+	}
+	fill(
+		sections.gauges,
+		heading('Scores'),
+		...formFactorsOf(s).map((ff) =>
+			h('div', { class: 'gauge-row', attrs: { 'data-form-factor': ff } }, h('h3', {}, FORM_FACTOR_LABEL[ff]), h('div', { class: 'gauges' }, ...CATEGORIES.map((c) => gauge(c, ff, s)))),
+		),
+	);
+}
+
+function renderMetrics(s: PanelState): void {
+	const ffs = formFactorsOf(s).filter((ff) => lighthouse(s, ff));
+	if (!ffs.length) {
+		fill(sections.metrics);
+		return;
+	}
+	const head = h('tr', {}, h('th', {}, 'Metric'), ...ffs.map((ff) => h('th', {}, FORM_FACTOR_LABEL[ff])));
+	const rows = METRICS.map((m) =>
+		h(
+			'tr',
+			{ attrs: { 'data-metric': m } },
+			h('th', { attrs: { scope: 'row' } }, metricLabel(m)),
+			...ffs.map((ff) => {
+				const now = lighthouse(s, ff)?.metrics[m];
+				const before = s.previous ? lighthouse(s, ff, s.previous.stages)?.metrics[m] : undefined;
+				const d = formatMetricDelta(m, now, before);
+				return h('td', {}, formatMetric(m, now), d.text ? h('span', { class: `delta ${d.better === undefined ? '' : d.better ? 'up' : 'down'}` }, ` ${d.text}`) : null);
+			}),
+		),
+	);
+	fill(sections.metrics, heading('Core metrics'), h('table', { class: 'metrics' }, h('thead', {}, head), h('tbody', {}, ...rows)));
+}
+
+function renderComparison(s: PanelState): void {
+	const prev = s.previous;
+	if (!prev || s.status === 'running') {
+		fill(sections.comparison);
+		return;
+	}
+	const rows: Child[] = [];
+	for (const ff of formFactorsOf(s)) {
+		const now = lighthouse(s, ff);
+		const before = lighthouse(s, ff, prev.stages);
+		if (!now || !before) continue;
+		for (const c of CATEGORIES) {
+			const d = scoreDelta(now.scores[c], before.scores[c]);
+			rows.push(
+				h(
+					'tr',
+					{},
+					h('th', { attrs: { scope: 'row' } }, `${CATEGORY_LABEL[c]} (${FORM_FACTOR_LABEL[ff]})`),
+					h('td', {}, String(toPercent(before.scores[c]) ?? '–')),
+					h('td', {}, String(toPercent(now.scores[c]) ?? '–')),
+					h('td', { class: `delta ${d === undefined || d === 0 ? '' : d > 0 ? 'up' : 'down'}` }, formatDelta(d)),
+				),
+			);
+		}
+	}
+	fill(
+		sections.comparison,
+		heading('Compared with the previous audit'),
+		h('p', { class: 'meta' }, `Previous audit: ${new Date(prev.requestedAt).toLocaleString()}`),
+		rows.length
+			? h('table', { class: 'comparison' }, h('thead', {}, h('tr', {}, h('th', {}, ''), h('th', {}, 'Before'), h('th', {}, 'Now'), h('th', {}, 'Change'))), h('tbody', {}, ...rows))
+			: h('p', {}, 'No scores to compare.'),
+	);
+}
+
+function renderScreenshots(s: PanelState): void {
+	const o = s.stages.capture;
+	if (o?.status !== 'ok') {
+		fill(sections.screenshots, s.status === 'running' && !o ? h('p', { class: 'meta' }, 'Screenshots are being taken…') : null);
+		return;
+	}
+	const figures: Child[] = [];
+	for (const ff of FORM_FACTORS) {
+		const shots = o.data.shots[ff];
+		if (!shots) continue;
+		for (const [kind, shot] of [
+			['viewport', shots.viewport],
+			['full page', shots.fullPage],
+		] as const) {
+			const src = s.images[shot.path];
+			if (!src) continue;
+			const frame = h(
+				'div',
+				{ class: 'shot-frame' },
+				h('img', { attrs: { src, alt: `${FORM_FACTOR_LABEL[ff]} ${kind} screenshot`, loading: 'lazy', width: String(shot.width), height: String(shot.height) } }),
+			);
+			if (kind === 'full page' && shot.foldY < shot.height) {
+				const fold = h('div', { class: 'fold', title: 'The fold: what shows without scrolling' });
+				fold.style.top = `${(shot.foldY / shot.height) * 100}%`;
+				frame.appendChild(fold);
+			}
+			figures.push(h('figure', { class: `shot shot-${kind === 'viewport' ? 'viewport' : 'full'}` }, frame, h('figcaption', {}, `${FORM_FACTOR_LABEL[ff]}, ${kind}`)));
+		}
+	}
+	fill(sections.screenshots, heading('Screenshots'), h('div', { class: 'shots' }, ...figures));
+}
+
+function renderCro(s: PanelState): void {
+	const o = s.stages.cro;
+	if (o?.status !== 'ok') {
+		fill(sections.cro);
+		return;
+	}
+	const findings = [...o.data.findings].sort((a, b) => rank(a.severity) - rank(b.severity));
+	fill(
+		sections.cro,
+		heading('Conversion (CRO) findings', h('span', { class: 'count' }, ` ${findings.length}`)),
+		findings.length
+			? h(
+					'ul',
+					{ class: 'findings' },
+					...findings.map((f) =>
+						h(
+							'li',
+							{ class: `finding severity-${f.severity}`, attrs: { 'data-rule': f.rule } },
+							h(
+								'div',
+								{ class: 'finding-title' },
+								h('span', { class: 'badge' }, f.severity),
+								' ',
+								f.title,
+								f.formFactor ? h('span', { class: 'meta' }, ` (${FORM_FACTOR_LABEL[f.formFactor]})`) : null,
+							),
+							f.element ? h('code', { class: 'selector' }, f.element.selector, f.element.text ? ` “${f.element.text}”` : '') : null,
+							h('p', {}, h('strong', {}, 'Why: '), f.why),
+							h('p', {}, h('strong', {}, 'Fix: '), f.fix),
+						),
+					),
+				)
+			: h('p', {}, 'No CRO findings.'),
+	);
+}
+
+function rank(severity: string): number {
+	return severity === 'high' ? 0 : severity === 'medium' ? 1 : 2;
+}
+
+function renderAi(s: PanelState): void {
+	const o = s.stages.ai;
+	if (!o) {
+		fill(sections.ai);
+		return;
+	}
+	if (o.status !== 'ok') {
+		fill(sections.ai, heading('AI suggestions'), h('p', { class: 'meta' }, o.status === 'skipped' ? o.reason : o.status === 'error' ? o.error.message : 'Cancelled.'));
+		return;
+	}
+	const d = o.data;
+	fill(
+		sections.ai,
+		heading('AI suggestions', h('span', { class: 'meta' }, ` ${d.model}`)),
+		d.note ? h('p', { class: 'meta' }, d.note) : null,
+		h(
+			'ul',
+			{ class: 'suggestions' },
+			...d.suggestions.map((sg) =>
+				h(
+					'li',
+					{ class: 'suggestion' },
+					h('div', { class: 'finding-title' }, sg.title),
+					h('code', { class: 'selector' }, sg.target),
+					h('p', {}, sg.detail),
+					h('p', { class: 'meta' }, `Impact ${sg.impact} · effort ${sg.effort}`),
+				),
+			),
+		),
+		d.dropped ? h('p', { class: 'meta' }, `${d.dropped} suggestion(s) named nothing on the page and were dropped.`) : null,
+	);
+}
+
+function renderFailing(s: PanelState): void {
+	const blocks: Child[] = [];
+	for (const ff of formFactorsOf(s)) {
+		const run = lighthouse(s, ff);
+		if (!run?.failingAudits.length) continue;
+		blocks.push(
+			h('h3', {}, `${FORM_FACTOR_LABEL[ff]} (${run.failingAudits.length})`),
+			h(
+				'ul',
+				{ class: 'failing' },
+				...run.failingAudits.map((a) =>
+					h(
+						'li',
+						{ attrs: { 'data-audit': a.id } },
+						h('span', { class: `badge band-${scoreBand(toPercent(a.score))}` }, String(toPercent(a.score) ?? '–')),
+						' ',
+						a.title,
+						a.displayValue ? h('span', { class: 'meta' }, ` · ${a.displayValue}`) : null,
+					),
+				),
+			),
+		);
+		if (run.runWarnings.length) blocks.push(h('ul', { class: 'warnings' }, ...run.runWarnings.map((w) => h('li', {}, w))));
+	}
+	fill(sections.failing, blocks.length ? heading('Failing audits') : null, ...blocks);
+}
+
+// Restored after a reload before the host answers: show what we know; the host sends the state on `ready`.
+const saved = vscode.getState();
+if (saved?.url) fill(app, h('p', { class: 'loading' }, `Loading ${saved.url}…`));
+vscode.postMessage(ReadyCommand.create({}));

@@ -1,0 +1,280 @@
+/**
+ * End to end, as a person would: the packaged extension (.vsix) installed into a real VS Code
+ * (code-server from npm), driven with Playwright and Debian's chromium. Runs "AuditLens: Audit URL"
+ * from the command palette against a fixture page, reads the scores inside the result webview,
+ * checks the history tree, saves a file of a running dev server and waits for the audit on save.
+ * Screenshots go to test-artifacts/.
+ *
+ *   npx mocha --no-config --timeout 900000 out/test/e2e/vscode.e2e.js
+ *   AUDITLENS_VSIX=path/to.vsix to test a given package (otherwise one is built with vsce)
+ */
+import assert from 'node:assert/strict';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Browser, Frame, Page } from 'playwright-core';
+import { startFixtureServer, type FixtureServer } from '../helpers/fixtureServer';
+import { CHROMIUM, codeServerPaths, freePort, launchChromium, makeWorkspace, QUIET_SETTINGS, REPO, sleep, startProcess, waitForHttp, type Proc } from '../vscode/launch';
+
+const ARTIFACTS = path.join(REPO, 'test-artifacts');
+/** As in the `package` script of package.json. */
+const VSCE_FLAGS = ['--allow-missing-repository', '--skip-license'];
+
+interface GaugeReading {
+	category: string;
+	formFactor: string;
+	score: string;
+}
+
+function findFiles(dir: string, pattern: RegExp): string[] {
+	if (!fs.existsSync(dir)) return [];
+	return fs
+		.readdirSync(dir, { recursive: true, encoding: 'utf8' })
+		.filter((f) => pattern.test(f))
+		.map((f) => path.join(dir, f));
+}
+
+describe('AuditLens in code-server (e2e)', function () {
+	this.timeout(15 * 60_000);
+
+	let tmp: string;
+	let codeServer: Proc | undefined;
+	let devServer: ChildProcess | undefined;
+	let fixture: FixtureServer;
+	let browser: Browser;
+	let page: Page;
+	let devUrl: string;
+
+	async function shot(name: string): Promise<void> {
+		fs.mkdirSync(ARTIFACTS, { recursive: true });
+		await page.screenshot({ path: path.join(ARTIFACTS, `${name}.png`) });
+	}
+
+	async function until<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs: number): Promise<T> {
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			const v = await fn().catch(() => undefined);
+			if (v !== undefined) return v;
+			if (Date.now() > deadline) {
+				await shot(`timeout-${what.replace(/\W+/g, '-')}`).catch(() => undefined);
+				throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+			}
+			await sleep(500);
+		}
+	}
+
+	async function quickInput(): Promise<void> {
+		await page.locator('.quick-input-widget input').first().waitFor({ state: 'visible', timeout: 20_000 });
+	}
+
+	async function runCommand(title: string): Promise<void> {
+		await page.keyboard.press('F1');
+		await quickInput();
+		await page.keyboard.type(title, { delay: 10 });
+		await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 20_000 });
+		await page.keyboard.press('Enter');
+	}
+
+	/** The frames of result panels (a webview's document sits in nested iframes). */
+	async function resultFrames(): Promise<Frame[]> {
+		const out: Frame[] = [];
+		for (const f of page.frames()) {
+			if (await f.$('main#app .section-gauges').catch(() => null)) out.push(f);
+		}
+		return out;
+	}
+
+	async function gauges(frame: Frame): Promise<GaugeReading[]> {
+		return frame.$$eval('.gauge', (els) =>
+			els.map((e) => ({ category: e.getAttribute('data-category') ?? '', formFactor: e.getAttribute('data-form-factor') ?? '', score: e.getAttribute('data-score') ?? '' })),
+		);
+	}
+
+	/** A result panel whose every gauge has a score; optionally one labelled as a development build, or not showing given results. */
+	async function scoredPanel(opts: { devBuild: boolean; notResults?: string[] }): Promise<{ frame: Frame; readings: GaugeReading[]; resultId: string }> {
+		for (const frame of await resultFrames()) {
+			const dev = (await frame.$('[data-testid=dev-build]')) !== null;
+			if (dev !== opts.devBuild) continue;
+			const resultId = (await frame.$eval('.section-header', (e) => e.getAttribute('data-result-id'))) ?? '';
+			if (!resultId || opts.notResults?.includes(resultId)) continue;
+			const readings = await gauges(frame);
+			if (readings.length === 8 && readings.every((r) => /^\d+$/.test(r.score))) return { frame, readings, resultId };
+		}
+		throw new Error('not yet');
+	}
+
+	before(async () => {
+		const paths = codeServerPaths();
+		tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'auditlens-e2e-'));
+		const vsix = process.env.AUDITLENS_VSIX ?? path.join(tmp, 'auditlens.vsix');
+		if (!process.env.AUDITLENS_VSIX) {
+			// What `npm run package` does, into the temp folder.
+			execFileSync(process.execPath, [path.join(REPO, 'esbuild.js'), '--minify'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
+			try {
+				execFileSync(process.execPath, [path.join(REPO, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', ...VSCE_FLAGS, '--out', vsix], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
+			} catch (err) {
+				// vsce lists production dependencies with `npm list --production`, which fails on any invalid
+				// dependency (e.g. a "latest" spec inside Lighthouse's tree) until package.json overrides it.
+				throw new Error(`vsce package failed (see above); if \`npm list --production\` reports invalid dependencies, fix those first, or set AUDITLENS_VSIX. ${String(err)}`);
+			}
+		}
+		const ext = path.join(tmp, 'extensions');
+		const data = path.join(tmp, 'data');
+		fs.mkdirSync(path.join(data, 'User'), { recursive: true });
+		const devPort = await freePort();
+		devUrl = `http://127.0.0.1:${devPort}/`;
+		fs.writeFileSync(path.join(data, 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, 'auditlens.formFactors': ['mobile', 'desktop'] }, null, '\t'));
+		execFileSync(paths.node, [paths.codeServer, '--install-extension', vsix, '--extensions-dir', ext, '--user-data-dir', data], { stdio: ['ignore', 'ignore', 'inherit'] });
+
+		const workspace = makeWorkspace(path.join(tmp, 'workspace'), { 'auditlens.devServerUrl': devUrl, 'auditlens.auditOnSave': true, 'auditlens.auditOnSaveDelayMs': 300 });
+		devServer = spawn(process.execPath, [path.join(workspace, 'server.js'), '--port', String(devPort), '--root', workspace], { stdio: 'ignore' });
+		fixture = await startFixtureServer();
+
+		const port = await freePort();
+		codeServer = startProcess(
+			paths.node,
+			[
+				paths.codeServer,
+				'--bind-addr',
+				`127.0.0.1:${port}`,
+				'--auth',
+				'none',
+				'--disable-telemetry',
+				'--disable-update-check',
+				'--disable-workspace-trust',
+				'--extensions-dir',
+				ext,
+				'--user-data-dir',
+				data,
+				workspace,
+			],
+			{ name: 'code-server', env: { ...process.env, CHROME_PATH: CHROMIUM }, verbose: process.env.AUDITLENS_VERBOSE === '1' },
+		);
+		await waitForHttp(`http://127.0.0.1:${port}/healthz`);
+		await waitForHttp(devUrl);
+		browser = await launchChromium();
+		page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+		await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
+		await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+		// The extension activates on startup; give the workbench a moment to settle its focus.
+		await page.locator('.statusbar-item', { hasText: 'AuditLens' }).first().waitFor({ timeout: 60_000 });
+	});
+
+	afterEach(async function () {
+		if (this.currentTest?.state === 'failed' && page) await shot(`failed-${(this.currentTest.title ?? '').replace(/\W+/g, '-').slice(0, 60)}`).catch(() => undefined);
+	});
+
+	after(async () => {
+		await browser?.close().catch(() => undefined);
+		await codeServer?.stop();
+		// Keep the extension's log (its LogOutputChannel) beside the screenshots.
+		const logs = tmp ? findFiles(path.join(tmp, 'data', 'logs'), /AuditLens\.log$/) : [];
+		for (const [i, f] of logs.entries()) fs.copyFileSync(f, path.join(ARTIFACTS, `e2e-auditlens${i ? `-${i}` : ''}.log`));
+		devServer?.kill();
+		await fixture?.close();
+		if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
+	});
+
+	it('runs "AuditLens: Audit URL" from the command palette with a URL typed in', async () => {
+		await runCommand('AuditLens: Audit URL');
+		await quickInput();
+		await page.locator('.quick-input-widget', { hasText: 'AuditLens: Audit URL' }).first().waitFor({ timeout: 20_000 });
+		await page.keyboard.type('not a url at all', { delay: 5 });
+		await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'not a valid URL' }).first().waitFor({ timeout: 10_000 });
+		await page.keyboard.press('Enter'); // refused: the picker stays open
+		await page.locator('.quick-input-widget input').first().fill(fixture.url('/'));
+		await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Audit this URL' }).first().waitFor({ timeout: 10_000 });
+		await page.keyboard.press('Enter');
+		await page.locator('.notifications-toasts', { hasText: 'AuditLens: auditing' }).first().waitFor({ timeout: 30_000 });
+		await shot('e2e-1-progress');
+	});
+
+	it('shows the scores of both form factors in the result panel', async () => {
+		const { frame, readings } = await until('scores in the result panel', () => scoredPanel({ devBuild: false }), 5 * 60_000);
+		assert.deepEqual(new Set(readings.map((r) => r.formFactor)), new Set(['mobile', 'desktop']));
+		for (const r of readings) assert.ok(Number(r.score) >= 0 && Number(r.score) <= 100, JSON.stringify(r));
+		const url = await frame.$eval('h1.url', (e) => e.textContent);
+		assert.equal(url, fixture.url('/'));
+		assert.ok(await frame.$('table.metrics'), 'core metrics are shown');
+		console.log(`      scores: ${readings.map((r) => `${r.formFactor}/${r.category}=${r.score}`).join(' ')}`);
+		await sleep(1000);
+		await shot('e2e-2-result-panel');
+	});
+
+	it('opens the full Lighthouse HTML report from the panel', async () => {
+		const [frame] = await resultFrames();
+		await frame.click('button[data-action="report-mobile"]');
+		await until(
+			'the Lighthouse report',
+			async () => {
+				for (const f of page.frames()) if (await f.$('.lh-root, .lh-vars').catch(() => null)) return true;
+				return undefined;
+			},
+			60_000,
+		);
+		await shot('e2e-2b-lighthouse-report');
+	});
+
+	it('cancels a running audit from the Cancel button of its progress notification', async () => {
+		await runCommand('AuditLens: Audit URL');
+		await page.locator('.quick-input-widget', { hasText: 'AuditLens: Audit URL' }).first().waitFor({ timeout: 20_000 });
+		await page.locator('.quick-input-widget input').first().fill(fixture.url('/slow?ms=60000'));
+		await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Audit this URL' }).first().waitFor({ timeout: 10_000 });
+		await page.keyboard.press('Enter');
+		const toast = page.locator('.notification-toast', { hasText: 'AuditLens: auditing' }).first();
+		await toast.waitFor({ timeout: 30_000 });
+		await sleep(2000);
+		await toast.hover();
+		await toast.locator('a.monaco-button, .monaco-button', { hasText: 'Cancel' }).first().click();
+		await until(
+			'the cancelled panel',
+			async () => {
+				for (const f of await resultFrames()) if (/cancelled/i.test((await f.$eval('.section-errors', (e) => e.textContent ?? '').catch(() => '')) ?? '')) return true;
+				return undefined;
+			},
+			60_000,
+		);
+		await shot('e2e-2c-cancelled');
+	});
+
+	it('lists the audit in the history tree, with its scores', async () => {
+		await runCommand('AuditLens: Focus on History View');
+		const host = new URL(fixture.origin).host;
+		const urlRow = page.locator('.monaco-list-row', { hasText: host }).first();
+		await urlRow.waitFor({ timeout: 30_000 });
+		await urlRow.click();
+		await page.keyboard.press('ArrowRight'); // expand: its audits, newest first
+		const auditRow = page.locator('.monaco-list-row[aria-level="2"]', { hasText: /P \d+/ }).first();
+		await auditRow.waitFor({ timeout: 30_000 });
+		await shot('e2e-3-history');
+	});
+
+	let devResultId = '';
+	it('audits the dev server when a file is saved, labelled as a development build', async () => {
+		const shown = await Promise.all((await resultFrames()).map((f) => f.$eval('.section-header', (e) => e.getAttribute('data-result-id') ?? '')));
+		await page.keyboard.press('Control+P');
+		await quickInput();
+		await page.keyboard.type('app.css', { delay: 10 });
+		await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'app.css' }).first().waitFor({ timeout: 20_000 });
+		await page.keyboard.press('Enter');
+		await page.locator('.monaco-editor textarea').first().waitFor({ timeout: 20_000 });
+		await sleep(500);
+		await page.keyboard.press('Control+End');
+		await page.keyboard.type('\n/* saved by the e2e test */\n');
+		await page.keyboard.press('Control+S');
+		const { readings, resultId } = await until('a scored dev-build panel', () => scoredPanel({ devBuild: true, notResults: shown }), 5 * 60_000);
+		assert.equal(readings.length, 8);
+		devResultId = resultId;
+		await sleep(1000);
+		await shot('e2e-4-audit-on-save');
+	});
+
+	it('restores the result panel after a window reload', async () => {
+		await page.reload();
+		await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+		const { resultId } = await until('the restored dev-build panel', () => scoredPanel({ devBuild: true }), 60_000);
+		assert.equal(resultId, devResultId);
+		await shot('e2e-5-after-reload');
+	});
+});
