@@ -53,7 +53,13 @@ async function captureOnce(browser, url) {
 	const cro = await ctx.runStage(createCroStage());
 	const croMs = performance.now() - t1;
 	fs.rmSync(ctx.artifactsDir, { recursive: true, force: true });
-	return { captureMs, croMs, warm: outcome.data.warm, findings: cro.status === 'ok' ? cro.data.findings.length : -1, bytes: Object.values(outcome.data.shots).reduce((s, x) => s + x.viewport.bytes + x.fullPage.bytes, 0) };
+	return {
+		captureMs,
+		croMs,
+		warm: outcome.data.warm,
+		findings: cro.status === 'ok' ? cro.data.findings.length : -1,
+		bytes: Object.values(outcome.data.shots).reduce((s, x) => s + x.viewport.bytes + x.fullPage.bytes, 0),
+	};
 }
 
 const stats = (xs) => {
@@ -89,7 +95,18 @@ try {
 	console.log(`capture stage on ${url} — ${runs} runs each, ${os.cpus().length} CPUs, maxCaptureContexts=${settings.maxCaptureContexts}`);
 	console.table(rows);
 	console.log(`screenshot bytes per audit (4 images): ${warm[0].bytes}; CRO findings: ${warm[0].findings}`);
-	const result = { date: new Date().toISOString(), url, runs, cpus: os.cpus().length, node: process.version, rows, coldMs: cold.map((r) => Math.round(r.captureMs)), warmMs: warm.map((r) => Math.round(r.captureMs)), screenshotBytes: warm[0].bytes, findings: warm[0].findings };
+	const result = {
+		date: new Date().toISOString(),
+		url,
+		runs,
+		cpus: os.cpus().length,
+		node: process.version,
+		rows,
+		coldMs: cold.map((r) => Math.round(r.captureMs)),
+		warmMs: warm.map((r) => Math.round(r.captureMs)),
+		screenshotBytes: warm[0].bytes,
+		findings: warm[0].findings,
+	};
 	fs.mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
 	fs.writeFileSync(path.join(root, 'bench', 'results', 'capture.json'), `${JSON.stringify(result, null, '\t')}\n`);
 } finally {

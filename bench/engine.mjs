@@ -31,7 +31,10 @@ const log = (...a) => console.error('[bench:engine]', ...a);
 function lighthouseCli(url) {
 	const cli = path.join(path.dirname(require.resolve('lighthouse/package.json')), 'cli', 'index.js');
 	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, [cli, url, '--output=json', '--output-path=stdout', '--quiet', `--chrome-flags=${CHROME_FLAGS.join(' ')}`], { env: { ...process.env, CHROME_PATH: findChrome() }, stdio: ['ignore', 'pipe', 'inherit'] });
+		const child = spawn(process.execPath, [cli, url, '--output=json', '--output-path=stdout', '--quiet', `--chrome-flags=${CHROME_FLAGS.join(' ')}`], {
+			env: { ...process.env, CHROME_PATH: findChrome() },
+			stdio: ['ignore', 'pipe', 'inherit'],
+		});
 		const out = [];
 		child.stdout.on('data', (c) => out.push(c));
 		child.on('close', (code) => {
@@ -82,7 +85,15 @@ async function main() {
 	const failed = batch.value.items.filter((i) => i.error);
 	if (failed.length) throw new Error(`batch had failures: ${JSON.stringify(failed)}`);
 	const enginePerPage = batch.ms / PAGES / 1000;
-	results.throughput = { cliSecondsPerPage: +cliPerPage.toFixed(2), engineSecondsPerPage: +enginePerPage.toFixed(2), ratio: +(cliPerPage / enginePerPage).toFixed(2), target: '>= 3x', cliPages: CLI_PAGES, enginePages: PAGES, concurrency: CONCURRENCY };
+	results.throughput = {
+		cliSecondsPerPage: +cliPerPage.toFixed(2),
+		engineSecondsPerPage: +enginePerPage.toFixed(2),
+		ratio: +(cliPerPage / enginePerPage).toFixed(2),
+		target: '>= 3x',
+		cliPages: CLI_PAGES,
+		enginePages: PAGES,
+		concurrency: CONCURRENCY,
+	};
 	results.memory = { peakEngineAndChromesMB: mb(peak), browsers: CONCURRENCY };
 
 	// 2. Latency: mobile + desktop together vs mobile alone, warm, alternating.
@@ -106,7 +117,9 @@ async function main() {
 	const sequential = [];
 	for (let i = 0; i < n; i++) sequential.push(perf(await rpc('auditlens/audit', { url: slow('seq', i), options: { ...LH_ONLY, formFactors: ['mobile'] } })));
 	log('slow page, 4 at once…');
-	const concurrent = (await rpc('auditlens/batchAudit', { urls: Array.from({ length: n }, (_, i) => slow('par', i)), options: { ...LH_ONLY, formFactors: ['mobile'] } })).items.map((i) => perf(i.result));
+	const concurrent = (await rpc('auditlens/batchAudit', { urls: Array.from({ length: n }, (_, i) => slow('par', i)), options: { ...LH_ONLY, formFactors: ['mobile'] } })).items.map((i) =>
+		perf(i.result),
+	);
 	log('slow page, 4 submitted at once in accuracy mode…');
 	await rpc('auditlens/configure', { accuracyMode: true });
 	const accurate = await timed(() => rpc('auditlens/batchAudit', { urls: Array.from({ length: n }, (_, i) => slow('acc', i)), options: { ...LH_ONLY, formFactors: ['mobile'] } }));
@@ -132,7 +145,13 @@ async function main() {
 		if (full.value.stages.capture?.status !== 'ok' || full.value.stages.cro?.status !== 'ok') throw new Error(`capture/cro failed: ${JSON.stringify(full.value.stages.capture)}`);
 		withCro.push(full.ms);
 	}
-	results.captureBesideLighthouse = { lighthouseOnlyMs: Math.round(median(lhOnly)), withCaptureAndCroMs: Math.round(median(withCro)), addedPercent: +((median(withCro) / median(lhOnly) - 1) * 100).toFixed(1), target: '< 10%', reps };
+	results.captureBesideLighthouse = {
+		lighthouseOnlyMs: Math.round(median(lhOnly)),
+		withCaptureAndCroMs: Math.round(median(withCro)),
+		addedPercent: +((median(withCro) / median(lhOnly) - 1) * 100).toFixed(1),
+		target: '< 10%',
+		reps,
+	};
 
 	// 5. The cache through the RPC: a repeat audit, and 20 identical requests at once.
 	const repeatUrl = `${pages[2]}?cached`;
@@ -172,7 +191,11 @@ async function main() {
 		['perf score, slow page, accuracy mode', fmtSpread(t.scoreSpread.accuracyMode), `median off by ${t.scoreSpread.accuracyMedianDelta}`],
 	];
 	rows.push(
-		['capture + CRO beside Lighthouse', `${t.captureBesideLighthouse.withCaptureAndCroMs} ms vs ${t.captureBesideLighthouse.lighthouseOnlyMs} ms`, `+${t.captureBesideLighthouse.addedPercent}% (target < 10%)`],
+		[
+			'capture + CRO beside Lighthouse',
+			`${t.captureBesideLighthouse.withCaptureAndCroMs} ms vs ${t.captureBesideLighthouse.lighthouseOnlyMs} ms`,
+			`+${t.captureBesideLighthouse.addedPercent}% (target < 10%)`,
+		],
 		['cached repeat audit through the RPC', `p50 ${t.cache.cachedRepeatP50Ms} ms, p95 ${t.cache.cachedRepeatP95Ms} ms`, 'target p95 <= 50 ms'],
 		['20 identical concurrent requests', `${t.cache.lighthouseRunsFor20IdenticalRequests} Lighthouse run(s)`, 'target exactly 1'],
 		['engine start-up, 1,000 audits in history', `${t.startup.firstAnswerMedianMs} ms to first answer`, `target <= 500 ms (history file ${t.startup.dbMB} MB)`],

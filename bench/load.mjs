@@ -94,7 +94,9 @@ async function main() {
 	console.log(`  success rate   ${(report.successRate * 100).toFixed(1)} %${Object.keys(errors).length ? `  errors: ${JSON.stringify(errors)}` : ''}`);
 	console.log(`  duration (ms)  min ${d.min}  median ${d.median}  mean ${d.mean}  p95 ${d.p95}  max ${d.max}`);
 	console.log(`  throughput     ${report.throughputPerMinute} audits/min over ${report.wallSeconds} s`);
-	console.log(`  engine         audits done ${after.audits.done - before.audits.done}, failed ${after.audits.failed - before.audits.failed}, lighthouse runs ${after.lighthouseRuns - before.lighthouseRuns}, chromes launched ${after.browsers.launched}, peak RSS now ${Math.round(after.memory.totalRss / 1048576)} MB`);
+	console.log(
+		`  engine         audits done ${after.audits.done - before.audits.done}, failed ${after.audits.failed - before.audits.failed}, lighthouse runs ${after.lighthouseRuns - before.lighthouseRuns}, chromes launched ${after.browsers.launched}, peak RSS now ${Math.round(after.memory.totalRss / 1048576)} MB`,
+	);
 	console.log(`  written to     ${path.relative(process.cwd(), args.out)}`);
 }
 

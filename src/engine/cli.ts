@@ -73,7 +73,10 @@ function defaultDb(): string {
 /** Parse `--budget performance=0.9,seo=80` (scores as 0..1 or 0..100). */
 export function parseBudget(spec: string): Partial<Record<Category, number>> {
 	const out: Partial<Record<Category, number>> = {};
-	for (const part of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+	for (const part of spec
+		.split(',')
+		.map((s) => s.trim())
+		.filter(Boolean)) {
 		const [name, value] = part.split('=');
 		if (!(CATEGORIES as readonly string[]).includes(name)) throw new UsageError(`--budget: unknown category "${name}" (use ${CATEGORIES.join(', ')})`);
 		const n = Number(value);
@@ -84,7 +87,19 @@ export function parseBudget(spec: string): Partial<Record<Category, number>> {
 }
 
 export function parseAuditArgs(argv: string[]): AuditArgs {
-	const a: AuditArgs = { urls: [], formFactors: ['mobile', 'desktop'], concurrency: 2, accuracy: false, budget: {}, json: false, noCache: false, usePool: true, stages: { capture: true, cro: true, ai: true }, db: defaultDb(), verbose: false };
+	const a: AuditArgs = {
+		urls: [],
+		formFactors: ['mobile', 'desktop'],
+		concurrency: 2,
+		accuracy: false,
+		budget: {},
+		json: false,
+		noCache: false,
+		usePool: true,
+		stages: { capture: true, cro: true, ai: true },
+		db: defaultDb(),
+		verbose: false,
+	};
 	const value = (i: number, flag: string) => {
 		const v = argv[i + 1];
 		if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
@@ -241,7 +256,12 @@ export async function auditCommand(a: AuditArgs, out: NodeJS.WritableStream = pr
 async function writeReports(engine: Engine, result: AuditResult, dir: string): Promise<string[]> {
 	fs.mkdirSync(dir, { recursive: true });
 	const written: string[] = [];
-	const slug = result.url.replace(/^https?:\/\//, '').replace(/[^a-z0-9]+/gi, '-').replace(/^-|-$/g, '').slice(0, 80) || 'page';
+	const slug =
+		result.url
+			.replace(/^https?:\/\//, '')
+			.replace(/[^a-z0-9]+/gi, '-')
+			.replace(/^-|-$/g, '')
+			.slice(0, 80) || 'page';
 	for (const ff of result.options.formFactors) {
 		const stage = result.stages[ff === 'mobile' ? 'lighthouse-mobile' : 'lighthouse-desktop'];
 		if (stage?.status !== 'ok') continue;

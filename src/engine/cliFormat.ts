@@ -18,8 +18,12 @@ export function formatResult(item: BatchItem, budgetFailures: string[]): string 
 		if (stage.status === 'ok') {
 			const s = stage.data.scores;
 			const m = stage.data.metrics;
-			const scores = CATEGORIES.filter((c) => c in s).map((c) => `${SHORT[c]} ${pct(s[c])}`).join('  ');
-			const metrics = [m.lcp !== undefined ? `LCP ${(m.lcp / 1000).toFixed(1)}s` : '', m.tbt !== undefined ? `TBT ${Math.round(m.tbt)}ms` : '', m.cls !== undefined ? `CLS ${m.cls.toFixed(3)}` : ''].filter(Boolean).join(' ');
+			const scores = CATEGORIES.filter((c) => c in s)
+				.map((c) => `${SHORT[c]} ${pct(s[c])}`)
+				.join('  ');
+			const metrics = [m.lcp !== undefined ? `LCP ${(m.lcp / 1000).toFixed(1)}s` : '', m.tbt !== undefined ? `TBT ${Math.round(m.tbt)}ms` : '', m.cls !== undefined ? `CLS ${m.cls.toFixed(3)}` : '']
+				.filter(Boolean)
+				.join(' ');
 			lines.push(`    ${ff.padEnd(7)} ${scores}   ${metrics}`);
 		} else if (stage.status === 'error') {
 			lines.push(`    ${ff.padEnd(7)} failed: ${stage.error.message}`);
@@ -36,7 +40,13 @@ export function formatResult(item: BatchItem, budgetFailures: string[]): string 
 	}
 	const ai = r.stages.ai;
 	if (ai?.status === 'ok') {
-		if (ai.data.suggestions.length) lines.push(`    AI suggestions (${ai.data.suggestions.length}): ${ai.data.suggestions.map((s) => s.title).slice(0, 3).join('; ')}`);
+		if (ai.data.suggestions.length)
+			lines.push(
+				`    AI suggestions (${ai.data.suggestions.length}): ${ai.data.suggestions
+					.map((s) => s.title)
+					.slice(0, 3)
+					.join('; ')}`,
+			);
 		if (ai.data.note) lines.push(`    AI: ${ai.data.note}`);
 	} else if (ai?.status === 'skipped') lines.push(`    AI: skipped (${ai.reason})`);
 	for (const f of budgetFailures) lines.push(`    budget failed: ${f}`);

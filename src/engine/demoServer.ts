@@ -12,7 +12,16 @@ export function demoDir(): string {
 	throw new Error('The demo page (demo/landing/index.html) was not found next to AuditLens.');
 }
 
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.css': 'text/css', '.js': 'text/javascript', '.svg': 'image/svg+xml', '.png': 'image/png', '.jpg': 'image/jpeg', '.webp': 'image/webp', '.ico': 'image/x-icon' };
+const TYPES: Record<string, string> = {
+	'.html': 'text/html; charset=utf-8',
+	'.css': 'text/css',
+	'.js': 'text/javascript',
+	'.svg': 'image/svg+xml',
+	'.png': 'image/png',
+	'.jpg': 'image/jpeg',
+	'.webp': 'image/webp',
+	'.ico': 'image/x-icon',
+};
 
 /** Serve the demo page on 127.0.0.1 with a free port. */
 export async function serveDemo(): Promise<{ url: string; close(): Promise<void> }> {

@@ -33,9 +33,6 @@ import type { ResultStore } from './store/resultStore';
 import { SingleFlight } from './store/singleFlight';
 import { ENGINE_VERSION } from './version';
 
- 
-
-
 /** Where a client hears about an audit while it runs. */
 export interface AuditListener {
 	progress?(params: ProgressParams): void;
@@ -284,7 +281,10 @@ export class Engine {
 		const waiting = this.auditLimit.activeCount + this.auditLimit.pendingCount;
 		if (waiting >= this.settings.maxConcurrentAudits + this.settings.queueSize) {
 			this.counters.rejectedBusy++;
-			throw new AuditError('BUSY', `The engine is busy (${this.auditLimit.activeCount} audits running, ${this.auditLimit.pendingCount} queued; queue size ${this.settings.queueSize}). ${url} was not queued: try again later or raise the queue size.`);
+			throw new AuditError(
+				'BUSY',
+				`The engine is busy (${this.auditLimit.activeCount} audits running, ${this.auditLimit.pendingCount} queued; queue size ${this.settings.queueSize}). ${url} was not queued: try again later or raise the queue size.`,
+			);
 		}
 		if (this.auditLimit.activeCount >= this.auditLimit.concurrency) notify({ stage: 'audit', state: 'queued', position: this.auditLimit.pendingCount + 1 });
 		return this.auditLimit(fn);
@@ -296,7 +296,10 @@ export class Engine {
 		const options = resolveOptions(params.options, settings);
 		const timeoutMs = params.options?.timeoutMs ?? settings.auditTimeoutMs;
 		const timeout = new AbortController();
-		const timer = setTimeout(() => timeout.abort(new AuditError('TIMEOUT', `The audit of ${url} did not finish within ${Math.round(timeoutMs / 1000)} s. The page may hang; check it, or raise the audit timeout.`)), timeoutMs);
+		const timer = setTimeout(
+			() => timeout.abort(new AuditError('TIMEOUT', `The audit of ${url} did not finish within ${Math.round(timeoutMs / 1000)} s. The page may hang; check it, or raise the audit timeout.`)),
+			timeoutMs,
+		);
 		const signal = AbortSignal.any([flightSignal, timeout.signal, this.shutdown.signal]);
 		const id = randomUUID();
 		const requestedAt = new Date().toISOString();
@@ -358,4 +361,3 @@ export class Engine {
 		}
 	}
 }
-

@@ -1,7 +1,5 @@
 import { type CancellationToken, type MessageConnection, ResponseError } from 'vscode-jsonrpc';
-import {
-	type AuditListener,
-} from './engine';
+import { type AuditListener } from './engine';
 import type { Engine } from './engine';
 import {
 	auditRequest,

@@ -17,7 +17,11 @@ export const auditOptionsSchema = z
 		runs: z.number().int().min(1).max(9),
 		stages: z.object({ lighthouse: z.boolean(), capture: z.boolean(), cro: z.boolean(), ai: z.boolean(), crux: z.boolean() }).partial().strict(),
 		noCache: z.boolean(),
-		timeoutMs: z.number().int().min(5_000).max(30 * 60_000),
+		timeoutMs: z
+			.number()
+			.int()
+			.min(5_000)
+			.max(30 * 60_000),
 		devServer: z.boolean(),
 	})
 	.partial()

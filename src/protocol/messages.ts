@@ -3,18 +3,7 @@
  * with its parameter and result types, and both sides import it.
  */
 import { NotificationType, RequestType } from 'vscode-jsonrpc';
-import type {
-	AuditOptionsInput,
-	AuditResult,
-	EngineSettings,
-	EngineStats,
-	ErrorInfo,
-	FormFactor,
-	HistoryEntry,
-	StageName,
-	StageOutcomes,
-	UrlSummary,
-} from './types';
+import type { AuditOptionsInput, AuditResult, EngineSettings, EngineStats, ErrorInfo, FormFactor, HistoryEntry, StageName, StageOutcomes, UrlSummary } from './types';
 
 export interface AuditParams {
 	url: string;

@@ -278,10 +278,7 @@ interface OutcomeBase {
 	durationMs: number;
 }
 export type StageOutcome<T> =
-	| (OutcomeBase & { status: 'ok'; data: T })
-	| (OutcomeBase & { status: 'error'; error: ErrorInfo })
-	| (OutcomeBase & { status: 'skipped'; reason: string })
-	| (OutcomeBase & { status: 'cancelled' });
+	(OutcomeBase & { status: 'ok'; data: T }) | (OutcomeBase & { status: 'error'; error: ErrorInfo }) | (OutcomeBase & { status: 'skipped'; reason: string }) | (OutcomeBase & { status: 'cancelled' });
 
 export type StageOutcomes = { [K in StageName]?: StageOutcome<StageDataMap[K]> };
 

@@ -36,7 +36,13 @@ function fakeCapture(): CaptureData {
 }
 
 const GOOD_SUGGESTIONS = [
-	{ title: 'Add a customer quote under the trial button', target: '#hero', detail: 'Move one short testimonial directly below the primary CTA to reduce doubt at the decision point.', impact: 'medium', effort: 'low' },
+	{
+		title: 'Add a customer quote under the trial button',
+		target: '#hero',
+		detail: 'Move one short testimonial directly below the primary CTA to reduce doubt at the decision point.',
+		impact: 'medium',
+		effort: 'low',
+	},
 	{ title: 'Say what happens after signup', target: 'the "Start free trial" button', detail: 'Add a micro-line "14 days free, no card" beside the button.', impact: 'high', effort: 'low' },
 	{ title: 'Shorten the signup form', target: '#signup > form', detail: 'Drop the name field; ask only for the work email.', impact: 'medium', effort: 'low' },
 ];
@@ -110,7 +116,10 @@ describe('AI suggestions (fake Anthropic API on 127.0.0.1)', function () {
 		assert.equal(images.length, 2, 'viewport shots of mobile and desktop');
 		assert.deepEqual([images[0].source?.type, images[0].source?.media_type], ['base64', 'image/jpeg']);
 		assert.equal(Buffer.from(images[0].source!.data, 'base64')[0], 0xff);
-		const text = content.filter((b) => b.type === 'text').map((b) => b.text).join('\n');
+		const text = content
+			.filter((b) => b.type === 'text')
+			.map((b) => b.text)
+			.join('\n');
 		assert.match(text, /Start free trial/, 'DOM facts included');
 		assert.match(text, /Heuristic findings/);
 		assert.match(text, /TARGETS/);
@@ -122,7 +131,10 @@ describe('AI suggestions (fake Anthropic API on 127.0.0.1)', function () {
 		const outcome = await newCtx().runStage(stage);
 		assert.equal(outcome.status, 'ok');
 		if (outcome.status !== 'ok') return;
-		assert.deepEqual(outcome.data.suggestions.map((s) => s.target), GOOD_SUGGESTIONS.map((s) => s.target));
+		assert.deepEqual(
+			outcome.data.suggestions.map((s) => s.target),
+			GOOD_SUGGESTIONS.map((s) => s.target),
+		);
 		assert.equal(outcome.data.dropped, 3);
 		assert.match(outcome.data.note ?? '', /3 suggestion/);
 		assert.deepEqual(outcome.data.usage, { inputTokens: 1234, outputTokens: 321 });

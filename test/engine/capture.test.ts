@@ -13,7 +13,11 @@ import { makeStageContext } from '../helpers/stageContext';
 /** Chromium processes started by this test process (Playwright launches the browser as our child). */
 function ourChromiumPids(): number[] {
 	try {
-		return execFileSync('pgrep', ['-P', String(process.pid), 'chromium'], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).map(Number);
+		return execFileSync('pgrep', ['-P', String(process.pid), 'chromium'], { encoding: 'utf8' })
+			.trim()
+			.split('\n')
+			.filter(Boolean)
+			.map(Number);
 	} catch {
 		return [];
 	}

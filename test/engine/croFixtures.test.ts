@@ -66,7 +66,10 @@ describe('CRO rules on real captures of fixture pages', function () {
 			const { findings } = await audit(page);
 			const hit = findings.filter((f) => f.rule === rule);
 			assert.ok(hit.length > 0, `expected ${rule}, got ${JSON.stringify(findings.map((f) => `${f.rule}/${f.severity}`))}`);
-			assert.ok(hit.some((f) => RANK[f.severity] <= RANK[severity]), `expected ${rule} at ${severity} or worse, got ${hit.map((f) => f.severity).join(',')}`);
+			assert.ok(
+				hit.some((f) => RANK[f.severity] <= RANK[severity]),
+				`expected ${rule} at ${severity} or worse, got ${hit.map((f) => f.severity).join(',')}`,
+			);
 			for (const f of hit) {
 				assert.ok(f.why.length > 20 && f.fix.length > 20, 'each finding says why it matters and what to do');
 			}
@@ -84,7 +87,13 @@ describe('CRO rules on real captures of fixture pages', function () {
 
 	it('reports a missing above-the-fold CTA separately for mobile and desktop', async () => {
 		const { findings } = await audit('no-cta-above-fold.html');
-		assert.deepEqual(findings.filter((f) => f.rule === 'cta-above-fold').map((f) => f.formFactor).sort(), ['desktop', 'mobile']);
+		assert.deepEqual(
+			findings
+				.filter((f) => f.rule === 'cta-above-fold')
+				.map((f) => f.formFactor)
+				.sort(),
+			['desktop', 'mobile'],
+		);
 	});
 
 	it('finds the planted CTA on the good page above the fold on mobile and desktop', async () => {

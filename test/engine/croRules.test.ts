@@ -46,7 +46,10 @@ const rules = (f: DomFacts) => domFindings({ desktop: f }).map((x) => `${x.rule}
 
 describe('CRO rules (pure, on saved DomFacts)', () => {
 	it('raise nothing high or medium on a healthy page', () => {
-		assert.deepEqual(domFindings({ desktop: goodFacts(), mobile: goodFacts({ viewport: { width: 412, height: 839 } }) }).filter((f) => f.severity !== 'low'), []);
+		assert.deepEqual(
+			domFindings({ desktop: goodFacts(), mobile: goodFacts({ viewport: { width: 412, height: 839 } }) }).filter((f) => f.severity !== 'low'),
+			[],
+		);
 	});
 
 	it('pick the first main-content button as the primary CTA', () => {

@@ -43,7 +43,10 @@ describe('CrUX field data (fake CrUX API on 127.0.0.1)', function () {
 	});
 
 	it('asks for origin and URL records with the key and returns p75 LCP, INP, CLS, FCP, TTFB', async () => {
-		fake.answer = (body) => (body.origin ? cruxRecord({ origin: body.origin }, { lcp: 2400, inp: 190, cls: 0.08, fcp: 1500, ttfb: 700 }) : cruxRecord({ url: body.url }, { lcp: 3100, inp: 250, cls: 0.12, fcp: 1800, ttfb: 900 }));
+		fake.answer = (body) =>
+			body.origin
+				? cruxRecord({ origin: body.origin }, { lcp: 2400, inp: 190, cls: 0.08, fcp: 1500, ttfb: 700 })
+				: cruxRecord({ url: body.url }, { lcp: 3100, inp: 250, cls: 0.12, fcp: 1800, ttfb: 900 });
 		const { outcome } = await setup().run();
 		assert.equal(outcome.status, 'ok', JSON.stringify(outcome));
 		if (outcome.status !== 'ok') return;
@@ -51,8 +54,14 @@ describe('CrUX field data (fake CrUX API on 127.0.0.1)', function () {
 		assert.deepEqual(outcome.data.url, { lcp: 3100, inp: 250, cls: 0.12, fcp: 1800, ttfb: 900 });
 		assert.equal(outcome.data.formFactor, 'ALL_FORM_FACTORS');
 		assert.deepEqual(outcome.data.collectionPeriod, { firstDate: '2026-10-20', lastDate: '2026-11-16' });
-		assert.deepEqual(fake.requests.map((r) => r.key), [KEY, KEY]);
-		assert.deepEqual(fake.requests.map((r) => r.body).sort((a, b) => String(a.origin).localeCompare(String(b.origin))), [{ origin: 'https://shop.example.com' }, { url: 'https://shop.example.com/pricing' }]);
+		assert.deepEqual(
+			fake.requests.map((r) => r.key),
+			[KEY, KEY],
+		);
+		assert.deepEqual(
+			fake.requests.map((r) => r.body).sort((a, b) => String(a.origin).localeCompare(String(b.origin))),
+			[{ origin: 'https://shop.example.com' }, { url: 'https://shop.example.com/pricing' }],
+		);
 	});
 
 	it('queries PHONE when the audit is mobile only', async () => {

@@ -111,7 +111,10 @@ describe('engine cache and history (real engine process, real sql.js file)', fun
 		assert.equal(aside.length, 1, fs.readdirSync(dir).join(', '));
 		assert.match(engine.stderr(), /corrupt|unreadable|set aside|moved/i);
 		const { urls } = await engine.connection.sendRequest(listHistoryRequest, {});
-		assert.deepEqual(urls?.map((u) => u.url), [server.url('/site/page4.html')]);
+		assert.deepEqual(
+			urls?.map((u) => u.url),
+			[server.url('/site/page4.html')],
+		);
 	});
 
 	it('lets a second engine on the same file run with in-memory history and a clear warning', async () => {

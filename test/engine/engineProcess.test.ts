@@ -2,17 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { ResponseError } from 'vscode-jsonrpc';
-import {
-	auditRequest,
-	type AuditResult,
-	batchAuditRequest,
-	cancelRequest,
-	configureRequest,
-	type EngineStats,
-	type ErrorInfo,
-	statsRequest,
-	shutdownRequest,
-} from '../../src/protocol';
+import { auditRequest, type AuditResult, batchAuditRequest, cancelRequest, configureRequest, type EngineStats, type ErrorInfo, statsRequest, shutdownRequest } from '../../src/protocol';
 import { chromiumOf, type EngineProcess, startEngine, waitFor } from '../helpers/engineProcess';
 import { type FixtureServer, startFixtureServer } from '../helpers/fixtureServer';
 
@@ -76,7 +66,10 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 		assert.ok(overlap > 0, 'mobile and desktop overlapped in time');
 		const mine = engine.stageResults.filter((s) => s.auditId === 'both-1');
 		assert.deepEqual(new Set(mine.flatMap((s) => Object.keys(s.stages))), new Set(Object.keys(result.stages)));
-		const states = engine.progress.slice(progressBefore).filter((p) => p.auditId === 'both-1').map((p) => `${p.stage}:${p.state}`);
+		const states = engine.progress
+			.slice(progressBefore)
+			.filter((p) => p.auditId === 'both-1')
+			.map((p) => `${p.stage}:${p.state}`);
 		assert.ok(states.includes('lighthouse-mobile:started') && states.includes('lighthouse-desktop:done') && states.at(-1) === 'audit:done', states.join(', '));
 	});
 
@@ -87,7 +80,10 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 		const cro = result.stages.cro;
 		assert.equal(cro?.status, 'ok');
 		const findings = cro.status === 'ok' ? cro.data.findings : [];
-		assert.ok(findings.some((f) => f.rule === 'heavy-tbt'), findings.map((f) => f.rule).join(', '));
+		assert.ok(
+			findings.some((f) => f.rule === 'heavy-tbt'),
+			findings.map((f) => f.rule).join(', '),
+		);
 		const croNotes = engine.stageResults.filter((s) => s.auditId === 'cro-1' && s.stages.cro);
 		const lhNote = engine.stageResults.findIndex((s) => s.auditId === 'cro-1' && s.stages['lighthouse-mobile']);
 		assert.equal(croNotes.length, 2, 'CRO findings are sent once from the page, once more with the metrics');
@@ -164,7 +160,10 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 	it('audits a page whose subresources hang, with Lighthouse capping the load, and frees its Chrome', async () => {
 		const result = await engine.connection.sendRequest(auditRequest, { url: server.url('/hang-subresource.html'), options: { ...LH_ONLY, formFactors: ['mobile'], timeoutMs: 25_000 } });
 		const run = lighthouseScores(result, 'mobile');
-		assert.ok(run.runWarnings.some((w) => /load|time/i.test(w)), `Lighthouse warned: ${run.runWarnings.join(' | ')}`);
+		assert.ok(
+			run.runWarnings.some((w) => /load|time/i.test(w)),
+			`Lighthouse warned: ${run.runWarnings.join(' | ')}`,
+		);
 		const stats = await engine.connection.sendRequest(statsRequest, {});
 		assert.equal(stats.browsers.busy, 0);
 		const next = await engine.connection.sendRequest(auditRequest, { url: server.url('/?after-hang'), options: { ...LH_ONLY, formFactors: ['mobile'] } });
@@ -198,7 +197,10 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 		const { items } = await engine.connection.sendRequest(batchAuditRequest, { urls, options: LH_ONLY });
 		polling = false;
 		await poll;
-		assert.ok(items.every((i) => i.result), JSON.stringify(items.map((i) => i.error)));
+		assert.ok(
+			items.every((i) => i.result),
+			JSON.stringify(items.map((i) => i.error)),
+		);
 		assert.ok(maxBusy >= 1 && maxBusy <= 2, `max busy ${maxBusy}`);
 		assert.ok(maxPids <= 2, `max Chromes ${maxPids}`);
 	});
@@ -220,11 +222,15 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 		const pending = engine.connection.sendRequest(auditRequest, { url: server.url('/slow.html?crash'), auditId: 'to-crash', options: { ...LH_ONLY, formFactors: ['mobile'] } });
 		await waitFor(() => engine.progress.some((p) => p.auditId === 'to-crash' && p.stage === 'lighthouse-mobile' && p.state === 'started'), 20_000, 'lighthouse to start');
 		let victim = 0;
-		await waitFor(async () => {
-			const s = await engine.connection.sendRequest(statsRequest, {});
-			victim = s.browsers.busy > 0 ? s.browsers.pids[0] : 0;
-			return victim > 0;
-		}, 20_000, 'a busy chrome');
+		await waitFor(
+			async () => {
+				const s = await engine.connection.sendRequest(statsRequest, {});
+				victim = s.browsers.busy > 0 ? s.browsers.pids[0] : 0;
+				return victim > 0;
+			},
+			20_000,
+			'a busy chrome',
+		);
 		await new Promise((r) => setTimeout(r, 1500));
 		const busyPids = (await engine.connection.sendRequest(statsRequest, {})).browsers.pids;
 		for (const pid of busyPids) process.kill(-pid, 'SIGKILL');
@@ -234,7 +240,10 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 		lighthouseScores(next, 'mobile');
 		const after = await engine.connection.sendRequest(statsRequest, {});
 		assert.ok(after.browsers.crashed > before.browsers.crashed, 'the crash was counted');
-		assert.ok(after.browsers.pids.every((p) => !busyPids.includes(p)), 'the killed Chrome is gone from the pool');
+		assert.ok(
+			after.browsers.pids.every((p) => !busyPids.includes(p)),
+			'the killed Chrome is gone from the pool',
+		);
 	});
 
 	it('answers BUSY past its queue size', async () => {

@@ -28,7 +28,10 @@ describe('Lighthouse result summaries (pure, on real Lighthouse reports)', funct
 			assert.ok(a.categories.length > 0);
 		}
 		const scores = run.failingAudits.map((a) => a.score ?? 0);
-		assert.deepEqual(scores, [...scores].sort((x, y) => x - y));
+		assert.deepEqual(
+			scores,
+			[...scores].sort((x, y) => x - y),
+		);
 	});
 
 	it('turns a Lighthouse runtime error into a clear, coded error', () => {
@@ -37,7 +40,10 @@ describe('Lighthouse result summaries (pure, on real Lighthouse reports)', funct
 			() => assertNoRuntimeError(broken, 'http://localhost:3000/'),
 			(err: unknown) => err instanceof AuditError && err.code === 'LIGHTHOUSE_ERROR' && /NO_FCP/.test(err.message) && /blank page|dev server/.test(err.message),
 		);
-		assert.throws(() => assertNoRuntimeError({ ...broken, runtimeError: { code: 'FAILED_DOCUMENT_REQUEST', message: 'x' } }, 'u'), (err: unknown) => err instanceof AuditError && err.code === 'UNREACHABLE');
+		assert.throws(
+			() => assertNoRuntimeError({ ...broken, runtimeError: { code: 'FAILED_DOCUMENT_REQUEST', message: 'x' } }, 'u'),
+			(err: unknown) => err instanceof AuditError && err.code === 'UNREACHABLE',
+		);
 		assert.doesNotThrow(() => assertNoRuntimeError(lhr('mobile'), 'u'));
 	});
 

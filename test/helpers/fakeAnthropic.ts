@@ -64,7 +64,16 @@ export function textReply(text: string, model = 'claude-sonnet-4-6'): FakeReply 
 	ids++;
 	return {
 		status: 200,
-		body: { id: `msg_fake_${ids}`, type: 'message', role: 'assistant', model, content: [{ type: 'text', text }], stop_reason: 'end_turn', stop_sequence: null, usage: { input_tokens: 10, output_tokens: 5 } },
+		body: {
+			id: `msg_fake_${ids}`,
+			type: 'message',
+			role: 'assistant',
+			model,
+			content: [{ type: 'text', text }],
+			stop_reason: 'end_turn',
+			stop_sequence: null,
+			usage: { input_tokens: 10, output_tokens: 5 },
+		},
 	};
 }
 
@@ -74,7 +83,8 @@ export function errorReply(status: number, type: string, message: string, header
 	return { status, headers: { 'request-id': `req_fake_${ids}`, ...headers }, body: { type: 'error', error: { type, message }, request_id: `req_fake_${ids}` } };
 }
 
-export const rateLimited = (retryAfterSeconds = 0) => errorReply(429, 'rate_limit_error', 'Number of request tokens has exceeded your per-minute rate limit.', { 'retry-after': String(retryAfterSeconds) });
+export const rateLimited = (retryAfterSeconds = 0) =>
+	errorReply(429, 'rate_limit_error', 'Number of request tokens has exceeded your per-minute rate limit.', { 'retry-after': String(retryAfterSeconds) });
 export const serverError = () => errorReply(500, 'api_error', 'Internal server error');
 export const overloaded = () => errorReply(529, 'overloaded_error', 'Overloaded');
 
@@ -92,10 +102,11 @@ export async function startFakeAnthropic(opts: { apiKey: string }): Promise<Fake
 		maxInFlight: 0,
 		enqueue: (...replies) => void queue.push(...replies),
 		fallback: errorReply(500, 'api_error', 'No reply programmed in the fake.'),
-		close: () => new Promise<void>((resolve) => {
-			server.closeAllConnections();
-			server.close(() => resolve());
-		}),
+		close: () =>
+			new Promise<void>((resolve) => {
+				server.closeAllConnections();
+				server.close(() => resolve());
+			}),
 	};
 	let inFlight = 0;
 	const send = (res: http.ServerResponse, reply: FakeReply) => {

@@ -20,7 +20,13 @@ export interface FakeCrux {
 
 /** A CrUX `record` in the API's wire shape with the given p75 values. */
 export function cruxRecord(key: { origin?: string; url?: string; formFactor?: string }, p75: { lcp?: number; inp?: number; cls?: number; fcp?: number; ttfb?: number }): FakeReply {
-	const metric = (v: number | string) => ({ histogram: [{ start: 0, end: 1, density: 0.8 }, { start: 1, density: 0.2 }], percentiles: { p75: v } });
+	const metric = (v: number | string) => ({
+		histogram: [
+			{ start: 0, end: 1, density: 0.8 },
+			{ start: 1, density: 0.2 },
+		],
+		percentiles: { p75: v },
+	});
 	const metrics: Record<string, unknown> = {};
 	if (p75.lcp !== undefined) metrics.largest_contentful_paint = metric(p75.lcp);
 	if (p75.inp !== undefined) metrics.interaction_to_next_paint = metric(p75.inp);
@@ -52,10 +58,11 @@ export async function startFakeCrux(opts: { apiKey: string }): Promise<FakeCrux>
 		requests,
 		enqueue: (...r) => void queue.push(...r),
 		answer: (body) => cruxRecord({ ...(body.origin ? { origin: body.origin } : { url: body.url }) }, { lcp: 2100, inp: 180, cls: 0.05, fcp: 1400, ttfb: 600 }),
-		close: () => new Promise<void>((resolve) => {
-			server.closeAllConnections();
-			server.close(() => resolve());
-		}),
+		close: () =>
+			new Promise<void>((resolve) => {
+				server.closeAllConnections();
+				server.close(() => resolve());
+			}),
 	};
 	const server = http.createServer((req, res) => {
 		const chunks: Buffer[] = [];
@@ -71,10 +78,13 @@ export async function startFakeCrux(opts: { apiKey: string }): Promise<FakeCrux>
 			const key = u.searchParams.get('key');
 			requests.push({ key, body });
 			const reply =
-				req.method !== 'POST' || u.pathname !== '/v1/records:queryRecord' ? cruxError(404, 'NOT_FOUND', 'Method not found.')
-				: key !== opts.apiKey ? cruxError(400, 'INVALID_ARGUMENT', 'API key not valid. Please pass a valid API key.')
-				: !body.origin === !body.url ? cruxError(400, 'INVALID_ARGUMENT', 'Exactly one of origin or url must be set.')
-				: (queue.shift() ?? fake.answer(body));
+				req.method !== 'POST' || u.pathname !== '/v1/records:queryRecord'
+					? cruxError(404, 'NOT_FOUND', 'Method not found.')
+					: key !== opts.apiKey
+						? cruxError(400, 'INVALID_ARGUMENT', 'API key not valid. Please pass a valid API key.')
+						: !body.origin === !body.url
+							? cruxError(400, 'INVALID_ARGUMENT', 'Exactly one of origin or url must be set.')
+							: (queue.shift() ?? fake.answer(body));
 			const write = () => {
 				res.writeHead(reply.status, { 'content-type': 'application/json; charset=UTF-8', ...reply.headers });
 				res.end(JSON.stringify(reply.body));

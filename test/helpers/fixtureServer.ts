@@ -61,7 +61,17 @@ export async function startFixtureServer(): Promise<FixtureServer> {
 			res.writeHead(404, { 'content-type': 'text/html' }).end('<h1>Not found</h1>');
 			return;
 		}
-		const type = file.endsWith('.html') ? 'text/html; charset=utf-8' : file.endsWith('.css') ? 'text/css' : file.endsWith('.js') ? 'text/javascript' : file.endsWith('.svg') ? 'image/svg+xml' : file.endsWith('.png') ? 'image/png' : 'application/octet-stream';
+		const type = file.endsWith('.html')
+			? 'text/html; charset=utf-8'
+			: file.endsWith('.css')
+				? 'text/css'
+				: file.endsWith('.js')
+					? 'text/javascript'
+					: file.endsWith('.svg')
+						? 'image/svg+xml'
+						: file.endsWith('.png')
+							? 'image/png'
+							: 'application/octet-stream';
 		res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
 		fs.createReadStream(file).pipe(res);
 	});

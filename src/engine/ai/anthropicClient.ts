@@ -152,13 +152,19 @@ function toAiError(err: unknown): AuditError {
 		const type = body?.error?.type ?? 'error';
 		const detail = body?.error?.message ?? err.message;
 		const hint =
-			status === 401 ? ' Check the Anthropic API key in the AuditLens settings.'
-			: status === 403 ? ' The key is not allowed to use this model.'
-			: status === 404 ? ' Check the AI model setting.'
-			: status === 429 ? ' Rate limited even after retries; try again later or lower the AI call limit.'
-			: status === undefined ? ' Check the network connection.'
-			: status >= 500 ? ' The API is having problems; try again later.'
-			: '';
+			status === 401
+				? ' Check the Anthropic API key in the AuditLens settings.'
+				: status === 403
+					? ' The key is not allowed to use this model.'
+					: status === 404
+						? ' Check the AI model setting.'
+						: status === 429
+							? ' Rate limited even after retries; try again later or lower the AI call limit.'
+							: status === undefined
+								? ' Check the network connection.'
+								: status >= 500
+									? ' The API is having problems; try again later.'
+									: '';
 		return new AuditError('AI_ERROR', redact(`The Anthropic API call failed${status ? ` with HTTP ${status}` : ''} (${type}): ${detail}.${hint}`));
 	}
 	return new AuditError('AI_ERROR', redact(`The Anthropic API call failed: ${err instanceof Error ? err.message : String(err)}`));

@@ -128,13 +128,19 @@ export function gatherDomFacts(args: GatherArgs): DomFacts {
 		.map((h) => ({ level: Number(h.tagName[1]), text: clip(clean((h as HTMLElement).innerText)), selector: selectorOf(h) }));
 
 	// --- calls to action ---
-	const ACTION_WORDS = /\b(get|start|try|buy|order|sign ?up|register|join|book|schedule|request|download|subscribe|contact|call|shop|add to cart|checkout|claim|reserve|apply|demo|quote|free|install|talk)\b/i;
+	const ACTION_WORDS =
+		/\b(get|start|try|buy|order|sign ?up|register|join|book|schedule|request|download|subscribe|contact|call|shop|add to cart|checkout|claim|reserve|apply|demo|quote|free|install|talk)\b/i;
 	const accessibleText = (el: Element): string => {
 		const aria = clean(el.getAttribute('aria-label'));
 		if (aria) return aria;
 		const labelledBy = el.getAttribute('aria-labelledby');
 		if (labelledBy) {
-			const t = clean(labelledBy.split(/\s+/).map((id) => doc.getElementById(id)?.textContent ?? '').join(' '));
+			const t = clean(
+				labelledBy
+					.split(/\s+/)
+					.map((id) => doc.getElementById(id)?.textContent ?? '')
+					.join(' '),
+			);
 			if (t) return t;
 		}
 		if (el instanceof HTMLInputElement) return clean(el.value) || clean(el.title);
@@ -264,7 +270,12 @@ export function gatherDomFacts(args: GatherArgs): DomFacts {
 	const textBlocks = Array.from(doc.querySelectorAll('p,li,span,small,strong,em,figcaption,blockquote,h2,h3,h4,h5,h6,div,td,dd,cite,label')).slice(0, 4000);
 	for (const el of textBlocks) {
 		// only elements that own text directly: avoids matching a whole container
-		const own = clean(Array.from(el.childNodes).filter((n) => n.nodeType === Node.TEXT_NODE).map((n) => n.textContent).join(' '));
+		const own = clean(
+			Array.from(el.childNodes)
+				.filter((n) => n.nodeType === Node.TEXT_NODE)
+				.map((n) => n.textContent)
+				.join(' '),
+		);
 		if (own.length < 3) continue;
 		for (const { kind, re } of TRUST) {
 			if (re.test(own) && isVisible(el)) addTrust(kind, el, clean((el as HTMLElement).innerText) || own);
@@ -275,7 +286,9 @@ export function gatherDomFacts(args: GatherArgs): DomFacts {
 	const bodyText = (doc.body?.innerText ?? '').slice(0, 200_000);
 	const uniq = (items: string[], max: number) => Array.from(new Set(items.map(clean))).slice(0, max);
 	const socialProofNumbers = uniq(
-		bodyText.match(/\b\d[\d,.]*\s?(?:\+|k\+?|m\+?|million|thousand)?\s+(?:happy\s+|active\s+|satisfied\s+)?(?:customers|users|teams|companies|businesses|downloads|reviews|members|developers|people|clients|installs|stores|brands|marketers)\b/gi) ?? [],
+		bodyText.match(
+			/\b\d[\d,.]*\s?(?:\+|k\+?|m\+?|million|thousand)?\s+(?:happy\s+|active\s+|satisfied\s+)?(?:customers|users|teams|companies|businesses|downloads|reviews|members|developers|people|clients|installs|stores|brands|marketers)\b/gi,
+		) ?? [],
 		10,
 	);
 	const pricing = uniq(bodyText.match(/(?:[$€£¥]\s?\d[\d,]*(?:\.\d{2})?(?:\s?\/\s?(?:month|mo|year|yr|user|seat))?|\b\d[\d,]*(?:\.\d{2})?\s?(?:USD|EUR|GBP)\b)/g) ?? [], 10);
@@ -311,7 +324,10 @@ export function gatherDomFacts(args: GatherArgs): DomFacts {
 	const syllables = (word: string): number => {
 		const w = word.toLowerCase().replace(/[^a-z]/g, '');
 		if (w.length <= 3) return 1;
-		const groups = w.replace(/(?:[^laeiouy]es|ed|[^laeiouy]e)$/, '').replace(/^y/, '').match(/[aeiouy]{1,2}/g);
+		const groups = w
+			.replace(/(?:[^laeiouy]es|ed|[^laeiouy]e)$/, '')
+			.replace(/^y/, '')
+			.match(/[aeiouy]{1,2}/g);
 		return Math.max(1, groups?.length ?? 1);
 	};
 	let readingGrade: number | undefined;

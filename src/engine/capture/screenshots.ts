@@ -31,8 +31,22 @@ export async function takeShots(page: Page, opts: ShotOptions): Promise<CaptureS
 	const docHeight = await page.evaluate(() => Math.max(document.documentElement.scrollHeight, document.body?.scrollHeight ?? 0));
 	const fullHeight = Math.max(viewport.height, Math.min(docHeight, opts.maxFullPageHeight ?? MAX_FULL_PAGE_HEIGHT));
 
-	const viewportShot = await shoot(page, { width: viewport.width, height: viewport.height, foldY: viewport.height, file: path.join(opts.dir, `${opts.prefix}-viewport.jpg`), targetBytes: opts.targetBytes, fullPage: false });
-	const fullPageShot = await shoot(page, { width: viewport.width, height: fullHeight, foldY: viewport.height, file: path.join(opts.dir, `${opts.prefix}-full.jpg`), targetBytes: opts.targetBytes, fullPage: true });
+	const viewportShot = await shoot(page, {
+		width: viewport.width,
+		height: viewport.height,
+		foldY: viewport.height,
+		file: path.join(opts.dir, `${opts.prefix}-viewport.jpg`),
+		targetBytes: opts.targetBytes,
+		fullPage: false,
+	});
+	const fullPageShot = await shoot(page, {
+		width: viewport.width,
+		height: fullHeight,
+		foldY: viewport.height,
+		file: path.join(opts.dir, `${opts.prefix}-full.jpg`),
+		targetBytes: opts.targetBytes,
+		fullPage: true,
+	});
 	return { viewport: viewportShot, fullPage: fullPageShot };
 }
 

@@ -35,7 +35,10 @@ function isExecutable(file: string): boolean {
 export function findChrome(setting?: string): string {
 	if (setting) {
 		if (isExecutable(setting)) return setting;
-		throw new AuditError('CHROME_NOT_FOUND', `The Chrome path setting points at "${setting}", which is not an executable file. Fix the "auditlens.chromePath" setting (or --chrome-path), or clear it to let AuditLens find Chrome.`);
+		throw new AuditError(
+			'CHROME_NOT_FOUND',
+			`The Chrome path setting points at "${setting}", which is not an executable file. Fix the "auditlens.chromePath" setting (or --chrome-path), or clear it to let AuditLens find Chrome.`,
+		);
 	}
 	const env = process.env.CHROME_PATH;
 	if (env) {

@@ -58,7 +58,16 @@ const label = (f: FormFactor) => (f === 'mobile' ? 'on mobile' : 'on desktop');
 export function ctaAboveFold(facts: DomFacts, formFactor: FormFactor): CroFinding[] {
 	const candidates = primaryCandidates(facts);
 	if (candidates.length === 0 && facts.ctas.length === 0) {
-		return [{ rule: 'cta-above-fold', severity: 'high', formFactor, title: 'No call to action on the page', why: 'Visitors who are ready to act have nothing to click: every conversion depends on a clear next step.', fix: 'Add one button-styled call to action with a specific action ("Start free trial") in the first screen and repeat it after key sections.' }];
+		return [
+			{
+				rule: 'cta-above-fold',
+				severity: 'high',
+				formFactor,
+				title: 'No call to action on the page',
+				why: 'Visitors who are ready to act have nothing to click: every conversion depends on a clear next step.',
+				fix: 'Add one button-styled call to action with a specific action ("Start free trial") in the first screen and repeat it after key sections.',
+			},
+		];
 	}
 	if (candidates.some((c) => c.aboveFold)) return [];
 	const first = [...(candidates.length > 0 ? candidates : facts.ctas)].sort((a, b) => a.box.y - b.box.y)[0];
@@ -111,7 +120,9 @@ export function weakCtaText(facts: DomFacts, formFactor: FormFactor): CroFinding
 			formFactor,
 			title: text ? `Weak call-to-action text "${text}"` : 'Call to action with no text',
 			element: el(c),
-			why: text ? `"${text}" says nothing about what the visitor gets; specific, benefit-led wording ("Start my free trial") gets more clicks and reads better in screen readers.` : 'A button with no accessible text tells neither visitors nor screen readers what it does.',
+			why: text
+				? `"${text}" says nothing about what the visitor gets; specific, benefit-led wording ("Start my free trial") gets more clicks and reads better in screen readers.`
+				: 'A button with no accessible text tells neither visitors nor screen readers what it does.',
 			fix: 'Name the outcome in the button: a verb plus what they get, e.g. "Get my audit", "Start free trial", "Book a 15-minute demo".',
 		});
 	}
@@ -203,11 +214,27 @@ export function trustNearCta(facts: DomFacts, formFactor: FormFactor): CroFindin
 export function valuePropositionH1(facts: DomFacts): CroFinding[] {
 	const h1s = facts.headings.filter((h) => h.level === 1);
 	if (h1s.length === 0) {
-		return [{ rule: 'h1-value-prop', severity: 'high', title: 'No H1 headline', why: 'Visitors decide in seconds whether a page is for them; without a headline the value proposition is missing (and search engines lose the main topic).', fix: 'Add one H1 in the hero that says what the visitor gets, for whom, e.g. "Audit every landing page in seconds, right from your editor".' }];
+		return [
+			{
+				rule: 'h1-value-prop',
+				severity: 'high',
+				title: 'No H1 headline',
+				why: 'Visitors decide in seconds whether a page is for them; without a headline the value proposition is missing (and search engines lose the main topic).',
+				fix: 'Add one H1 in the hero that says what the visitor gets, for whom, e.g. "Audit every landing page in seconds, right from your editor".',
+			},
+		];
 	}
 	const h1 = h1s[0];
 	const words = h1.text.split(/\s+/).filter(Boolean).length;
-	const generic = GENERIC_H1.test(h1.text.trim()) || words < THRESHOLDS.h1MinWords || h1.text.trim().toLowerCase() === facts.title.trim().toLowerCase().split(/[|—–-]/)[0].trim();
+	const generic =
+		GENERIC_H1.test(h1.text.trim()) ||
+		words < THRESHOLDS.h1MinWords ||
+		h1.text.trim().toLowerCase() ===
+			facts.title
+				.trim()
+				.toLowerCase()
+				.split(/[|—–-]/)[0]
+				.trim();
 	const out: CroFinding[] = [];
 	if (generic) {
 		out.push({
@@ -220,7 +247,14 @@ export function valuePropositionH1(facts: DomFacts): CroFinding[] {
 		});
 	}
 	if (h1s.length > 1) {
-		out.push({ rule: 'h1-value-prop', severity: 'low', title: `${h1s.length} H1 headlines`, element: el(h1s[1]), why: 'Several H1s dilute the main message and the page outline.', fix: 'Keep one H1 for the value proposition; make the others H2.' });
+		out.push({
+			rule: 'h1-value-prop',
+			severity: 'low',
+			title: `${h1s.length} H1 headlines`,
+			element: el(h1s[1]),
+			why: 'Several H1s dilute the main message and the page outline.',
+			fix: 'Keep one H1 for the value proposition; make the others H2.',
+		});
 	}
 	return out;
 }
@@ -228,23 +262,57 @@ export function valuePropositionH1(facts: DomFacts): CroFinding[] {
 export function metaDescription(facts: DomFacts): CroFinding[] {
 	const meta = facts.metaDescription?.trim();
 	if (!meta) {
-		return [{ rule: 'meta-description', severity: 'medium', title: 'No meta description', why: 'Search engines then pick arbitrary page text for the snippet; a written description is the ad copy that earns the click from search results.', fix: 'Add <meta name="description"> with 50–160 characters that state the offer and a reason to click.' }];
+		return [
+			{
+				rule: 'meta-description',
+				severity: 'medium',
+				title: 'No meta description',
+				why: 'Search engines then pick arbitrary page text for the snippet; a written description is the ad copy that earns the click from search results.',
+				fix: 'Add <meta name="description"> with 50–160 characters that state the offer and a reason to click.',
+			},
+		];
 	}
 	if (meta.length < THRESHOLDS.metaMin || meta.length > THRESHOLDS.metaMax) {
-		return [{ rule: 'meta-description', severity: 'low', title: `Meta description is ${meta.length} characters`, element: { selector: 'meta[name="description"]', text: meta }, why: meta.length < THRESHOLDS.metaMin ? 'A very short description wastes the search snippet.' : 'Search results cut long descriptions mid-sentence.', fix: 'Aim for 50–160 characters.' }];
+		return [
+			{
+				rule: 'meta-description',
+				severity: 'low',
+				title: `Meta description is ${meta.length} characters`,
+				element: { selector: 'meta[name="description"]', text: meta },
+				why: meta.length < THRESHOLDS.metaMin ? 'A very short description wastes the search snippet.' : 'Search results cut long descriptions mid-sentence.',
+				fix: 'Aim for 50–160 characters.',
+			},
+		];
 	}
 	return [];
 }
 
 export function imagesWithoutAlt(facts: DomFacts): CroFinding[] {
 	if (facts.imagesWithoutAlt.length === 0) return [];
-	return [{ rule: 'images-alt', severity: 'low', title: `${facts.imagesWithoutAlt.length} image${facts.imagesWithoutAlt.length === 1 ? '' : 's'} without alt text`, element: { selector: facts.imagesWithoutAlt[0].selector }, why: 'Screen-reader users miss what the images show, and product images lose search traffic.', fix: 'Add alt text describing each informative image; use alt="" for decorative ones.' }];
+	return [
+		{
+			rule: 'images-alt',
+			severity: 'low',
+			title: `${facts.imagesWithoutAlt.length} image${facts.imagesWithoutAlt.length === 1 ? '' : 's'} without alt text`,
+			element: { selector: facts.imagesWithoutAlt[0].selector },
+			why: 'Screen-reader users miss what the images show, and product images lose search traffic.',
+			fix: 'Add alt text describing each informative image; use alt="" for decorative ones.',
+		},
+	];
 }
 
 export function pageWeight(facts: DomFacts): CroFinding[] {
 	if (facts.pageWeightBytes === undefined || facts.pageWeightBytes <= THRESHOLDS.heavyPage) return [];
 	const mb = (facts.pageWeightBytes / 1_000_000).toFixed(1);
-	return [{ rule: 'page-weight', severity: 'low', title: `Heavy page: ${mb} MB transferred`, why: 'Heavy pages load slowly on mobile networks, and slower pages convert less.', fix: 'Compress and resize images (AVIF/WebP), lazy-load below-the-fold media and drop unused scripts.' }];
+	return [
+		{
+			rule: 'page-weight',
+			severity: 'low',
+			title: `Heavy page: ${mb} MB transferred`,
+			why: 'Heavy pages load slowly on mobile networks, and slower pages convert less.',
+			fix: 'Compress and resize images (AVIF/WebP), lazy-load below-the-fold media and drop unused scripts.',
+		},
+	];
 }
 
 // --- metric rules (Lighthouse) ---

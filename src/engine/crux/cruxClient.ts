@@ -94,14 +94,22 @@ export class CruxClient implements EngineService {
 			...(urlRecord ? { url: urlRecord.metrics } : {}),
 			formFactor: formFactor ?? 'ALL_FORM_FACTORS',
 			...(period ? { collectionPeriod: period } : {}),
-			...(!originRecord && !urlRecord ? { note: `CrUX has no field data for ${origin}: the site has too little Chrome traffic to be in the report.` }
-			: !urlRecord ? { note: 'CrUX has no field data for this exact URL; the origin-wide figures are shown.' }
-			: {}),
+			...(!originRecord && !urlRecord
+				? { note: `CrUX has no field data for ${origin}: the site has too little Chrome traffic to be in the report.` }
+				: !urlRecord
+					? { note: 'CrUX has no field data for this exact URL; the origin-wide figures are shown.' }
+					: {}),
 		};
 	}
 
 	/** One `records:queryRecord` call through the breaker; undefined when CrUX has no record (404). */
-	private query(subject: { origin: string } | { url: string }, key: string, settings: Readonly<EngineSettings>, formFactor: CruxFormFactor | undefined, signal: AbortSignal): Promise<CruxRecord | undefined> {
+	private query(
+		subject: { origin: string } | { url: string },
+		key: string,
+		settings: Readonly<EngineSettings>,
+		formFactor: CruxFormFactor | undefined,
+		signal: AbortSignal,
+	): Promise<CruxRecord | undefined> {
 		return this.breaker.run(
 			async () => {
 				const base = (settings.cruxBaseUrl ?? CRUX_BASE_URL).replace(/\/+$/, '');
@@ -118,7 +126,12 @@ export class CruxClient implements EngineService {
 					if (response.status === 404) return undefined;
 					if (!response.ok) {
 						const msg = (body as { error?: { message?: string; status?: string } } | undefined)?.error;
-						const hint = response.status === 400 || response.status === 403 ? ' Check the CrUX API key (and that the Chrome UX Report API is enabled for it).' : response.status === 429 ? ' Rate limited even after retries; try again later.' : '';
+						const hint =
+							response.status === 400 || response.status === 403
+								? ' Check the CrUX API key (and that the Chrome UX Report API is enabled for it).'
+								: response.status === 429
+									? ' Rate limited even after retries; try again later.'
+									: '';
 						throw new AuditError('CRUX_ERROR', redact(`The CrUX API answered HTTP ${response.status}${msg?.status ? ` (${msg.status})` : ''}: ${msg?.message ?? response.statusText}.${hint}`));
 					}
 					const parsed = recordSchema.safeParse(body);
@@ -127,7 +140,10 @@ export class CruxClient implements EngineService {
 				} catch (err) {
 					if (signal.aborted) throw signal.reason;
 					this.failures++;
-					const error = err instanceof AuditError ? err : new AuditError('CRUX_ERROR', redact(`The CrUX API could not be reached: ${err instanceof Error ? err.message : String(err)}. Check the network connection.`));
+					const error =
+						err instanceof AuditError
+							? err
+							: new AuditError('CRUX_ERROR', redact(`The CrUX API could not be reached: ${err instanceof Error ? err.message : String(err)}. Check the network connection.`));
 					this.log.warn(error.message);
 					throw error;
 				}

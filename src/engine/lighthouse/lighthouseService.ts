@@ -128,7 +128,11 @@ export class LighthouseService implements EngineService {
 		];
 		if (request.formFactor === 'desktop') args.push('--preset=desktop');
 		return new Promise<LhrLike>((resolve, reject) => {
-			const child = spawn(process.execPath, args, { env: { ...process.env, CHROME_PATH: chromePath, ELECTRON_RUN_AS_NODE: '1' }, stdio: ['ignore', 'pipe', 'pipe'], detached: process.platform !== 'win32' });
+			const child = spawn(process.execPath, args, {
+				env: { ...process.env, CHROME_PATH: chromePath, ELECTRON_RUN_AS_NODE: '1' },
+				stdio: ['ignore', 'pipe', 'pipe'],
+				detached: process.platform !== 'win32',
+			});
 			const out: Buffer[] = [];
 			let err = '';
 			child.stdout.on('data', (c: Buffer) => out.push(c));

@@ -40,10 +40,7 @@ async function run(lh: LighthouseModule, msg: WorkerRunMessage): Promise<LhrLike
 		maxWaitForLoad: msg.maxWaitForLoadMs,
 		maxWaitForFcp: Math.min(30_000, msg.maxWaitForLoadMs),
 	};
-	const config =
-		msg.formFactor === 'desktop'
-			? { ...lh.desktopConfig, settings: { ...lh.desktopConfig.settings, ...common } }
-			: { extends: 'lighthouse:default' as const, settings: common };
+	const config = msg.formFactor === 'desktop' ? { ...lh.desktopConfig, settings: { ...lh.desktopConfig.settings, ...common } } : { extends: 'lighthouse:default' as const, settings: common };
 	const result = await lh.default(msg.url, { port: msg.port, output: 'json', logLevel: 'error' }, config);
 	if (!result) throw new Error('Lighthouse returned no result');
 	return result.lhr as unknown as LhrLike;

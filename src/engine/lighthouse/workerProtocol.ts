@@ -13,10 +13,7 @@ export interface WorkerRunMessage {
 	maxWaitForLoadMs: number;
 }
 
-export type WorkerReply =
-	| { type: 'ready'; lighthouseVersion: string }
-	| { type: 'result'; id: number; lhr: LhrLike }
-	| { type: 'error'; id: number; message: string };
+export type WorkerReply = { type: 'ready'; lighthouseVersion: string } | { type: 'result'; id: number; lhr: LhrLike } | { type: 'error'; id: number; message: string };
 
 /** The parts of a Lighthouse result (LHR) the engine reads; the rest is carried as is. */
 export interface LhrLike {

@@ -223,10 +223,7 @@ export class BrowserPool {
 			this.counters.crashed++;
 			this.closeChrome(slot);
 		}
-		const [chrome, worker] = await Promise.all([
-			slot.chrome ? slot.chrome : this.launchChrome(slot),
-			slot.worker?.alive ? slot.worker : this.startWorker(slot),
-		]);
+		const [chrome, worker] = await Promise.all([slot.chrome ? slot.chrome : this.launchChrome(slot), slot.worker?.alive ? slot.worker : this.startWorker(slot)]);
 		slot.chrome = chrome;
 		slot.worker = worker;
 		if (signal.aborted) throw abortReason(signal);

@@ -43,7 +43,12 @@ export function createAiStage(client: AnthropicClient): Stage<'ai'> {
 				throwIfAborted(ctx.signal);
 				if (err instanceof BreakerOpenError) {
 					const seconds = Math.max(1, Math.ceil((err.retryAt - Date.now()) / 1000));
-					return { model, suggestions: [], dropped: 0, note: `AI suggestions are paused for about ${seconds} s after repeated Anthropic API failures${err.lastError ? ` (last: ${redact(err.lastError)})` : ''}. The heuristic findings are complete.` };
+					return {
+						model,
+						suggestions: [],
+						dropped: 0,
+						note: `AI suggestions are paused for about ${seconds} s after repeated Anthropic API failures${err.lastError ? ` (last: ${redact(err.lastError)})` : ''}. The heuristic findings are complete.`,
+					};
 				}
 				const message = err instanceof AuditError ? err.message : redact(err instanceof Error ? err.message : String(err));
 				return { model, suggestions: [], dropped: 0, note: `No AI suggestions for this audit: ${message} The heuristic findings are complete.` };

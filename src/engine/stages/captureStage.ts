@@ -104,31 +104,39 @@ function budgetError(ctx: StageContext, totalMs: number, phases: Map<FormFactor,
 	const s = Math.round(totalMs / 1000);
 	const where = [...phases].map(([f, p]) => `${f}: ${p}`).join(', ');
 	if ([...phases.values()].every((p) => p === 'queued')) {
-		return new AuditError('CAPTURE_ERROR', `Capturing ${ctx.url} waited ${s} s for a free browser context (limit ${ctx.settings.maxCaptureContexts}) and was stopped. Raise "maxCaptureContexts" or the audit timeout, or run fewer audits at once.`);
+		return new AuditError(
+			'CAPTURE_ERROR',
+			`Capturing ${ctx.url} waited ${s} s for a free browser context (limit ${ctx.settings.maxCaptureContexts}) and was stopped. Raise "maxCaptureContexts" or the audit timeout, or run fewer audits at once.`,
+		);
 	}
-	return new AuditError('CAPTURE_ERROR', `Capturing ${ctx.url} took longer than ${s} s (most of the audit timeout; ${where}), so it was stopped. The page may be very large or keep loading; raise the audit timeout or check the page.`);
+	return new AuditError(
+		'CAPTURE_ERROR',
+		`Capturing ${ctx.url} took longer than ${s} s (most of the audit timeout; ${where}), so it was stopped. The page may be very large or keep loading; raise the audit timeout or check the page.`,
+	);
 }
 
 async function captureOne(browser: CaptureBrowser, ctx: StageContext, formFactor: FormFactor, navigationMs: number, signal: AbortSignal, phase: (p: Phase) => void): Promise<OneCapture> {
 	const started = Date.now();
-	return browser.withContext(captureProfile(formFactor), signal, async ({ context, warm, yieldCpu }) => {
-		phase('loading');
-		const page = await context.newPage();
-		// Capture is background work beside Lighthouse, which measures timing: leave it the CPU.
-		yieldCpu();
-		page.setDefaultTimeout(navigationMs);
-		await load(page, ctx.url, formFactor, navigationMs);
-		const viewport = page.viewportSize() ?? { width: 0, height: 0 };
-		phase('gathering');
-		const facts = await page.evaluate(gatherDomFacts, { foldY: viewport.height });
-		phase('screenshots');
-		const shots = await takeShots(page, { dir: ctx.artifactsDir, prefix: formFactor, targetBytes: ctx.settings.screenshotTargetBytes });
-		ctx.log.debug(`capture ${formFactor}: ${Date.now() - started} ms (${warm ? 'warm' : 'cold'} browser), ${facts.ctas.length} CTAs, shots ${shots.viewport.bytes}+${shots.fullPage.bytes} bytes`);
-		return { formFactor, shots, facts, warm };
-	}).catch((err: unknown) => {
-		throwIfAborted(signal);
-		throw toCaptureError(err, ctx.url, formFactor, navigationMs);
-	});
+	return browser
+		.withContext(captureProfile(formFactor), signal, async ({ context, warm, yieldCpu }) => {
+			phase('loading');
+			const page = await context.newPage();
+			// Capture is background work beside Lighthouse, which measures timing: leave it the CPU.
+			yieldCpu();
+			page.setDefaultTimeout(navigationMs);
+			await load(page, ctx.url, formFactor, navigationMs);
+			const viewport = page.viewportSize() ?? { width: 0, height: 0 };
+			phase('gathering');
+			const facts = await page.evaluate(gatherDomFacts, { foldY: viewport.height });
+			phase('screenshots');
+			const shots = await takeShots(page, { dir: ctx.artifactsDir, prefix: formFactor, targetBytes: ctx.settings.screenshotTargetBytes });
+			ctx.log.debug(`capture ${formFactor}: ${Date.now() - started} ms (${warm ? 'warm' : 'cold'} browser), ${facts.ctas.length} CTAs, shots ${shots.viewport.bytes}+${shots.fullPage.bytes} bytes`);
+			return { formFactor, shots, facts, warm };
+		})
+		.catch((err: unknown) => {
+			throwIfAborted(signal);
+			throw toCaptureError(err, ctx.url, formFactor, navigationMs);
+		});
 }
 
 async function load(page: Page, url: string, formFactor: FormFactor, navigationMs: number): Promise<void> {
@@ -148,7 +156,10 @@ function toCaptureError(err: unknown, url: string, formFactor: FormFactor, navig
 	const message = err instanceof Error ? err.message : String(err);
 	const first = message.split('\n')[0];
 	if (err instanceof Error && err.name === 'TimeoutError') {
-		return new AuditError('CAPTURE_ERROR', `Capture (${formFactor}): ${url} did not finish loading within ${Math.round(navigationMs / 1000)} s. Check that the page loads in a browser, or raise the audit timeout.`);
+		return new AuditError(
+			'CAPTURE_ERROR',
+			`Capture (${formFactor}): ${url} did not finish loading within ${Math.round(navigationMs / 1000)} s. Check that the page loads in a browser, or raise the audit timeout.`,
+		);
 	}
 	if (/ERR_TOO_MANY_REDIRECTS/.test(message)) return new AuditError('REDIRECT_LOOP', `Capture (${formFactor}): ${url} redirects in a loop.`);
 	if (/ERR_CONNECTION_REFUSED|ERR_NAME_NOT_RESOLVED|ERR_ADDRESS_UNREACHABLE|ERR_CONNECTION_RESET|ERR_INTERNET_DISCONNECTED|ERR_EMPTY_RESPONSE/.test(message)) {

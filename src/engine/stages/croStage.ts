@@ -47,4 +47,3 @@ async function peek<T>(promise: Promise<StageOutcome<T> | undefined>): Promise<S
 	const value = await Promise.race([promise.catch(() => undefined), new Promise<typeof pending>((resolve) => setImmediate(() => resolve(pending)))]);
 	return value === pending ? undefined : value;
 }
-

@@ -36,8 +36,12 @@ export function createLighthouseStage(formFactor: FormFactor, service: Lighthous
 			}
 			const kept = await medianRun(runs);
 			ctx.keep(`lhr:${formFactor}`, kept);
-			const perf = runs.map((r) => (r.categories.performance?.score ?? NaN));
-			return summarizeLhr(kept, formFactor, perf.filter((s) => Number.isFinite(s)));
+			const perf = runs.map((r) => r.categories.performance?.score ?? NaN);
+			return summarizeLhr(
+				kept,
+				formFactor,
+				perf.filter((s) => Number.isFinite(s)),
+			);
 		},
 	};
 }
