@@ -226,7 +226,7 @@ function settingsFrom(a: AuditArgs): Partial<EngineSettings> {
 
 /** Run `auditlens audit`; answers the exit code. */
 export async function auditCommand(a: AuditArgs, out: NodeJS.WritableStream = process.stdout): Promise<number> {
-	const log = createLogger(a.verbose ? 'debug' : 'error');
+	const log = createLogger(a.verbose ? 'debug' : 'warn');
 	const engine = await createEngine({ db: a.db, settings: settingsFrom(a), log, onWarning: (m) => process.stderr.write(`auditlens: ${m}\n`) });
 	const stopOnSignal = onSignals(engine);
 	const display = new ProgressDisplay(process.stderr, a.urls.length, !a.json && process.stderr.isTTY === true);
@@ -242,8 +242,8 @@ export async function auditCommand(a: AuditArgs, out: NodeJS.WritableStream = pr
 			if (item.error || stageFailed) code = EXIT.auditFailed;
 			else if (failures.length > 0 && code === EXIT.ok) code = EXIT.budgetFailed;
 			entries.push(Object.keys(a.budget).length && item.result ? { ...item, budget: { passed: failures.length === 0, failures } } : item);
-			if (item.result && a.htmlDir) await writeReports(engine, item.result, a.htmlDir);
-			if (!a.json) out.write(`${formatResult(item, failures)}\n`);
+			const reports = item.result && a.htmlDir ? await writeReports(engine, item.result, a.htmlDir) : [];
+			if (!a.json) out.write(`${formatResult(item, failures)}\n${reports.map((f) => `    Lighthouse report: ${f}\n`).join('')}`);
 		}
 		if (a.json) out.write(`${JSON.stringify(entries, null, 2)}\n`);
 		return code;
@@ -253,15 +253,16 @@ export async function auditCommand(a: AuditArgs, out: NodeJS.WritableStream = pr
 	}
 }
 
-async function writeReports(engine: Engine, result: AuditResult, dir: string): Promise<string[]> {
+async function writeReports(engine: Engine, result: AuditResult, dir: string, name?: string): Promise<string[]> {
 	fs.mkdirSync(dir, { recursive: true });
 	const written: string[] = [];
-	const slug =
+	const fromUrl =
 		result.url
 			.replace(/^https?:\/\//, '')
 			.replace(/[^a-z0-9]+/gi, '-')
 			.replace(/^-|-$/g, '')
 			.slice(0, 80) || 'page';
+	const slug = name ?? fromUrl;
 	for (const ff of result.options.formFactors) {
 		const stage = result.stages[ff === 'mobile' ? 'lighthouse-mobile' : 'lighthouse-desktop'];
 		if (stage?.status !== 'ok') continue;
@@ -279,7 +280,7 @@ async function demoCommand(argv: string[]): Promise<number> {
 	process.stderr.write(`Serving the demo landing page at ${demo.url}\n`);
 	try {
 		const args = parseAuditArgs([demo.url, '--db', path.join(outDir, 'history.sqlite'), '--no-cache', ...argv]);
-		const log = createLogger(args.verbose ? 'debug' : 'error');
+		const log = createLogger(args.verbose ? 'debug' : 'warn');
 		const engine = await createEngine({ db: args.db, settings: settingsFrom(args), log, onWarning: (m) => process.stderr.write(`auditlens: ${m}\n`) });
 		const stopOnSignal = onSignals(engine);
 		const display = new ProgressDisplay(process.stderr, 1, process.stderr.isTTY === true);
@@ -287,7 +288,7 @@ async function demoCommand(argv: string[]): Promise<number> {
 			const result = await engine.audit({ url: demo.url, options: { noCache: true, formFactors: args.formFactors } }, { progress: (p) => display.update(p) });
 			display.done();
 			process.stdout.write(`${formatResult({ url: result.url, result }, [])}\n`);
-			const files = await writeReports(engine, result, outDir);
+			const files = await writeReports(engine, result, outDir, 'demo-report');
 			for (const f of files) process.stdout.write(`Lighthouse report: ${f}\n`);
 			const failed = Object.values(result.stages).some((s) => s.status === 'error');
 			return failed ? EXIT.auditFailed : EXIT.ok;
@@ -303,7 +304,8 @@ async function demoCommand(argv: string[]): Promise<number> {
 function onSignals(engine: Engine): () => void {
 	const handler = (signal: NodeJS.Signals) => {
 		process.stderr.write(`\n${signal}: stopping audits and closing Chrome…\n`);
-		void engine.close().finally(() => process.exit(130));
+		// The shell's convention: 128 + the signal number.
+		void engine.close().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
 	};
 	const onExit = () => engine.killAllSync();
 	process.on('SIGINT', handler);

@@ -36,7 +36,7 @@ export function formatResult(item: BatchItem, budgetFailures: string[]): string 
 	const cro = r.stages.cro;
 	if (cro?.status === 'ok' && cro.data.findings.length) {
 		lines.push(`    CRO findings (${cro.data.findings.length}):`);
-		for (const f of cro.data.findings.slice(0, 8)) lines.push(`      [${f.severity}] ${f.title}${f.formFactor ? ` (${f.formFactor})` : ''}`);
+		for (const f of cro.data.findings.slice(0, 8)) lines.push(`      [${f.severity}] ${f.title}${f.formFactor && !f.title.includes(f.formFactor) ? ` (${f.formFactor})` : ''}`);
 	}
 	const ai = r.stages.ai;
 	if (ai?.status === 'ok') {

@@ -30,7 +30,7 @@ export async function createEngine(opts: CreateEngineOptions): Promise<Engine> {
 	} catch (err) {
 		// A second editor window, or the CLI beside the editor: audit anyway, keep this session's history in memory.
 		if (!(err instanceof DbInUseError)) throw err;
-		const warning = `${err.message} This engine keeps its history in memory until it restarts.`;
+		const warning = `${err.message} Audits run now are kept in memory only and are not saved to that history.`;
 		opts.log.warn(warning);
 		opts.onWarning?.(warning);
 		store = await HistoryStore.open({ path: undefined, settings, log });

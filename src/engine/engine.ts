@@ -296,10 +296,17 @@ export class Engine {
 		const options = resolveOptions(params.options, settings);
 		const timeoutMs = params.options?.timeoutMs ?? settings.auditTimeoutMs;
 		const timeout = new AbortController();
-		const timer = setTimeout(
-			() => timeout.abort(new AuditError('TIMEOUT', `The audit of ${url} did not finish within ${Math.round(timeoutMs / 1000)} s. The page may hang; check it, or raise the audit timeout.`)),
-			timeoutMs,
-		);
+		// What was still running when time ran out tells a slow page from a hanging one.
+		const running = new Set<string>(['loading the page']);
+		const timer = setTimeout(() => {
+			const what = [...running].join(', ');
+			timeout.abort(
+				new AuditError(
+					'TIMEOUT',
+					`The audit of ${url} did not finish within ${Math.round(timeoutMs / 1000)} s (still running: ${what}). The page may be slow or hang; check it, or raise the audit timeout.`,
+				),
+			);
+		}, timeoutMs);
 		const signal = AbortSignal.any([flightSignal, timeout.signal, this.shutdown.signal]);
 		const id = randomUUID();
 		const requestedAt = new Date().toISOString();
@@ -311,11 +318,16 @@ export class Engine {
 		try {
 			if (signal.aborted) throw signal.reason;
 			await preflight(url, Math.min(timeoutMs, 30_000), signal);
+			running.clear();
 			const { stages, artifacts } = await runStages(
 				this.stages,
 				{ auditId: id, url, options, settings: { ...settings, auditTimeoutMs: timeoutMs }, signal, artifactsDir: path.join(this.opts.artifactsDir, id), log: this.log.child(id.slice(0, 8)) },
 				{
-					progress: (stage, state, message) => fanout((s) => s.listener.progress?.({ auditId: s.auditId, url, stage, state, message })),
+					progress: (stage, state, message) => {
+						if (state === 'started') running.add(stage);
+						else running.delete(stage);
+						fanout((s) => s.listener.progress?.({ auditId: s.auditId, url, stage, state, message }));
+					},
 					outcome: (stage, outcome) => {
 						if (outcome.status !== 'skipped') this.timings.record(stage, outcome.durationMs);
 						fanout((s) => s.listener.stageResult?.({ auditId: s.auditId, url, stages: { [stage]: outcome } }));
@@ -346,7 +358,7 @@ export class Engine {
 				try {
 					await this.store.save(key, result, artifacts);
 				} catch (err) {
-					this.log.error(`could not save the audit of ${url} to history: ${toErrorInfo(err).message}`);
+					if (!this.shutdown.signal.aborted) this.log.error(`could not save the audit of ${url} to history: ${toErrorInfo(err).message}`);
 				}
 			}
 			this.counters.done++;

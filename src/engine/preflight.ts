@@ -5,6 +5,9 @@ const MAX_REDIRECTS = 10;
 function describeNetworkError(err: unknown, url: URL): AuditError {
 	const cause = (err as { cause?: { code?: string; message?: string } }).cause;
 	const code = cause?.code ?? '';
+	if (/bad port/i.test(cause?.message ?? (err instanceof Error ? err.message : ''))) {
+		return new AuditError('UNREACHABLE', `${url.host} uses a port that browsers refuse to load (port ${url.port}). Serve the page on another port, such as 3000 or 8080.`);
+	}
 	if (code === 'ECONNREFUSED') return new AuditError('UNREACHABLE', `Nothing is listening at ${url.host} (connection refused). Is the server running?`);
 	if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new AuditError('UNREACHABLE', `The host "${url.hostname}" could not be found. Check the URL.`);
 	if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return new AuditError('UNREACHABLE', `${url.host} closed the connection without answering.`);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { ResponseError } from 'vscode-jsonrpc';
 import { auditRequest, type AuditResult, batchAuditRequest, cancelRequest, configureRequest, type EngineStats, type ErrorInfo, statsRequest, shutdownRequest } from '../../src/protocol';
@@ -17,6 +18,11 @@ async function auditError(p: Promise<unknown>): Promise<{ rpcCode: number; info:
 		return { rpcCode: err.code, info: err.data as ErrorInfo, message: err.message };
 	}
 	assert.fail('expected the request to fail');
+}
+
+/** Chrome profile folders an engine made in the temp folder. */
+function profileDirs(enginePid: number): string[] {
+	return fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith(`auditlens-engine-${enginePid}-`));
 }
 
 /** A process's command line, or '' once it is gone. */
@@ -365,6 +371,7 @@ describe('engine process lifecycle', function () {
 		const code = await engine.exited;
 		assert.equal(code, 0);
 		await waitFor(() => chromiumOf(engine.child.pid!).length === 0, 5000, 'chromium to be gone');
+		assert.deepEqual(profileDirs(engine.child.pid!), [], 'Chrome profile folders are removed');
 		engine.connection.dispose();
 	});
 
@@ -392,6 +399,7 @@ describe('engine process lifecycle', function () {
 		engine.child.kill('SIGKILL');
 		await engine.exited;
 		await waitFor(() => chromiumOf(engine.child.pid!).length === 0, 10_000, `chromium ${chromes.join(',')} to be gone`);
+		await waitFor(() => profileDirs(engine.child.pid!).length === 0, 10_000, 'the watchdog to remove the Chrome profile folders');
 		engine.connection.dispose();
 	});
 });

@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 
 /**
  * A marker put into every Chrome's user-data-dir so that a watchdog can find the engine's Chromes
@@ -24,6 +26,8 @@ export function startOrphanWatchdog(): void {
 		`for p in $(pgrep -f -- "$m"); do kill -9 -- -$p 2>/dev/null; kill -9 $p 2>/dev/null; done`,
 		`sleep 1`,
 		`pkill -9 -f -- "$m" 2>/dev/null`,
+		// The Chrome profiles of this engine, which nobody else will remove now.
+		`rm -rf -- ${shellQuote(os.tmpdir())}/"$m"*`,
 		`exit 0`,
 	].join('\n');
 	try {
@@ -45,4 +49,18 @@ export function killTree(pid: number | undefined): void {
 			// already gone
 		}
 	}
+}
+
+/** Remove a Chrome profile folder now (the engine may be about to exit); ignore what cannot be removed. */
+export function removeProfileDir(dir: string | undefined): void {
+	if (!dir) return;
+	try {
+		fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3, retryDelay: 50 });
+	} catch {
+		// Chrome may still be writing into it as it dies; the watchdog sweeps what is left.
+	}
+}
+
+function shellQuote(s: string): string {
+	return `'${s.replace(/'/g, `'\\''`)}'`;
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Category, EngineSettings, EngineStats, FormFactor, Throttling } from '../../protocol';
 import { CHROME_FLAGS, findChrome } from '../chrome/findChrome';
-import { chromeMarker, killTree } from '../chrome/watchdog';
+import { chromeMarker, killTree, removeProfileDir } from '../chrome/watchdog';
 import { AuditError } from '../errors';
 import type { Logger } from '../log';
 import { BrowserPool } from '../pool/browserPool';
@@ -149,7 +149,7 @@ export class LighthouseService implements EngineService {
 			child.on('close', (code) => {
 				signal.removeEventListener('abort', onAbort);
 				killAll();
-				setTimeout(() => fs.rm(userDataDir, { recursive: true, force: true, maxRetries: 5 }, () => undefined), 500).unref();
+				removeProfileDir(userDataDir);
 				if (signal.aborted) return reject(signal.reason instanceof Error ? signal.reason : new AuditError('CANCELLED', 'The audit was cancelled.'));
 				if (code !== 0) return reject(new AuditError('LIGHTHOUSE_ERROR', `The Lighthouse CLI failed (exit ${code}): ${err.trim().split('\n').slice(-3).join(' ')}`));
 				try {

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { EngineSettings } from '../../protocol';
 import { CHROME_FLAGS, findChrome } from '../chrome/findChrome';
-import { chromeMarker, killTree } from '../chrome/watchdog';
+import { chromeMarker, killTree, removeProfileDir } from '../chrome/watchdog';
 import { AuditError } from '../errors';
 import { LighthouseWorker } from '../lighthouse/workerHandle';
 import type { Logger } from '../log';
@@ -132,7 +132,10 @@ export class BrowserPool {
 
 	/** Kill every Chrome synchronously (for process 'exit'). */
 	killAllSync(): void {
-		for (const slot of this.slots) killTree(slot.chrome?.pid);
+		for (const slot of this.slots) {
+			killTree(slot.chrome?.pid);
+			removeProfileDir(slot.userDataDir);
+		}
 	}
 
 	async close(): Promise<void> {
@@ -255,6 +258,9 @@ export class BrowserPool {
 			this.log.warn(`chrome #${slot.n} (pid ${chrome.pid}) exited`);
 			this.counters.crashed++;
 			slot.chrome = undefined;
+			killTree(chrome.pid);
+			removeProfileDir(slot.userDataDir);
+			slot.userDataDir = undefined;
 			slot.crash?.abort(new AuditError('CHROME_CRASHED', 'Chrome crashed during the audit; it has been replaced. Run the audit again.'));
 		});
 		return chrome;
@@ -275,11 +281,8 @@ export class BrowserPool {
 		slot.chrome = undefined;
 		slot.runs = 0;
 		if (chrome) killTree(chrome.pid);
-		if (slot.userDataDir) {
-			const dir = slot.userDataDir;
-			slot.userDataDir = undefined;
-			setTimeout(() => fs.rm(dir, { recursive: true, force: true, maxRetries: 5 }, () => undefined), 500).unref();
-		}
+		removeProfileDir(slot.userDataDir);
+		slot.userDataDir = undefined;
 	}
 
 	private async teardown(slot: Slot): Promise<void> {
