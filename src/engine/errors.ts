@@ -23,10 +23,6 @@ export function toErrorInfo(err: unknown, fallback: ErrorCode = 'INTERNAL'): Err
 	return { code: fallback, message };
 }
 
-export function isAbort(signal: AbortSignal | undefined): boolean {
-	return signal?.aborted === true;
-}
-
 /** Throw the signal's reason as an AuditError when it is aborted. */
 export function throwIfAborted(signal: AbortSignal): void {
 	if (!signal.aborted) return;
