@@ -82,13 +82,14 @@ export class CaptureBrowser implements EngineService {
 			signal.addEventListener('abort', onAbort, { once: true });
 			try {
 				throwIfAborted(signal);
-				return await job({ context, warm, yieldCpu: () => void lowerBrowserPriority(this.marker) });
+				// On abort the slot is given back at once, whatever Playwright calls are still unwinding.
+				return await untilAborted(job({ context, warm, yieldCpu: () => void lowerBrowserPriority(this.marker) }), signal);
 			} catch (err) {
 				throwIfAborted(signal);
 				throw err;
 			} finally {
 				signal.removeEventListener('abort', onAbort);
-				await context.close().catch(() => undefined);
+				if (!(await settlesWithin(context.close(), CONTEXT_CLOSE_MS))) this.retire(`a capture context did not close within ${CONTEXT_CLOSE_MS / 1000} s`);
 				this.contexts.delete(context);
 				this.armIdleTimer();
 			}
@@ -179,8 +180,62 @@ export class CaptureBrowser implements EngineService {
 		this.idleTimer.unref();
 	}
 
+	/** Give up on a browser that stopped answering: close it in the background; the next job launches a new one. */
+	private retire(why: string): void {
+		const browser = this.browser;
+		if (!browser) return;
+		this.log.warn(`Capture browser: ${why}; relaunching it for the next capture.`);
+		this.browser = undefined;
+		this.retiring.add(browser);
+		void browser.close().catch(() => undefined);
+	}
+
 	private clearIdleTimer(): void {
 		if (this.idleTimer) clearTimeout(this.idleTimer);
 		this.idleTimer = undefined;
+	}
+}
+
+const CONTEXT_CLOSE_MS = 5_000;
+
+/** `work`, or the signal's abort reason as soon as it aborts (the work's own outcome is then ignored). */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+	if (signal.aborted) {
+		work.catch(() => undefined);
+		return Promise.reject(signal.reason instanceof Error ? signal.reason : new AuditError('CANCELLED', 'The capture was cancelled.'));
+	}
+	return new Promise<T>((resolve, reject) => {
+		const onAbort = () => {
+			work.catch(() => undefined);
+			reject(signal.reason instanceof Error ? signal.reason : new AuditError('CANCELLED', 'The capture was cancelled.'));
+		};
+		signal.addEventListener('abort', onAbort, { once: true });
+		work.then(
+			(value) => {
+				signal.removeEventListener('abort', onAbort);
+				resolve(value);
+			},
+			(err: unknown) => {
+				signal.removeEventListener('abort', onAbort);
+				reject(err);
+			},
+		);
+	});
+}
+
+/** Whether `work` settles (either way) within `ms`. */
+async function settlesWithin(work: Promise<unknown>, ms: number): Promise<boolean> {
+	let timer: NodeJS.Timeout | undefined;
+	const timeout = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+	try {
+		return await Promise.race([
+			work.then(
+				() => true,
+				() => true,
+			),
+			timeout,
+		]);
+	} finally {
+		clearTimeout(timer);
 	}
 }
