@@ -197,6 +197,21 @@ describe('AuditLens in code-server (e2e)', function () {
 		const url = await frame.$eval('h1.url', (e) => e.textContent);
 		assert.equal(url, fixture.url('/'));
 		assert.ok(await frame.$('table.metrics'), 'core metrics are shown');
+		// The page screenshots load through asWebviewUri from the engine's artifacts folder.
+		const images = await until(
+			'the page screenshots to load in the panel',
+			async () => {
+				const loaded = await frame.$$eval('img[alt$="screenshot"]', (imgs) =>
+					imgs.map((i) => {
+						(i as HTMLImageElement).loading = 'eager';
+						return (i as HTMLImageElement).complete && (i as HTMLImageElement).naturalWidth > 0;
+					}),
+				);
+				return loaded.length === 4 && loaded.every(Boolean) ? loaded : undefined;
+			},
+			30_000,
+		);
+		assert.equal(images.length, 4, 'viewport and full-page screenshots for mobile and desktop');
 		console.log(`      scores: ${readings.map((r) => `${r.formFactor}/${r.category}=${r.score}`).join(' ')}`);
 		await sleep(1000);
 		await shot('e2e-2-result-panel');
