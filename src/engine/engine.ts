@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type {
+	AuditOptions,
 	AuditParams,
 	AuditResult,
 	BatchAuditParams,
@@ -123,7 +124,7 @@ export class Engine {
 		subs.add(subscriber);
 		this.subscribers.set(key, subs);
 		try {
-			return await this.flights.run(key, (signal) => this.enqueue(url, () => this.execute(key, url, params, signal), notify), cancel.signal);
+			return await this.flights.run(key, (signal) => this.enqueue(url, () => this.execute(key, url, options, params.options?.timeoutMs, signal), notify), cancel.signal);
 		} catch (err) {
 			const info = toErrorInfo(err);
 			if (info.code === 'CANCELLED') this.counters.cancelled++;
@@ -291,10 +292,9 @@ export class Engine {
 	}
 
 	/** One real audit run, shared by every subscriber of its cache key. */
-	private async execute(key: string, url: string, params: AuditParams, flightSignal: AbortSignal): Promise<AuditResult> {
+	private async execute(key: string, url: string, options: AuditOptions, timeoutOverride: number | undefined, flightSignal: AbortSignal): Promise<AuditResult> {
 		const settings = this.settings;
-		const options = resolveOptions(params.options, settings);
-		const timeoutMs = params.options?.timeoutMs ?? settings.auditTimeoutMs;
+		const timeoutMs = timeoutOverride ?? settings.auditTimeoutMs;
 		const timeout = new AbortController();
 		// What was still running when time ran out tells a slow page from a hanging one.
 		const running = new Set<string>(['loading the page']);

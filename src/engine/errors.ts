@@ -23,6 +23,11 @@ export function toErrorInfo(err: unknown, fallback: ErrorCode = 'INTERNAL'): Err
 	return { code: fallback, message };
 }
 
+/** The error an aborted signal stands for: its reason when that is an Error, else CANCELLED. */
+export function abortError(signal: AbortSignal, message = 'The audit was cancelled.'): Error {
+	return signal.reason instanceof Error ? signal.reason : new AuditError('CANCELLED', message);
+}
+
 /** Throw the signal's reason as an AuditError when it is aborted. */
 export function throwIfAborted(signal: AbortSignal): void {
 	if (!signal.aborted) return;

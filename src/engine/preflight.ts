@@ -1,4 +1,4 @@
-import { AuditError } from './errors';
+import { abortError, AuditError } from './errors';
 
 const MAX_REDIRECTS = 10;
 
@@ -33,7 +33,7 @@ export async function preflight(href: string, timeoutMs: number, signal: AbortSi
 		try {
 			res = await fetch(url, { redirect: 'manual', signal: combined, headers: { accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.8', 'user-agent': 'AuditLens preflight' } });
 		} catch (err) {
-			if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new AuditError('CANCELLED', 'The audit was cancelled.');
+			if (signal.aborted) throw abortError(signal);
 			if (timeout.aborted) throw new AuditError('TIMEOUT', `${url.href} did not answer within ${Math.round(timeoutMs / 1000)} s. Check that the server is not stuck, or raise the audit timeout.`);
 			throw describeNetworkError(err, url);
 		}

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import { listProcesses } from './procfs';
 import type { StageName, StageTiming } from '../protocol';
 
 /** Rolling p50/p95 of recent durations per stage. */
@@ -41,33 +42,16 @@ export function percentile(values: readonly number[], p: number): number {
  */
 export function groupRss(leaders: readonly number[]): Record<string, number> {
 	const out: Record<string, number> = {};
-	if (process.platform !== 'linux' || leaders.length === 0) return out;
+	if (leaders.length === 0) return out;
 	const wanted = new Set(leaders);
 	for (const l of leaders) out[l] = 0;
-	let entries: string[];
-	try {
-		entries = fs.readdirSync('/proc');
-	} catch {
-		return out;
-	}
-	const page = 4096;
-	for (const e of entries) {
-		if (!/^\d+$/.test(e)) continue;
-		try {
-			const stat = fs.readFileSync(`/proc/${e}/stat`, 'utf8');
-			// Fields after the command name in parentheses: state ppid pgrp ...; rss is field 24.
-			const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-			const pgrp = Number(rest[2]);
-			if (!wanted.has(pgrp)) continue;
-			out[pgrp] += pss(e) ?? Number(rest[21]) * page;
-		} catch {
-			// process gone meanwhile
-		}
+	for (const p of listProcesses()) {
+		if (wanted.has(p.pgrp)) out[p.pgrp] += pss(p.pid) ?? p.rssPages * 4096;
 	}
 	return out;
 }
 
-function pss(pid: string): number | undefined {
+function pss(pid: number): number | undefined {
 	try {
 		const m = /^Pss:\s+(\d+) kB/m.exec(fs.readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
 		return m ? Number(m[1]) * 1024 : undefined;

@@ -4,7 +4,7 @@ import type { EngineSettings, EngineStats } from '../../protocol';
 import { CHROME_FLAGS, findChrome } from '../chrome/findChrome';
 import { lowerBrowserPriority } from '../chrome/priority';
 import { chromeMarker } from '../chrome/watchdog';
-import { AuditError, throwIfAborted } from '../errors';
+import { abortError, AuditError, throwIfAborted } from '../errors';
 import type { Logger } from '../log';
 import type { EngineService } from '../stages';
 
@@ -202,12 +202,12 @@ const CONTEXT_CLOSE_MS = 5_000;
 function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 	if (signal.aborted) {
 		work.catch(() => undefined);
-		return Promise.reject(signal.reason instanceof Error ? signal.reason : new AuditError('CANCELLED', 'The capture was cancelled.'));
+		return Promise.reject(abortError(signal, 'The capture was cancelled.'));
 	}
 	return new Promise<T>((resolve, reject) => {
 		const onAbort = () => {
 			work.catch(() => undefined);
-			reject(signal.reason instanceof Error ? signal.reason : new AuditError('CANCELLED', 'The capture was cancelled.'));
+			reject(abortError(signal, 'The capture was cancelled.'));
 		};
 		signal.addEventListener('abort', onAbort, { once: true });
 		work.then(

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
+import { listProcesses, readdir } from '../procfs';
 
 /**
  * Lower the CPU priority of the browser whose command line carries `marker`, with every thread of every
@@ -9,16 +10,11 @@ import os from 'node:os';
  */
 export function lowerBrowserPriority(marker: string, niceness = 10): number {
 	if (process.platform !== 'linux') return 0;
+	const processes = listProcesses();
 	const groups = new Set<number>();
-	const stats = new Map<number, number>();
-	for (const entry of safeReaddir('/proc')) {
-		if (!/^\d+$/.test(entry)) continue;
-		const pid = Number(entry);
+	for (const p of processes) {
 		try {
-			const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-			const pgrp = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[2]);
-			stats.set(pid, pgrp);
-			if (fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(marker)) groups.add(pgrp);
+			if (fs.readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').includes(marker)) groups.add(p.pgrp);
 		} catch {
 			// gone meanwhile
 		}
@@ -33,10 +29,10 @@ export function lowerBrowserPriority(marker: string, niceness = 10): number {
 			// no autogroups here: the per-thread niceness below is what counts
 		}
 	}
-	for (const [pid, pgrp] of stats) {
+	for (const { pid, pgrp } of processes) {
 		if (!groups.has(pgrp) || pgrp === process.pid) continue;
 		// Niceness is per thread on Linux, and Chrome renders on worker threads: set it on every one.
-		for (const tid of safeReaddir(`/proc/${pid}/task`)) {
+		for (const tid of readdir(`/proc/${pid}/task`)) {
 			try {
 				os.setPriority(Number(tid), niceness);
 				changed++;
@@ -46,12 +42,4 @@ export function lowerBrowserPriority(marker: string, niceness = 10): number {
 		}
 	}
 	return changed;
-}
-
-function safeReaddir(dir: string): string[] {
-	try {
-		return fs.readdirSync(dir);
-	} catch {
-		return [];
-	}
 }

@@ -6,7 +6,7 @@ import pLimit, { type LimitFunction } from 'p-limit';
 import type { Category, EngineSettings, EngineStats, FormFactor, Throttling } from '../../protocol';
 import { CHROME_FLAGS, findChrome } from '../chrome/findChrome';
 import { chromeMarker, killTree, removeProfileDir } from '../chrome/watchdog';
-import { AuditError } from '../errors';
+import { abortError, AuditError } from '../errors';
 import type { Logger } from '../log';
 import { BrowserPool } from '../pool/browserPool';
 import type { EngineService } from '../stages';
@@ -62,7 +62,7 @@ export class LighthouseService implements EngineService {
 
 	run(request: LighthouseRequest, signal: AbortSignal): Promise<LhrLike> {
 		return this.runLimit(async () => {
-			if (signal.aborted) throw signal.reason instanceof Error ? signal.reason : new AuditError('CANCELLED', 'The audit was cancelled.');
+			if (signal.aborted) throw abortError(signal);
 			this.runs++;
 			return this.settings.usePool ? this.runInPool(request, signal) : this.runCli(request, signal);
 		});
@@ -150,7 +150,7 @@ export class LighthouseService implements EngineService {
 				signal.removeEventListener('abort', onAbort);
 				killAll();
 				removeProfileDir(userDataDir);
-				if (signal.aborted) return reject(signal.reason instanceof Error ? signal.reason : new AuditError('CANCELLED', 'The audit was cancelled.'));
+				if (signal.aborted) return reject(abortError(signal));
 				if (code !== 0) return reject(new AuditError('LIGHTHOUSE_ERROR', `The Lighthouse CLI failed (exit ${code}): ${err.trim().split('\n').slice(-3).join(' ')}`));
 				try {
 					resolve(JSON.parse(Buffer.concat(out).toString('utf8')) as LhrLike);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { AuditError } from '../errors';
+import { abortError, AuditError } from '../errors';
 import type { Logger } from '../log';
 import type { LhrLike, WorkerReply, WorkerRunMessage } from './workerProtocol';
 
@@ -86,7 +86,7 @@ export class LighthouseWorker {
 		return new Promise<LhrLike>((resolve, reject) => {
 			const onAbort = () => {
 				this.pending = undefined;
-				reject(signal.reason instanceof Error ? signal.reason : new AuditError('CANCELLED', 'The audit was cancelled.'));
+				reject(abortError(signal));
 				void this.terminate();
 			};
 			if (signal.aborted) return onAbort();

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { EngineSettings } from '../../protocol';
 import { CHROME_FLAGS, findChrome } from '../chrome/findChrome';
 import { chromeMarker, killTree, removeProfileDir } from '../chrome/watchdog';
-import { AuditError } from '../errors';
+import { abortError, AuditError } from '../errors';
 import { LighthouseWorker } from '../lighthouse/workerHandle';
 import type { Logger } from '../log';
 
@@ -156,7 +156,7 @@ export class BrowserPool {
 			return Promise.resolve(this.claim(slot));
 		}
 		return new Promise<Slot>((resolve, reject) => {
-			if (signal.aborted) return reject(abortReason(signal));
+			if (signal.aborted) return reject(abortError(signal));
 			const waiter = {
 				resolve,
 				reject,
@@ -164,7 +164,7 @@ export class BrowserPool {
 				onAbort: () => {
 					const i = this.waiters.indexOf(waiter);
 					if (i >= 0) this.waiters.splice(i, 1);
-					reject(abortReason(signal));
+					reject(abortError(signal));
 				},
 			};
 			signal.addEventListener('abort', waiter.onAbort, { once: true });
@@ -229,7 +229,7 @@ export class BrowserPool {
 		const [chrome, worker] = await Promise.all([slot.chrome ? slot.chrome : this.launchChrome(slot), slot.worker?.alive ? slot.worker : this.startWorker(slot)]);
 		slot.chrome = chrome;
 		slot.worker = worker;
-		if (signal.aborted) throw abortReason(signal);
+		if (signal.aborted) throw abortError(signal);
 	}
 
 	private async startWorker(slot: Slot): Promise<LighthouseWorker> {
@@ -291,8 +291,4 @@ export class BrowserPool {
 		slot.worker = undefined;
 		if (worker) await worker.terminate().catch(() => undefined);
 	}
-}
-
-function abortReason(signal: AbortSignal): Error {
-	return signal.reason instanceof Error ? signal.reason : new AuditError('CANCELLED', 'The audit was cancelled.');
 }
