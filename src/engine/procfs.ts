@@ -1,0 +1,37 @@
+import fs from 'node:fs';
+
+/** One process as /proc tells it. */
+export interface ProcessInfo {
+	pid: number;
+	/** Process group id: a Chrome started detached leads the group of its renderers, GPU and utility processes. */
+	pgrp: number;
+	/** Resident pages (field 24 of /proc/<pid>/stat). */
+	rssPages: number;
+}
+
+/** Every process on the machine, from /proc (Linux only; empty elsewhere or when /proc is unreadable). */
+export function listProcesses(): ProcessInfo[] {
+	if (process.platform !== 'linux') return [];
+	const out: ProcessInfo[] = [];
+	for (const entry of readdir('/proc')) {
+		if (!/^\d+$/.test(entry)) continue;
+		try {
+			const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+			// Fields after the command name in parentheses: state ppid pgrp ...
+			const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+			out.push({ pid: Number(entry), pgrp: Number(rest[2]), rssPages: Number(rest[21]) });
+		} catch {
+			// gone meanwhile
+		}
+	}
+	return out;
+}
+
+/** A folder's entries, or none when it cannot be read. */
+export function readdir(dir: string): string[] {
+	try {
+		return fs.readdirSync(dir);
+	} catch {
+		return [];
+	}
+}
