@@ -219,7 +219,6 @@ function settingsFrom(a: AuditArgs): Partial<EngineSettings> {
 		queueSize: Math.max(50, a.urls.length),
 		...(a.timeoutMs ? { auditTimeoutMs: a.timeoutMs } : {}),
 		...(process.env.ANTHROPIC_API_KEY ? { anthropicApiKey: process.env.ANTHROPIC_API_KEY } : {}),
-		...(process.env.ANTHROPIC_BASE_URL ? { anthropicBaseUrl: process.env.ANTHROPIC_BASE_URL } : {}),
 		...(process.env.CRUX_API_KEY ? { cruxApiKey: process.env.CRUX_API_KEY } : {}),
 	};
 }

@@ -351,7 +351,9 @@ export class Engine {
 				options,
 				engineVersion: ENGINE_VERSION,
 				lighthouseVersion: this.lighthouse.lighthouseVersion,
+				queuedMs: 0,
 				fromCache: false,
+				status: 'ok',
 				stages,
 			};
 			if (this.store) {

@@ -50,9 +50,7 @@ export const settingsPatchSchema = z
 		aiMaxTokens: int(256, 64_000),
 		aiDeep: z.boolean(),
 		anthropicApiKey: z.string().optional(),
-		anthropicBaseUrl: z.string().url().optional(),
 		cruxApiKey: z.string().optional(),
-		cruxBaseUrl: z.string().url().optional(),
 	})
 	.partial()
 	.strict();

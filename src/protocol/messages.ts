@@ -12,7 +12,13 @@ export interface AuditParams {
 	auditId?: string;
 }
 export type AuditResponse = AuditResult;
-/** Client → engine: audit one URL. Resolves with the full result; stage results also arrive as `stageResult`. */
+/**
+ * Client → engine: audit one URL. Resolves with the full result, whose `status` says whether it is `ok`,
+ * `partial` or `failed` (a page that answers 500, never loads, or whose every stage failed resolves as
+ * `failed` with `error`, and is recorded in the history). Rejects only when no audit took place: an invalid
+ * request (INVALID_URL, INVALID_PARAMS), BUSY, CANCELLED or SHUTTING_DOWN. Stage results also arrive as
+ * `stageResult` notifications while it runs.
+ */
 export const auditRequest = new RequestType<AuditParams, AuditResponse, ErrorInfo>('auditlens/audit');
 
 export interface BatchAuditParams {

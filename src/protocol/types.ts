@@ -33,6 +33,13 @@ export type ErrorCode =
 	| 'NOT_FOUND'
 	| 'INTERNAL';
 
+/**
+ * What an audit result is: `ok` every stage that ran succeeded; `partial` some stages failed or timed out
+ * but there is something to show (their errors are in `stages` and `stageErrors`); `failed` nothing to
+ * show (the page could not be loaded, or every stage failed): `error` says why. Only `ok` results are cached.
+ */
+export type AuditStatus = 'ok' | 'partial' | 'failed';
+
 export interface ErrorInfo {
 	code: ErrorCode;
 	message: string;
@@ -285,17 +292,25 @@ export type StageOutcomes = { [K in StageName]?: StageOutcome<StageDataMap[K]> }
 export interface AuditResult {
 	/** Unique id of this audit (history key). */
 	id: string;
-	/** The URL as requested, normalised. */
+	/** The URL as requested, normalised (credentials never included). */
 	url: string;
 	requestedAt: string;
+	/** From admission to the result, the wait in the queue included. */
 	durationMs: number;
+	/** Of `durationMs`, the time spent waiting in the engine's queue before the audit started. */
+	queuedMs: number;
 	options: AuditOptions;
 	engineVersion: string;
 	lighthouseVersion: string;
+	/** Version of the Chrome that ran it (e.g. `Chromium 156.0.8078.73`), when known. */
+	chromeVersion?: string;
 	/** True when this result came from the cache rather than a fresh run. */
 	fromCache: boolean;
+	status: AuditStatus;
 	stages: StageOutcomes;
-	/** Set when the audit as a whole failed (e.g. the page could not be loaded at all). */
+	/** The error of each stage that failed or timed out (also in `stages`), for a client that lists them. */
+	stageErrors?: Partial<Record<StageName, ErrorInfo>>;
+	/** Why the audit as a whole failed; set exactly when `status` is `failed`. */
 	error?: ErrorInfo;
 }
 
@@ -305,7 +320,9 @@ export interface HistoryEntry {
 	url: string;
 	requestedAt: string;
 	durationMs: number;
+	status: AuditStatus;
 	scores: Partial<Record<FormFactor, Partial<Record<Category, number | null>>>>;
+	/** Why it failed (`failed`), or the first stage error (`partial`). */
 	error?: ErrorInfo;
 }
 
@@ -351,10 +368,8 @@ export interface EngineSettings {
 	aiDeep: boolean;
 	/** Anthropic API key; write-only (never echoed back in settings or stats). */
 	anthropicApiKey?: string;
-	/** Override of the Anthropic API base URL (tests use a local fake). */
-	anthropicBaseUrl?: string;
+	/** CrUX API key; write-only. */
 	cruxApiKey?: string;
-	cruxBaseUrl?: string;
 }
 
 export interface StageTiming {

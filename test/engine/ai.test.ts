@@ -73,8 +73,8 @@ describe('AI suggestions (fake Anthropic API on 127.0.0.1)', function () {
 	});
 
 	function setup(over: Partial<EngineSettings> = {}, clientOpts = {}) {
-		const settings: EngineSettings = { ...DEFAULT_SETTINGS, aiModel: 'claude-sonnet-4-6', anthropicApiKey: KEY, anthropicBaseUrl: fake.url, ...over };
-		const client = new AnthropicClient(settings, createLogger('debug').child('ai'), clientOpts);
+		const settings: EngineSettings = { ...DEFAULT_SETTINGS, aiModel: 'claude-sonnet-4-6', anthropicApiKey: KEY, ...over };
+		const client = new AnthropicClient(settings, createLogger('debug').child('ai'), { baseUrl: fake.url, ...clientOpts });
 		const stage = createAiStage(client);
 		const newCtx = (): TestStageContext => {
 			const ctx = makeStageContext({ url: 'https://lensly.example/cro/good.html', settings, logLevel: 'debug' });

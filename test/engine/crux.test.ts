@@ -16,8 +16,8 @@ describe('CrUX field data (fake CrUX API on 127.0.0.1)', function () {
 	afterEach(() => fake.close());
 
 	function setup(over: Partial<EngineSettings> = {}, clientOpts = {}) {
-		const settings: EngineSettings = { ...DEFAULT_SETTINGS, cruxApiKey: KEY, cruxBaseUrl: fake.url, ...over };
-		const client = new CruxClient(settings, createLogger('error'), clientOpts);
+		const settings: EngineSettings = { ...DEFAULT_SETTINGS, cruxApiKey: KEY, ...over };
+		const client = new CruxClient(settings, createLogger('error'), { baseUrl: fake.url, ...clientOpts });
 		const stage = createCruxStage(client);
 		const run = (url = 'https://shop.example.com/pricing', formFactors: FormFactor[] = ['mobile', 'desktop']) => {
 			const ctx = makeStageContext({ url, settings, options: { formFactors }, logLevel: 'debug' });

@@ -32,9 +32,9 @@ describe('format (extension + webview)', () => {
 	});
 
 	it('labels a history entry by its mobile scores, a failed one by its error', () => {
-		const e = (id: string, perf: number): HistoryEntry => ({ id, url: 'https://a.test/', requestedAt: '2026-01-01T00:00:00Z', durationMs: 1, scores: { mobile: { performance: perf } } });
+		const e = (id: string, perf: number): HistoryEntry => ({ id, url: 'https://a.test/', requestedAt: '2026-01-01T00:00:00Z', durationMs: 1, status: 'ok', scores: { mobile: { performance: perf } } });
 		assert.equal(entryLine(e('b', 0.5), e('a', 0.7)), 'P 50 (−20)');
-		assert.equal(entryLine({ ...e('c', 1), error: { code: 'UNREACHABLE', message: 'x' } }), 'failed: UNREACHABLE');
+		assert.equal(entryLine({ ...e('c', 1), status: 'failed', error: { code: 'UNREACHABLE', message: 'x' } }), 'failed: UNREACHABLE');
 		assert.equal(entryLine({ ...e('d', 1), scores: { desktop: { seo: 1 } } }), 'SEO 100 (desktop)');
 	});
 

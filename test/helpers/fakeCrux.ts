@@ -8,7 +8,7 @@ export interface CruxRequest {
 }
 
 export interface FakeCrux {
-	/** Base URL for the `cruxBaseUrl` setting. */
+	/** Base URL for CruxClient's `baseUrl` option (or AUDITLENS_CRUX_BASE_URL). */
 	url: string;
 	requests: CruxRequest[];
 	/** Queue answers; when empty, `answer` decides. */

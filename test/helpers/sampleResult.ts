@@ -145,6 +145,8 @@ export function sampleResult(input: SampleResultInput = {}): AuditResult {
 		url,
 		requestedAt,
 		durationMs: 9120,
+		queuedMs: 0,
+		status: 'ok',
 		options: input.options ?? sampleOptions(),
 		engineVersion: '0.1.0',
 		lighthouseVersion: '12.8.2',

@@ -36,6 +36,8 @@ export interface AnthropicClientOptions {
 	timeoutMs?: number;
 	failureThreshold?: number;
 	cooldownMs?: number;
+	/** API base URL; defaults to ANTHROPIC_BASE_URL from the environment, else the SDK's (tests point it at a local fake). */
+	baseUrl?: string;
 }
 
 /**
@@ -62,10 +64,14 @@ export class AnthropicClient implements EngineService {
 		this.configure(settings);
 	}
 
+	private get baseUrl(): string | undefined {
+		return this.opts.baseUrl ?? (process.env.ANTHROPIC_BASE_URL || undefined);
+	}
+
 	configure(settings: Readonly<EngineSettings>): void {
 		this.limit.concurrency = settings.maxAiCalls;
 		registerSecret(settings.anthropicApiKey);
-		if (this.sdk && (this.sdk.key !== settings.anthropicApiKey || this.sdk.baseUrl !== settings.anthropicBaseUrl)) {
+		if (this.sdk && (this.sdk.key !== settings.anthropicApiKey || this.sdk.baseUrl !== this.baseUrl)) {
 			this.sdk = undefined;
 			this.breaker.reset();
 		}
@@ -111,7 +117,7 @@ export class AnthropicClient implements EngineService {
 		const started = Date.now();
 		this.calls++;
 		try {
-			const message = await this.client(key, settings.anthropicBaseUrl).messages.create(
+			const message = await this.client(key, this.baseUrl).messages.create(
 				{
 					model: settings.aiModel,
 					max_tokens: settings.aiMaxTokens,

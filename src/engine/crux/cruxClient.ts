@@ -38,6 +38,8 @@ export interface CruxRecord {
 }
 
 export interface CruxClientOptions {
+	/** API base URL; defaults to AUDITLENS_CRUX_BASE_URL from the environment, else Google's (tests point it at a local fake). */
+	baseUrl?: string;
 	maxRetries?: number;
 	timeoutMs?: number;
 	failureThreshold?: number;
@@ -112,7 +114,7 @@ export class CruxClient implements EngineService {
 	): Promise<CruxRecord | undefined> {
 		return this.breaker.run(
 			async () => {
-				const base = (settings.cruxBaseUrl ?? CRUX_BASE_URL).replace(/\/+$/, '');
+				const base = (this.opts.baseUrl ?? (process.env.AUDITLENS_CRUX_BASE_URL || CRUX_BASE_URL)).replace(/\/+$/, '');
 				const started = Date.now();
 				this.calls++;
 				try {

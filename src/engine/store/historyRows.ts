@@ -14,9 +14,14 @@ export function toEntry(row: Row): HistoryEntry {
 		url: String(row.url),
 		requestedAt: new Date(Number(row.requested_at)).toISOString(),
 		durationMs: Number(row.duration_ms),
+		// Rows written before results had a status are successes: failed audits were never saved then.
+		status: 'ok',
 		scores: JSON.parse(String(row.scores)) as Scores,
 	};
-	if (row.error !== null && row.error !== undefined) entry.error = JSON.parse(String(row.error)) as ErrorInfo;
+	if (row.error !== null && row.error !== undefined) {
+		entry.error = JSON.parse(String(row.error)) as ErrorInfo;
+		entry.status = 'failed';
+	}
 	return entry;
 }
 
