@@ -1,23 +1,18 @@
 /**
  * The extension's settings through one typed accessor. It reads a `ConfigSource` (in the extension,
  * `vscode.workspace.getConfiguration('auditlens')`), so it has no `vscode` import and is unit-tested.
- * Bounds come from the extension's own package.json (contributes.configuration), which a unit test
- * keeps equal to the engine's settings schema; importing that schema here would bundle zod into the
- * extension for nothing.
+ * Engine settings are checked with the engine's own schema (src/shared/settings.ts: bounds and defaults
+ * defined once); the extension's own settings with the schema below. zod/mini is bundled into the
+ * extension for this (about 16 KB): one definition beats a generated copy that has to be kept in step.
+ * A unit test keeps package.json's contributes.configuration equal to both.
  */
+import * as z from 'zod/mini';
 import type { ConfigureParams } from '../protocol/messages';
 import type { EngineSettings, FormFactor } from '../protocol/types';
+import { settingSchema } from '../shared/settings';
 
 export interface ConfigSource {
 	get<T>(section: string): T | undefined;
-}
-
-/** The JSON-schema fragment of one setting in package.json. */
-export interface SettingSchema {
-	type?: string;
-	minimum?: number;
-	maximum?: number;
-	minLength?: number;
 }
 
 /** Settings sent to the engine under the same name as in `auditlens.*`. */
@@ -42,17 +37,22 @@ export const ENGINE_SETTING_KEYS = [
 	'aiDeep',
 ] as const satisfies readonly (keyof EngineSettings)[];
 
-export const DEFAULT_DEV_SERVER_URL = 'http://localhost:3000';
+/** The extension's own settings (not sent to the engine): type, bounds and default, defined once. */
+export const extensionSettingsSchema = z.object({
+	devServerUrl: z._default(z.string(), 'http://localhost:3000'),
+	auditOnSave: z._default(z.boolean(), false),
+	auditOnSaveDelayMs: z._default(z.int().check(z.minimum(0), z.maximum(60_000)), 500),
+	recentUrlCount: z._default(z.int().check(z.minimum(1), z.maximum(50)), 10),
+});
+const EXTENSION_DEFAULTS = extensionSettingsSchema.parse({});
+export const DEFAULT_DEV_SERVER_URL = EXTENSION_DEFAULTS.devServerUrl;
+
+/** `auditlens.cacheTtlMinutes` is `cacheTtlMs` in minutes: the engine's bounds, divided. */
+const MINUTE_MS = 60_000;
 
 export class Config {
-	/**
-	 * @param source where values come from
-	 * @param schema `contributes.configuration.properties` of package.json (keys `auditlens.*`), for bounds
-	 */
-	constructor(
-		private readonly source: ConfigSource,
-		private readonly schema: Record<string, SettingSchema> = {},
-	) {}
+	/** @param source where values come from */
+	constructor(private readonly source: ConfigSource) {}
 
 	/**
 	 * The engine settings the user chose. A value outside its bounds is left out (the engine keeps its
@@ -63,15 +63,15 @@ export class Config {
 		for (const key of ENGINE_SETTING_KEYS) {
 			const value = this.source.get<unknown>(key);
 			if (value === undefined) continue;
-			const problem = checkValue(value, this.schema[`auditlens.${key}`]);
+			const problem = checkValue(settingSchema(key), value);
 			if (problem) problems.push(`auditlens.${key} = ${JSON.stringify(value)}: ${problem}; the engine keeps its default`);
 			else out[key] = value;
 		}
-		const ttl = this.source.get<number>('cacheTtlMinutes');
+		const ttl = this.source.get<unknown>('cacheTtlMinutes');
 		if (ttl !== undefined) {
-			const problem = checkValue(ttl, this.schema['auditlens.cacheTtlMinutes']);
+			const problem = checkValue(settingSchema('cacheTtlMs'), typeof ttl === 'number' ? ttl * MINUTE_MS : ttl, MINUTE_MS);
 			if (problem) problems.push(`auditlens.cacheTtlMinutes = ${JSON.stringify(ttl)}: ${problem}; the engine keeps its default`);
-			else out.cacheTtlMs = Math.round(ttl * 60_000);
+			else out.cacheTtlMs = Math.round((ttl as number) * MINUTE_MS);
 		}
 		const chromePath = this.chromePath;
 		if (chromePath) out.chromePath = chromePath;
@@ -93,44 +93,47 @@ export class Config {
 	/** The dev server to audit on save; '' means find one on the usual ports. */
 	get devServerUrl(): string {
 		const v = this.source.get<string>('devServerUrl');
-		return typeof v === 'string' ? v.trim() : DEFAULT_DEV_SERVER_URL;
+		return typeof v === 'string' ? v.trim() : EXTENSION_DEFAULTS.devServerUrl;
 	}
 
 	get auditOnSave(): boolean {
-		return this.source.get<boolean>('auditOnSave') === true;
+		return this.own('auditOnSave');
 	}
 
 	/** Quiet time after the last save before auditing. */
 	get auditOnSaveDelayMs(): number {
-		const v = this.source.get<number>('auditOnSaveDelayMs');
-		return typeof v === 'number' && v >= 0 && v <= 60_000 ? v : 500;
+		return this.own('auditOnSaveDelayMs');
 	}
 
 	/** How many recent URLs the Audit URL input offers. */
 	get recentUrlCount(): number {
-		const v = this.source.get<number>('recentUrlCount');
-		return typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 50 ? v : 10;
+		return this.own('recentUrlCount');
+	}
+
+	/** One of the extension's own settings, or its default when unset or out of bounds. */
+	private own<K extends keyof typeof EXTENSION_DEFAULTS>(key: K): (typeof EXTENSION_DEFAULTS)[K] {
+		const parsed = extensionSettingsSchema.shape[key].safeParse(this.source.get<unknown>(key));
+		return parsed.success ? (parsed.data as (typeof EXTENSION_DEFAULTS)[K]) : EXTENSION_DEFAULTS[key];
 	}
 }
 
-/** What is wrong with `value` per its schema, or undefined. */
-export function checkValue(value: unknown, schema: SettingSchema | undefined): string | undefined {
-	if (!schema) return undefined;
-	switch (schema.type) {
-		case 'integer':
-		case 'number':
-			if (typeof value !== 'number' || !Number.isFinite(value)) return 'not a number';
-			if (schema.type === 'integer' && !Number.isInteger(value)) return 'not a whole number';
-			if (schema.minimum !== undefined && value < schema.minimum) return `below the minimum ${schema.minimum}`;
-			if (schema.maximum !== undefined && value > schema.maximum) return `above the maximum ${schema.maximum}`;
-			return undefined;
-		case 'boolean':
-			return typeof value === 'boolean' ? undefined : 'not true or false';
-		case 'string':
-			if (typeof value !== 'string') return 'not a string';
-			return schema.minLength !== undefined && value.length < schema.minLength ? 'empty' : undefined;
+/**
+ * What is wrong with `value` per `schema`, in words for the settings UI, or undefined.
+ * `unit` scales bounds back to the unit the user typed (e.g. minutes for a schema in milliseconds).
+ */
+export function checkValue(schema: z.ZodMiniType, value: unknown, unit = 1): string | undefined {
+	const parsed = schema.safeParse(value);
+	if (parsed.success) return undefined;
+	const issue = parsed.error.issues[0];
+	switch (issue?.code) {
+		case 'too_big':
+			return `above the maximum ${Number(issue.maximum) / unit}`;
+		case 'too_small':
+			return typeof value === 'string' ? 'empty' : `below the minimum ${Number(issue.minimum) / unit}`;
+		case 'invalid_type':
+			return issue.expected === 'int' ? 'not a whole number' : issue.expected === 'boolean' ? 'not true or false' : `not a ${issue.expected}`;
 		default:
-			return undefined;
+			return issue?.message ?? 'not valid';
 	}
 }
 

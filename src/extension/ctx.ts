@@ -5,7 +5,7 @@
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { AuditResult, EngineSettings } from '../protocol/types';
-import { Config, type SettingSchema } from './config';
+import { Config } from './config';
 import { EngineClient } from './engineClient';
 import { HistoryTreeProvider } from './historyTree';
 import { Scope, type DisposableLike } from './scope';
@@ -41,8 +41,7 @@ export class Ctx implements vscode.Disposable {
 
 	/** Typed settings, read afresh each time. */
 	get config(): Config {
-		const pkg = this.extension.extension.packageJSON as { contributes?: { configuration?: { properties?: Record<string, SettingSchema> } } };
-		return new Config(vscode.workspace.getConfiguration('auditlens'), pkg.contributes?.configuration?.properties);
+		return new Config(vscode.workspace.getConfiguration('auditlens'));
 	}
 
 	/** Where the engine keeps its history database and artifacts (screenshots). */

@@ -1,8 +1,21 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { Config, ENGINE_SETTING_KEYS, redactSettings, type SettingSchema } from '../../src/extension/config';
-import { DEFAULT_SETTINGS, settingsPatchSchema } from '../../src/engine/settings';
+import * as z from 'zod/mini';
+import { Config, ENGINE_SETTING_KEYS, extensionSettingsSchema, redactSettings } from '../../src/extension/config';
+import { DEFAULT_SETTINGS, engineSettingsSchema, settingsPatchSchema } from '../../src/shared/settings';
+
+/** The parts of a JSON schema that say what a setting's value may be. */
+interface JsonSchema {
+	type?: string;
+	default?: unknown;
+	minimum?: number;
+	maximum?: number;
+	minLength?: number;
+}
+const CHECKED = ['type', 'default', 'minimum', 'maximum', 'minLength'] as const;
+const pick = (s: JsonSchema | undefined) => Object.fromEntries(CHECKED.filter((k) => s?.[k] !== undefined).map((k) => [k, s?.[k]]));
+const jsonSchemaOf = (schema: z.ZodMiniType) => (z.toJSONSchema(schema, { io: 'input' }) as { properties: Record<string, JsonSchema> }).properties;
 
 function findPackageJson(): string {
 	for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
@@ -12,7 +25,7 @@ function findPackageJson(): string {
 	throw new Error('package.json not found');
 }
 const pkg = JSON.parse(fs.readFileSync(findPackageJson(), 'utf8')) as {
-	contributes: { configuration: { properties: Record<string, SettingSchema & { default: unknown; markdownDescription?: string; description?: string }> }; commands: { command: string }[] };
+	contributes: { configuration: { properties: Record<string, JsonSchema & { markdownDescription?: string; description?: string }> }; commands: { command: string }[] };
 };
 const props = pkg.contributes.configuration.properties;
 
@@ -24,33 +37,38 @@ describe('Settings (contributes.configuration)', () => {
 		for (const [key, p] of Object.entries(props)) assert.ok(p.markdownDescription || p.description, `${key} has no description`);
 	});
 
-	it('mirrors every engine limit with the engine default', () => {
+	it('declares every engine setting with the type, default and bounds of the one schema', () => {
+		const engine = jsonSchemaOf(engineSettingsSchema);
 		for (const key of ENGINE_SETTING_KEYS) {
-			const p = props[`auditlens.${key}`];
-			assert.ok(p, `auditlens.${key} is missing`);
-			assert.deepEqual(p.default, DEFAULT_SETTINGS[key], `default of auditlens.${key}`);
+			assert.ok(props[`auditlens.${key}`], `auditlens.${key} is missing`);
+			assert.deepEqual(pick(props[`auditlens.${key}`]), pick(engine[key]), `auditlens.${key}`);
 		}
-		assert.equal(props['auditlens.cacheTtlMinutes'].default, DEFAULT_SETTINGS.cacheTtlMs / 60_000);
-		for (const key of ['chromePath', 'formFactors', 'devServerUrl', 'auditOnSave']) assert.ok(props[`auditlens.${key}`], key);
+		// The cache TTL is set in minutes and sent in milliseconds.
+		const ttl = engine.cacheTtlMs;
+		const minutes = (v: unknown) => Number(v) / 60_000;
+		assert.deepEqual(pick(props['auditlens.cacheTtlMinutes']), { type: 'integer', default: minutes(ttl.default), minimum: minutes(ttl.minimum), maximum: minutes(ttl.maximum) });
+		assert.equal(props['auditlens.chromePath'].type, engine.chromePath.type);
 	});
 
-	it('has the same bounds as the engine schema', () => {
-		for (const key of ENGINE_SETTING_KEYS) {
-			const p = props[`auditlens.${key}`];
-			if (p.type !== 'integer') continue;
-			assert.ok(p.minimum !== undefined && p.maximum !== undefined, `auditlens.${key} has bounds`);
-			assert.ok(accepts(key, p.minimum) && accepts(key, p.maximum), `engine accepts the bounds of ${key}`);
-			assert.ok(!accepts(key, p.minimum - 1) && !accepts(key, p.maximum + 1), `engine rejects values past the bounds of ${key}`);
-		}
-		const ttl = props['auditlens.cacheTtlMinutes'];
-		assert.ok(accepts('cacheTtlMs', (ttl.maximum ?? 0) * 60_000) && !accepts('cacheTtlMs', ((ttl.maximum ?? 0) + 1) * 60_000));
+	it("declares the extension's own settings as its schema says", () => {
+		const own = jsonSchemaOf(extensionSettingsSchema);
+		for (const [key, schema] of Object.entries(own)) assert.deepEqual(pick(props[`auditlens.${key}`]), pick(schema), `auditlens.${key}`);
+		assert.ok(props['auditlens.formFactors']);
+	});
+
+	it('fills in every default from the schema, and a patch of one setting leaves the others unset', () => {
+		assert.equal(DEFAULT_SETTINGS.maxConcurrentAudits, 2);
+		assert.equal(DEFAULT_SETTINGS.cacheTtlMs, 24 * 3600_000);
+		assert.equal(DEFAULT_SETTINGS.chromePath, undefined);
+		assert.deepEqual(settingsPatchSchema.parse({ maxBrowsers: 4 }), { maxBrowsers: 4 });
+		assert.ok(!accepts('maxBrowsers', 17) && !accepts('maxBrowsers', 1.5) && !accepts('bogus', 1));
 	});
 
 	it('produces engine settings the engine schema accepts, in the engine units', () => {
 		const values: Record<string, unknown> = {};
 		for (const [key, p] of Object.entries(props)) values[key.replace(/^auditlens\./, '')] = p.default;
 		values.chromePath = ' /usr/bin/chromium ';
-		const settings = new Config(source(values), props).engineSettings();
+		const settings = new Config(source(values)).engineSettings();
 		assert.equal(settingsPatchSchema.safeParse(settings).success, true, JSON.stringify(settingsPatchSchema.safeParse(settings).error));
 		assert.equal(settings.cacheTtlMs, DEFAULT_SETTINGS.cacheTtlMs);
 		assert.equal(settings.chromePath, '/usr/bin/chromium');
@@ -58,10 +76,13 @@ describe('Settings (contributes.configuration)', () => {
 
 	it('leaves out values past their bounds and says which', () => {
 		const problems: string[] = [];
-		const settings = new Config(source({ maxBrowsers: 99, queueSize: 10, accuracyMode: 'yes' }), props).engineSettings(problems);
+		const settings = new Config(source({ maxBrowsers: 99, queueSize: 10, accuracyMode: 'yes', cacheTtlMinutes: 600_000, runsPerUrl: 2.5 })).engineSettings(problems);
 		assert.deepEqual(settings, { queueSize: 10 });
-		assert.equal(problems.length, 2);
+		assert.equal(problems.length, 4, problems.join('\n'));
 		assert.match(problems[0], /maxBrowsers = 99: above the maximum 16/);
+		assert.match(problems.join('\n'), /accuracyMode = "yes": not true or false/);
+		assert.match(problems.join('\n'), /runsPerUrl = 2.5: not a whole number/);
+		assert.match(problems.join('\n'), /cacheTtlMinutes = 600000: above the maximum 525600/);
 	});
 
 	it('reads form factors, dev server and audit on save with safe fallbacks', () => {
@@ -74,6 +95,9 @@ describe('Settings (contributes.configuration)', () => {
 		assert.equal(d.devServerUrl, 'http://localhost:3000');
 		assert.equal(d.auditOnSave, false);
 		assert.equal(d.chromePath, undefined);
+		assert.equal(d.auditOnSaveDelayMs, 500);
+		assert.equal(new Config(source({ auditOnSaveDelayMs: -1, recentUrlCount: 51 })).recentUrlCount, 10);
+		assert.equal(new Config(source({ auditOnSaveDelayMs: 250 })).auditOnSaveDelayMs, 250);
 	});
 
 	it('never logs an API key', () => {
