@@ -9,6 +9,7 @@ import { PassThrough } from 'node:stream';
 import { AuditError } from '../../src/engine/errors';
 import { cacheClearCommand, historyCommand } from '../../src/engine/historyCli';
 import { cacheKey } from '../../src/engine/store/cacheKey';
+import { SQLITE_HEADER } from '../../src/engine/store/dbFile';
 import { HistoryStore, type HistoryStoreOptions } from '../../src/engine/store/historyStore';
 import { loadSqlJs, SCHEMA_VERSION } from '../../src/engine/store/historySchema';
 import type { EngineSettings } from '../../src/protocol';
@@ -278,9 +279,11 @@ describe('HistoryStore', function () {
 	});
 
 	describe('the database file', () => {
-		it('sets a file full of garbage aside with a warning and starts afresh', async () => {
+		it('sets a database whose pages are garbage aside with a warning and starts afresh', async () => {
 			const garbage = Buffer.alloc(64 * 1024);
 			for (let i = 0; i < garbage.length; i++) garbage[i] = (i * 7919 + 13) % 251;
+			// SQLite's header, then damage: a file only the store would have written (see test/engine/dbFile.test.ts).
+			SQLITE_HEADER.copy(garbage);
 			fs.writeFileSync(dbPath, garbage);
 			const { store, log } = await openStore({}, { flushDelayMs: 0 });
 			const aside = fs.readdirSync(dir).filter((n) => n.startsWith('history.sqlite.corrupt-'));

@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { AuditError } from '../errors';
 
@@ -136,10 +137,67 @@ export function removeStaleTemps(file: string): void {
 	}
 }
 
-/** Move an unreadable database out of the way; answers the new name. */
+/** The first 16 bytes of every SQLite database file. */
+export const SQLITE_HEADER = Buffer.from('SQLite format 3\0', 'latin1');
+
+/** The path named for a history database is something the store must not use or touch. */
+export class DbPathError extends AuditError {
+	constructor(
+		readonly dbPath: string,
+		what: string,
+	) {
+		super('INVALID_PARAMS', `${dbPath} ${what}. AuditLens leaves it as it is: give --db the path of a history database, or of a file to create.`);
+	}
+}
+
+/**
+ * Refuse, touching nothing, a path the history store must neither use nor set aside: a folder or another
+ * non-file, or a file that isn't an SQLite database. A missing or empty file is fine (a new history),
+ * and so is anything at the default history path, which is the store's own to set aside when unreadable.
+ * Only a file with SQLite's header whose pages are damaged is ever set aside from a path a person named.
+ */
+export function checkDbPath(file: string): void {
+	let stat: fs.Stats;
+	try {
+		stat = fs.statSync(file);
+	} catch (err) {
+		const code = (err as NodeJS.ErrnoException).code;
+		if (code === 'ENOENT') return;
+		if (code === 'ENOTDIR') throw new DbPathError(file, 'is inside something that is not a folder');
+		throw new DbPathError(file, `cannot be read (${(err as Error).message})`);
+	}
+	if (stat.isDirectory()) throw new DbPathError(file, 'is a folder, not a history database');
+	if (!stat.isFile()) throw new DbPathError(file, 'is not a regular file');
+	if (stat.size === 0 || isDefaultHistoryFile(file)) return;
+	const head = Buffer.alloc(SQLITE_HEADER.length);
+	let read = 0;
+	try {
+		const fd = fs.openSync(file, 'r');
+		try {
+			read = fs.readSync(fd, head, 0, head.length, 0);
+		} finally {
+			fs.closeSync(fd);
+		}
+	} catch (err) {
+		throw new DbPathError(file, `cannot be read (${(err as Error).message})`);
+	}
+	if (read < head.length || !head.equals(SQLITE_HEADER)) throw new DbPathError(file, 'is not an SQLite database (an AuditLens history is one)');
+}
+
+/** Move an unreadable database out of the way; answers the new name. Refuses what `checkDbPath` refuses. */
 export function setAside(file: string, now: Date = new Date()): string {
+	checkDbPath(file);
 	const stamp = now.toISOString().replace(/[:.]/g, '-');
 	const aside = `${file}.corrupt-${stamp}`;
 	fs.renameSync(file, aside);
 	return aside;
+}
+
+function isDefaultHistoryFile(file: string): boolean {
+	return path.resolve(file) === path.resolve(defaultHistoryPath());
+}
+
+/** The history file used when none is named: `~/.auditlens/history.sqlite`. */
+export function defaultHistoryPath(): string {
+	return path.join(os.homedir(), '.auditlens', 'history.sqlite');
 }

@@ -9,7 +9,7 @@ import { FORM_FACTORS } from '../../protocol';
 import { AuditError } from '../errors';
 import type { Logger } from '../log';
 import { normalizeUrl } from './cacheKey';
-import { DbLock, removeStaleTemps, setAside, writeFileAtomic } from './dbFile';
+import { checkDbPath, DbLock, removeStaleTemps, setAside, writeFileAtomic } from './dbFile';
 import { checkHeader, loadSqlJs, migrate } from './historySchema';
 import { asLhr, type LhrByFormFactor, type LhrImages, mergeImages, packJson, packText, splitImages, unpackJson, unpackTextSync } from './lhrPack';
 import { metricsOf, type Row, scoresOf, screenshotFiles, stageSummary, summaryOf, toEntry } from './historyRows';
@@ -92,6 +92,8 @@ export class HistoryStore implements ResultStore {
 		const SQL = await loadSqlJs();
 		const file = options.path === undefined ? undefined : path.resolve(options.path);
 		const readOnly = options.readOnly === true;
+		// A folder or a file that isn't a database is refused before anything is created beside it.
+		if (file) checkDbPath(file);
 		let lock: DbLock | undefined;
 		if (file && !readOnly) {
 			try {
