@@ -6,18 +6,23 @@
  *   auditlens cache clear               drop cached results (history stays)
  */
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { AuditOptionsInput, AuditResult, BatchItem, Category, EngineSettings, FormFactor, ProgressParams } from '../protocol';
+import type { AuditOptionsInput, AuditResult, AuditStatus, BatchItem, Category, EngineSettings, FormFactor, ProgressParams } from '../protocol';
 import { CATEGORIES } from '../protocol';
+import { MAX_URL_LENGTH } from '../shared/limits';
+import { safeText, useColor } from '../shared/terminalText';
+import { intOption, parseCommandLine, UsageError } from './argv';
 import { startOrphanWatchdog } from './chrome/watchdog';
 import { serveDemo } from './demoServer';
-import { formatResult, ProgressDisplay } from './cliFormat';
+import { COLOR, formatResult, NO_COLOR, ProgressDisplay, statusOf } from './cliFormat';
 import { createEngine } from './createEngine';
 import type { Engine } from './engine';
 import { cacheClearCommand, historyCommand } from './historyCli';
 import { createLogger } from './log';
+import { checkDbPath, defaultHistoryPath } from './store/dbFile';
 import { ENGINE_VERSION } from './version';
+
+export { UsageError };
 
 export const EXIT = { ok: 0, auditFailed: 1, budgetFailed: 2, usage: 64 } as const;
 
@@ -40,13 +45,14 @@ Audit options:
   --no-capture, --no-cro, --no-ai     turn stages off
   --timeout SECONDS                   per-audit timeout (default 120)
   --chrome-path PATH                  Chrome/Chromium binary (else CHROME_PATH, else discovery)
-  --db PATH                           history database (default ~/.auditlens/history.sqlite)
+  --db PATH                           history database (default ~/.auditlens/history.sqlite); a folder or
+                                      a file that is not an SQLite database is refused and left as it is
   --verbose                           engine logs on stderr
 
-Exit codes: 0 all audits passed, 1 an audit failed, 2 a budget was not met, 64 usage error.
-The Anthropic API key for AI suggestions is read from ANTHROPIC_API_KEY; the CrUX key from CRUX_API_KEY.`;
-
-export class UsageError extends Error {}
+Exit codes: 0 all audits passed, 1 an audit failed or was partial (or an output could not be written),
+2 a budget was not met, 64 usage error.
+The Anthropic API key for AI suggestions is read from ANTHROPIC_API_KEY (screenshots and page text then go
+to Anthropic; --no-ai keeps audits local); the CrUX key for field data from CRUX_API_KEY.`;
 
 export interface AuditArgs {
 	urls: string[];
@@ -66,10 +72,6 @@ export interface AuditArgs {
 	verbose: boolean;
 }
 
-function defaultDb(): string {
-	return path.join(os.homedir(), '.auditlens', 'history.sqlite');
-}
-
 /** Parse `--budget performance=0.9,seo=80` (scores as 0..1 or 0..100). */
 export function parseBudget(spec: string): Partial<Record<Category, number>> {
 	const out: Partial<Record<Category, number>> = {};
@@ -86,113 +88,100 @@ export function parseBudget(spec: string): Partial<Record<Category, number>> {
 	return out;
 }
 
+const AUDIT_OPTIONS = {
+	'form-factor': { type: 'string' },
+	concurrency: { type: 'string' },
+	runs: { type: 'string' },
+	timeout: { type: 'string' },
+	budget: { type: 'string' },
+	html: { type: 'string' },
+	db: { type: 'string' },
+	'chrome-path': { type: 'string' },
+	accuracy: { type: 'boolean' },
+	json: { type: 'boolean' },
+	'no-cache': { type: 'boolean' },
+	'no-pool': { type: 'boolean' },
+	'no-capture': { type: 'boolean' },
+	'no-cro': { type: 'boolean' },
+	'no-ai': { type: 'boolean' },
+	verbose: { type: 'boolean' },
+} as const;
+
 export function parseAuditArgs(argv: string[]): AuditArgs {
-	const a: AuditArgs = {
-		urls: [],
-		formFactors: ['mobile', 'desktop'],
-		concurrency: 2,
-		accuracy: false,
-		budget: {},
-		json: false,
-		noCache: false,
-		usePool: true,
-		stages: { capture: true, cro: true, ai: true },
-		db: defaultDb(),
-		verbose: false,
+	const { values: v, positionals } = parseCommandLine({ args: argv, options: AUDIT_OPTIONS, allowPositionals: true });
+	const ff = v['form-factor'] ?? 'both';
+	if (ff !== 'both' && ff !== 'mobile' && ff !== 'desktop') throw new UsageError('--form-factor takes mobile, desktop or both');
+	if (positionals.length === 0) throw new UsageError('give at least one URL to audit');
+	return {
+		urls: positionals,
+		formFactors: ff === 'both' ? ['mobile', 'desktop'] : [ff],
+		concurrency: v.concurrency === undefined ? 2 : intOption(v.concurrency, '--concurrency', 1, 16),
+		runs: v.runs === undefined ? undefined : intOption(v.runs, '--runs', 1, 9),
+		accuracy: v.accuracy === true,
+		budget: v.budget === undefined ? {} : parseBudget(v.budget),
+		json: v.json === true,
+		htmlDir: v.html,
+		noCache: v['no-cache'] === true,
+		usePool: v['no-pool'] !== true,
+		stages: { capture: v['no-capture'] !== true, cro: v['no-cro'] !== true, ai: v['no-ai'] !== true },
+		timeoutMs: v.timeout === undefined ? undefined : intOption(v.timeout, '--timeout', 5, 1800) * 1000,
+		chromePath: v['chrome-path'],
+		db: v.db ?? defaultHistoryPath(),
+		verbose: v.verbose === true,
 	};
-	const value = (i: number, flag: string) => {
-		const v = argv[i + 1];
-		if (v === undefined || v.startsWith('--')) throw new UsageError(`${flag} needs a value`);
-		return v;
-	};
-	for (let i = 0; i < argv.length; i++) {
-		const arg = argv[i];
-		const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
-		const take = () => inline ?? value(i++, flag);
-		switch (flag) {
-			case '--form-factor': {
-				const v = take();
-				if (v === 'both') a.formFactors = ['mobile', 'desktop'];
-				else if (v === 'mobile' || v === 'desktop') a.formFactors = [v];
-				else throw new UsageError('--form-factor takes mobile, desktop or both');
-				break;
-			}
-			case '--concurrency':
-				a.concurrency = intArg(take(), '--concurrency', 1, 16);
-				break;
-			case '--runs':
-				a.runs = intArg(take(), '--runs', 1, 9);
-				break;
-			case '--timeout':
-				a.timeoutMs = intArg(take(), '--timeout', 5, 1800) * 1000;
-				break;
-			case '--budget':
-				a.budget = parseBudget(take());
-				break;
-			case '--html':
-				a.htmlDir = take();
-				break;
-			case '--db':
-				a.db = take();
-				break;
-			case '--chrome-path':
-				a.chromePath = take();
-				break;
-			case '--accuracy':
-				a.accuracy = true;
-				break;
-			case '--json':
-				a.json = true;
-				break;
-			case '--no-cache':
-				a.noCache = true;
-				break;
-			case '--no-pool':
-				a.usePool = false;
-				break;
-			case '--no-capture':
-				a.stages.capture = false;
-				break;
-			case '--no-cro':
-				a.stages.cro = false;
-				break;
-			case '--no-ai':
-				a.stages.ai = false;
-				break;
-			case '--verbose':
-				a.verbose = true;
-				break;
-			default:
-				if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
-				a.urls.push(arg);
-		}
-	}
-	if (a.urls.length === 0) throw new UsageError('give at least one URL to audit');
-	return a;
 }
 
 /** Arguments of `history` and `cache`: up to `max` positionals, --json, --db PATH. */
 function simpleArgs(argv: string[], max: number): { positional: string[]; json: boolean; db: string } {
-	const out = { positional: [] as string[], json: false, db: defaultDb() };
-	for (let i = 0; i < argv.length; i++) {
-		const arg = argv[i];
-		if (arg === '--json') out.json = true;
-		else if (arg === '--db') {
-			const v = argv[++i];
-			if (!v) throw new UsageError('--db needs a value');
-			out.db = v;
-		} else if (arg.startsWith('--db=')) out.db = arg.slice(5);
-		else if (arg.startsWith('-')) throw new UsageError(`unknown option ${arg}`);
-		else out.positional.push(arg);
-	}
-	if (out.positional.length > max) throw new UsageError(`too many arguments: ${out.positional.join(' ')}`);
-	return out;
+	const { values, positionals } = parseCommandLine({ args: argv, options: { json: { type: 'boolean' }, db: { type: 'string' } }, allowPositionals: true });
+	if (positionals.length > max) throw new UsageError(`too many arguments: ${positionals.join(' ')}`);
+	return { positional: positionals, json: values.json === true, db: values.db ?? defaultHistoryPath() };
 }
 
-function intArg(v: string, flag: string, min: number, max: number): number {
-	const n = Number(v);
-	if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} takes a whole number from ${min} to ${max}`);
-	return n;
+/** A problem with `--db` is one with the command line: nothing has been touched yet. */
+function checkDbArg(db: string): void {
+	try {
+		checkDbPath(db);
+	} catch (err) {
+		throw new UsageError(`--db: ${(err as Error).message}`);
+	}
+}
+
+/**
+ * Everything about an audit run that can be checked before the first audit: URL lengths (the engine's
+ * limit), the output folder, the history file. A mistake here costs a second, not a whole run.
+ */
+export function checkAuditArgs(a: AuditArgs): void {
+	for (const url of a.urls) {
+		if (url.length > MAX_URL_LENGTH) throw new UsageError(`a URL of ${url.length} characters is longer than the ${MAX_URL_LENGTH} the engine accepts: ${safeText(url, { max: 60 })}`);
+	}
+	if (a.htmlDir !== undefined) checkOutputDir(a.htmlDir, '--html');
+	checkDbArg(a.db);
+}
+
+/** `dir` is a writable folder, or can be made one (its nearest existing parent is a writable folder). */
+function checkOutputDir(dir: string, flag: string): void {
+	if (dir === '') throw new UsageError(`${flag} needs a folder`);
+	const target = path.resolve(dir);
+	for (let at = target; ; at = path.dirname(at)) {
+		let stat: fs.Stats | undefined;
+		try {
+			stat = fs.statSync(at);
+		} catch (err) {
+			const code = (err as NodeJS.ErrnoException).code;
+			if (code !== 'ENOENT') throw new UsageError(`${flag} ${dir}: ${at} cannot be used (${code ?? (err as Error).message})`);
+		}
+		if (stat) {
+			if (!stat.isDirectory()) throw new UsageError(`${flag} ${dir}: ${at === target ? 'it' : at} exists and is not a folder; give a folder for the reports`);
+			try {
+				fs.accessSync(at, fs.constants.W_OK | fs.constants.X_OK);
+			} catch {
+				throw new UsageError(`${flag} ${dir}: ${at} is not writable`);
+			}
+			return;
+		}
+		if (path.dirname(at) === at) throw new UsageError(`${flag} ${dir}: no folder on that path exists`);
+	}
 }
 
 /** Budget failures of one result, e.g. "mobile performance 0.72 < 0.90". */
@@ -216,36 +205,79 @@ function settingsFrom(a: AuditArgs): Partial<EngineSettings> {
 		accuracyMode: a.accuracy,
 		usePool: a.usePool,
 		chromePath: a.chromePath,
-		queueSize: Math.max(50, a.urls.length),
+		queueSize: Math.min(10_000, Math.max(50, a.urls.length)),
 		...(a.timeoutMs ? { auditTimeoutMs: a.timeoutMs } : {}),
 		...(process.env.ANTHROPIC_API_KEY ? { anthropicApiKey: process.env.ANTHROPIC_API_KEY } : {}),
 		...(process.env.CRUX_API_KEY ? { cruxApiKey: process.env.CRUX_API_KEY } : {}),
 	};
 }
 
-/** Run `auditlens audit`; answers the exit code. */
-export async function auditCommand(a: AuditArgs, out: NodeJS.WritableStream = process.stdout): Promise<number> {
+/** A line on stderr for the person running the CLI, its page-derived parts made safe. */
+function warn(message: string): void {
+	process.stderr.write(`auditlens: ${safeText(message, { max: 2000, multiline: true })}\n`);
+}
+
+/** Said once, before anything is sent: where the AI stage sends what. */
+function privacyNotice(a: AuditArgs): void {
+	if (!a.stages.ai || !process.env.ANTHROPIC_API_KEY) return;
+	warn('AI suggestions are on (ANTHROPIC_API_KEY is set): screenshots and page text of each audited page are sent to Anthropic. Add --no-ai to keep audits on this machine.');
+}
+
+/** One entry of `--json`: what the audit is (status), its result or error, budget and reports. */
+export interface JsonEntry extends BatchItem {
+	status: AuditStatus;
+	budget?: { passed: boolean; failures: string[] };
+	/** Lighthouse HTML reports written (with --html). */
+	reports?: string[];
+	/** Why an output of this audit (its reports) could not be written; the result is still here. */
+	outputError?: string;
+}
+
+export interface AuditCommandOptions {
+	out?: NodeJS.WritableStream;
+	/** File name stem of the HTML reports (default: from the URL). */
+	reportName?: string;
+}
+
+/** Run `auditlens audit`; answers the exit code. Checks what it can before the first audit (a UsageError). */
+export async function auditCommand(a: AuditArgs, opts: AuditCommandOptions = {}): Promise<number> {
+	const out = opts.out ?? process.stdout;
+	checkAuditArgs(a);
+	const paint = !a.json && useColor(out as NodeJS.WriteStream) ? COLOR : NO_COLOR;
 	const log = createLogger(a.verbose ? 'debug' : 'warn');
-	const engine = await createEngine({ db: a.db, settings: settingsFrom(a), log, onWarning: (m) => process.stderr.write(`auditlens: ${m}\n`) });
+	const engine = await createEngine({ db: a.db, settings: settingsFrom(a), log, onWarning: warn });
 	const stopOnSignal = onSignals(engine);
 	const display = new ProgressDisplay(process.stderr, a.urls.length, !a.json && process.stderr.isTTY === true);
+	privacyNotice(a);
 	try {
 		const options: AuditOptionsInput = { formFactors: a.formFactors, runs: a.runs, noCache: a.noCache, stages: a.stages, timeoutMs: a.timeoutMs };
 		const { items } = await engine.batch({ urls: a.urls, options, batchId: 'cli' }, { progress: (p: ProgressParams) => display.update(p) });
 		display.done();
-		let code: number = EXIT.ok;
-		const entries: (BatchItem & { budget?: { passed: boolean; failures: string[] } })[] = [];
+		let failed = false;
+		let budgetMissed = false;
+		const entries: JsonEntry[] = [];
 		for (const item of items) {
-			const failures = item.result ? budgetFailures(item.result, a.budget) : [];
-			const stageFailed = item.result ? Object.values(item.result.stages).some((s) => s.status === 'error') : false;
-			if (item.error || stageFailed) code = EXIT.auditFailed;
-			else if (failures.length > 0 && code === EXIT.ok) code = EXIT.budgetFailed;
-			entries.push(Object.keys(a.budget).length && item.result ? { ...item, budget: { passed: failures.length === 0, failures } } : item);
-			const reports = item.result && a.htmlDir ? await writeReports(engine, item.result, a.htmlDir) : [];
-			if (!a.json) out.write(`${formatResult(item, failures)}\n${reports.map((f) => `    Lighthouse report: ${f}\n`).join('')}`);
+			const status = statusOf(item);
+			const failures = item.result && status !== 'failed' ? budgetFailures(item.result, a.budget) : [];
+			if (status !== 'ok') failed = true;
+			if (failures.length) budgetMissed = true;
+			const entry: JsonEntry = { ...item, status, ...(item.error || !item.result?.error ? {} : { error: item.result.error }) };
+			if (Object.keys(a.budget).length && item.result) entry.budget = { passed: failures.length === 0, failures };
+			entries.push(entry);
+			// The result is out before its reports are written: a report that can't be written loses nothing.
+			if (!a.json) out.write(`${formatResult(item, failures, paint)}\n`);
+			if (!item.result || !a.htmlDir) continue;
+			try {
+				entry.reports = await writeReports(engine, item.result, a.htmlDir, opts.reportName);
+				if (!a.json) out.write(entry.reports.map((f) => `    Lighthouse report: ${f}\n`).join(''));
+			} catch (err) {
+				entry.outputError = `could not write the Lighthouse reports to ${a.htmlDir}: ${(err as Error).message}`;
+				failed = true;
+				warn(`${safeText(item.url, { max: 200 })}: ${entry.outputError}`);
+			}
 		}
 		if (a.json) out.write(`${JSON.stringify(entries, null, 2)}\n`);
-		return code;
+		return failed ? EXIT.auditFailed : budgetMissed ? EXIT.budgetFailed : EXIT.ok;
 	} finally {
 		stopOnSignal();
 		await engine.close();
@@ -274,27 +306,13 @@ async function writeReports(engine: Engine, result: AuditResult, dir: string, na
 
 /** `auditlens demo`: serve the bundled landing page, audit it, print scores, write the HTML report. */
 async function demoCommand(argv: string[]): Promise<number> {
-	const demo = await serveDemo();
 	const outDir = path.resolve('auditlens-demo');
+	const args = { ...parseAuditArgs(['demo-url', '--db', path.join(outDir, 'history.sqlite'), '--no-cache', ...argv]), htmlDir: outDir };
+	checkAuditArgs(args);
+	const demo = await serveDemo();
 	process.stderr.write(`Serving the demo landing page at ${demo.url}\n`);
 	try {
-		const args = parseAuditArgs([demo.url, '--db', path.join(outDir, 'history.sqlite'), '--no-cache', ...argv]);
-		const log = createLogger(args.verbose ? 'debug' : 'warn');
-		const engine = await createEngine({ db: args.db, settings: settingsFrom(args), log, onWarning: (m) => process.stderr.write(`auditlens: ${m}\n`) });
-		const stopOnSignal = onSignals(engine);
-		const display = new ProgressDisplay(process.stderr, 1, process.stderr.isTTY === true);
-		try {
-			const result = await engine.audit({ url: demo.url, options: { noCache: true, formFactors: args.formFactors } }, { progress: (p) => display.update(p) });
-			display.done();
-			process.stdout.write(`${formatResult({ url: result.url, result }, [])}\n`);
-			const files = await writeReports(engine, result, outDir, 'demo-report');
-			for (const f of files) process.stdout.write(`Lighthouse report: ${f}\n`);
-			const failed = Object.values(result.stages).some((s) => s.status === 'error');
-			return failed ? EXIT.auditFailed : EXIT.ok;
-		} finally {
-			stopOnSignal();
-			await engine.close();
-		}
+		return await auditCommand({ ...args, urls: [demo.url] }, { reportName: 'demo-report' });
 	} finally {
 		await demo.close();
 	}
@@ -321,19 +339,24 @@ export async function main(argv: string[]): Promise<number> {
 	const [command, ...rest] = argv;
 	try {
 		switch (command) {
-			case 'audit':
+			case 'audit': {
+				const args = parseAuditArgs(rest);
+				checkAuditArgs(args);
 				startOrphanWatchdog();
-				return await auditCommand(parseAuditArgs(rest));
+				return await auditCommand(args);
+			}
 			case 'demo':
 				startOrphanWatchdog();
 				return await demoCommand(rest);
 			case 'history': {
 				const { positional, json, db } = simpleArgs(rest, 1);
+				checkDbArg(db);
 				return await historyCommand({ url: positional[0], json, db, out: process.stdout });
 			}
 			case 'cache': {
 				const { positional, json, db } = simpleArgs(rest, 1);
 				if (positional[0] !== 'clear') throw new UsageError('the cache command takes "clear": auditlens cache clear [--db PATH]');
+				checkDbArg(db);
 				return await cacheClearCommand({ json, db, out: process.stdout });
 			}
 			case '--version':
@@ -347,14 +370,14 @@ export async function main(argv: string[]): Promise<number> {
 				process.stdout.write(`${USAGE}\n`);
 				return command === undefined ? EXIT.usage : EXIT.ok;
 			default:
-				throw new UsageError(`unknown command "${command}"`);
+				throw new UsageError(`unknown command "${safeText(command, { max: 60 })}"`);
 		}
 	} catch (err) {
 		if (err instanceof UsageError) {
-			process.stderr.write(`auditlens: ${err.message}\n\n${USAGE}\n`);
+			process.stderr.write(`auditlens: ${safeText(err.message, { max: 2000 })}\n\n${USAGE}\n`);
 			return EXIT.usage;
 		}
-		process.stderr.write(`auditlens: ${err instanceof Error ? err.message : String(err)}\n`);
+		warn(err instanceof Error ? err.message : String(err));
 		return EXIT.auditFailed;
 	}
 }

@@ -1,56 +1,126 @@
-import type { BatchItem, Category, ProgressParams, StageName } from '../protocol';
+/**
+ * The CLI's text output. Every piece of page-derived text goes through `safeText` (a page controls its
+ * title, headings and call-to-action texts, and error messages quote it); colour only through `Paint`.
+ */
+import type { AuditResult, AuditStatus, BatchItem, Category, CruxData, CruxMetricSet, ErrorInfo, ProgressParams, StageName } from '../protocol';
 import { CATEGORIES } from '../protocol';
+import { safeText } from '../shared/terminalText';
 
 const SHORT: Record<Category, string> = { performance: 'perf', accessibility: 'a11y', 'best-practices': 'bp', seo: 'seo' };
+
+/** ANSI colours, or none (not a terminal, NO_COLOR set). */
+export interface Paint {
+	ok(s: string): string;
+	warn(s: string): string;
+	bad(s: string): string;
+}
+const ansi = (code: number) => (s: string) => `\x1b[${code}m${s}\x1b[39m`;
+export const COLOR: Paint = { ok: ansi(32), warn: ansi(33), bad: ansi(31) };
+export const NO_COLOR: Paint = { ok: (s) => s, warn: (s) => s, bad: (s) => s };
 
 function pct(score: number | null | undefined): string {
 	return typeof score === 'number' ? String(Math.round(score * 100)).padStart(3) : '  -';
 }
 
-/** A readable block for one audited URL: scores per form factor, key metrics, stage errors, CRO findings. */
-export function formatResult(item: BatchItem, budgetFailures: string[]): string {
-	if (item.error) return `✗ ${item.url}\n    ${item.error.code}: ${item.error.message}`;
-	const r = item.result!;
-	const lines = [`${budgetFailures.length ? '!' : '✓'} ${r.url}${r.fromCache ? '  (cached)' : ''}  ${(r.durationMs / 1000).toFixed(1)} s`];
+/**
+ * What a result is. Engines that predate `status` (or resolve failures as rejections) are read honestly
+ * too: a result with a failed stage is partial whatever it claims.
+ */
+export function statusOf(item: BatchItem): AuditStatus {
+	if (item.error || !item.result) return 'failed';
+	const r = item.result;
+	if (r.status === 'failed' || r.error) return 'failed';
+	if (r.status === 'partial' || Object.values(r.stages).some((s) => s.status === 'error')) return 'partial';
+	return 'ok';
+}
+
+/** The error of each failed stage, from `stageErrors` or else from the stages themselves. */
+export function stageErrorsOf(r: AuditResult): [StageName, ErrorInfo][] {
+	const out = new Map<StageName, ErrorInfo>(Object.entries(r.stageErrors ?? {}) as [StageName, ErrorInfo][]);
+	for (const [name, stage] of Object.entries(r.stages) as [StageName, NonNullable<AuditResult['stages'][StageName]>][]) {
+		if (stage.status === 'error' && !out.has(name)) out.set(name, stage.error);
+	}
+	return [...out];
+}
+
+const errorLine = (e: ErrorInfo) => `${e.code}: ${safeText(e.message, { max: 500 })}`;
+
+/** A readable block for one audited URL: its status, scores per form factor, key metrics, stage errors, field data, CRO findings. */
+export function formatResult(item: BatchItem, budgetFailures: string[], paint: Paint = NO_COLOR): string {
+	const url = safeText(item.url, { max: 200 });
+	const status = statusOf(item);
+	const r = item.result;
+	if (!r) return `${paint.bad('✗')} ${url}  failed\n    ${item.error ? errorLine(item.error) : 'no result'}`;
+	const mark = status === 'failed' ? paint.bad('✗') : status === 'partial' || budgetFailures.length ? paint.warn('!') : paint.ok('✓');
+	const errors = stageErrorsOf(r);
+	const label = status === 'ok' ? '' : `  ${status === 'failed' ? paint.bad('failed') : paint.warn(`partial: ${errors.length} stage${errors.length === 1 ? '' : 's'} failed`)}`;
+	const lines = [`${mark} ${safeText(r.url, { max: 200 })}${label}${r.fromCache ? '  (cached)' : ''}  ${(r.durationMs / 1000).toFixed(1)} s`];
+	if (status === 'failed' && r.error) lines.push(`    ${errorLine(r.error)}`);
 	for (const ff of r.options.formFactors) {
 		const stage = r.stages[ff === 'mobile' ? 'lighthouse-mobile' : 'lighthouse-desktop'];
-		if (!stage) continue;
-		if (stage.status === 'ok') {
-			const s = stage.data.scores;
-			const m = stage.data.metrics;
-			const scores = CATEGORIES.filter((c) => c in s)
-				.map((c) => `${SHORT[c]} ${pct(s[c])}`)
-				.join('  ');
-			const metrics = [m.lcp !== undefined ? `LCP ${(m.lcp / 1000).toFixed(1)}s` : '', m.tbt !== undefined ? `TBT ${Math.round(m.tbt)}ms` : '', m.cls !== undefined ? `CLS ${m.cls.toFixed(3)}` : '']
-				.filter(Boolean)
-				.join(' ');
-			lines.push(`    ${ff.padEnd(7)} ${scores}   ${metrics}`);
-		} else if (stage.status === 'error') {
-			lines.push(`    ${ff.padEnd(7)} failed: ${stage.error.message}`);
-		}
+		if (stage?.status !== 'ok') continue;
+		const s = stage.data.scores;
+		const m = stage.data.metrics;
+		const scores = CATEGORIES.filter((c) => c in s)
+			.map((c) => `${SHORT[c]} ${pct(s[c])}`)
+			.join('  ');
+		const metrics = [m.lcp !== undefined ? `LCP ${(m.lcp / 1000).toFixed(1)}s` : '', m.tbt !== undefined ? `TBT ${Math.round(m.tbt)}ms` : '', m.cls !== undefined ? `CLS ${m.cls.toFixed(3)}` : '']
+			.filter(Boolean)
+			.join(' ');
+		lines.push(`    ${ff.padEnd(7)} ${scores}   ${metrics}`);
 	}
-	for (const [name, stage] of Object.entries(r.stages)) {
-		if (name.startsWith('lighthouse')) continue;
-		if (stage.status === 'error') lines.push(`    ${name}: failed: ${stage.error.message}`);
-	}
+	for (const [name, e] of errors) lines.push(`    ${name.replace(/^lighthouse-/, '')}: ${paint.bad('failed')}: ${errorLine(e)}`);
+	const crux = r.stages.crux;
+	if (crux?.status === 'ok') lines.push(...cruxLines(crux.data));
+	else if (crux?.status === 'skipped') lines.push(`    field data: skipped (${safeText(crux.reason)})`);
 	const cro = r.stages.cro;
 	if (cro?.status === 'ok' && cro.data.findings.length) {
 		lines.push(`    CRO findings (${cro.data.findings.length}):`);
-		for (const f of cro.data.findings.slice(0, 8)) lines.push(`      [${f.severity}] ${f.title}${f.formFactor && !f.title.includes(f.formFactor) ? ` (${f.formFactor})` : ''}`);
+		for (const f of cro.data.findings.slice(0, 8)) lines.push(`      [${f.severity}] ${safeText(f.title, { max: 160 })}${f.formFactor && !f.title.includes(f.formFactor) ? ` (${f.formFactor})` : ''}`);
 	}
 	const ai = r.stages.ai;
 	if (ai?.status === 'ok') {
 		if (ai.data.suggestions.length)
 			lines.push(
 				`    AI suggestions (${ai.data.suggestions.length}): ${ai.data.suggestions
-					.map((s) => s.title)
+					.map((s) => safeText(s.title, { max: 120 }))
 					.slice(0, 3)
 					.join('; ')}`,
 			);
-		if (ai.data.note) lines.push(`    AI: ${ai.data.note}`);
-	} else if (ai?.status === 'skipped') lines.push(`    AI: skipped (${ai.reason})`);
-	for (const f of budgetFailures) lines.push(`    budget failed: ${f}`);
+		if (ai.data.note) lines.push(`    AI: ${safeText(ai.data.note)}`);
+	} else if (ai?.status === 'skipped') lines.push(`    AI: skipped (${safeText(ai.reason)})`);
+	for (const f of budgetFailures) lines.push(`    ${paint.warn('budget failed')}: ${f}`);
 	return lines.join('\n');
+}
+
+const seconds = (ms: number | undefined) => (ms === undefined ? undefined : `${(ms / 1000).toFixed(1)} s`);
+const millis = (ms: number | undefined) => (ms === undefined ? undefined : `${Math.round(ms)} ms`);
+
+function cruxMetrics(m: CruxMetricSet): string {
+	const parts: [string, string | undefined][] = [
+		['LCP', seconds(m.lcp)],
+		['INP', millis(m.inp)],
+		['CLS', m.cls === undefined ? undefined : m.cls.toFixed(2)],
+		['FCP', seconds(m.fcp)],
+		['TTFB', seconds(m.ttfb)],
+	];
+	return (
+		parts
+			.filter(([, v]) => v !== undefined)
+			.map(([k, v]) => `${k} ${v}`)
+			.join('  ') || 'no metrics'
+	);
+}
+
+/** Field data from the Chrome UX Report: p75 of real visits, for the URL and its origin. */
+export function cruxLines(d: CruxData): string[] {
+	if (!d.url && !d.origin) return [`    field data (CrUX): ${safeText(d.note ?? 'no field data for this page or its origin')}`];
+	const period = d.collectionPeriod ? `, ${safeText(d.collectionPeriod.firstDate, { max: 20 })} to ${safeText(d.collectionPeriod.lastDate, { max: 20 })}` : '';
+	const lines = [`    field data (CrUX p75${d.formFactor ? `, ${safeText(d.formFactor, { max: 20 }).toLowerCase()}` : ''}${period}):`];
+	lines.push(`      URL     ${d.url ? cruxMetrics(d.url) : 'no data for this URL'}`);
+	lines.push(`      origin  ${d.origin ? cruxMetrics(d.origin) : 'no data for this origin'}`);
+	if (d.note) lines.push(`      ${safeText(d.note)}`);
+	return lines;
 }
 
 /** One status line per running URL on a TTY; quiet otherwise. */
@@ -93,7 +163,7 @@ export class ProgressDisplay {
 		const lines = [`Auditing: ${this.finished}/${this.total} done`];
 		for (const [url, stages] of this.state) {
 			const parts = [...stages].filter(([s]) => s !== 'audit').map(([s, st]) => `${icon[st] ?? st} ${s}`);
-			lines.push(`  ${url.slice(0, 60)}  ${parts.join('  ') || icon[stages.get('audit') ?? ''] || ''}`);
+			lines.push(`  ${safeText(url, { max: 60 })}  ${parts.join('  ') || icon[stages.get('audit') ?? ''] || ''}`);
 		}
 		this.out.write(`${lines.join('\n')}\n`);
 		this.lastLines = lines.length;

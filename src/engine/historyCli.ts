@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import type { Category, FormFactor, HistoryEntry, UrlSummary } from '../protocol';
+import { safeText } from '../shared/terminalText';
 import { AuditError } from './errors';
 import { createLogger, type Logger } from './log';
 import { DEFAULT_SETTINGS } from './settings';
@@ -40,7 +41,7 @@ export async function historyCommand(args: HistoryCommandArgs): Promise<number> 
 		try {
 			url = normalizeUrl(args.url);
 		} catch (e) {
-			err.write(`${(e as Error).message}\n`);
+			err.write(`${safeText((e as Error).message, { max: 500 })}\n`);
 			return 2;
 		}
 	}
@@ -95,8 +96,8 @@ export async function cacheClearCommand(args: CacheClearCommandArgs): Promise<nu
 }
 
 function describe(e: unknown): string {
-	if (e instanceof AuditError) return e.message;
-	return `Could not read the audit history: ${e instanceof Error ? e.message : String(e)}`;
+	if (e instanceof AuditError) return safeText(e.message, { max: 1000 });
+	return `Could not read the audit history: ${safeText(e instanceof Error ? e.message : String(e), { max: 1000 })}`;
 }
 
 function scoreCell(scores: HistoryEntry['scores'], formFactor: FormFactor): string {
@@ -124,15 +125,15 @@ function table(header: string[], rows: string[][], rightAligned: ReadonlySet<num
 
 function urlsTable(urls: UrlSummary[]): string {
 	const rows = urls.map((u) => [
-		u.url,
+		safeText(u.url, { max: 120 }),
 		String(u.audits),
 		when(u.latest.requestedAt),
 		scoreCell(u.latest.scores, 'mobile'),
 		scoreCell(u.latest.scores, 'desktop'),
-		u.latest.error ? u.latest.error.code : '',
+		u.latest.status === 'ok' ? (u.latest.error?.code ?? '') : `${u.latest.status}${u.latest.error ? ` ${u.latest.error.code}` : ''}`,
 	]);
 	const legend = 'Scores: performance/accessibility/best-practices/seo of the latest audit.\n';
-	return table(['URL', 'AUDITS', 'LATEST (UTC)', 'MOBILE', 'DESKTOP', 'ERROR'], rows, new Set([1])) + legend;
+	return table(['URL', 'AUDITS', 'LATEST (UTC)', 'MOBILE', 'DESKTOP', 'STATUS'], rows, new Set([1])) + legend;
 }
 
 function auditsTable(url: string, entries: HistoryEntry[]): string {
@@ -142,7 +143,7 @@ function auditsTable(url: string, entries: HistoryEntry[]): string {
 		`${(e.durationMs / 1000).toFixed(1)} s`,
 		scoreCell(e.scores, 'mobile'),
 		scoreCell(e.scores, 'desktop'),
-		e.error ? `${e.error.code}: ${e.error.message}` : '',
+		e.status === 'ok' && !e.error ? '' : `${e.status === 'ok' ? '' : `${e.status} `}${e.error ? `${e.error.code}: ${safeText(e.error.message, { max: 200 })}` : ''}`.trim(),
 	]);
-	return `${url}\n${table(['ID', 'REQUESTED (UTC)', 'TOOK', 'MOBILE', 'DESKTOP', 'ERROR'], rows, new Set([2]))}Scores: performance/accessibility/best-practices/seo.\n`;
+	return `${safeText(url, { max: 200 })}\n${table(['ID', 'REQUESTED (UTC)', 'TOOK', 'MOBILE', 'DESKTOP', 'STATUS'], rows, new Set([2]))}Scores: performance/accessibility/best-practices/seo.\n`;
 }

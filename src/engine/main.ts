@@ -6,15 +6,18 @@ import { guardStdout } from './stdoutGuard';
 // Must run before anything else can print.
 const protocolOut = guardStdout();
 
-import os from 'node:os';
-import path from 'node:path';
 import { createMessageConnection, IPCMessageReader, IPCMessageWriter, type MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import { logNotification } from '../protocol';
+import { parseCommandLine, UsageError } from './argv';
 import { startOrphanWatchdog } from './chrome/watchdog';
 import { createEngine } from './createEngine';
 import type { Engine } from './engine';
 import { createLogger, type LogLevel } from './log';
 import { registerHandlers } from './rpcServer';
+import { defaultHistoryPath } from './store/dbFile';
+
+const USAGE = `Usage: node dist/engine.js [--stdio | --node-ipc] [--db PATH | --no-db] [--artifacts DIR] [--log-level debug|info|warn|error]`;
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 interface Args {
 	transport: 'stdio' | 'ipc';
@@ -24,25 +27,41 @@ interface Args {
 }
 
 function parseArgs(argv: string[]): Args {
-	const args: Args = { transport: process.send ? 'ipc' : 'stdio', logLevel: 'info' };
-	let noDb = false;
-	for (let i = 0; i < argv.length; i++) {
-		const a = argv[i];
-		if (a === '--stdio') args.transport = 'stdio';
-		else if (a === '--node-ipc') args.transport = 'ipc';
-		else if (a === '--db') args.db = argv[++i];
-		else if (a === '--no-db') noDb = true;
-		else if (a === '--artifacts') args.artifacts = argv[++i];
-		else if (a === '--log-level') args.logLevel = argv[++i] as LogLevel;
-		else if (a.startsWith('--clientProcessId')) continue;
-	}
-	if (!noDb) args.db ??= path.join(os.homedir(), '.auditlens', 'history.sqlite');
-	else args.db = undefined;
-	return args;
+	const { values } = parseCommandLine({
+		args: argv,
+		options: {
+			stdio: { type: 'boolean' },
+			'node-ipc': { type: 'boolean' },
+			db: { type: 'string' },
+			'no-db': { type: 'boolean' },
+			artifacts: { type: 'string' },
+			'log-level': { type: 'string', default: 'info' },
+			// vscode-languageclient's convention; the engine watches its parent through stdin/IPC instead.
+			clientProcessId: { type: 'string' },
+		},
+	});
+	if (values.stdio && values['node-ipc']) throw new UsageError('give --stdio or --node-ipc, not both');
+	if (values.db !== undefined && values['no-db']) throw new UsageError('give --db PATH or --no-db, not both');
+	const logLevel = values['log-level'] as LogLevel;
+	if (!LOG_LEVELS.includes(logLevel)) throw new UsageError(`--log-level takes ${LOG_LEVELS.join(', ')}`);
+	return {
+		transport: values.stdio ? 'stdio' : values['node-ipc'] ? 'ipc' : process.send ? 'ipc' : 'stdio',
+		db: values['no-db'] ? undefined : (values.db ?? defaultHistoryPath()),
+		artifacts: values.artifacts,
+		logLevel,
+	};
 }
 
 async function main(): Promise<void> {
-	const args = parseArgs(process.argv.slice(2));
+	let args: Args;
+	try {
+		args = parseArgs(process.argv.slice(2));
+	} catch (err) {
+		if (!(err instanceof UsageError)) throw err;
+		process.stderr.write(`engine: ${err.message}\n${USAGE}\n`);
+		process.exitCode = 64;
+		return;
+	}
 	startOrphanWatchdog();
 
 	let connection: MessageConnection | undefined;

@@ -8,6 +8,7 @@ import type { AuditResult, EngineSettings } from '../protocol/types';
 import { Config } from './config';
 import { EngineClient } from './engineClient';
 import { HistoryTreeProvider } from './historyTree';
+import { safeLogChannel } from './safeLog';
 import { Scope, type DisposableLike } from './scope';
 import { AuditStatusBar } from './statusBar';
 
@@ -25,7 +26,7 @@ export class Ctx implements vscode.Disposable {
 	readonly onDidFinishAudit = this.resultEmitter.event;
 
 	constructor(readonly extension: vscode.ExtensionContext) {
-		this.log = this.pushExtCleanup(vscode.window.createOutputChannel('AuditLens', { log: true }));
+		this.log = safeLogChannel(this.pushExtCleanup(vscode.window.createOutputChannel('AuditLens', { log: true })));
 		this.pushExtCleanup(this.resultEmitter);
 		this.client = new EngineClient({
 			enginePath: process.env.AUDITLENS_ENGINE_PATH || path.join(extension.extensionPath, 'dist', 'engine.js'),
