@@ -3,8 +3,14 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { budgetFailures, parseAuditArgs, parseBudget, UsageError } from '../../src/engine/cli';
+import { COLOR, cruxLines, formatResult, statusOf } from '../../src/engine/cliFormat';
+import type { AuditResult } from '../../src/protocol';
+import { safeText, useColor } from '../../src/shared/terminalText';
 import { sampleResult } from '../helpers/sampleResult';
+import { snapshot } from '../helpers/snapshot';
 import { ROOT } from '../helpers/engineProcess';
 import { type FixtureServer, startFixtureServer } from '../helpers/fixtureServer';
 
@@ -41,6 +47,20 @@ describe('auditlens CLI: argument parsing (pure)', function () {
 		assert.throws(() => parseAuditArgs([]), /at least one URL/);
 		assert.throws(() => parseAuditArgs(['u', '--form-factor', 'tablet']), UsageError);
 		assert.throws(() => parseAuditArgs(['u', '--bogus']), /unknown option --bogus/);
+		assert.throws(() => parseAuditArgs(['u', '--db']), /--db needs a value/);
+		assert.throws(() => parseAuditArgs(['u', '--json=yes']), /--json takes no value/);
+		assert.throws(() => parseAuditArgs(['u', '--runs', '1.5']), /--runs takes a whole number from 1 to 9/);
+	});
+
+	it('takes every flag as --flag value and as --flag=value', () => {
+		const spaced = parseAuditArgs(['u', '--form-factor', 'mobile', '--runs', '3', '--timeout', '60', '--budget', 'seo=90', '--html', 'out', '--db', 'h.sqlite', '--chrome-path', '/c']);
+		const inline = parseAuditArgs(['u', '--form-factor=mobile', '--runs=3', '--timeout=60', '--budget=seo=90', '--html=out', '--db=h.sqlite', '--chrome-path=/c']);
+		assert.deepEqual(inline, spaced);
+		assert.equal(spaced.timeoutMs, 60_000);
+		assert.deepEqual(spaced.budget, { seo: 0.9 });
+		const off = parseAuditArgs(['u', '--no-cache', '--no-pool', '--no-capture', '--no-cro', '--no-ai', '--accuracy', '--verbose']);
+		assert.deepEqual(off.stages, { capture: false, cro: false, ai: false });
+		assert.ok(off.noCache && !off.usePool && off.accuracy && off.verbose);
 	});
 
 	it('reports every category of every form factor under its budget', () => {
@@ -52,41 +72,195 @@ describe('auditlens CLI: argument parsing (pure)', function () {
 	});
 });
 
-describe('auditlens CLI (real process, real Chromium)', function () {
-	let server: FixtureServer;
+const ESC = '\x1b';
+const HOSTILE = [`${ESC}[2K${ESC}[1A✓ fake line`, `${ESC}]0;pwned title\x07`, `${ESC}]8;;http://evil/${ESC}\\link`, '\x9b31mred', 'a\u202eb', 'line\nbreak\r'];
+/** Characters a terminal acts on: none may reach it from a page. */
+const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+
+describe('auditlens CLI: output a page cannot drive the terminal with (pure)', () => {
+	it('shows escape sequences and control characters visibly instead of passing them on', () => {
+		assert.equal(safeText(`${ESC}[2K${ESC}[1AOK`), '\\x1b[2K\\x1b[1AOK');
+		assert.equal(safeText(`${ESC}]0;title\x07`), '\\x1b]0;title\\x07');
+		assert.equal(safeText('\x9b31m'), '\\x9b31m');
+		assert.equal(safeText('a\u202eb'), 'a\\u202eb');
+		assert.equal(safeText('a\nb\tc'), 'a\\nb c');
+		assert.equal(safeText('a\r\nb', { multiline: true }), 'a\nb');
+		for (const h of HOSTILE) assert.doesNotMatch(safeText(h), CONTROL, JSON.stringify(h));
+	});
+
+	it('cuts long text to the limit, whole characters only', () => {
+		assert.equal(safeText('x'.repeat(1000), { max: 10 }), `${'x'.repeat(9)}…`);
+		assert.equal(Array.from(safeText('😀'.repeat(20), { max: 5 })).length, 5);
+		assert.equal(safeText('short', { max: 10 }), 'short');
+		assert.throws(() => safeText('x', { max: 0 }), TypeError);
+	});
+
+	it('colours only a terminal, and never with NO_COLOR', () => {
+		assert.equal(useColor({ isTTY: true }, {}), true);
+		assert.equal(useColor({ isTTY: true }, { NO_COLOR: '1' }), false);
+		assert.equal(useColor({ isTTY: false }, {}), false);
+		assert.equal(useColor({}, {}), false);
+	});
+
+	it('prints hostile finding titles, AI text, notes and errors without a control character', () => {
+		const r = sampleResult();
+		r.stages.cro = {
+			status: 'ok',
+			startedAt: r.requestedAt,
+			durationMs: 1,
+			data: { findings: HOSTILE.map((t) => ({ rule: 'h1-value-prop', severity: 'medium', title: `The H1 "${t}"`, why: '', fix: '' })) },
+		};
+		r.stages.ai = {
+			status: 'ok',
+			startedAt: r.requestedAt,
+			durationMs: 1,
+			data: { model: 'm', dropped: 0, note: HOSTILE[1], suggestions: [{ title: HOSTILE[0]!, target: 'h1', detail: '', impact: 'low', effort: 'low' }] },
+		};
+		r.stages.capture = { status: 'error', startedAt: r.requestedAt, durationMs: 1, error: { code: 'CAPTURE_ERROR', message: `page said ${HOSTILE[2]}` } };
+		const text = formatResult({ url: r.url, result: r }, []);
+		assert.doesNotMatch(text, CONTROL);
+		assert.match(text, /\\x1b\]0;pwned title\\x07/);
+		assert.doesNotMatch(formatResult({ url: `http://x/${HOSTILE[0]}`, error: { code: 'UNREACHABLE', message: HOSTILE[1]! } }, []), CONTROL);
+	});
+
+	it('says when a result is partial or failed, with each stage error', () => {
+		const partial = sampleResult();
+		partial.stages['lighthouse-desktop'] = { status: 'error', startedAt: partial.requestedAt, durationMs: 1, error: { code: 'TIMEOUT', message: 'desktop timed out after 120 s' } };
+		// An engine from before `status` says ok; the failed stage makes it partial all the same.
+		assert.equal(statusOf({ url: partial.url, result: partial }), 'partial');
+		const text = formatResult({ url: partial.url, result: { ...partial, status: 'partial' } }, []);
+		assert.match(text.split('\n')[0]!, /^! \S+ {2}partial: 1 stage failed/);
+		assert.match(text, /desktop: failed: TIMEOUT: desktop timed out after 120 s/);
+		assert.match(text, /mobile +perf/);
+		const failed: AuditResult = { ...sampleResult(), status: 'failed', error: { code: 'HTTP_ERROR', message: 'The page answered 500.' }, stages: {} };
+		assert.equal(statusOf({ url: failed.url, result: failed }), 'failed');
+		assert.match(formatResult({ url: failed.url, result: failed }, []), /^✗ \S+ {2}failed.*\n {4}HTTP_ERROR: The page answered 500\./);
+		assert.equal(statusOf({ url: 'u', error: { code: 'UNREACHABLE', message: 'no' } }), 'failed');
+		assert.match(formatResult({ url: failed.url, result: failed }, [], COLOR), /\x1b\[31m✗/);
+	});
+
+	it('prints CrUX field data for the URL and the origin, or the note when there is none', () => {
+		const lines = cruxLines({
+			url: { lcp: 2100, inp: 180, cls: 0.05, fcp: 1200, ttfb: 600 },
+			origin: { lcp: 2500, inp: 210, cls: 0.1 },
+			formFactor: 'PHONE',
+			collectionPeriod: { firstDate: '2026-10-01', lastDate: '2026-10-28' },
+		});
+		assert.match(lines[0]!, /field data \(CrUX p75, phone, 2026-10-01 to 2026-10-28\)/);
+		assert.match(lines[1]!, /URL +LCP 2\.1 s {2}INP 180 ms {2}CLS 0\.05 {2}FCP 1\.2 s {2}TTFB 0\.6 s/);
+		assert.match(lines[2]!, /origin +LCP 2\.5 s {2}INP 210 ms {2}CLS 0\.10$/);
+		assert.deepEqual(cruxLines({ note: 'CrUX has no field data for this page or its origin.' }), ['    field data (CrUX): CrUX has no field data for this page or its origin.']);
+		const r = sampleResult();
+		r.stages.crux = { status: 'ok', startedAt: r.requestedAt, durationMs: 1, data: { url: { lcp: 1000 } } };
+		assert.match(formatResult({ url: r.url, result: r }, []), /URL +LCP 1\.0 s\n +origin +no data for this origin/);
+	});
+});
+
+/** A page server whose `/held` page answers only once the test opens the gate; `arrived` resolves at its first request. */
+async function gatedServer(page: string) {
+	let open!: () => void;
+	const gate = new Promise<void>((resolve) => (open = resolve));
+	let arrivedResolve!: () => void;
+	const arrived = new Promise<void>((resolve) => (arrivedResolve = resolve));
+	const hits: string[] = [];
+	const server = http.createServer((req, res) => {
+		hits.push(req.url ?? '');
+		if (req.url === '/held') arrivedResolve();
+		void gate.then(() => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page));
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+	const close = () => {
+		server.closeAllConnections();
+		return new Promise<void>((resolve) => server.close(() => resolve()));
+	};
+	return { origin, hits, arrived, open, close };
+}
+
+describe('auditlens CLI: checks before the first audit (real process)', function () {
 	let dir: string;
+	let server: FixtureServer;
 	before(async () => {
 		server = await startFixtureServer();
-		dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auditlens-cli-'));
 	});
-	after(async () => {
-		await server?.close();
+	after(async () => server?.close());
+	beforeEach(() => {
+		dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auditlens-cli-checks-'));
+	});
+	afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+	const untouched = () => assert.equal(server.hits.get('/site/page8.html'), undefined, 'no audit was started');
+
+	it('refuses a folder named by --db with exit 64 and leaves it exactly as it was', async () => {
+		const project = path.join(dir, 'project');
+		fs.mkdirSync(path.join(project, 'src'), { recursive: true });
+		fs.writeFileSync(path.join(project, 'src', 'main.ts'), 'console.log(1);\n');
+		const before = snapshot(dir);
+		const r = await cli(['audit', server.url('/site/page8.html'), '--db', project]);
+		assert.equal(r.code, 64, r.stderr);
+		assert.match(r.stderr, /--db: .*project is a folder, not a history database\. AuditLens leaves it as it is/);
+		assert.deepEqual(snapshot(dir), before);
+		untouched();
 	});
 
-	it('prints one JSON document with an entry per URL and exits 1 when an audit failed', async () => {
-		const r = await cli(['audit', server.url('/'), server.url('/500'), '--form-factor', 'mobile', '--no-capture', '--json', '--db', path.join(dir, 'h.sqlite')]);
-		assert.equal(r.code, 1, r.stderr);
-		const doc = JSON.parse(r.stdout) as { url: string; result?: { stages: Record<string, { status: string }> }; error?: { code: string } }[];
-		assert.equal(doc.length, 2);
-		assert.equal(doc[0].url, server.url('/'));
-		assert.equal(doc[0].result?.stages['lighthouse-mobile'].status, 'ok');
-		assert.equal(doc[1].error?.code, 'HTTP_ERROR');
+	it('refuses a text file named by --db, for audit, history and cache clear, and leaves it as it was', async () => {
+		const notes = path.join(dir, 'notes.txt');
+		fs.writeFileSync(notes, 'meeting notes\n'.repeat(50));
+		const before = snapshot(dir);
+		for (const args of [['audit', server.url('/site/page8.html')], ['cache', 'clear'], ['history']]) {
+			const r = await cli([...args, '--db', notes]);
+			assert.equal(r.code, 64, `${args.join(' ')}: ${r.stderr}`);
+			assert.match(r.stderr, /notes\.txt is not an SQLite database/);
+			assert.deepEqual(snapshot(dir), before, args.join(' '));
+		}
+		untouched();
 	});
 
-	it('exits 2 when a budget is not met, 0 when it is, and serves the repeat from the cache', async () => {
+	it('sets aside a damaged SQLite file for cache clear, keeping its bytes', async () => {
 		const db = path.join(dir, 'h.sqlite');
-		const failing = await cli(['audit', server.url('/'), '--form-factor', 'mobile', '--no-capture', '--budget', 'best-practices=0.99', '--db', db]);
-		assert.equal(failing.code, 2, failing.stdout + failing.stderr);
-		assert.match(failing.stdout, /budget failed: mobile best-practices 0\.\d+ < 0\.99/);
-		const passing = await cli(['audit', server.url('/'), '--form-factor', 'mobile', '--no-capture', '--budget', 'seo=0.5', '--db', db]);
-		assert.equal(passing.code, 0, passing.stdout + passing.stderr);
-		assert.match(passing.stdout, /\(cached\)/);
+		const damaged = Buffer.concat([Buffer.from('SQLite format 3\0', 'latin1'), Buffer.alloc(8192 - 16, 0xa5)]);
+		fs.writeFileSync(db, damaged);
+		const r = await cli(['cache', 'clear', '--db', db]);
+		assert.equal(r.code, 0, r.stderr);
+		assert.match(r.stderr, /could not be read.*moved to/);
+		const aside = fs.readdirSync(dir).filter((n) => n.startsWith('h.sqlite.corrupt-'));
+		assert.equal(aside.length, 1);
+		assert.deepEqual(fs.readFileSync(path.join(dir, aside[0]!)), damaged);
 	});
 
-	it('lists the history of what it audited', async () => {
-		const r = await cli(['history', '--json', '--db', path.join(dir, 'h.sqlite')]);
-		assert.equal(r.code, 0, r.stderr);
-		assert.match(r.stdout, new RegExp(server.url('/').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+	it('answers a 100,000-character URL with a usage error, without sending it', async () => {
+		const long = server.url(`/site/page8.html?q=${'a'.repeat(100_000)}`);
+		const started = Date.now();
+		const r = await cli(['audit', long, '--db', path.join(dir, 'h.sqlite')]);
+		assert.equal(r.code, 64, r.stderr);
+		assert.match(r.stderr, /a URL of 1000\d\d characters is longer than the 8192 the engine accepts/);
+		assert.ok(r.stderr.length < 10_000, 'the URL is not echoed whole');
+		untouched();
+		assert.equal(fs.existsSync(path.join(dir, 'h.sqlite')), false, 'no history was opened');
+		console.log(`      (usage error after ${Date.now() - started} ms, node start-up included)`);
+	});
+
+	it('refuses --html naming an existing file or a path through a file before auditing', async () => {
+		const file = path.join(dir, 'report.html');
+		fs.writeFileSync(file, 'mine');
+		for (const html of [file, path.join(file, 'reports')]) {
+			const r = await cli(['audit', server.url('/site/page8.html'), '--html', html, '--db', path.join(dir, 'h.sqlite')]);
+			assert.equal(r.code, 64, r.stderr);
+			assert.match(r.stderr, /--html .*(exists and is not a folder|cannot be used)/);
+		}
+		assert.equal(fs.readFileSync(file, 'utf8'), 'mine');
+		untouched();
+	});
+
+	it('says once, before auditing, that AI sends screenshots and page text to Anthropic, unless --no-ai', async () => {
+		const env = { ANTHROPIC_API_KEY: 'sk-ant-test-key-not-real', ANTHROPIC_BASE_URL: 'http://127.0.0.1:9' };
+		const withAi = await cli(['audit', server.url('/500'), server.url('/500?again'), '--db', path.join(dir, 'h.sqlite')], env);
+		assert.equal(withAi.code, 1, withAi.stderr);
+		assert.equal(withAi.stderr.match(/screenshots and page text of each audited page are sent to Anthropic/g)?.length, 1, withAi.stderr);
+		assert.match(withAi.stderr, /--no-ai to keep audits on this machine/);
+		assert.doesNotMatch(withAi.stdout + withAi.stderr, /sk-ant-test-key-not-real/);
+		const local = await cli(['audit', server.url('/500'), '--no-ai', '--db', path.join(dir, 'h.sqlite')], env);
+		assert.doesNotMatch(local.stderr, /Anthropic/);
 	});
 
 	it('exits 64 with the usage on a bad command line', async () => {
@@ -94,6 +268,52 @@ describe('auditlens CLI (real process, real Chromium)', function () {
 		assert.equal(r.code, 64);
 		assert.match(r.stderr, /--form-factor takes mobile, desktop or both/);
 		assert.match(r.stderr, /Usage:/);
+		const engine = spawn(process.execPath, [path.join(ROOT, 'dist', 'engine.js'), '--stdio', '--log-level=loud']);
+		let stderr = '';
+		engine.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+		const code = await new Promise<number | null>((resolve) => engine.on('close', resolve));
+		assert.equal(code, 64);
+		assert.match(stderr, /--log-level takes debug, info, warn, error/);
+	});
+});
+
+describe('auditlens CLI (real process, real Chromium)', function () {
+	let server: FixtureServer;
+	let dir: string;
+	before(async () => {
+		server = await startFixtureServer();
+	});
+	after(async () => {
+		await server?.close();
+	});
+	beforeEach(() => {
+		dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auditlens-cli-'));
+	});
+	afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+	it('prints one JSON document with each entry’s status and exits 1 when an audit failed', async () => {
+		const r = await cli(['audit', server.url('/'), server.url('/500'), '--form-factor', 'mobile', '--no-capture', '--json', '--db', path.join(dir, 'h.sqlite')]);
+		assert.equal(r.code, 1, r.stderr);
+		const doc = JSON.parse(r.stdout) as { url: string; status: string; result?: { stages: Record<string, { status: string }> }; error?: { code: string } }[];
+		assert.equal(doc.length, 2);
+		assert.equal(doc[0].url, server.url('/'));
+		assert.equal(doc[0].status, 'ok');
+		assert.equal(doc[0].result?.stages['lighthouse-mobile'].status, 'ok');
+		assert.equal(doc[1].status, 'failed');
+		assert.equal(doc[1].error?.code, 'HTTP_ERROR');
+	});
+
+	it('exits 2 when a budget is not met, 0 when it is, serves the repeat from the cache and lists it in the history', async () => {
+		const db = path.join(dir, 'h.sqlite');
+		const failing = await cli(['audit', server.url('/'), '--form-factor', 'mobile', '--no-capture', '--budget', 'best-practices=0.99', '--db', db]);
+		assert.equal(failing.code, 2, failing.stdout + failing.stderr);
+		assert.match(failing.stdout, /budget failed: mobile best-practices 0\.\d+ < 0\.99/);
+		const passing = await cli(['audit', server.url('/'), '--form-factor', 'mobile', '--no-capture', '--budget', 'seo=0.5', '--db', db]);
+		assert.equal(passing.code, 0, passing.stdout + passing.stderr);
+		assert.match(passing.stdout, /\(cached\)/);
+		const history = await cli(['history', '--json', '--db', db]);
+		assert.equal(history.code, 0, history.stderr);
+		assert.ok((JSON.parse(history.stdout) as { urls: { url: string }[] }).urls.some((u) => u.url === server.url('/')));
 	});
 
 	it('writes the Lighthouse HTML report where it is asked to', async () => {
@@ -104,5 +324,41 @@ describe('auditlens CLI (real process, real Chromium)', function () {
 		assert.equal(files.length, 1);
 		assert.match(files[0], /desktop\.html$/);
 		assert.match(fs.readFileSync(path.join(out, files[0]), 'utf8'), /<title>Lighthouse Report<\/title>/);
+	});
+
+	it('prints a hostile page’s headings as visible escapes: nothing reaches the terminal it would act on', async () => {
+		const page = `<!doctype html><html lang="en"><head><title>t</title></head><body><h1>${ESC}]0;pwned\x07Hi ${ESC}[2K${ESC}[1A\u009b31m</h1><p>text</p></body></html>`;
+		const gated = await gatedServer(page);
+		gated.open();
+		try {
+			const r = await cli(['audit', `${gated.origin}/held`, '--form-factor', 'mobile', '--no-ai', '--db', path.join(dir, 'h.sqlite')], { NO_COLOR: '1' });
+			assert.ok(r.code === 0 || r.code === 1, r.stderr);
+			assert.match(r.stdout, /The H1 "\\x1b\]0;pwned\\x07Hi \\x1b\[2K\\x1b\[1A\\x9b31m"/);
+			assert.doesNotMatch(r.stdout, CONTROL);
+			assert.doesNotMatch(r.stderr, /[\u001b\u0007\u009b]/);
+		} finally {
+			await gated.close();
+		}
+	});
+
+	it('keeps the results when the reports cannot be written at the end: JSON printed, the error added, exit 1', async () => {
+		const gated = await gatedServer('<!doctype html><html lang="en"><title>t</title><h1>A page held open by the test</h1></html>');
+		const out = path.join(dir, 'reports');
+		try {
+			const run = cli(['audit', `${gated.origin}/held`, '--form-factor', 'mobile', '--no-capture', '--no-ai', '--html', out, '--json', '--db', path.join(dir, 'h.sqlite')]);
+			// The checks passed (no folder yet, its parent writable) and the audit is under way: now a file takes the folder's name.
+			await gated.arrived;
+			fs.writeFileSync(out, 'not a folder');
+			gated.open();
+			const r = await run;
+			assert.equal(r.code, 1, r.stderr);
+			const doc = JSON.parse(r.stdout) as { status: string; result?: { stages: Record<string, { status: string }> }; outputError?: string }[];
+			assert.equal(doc[0].status, 'ok');
+			assert.equal(doc[0].result?.stages['lighthouse-mobile'].status, 'ok');
+			assert.match(doc[0].outputError ?? '', /could not write the Lighthouse reports to .*reports/);
+			assert.match(r.stderr, /could not write the Lighthouse reports/);
+		} finally {
+			await gated.close();
+		}
 	});
 });

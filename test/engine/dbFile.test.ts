@@ -5,23 +5,7 @@ import path from 'node:path';
 import { checkDbPath, DbPathError, SQLITE_HEADER } from '../../src/engine/store/dbFile';
 import { HistoryStore } from '../../src/engine/store/historyStore';
 import { recordingLogger, sampleResult, testSettings } from '../helpers/sampleResult';
-
-/** Every entry under `dir` with its bytes (folders as `/`), to compare a folder before and after. */
-export function snapshot(dir: string): Record<string, string> {
-	const out: Record<string, string> = {};
-	const walk = (at: string) => {
-		for (const name of fs.readdirSync(at).sort()) {
-			const p = path.join(at, name);
-			const rel = path.relative(dir, p);
-			if (fs.statSync(p).isDirectory()) {
-				out[`${rel}/`] = '';
-				walk(p);
-			} else out[rel] = fs.readFileSync(p).toString('base64');
-		}
-	};
-	walk(dir);
-	return out;
-}
+import { snapshot } from '../helpers/snapshot';
 
 /** A real history database file with one audit, then its pages after the header overwritten. */
 async function damagedDatabase(file: string): Promise<Buffer> {
