@@ -338,6 +338,12 @@ function onSignals(engine: Engine): () => void {
 export async function main(argv: string[]): Promise<number> {
 	const [command, ...rest] = argv;
 	try {
+		// `auditlens audit --help` asks for the usage, not for an audit (only before a `--` terminator).
+		const help = rest.slice(0, rest.includes('--') ? rest.indexOf('--') : undefined).some((a) => a === '--help' || a === '-h');
+		if (help && ['audit', 'demo', 'history', 'cache'].includes(command ?? '')) {
+			process.stdout.write(`${USAGE}\n`);
+			return EXIT.ok;
+		}
 		switch (command) {
 			case 'audit': {
 				const args = parseAuditArgs(rest);

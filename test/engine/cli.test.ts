@@ -268,6 +268,9 @@ describe('auditlens CLI: checks before the first audit (real process)', function
 		assert.equal(r.code, 64);
 		assert.match(r.stderr, /--form-factor takes mobile, desktop or both/);
 		assert.match(r.stderr, /Usage:/);
+		const help = await cli(['audit', '--help']);
+		assert.equal(help.code, 0);
+		assert.match(help.stdout, /^Usage:/);
 		const engine = spawn(process.execPath, [path.join(ROOT, 'dist', 'engine.js'), '--stdio', '--log-level=loud']);
 		let stderr = '';
 		engine.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
