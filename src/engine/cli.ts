@@ -219,7 +219,8 @@ function warn(message: string): void {
 
 /** Said once, before anything is sent: where the AI stage sends what. */
 function privacyNotice(a: AuditArgs): void {
-	if (!a.stages.ai || !process.env.ANTHROPIC_API_KEY) return;
+	// The AI stage works from the capture's screenshots and page facts: without capture nothing is sent.
+	if (!a.stages.ai || !a.stages.capture || !process.env.ANTHROPIC_API_KEY) return;
 	warn('AI suggestions are on (ANTHROPIC_API_KEY is set): screenshots and page text of each audited page are sent to Anthropic. Add --no-ai to keep audits on this machine.');
 }
 

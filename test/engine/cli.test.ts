@@ -259,8 +259,11 @@ describe('auditlens CLI: checks before the first audit (real process)', function
 		assert.equal(withAi.stderr.match(/screenshots and page text of each audited page are sent to Anthropic/g)?.length, 1, withAi.stderr);
 		assert.match(withAi.stderr, /--no-ai to keep audits on this machine/);
 		assert.doesNotMatch(withAi.stdout + withAi.stderr, /sk-ant-test-key-not-real/);
-		const local = await cli(['audit', server.url('/500'), '--no-ai', '--db', path.join(dir, 'h.sqlite')], env);
-		assert.doesNotMatch(local.stderr, /Anthropic/);
+		for (const off of ['--no-ai', '--no-capture']) {
+			const local = await cli(['audit', server.url('/500'), off, '--db', path.join(dir, 'h.sqlite')], env);
+			assert.equal(local.code, 1, local.stderr);
+			assert.doesNotMatch(local.stderr, /Anthropic/, off);
+		}
 	});
 
 	it('exits 64 with the usage on a bad command line', async () => {
