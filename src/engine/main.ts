@@ -14,9 +14,11 @@ import { createEngine } from './createEngine';
 import type { Engine } from './engine';
 import { createLogger, type LogLevel } from './log';
 import { registerHandlers } from './rpcServer';
-import { defaultHistoryPath } from './store/dbFile';
+import { claimHistoryFile, defaultHistoryPath } from './store/dbFile';
 
-const USAGE = `Usage: node dist/engine.js [--stdio | --node-ipc] [--db PATH | --no-db] [--artifacts DIR] [--log-level debug|info|warn|error]`;
+const USAGE = `Usage: node dist/engine.js [--stdio | --node-ipc] [--db PATH | --no-db] [--artifacts DIR] [--log-level debug|info|warn|error]
+  --db PATH  the client's own history file (default ~/.auditlens/history.sqlite): an unreadable file there is
+             set aside and a new history started; a folder is refused`;
 const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 interface Args {
@@ -130,6 +132,8 @@ async function main(): Promise<void> {
 	if (args.transport === 'ipc') process.stdin.resume();
 	connection.onClose(() => void exit(0, 'connection closed'));
 
+	// The client picks this file in its own storage; no person named it (the CLI's --db is another matter).
+	if (args.db) claimHistoryFile(args.db);
 	engine = await createEngine({ db: args.db, artifactsDir: args.artifacts, log });
 	registerHandlers(connection, engine, log, () => void exit(0, 'shutdown requested'));
 	connection.listen();

@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { checkDbPath, DbPathError, SQLITE_HEADER } from '../../src/engine/store/dbFile';
 import { HistoryStore } from '../../src/engine/store/historyStore';
+import { statsRequest } from '../../src/protocol';
+import { startEngine } from '../helpers/engineProcess';
 import { recordingLogger, sampleResult, testSettings } from '../helpers/sampleResult';
 import { snapshot } from '../helpers/snapshot';
 
@@ -81,5 +83,37 @@ describe('the history file: only what is clearly its own and broken is set aside
 		const store = await open(path.join(dir, 'empty.sqlite'));
 		await store.close();
 		assert.ok(fs.readFileSync(path.join(dir, 'empty.sqlite')).subarray(0, 16).equals(SQLITE_HEADER));
+	});
+
+	it('the engine process takes its --db as its own (the editor picks it): garbage there is set aside, and it serves', async () => {
+		const file = path.join(dir, 'history.sqlite');
+		fs.writeFileSync(file, 'zeroed by a disk error, not even a header');
+		const engine = await startEngine({ db: file });
+		try {
+			const stats = await engine.connection.sendRequest(statsRequest, {});
+			assert.equal(stats.history.audits, 0);
+			const aside = fs.readdirSync(dir).filter((n) => n.startsWith('history.sqlite.corrupt-'));
+			assert.equal(aside.length, 1);
+			assert.equal(fs.readFileSync(path.join(dir, aside[0]!), 'utf8'), 'zeroed by a disk error, not even a header');
+		} finally {
+			await engine.stop();
+			fs.rmSync(engine.dir, { recursive: true, force: true });
+		}
+	});
+
+	it('the engine process refuses a folder as its --db, leaving it as it was', async () => {
+		const project = path.join(dir, 'project');
+		fs.mkdirSync(path.join(project, 'src'), { recursive: true });
+		fs.writeFileSync(path.join(project, 'src', 'a.ts'), 'x');
+		const before = snapshot(dir);
+		const engine = await startEngine({ db: project });
+		try {
+			assert.equal(await engine.exited, 1);
+			assert.match(engine.stderr(), /project is a folder, not a history database/);
+			assert.deepEqual(snapshot(dir), before);
+		} finally {
+			await engine.stop();
+			fs.rmSync(engine.dir, { recursive: true, force: true });
+		}
 	});
 });

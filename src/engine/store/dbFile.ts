@@ -153,7 +153,8 @@ export class DbPathError extends AuditError {
 /**
  * Refuse, touching nothing, a path the history store must neither use nor set aside: a folder or another
  * non-file, or a file that isn't an SQLite database. A missing or empty file is fine (a new history),
- * and so is anything at the default history path, which is the store's own to set aside when unreadable.
+ * and so is anything at the default history path (or one `claimHistoryFile` names), which is the store's own
+ * to set aside when unreadable.
  * Only a file with SQLite's header whose pages are damaged is ever set aside from a path a person named.
  */
 export function checkDbPath(file: string): void {
@@ -193,8 +194,21 @@ export function setAside(file: string, now: Date = new Date()): string {
 	return aside;
 }
 
+/** History files this process chose itself rather than a person naming them (see `claimHistoryFile`). */
+const ownFiles = new Set<string>();
+
+/**
+ * Treat `file` as the store's own, like the default history file: anything unreadable there is set aside.
+ * For the engine process, whose `--db` its client (the editor) picks in its own storage; never for a path
+ * a person typed. A folder is refused all the same.
+ */
+export function claimHistoryFile(file: string): void {
+	ownFiles.add(path.resolve(file));
+}
+
 function isDefaultHistoryFile(file: string): boolean {
-	return path.resolve(file) === path.resolve(defaultHistoryPath());
+	const resolved = path.resolve(file);
+	return resolved === path.resolve(defaultHistoryPath()) || ownFiles.has(resolved);
 }
 
 /** The history file used when none is named: `~/.auditlens/history.sqlite`. */
