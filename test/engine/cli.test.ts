@@ -5,11 +5,14 @@ import os from 'node:os';
 import path from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { PassThrough } from 'node:stream';
 import { budgetFailures, parseAuditArgs, parseBudget, UsageError } from '../../src/engine/cli';
+import { historyCommand } from '../../src/engine/historyCli';
+import { HistoryStore } from '../../src/engine/store/historyStore';
 import { COLOR, cruxLines, formatResult, statusOf } from '../../src/engine/cliFormat';
 import type { AuditResult } from '../../src/protocol';
 import { safeText, useColor } from '../../src/shared/terminalText';
-import { sampleResult } from '../helpers/sampleResult';
+import { recordingLogger, sampleResult, testSettings } from '../helpers/sampleResult';
 import { snapshot } from '../helpers/snapshot';
 import { ROOT } from '../helpers/engineProcess';
 import { type FixtureServer, startFixtureServer } from '../helpers/fixtureServer';
@@ -137,6 +140,27 @@ describe('auditlens CLI: output a page cannot drive the terminal with (pure)', (
 		assert.match(formatResult({ url: failed.url, result: failed }, []), /^✗ \S+ {2}failed.*\n {4}HTTP_ERROR: The page answered 500\./);
 		assert.equal(statusOf({ url: 'u', error: { code: 'UNREACHABLE', message: 'no' } }), 'failed');
 		assert.match(formatResult({ url: failed.url, result: failed }, [], COLOR), /\x1b\[31m✗/);
+	});
+
+	it('lists a failed audit in the history with its status, and its page-quoting error made safe', async () => {
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auditlens-cli-history-'));
+		try {
+			const db = path.join(dir, 'h.sqlite');
+			const store = await HistoryStore.open({ path: db, settings: testSettings(), log: recordingLogger(), flushDelayMs: 0 });
+			const failed: AuditResult = { ...sampleResult(), status: 'failed', error: { code: 'HTTP_ERROR', message: `The page answered 500: ${HOSTILE[0]} ${HOSTILE[1]}` } };
+			await store.save('k', failed, new Map());
+			await store.close();
+			for (const url of [undefined, failed.url]) {
+				const out = new PassThrough();
+				let text = '';
+				out.on('data', (d: Buffer) => (text += d.toString()));
+				assert.equal(await historyCommand({ db, url, json: false, out }), 0);
+				assert.doesNotMatch(text, CONTROL);
+				assert.match(text, url ? /failed HTTP_ERROR: The page answered 500: \\x1b\[2K/ : /failed HTTP_ERROR/);
+			}
+		} finally {
+			fs.rmSync(dir, { recursive: true, force: true });
+		}
 	});
 
 	it('prints CrUX field data for the URL and the origin, or the note when there is none', () => {
