@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { auditRequest, cancelRequest, statsRequest } from '../../src/protocol';
+import { auditRequest, cancelRequest } from '../../src/protocol';
 import { chromiumOf, type EngineProcess, startEngine, waitFor } from '../helpers/engineProcess';
 import { type FixtureServer, startFixtureServer } from '../helpers/fixtureServer';
 import { alive, watchdogOf } from '../helpers/orphanWatchdog';
@@ -10,31 +10,12 @@ import { alive, watchdogOf } from '../helpers/orphanWatchdog';
 /** Lighthouse (pool Chrome) and capture (Playwright's Chrome) both run; no remote APIs. */
 const OPTIONS = { formFactors: ['mobile' as const], stages: { ai: false, crux: false } };
 
-/** Local addresses (hex, as in /proc/net/tcp*) of the TCP sockets process `pid` listens on. */
-function listeningAddresses(pid: number): string[] {
-	const inodes = new Set<string>();
-	for (const fd of fs.readdirSync(`/proc/${pid}/fd`)) {
-		const link = fs.readlinkSync(`/proc/${pid}/fd/${fd}`, { encoding: 'utf8' });
-		const m = /^socket:\[(\d+)\]$/.exec(link);
-		if (m) inodes.add(m[1]);
-	}
-	const out: string[] = [];
-	for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
-		for (const line of fs.readFileSync(table, 'utf8').split('\n').slice(1)) {
-			const f = line.trim().split(/\s+/);
-			// f[1] local address:port, f[3] state (0A = LISTEN), f[9] inode
-			if (f[3] === '0A' && inodes.has(f[9])) out.push(f[1].split(':')[0]);
-		}
-	}
-	return out;
-}
-
 /** Every entry under `dir`, relative, for a readable failure message. */
 function entries(dir: string): string[] {
 	return fs.readdirSync(dir, { recursive: true, encoding: 'utf8' });
 }
 
-describe('engine Chromes: temp folders and the debugging port (engine process with a private TMPDIR)', function () {
+describe('temp folders (engine process with a private TMPDIR)', function () {
 	if (process.platform !== 'linux') return;
 	this.timeout(120_000);
 	let server: FixtureServer;
@@ -92,19 +73,6 @@ describe('engine Chromes: temp folders and the debugging port (engine process wi
 		await engine.stop();
 		await assertNothingLeft();
 		if (process.getuid?.() === 0) assert.equal(engine.stderr().split('Chrome sandbox off').length - 1, 1, 'said once');
-	});
-
-	it("keeps the pool Chrome's debugging port on 127.0.0.1", async () => {
-		await engine.connection.sendRequest(auditRequest, { url: server.url('/?temp-port'), options: { ...OPTIONS, stages: { ...OPTIONS.stages, capture: false } } });
-		const { browsers } = await engine.connection.sendRequest(statsRequest, {});
-		assert.ok(browsers.pids.length > 0, 'a pool Chrome is running');
-		for (const pid of browsers.pids) {
-			const addresses = listeningAddresses(pid);
-			assert.ok(addresses.length > 0, `Chrome ${pid} listens for DevTools`);
-			assert.deepEqual([...new Set(addresses)], ['0100007F'], `Chrome ${pid} listens on 127.0.0.1 only`);
-		}
-		await engine.stop();
-		await assertNothingLeft();
 	});
 
 	it('leaves nothing after a cancelled audit and SIGTERM', async () => {
