@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { auditRequest, cancelRequest } from '../../src/protocol';
-import { chromiumOf, type EngineProcess, startEngine, waitFor } from '../helpers/engineProcess';
+import { chromiumOf, type EngineProcess, ROOT, startEngine, waitFor } from '../helpers/engineProcess';
 import { type FixtureServer, startFixtureServer } from '../helpers/fixtureServer';
 import { alive, watchdogOf } from '../helpers/orphanWatchdog';
 
@@ -94,5 +95,37 @@ describe('temp folders (engine process with a private TMPDIR)', function () {
 		await holdAudit('temp-kill');
 		engine.child.kill('SIGKILL');
 		await assertNothingLeft();
+	});
+});
+
+describe('temp folders (CLI with a private TMPDIR)', function () {
+	if (process.platform !== 'linux') return;
+	this.timeout(120_000);
+
+	it('leaves nothing after an audit from the command line', async () => {
+		const server = await startFixtureServer();
+		const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'al-'));
+		const db = fs.mkdtempSync(path.join(os.tmpdir(), 'auditlens-cli-db-'));
+		try {
+			const cli = spawn(
+				process.execPath,
+				[path.join(ROOT, 'bin', 'auditlens.js'), 'audit', server.url('/?cli'), '--db', path.join(db, 'h.sqlite'), '--no-cache', '--no-ai', '--form-factor', 'mobile'],
+				{
+					env: { ...process.env, TMPDIR: tmp },
+					stdio: ['ignore', 'pipe', 'pipe'],
+				},
+			);
+			let out = '';
+			cli.stdout.on('data', (c: Buffer) => (out += c.toString()));
+			const code = await new Promise<number | null>((resolve) => cli.once('exit', resolve));
+			assert.equal(code, 0, out);
+			// The CLI removes its folder as it exits; its watchdog sweeps what a dying Chrome wrote after that.
+			await waitFor(() => entries(tmp).length === 0, 15_000, `TMPDIR to be empty (left: ${entries(tmp).join(', ')})`);
+			assert.deepEqual(chromiumOf(cli.pid!), []);
+		} finally {
+			await server.close();
+			fs.rmSync(tmp, { recursive: true, force: true });
+			fs.rmSync(db, { recursive: true, force: true });
+		}
 	});
 });

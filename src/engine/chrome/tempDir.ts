@@ -31,8 +31,17 @@ export function engineTempDir(): string {
 	if (dir) return dir;
 	systemTmp = os.tmpdir();
 	dir = fs.mkdtempSync(path.join(systemTmp, chromeMarker()));
-	process.once('exit', removeEngineTempDir);
+	removeAtExit();
 	return dir;
+}
+
+/**
+ * Remove the folder in 'exit', after the handlers that kill the Chromes still writing into it: those are
+ * registered before the first Chrome starts, so each start moves this handler to the end of the list.
+ */
+function removeAtExit(): void {
+	process.removeListener('exit', removeEngineTempDir);
+	process.on('exit', removeEngineTempDir);
 }
 
 /**
@@ -49,7 +58,9 @@ export function adoptEngineTempDir(): string {
 
 /** A new, empty Chrome profile folder inside the engine's folder. */
 export function newProfileDir(kind: string): string {
-	return fs.mkdtempSync(path.join(engineTempDir(), `${kind}-`));
+	const folder = fs.mkdtempSync(path.join(engineTempDir(), `${kind}-`));
+	removeAtExit();
+	return folder;
 }
 
 /**
@@ -59,6 +70,7 @@ export function newProfileDir(kind: string): string {
  */
 export function chromeTempEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
 	const own = engineTempDir();
+	removeAtExit();
 	const tmp = Buffer.byteLength(own) + CHROME_SOCKET_SUFFIX <= SOCKET_PATH_MAX ? own : systemTmp;
 	return { ...base, TMPDIR: tmp, TMP: tmp, TEMP: tmp };
 }
