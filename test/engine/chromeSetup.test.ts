@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -122,6 +123,32 @@ describe('Chrome sandbox decision', function () {
 	it('tells from a real test launch that the sandbox cannot start as root', async function () {
 		if (process.getuid?.() !== 0 || !fs.existsSync(CHROMIUM)) this.skip();
 		assert.match((await probeSandbox(CHROMIUM)) ?? 'it started', /failed \(exit \d+.*(root|sandbox)/i);
+	});
+
+	it('turns the sandbox on for a normal user where a test launch with it works (run as nobody)', async function () {
+		if (process.getuid?.() !== 0 || !fs.existsSync(CHROMIUM) || !fs.existsSync('/usr/bin/setpriv')) this.skip();
+		const home = fs.mkdtempSync(path.join(os.tmpdir(), 'al-'));
+		fs.chmodSync(home, 0o777);
+		const sandbox = path.join(__dirname, '..', '..', 'src', 'engine', 'chrome', 'sandbox.js');
+		const logModule = path.join(__dirname, '..', '..', 'src', 'engine', 'log.js');
+		const script = `require(${JSON.stringify(sandbox)}).chromeSandbox(${JSON.stringify(CHROMIUM)}, require(${JSON.stringify(logModule)}).createLogger('debug')).then((on) => console.log('sandbox=' + on))`;
+		try {
+			const out = await new Promise<string>((resolve) => {
+				const child = spawn('/usr/bin/setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', script], {
+					env: { ...process.env, HOME: home, TMPDIR: home },
+					stdio: ['ignore', 'pipe', 'pipe'],
+				});
+				let text = '';
+				child.stdout.on('data', (c: Buffer) => (text += c.toString()));
+				child.stderr.on('data', (c: Buffer) => (text += c.toString()));
+				child.on('close', () => resolve(text));
+			});
+			if (/EACCES|Cannot find module/.test(out)) this.skip(); // the build is not readable by nobody here
+			assert.match(out, /sandbox=true/, out);
+			assert.doesNotMatch(out, /Chrome sandbox off/);
+		} finally {
+			fs.rmSync(home, { recursive: true, force: true });
+		}
 	});
 
 	it('decides once per Chrome and logs why it is off once', async function () {
