@@ -12,6 +12,8 @@ const require = createRequire(import.meta.url);
 const { startEngine } = require(path.join(root, 'out/test/helpers/engineProcess.js'));
 const { startFixtureServer } = require(path.join(root, 'out/test/helpers/fixtureServer.js'));
 const { CHROME_FLAGS, findChrome } = require(path.join(root, 'out/src/engine/chrome/findChrome.js'));
+const { chromeFlags, chromeSandbox } = require(path.join(root, 'out/src/engine/chrome/sandbox.js'));
+const { createLogger } = require(path.join(root, 'out/src/engine/log.js'));
 
 const quick = process.argv.includes('--quick');
 const PAGES = 12;
@@ -28,11 +30,13 @@ const mb = (b) => Math.round(b / 1048576);
 const log = (...a) => console.error('[bench:engine]', ...a);
 
 /** The plain `lighthouse` CLI, cold, one page at a time: what a user runs without AuditLens. */
-function lighthouseCli(url) {
+async function lighthouseCli(url) {
 	const cli = path.join(path.dirname(require.resolve('lighthouse/package.json')), 'cli', 'index.js');
+	const chromePath = await findChrome();
+	const flags = chromeFlags(await chromeSandbox(chromePath, createLogger('warn')), CHROME_FLAGS);
 	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, [cli, url, '--output=json', '--output-path=stdout', '--quiet', `--chrome-flags=${CHROME_FLAGS.join(' ')}`], {
-			env: { ...process.env, CHROME_PATH: findChrome() },
+		const child = spawn(process.execPath, [cli, url, '--output=json', '--output-path=stdout', '--quiet', `--chrome-flags=${flags.join(' ')}`], {
+			env: { ...process.env, CHROME_PATH: chromePath },
 			stdio: ['ignore', 'pipe', 'inherit'],
 		});
 		const out = [];

@@ -1,3 +1,5 @@
+import { circuitBreaker, CircuitState, ConsecutiveBreaker, handleWhen, isBrokenCircuitError, type CircuitBreakerPolicy } from 'cockatiel';
+
 /** State of a circuit breaker, as engine stats report it. */
 export type BreakerState = 'closed' | 'open' | 'half-open';
 
@@ -6,8 +8,6 @@ export interface BreakerOptions {
 	failureThreshold?: number;
 	/** How long it stays open before one trial call is let through. */
 	cooldownMs?: number;
-	/** Clock, for tests. */
-	now?: () => number;
 }
 
 /** Thrown instead of calling while the breaker is open. */
@@ -23,19 +23,24 @@ export class BreakerOpenError extends Error {
 	}
 }
 
+/** An error the caller said not to count (e.g. a cancelled audit): carried through cockatiel unhandled. */
+class Uncounted {
+	constructor(readonly error: unknown) {}
+}
+
 /**
- * A circuit breaker for an external API (Anthropic, CrUX): after `failureThreshold` consecutive failures
- * it opens and rejects calls at once for `cooldownMs`; then it lets one trial call through (half-open),
- * which closes it on success or opens it again on failure. Each API has its own breaker instance.
+ * A circuit breaker for an external API (Anthropic, CrUX), on cockatiel's: after `failureThreshold` consecutive
+ * failures it opens and rejects calls at once for `cooldownMs`; then one trial call goes through (half-open),
+ * which closes it on success or opens it again on failure. This adds what the engine needs around it: a
+ * BreakerOpenError that says when to try again and why, errors that do not count, `reset()`, and a state
+ * that reads 'half-open' once the cooldown is over (cockatiel moves there only on the next call).
  */
 export class CircuitBreaker {
-	private failures = 0;
-	private openedAt: number | undefined;
-	private trialRunning = false;
+	private policy!: CircuitBreakerPolicy;
+	private openedAt = 0;
 	private lastError: string | undefined;
 	private readonly threshold: number;
 	private readonly cooldownMs: number;
-	private readonly now: () => number;
 
 	constructor(
 		readonly service: string,
@@ -43,14 +48,20 @@ export class CircuitBreaker {
 	) {
 		this.threshold = opts.failureThreshold ?? 3;
 		this.cooldownMs = opts.cooldownMs ?? 60_000;
-		this.now = opts.now ?? Date.now;
 		if (!Number.isInteger(this.threshold) || this.threshold < 1) throw new TypeError('failureThreshold must be a positive integer');
 		if (!(this.cooldownMs >= 0)) throw new TypeError('cooldownMs must be a non-negative number');
+		this.reset();
 	}
 
 	get state(): BreakerState {
-		if (this.openedAt === undefined) return 'closed';
-		return this.now() - this.openedAt >= this.cooldownMs ? 'half-open' : 'open';
+		switch (this.policy.state) {
+			case CircuitState.Closed:
+				return 'closed';
+			case CircuitState.HalfOpen:
+				return 'half-open';
+			default:
+				return Date.now() - this.openedAt >= this.cooldownMs ? 'half-open' : 'open';
+		}
 	}
 
 	/**
@@ -58,33 +69,30 @@ export class CircuitBreaker {
 	 * pass through without counting as a failure.
 	 */
 	async run<T>(fn: () => Promise<T>, counts: (err: unknown) => boolean = () => true): Promise<T> {
-		const state = this.state;
-		if (state === 'open' || (state === 'half-open' && this.trialRunning)) {
-			throw new BreakerOpenError(this.service, (this.openedAt ?? this.now()) + this.cooldownMs, this.lastError);
-		}
-		const trial = state === 'half-open';
-		if (trial) this.trialRunning = true;
 		try {
-			const value = await fn();
-			this.failures = 0;
-			this.openedAt = undefined;
-			return value;
+			return await this.policy.execute(async () => {
+				try {
+					return await fn();
+				} catch (err) {
+					if (!counts(err)) throw new Uncounted(err);
+					this.lastError = err instanceof Error ? err.message : String(err);
+					throw err;
+				}
+			});
 		} catch (err) {
-			if (counts(err)) {
-				this.failures++;
-				this.lastError = err instanceof Error ? err.message : String(err);
-				if (trial || this.failures >= this.threshold) this.openedAt = this.now();
-			}
+			if (err instanceof Uncounted) throw err.error;
+			if (isBrokenCircuitError(err)) throw new BreakerOpenError(this.service, this.openedAt + this.cooldownMs, this.lastError);
 			throw err;
-		} finally {
-			if (trial) this.trialRunning = false;
 		}
 	}
 
-	/** Close the breaker and forget failures (e.g. after the API key changed). */
+	/** Close the breaker and forget failures (e.g. after the API key changed). cockatiel has no reset: a new policy. */
 	reset(): void {
-		this.failures = 0;
-		this.openedAt = undefined;
+		this.policy = circuitBreaker(
+			handleWhen((err) => !(err instanceof Uncounted)),
+			{ halfOpenAfter: this.cooldownMs, breaker: new ConsecutiveBreaker(this.threshold) },
+		);
+		this.policy.onBreak(() => (this.openedAt = Date.now()));
 		this.lastError = undefined;
 	}
 }

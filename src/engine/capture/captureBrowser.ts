@@ -3,7 +3,8 @@ import type { Browser, BrowserContext, BrowserContextOptions } from 'playwright-
 import type { EngineSettings, EngineStats } from '../../protocol';
 import { CHROME_FLAGS, findChrome } from '../chrome/findChrome';
 import { lowerBrowserPriority } from '../chrome/priority';
-import { chromeMarker } from '../chrome/watchdog';
+import { chromeFlags, chromeSandbox } from '../chrome/sandbox';
+import { chromeMarker, chromeTempEnv } from '../chrome/tempDir';
 import { abortError, AuditError, throwIfAborted } from '../errors';
 import type { Logger } from '../log';
 import type { EngineService } from '../stages';
@@ -132,7 +133,8 @@ export class CaptureBrowser implements EngineService {
 	}
 
 	private async launch(): Promise<Browser> {
-		const executablePath = findChrome(this.settings.chromePath);
+		const executablePath = await findChrome(this.settings.chromePath);
+		const sandbox = await chromeSandbox(executablePath, this.log);
 		const started = Date.now();
 		let browser: Browser;
 		try {
@@ -140,7 +142,17 @@ export class CaptureBrowser implements EngineService {
 			// Loaded on first launch: playwright-core takes most of a second to load, which engine start-up must not pay.
 			const { chromium } = require('playwright-core') as typeof import('playwright-core');
 			const marker = `--auditlens-marker=${chromeMarker()}capture-${this.launches + 1}`;
-			browser = await chromium.launch({ executablePath, headless: true, args: [...CHROME_FLAGS, marker], timeout: 30_000 });
+			browser = await chromium.launch({
+				executablePath,
+				headless: true,
+				// Playwright adds --no-sandbox itself unless told the sandbox is wanted.
+				chromiumSandbox: sandbox,
+				args: [...chromeFlags(sandbox, CHROME_FLAGS), marker],
+				// Chrome's own temp files into the engine's folder. Playwright takes no option for its profile and artifacts
+				// folders: it makes them in os.tmpdir(), which in the engine process is the engine's folder (adoptEngineTempDir).
+				env: chromeTempEnv(),
+				timeout: 30_000,
+			});
 			this.marker = marker;
 			const reniced = lowerBrowserPriority(marker);
 			this.log.debug(`capture browser: ${reniced} processes at lower CPU priority`);

@@ -1,41 +1,44 @@
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
+import { adoptEngineTempDir } from './tempDir';
+
+/** `$0` of the watchdog shell, which shows in its command line (tests find it by this). */
+export const WATCHDOG_NAME = 'auditlens-watchdog';
 
 /**
- * A marker put into every Chrome's user-data-dir so that a watchdog can find the engine's Chromes
- * after the engine itself is gone (even SIGKILLed).
+ * The engine's Chrome housekeeping, called once by the engine's entry points (engine process, CLI): makes the
+ * engine's own folder the process's TMPDIR (see `adoptEngineTempDir`) and starts a tiny detached shell that
+ * waits for this process to die, then kills every process whose command line carries this engine's marker,
+ * with its whole process group, and removes the engine's folder. It covers the exit path the engine cannot
+ * handle itself, SIGKILL, and sweeps whatever a dying Chrome wrote after the engine's own cleanup.
+ * POSIX only; elsewhere only the folder is set up. Returns the watchdog's pid.
  */
-export function chromeMarker(pid = process.pid): string {
-	return `auditlens-engine-${pid}-`;
-}
-
-/**
- * Starts a tiny detached shell that waits for this process to die and then kills every process
- * whose command line carries this engine's marker, with its whole process group. It covers the
- * one exit path the engine cannot handle itself: SIGKILL. POSIX only; elsewhere a no-op.
- */
-export function startOrphanWatchdog(): void {
-	if (process.platform === 'win32') return;
-	// The marker is assembled inside the shell so that the shell's own command line never matches it.
-	// Braces matter: "$m1234" would be an unset variable named m1234, and an empty marker matches everything.
+export function startOrphanWatchdog(): number | undefined {
+	const folder = adoptEngineTempDir();
+	if (process.platform === 'win32') return undefined;
+	// The marker is assembled inside the shell, and the folder (which contains it) comes in the environment, so
+	// that the shell's own command line never matches the marker. Braces matter: "$m1234" would be an unset
+	// variable named m1234, and an empty marker matches everything.
 	const script = [
 		`m="auditlens-engine-"; m="\${m}${process.pid}-"`,
 		`case "$m" in auditlens-engine-[0-9]*-) ;; *) exit 1 ;; esac`,
+		`d="$AUDITLENS_ENGINE_TMP"`,
+		// Only a folder named after this engine is ever removed.
+		`case "$d" in /*/"$m"*) ;; *) d="" ;; esac`,
 		`while kill -0 ${process.pid} 2>/dev/null; do sleep 0.5; done`,
 		`for p in $(pgrep -f -- "$m"); do kill -9 -- -$p 2>/dev/null; kill -9 $p 2>/dev/null; done`,
 		`sleep 1`,
 		`pkill -9 -f -- "$m" 2>/dev/null`,
-		// The Chrome profiles of this engine, which nobody else will remove now.
-		`rm -rf -- ${shellQuote(os.tmpdir())}/"$m"*`,
+		`if [ -n "$d" ]; then rm -rf -- "$d"; fi`,
 		`exit 0`,
 	].join('\n');
 	try {
-		const child = spawn('/bin/sh', ['-c', script], { detached: true, stdio: 'ignore' });
+		const child = spawn('/bin/sh', ['-c', script, WATCHDOG_NAME], { detached: true, stdio: 'ignore', env: { ...process.env, AUDITLENS_ENGINE_TMP: folder } });
 		child.on('error', () => undefined);
 		child.unref();
+		return child.pid;
 	} catch {
-		// no shell: the engine still kills its Chromes on every exit path it sees
+		// no shell: the engine still kills its Chromes and removes its folder on every exit path it sees
+		return undefined;
 	}
 }
 
@@ -49,18 +52,4 @@ export function killTree(pid: number | undefined): void {
 			// already gone
 		}
 	}
-}
-
-/** Remove a Chrome profile folder now (the engine may be about to exit); ignore what cannot be removed. */
-export function removeProfileDir(dir: string | undefined): void {
-	if (!dir) return;
-	try {
-		fs.rmSync(dir, { recursive: true, force: true, maxRetries: 3, retryDelay: 50 });
-	} catch {
-		// Chrome may still be writing into it as it dies; the watchdog sweeps what is left.
-	}
-}
-
-function shellQuote(s: string): string {
-	return `'${s.replace(/'/g, `'\\''`)}'`;
 }

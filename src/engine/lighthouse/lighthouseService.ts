@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Category, EngineSettings, EngineStats, FormFactor, Throttling } from '../../protocol';
 import { CHROME_FLAGS, findChrome } from '../chrome/findChrome';
-import { chromeMarker, killTree, removeProfileDir } from '../chrome/watchdog';
+import { chromeFlags, chromeSandbox } from '../chrome/sandbox';
+import { chromeTempEnv, newProfileDir, removeProfileDir } from '../chrome/tempDir';
+import { killTree } from '../chrome/watchdog';
 import { abortError, AuditError } from '../errors';
 import type { Logger } from '../log';
 import { BrowserPool } from '../pool/browserPool';
@@ -110,10 +110,13 @@ export class LighthouseService implements EngineService {
 	}
 
 	/** The fallback: plain `lighthouse` CLI, cold, one subprocess (and Chrome) per run. */
-	private runCli(request: LighthouseRequest, signal: AbortSignal): Promise<LhrLike> {
-		const chromePath = findChrome(this.settings.chromePath);
+	private async runCli(request: LighthouseRequest, signal: AbortSignal): Promise<LhrLike> {
+		const chromePath = await findChrome(this.settings.chromePath);
+		const sandbox = await chromeSandbox(chromePath, this.log);
+		if (signal.aborted) throw abortError(signal);
 		const cli = path.join(path.dirname(require.resolve('lighthouse/package.json')), 'cli', 'index.js');
-		const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), `${chromeMarker()}cli${++this.cliSeq}-`));
+		// In the engine's folder, like every Chrome profile; the CLI's and its Chrome's temp files go there too (env below).
+		const userDataDir = newProfileDir(`cli${++this.cliSeq}`);
 		const args = [
 			cli,
 			request.url,
@@ -124,12 +127,12 @@ export class LighthouseService implements EngineService {
 			`--only-categories=${request.categories.join(',')}`,
 			`--throttling-method=${request.throttling}`,
 			`--max-wait-for-load=${loadCap(request.timeoutMs)}`,
-			`--chrome-flags=${[...CHROME_FLAGS, `--user-data-dir=${userDataDir}`].join(' ')}`,
+			`--chrome-flags=${[...chromeFlags(sandbox, CHROME_FLAGS), `--user-data-dir=${userDataDir}`].join(' ')}`,
 		];
 		if (request.formFactor === 'desktop') args.push('--preset=desktop');
 		return new Promise<LhrLike>((resolve, reject) => {
 			const child = spawn(process.execPath, args, {
-				env: { ...process.env, CHROME_PATH: chromePath, ELECTRON_RUN_AS_NODE: '1' },
+				env: chromeTempEnv({ ...process.env, CHROME_PATH: chromePath, ELECTRON_RUN_AS_NODE: '1' }),
 				stdio: ['ignore', 'pipe', 'pipe'],
 				detached: process.platform !== 'win32',
 			});

@@ -1,9 +1,8 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { EngineSettings } from '../../protocol';
 import { CHROME_FLAGS, findChrome } from '../chrome/findChrome';
-import { chromeMarker, killTree, removeProfileDir } from '../chrome/watchdog';
+import { chromeFlags, chromeSandbox } from '../chrome/sandbox';
+import { chromeTempEnv, newProfileDir, removeProfileDir } from '../chrome/tempDir';
+import { killTree } from '../chrome/watchdog';
 import { abortError, AuditError } from '../errors';
 import { LighthouseWorker } from '../lighthouse/workerHandle';
 import type { Logger } from '../log';
@@ -240,15 +239,26 @@ export class BrowserPool {
 	}
 
 	private async launchChrome(slot: Slot): Promise<LaunchedChrome> {
-		const chromePath = findChrome(this.settings.chromePath);
+		const chromePath = await findChrome(this.settings.chromePath);
+		const sandbox = await chromeSandbox(chromePath, this.log);
 		const { launch } = await import('chrome-launcher');
-		const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), chromeMarker()));
+		// The profile and Chrome's own temp files go into the engine's folder, which every exit path removes.
+		const userDataDir = newProfileDir(`pool${slot.n}`);
 		slot.userDataDir = userDataDir;
 		let chrome: LaunchedChrome;
 		try {
-			chrome = await launch({ chromePath, chromeFlags: CHROME_FLAGS, userDataDir, handleSIGINT: false, logLevel: 'silent', maxConnectionRetries: 100 });
+			chrome = await launch({
+				chromePath,
+				chromeFlags: chromeFlags(sandbox, CHROME_FLAGS),
+				userDataDir,
+				envVars: chromeTempEnv(),
+				handleSIGINT: false,
+				logLevel: 'silent',
+				maxConnectionRetries: 100,
+			});
 		} catch (err) {
-			fs.rmSync(userDataDir, { recursive: true, force: true });
+			removeProfileDir(userDataDir);
+			slot.userDataDir = undefined;
 			throw new AuditError('CHROME_CRASHED', `Chrome (${chromePath}) failed to start: ${err instanceof Error ? err.message : String(err)}`);
 		}
 		this.counters.launched++;
