@@ -205,8 +205,8 @@ async function main() {
 
 /** Fill a history file with 1,000 audits (real Lighthouse reports), then time engine start → first answer. */
 async function startupWith1000() {
-	const { HistoryStore } = require(path.join(root, 'out/src/engine/store/historyStore.js'));
-	const { cacheKey } = require(path.join(root, 'out/src/engine/store/cacheKey.js'));
+	const { HistoryStore } = require(path.join(root, 'out/src/engine/history/historyStore.js'));
+	const { cacheKey } = require(path.join(root, 'out/src/engine/resultCache.js'));
 	const { createLogger } = require(path.join(root, 'out/src/engine/log.js'));
 	const { loadLhr, sampleResult, testSettings } = require(path.join(root, 'out/test/helpers/sampleResult.js'));
 	const os = await import('node:os');

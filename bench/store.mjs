@@ -17,7 +17,7 @@ const load = (rel) => require(path.join(out, rel));
 // Child mode: cold start-up of a fresh process, from loading the store module to the first answer of listUrls.
 if (process.argv[2] === '--startup') {
 	const t0 = performance.now();
-	const { HistoryStore } = load('src/engine/store/historyStore.js');
+	const { HistoryStore } = load('src/engine/history/historyStore.js');
 	const { DEFAULT_SETTINGS } = load('src/engine/settings.js');
 	const { createLogger } = load('src/engine/log.js');
 	const store = await HistoryStore.open({ path: process.argv[3], settings: DEFAULT_SETTINGS, log: createLogger('warn') });
@@ -32,9 +32,9 @@ if (process.argv[2] === '--startup') {
 	process.exit(0);
 }
 
-const { HistoryStore } = load('src/engine/store/historyStore.js');
-const { SingleFlight } = load('src/engine/store/singleFlight.js');
-const { cacheKey } = load('src/engine/store/cacheKey.js');
+const { HistoryStore } = load('src/engine/history/historyStore.js');
+const { SingleFlight } = load('src/engine/flight.js');
+const { cacheKey } = load('src/engine/resultCache.js');
 const { loadLhr, sampleResult, testSettings } = load('test/helpers/sampleResult.js');
 const { createLogger } = load('src/engine/log.js');
 const log = createLogger('warn');

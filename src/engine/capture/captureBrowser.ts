@@ -6,7 +6,7 @@ import { lowerBrowserPriority } from '../chrome/priority';
 import { chromeMarker } from '../chrome/watchdog';
 import { abortError, AuditError, throwIfAborted } from '../errors';
 import type { Logger } from '../log';
-import type { EngineService } from '../stages';
+import type { EngineService } from '../gather';
 
 /** What a capture job gets: a fresh, isolated browser context that is closed when the job ends. */
 export interface ContextLease {

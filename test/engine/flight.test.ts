@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'mocha';
 import { AuditError } from '../../src/engine/errors';
-import { SingleFlight } from '../../src/engine/store/singleFlight';
+import { SingleFlight } from '../../src/engine/flight';
 
 function deferred<T>() {
 	let resolve!: (value: T) => void;

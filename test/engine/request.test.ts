@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'mocha';
 import { AuditError } from '../../src/engine/errors';
-import { cacheKey, normalizeUrl } from '../../src/engine/store/cacheKey';
+import { normalizeUrl } from '../../src/engine/request';
+import { cacheKey } from '../../src/engine/resultCache';
 import type { AuditOptions } from '../../src/protocol';
 import { sampleOptions } from '../helpers/sampleResult';
 
