@@ -237,8 +237,7 @@ export async function auditCommand(a: AuditArgs, out: NodeJS.WritableStream = pr
 		const entries: (BatchItem & { budget?: { passed: boolean; failures: string[] } })[] = [];
 		for (const item of items) {
 			const failures = item.result ? budgetFailures(item.result, a.budget) : [];
-			const stageFailed = item.result ? Object.values(item.result.stages).some((s) => s.status === 'error') : false;
-			if (item.error || stageFailed) code = EXIT.auditFailed;
+			if (item.error || item.result?.status !== 'ok') code = EXIT.auditFailed;
 			else if (failures.length > 0 && code === EXIT.ok) code = EXIT.budgetFailed;
 			entries.push(Object.keys(a.budget).length && item.result ? { ...item, budget: { passed: failures.length === 0, failures } } : item);
 			const reports = item.result && a.htmlDir ? await writeReports(engine, item.result, a.htmlDir) : [];
@@ -289,8 +288,7 @@ async function demoCommand(argv: string[]): Promise<number> {
 			process.stdout.write(`${formatResult({ url: result.url, result }, [])}\n`);
 			const files = await writeReports(engine, result, outDir, 'demo-report');
 			for (const f of files) process.stdout.write(`Lighthouse report: ${f}\n`);
-			const failed = Object.values(result.stages).some((s) => s.status === 'error');
-			return failed ? EXIT.auditFailed : EXIT.ok;
+			return result.status === 'ok' ? EXIT.ok : EXIT.auditFailed;
 		} finally {
 			stopOnSignal();
 			await engine.close();

@@ -9,7 +9,8 @@ function pct(score: number | null | undefined): string {
 
 /** A readable block for one audited URL: scores per form factor, key metrics, stage errors, CRO findings. */
 export function formatResult(item: BatchItem, budgetFailures: string[]): string {
-	if (item.error) return `✗ ${item.url}\n    ${item.error.code}: ${item.error.message}`;
+	const error = item.error ?? item.result?.error;
+	if (error) return `✗ ${item.url}\n    ${error.code}: ${error.message}`;
 	const r = item.result!;
 	const lines = [`${budgetFailures.length ? '!' : '✓'} ${r.url}${r.fromCache ? '  (cached)' : ''}  ${(r.durationMs / 1000).toFixed(1)} s`];
 	for (const ff of r.options.formFactors) {

@@ -23,7 +23,7 @@ import type { EngineService } from './gather';
 import { runStages } from './gather/runStages';
 import type { Stage } from './gather/stage';
 import type { Artifacts, ResultStore } from './history/resultStore';
-import { type Logger, registerSecret } from './log';
+import { type Logger, maskCredentials, registerSecret } from './log';
 import { type AuditListener, Subscribers } from './notifications';
 import { preflight } from './preflight';
 import { type AuditRequest, normalizeUrl, toAuditRequest } from './request';
@@ -145,9 +145,9 @@ export class Engine {
 			params.urls.map(async (url, i) => {
 				try {
 					const result = await this.audit({ url, options: params.options, auditId: `${batchId}:${i}` }, listener);
-					return { url, result };
+					return { url: maskCredentials(url), result };
 				} catch (err) {
-					return { url, error: toErrorInfo(err) };
+					return { url: maskCredentials(url), error: toErrorInfo(err) };
 				}
 			}),
 		);
@@ -294,9 +294,6 @@ export class Engine {
 		const queuedMs = Date.now() - admittedAt;
 		const signal = AbortSignal.any([flightSignal, this.shutdown.signal]);
 		const id = randomUUID();
-		// The stages' own budgets (Lighthouse's load cap, capture's) come from the time this caller has left.
-		const timeLeftMs = Math.max(5_000, request.timeoutMs - queuedMs);
-		const settings = { ...this.settings, auditTimeoutMs: timeLeftMs };
 		const gathered: StageOutcomes = {};
 		let sentCro = '';
 		// Derived data is recomputed from everything gathered so far, and sent when it changes.
@@ -319,8 +316,14 @@ export class Engine {
 		let loaded = false;
 		try {
 			if (signal.aborted) throw signal.reason;
-			await preflight(url, Math.min(timeLeftMs, 30_000), signal);
+			// The deadlines of the callers stop the preflight through the signal; 30 s is its own limit.
+			await preflight(url, 30_000, signal);
 			loaded = true;
+			// The stages' own budgets (Lighthouse's load cap, capture's) come from the time the run has left:
+			// until the latest deadline of the callers waiting for it.
+			const deadline = this.flights.deadline(key) ?? Infinity;
+			const timeLeftMs = Math.max(5_000, Number.isFinite(deadline) ? deadline - Date.now() : this.settings.auditTimeoutMs);
+			const settings = { ...this.settings, auditTimeoutMs: timeLeftMs };
 			derive();
 			const gather = await runStages(
 				this.parts.stages,

@@ -53,6 +53,13 @@ export class SingleFlight<T> {
 		return this.flights.get(key)?.waiters.size ?? 0;
 	}
 
+	/** The latest deadline of the callers waiting on the run for `key` (Infinity if one has none; undefined when none runs). */
+	deadline(key: string): number | undefined {
+		const flight = this.flights.get(key);
+		if (!flight || flight.waiters.size === 0) return undefined;
+		return Math.max(...[...flight.waiters].map((w) => w.deadline));
+	}
+
 	/**
 	 * Run `fn` for `key`, or join the run already in flight for it.
 	 * `fn` gets a signal that aborts when every caller has gone or the last caller's deadline has passed.

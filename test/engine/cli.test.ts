@@ -66,11 +66,12 @@ describe('auditlens CLI (real process, real Chromium)', function () {
 	it('prints one JSON document with an entry per URL and exits 1 when an audit failed', async () => {
 		const r = await cli(['audit', server.url('/'), server.url('/500'), '--form-factor', 'mobile', '--no-capture', '--json', '--db', path.join(dir, 'h.sqlite')]);
 		assert.equal(r.code, 1, r.stderr);
-		const doc = JSON.parse(r.stdout) as { url: string; result?: { stages: Record<string, { status: string }> }; error?: { code: string } }[];
+		const doc = JSON.parse(r.stdout) as { url: string; result?: { status: string; stages: Record<string, { status: string }>; error?: { code: string } }; error?: { code: string } }[];
 		assert.equal(doc.length, 2);
 		assert.equal(doc[0].url, server.url('/'));
 		assert.equal(doc[0].result?.stages['lighthouse-mobile'].status, 'ok');
-		assert.equal(doc[1].error?.code, 'HTTP_ERROR');
+		assert.equal(doc[1].result?.status, 'failed', 'a page that answers 500 is audited and fails');
+		assert.equal(doc[1].result?.error?.code, 'HTTP_ERROR');
 	});
 
 	it('exits 2 when a budget is not met, 0 when it is, and serves the repeat from the cache', async () => {
