@@ -128,6 +128,46 @@ describe('SingleFlight', () => {
 		for (const r of all) assert.ok(r.status === 'rejected' && (r.reason as AuditError).code === 'UNREACHABLE');
 	});
 
+	it('stops one waiter at its own deadline while the run goes on for a waiter with a later one', async () => {
+		const flight = new SingleFlight<string>();
+		const gate = deferred<void>();
+		let runSignal: AbortSignal | undefined;
+		const fn = async (signal: AbortSignal) => {
+			runSignal = signal;
+			await gate.promise;
+			return 'done';
+		};
+		const short = flight.run('k', fn, { deadline: Date.now() + 30, timeoutError: () => new AuditError('TIMEOUT', 'short') });
+		const patient = flight.run('k', fn, { deadline: Date.now() + 60_000 });
+		await assert.rejects(short, (err: unknown) => err instanceof AuditError && err.code === 'TIMEOUT' && err.message === 'short');
+		assert.equal(runSignal?.aborted, false, 'the shared run was not stopped');
+		assert.equal(flight.waiters('k'), 1);
+		gate.resolve();
+		assert.equal(await patient, 'done');
+	});
+
+	it("aborts the run with the last waiter's timeout error when the latest deadline passes; that waiter gets the run's answer", async () => {
+		const flight = new SingleFlight<string>();
+		const fn = (signal: AbortSignal) => new Promise<string>((resolve) => signal.addEventListener('abort', () => resolve(`wound down: ${(signal.reason as Error).message}`), { once: true }));
+		const a = flight.run('k', fn, { deadline: Date.now() + 20, timeoutError: () => new AuditError('TIMEOUT', 'a') });
+		const b = flight.run('k', fn, { deadline: Date.now() + 40, timeoutError: () => new AuditError('TIMEOUT', 'b') });
+		await assert.rejects(a, (err: unknown) => err instanceof AuditError && err.message === 'a');
+		assert.equal(await b, 'wound down: b');
+		assert.equal(flight.inFlight, 0);
+	});
+
+	it('answers the latest deadline of its waiters', () => {
+		const flight = new SingleFlight<string>();
+		const never = () => new Promise<string>(() => undefined);
+		const cancel = new AbortController();
+		void flight.run('k', never, { deadline: Date.now() + 1_000, signal: cancel.signal }).catch(() => undefined);
+		const later = Date.now() + 5_000;
+		void flight.run('k', never, { deadline: later, signal: cancel.signal }).catch(() => undefined);
+		assert.equal(flight.deadline('k'), later);
+		assert.equal(flight.deadline('other'), undefined);
+		cancel.abort();
+	});
+
 	it('checks its arguments', () => {
 		const flight = new SingleFlight<string>();
 		assert.throws(() => flight.run(42 as unknown as string, async () => 'x'), TypeError);
