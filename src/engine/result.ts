@@ -1,20 +1,11 @@
-import type { AuditOptions, AuditResult, AuditStatus, ErrorInfo, StageName, StageOutcomes } from '../protocol';
+import type { AuditResult, AuditStatus, ErrorInfo, StageName, StageOutcomes } from '../protocol';
 import { ENGINE_VERSION } from './version';
 
-export interface ResultInput {
-	id: string;
-	url: string;
-	requestedAt: string;
-	/** From admission to now, the wait in the queue included. */
-	durationMs: number;
-	queuedMs: number;
-	options: AuditOptions;
-	lighthouseVersion: string;
-	chromeVersion?: string;
-	stages: StageOutcomes;
-	/** Why the audit as a whole could not go on (the page did not load, the time ran out), if it could not. */
-	error?: ErrorInfo;
-}
+/**
+ * What a run knows when it ends: `durationMs` from admission (the wait in the queue included), and `error`
+ * when the audit as a whole could not go on (the page did not load, the time ran out).
+ */
+export type ResultInput = Pick<AuditResult, 'id' | 'url' | 'requestedAt' | 'durationMs' | 'queuedMs' | 'options' | 'lighthouseVersion' | 'chromeVersion' | 'stages' | 'error'>;
 
 /** What a set of stage outcomes amounts to: the status, the error of each failed stage, and the audit's error. */
 export function judge(stages: StageOutcomes, error?: ErrorInfo): Pick<AuditResult, 'status' | 'stageErrors' | 'error'> {

@@ -14,6 +14,19 @@ function deferred<T>() {
 	return { promise, resolve, reject };
 }
 
+/** A flight whose run waits for `gate`; `runSignal()` is the signal the run got. */
+function gatedRun() {
+	const flight = new SingleFlight<string>();
+	const gate = deferred<void>();
+	let signal: AbortSignal | undefined;
+	const fn = async (s: AbortSignal) => {
+		signal = s;
+		await gate.promise;
+		return 'done';
+	};
+	return { flight, gate, fn, runSignal: () => signal };
+}
+
 const isCancelled = (err: unknown) => err instanceof AuditError && err.code === 'CANCELLED';
 
 describe('SingleFlight', () => {
@@ -54,21 +67,14 @@ describe('SingleFlight', () => {
 	});
 
 	it('a cancelled waiter rejects alone; the run goes on for the others', async () => {
-		const flight = new SingleFlight<string>();
-		const gate = deferred<void>();
-		let runSignal: AbortSignal | undefined;
-		const fn = async (signal: AbortSignal) => {
-			runSignal = signal;
-			await gate.promise;
-			return 'done';
-		};
+		const { flight, gate, fn, runSignal } = gatedRun();
 		const quitter = new AbortController();
 		const first = flight.run('k', fn, quitter.signal);
 		const others = [flight.run('k', fn), flight.run('k', fn, new AbortController().signal)];
 		await sleep(5);
 		quitter.abort();
 		await assert.rejects(first, isCancelled);
-		assert.equal(runSignal?.aborted, false);
+		assert.equal(runSignal()?.aborted, false);
 		gate.resolve();
 		assert.deepEqual(await Promise.all(others), ['done', 'done']);
 	});
@@ -129,18 +135,11 @@ describe('SingleFlight', () => {
 	});
 
 	it('stops one waiter at its own deadline while the run goes on for a waiter with a later one', async () => {
-		const flight = new SingleFlight<string>();
-		const gate = deferred<void>();
-		let runSignal: AbortSignal | undefined;
-		const fn = async (signal: AbortSignal) => {
-			runSignal = signal;
-			await gate.promise;
-			return 'done';
-		};
+		const { flight, gate, fn, runSignal } = gatedRun();
 		const short = flight.run('k', fn, { deadline: Date.now() + 30, timeoutError: () => new AuditError('TIMEOUT', 'short') });
 		const patient = flight.run('k', fn, { deadline: Date.now() + 60_000 });
 		await assert.rejects(short, (err: unknown) => err instanceof AuditError && err.code === 'TIMEOUT' && err.message === 'short');
-		assert.equal(runSignal?.aborted, false, 'the shared run was not stopped');
+		assert.equal(runSignal()?.aborted, false, 'the shared run was not stopped');
 		assert.equal(flight.waiters('k'), 1);
 		gate.resolve();
 		assert.equal(await patient, 'done');

@@ -6,6 +6,7 @@ import { runStages } from '../../src/engine/gather/runStages';
 import type { Stage } from '../../src/engine/gather/stage';
 import { createLogger, type Logger, type LogLevel } from '../../src/engine/log';
 import { DEFAULT_SETTINGS } from '../../src/engine/settings';
+import { sampleOptions } from './sampleResult';
 
 export interface StageHarnessInit {
 	url: string;
@@ -37,15 +38,7 @@ export class StageHarness {
 	constructor(init: StageHarnessInit) {
 		this.url = init.url;
 		this.settings = { ...DEFAULT_SETTINGS, ...init.settings };
-		this.options = {
-			formFactors: ['mobile', 'desktop'],
-			categories: ['performance', 'accessibility', 'best-practices', 'seo'],
-			throttling: 'simulate',
-			runs: 1,
-			stages: { lighthouse: false, capture: true, cro: true, ai: true, crux: true },
-			devServer: false,
-			...init.options,
-		};
+		this.options = sampleOptions({ stages: { lighthouse: false, capture: true, cro: true, ai: true, crux: true }, ...init.options });
 		this.artifactsDir = init.artifactsDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'auditlens-test-'));
 		this.log = createLogger(init.logLevel ?? 'debug', [(level, line) => this.logLines.push(`${level} ${line}`)], 'test');
 	}
