@@ -96,7 +96,8 @@ export class Engine {
 		this.assertOpen();
 		const admittedAt = Date.now();
 		const settings = this.settings;
-		const request = toAuditRequest(params, params.auditId ?? randomUUID(), settings);
+		// The audit id is the client's (checked at the RPC edge) or a batch's `<batchId>:<index>`.
+		const request = toAuditRequest({ url: params.url, options: params.options }, params.auditId ?? randomUUID(), settings);
 		const { auditId, url } = request;
 		const chromeVersion = await this.parts.versions.chrome(settings);
 		const key = cacheKey(url, request.options, {

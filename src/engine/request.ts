@@ -36,6 +36,14 @@ export const idSchema = z.string().min(1).max(200);
 /** The `audit` request's params as they cross the RPC boundary. */
 export const auditParamsSchema = z.object({ url: urlSchema, options: auditOptionsSchema.optional(), auditId: idSchema.optional() }).strict();
 
+/** Parse params or throw INVALID_PARAMS naming each bad field. */
+export function parseParams<S extends z.ZodType>(schema: S, params: unknown, method: string): z.infer<S> {
+	const result = schema.safeParse(params);
+	if (result.success) return result.data;
+	const problems = result.error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'params'}: ${i.message}`).join('; ');
+	throw new AuditError('INVALID_PARAMS', `Invalid parameters for ${method}: ${problems}`);
+}
+
 /** A request the rest of the pipeline can trust. */
 export interface AuditRequest {
 	auditId: string;
@@ -48,8 +56,12 @@ export interface AuditRequest {
 	timeoutMs: number;
 }
 
-/** Validate and normalise one audit request; throws INVALID_URL for a URL that cannot be audited. */
-export function toAuditRequest(params: { url: string; options?: AuditOptionsInput; auditId?: string }, auditId: string, settings: Readonly<EngineSettings>): AuditRequest {
+/**
+ * Validate and normalise one audit request (from the RPC, the CLI or a test alike): INVALID_PARAMS naming
+ * each bad field, INVALID_URL for a URL that cannot be audited.
+ */
+export function toAuditRequest(raw: { url: string; options?: AuditOptionsInput; auditId?: string }, auditId: string, settings: Readonly<EngineSettings>): AuditRequest {
+	const params = parseParams(auditParamsSchema, raw, 'auditlens/audit');
 	return {
 		auditId,
 		url: normalizeUrl(params.url),

@@ -1,6 +1,5 @@
 import { z } from 'zod';
 import { FORM_FACTORS } from '../protocol';
-import { AuditError } from './errors';
 import { auditOptionsSchema, auditParamsSchema, idSchema, urlSchema } from './request';
 import { settingsPatchSchema } from './settings';
 
@@ -25,10 +24,4 @@ export const schemas = {
 	configure: settingsPatchSchema,
 };
 
-/** Parse RPC params or throw INVALID_PARAMS naming each bad field. */
-export function parseParams<S extends z.ZodType>(schema: S, params: unknown, method: string): z.infer<S> {
-	const result = schema.safeParse(params);
-	if (result.success) return result.data;
-	const problems = result.error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'params'}: ${i.message}`).join('; ');
-	throw new AuditError('INVALID_PARAMS', `Invalid parameters for ${method}: ${problems}`);
-}
+export { parseParams } from './request';

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'mocha';
 import { AuditError } from '../../src/engine/errors';
 import { maskCredentials, redact } from '../../src/engine/log';
-import { normalizeUrl } from '../../src/engine/request';
+import { normalizeUrl, toAuditRequest } from '../../src/engine/request';
+import { DEFAULT_SETTINGS } from '../../src/engine/settings';
 import { cacheKey } from '../../src/engine/resultCache';
 import type { AuditOptions } from '../../src/protocol';
 import { sampleOptions } from '../helpers/sampleResult';
@@ -43,6 +44,23 @@ describe('normalizeUrl', () => {
 		assert.throws(() => normalizeUrl('http://'), invalidUrl(/not a valid URL/));
 		assert.throws(() => normalizeUrl(''), invalidUrl(/empty/));
 		assert.throws(() => normalizeUrl('not a url'), invalidUrl(/full address/));
+	});
+});
+
+describe('toAuditRequest', () => {
+	const code = (c: string, pattern: RegExp) => (err: unknown) => err instanceof AuditError && err.code === c && pattern.test(err.message);
+
+	it('normalises the URL and resolves the options against the settings', () => {
+		const request = toAuditRequest({ url: 'HTTPS://Example.com/a#x', options: { formFactors: ['desktop', 'desktop'], noCache: true } }, 'id-1', { ...DEFAULT_SETTINGS, runsPerUrl: 3 });
+		assert.deepEqual(
+			[request.auditId, request.url, request.options.formFactors, request.options.runs, request.noCache, request.timeoutMs],
+			['id-1', 'https://example.com/a', ['desktop'], 3, true, DEFAULT_SETTINGS.auditTimeoutMs],
+		);
+	});
+
+	it('checks every caller with the same schema, not only RPC clients', () => {
+		assert.throws(() => toAuditRequest({ url: `https://example.com/${'a'.repeat(9000)}` }, 'id', DEFAULT_SETTINGS), code('INVALID_PARAMS', /url: url is longer than 8192/));
+		assert.throws(() => toAuditRequest({ url: 'https://example.com/', options: { timeoutMs: 10 } }, 'id', DEFAULT_SETTINGS), code('INVALID_PARAMS', /options\.timeoutMs/));
 	});
 });
 
