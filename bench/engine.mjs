@@ -82,7 +82,7 @@ async function main() {
 	const batch = await timed(() => rpc('auditlens/batchAudit', { urls: pages, options: { ...LH_ONLY, formFactors: ['mobile'] } }));
 	sampling = false;
 	await sampler;
-	const failed = batch.value.items.filter((i) => i.error);
+	const failed = batch.value.items.filter((i) => i.error || i.result?.status !== 'ok');
 	if (failed.length) throw new Error(`batch had failures: ${JSON.stringify(failed)}`);
 	const enginePerPage = batch.ms / PAGES / 1000;
 	results.throughput = {
