@@ -13,11 +13,11 @@ const require = createRequire(import.meta.url);
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const out = (p) => path.join(root, 'out', p);
 const { CaptureBrowser } = require(out('src/engine/capture/captureBrowser.js'));
-const { createCaptureStage } = require(out('src/engine/stages/captureStage.js'));
-const { createCroStage } = require(out('src/engine/stages/croStage.js'));
+const { createCaptureStage } = require(out('src/engine/gather/capture.js'));
+const { deriveCro } = require(out('src/engine/derive/cro.js'));
 const { createLogger } = require(out('src/engine/log.js'));
 const { DEFAULT_SETTINGS } = require(out('src/engine/settings.js'));
-const { makeStageContext } = require(out('test/helpers/stageContext.js'));
+const { StageHarness } = require(out('test/helpers/stageHarness.js'));
 
 const args = process.argv.slice(2);
 const arg = (name, fallback) => {
@@ -44,20 +44,20 @@ const settings = { ...DEFAULT_SETTINGS };
 const log = createLogger('error');
 
 async function captureOnce(browser, url) {
-	const ctx = makeStageContext({ url, settings, logLevel: 'error' });
+	const ctx = new StageHarness({ url, settings, logLevel: 'error' });
 	const t0 = performance.now();
 	const outcome = await ctx.runStage(createCaptureStage(browser));
 	const captureMs = performance.now() - t0;
 	if (outcome.status !== 'ok') throw new Error(`capture failed: ${JSON.stringify(outcome)}`);
 	const t1 = performance.now();
-	const cro = await ctx.runStage(createCroStage());
+	const cro = deriveCro(ctx.options, { capture: outcome });
 	const croMs = performance.now() - t1;
 	fs.rmSync(ctx.artifactsDir, { recursive: true, force: true });
 	return {
 		captureMs,
 		croMs,
 		warm: outcome.data.warm,
-		findings: cro.status === 'ok' ? cro.data.findings.length : -1,
+		findings: cro?.status === 'ok' ? cro.data.findings.length : -1,
 		bytes: Object.values(outcome.data.shots).reduce((s, x) => s + x.viewport.bytes + x.fullPage.bytes, 0),
 	};
 }

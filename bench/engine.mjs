@@ -86,7 +86,7 @@ async function main() {
 	const batch = await timed(() => rpc('auditlens/batchAudit', { urls: pages, options: { ...LH_ONLY, formFactors: ['mobile'] } }));
 	sampling = false;
 	await sampler;
-	const failed = batch.value.items.filter((i) => i.error);
+	const failed = batch.value.items.filter((i) => i.error || i.result?.status !== 'ok');
 	if (failed.length) throw new Error(`batch had failures: ${JSON.stringify(failed)}`);
 	const enginePerPage = batch.ms / PAGES / 1000;
 	results.throughput = {
@@ -209,8 +209,8 @@ async function main() {
 
 /** Fill a history file with 1,000 audits (real Lighthouse reports), then time engine start → first answer. */
 async function startupWith1000() {
-	const { HistoryStore } = require(path.join(root, 'out/src/engine/store/historyStore.js'));
-	const { cacheKey } = require(path.join(root, 'out/src/engine/store/cacheKey.js'));
+	const { HistoryStore } = require(path.join(root, 'out/src/engine/history/historyStore.js'));
+	const { cacheKey } = require(path.join(root, 'out/src/engine/resultCache.js'));
 	const { createLogger } = require(path.join(root, 'out/src/engine/log.js'));
 	const { loadLhr, sampleResult, testSettings } = require(path.join(root, 'out/test/helpers/sampleResult.js'));
 	const os = await import('node:os');

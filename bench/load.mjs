@@ -53,8 +53,11 @@ async function main() {
 			const url = urls[sent++ % urls.length];
 			const start = performance.now();
 			try {
-				await rpc('auditlens/audit', { url, options });
-				durations.push(performance.now() - start);
+				const result = await rpc('auditlens/audit', { url, options });
+				// An audit that ran answers with its result; one that failed or is partial says so in its status.
+				const code = result.status === 'ok' ? undefined : (result.error?.code ?? result.status);
+				if (code) errors[code] = (errors[code] ?? 0) + 1;
+				else durations.push(performance.now() - start);
 			} catch (err) {
 				const code = err?.data?.code ?? err?.message ?? String(err);
 				errors[code] = (errors[code] ?? 0) + 1;

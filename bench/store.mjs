@@ -17,24 +17,27 @@ const load = (rel) => require(path.join(out, rel));
 // Child mode: cold start-up of a fresh process, from loading the store module to the first answer of listUrls.
 if (process.argv[2] === '--startup') {
 	const t0 = performance.now();
-	const { HistoryStore } = load('src/engine/store/historyStore.js');
+	const { HistoryStore } = load('src/engine/history/historyStore.js');
 	const { DEFAULT_SETTINGS } = load('src/engine/settings.js');
 	const { createLogger } = load('src/engine/log.js');
+	const { ResultCache } = load('src/engine/resultCache.js');
 	const store = await HistoryStore.open({ path: process.argv[3], settings: DEFAULT_SETTINGS, log: createLogger('warn') });
+	const cache = new ResultCache(DEFAULT_SETTINGS, createLogger('warn'), store);
 	const tOpen = performance.now();
 	const urls = await store.listUrls();
 	const tFirst = performance.now();
-	await store.warmed;
+	await cache.warmed;
 	const tWarm = performance.now();
 	const stats = store.stats();
+	const warmed = cache.stats().entries;
 	await store.close();
-	process.stdout.write(JSON.stringify({ openMs: tOpen - t0, firstAnswerMs: tFirst - t0, warmedMs: tWarm - t0, urls: urls.length, warmed: stats.cache.entries, audits: stats.history.audits }));
+	process.stdout.write(JSON.stringify({ openMs: tOpen - t0, firstAnswerMs: tFirst - t0, warmedMs: tWarm - t0, urls: urls.length, warmed, audits: stats.history.audits }));
 	process.exit(0);
 }
 
-const { HistoryStore } = load('src/engine/store/historyStore.js');
-const { SingleFlight } = load('src/engine/store/singleFlight.js');
-const { cacheKey } = load('src/engine/store/cacheKey.js');
+const { HistoryStore } = load('src/engine/history/historyStore.js');
+const { SingleFlight } = load('src/engine/flight.js');
+const { cacheKey, ResultCache } = load('src/engine/resultCache.js');
 const { loadLhr, sampleResult, testSettings } = load('test/helpers/sampleResult.js');
 const { createLogger } = load('src/engine/log.js');
 const log = createLogger('warn');
@@ -92,18 +95,19 @@ try {
 
 	// 3. lookup() of a cached entry.
 	const warm = await HistoryStore.open({ path: bigDb, settings: testSettings(), log });
+	const warmCache = new ResultCache(testSettings(), log, warm);
 	const [top] = await warm.listUrls(1);
 	const cached = await warm.get(top.latest.id);
 	const key = cacheKey(cached.url, cached.options);
-	if (!(await warm.lookup(key))) throw new Error('the newest audit was not served from the cache');
+	if (!(await warmCache.lookup(key))) throw new Error('the newest audit was not served from the cache');
 	const times = [];
 	for (let i = 0; i < 10_000; i++) {
 		const t = performance.now();
-		await warm.lookup(key);
+		await warmCache.lookup(key);
 		times.push(performance.now() - t);
 	}
 	times.sort((a, b) => a - b);
-	const warmStats = warm.stats();
+	const warmStats = { cache: warmCache.stats(), ...warm.stats() };
 	await warm.close();
 
 	// 4. Twenty identical concurrent requests through SingleFlight.

@@ -19,7 +19,7 @@ import { createEngine } from './createEngine';
 import type { Engine } from './engine';
 import { cacheClearCommand, historyCommand } from './historyCli';
 import { createLogger } from './log';
-import { checkDbPath, defaultHistoryPath } from './store/dbFile';
+import { checkDbPath, defaultHistoryPath } from './history/dbFile';
 import { ENGINE_VERSION } from './version';
 
 export { UsageError };

@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
-import pLimit, { type LimitFunction } from 'p-limit';
 import type {
-	AuditOptions,
 	AuditParams,
 	AuditResult,
 	BatchAuditParams,
@@ -10,68 +8,65 @@ import type {
 	DeleteHistoryParams,
 	EngineSettings,
 	EngineStats,
+	ErrorInfo,
 	GetReportParams,
 	ListHistoryParams,
 	ListHistoryResult,
-	ProgressParams,
+	StageName,
 	StageOutcomes,
-	StageResultParams,
 } from '../protocol';
-import { runStages } from './auditRunner';
-import { type RunsByFormFactor, withMetricFindings } from './cro/rules';
+import { AuditQueue } from './auditQueue';
+import { deriveCro } from './derive/cro';
 import { AuditError, toErrorInfo } from './errors';
-import { LighthouseService } from './lighthouse/lighthouseService';
-import { type Logger, registerSecret } from './log';
+import { SingleFlight } from './flight';
+import type { EngineService } from './gather';
+import { runStages } from './gather/runStages';
+import type { Stage } from './gather/stage';
+import type { Artifacts, ResultStore } from './history/resultStore';
+import { type Logger, maskCredentials, registerSecret } from './log';
+import { type AuditListener, Subscribers } from './notifications';
 import { preflight } from './preflight';
-import { resolveOptions } from './schemas';
+import { type AuditRequest, normalizeUrl, toAuditRequest } from './request';
+import { buildResult } from './result';
+import { cacheKey, type ResultCache } from './resultCache';
 import { DEFAULT_SETTINGS } from './settings';
-import type { EngineService, StageKit } from './stages';
-import { createLighthouseStage } from './stages/lighthouseStage';
-import type { Stage } from './stages/stage';
 import { groupRss, StageTimings } from './stats';
-import { cacheKey, normalizeUrl } from './store/cacheKey';
-import type { ResultStore } from './store/resultStore';
-import { SingleFlight } from './store/singleFlight';
 import { ENGINE_VERSION } from './version';
 
-/** Where a client hears about an audit while it runs. */
-export interface AuditListener {
-	progress?(params: ProgressParams): void;
-	stageResult?(params: StageResultParams): void;
-}
+export type { AuditListener } from './notifications';
 
-export interface EngineOptions {
+/** Everything the engine sequences, built by the composition root (createEngine.ts). */
+export interface EngineParts {
 	settings?: Partial<EngineSettings>;
-	/** Cache + history; without one nothing is cached or remembered. */
-	store?: ResultStore;
+	/** The audit history; without one nothing is remembered. */
+	history?: ResultStore;
+	/** The result cache; without one nothing is served from a cache. */
+	cache?: ResultCache;
+	/** The gather stages, run concurrently for each audit. */
+	stages: Stage[];
+	/** The long-lived services the stages share: configured, counted in stats and closed with the engine. */
+	services: EngineService[];
+	/** The engine's Chromes, for the exit guard. */
+	browsers: { chromePids(): number[]; killAllSync(): void };
+	/** Versions that change results (part of the cache key and of each result). */
+	versions: { lighthouse(): string; chrome(settings: Readonly<EngineSettings>): Promise<string | undefined> };
 	/** Folder for per-audit files (screenshots). */
 	artifactsDir: string;
 	log: Logger;
-	/** Stage kits beside Lighthouse (capture, CRO, AI, CrUX), built with the engine's settings. */
-	kits?: ((settings: Readonly<EngineSettings>, log: Logger) => StageKit)[];
-	/** Override of the Lighthouse worker script (tests). */
-	workerPath?: string;
-}
-
-interface Subscriber {
-	auditId: string;
-	listener: AuditListener;
 }
 
 /**
- * The audit engine: validated request → cache → single-flight → bounded queue → preflight →
- * concurrent stages → result → cache/history, with notifications along the way.
+ * The audit engine. It owns no step of its own; it sequences them, the way Lighthouse's runner does:
+ * request (request.ts) → result cache (resultCache.ts) → single-flight (flight.ts) → queue (auditQueue.ts) →
+ * preflight (preflight.ts) → gather (gather/) → derive (derive/) → result (result.ts) → history (history/) →
+ * notifications (notifications.ts) along the way.
  */
 export class Engine {
 	private settings: EngineSettings;
 	private readonly log: Logger;
-	private readonly store?: ResultStore;
-	private readonly lighthouse: LighthouseService;
-	private readonly services: EngineService[];
-	private readonly stages: Stage[];
-	private readonly auditLimit: LimitFunction;
+	private readonly queue: AuditQueue;
 	private readonly flights = new SingleFlight<AuditResult>();
-	private readonly subscribers = new Map<string, Set<Subscriber>>();
+	private readonly subscribers = new Subscribers();
 	private readonly cancellers = new Map<string, AbortController>();
 	private readonly shutdown = new AbortController();
 	private readonly timings = new StageTimings();
@@ -79,74 +74,81 @@ export class Engine {
 	private readonly startedAt = Date.now();
 	private closing?: Promise<void>;
 
-	constructor(private readonly opts: EngineOptions) {
-		this.settings = { ...DEFAULT_SETTINGS, ...opts.settings };
+	constructor(private readonly parts: EngineParts) {
+		this.settings = { ...DEFAULT_SETTINGS, ...parts.settings };
 		registerSecret(this.settings.anthropicApiKey);
 		registerSecret(this.settings.cruxApiKey);
-		this.log = opts.log;
-		this.store = opts.store;
-		this.lighthouse = new LighthouseService(this.settings, this.log.child('lighthouse'), opts.workerPath);
-		const kits = (opts.kits ?? []).map((make) => make(this.settings, this.log));
-		this.services = [this.lighthouse, ...kits.flatMap((k) => k.services)];
-		this.stages = [createLighthouseStage('mobile', this.lighthouse), createLighthouseStage('desktop', this.lighthouse), ...kits.flatMap((k) => k.stages)];
-		this.auditLimit = pLimit(this.settings.maxConcurrentAudits);
-		this.store?.configure(this.settings);
+		this.log = parts.log;
+		this.queue = new AuditQueue({ concurrency: this.settings.maxConcurrentAudits, queueSize: this.settings.queueSize });
+		// Read the Chrome version now, so the first audit does not wait for it.
+		void parts.versions.chrome(this.settings);
 	}
 
 	get currentSettings(): Readonly<EngineSettings> {
 		return this.settings;
 	}
 
-	/** Audit one URL. Rejects with an AuditError when the page cannot be audited at all. */
+	/**
+	 * Audit one URL. Resolves with a result whose `status` says what it is (ok, partial, failed); rejects only
+	 * when no audit took place: INVALID_URL, INVALID_PARAMS, BUSY, CANCELLED, SHUTTING_DOWN.
+	 */
 	async audit(params: AuditParams, listener: AuditListener = {}): Promise<AuditResult> {
 		this.assertOpen();
-		const auditId = params.auditId ?? randomUUID();
-		const url = normalizeUrl(params.url);
-		const options = resolveOptions(params.options, this.settings);
-		// A new Lighthouse gives other scores: results of an older one are not served from the cache.
-		const key = `${cacheKey(url, options)} lighthouse@${this.lighthouse.lighthouseVersion}`;
-		const notify = (p: Omit<ProgressParams, 'auditId' | 'url'>) => listener.progress?.({ auditId, url, ...p });
+		const admittedAt = Date.now();
+		const settings = this.settings;
+		// The audit id is the client's (checked at the RPC edge) or a batch's `<batchId>:<index>`.
+		const request = toAuditRequest({ url: params.url, options: params.options }, params.auditId ?? randomUUID(), settings);
+		const { auditId, url } = request;
+		const chromeVersion = await this.parts.versions.chrome(settings);
+		const key = cacheKey(url, request.options, {
+			lighthouseVersion: this.parts.versions.lighthouse(),
+			chromeVersion,
+			aiKeySet: Boolean(settings.anthropicApiKey),
+			cruxKeySet: Boolean(settings.cruxApiKey),
+		});
 
-		if (!params.options?.noCache && this.store) {
-			const cached = await this.store.lookup(key);
+		if (!request.noCache && this.parts.cache) {
+			const cached = await this.parts.cache.lookup(key);
 			if (cached) {
 				listener.stageResult?.({ auditId, url, stages: cached.stages });
-				notify({ stage: 'audit', state: 'done', message: 'from cache' });
-				return { ...cached, fromCache: true };
+				listener.progress?.({ auditId, url, stage: 'audit', state: 'done', message: 'from cache' });
+				return cached;
 			}
 		}
 
-		const cancel = new AbortController();
 		if (this.cancellers.has(auditId)) throw new AuditError('INVALID_PARAMS', `An audit with id "${auditId}" is already running; use a new auditId.`);
+		const cancel = new AbortController();
 		this.cancellers.set(auditId, cancel);
-		const subscriber: Subscriber = { auditId, listener };
-		const subs = this.subscribers.get(key) ?? new Set<Subscriber>();
-		subs.add(subscriber);
-		this.subscribers.set(key, subs);
+		const unsubscribe = this.subscribers.add(key, auditId, listener);
 		try {
-			return await this.flights.run(key, (signal) => this.enqueue(url, () => this.execute(key, url, options, params.options?.timeoutMs, signal), notify), cancel.signal);
+			return await this.flights.run(key, (signal) => this.admit(key, request, chromeVersion, admittedAt, signal), {
+				signal: cancel.signal,
+				deadline: admittedAt + request.timeoutMs,
+				timeoutError: () => this.timeoutError(key, request),
+			});
 		} catch (err) {
 			const info = toErrorInfo(err);
+			// This caller's own deadline passed while another caller still wants the shared run.
+			if (info.code === 'TIMEOUT') return this.leftEarly(key, request, chromeVersion, admittedAt, info, listener);
 			if (info.code === 'CANCELLED') this.counters.cancelled++;
-			notify({ stage: 'audit', state: info.code === 'CANCELLED' ? 'cancelled' : 'error', message: info.message });
+			listener.progress?.({ auditId, url, stage: 'audit', state: info.code === 'CANCELLED' ? 'cancelled' : 'error', message: info.message });
 			throw err;
 		} finally {
 			this.cancellers.delete(auditId);
-			subs.delete(subscriber);
-			if (subs.size === 0 && this.subscribers.get(key) === subs) this.subscribers.delete(key);
+			unsubscribe();
 		}
 	}
 
-	/** Audit many URLs under the same limits; every URL gets a result or an error. */
+	/** Audit many URLs under the same limits: a `result` for every audit that ran, an `error` for one refused. */
 	async batch(params: BatchAuditParams, listener: AuditListener = {}): Promise<BatchAuditResult> {
 		const batchId = params.batchId ?? randomUUID();
 		const items = await Promise.all(
 			params.urls.map(async (url, i) => {
 				try {
 					const result = await this.audit({ url, options: params.options, auditId: `${batchId}:${i}` }, listener);
-					return { url, result };
+					return { url: maskCredentials(url), result };
 				} catch (err) {
-					return { url, error: toErrorInfo(err) };
+					return { url: maskCredentials(url), error: toErrorInfo(err) };
 				}
 			}),
 		);
@@ -166,11 +168,11 @@ export class Engine {
 	}
 
 	async getResult(id: string): Promise<AuditResult | null> {
-		return (await this.store?.get(id)) ?? null;
+		return (await this.parts.history?.get(id)) ?? null;
 	}
 
 	async getReport(params: GetReportParams): Promise<string> {
-		const lhr = await this.store?.getLhr(params.id, params.formFactor);
+		const lhr = await this.parts.history?.getLhr(params.id, params.formFactor);
 		if (!lhr) throw new AuditError('NOT_FOUND', `No ${params.formFactor} Lighthouse report is stored for audit ${params.id}. It may have been deleted, or that form factor was not audited.`);
 		if (params.format === 'json') return JSON.stringify(lhr);
 		const { ReportGenerator } = (await import('lighthouse/report/generator/report-generator.js')) as { ReportGenerator: { generateReportHtml(lhr: unknown): string } };
@@ -178,18 +180,19 @@ export class Engine {
 	}
 
 	async listHistory(params: ListHistoryParams): Promise<ListHistoryResult> {
-		if (!this.store) return params.url ? { entries: [] } : { urls: [] };
-		if (params.url) return { entries: await this.store.listAudits(normalizeUrl(params.url), params.limit) };
-		return { urls: await this.store.listUrls(params.limit) };
+		const history = this.parts.history;
+		if (!history) return params.url ? { entries: [] } : { urls: [] };
+		if (params.url) return { entries: await history.listAudits(normalizeUrl(params.url), params.limit) };
+		return { urls: await history.listUrls(params.limit) };
 	}
 
 	async deleteHistory(params: DeleteHistoryParams): Promise<number> {
-		if (!this.store) return 0;
-		return this.store.delete(params.url ? { url: normalizeUrl(params.url) } : params);
+		if (!this.parts.history) return 0;
+		return this.parts.history.delete(params.url ? { url: normalizeUrl(params.url) } : params);
 	}
 
 	clearCache(): number {
-		return this.store?.clearCache() ?? 0;
+		return this.parts.cache?.clear() ?? 0;
 	}
 
 	/** Change limits and settings live. */
@@ -197,9 +200,10 @@ export class Engine {
 		this.settings = { ...this.settings, ...patch };
 		registerSecret(this.settings.anthropicApiKey);
 		registerSecret(this.settings.cruxApiKey);
-		this.auditLimit.concurrency = this.settings.maxConcurrentAudits;
-		for (const s of this.services) s.configure(this.settings);
-		this.store?.configure(this.settings);
+		this.queue.configure({ concurrency: this.settings.maxConcurrentAudits, queueSize: this.settings.queueSize });
+		for (const s of this.parts.services) s.configure(this.settings);
+		this.parts.history?.configure(this.settings);
+		this.parts.cache?.configure(this.settings);
 		return this.publicSettings();
 	}
 
@@ -208,21 +212,21 @@ export class Engine {
 			pid: process.pid,
 			uptimeMs: Date.now() - this.startedAt,
 			engineVersion: ENGINE_VERSION,
-			lighthouseVersion: this.lighthouse.lighthouseVersion,
-			audits: { active: this.auditLimit.activeCount, queued: this.auditLimit.pendingCount, ...this.counters },
+			lighthouseVersion: this.parts.versions.lighthouse(),
+			audits: { active: this.queue.activeCount, queued: this.queue.pendingCount, ...this.counters },
 			browsers: { idle: 0, busy: 0, launched: 0, crashed: 0, recycled: 0, pids: [] },
 			workers: { count: 0, busy: 0, replaced: 0 },
 			lighthouseRuns: 0,
 			stages: this.timings.snapshot(),
 			memory: { engineRss: 0, chromeRss: {}, totalRss: 0 },
-			cache: { hits: 0, misses: 0, entries: 0, bytes: 0 },
+			cache: this.parts.cache?.stats() ?? { hits: 0, misses: 0, entries: 0, bytes: 0 },
 			history: { audits: 0, dbBytes: 0 },
 			ai: { calls: 0, failures: 0, breaker: 'closed', p50Ms: 0 },
 			crux: { calls: 0, failures: 0, breaker: 'closed', p50Ms: 0 },
 			settings: this.publicSettings(),
 		};
-		for (const s of this.services) Object.assign(base, s.stats());
-		if (this.store) Object.assign(base, this.store.stats());
+		for (const s of this.parts.services) Object.assign(base, s.stats());
+		if (this.parts.history) Object.assign(base, this.parts.history.stats());
 		const engineRss = process.memoryUsage().rss;
 		const chromeRss = groupRss(base.browsers.pids);
 		base.memory = { engineRss, chromeRss, totalRss: engineRss + Object.values(chromeRss).reduce((a, b) => a + b, 0) };
@@ -231,20 +235,23 @@ export class Engine {
 
 	/** Every Chrome pid the engine's services hold (for tests and the exit guard). */
 	chromePids(): number[] {
-		return this.lighthouse.pool.chromePids();
+		return this.parts.browsers.chromePids();
 	}
 
 	/** Kill every Chrome synchronously: the last resort on process exit. */
 	killAllSync(): void {
-		this.lighthouse.pool.killAllSync();
+		this.parts.browsers.killAllSync();
 	}
 
-	/** Stop accepting audits, cancel running ones, close every browser, flush the history. */
+	/** Stop accepting audits, cancel running and queued ones, close every browser, flush the history. */
 	close(): Promise<void> {
 		this.closing ??= (async () => {
-			this.shutdown.abort(new AuditError('SHUTTING_DOWN', 'The engine is shutting down.'));
-			for (const c of this.cancellers.values()) c.abort(new AuditError('SHUTTING_DOWN', 'The engine is shutting down.'));
-			const results = await Promise.allSettled([...this.services.map((s) => s.close()), this.store?.close()]);
+			const reason = new AuditError('SHUTTING_DOWN', 'The engine is shutting down.');
+			this.shutdown.abort(reason);
+			for (const c of this.cancellers.values()) c.abort(reason);
+			this.queue.clear(reason);
+			const results = await Promise.allSettled([...this.parts.services.map((s) => s.close()), this.parts.history?.close()]);
+			this.parts.cache?.close();
 			for (const r of results) if (r.status === 'rejected') this.log.warn(`while closing: ${String(r.reason)}`);
 		})();
 		return this.closing;
@@ -259,119 +266,147 @@ export class Engine {
 		return { ...rest, anthropicApiKeySet: Boolean(anthropicApiKey), cruxApiKeySet: Boolean(cruxApiKey) };
 	}
 
-	/**
-	 * The CRO stage reports as soon as the page is captured, before Lighthouse is done; once every stage
-	 * has finished, the findings that need Lighthouse's metrics (slow LCP, heavy TBT) join them.
-	 */
-	private addMetricFindings(stages: StageOutcomes, changed: (cro: NonNullable<StageOutcomes['cro']>) => void): void {
-		const cro = stages.cro;
-		if (cro?.status !== 'ok') return;
-		const runs: RunsByFormFactor = {};
-		const mobile = stages['lighthouse-mobile'];
-		const desktop = stages['lighthouse-desktop'];
-		if (mobile?.status === 'ok') runs.mobile = mobile.data;
-		if (desktop?.status === 'ok') runs.desktop = desktop.data;
-		const findings = withMetricFindings(cro.data.findings, runs);
-		if (JSON.stringify(findings) === JSON.stringify(cro.data.findings)) return;
-		stages.cro = { ...cro, data: { ...cro.data, findings } };
-		changed(stages.cro);
-	}
-
-	/** Admit a new run to the bounded queue, or answer BUSY. */
-	private enqueue(url: string, fn: () => Promise<AuditResult>, notify: (p: Omit<ProgressParams, 'auditId' | 'url'>) => void): Promise<AuditResult> {
-		const waiting = this.auditLimit.activeCount + this.auditLimit.pendingCount;
-		if (waiting >= this.settings.maxConcurrentAudits + this.settings.queueSize) {
-			this.counters.rejectedBusy++;
-			throw new AuditError(
-				'BUSY',
-				`The engine is busy (${this.auditLimit.activeCount} audits running, ${this.auditLimit.pendingCount} queued; queue size ${this.settings.queueSize}). ${url} was not queued: try again later or raise the queue size.`,
+	/** Queue a new run. A deadline that passes in the queue makes a failed result; a full queue answers BUSY. */
+	private async admit(key: string, request: AuditRequest, chromeVersion: string | undefined, admittedAt: number, signal: AbortSignal): Promise<AuditResult> {
+		const { url } = request;
+		try {
+			return await this.queue.run(
+				() => this.execute(key, request, chromeVersion, admittedAt, signal),
+				signal,
+				(position) => this.subscribers.progress(key, url, 'audit', 'queued', undefined, position),
 			);
+		} catch (err) {
+			const info = toErrorInfo(err);
+			if (info.code === 'BUSY') {
+				this.counters.rejectedBusy++;
+				throw new AuditError('BUSY', `${info.message} ${url} was not queued: try again later or raise the queue size.`);
+			}
+			if (info.code !== 'TIMEOUT' || !signal.aborted) throw err;
+			// Nothing ran: the time was spent waiting for a place.
+			const result = this.resultOf(request, chromeVersion, admittedAt, Date.now() - admittedAt, {}, info);
+			await this.record(key, result, new Map());
+			return result;
 		}
-		if (this.auditLimit.activeCount >= this.auditLimit.concurrency) notify({ stage: 'audit', state: 'queued', position: this.auditLimit.pendingCount + 1 });
-		return this.auditLimit(fn);
 	}
 
-	/** One real audit run, shared by every subscriber of its cache key. */
-	private async execute(key: string, url: string, options: AuditOptions, timeoutOverride: number | undefined, flightSignal: AbortSignal): Promise<AuditResult> {
-		const settings = this.settings;
-		const timeoutMs = timeoutOverride ?? settings.auditTimeoutMs;
-		const timeout = new AbortController();
-		// What was still running when time ran out tells a slow page from a hanging one.
-		const running = new Set<string>(['loading the page']);
-		const timer = setTimeout(() => {
-			const what = [...running].join(', ');
-			timeout.abort(
-				new AuditError(
-					'TIMEOUT',
-					`The audit of ${url} did not finish within ${Math.round(timeoutMs / 1000)} s (still running: ${what}). The page may be slow or hang; check it, or raise the audit timeout.`,
-				),
-			);
-		}, timeoutMs);
-		const signal = AbortSignal.any([flightSignal, timeout.signal, this.shutdown.signal]);
+	/** One real audit run, shared by every caller of its cache key. */
+	private async execute(key: string, request: AuditRequest, chromeVersion: string | undefined, admittedAt: number, flightSignal: AbortSignal): Promise<AuditResult> {
+		const { url, options } = request;
+		const queuedMs = Date.now() - admittedAt;
+		const signal = AbortSignal.any([flightSignal, this.shutdown.signal]);
 		const id = randomUUID();
-		const requestedAt = new Date().toISOString();
-		const t0 = performance.now();
-		const fanout = (fn: (s: Subscriber) => void) => {
-			for (const s of this.subscribers.get(key) ?? []) fn(s);
+		const gathered: StageOutcomes = {};
+		let sentCro = '';
+		// Derived data is recomputed from everything gathered so far, and sent when it changes.
+		const derive = () => {
+			const cro = deriveCro(options, gathered);
+			const text = JSON.stringify(cro && { ...cro, startedAt: 0, durationMs: 0 });
+			if (!cro || text === sentCro) return cro;
+			if (sentCro === '') {
+				const state = cro.status === 'ok' ? 'done' : cro.status;
+				this.subscribers.progress(key, url, 'cro', state, cro.status === 'error' ? cro.error.message : cro.status === 'skipped' ? cro.reason : undefined);
+			}
+			sentCro = text;
+			this.subscribers.stageResult(key, url, { cro });
+			return cro;
 		};
-		fanout((s) => s.listener.progress?.({ auditId: s.auditId, url, stage: 'audit', state: 'started' }));
+
+		this.subscribers.started(key, url);
+		let artifacts: Artifacts = new Map();
+		let error: ErrorInfo | undefined;
+		let loaded = false;
 		try {
 			if (signal.aborted) throw signal.reason;
-			await preflight(url, Math.min(timeoutMs, 30_000), signal);
-			running.clear();
-			const { stages, artifacts } = await runStages(
-				this.stages,
-				{ auditId: id, url, options, settings: { ...settings, auditTimeoutMs: timeoutMs }, signal, artifactsDir: path.join(this.opts.artifactsDir, id), log: this.log.child(id.slice(0, 8)) },
+			// The deadlines of the callers stop the preflight through the signal; 30 s is its own limit.
+			await preflight(url, 30_000, signal);
+			loaded = true;
+			// The stages' own budgets (Lighthouse's load cap, capture's) come from the time the run has left:
+			// until the latest deadline of the callers waiting for it.
+			const deadline = this.flights.deadline(key) ?? Infinity;
+			const timeLeftMs = Math.max(5_000, Number.isFinite(deadline) ? deadline - Date.now() : this.settings.auditTimeoutMs);
+			const settings = { ...this.settings, auditTimeoutMs: timeLeftMs };
+			derive();
+			const gather = await runStages(
+				this.parts.stages,
+				{ auditId: id, url, options, settings, signal, artifactsDir: path.join(this.parts.artifactsDir, id), log: this.log.child(id.slice(0, 8)) },
 				{
-					progress: (stage, state, message) => {
-						if (state === 'started') running.add(stage);
-						else running.delete(stage);
-						fanout((s) => s.listener.progress?.({ auditId: s.auditId, url, stage, state, message }));
-					},
+					progress: (stage, state, message) => this.subscribers.progress(key, url, stage, state, message),
 					outcome: (stage, outcome) => {
 						if (outcome.status !== 'skipped') this.timings.record(stage, outcome.durationMs);
-						fanout((s) => s.listener.stageResult?.({ auditId: s.auditId, url, stages: { [stage]: outcome } }));
+						(gathered as Record<string, unknown>)[stage] = outcome;
+						this.subscribers.stageResult(key, url, { [stage]: outcome });
+						derive();
 					},
 				},
 			);
-			this.addMetricFindings(stages, (outcome) => fanout((s) => s.listener.stageResult?.({ auditId: s.auditId, url, stages: { cro: outcome } })));
-			const ran = Object.values(stages).filter((o) => o.status !== 'skipped');
-			if (ran.length > 0 && !ran.some((o) => o.status === 'ok')) {
-				// Nothing to show: the audit failed. Timeout or cancel is the reason when it happened; else Lighthouse's error.
-				if (signal.aborted) throw signal.reason;
-				const errors = [stages['lighthouse-mobile'], stages['lighthouse-desktop'], ...ran].filter((o) => o?.status === 'error');
-				const first = errors[0];
-				throw first?.status === 'error' ? new AuditError(first.error.code, first.error.message) : new AuditError('CANCELLED', 'The audit was cancelled.');
-			}
-			const result: AuditResult = {
-				id,
-				url,
-				requestedAt,
-				durationMs: Math.round(performance.now() - t0),
-				options,
-				engineVersion: ENGINE_VERSION,
-				lighthouseVersion: this.lighthouse.lighthouseVersion,
-				queuedMs: 0,
-				fromCache: false,
-				status: 'ok',
-				stages,
-			};
-			if (this.store) {
-				try {
-					await this.store.save(key, result, artifacts);
-				} catch (err) {
-					if (!this.shutdown.signal.aborted) this.log.error(`could not save the audit of ${url} to history: ${toErrorInfo(err).message}`);
-				}
-			}
-			this.counters.done++;
-			fanout((s) => s.listener.progress?.({ auditId: s.auditId, url, stage: 'audit', state: 'done' }));
-			return result;
+			artifacts = gather.artifacts;
 		} catch (err) {
-			const info = toErrorInfo(signal.aborted && !(err instanceof AuditError) ? signal.reason : err);
-			if (info.code !== 'CANCELLED') this.counters.failed++;
-			throw new AuditError(info.code, info.message);
+			error = toErrorInfo(signal.aborted && !(err instanceof AuditError) ? signal.reason : err);
 		} finally {
-			clearTimeout(timer);
+			this.subscribers.ended(key);
 		}
+		if (signal.aborted) error ??= toErrorInfo(signal.reason, 'CANCELLED');
+		if (error?.code === 'CANCELLED' || error?.code === 'SHUTTING_DOWN') throw new AuditError(error.code, error.message);
+
+		// A page that never loaded has no stages at all, derived ones included.
+		const cro = loaded ? derive() : undefined;
+		const stages: StageOutcomes = cro ? { ...gathered, cro } : gathered;
+		const result = this.resultOf(request, chromeVersion, admittedAt, queuedMs, stages, error, id);
+		await this.record(key, result, artifacts);
+		this.subscribers.progress(key, url, 'audit', result.status === 'failed' ? 'error' : 'done', result.error?.message);
+		return result;
+	}
+
+	private resultOf(request: AuditRequest, chromeVersion: string | undefined, admittedAt: number, queuedMs: number, stages: StageOutcomes, error?: ErrorInfo, id: string = randomUUID()): AuditResult {
+		return buildResult({
+			id,
+			url: request.url,
+			requestedAt: new Date(admittedAt).toISOString(),
+			durationMs: Date.now() - admittedAt,
+			queuedMs,
+			options: request.options,
+			lighthouseVersion: this.parts.versions.lighthouse(),
+			chromeVersion,
+			stages,
+			error,
+		});
+	}
+
+	/** Save a finished audit to the history (which feeds the cache with `ok` results), and count it. */
+	private async record(key: string, result: AuditResult, artifacts: Artifacts): Promise<void> {
+		if (result.status === 'failed') this.counters.failed++;
+		else this.counters.done++;
+		if (result.status !== 'ok') this.log.info(`the audit of ${result.url} is ${result.status}: ${result.error?.message ?? Object.keys(result.stageErrors ?? {}).join(', ')}`);
+		try {
+			if (this.parts.history) await this.parts.history.save(key, result, artifacts);
+			else this.parts.cache?.put({ key, result, savedAt: Date.now(), bytes: JSON.stringify(result).length });
+		} catch (err) {
+			if (!this.shutdown.signal.aborted) this.log.error(`could not save the audit of ${result.url} to history: ${toErrorInfo(err).message}`);
+		}
+	}
+
+	/**
+	 * A caller whose deadline passed while another still wants the shared run: it gets what the run has
+	 * reported so far, the stages still running marked as timed out. Not saved: the shared run will be.
+	 */
+	private leftEarly(key: string, request: AuditRequest, chromeVersion: string | undefined, admittedAt: number, info: ErrorInfo, listener: AuditListener): AuditResult {
+		const snapshot = this.subscribers.snapshot(key);
+		const stages: StageOutcomes = { ...snapshot.stages };
+		const now = new Date().toISOString();
+		for (const name of snapshot.running) (stages as Record<StageName, unknown>)[name] = { status: 'error', error: info, startedAt: now, durationMs: 0 };
+		const queuedMs = snapshot.startedAt === undefined ? Date.now() - admittedAt : Math.max(0, snapshot.startedAt - admittedAt);
+		const result = this.resultOf(request, chromeVersion, admittedAt, queuedMs, stages, info);
+		listener.progress?.({ auditId: request.auditId, url: request.url, stage: 'audit', state: result.status === 'failed' ? 'error' : 'done', message: info.message });
+		return result;
+	}
+
+	/** The TIMEOUT of one caller: what was still going on tells a slow page from a hanging one. */
+	private timeoutError(key: string, request: AuditRequest): AuditError {
+		const snapshot = this.subscribers.snapshot(key);
+		const what = snapshot.startedAt === undefined ? 'waiting in the queue' : snapshot.running.length > 0 ? snapshot.running.join(', ') : 'loading the page';
+		return new AuditError(
+			'TIMEOUT',
+			`The audit of ${request.url} did not finish within ${Math.round(request.timeoutMs / 1000)} s (still running: ${what}). The page may be slow or hang; check it, or raise the audit timeout.`,
+		);
 	}
 }

@@ -4,8 +4,8 @@ import { safeText } from '../shared/terminalText';
 import { AuditError } from './errors';
 import { createLogger, type Logger } from './log';
 import { DEFAULT_SETTINGS } from './settings';
-import { normalizeUrl } from './store/cacheKey';
-import { HistoryStore } from './store/historyStore';
+import { normalizeUrl } from './request';
+import { HistoryStore } from './history/historyStore';
 
 export interface HistoryCommandArgs {
 	/** One URL's audits; omit for one line per URL. */

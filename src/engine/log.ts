@@ -22,7 +22,12 @@ export function registerSecret(value: string | undefined): void {
 export function redact(text: string): string {
 	let out = text;
 	for (const s of secrets) out = out.split(s).join('***');
-	return out.replace(/sk-ant-[A-Za-z0-9_-]{8,}/g, 'sk-ant-***');
+	return maskCredentials(out.replace(/sk-ant-[A-Za-z0-9_-]{8,}/g, 'sk-ant-***'));
+}
+
+/** `user:password@` in any URL inside `text` becomes `user:***@`. */
+export function maskCredentials(text: string): string {
+	return text.replace(/(\/\/[^\s/?#@:]*):[^\s/?#@]*@/g, '$1:***@');
 }
 
 export function createLogger(level: LogLevel = 'info', sinks: LogSink[] = [], prefix = ''): Logger {

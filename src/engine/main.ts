@@ -14,7 +14,7 @@ import { createEngine } from './createEngine';
 import type { Engine } from './engine';
 import { createLogger, type LogLevel } from './log';
 import { registerHandlers } from './rpcServer';
-import { claimHistoryFile, defaultHistoryPath } from './store/dbFile';
+import { claimHistoryFile, defaultHistoryPath } from './history/dbFile';
 
 const USAGE = `Usage: node dist/engine.js [--stdio | --node-ipc] [--db PATH | --no-db] [--artifacts DIR] [--log-level debug|info|warn|error]
   --db PATH  the client's own history file (default ~/.auditlens/history.sqlite): an unreadable file there is

@@ -1,5 +1,4 @@
 import { type CancellationToken, type MessageConnection, ResponseError } from 'vscode-jsonrpc';
-import { type AuditListener } from './engine';
 import type { Engine } from './engine';
 import {
 	auditRequest,
@@ -20,9 +19,13 @@ import {
 } from '../protocol';
 import { toErrorInfo } from './errors';
 import type { Logger } from './log';
+import type { AuditListener } from './notifications';
 import { parseParams, schemas } from './schemas';
 
-/** Map an engine error to a JSON-RPC error whose `data` is the ErrorInfo. */
+/**
+ * Map an engine error to a JSON-RPC error whose `data` is the ErrorInfo. An audit that ran answers with its
+ * result, failed or not; only a refused one (invalid, BUSY, cancelled, shutting down) or a bug gets here.
+ */
 export function toResponseError(err: unknown): ResponseError<ErrorInfo> {
 	const info = toErrorInfo(err);
 	const code =

@@ -4,14 +4,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { AnthropicClient } from '../../src/engine/ai/anthropicClient';
 import { SUGGESTION_TOOL, targetExists, pageTargets } from '../../src/engine/ai/prompt';
-import { domFindings } from '../../src/engine/cro/rules';
+import { domFindings } from '../../src/engine/derive/croRules';
 import { createLogger } from '../../src/engine/log';
 import { DEFAULT_SETTINGS } from '../../src/engine/settings';
-import { createAiStage, NO_KEY_REASON } from '../../src/engine/stages/aiStage';
+import { createAiStage, NO_KEY_REASON } from '../../src/engine/gather/ai';
 import type { CaptureData, DomFacts, EngineSettings, Screenshot } from '../../src/protocol';
 import { errorReply, presentedKey, rateLimited, serverError, startFakeAnthropic, textReply, toolUseReply, type FakeAnthropic } from '../helpers/fakeAnthropic';
 import { FIXTURE_PAGES } from '../helpers/fixtureServer';
-import { makeStageContext, type TestStageContext } from '../helpers/stageContext';
+import { StageHarness } from '../helpers/stageHarness';
 
 const KEY = 'sk-ant-api03-TESTKEY-0123456789abcdefghijklmnop';
 
@@ -76,8 +76,8 @@ describe('AI suggestions (fake Anthropic API on 127.0.0.1)', function () {
 		const settings: EngineSettings = { ...DEFAULT_SETTINGS, aiModel: 'claude-sonnet-4-6', anthropicApiKey: KEY, ...over };
 		const client = new AnthropicClient(settings, createLogger('debug').child('ai'), { baseUrl: fake.url, ...clientOpts });
 		const stage = createAiStage(client);
-		const newCtx = (): TestStageContext => {
-			const ctx = makeStageContext({ url: 'https://lensly.example/cro/good.html', settings, logLevel: 'debug' });
+		const newCtx = (): StageHarness => {
+			const ctx = new StageHarness({ url: 'https://lensly.example/cro/good.html', settings, logLevel: 'debug' });
 			ctx.setOutcome('capture', { status: 'ok', data: fakeCapture(), startedAt: new Date().toISOString(), durationMs: 1 });
 			ctx.setOutcome('cro', { status: 'ok', data: { findings: domFindings(FACTS) }, startedAt: new Date().toISOString(), durationMs: 0 });
 			return ctx;

@@ -5,10 +5,10 @@ import { CaptureBrowser } from '../../src/engine/capture/captureBrowser';
 import { MAX_FULL_PAGE_HEIGHT } from '../../src/engine/capture/screenshots';
 import { createLogger } from '../../src/engine/log';
 import { DEFAULT_SETTINGS } from '../../src/engine/settings';
-import { createCaptureStage } from '../../src/engine/stages/captureStage';
+import { createCaptureStage } from '../../src/engine/gather/capture';
 import type { CaptureData, EngineSettings } from '../../src/protocol';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixtureServer';
-import { makeStageContext } from '../helpers/stageContext';
+import { StageHarness } from '../helpers/stageHarness';
 
 /** Chromium processes started by this test process (Playwright launches the browser as our child). */
 function ourChromiumPids(): number[] {
@@ -46,7 +46,7 @@ describe('capture stage (real Chromium)', function () {
 	});
 
 	async function capture(path: string, over: Partial<EngineSettings> = {}) {
-		const ctx = makeStageContext({ url: server.url(path), settings: { ...settings, ...over }, logLevel: 'error' });
+		const ctx = new StageHarness({ url: server.url(path), settings: { ...settings, ...over }, logLevel: 'error' });
 		const outcome = await ctx.runStage(createCaptureStage(browser));
 		return { ctx, outcome };
 	}
@@ -134,7 +134,7 @@ describe('capture stage (real Chromium)', function () {
 	});
 
 	it('stops promptly and closes its contexts when the audit is cancelled', async () => {
-		const ctx = makeStageContext({ url: server.url('/hang'), settings, logLevel: 'error' });
+		const ctx = new StageHarness({ url: server.url('/hang'), settings, logLevel: 'error' });
 		const running = ctx.runStage(createCaptureStage(browser));
 		setTimeout(() => ctx.abort(), 500);
 		const t0 = Date.now();
@@ -178,7 +178,7 @@ describe('capture stage (real Chromium)', function () {
 
 	it('closes every context and the browser on close()', async () => {
 		const own = new CaptureBrowser(settings, createLogger('error'));
-		const ctx = makeStageContext({ url: server.url('/cro/good.html'), settings, logLevel: 'error' });
+		const ctx = new StageHarness({ url: server.url('/cro/good.html'), settings, logLevel: 'error' });
 		const outcome = await ctx.runStage(createCaptureStage(own));
 		assert.equal(outcome.status, 'ok');
 		assert.equal(own.info().running, true);

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { budgetFailures, parseAuditArgs, parseBudget, UsageError } from '../../src/engine/cli';
 import { historyCommand } from '../../src/engine/historyCli';
-import { HistoryStore } from '../../src/engine/store/historyStore';
+import { HistoryStore } from '../../src/engine/history/historyStore';
 import { COLOR, cruxLines, formatResult, statusOf } from '../../src/engine/cliFormat';
 import type { AuditResult } from '../../src/protocol';
 import { safeText, useColor } from '../../src/shared/terminalText';
@@ -324,12 +324,13 @@ describe('auditlens CLI (real process, real Chromium)', function () {
 	it('prints one JSON document with each entry’s status and exits 1 when an audit failed', async () => {
 		const r = await cli(['audit', server.url('/'), server.url('/500'), '--form-factor', 'mobile', '--no-capture', '--json', '--db', path.join(dir, 'h.sqlite')]);
 		assert.equal(r.code, 1, r.stderr);
-		const doc = JSON.parse(r.stdout) as { url: string; status: string; result?: { stages: Record<string, { status: string }> }; error?: { code: string } }[];
+		const doc = JSON.parse(r.stdout) as { url: string; status: string; result?: { status: string; stages: Record<string, { status: string }> }; error?: { code: string } }[];
 		assert.equal(doc.length, 2);
 		assert.equal(doc[0].url, server.url('/'));
 		assert.equal(doc[0].status, 'ok');
 		assert.equal(doc[0].result?.stages['lighthouse-mobile'].status, 'ok');
 		assert.equal(doc[1].status, 'failed');
+		assert.equal(doc[1].result?.status, 'failed', 'a page that answers 500 is audited, and its result says it failed');
 		assert.equal(doc[1].error?.code, 'HTTP_ERROR');
 	});
 

@@ -5,10 +5,10 @@ import type { CaptureData, CroFinding } from '../../src/protocol';
 import { CaptureBrowser } from '../../src/engine/capture/captureBrowser';
 import { createLogger } from '../../src/engine/log';
 import { DEFAULT_SETTINGS } from '../../src/engine/settings';
-import { createCaptureStage } from '../../src/engine/stages/captureStage';
-import { createCroStage } from '../../src/engine/stages/croStage';
+import { createCaptureStage } from '../../src/engine/gather/capture';
+import { deriveCro } from '../../src/engine/derive/cro';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixtureServer';
-import { makeStageContext } from '../helpers/stageContext';
+import { StageHarness } from '../helpers/stageHarness';
 
 /** Each defect page and the rule (and worst severity at least) it must raise. */
 const DEFECTS: { page: string; rule: string; severity: 'high' | 'medium' }[] = [
@@ -44,12 +44,12 @@ describe('CRO rules on real captures of fixture pages', function () {
 	async function audit(page: string) {
 		const cached = results.get(page);
 		if (cached) return cached;
-		const ctx = makeStageContext({ url: server.url(`/cro/${page}`), logLevel: 'error' });
+		const ctx = new StageHarness({ url: server.url(`/cro/${page}`), logLevel: 'error' });
 		const capture = await ctx.runStage(createCaptureStage(browser));
 		assert.equal(capture.status, 'ok', JSON.stringify(capture));
-		const cro = await ctx.runStage(createCroStage());
-		assert.equal(cro.status, 'ok', JSON.stringify(cro));
-		if (capture.status !== 'ok' || cro.status !== 'ok') throw new Error('unreachable');
+		const cro = deriveCro(ctx.options, { capture });
+		assert.equal(cro?.status, 'ok', JSON.stringify(cro));
+		if (capture.status !== 'ok' || cro?.status !== 'ok') throw new Error('unreachable');
 		const out = { capture: capture.data, findings: cro.data.findings };
 		results.set(page, out);
 		if (process.env.CRO_DUMP) fs.writeFileSync(path.join(process.env.CRO_DUMP, page.replace('.html', '.json')), JSON.stringify(out, null, 1));

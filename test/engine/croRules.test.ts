@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { CtaFact, DomFacts, LighthouseRun } from '../../src/protocol';
-import { croFindings, domFindings, metricFindings, primaryCta, withMetricFindings } from '../../src/engine/cro/rules';
+import { croFindings, domFindings, metricFindings, primaryCta, withMetricFindings } from '../../src/engine/derive/croRules';
 
 /** A saved DomFacts of a healthy desktop landing page; tests change one thing each. */
 function goodFacts(over: Partial<DomFacts> = {}): DomFacts {

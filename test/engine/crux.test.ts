@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { CruxClient, privateHostReason } from '../../src/engine/crux/cruxClient';
 import { createLogger } from '../../src/engine/log';
 import { DEFAULT_SETTINGS } from '../../src/engine/settings';
-import { createCruxStage, NO_CRUX_KEY_REASON } from '../../src/engine/stages/cruxStage';
+import { createCruxStage, NO_CRUX_KEY_REASON } from '../../src/engine/gather/crux';
 import type { EngineSettings, FormFactor } from '../../src/protocol';
 import { cruxError, cruxRecord, noData, startFakeCrux, type FakeCrux } from '../helpers/fakeCrux';
-import { makeStageContext } from '../helpers/stageContext';
+import { StageHarness } from '../helpers/stageHarness';
 
 const KEY = 'AIzaSyFAKE-crux-key-0123456789abcdef';
 
@@ -20,7 +20,7 @@ describe('CrUX field data (fake CrUX API on 127.0.0.1)', function () {
 		const client = new CruxClient(settings, createLogger('error'), { baseUrl: fake.url, ...clientOpts });
 		const stage = createCruxStage(client);
 		const run = (url = 'https://shop.example.com/pricing', formFactors: FormFactor[] = ['mobile', 'desktop']) => {
-			const ctx = makeStageContext({ url, settings, options: { formFactors }, logLevel: 'debug' });
+			const ctx = new StageHarness({ url, settings, options: { formFactors }, logLevel: 'debug' });
 			return ctx.runStage(stage).then((outcome) => ({ outcome, ctx }));
 		};
 		return { client, run };

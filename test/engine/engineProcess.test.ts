@@ -127,19 +127,32 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 		assert.match(e.message, /options\.formFactors\.0/);
 	});
 
-	const bad: [string, (s: FixtureServer) => string, string][] = [
+	const invalid: [string, (s: FixtureServer) => string, string][] = [
 		['an invalid URL', () => 'not a url', 'INVALID_URL'],
 		['a non-http scheme', () => 'file:///etc/passwd', 'INVALID_URL'],
+	];
+	for (const [what, url, code] of invalid) {
+		it(`refuses ${what} with a clear error and keeps serving`, async () => {
+			const e = await auditError(engine.connection.sendRequest(auditRequest, { url: url(server), options: LH_ONLY }));
+			assert.equal(e.info.code, code, e.message);
+			assert.ok(e.message.length > 20, `message says what to do: ${e.message}`);
+			const stats = await engine.connection.sendRequest(statsRequest, {});
+			assert.equal(stats.audits.active, 0);
+		});
+	}
+
+	const failing: [string, (s: FixtureServer) => string, string][] = [
 		['a 500 answer', (s) => s.url('/500'), 'HTTP_ERROR'],
 		['a redirect loop', (s) => s.url('/loop'), 'REDIRECT_LOOP'],
 		['a non-HTML response', (s) => s.url('/json'), 'NOT_HTML'],
 		['an unreachable server', () => 'http://127.0.0.1:9/', 'UNREACHABLE'],
 	];
-	for (const [what, url, code] of bad) {
-		it(`gives a clear error for ${what} and keeps serving`, async () => {
-			const e = await auditError(engine.connection.sendRequest(auditRequest, { url: url(server), options: LH_ONLY }));
-			assert.equal(e.info.code, code, e.message);
-			assert.ok(e.message.length > 20, `message says what to do: ${e.message}`);
+	for (const [what, url, code] of failing) {
+		it(`answers ${what} with a failed result that says why, and keeps serving`, async () => {
+			const result = await engine.connection.sendRequest(auditRequest, { url: url(server), options: LH_ONLY });
+			assert.equal(result.status, 'failed');
+			assert.equal(result.error?.code, code, result.error?.message);
+			assert.ok((result.error?.message.length ?? 0) > 20, `message says what to do: ${result.error?.message}`);
 			const stats = await engine.connection.sendRequest(statsRequest, {});
 			assert.equal(stats.audits.active, 0);
 		});
@@ -149,14 +162,16 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 		const { items } = await engine.connection.sendRequest(batchAuditRequest, { urls: [server.url('/'), server.url('/500'), 'ftp://x/'], options: { ...LH_ONLY, formFactors: ['mobile'] } });
 		assert.equal(items.length, 3);
 		assert.ok(items[0].result && !items[0].error);
-		assert.equal(items[1].error?.code, 'HTTP_ERROR');
-		assert.equal(items[2].error?.code, 'INVALID_URL');
+		assert.equal(items[0].result.status, 'ok');
+		assert.deepEqual([items[1].result?.status, items[1].result?.error?.code, items[1].error], ['failed', 'HTTP_ERROR', undefined]);
+		assert.deepEqual([items[2].error?.code, items[2].result], ['INVALID_URL', undefined]);
 	});
 
 	it('times out a page that never answers, within the audit timeout', async () => {
 		const t0 = Date.now();
-		const e = await auditError(engine.connection.sendRequest(auditRequest, { url: server.url('/hang'), options: { ...LH_ONLY, timeoutMs: 6000 } }));
-		assert.equal(e.info.code, 'TIMEOUT', e.message);
+		const result = await engine.connection.sendRequest(auditRequest, { url: server.url('/hang'), options: { ...LH_ONLY, timeoutMs: 6000 } });
+		assert.equal(result.status, 'failed');
+		assert.equal(result.error?.code, 'TIMEOUT', result.error?.message);
 		const took = Date.now() - t0;
 		assert.ok(took >= 5500 && took < 12_000, `gave up after ${took} ms`);
 		const stats = await engine.connection.sendRequest(statsRequest, {});
@@ -178,8 +193,10 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 
 	it('stops a Lighthouse run at the audit timeout, kills its Chrome and serves the next audit', async () => {
 		// Lighthouse waits up to the timeout for this page's load, then needs more: the run is torn down mid-flight.
-		const e = await auditError(engine.connection.sendRequest(auditRequest, { url: server.url('/hang-subresource.html?timeout'), options: { ...LH_ONLY, formFactors: ['mobile'], timeoutMs: 5000 } }));
-		assert.equal(e.info.code, 'TIMEOUT', e.message);
+		const result = await engine.connection.sendRequest(auditRequest, { url: server.url('/hang-subresource.html?timeout'), options: { ...LH_ONLY, formFactors: ['mobile'], timeoutMs: 5000 } });
+		assert.equal(result.status, 'failed');
+		assert.equal(result.error?.code, 'TIMEOUT', result.error?.message);
+		assert.equal(result.stageErrors?.['lighthouse-mobile']?.code, 'TIMEOUT');
 		const mid = await engine.connection.sendRequest(statsRequest, {});
 		assert.equal(mid.browsers.busy, 0);
 		const next = await engine.connection.sendRequest(auditRequest, { url: server.url('/?after-timeout'), options: { ...LH_ONLY, formFactors: ['mobile'] } });
@@ -240,8 +257,9 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 		await new Promise((r) => setTimeout(r, 1500));
 		const busyPids = (await engine.connection.sendRequest(statsRequest, {})).browsers.pids;
 		for (const pid of busyPids) process.kill(-pid, 'SIGKILL');
-		const e = await auditError(pending);
-		assert.match(e.info.code, /CHROME_CRASHED|LIGHTHOUSE_ERROR/, e.message);
+		const failed = await pending;
+		assert.equal(failed.status, 'failed');
+		assert.match(failed.error?.code ?? '', /CHROME_CRASHED|LIGHTHOUSE_ERROR/, failed.error?.message);
 		const next = await engine.connection.sendRequest(auditRequest, { url: server.url('/?after-crash'), options: { ...LH_ONLY, formFactors: ['mobile'] } });
 		lighthouseScores(next, 'mobile');
 		const after = await engine.connection.sendRequest(statsRequest, {});

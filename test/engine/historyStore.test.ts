@@ -8,11 +8,12 @@ import { afterEach, beforeEach, describe, it } from 'mocha';
 import { PassThrough } from 'node:stream';
 import { AuditError } from '../../src/engine/errors';
 import { cacheClearCommand, historyCommand } from '../../src/engine/historyCli';
-import { cacheKey } from '../../src/engine/store/cacheKey';
-import { SQLITE_HEADER } from '../../src/engine/store/dbFile';
-import { HistoryStore, type HistoryStoreOptions } from '../../src/engine/store/historyStore';
-import { loadSqlJs, SCHEMA_VERSION } from '../../src/engine/store/historySchema';
-import type { EngineSettings } from '../../src/protocol';
+import { cacheKey, ResultCache } from '../../src/engine/resultCache';
+import { SQLITE_HEADER } from '../../src/engine/history/dbFile';
+import { HistoryStore, type HistoryStoreOptions } from '../../src/engine/history/historyStore';
+import { loadSqlJs, MIGRATIONS, SCHEMA_VERSION } from '../../src/engine/history/historySchema';
+import { packText } from '../../src/engine/history/lhrPack';
+import type { AuditResult, EngineSettings } from '../../src/protocol';
 import { loadLhr, recordingLogger, sampleResult, testSettings } from '../helpers/sampleResult';
 
 const DAY_MS = 24 * 3600_000;
@@ -28,7 +29,9 @@ describe('HistoryStore', function () {
 		const log = recordingLogger();
 		const store = await HistoryStore.open({ path: dbPath, settings: testSettings(settings), log, ...extra });
 		open.push(store);
-		return { store, log };
+		// The result cache in front of the history, as the engine has it.
+		const cache = new ResultCache(testSettings(settings), log, store);
+		return { store, cache, log };
 	}
 
 	beforeEach(() => {
@@ -43,78 +46,121 @@ describe('HistoryStore', function () {
 
 	describe('cache', () => {
 		it('serves a repeat lookup from the cache with the same scores', async () => {
-			const { store } = await openStore();
+			const { store, cache } = await openStore();
 			const result = sampleResult({ perf: 0.81 });
 			const key = cacheKey(result.url, result.options);
-			assert.equal(await store.lookup(key), undefined);
+			assert.equal(await cache.lookup(key), undefined);
 			await store.save(key, result, noArtifacts);
-			const cached = await store.lookup(key);
+			const cached = await cache.lookup(key);
 			assert.ok(cached);
 			assert.equal(cached.fromCache, true);
 			assert.equal(cached.id, result.id);
 			assert.deepEqual(cached.stages['lighthouse-mobile'], result.stages['lighthouse-mobile']);
-			const { cache } = store.stats();
-			assert.equal(cache.hits, 1);
-			assert.equal(cache.misses, 1);
-			assert.equal(cache.entries, 1);
-			assert.ok(cache.bytes > 1000, `cache bytes ${cache.bytes}`);
+			const stats = cache.stats();
+			assert.equal(stats.hits, 1);
+			assert.equal(stats.misses, 1);
+			assert.equal(stats.entries, 1);
+			assert.ok(stats.bytes > 1000, `cache bytes ${stats.bytes}`);
 		});
 
 		it('does not serve an entry past its TTL, from memory or from the history', async () => {
-			const { store } = await openStore({ cacheTtlMs: 80 });
+			const { store, cache } = await openStore({ cacheTtlMs: 80 });
 			const result = sampleResult();
 			await store.save('k', result, noArtifacts);
-			assert.ok(await store.lookup('k'));
+			assert.ok(await cache.lookup('k'));
 			await sleep(120);
-			assert.equal(await store.lookup('k'), undefined);
+			assert.equal(await cache.lookup('k'), undefined);
 			// Still in the history, just not fresh.
 			assert.equal((await store.get(result.id))?.id, result.id);
 		});
 
 		it('honours a TTL changed live with configure', async () => {
-			const { store } = await openStore();
+			const { store, cache } = await openStore();
 			await store.save('k', sampleResult(), noArtifacts);
 			await sleep(30);
-			store.configure(testSettings({ cacheTtlMs: 10 }));
-			assert.equal(await store.lookup('k'), undefined);
+			cache.configure(testSettings({ cacheTtlMs: 10 }));
+			assert.equal(await cache.lookup('k'), undefined);
 		});
 
 		it('finds a fresh result in the history after it was evicted from memory', async () => {
-			const { store } = await openStore({ cacheMaxEntries: 1 });
+			const { store, cache } = await openStore({ cacheMaxEntries: 1 });
 			const a = sampleResult({ url: 'https://a.example/' });
 			await store.save('a', a, noArtifacts);
 			await store.save('b', sampleResult({ url: 'https://b.example/' }), noArtifacts);
-			assert.equal(store.stats().cache.entries, 1);
-			assert.equal((await store.lookup('a'))?.id, a.id);
+			assert.equal(cache.stats().entries, 1);
+			assert.equal((await cache.lookup('a'))?.id, a.id);
 		});
 
 		it('never serves a failed audit from the cache but keeps it in the history', async () => {
-			const { store } = await openStore();
+			const { store, cache } = await openStore();
 			const failed = sampleResult({ failed: true });
 			await store.save('k', failed, noArtifacts);
-			assert.equal(await store.lookup('k'), undefined);
+			assert.equal(await cache.lookup('k'), undefined);
 			const [entry] = await store.listAudits(failed.url);
+			assert.equal(entry?.status, 'failed');
 			assert.equal(entry?.error?.code, 'UNREACHABLE');
+			assert.deepEqual(await store.get(failed.id), failed);
+		});
+
+		it('never serves a partial audit from the cache; its history entry has the first stage error', async () => {
+			const { store, cache } = await openStore();
+			const partial = sampleResult({ partial: true });
+			await store.save('k', partial, noArtifacts);
+			assert.equal(await cache.lookup('k'), undefined);
+			assert.equal(cache.stats().entries, 0);
+			const [entry] = await store.listAudits(partial.url);
+			assert.equal(entry?.status, 'partial');
+			assert.deepEqual(entry?.error, partial.stageErrors?.['lighthouse-desktop']);
+			assert.equal(entry?.scores.desktop, undefined);
+			assert.ok(entry?.scores.mobile);
+		});
+
+		it('replaces the partial and failed audits of a key with the next audit of it, and keeps ok ones', async () => {
+			const { store, cache } = await openStore();
+			const url = 'https://example.com/again';
+			const ok = sampleResult({ url, requestedAt: new Date(Date.now() - 3000) });
+			const failed = sampleResult({ url, failed: true, requestedAt: new Date(Date.now() - 2000) });
+			const partial = sampleResult({ url, partial: true, requestedAt: new Date(Date.now() - 1000) });
+			const other = sampleResult({ url, failed: true, requestedAt: new Date(Date.now() - 1500) });
+			await store.save('k', ok, noArtifacts);
+			await store.save('k', failed, noArtifacts);
+			await store.save('another key', other, noArtifacts);
+			await store.save('k', partial, noArtifacts);
+			assert.deepEqual(
+				(await store.listAudits(url)).map((e) => [e.id, e.status]),
+				[
+					[partial.id, 'partial'],
+					[other.id, 'failed'],
+					[ok.id, 'ok'],
+				],
+			);
+			const rerun = sampleResult({ url });
+			await store.save('k', rerun, noArtifacts);
+			assert.deepEqual(
+				(await store.listAudits(url)).map((e) => e.id),
+				[rerun.id, other.id, ok.id],
+			);
+			assert.equal((await cache.lookup('k'))?.id, rerun.id);
 		});
 
 		it('clearCache drops memory and stops older results being served after a restart', async () => {
 			const first = await openStore();
 			await first.store.save('k', sampleResult(), noArtifacts);
-			assert.equal(first.store.clearCache(), 1);
-			assert.equal(await first.store.lookup('k'), undefined);
+			assert.equal(first.cache.clear(), 1);
+			assert.equal(await first.cache.lookup('k'), undefined);
 			await first.store.close();
 			const second = await openStore();
-			assert.equal(second.store.stats().cache.entries, 0);
-			assert.equal(await second.store.lookup('k'), undefined);
+			assert.equal(second.cache.stats().entries, 0);
+			assert.equal(await second.cache.lookup('k'), undefined);
 			assert.equal(second.store.stats().history.audits, 1);
 		});
 
 		it('a forced refresh (save under the same key) replaces the cached result', async () => {
-			const { store } = await openStore();
+			const { store, cache } = await openStore();
 			await store.save('k', sampleResult({ perf: 0.5 }), noArtifacts);
 			const fresh = sampleResult({ perf: 0.9 });
 			await store.save('k', fresh, noArtifacts);
-			assert.equal((await store.lookup('k'))?.id, fresh.id);
+			assert.equal((await cache.lookup('k'))?.id, fresh.id);
 		});
 	});
 
@@ -126,8 +172,8 @@ describe('HistoryStore', function () {
 			await first.store.close();
 
 			const second = await openStore();
-			await second.store.warmed;
-			assert.equal(second.store.stats().cache.entries, 3, 'warmed from the history');
+			await second.cache.warmed;
+			assert.equal(second.cache.stats().entries, 3, 'warmed from the history');
 			const urls = await second.store.listUrls();
 			assert.deepEqual(
 				urls.map((u) => u.url),
@@ -135,9 +181,9 @@ describe('HistoryStore', function () {
 			);
 			const r0 = results[0];
 			assert.ok(r0);
-			const cached = await second.store.lookup(cacheKey(r0.url, r0.options));
+			const cached = await second.cache.lookup(cacheKey(r0.url, r0.options));
 			assert.equal(cached?.id, r0.id);
-			assert.equal(second.store.stats().cache.hits, 1);
+			assert.equal(second.cache.stats().hits, 1);
 			assert.deepEqual(await second.store.get(r0.id), r0);
 		});
 
@@ -201,7 +247,7 @@ describe('HistoryStore', function () {
 		});
 
 		it('deletes one audit, a URL, or everything, with their screenshot files', async () => {
-			const { store } = await openStore();
+			const { store, cache } = await openStore();
 			const shots = path.join(dir, 'shots');
 			const make = (url: string) => {
 				const r = sampleResult({ url, screenshotDir: path.join(shots, url.replace(/\W/g, '_') + Math.random()) });
@@ -224,7 +270,7 @@ describe('HistoryStore', function () {
 
 			assert.equal(await store.delete({ id: a1.id }), 1);
 			assert.equal(await store.get(a1.id), undefined);
-			assert.equal(await store.lookup(a1.id), undefined);
+			assert.equal(await cache.lookup(a1.id), undefined);
 			assert.equal(await store.delete({ url: 'https://A.example' }), 1);
 			assert.equal(await store.delete({ all: true }), 1);
 			assert.equal(store.stats().history.audits, 0);
@@ -308,6 +354,26 @@ describe('HistoryStore', function () {
 			const { store, log } = await openStore();
 			assert.equal(store.stats().history.audits, 0);
 			assert.ok(log.lines.some((l) => l.level === 'warn' && /moved to/.test(l.message)));
+		});
+
+		it('reads the rows of a version-1 history (before results had a status) as ok, and serves them from the cache', async () => {
+			const SQL = await loadSqlJs();
+			const db = new SQL.Database();
+			db.exec(`CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (1); ${MIGRATIONS[0]}`);
+			const old = sampleResult({ url: 'https://old.example/' }) as Partial<AuditResult>;
+			delete old.status;
+			const now = Date.now();
+			db.run(
+				`INSERT INTO audits (id, url, cache_key, requested_at, saved_at, duration_ms, options, engine_version, lighthouse_version,
+					scores, metrics, stages, error, summary, files, result) VALUES (?, ?, 'k', ?, ?, 9000, '{}', '0.1.0', '12.8.2', '{}', '{}', '{}', NULL, '', '[]', ?)`,
+				[old.id ?? '', old.url ?? '', now, now, await packText(JSON.stringify(old), 5)],
+			);
+			fs.writeFileSync(dbPath, db.export());
+			db.close();
+			const { store, cache } = await openStore();
+			const [entry] = await store.listAudits('https://old.example/');
+			assert.deepEqual([entry?.id, entry?.status, entry?.error], [old.id, 'ok', undefined]);
+			assert.equal((await cache.lookup('k'))?.id, old.id);
 		});
 
 		it('refuses, and leaves alone, a file written by a newer schema', async () => {
@@ -474,7 +540,7 @@ describe('HistoryStore', function () {
 			assert.equal(await cacheClearCommand({ db: dbPath, json: true, out: out.stream, err: err.stream }), 0);
 			assert.deepEqual(JSON.parse(out.text()), { cleared: 1 });
 			const reopened = await openStore();
-			assert.equal(await reopened.store.lookup('k'), undefined);
+			assert.equal(await reopened.cache.lookup('k'), undefined);
 		});
 	});
 });

@@ -4,7 +4,7 @@
  * Prints `saved <n>` to stdout after each persisted audit; warnings (e.g. a file set aside) go to stderr.
  */
 import { createLogger } from '../../src/engine/log';
-import { HistoryStore } from '../../src/engine/store/historyStore';
+import { HistoryStore } from '../../src/engine/history/historyStore';
 import { loadLhr, sampleResult, testSettings } from './sampleResult';
 
 async function main(): Promise<void> {

@@ -61,6 +61,8 @@ export interface SampleResultInput {
 	/** Absolute paths the capture stage would have written. */
 	screenshotDir?: string;
 	failed?: boolean;
+	/** The desktop Lighthouse run failed, the rest succeeded. */
+	partial?: boolean;
 }
 
 /** A fake but realistically shaped AuditResult: both Lighthouse runs, capture facts and CRO findings. */
@@ -195,7 +197,13 @@ export function sampleResult(input: SampleResultInput = {}): AuditResult {
 					crux: { status: 'skipped', startedAt, durationMs: 0, reason: 'No CrUX API key.' },
 				},
 	};
-	if (input.failed) result.error = { code: 'UNREACHABLE', message: `Could not load ${url}: connection refused.` };
+	// As the engine makes them: a page that could not be loaded has no stages and says why.
+	if (input.failed) Object.assign(result, { status: 'failed', error: { code: 'UNREACHABLE', message: `Nothing is listening at ${new URL(url).host} (connection refused). Is the server running?` } });
+	if (input.partial) {
+		const error = { code: 'LIGHTHOUSE_ERROR' as const, message: `Lighthouse (desktop) could not load ${url}.` };
+		result.stages['lighthouse-desktop'] = { status: 'error', error, startedAt, durationMs: 5200 };
+		Object.assign(result, { status: 'partial', stageErrors: { 'lighthouse-desktop': error } });
+	}
 	return result;
 }
 

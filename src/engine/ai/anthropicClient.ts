@@ -7,10 +7,10 @@ function sdk(): typeof import('@anthropic-ai/sdk') {
 }
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { AiSuggestion, CaptureData, CroFinding, EngineSettings, EngineStats, FormFactor } from '../../protocol';
-import type { FactsByFormFactor } from '../cro/rules';
+import type { FactsByFormFactor } from '../derive/croRules';
 import { AuditError } from '../errors';
 import { redact, registerSecret, type Logger } from '../log';
-import type { EngineService } from '../stages';
+import type { EngineService } from '../gather';
 import { BreakerOpenError, CircuitBreaker, LatencyWindow } from './breaker';
 import { buildUserContent, SUGGESTION_TOOL, SYSTEM_PROMPT, toolDefinition, toolInputSchema, validateSuggestions, type PromptImage } from './prompt';
 

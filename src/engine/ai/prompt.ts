@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AiSuggestion, CroFinding, DomFacts, FormFactor } from '../../protocol';
-import type { FactsByFormFactor } from '../cro/rules';
+import type { FactsByFormFactor } from '../derive/croRules';
 
 /** Name of the tool the model must call with its suggestions (structured output through tool use). */
 export const SUGGESTION_TOOL = 'report_cro_suggestions';

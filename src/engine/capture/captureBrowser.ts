@@ -7,7 +7,7 @@ import { chromeFlags, chromeSandbox } from '../chrome/sandbox';
 import { chromeMarker, chromeTempEnv } from '../chrome/tempDir';
 import { abortError, AuditError, throwIfAborted } from '../errors';
 import type { Logger } from '../log';
-import type { EngineService } from '../stages';
+import type { EngineService } from '../gather';
 
 /** What a capture job gets: a fresh, isolated browser context that is closed when the job ends. */
 export interface ContextLease {

@@ -4,7 +4,7 @@ import { CircuitBreaker, LatencyWindow } from '../ai/breaker';
 import { fetchWithRetry } from '../ai/retry';
 import { AuditError } from '../errors';
 import { redact, registerSecret, type Logger } from '../log';
-import type { EngineService } from '../stages';
+import type { EngineService } from '../gather';
 
 export const CRUX_BASE_URL = 'https://chromeuxreport.googleapis.com';
 

@@ -9,7 +9,7 @@ import { killTree } from '../chrome/watchdog';
 import { abortError, AuditError } from '../errors';
 import type { Logger } from '../log';
 import { BrowserPool } from '../pool/browserPool';
-import type { EngineService } from '../stages';
+import type { EngineService } from '../gather';
 import type { LhrLike } from './workerProtocol';
 
 export interface LighthouseRequest {

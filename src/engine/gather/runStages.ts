@@ -1,7 +1,7 @@
-import type { AuditOptions, EngineSettings, ErrorInfo, ProgressState, StageDataMap, StageName, StageOutcome, StageOutcomes } from '../protocol';
-import { toErrorInfo } from './errors';
-import type { Logger } from './log';
-import type { Stage, StageContext } from './stages/stage';
+import type { AuditOptions, EngineSettings, ErrorInfo, ProgressState, StageDataMap, StageName, StageOutcome, StageOutcomes } from '../../protocol';
+import { toErrorInfo } from '../errors';
+import type { Logger } from '../log';
+import type { Stage, StageContext } from './stage';
 
 export interface StageRunInput {
 	auditId: string;
@@ -11,6 +11,11 @@ export interface StageRunInput {
 	signal: AbortSignal;
 	artifactsDir: string;
 	log: Logger;
+	/**
+	 * Outcomes already known (e.g. a saved capture re-used in a test): stages that await them get them,
+	 * and they are not run again.
+	 */
+	given?: StageOutcomes;
 }
 
 export interface StageRunHooks {
@@ -25,15 +30,18 @@ export interface StageRunOutput {
 }
 
 /**
- * Runs every stage of one audit concurrently. A stage that fails marks its own error and leaves
- * the others' results; dependent stages wait for what they need through `ctx.outcome`.
+ * The gather step: runs every stage of one audit concurrently. A stage that fails marks its own error
+ * and leaves the others' results; a stage that needs another's artifact (AI needs the capture) waits for
+ * it through `ctx.outcome`. Derived data (CRO findings) is not made here but in ../derive from the outcomes.
  */
 export async function runStages(stages: readonly Stage[], input: StageRunInput, hooks: StageRunHooks): Promise<StageRunOutput> {
 	const outcomes: StageOutcomes = {};
 	const artifacts = new Map<string, unknown>();
 	const waiters = new Map<StageName, Promise<StageOutcome<unknown>>>();
 	const resolvers = new Map<StageName, (o: StageOutcome<unknown>) => void>();
-	for (const stage of stages) {
+	for (const [name, outcome] of Object.entries(input.given ?? {}) as [StageName, StageOutcome<unknown>][]) waiters.set(name, Promise.resolve(outcome));
+	const toRun = stages.filter((stage) => !input.given?.[stage.name]);
+	for (const stage of toRun) {
 		waiters.set(stage.name, new Promise((resolve) => resolvers.set(stage.name, resolve)));
 	}
 
@@ -56,7 +64,7 @@ export async function runStages(stages: readonly Stage[], input: StageRunInput, 
 	};
 
 	await Promise.all(
-		stages.map(async (stage) => {
+		toRun.map(async (stage) => {
 			const startedAt = new Date().toISOString();
 			const t0 = performance.now();
 			const reason = stage.skipReason(ctx);

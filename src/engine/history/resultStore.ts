@@ -4,13 +4,11 @@ import type { AuditResult, DeleteHistoryParams, EngineSettings, EngineStats, For
 export type Artifacts = ReadonlyMap<string, unknown>;
 
 /**
- * The seam between the engine's queue and its stages: a cache in front of the audit history.
- * The engine asks `lookup` before running and `save`s every finished audit.
+ * The audit history as the engine sees it: every finished audit is saved, whatever its status.
+ * (The result cache in front of it is ../resultCache.ts.)
  */
 export interface ResultStore {
-	/** A fresh cached result for this cache key, or undefined. */
-	lookup(key: string): Promise<AuditResult | undefined>;
-	/** Record a finished audit in the cache and in the history. */
+	/** Record a finished audit (ok, partial or failed) under its cache key. */
 	save(key: string, result: AuditResult, artifacts: Artifacts): Promise<void>;
 	get(id: string): Promise<AuditResult | undefined>;
 	/** The full Lighthouse JSON of a stored audit. */
@@ -18,10 +16,8 @@ export interface ResultStore {
 	listUrls(limit?: number): Promise<UrlSummary[]>;
 	listAudits(url: string, limit?: number): Promise<HistoryEntry[]>;
 	delete(params: DeleteHistoryParams): Promise<number>;
-	/** Drop the in-memory cache; answers how many entries were dropped. */
-	clearCache(): number;
 	configure(settings: Readonly<EngineSettings>): void;
-	stats(): { cache: EngineStats['cache']; history: EngineStats['history'] };
+	stats(): { history: EngineStats['history'] };
 	/** Flush pending writes and release the file. */
 	close(): Promise<void>;
 }

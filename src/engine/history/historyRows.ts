@@ -14,14 +14,11 @@ export function toEntry(row: Row): HistoryEntry {
 		url: String(row.url),
 		requestedAt: new Date(Number(row.requested_at)).toISOString(),
 		durationMs: Number(row.duration_ms),
-		// Rows written before results had a status are successes: failed audits were never saved then.
-		status: 'ok',
+		// Rows written before results had a status read as ok (the migration's default).
+		status: row.status === 'partial' || row.status === 'failed' ? row.status : 'ok',
 		scores: JSON.parse(String(row.scores)) as Scores,
 	};
-	if (row.error !== null && row.error !== undefined) {
-		entry.error = JSON.parse(String(row.error)) as ErrorInfo;
-		entry.status = 'failed';
-	}
+	if (row.error !== null && row.error !== undefined) entry.error = JSON.parse(String(row.error)) as ErrorInfo;
 	return entry;
 }
 
@@ -62,6 +59,7 @@ export function stageSummary(result: AuditResult): Record<string, { status: stri
 /** A one-line summary for lists, e.g. `mobile perf 92 a11y 100 · desktop perf 99 · 3 CRO findings`. */
 export function summaryOf(result: AuditResult): string {
 	if (result.error) return `failed: ${result.error.message}`;
+	const failedStages = Object.keys(result.stageErrors ?? {});
 	const parts = lighthouseRuns(result).map((run) => {
 		const scores = (Object.entries(run.scores) as [Category, number | null][])
 			.map(([category, score]) => `${CATEGORY_LABEL[category] ?? category} ${score === null ? '–' : Math.round(score * 100)}`)
@@ -70,6 +68,7 @@ export function summaryOf(result: AuditResult): string {
 	});
 	const cro = result.stages.cro;
 	if (cro?.status === 'ok') parts.push(`${cro.data.findings.length} CRO finding${cro.data.findings.length === 1 ? '' : 's'}`);
+	if (failedStages.length > 0) parts.push(`partial: ${failedStages.join(', ')} failed`);
 	return parts.join(' · ');
 }
 

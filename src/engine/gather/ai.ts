@@ -1,7 +1,7 @@
-import type { AiData, CroFinding } from '../../protocol';
+import type { AiData } from '../../protocol';
 import type { AnthropicClient } from '../ai/anthropicClient';
 import { BreakerOpenError } from '../ai/breaker';
-import { domFindings } from '../cro/rules';
+import { aiInput } from '../derive/cro';
 import { AuditError, throwIfAborted } from '../errors';
 import { redact } from '../log';
 import type { Stage, StageContext } from './stage';
@@ -11,7 +11,7 @@ export const NO_KEY_REASON = 'no Anthropic API key set';
 
 /**
  * The AI stage: CRO suggestions from Anthropic, on top of the heuristic findings. It awaits the capture
- * (screenshots, facts) and the CRO stage (findings, which it asks the model to go beyond). When the API
+ * (screenshots, facts); what it sends is derived from that alone (../derive/cro.ts `aiInput`). When the API
  * fails or the breaker is open, the stage still succeeds with no suggestions and a note saying why, so
  * the audit keeps its heuristic findings.
  */
@@ -28,10 +28,9 @@ export function createAiStage(client: AnthropicClient): Stage<'ai'> {
 			const model = ctx.settings.aiModel;
 			const capture = await ctx.outcome('capture');
 			if (!capture || capture.status !== 'ok') throw new AuditError('AI_ERROR', 'No AI suggestions: the page capture did not succeed, so there is nothing to send.');
-			const findings = await heuristicFindings(ctx, capture.data.facts);
 			throwIfAborted(ctx.signal);
 			try {
-				const result = await client.suggest({ url: ctx.url, facts: capture.data.facts, findings, shots: capture.data.shots }, ctx.settings, ctx.signal);
+				const result = await client.suggest(aiInput(ctx.url, capture.data), ctx.settings, ctx.signal);
 				return {
 					model: result.model,
 					suggestions: result.suggestions,
@@ -55,10 +54,4 @@ export function createAiStage(client: AnthropicClient): Stage<'ai'> {
 			}
 		},
 	};
-}
-
-/** The CRO stage's findings, or the same rules run here when that stage is off or failed (they are pure). */
-async function heuristicFindings(ctx: StageContext, facts: Parameters<typeof domFindings>[0]): Promise<CroFinding[]> {
-	const cro = ctx.options.stages.cro ? await ctx.outcome('cro') : undefined;
-	return cro?.status === 'ok' ? cro.data.findings : domFindings(facts);
 }

@@ -17,7 +17,7 @@ export function loadSqlJs(): Promise<SqlJsStatic> {
  * Migrations: entry N takes the schema from version N to N + 1. Append, never edit a shipped one.
  * Times are epoch milliseconds; JSON columns hold the small facts lists need, the blobs the rest.
  */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
 	`CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 	CREATE TABLE audits (
 		id TEXT PRIMARY KEY,
@@ -44,6 +44,12 @@ const MIGRATIONS: readonly string[] = [
 	-- The Lighthouse reports of an audit, every form factor compressed together (they share most text).
 	-- Kept apart so that scans of audits never walk the big blobs.
 	CREATE TABLE lighthouse_reports (audit_id TEXT PRIMARY KEY, data BLOB NOT NULL) WITHOUT ROWID;`,
+	// Results say what they are (ok, partial, failed); partial and failed audits are kept too. Rows written
+	// before this were all successes (failed audits were never saved), so they read as ok.
+	`ALTER TABLE audits ADD COLUMN status TEXT NOT NULL DEFAULT 'ok';
+	UPDATE audits SET status = 'failed' WHERE error IS NOT NULL;
+	DROP INDEX audits_by_key;
+	CREATE INDEX audits_by_key ON audits (cache_key, saved_at DESC) WHERE status = 'ok';`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -2,13 +2,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
-import { LRUCache } from 'lru-cache';
 import type { Database, SqlValue } from 'sql.js';
 import type { AuditResult, DeleteHistoryParams, EngineSettings, EngineStats, FormFactor, HistoryEntry, UrlSummary } from '../../protocol';
 import { FORM_FACTORS } from '../../protocol';
 import { AuditError } from '../errors';
 import type { Logger } from '../log';
-import { normalizeUrl } from './cacheKey';
+import { normalizeUrl } from '../request';
+import type { CacheSource, StoredResult } from '../resultCache';
 import { checkDbPath, DbLock, removeStaleTemps, setAside, writeFileAtomic } from './dbFile';
 import { checkHeader, loadSqlJs, migrate } from './historySchema';
 import { asLhr, type LhrByFormFactor, type LhrImages, mergeImages, packJson, packText, splitImages, unpackJson, unpackTextSync } from './lhrPack';
@@ -27,8 +27,6 @@ export interface HistoryStoreOptions {
 	screenshotsDir?: string;
 	/** Open without the lock, never write: for `auditlens history` while an engine owns the file. */
 	readOnly?: boolean;
-	/** Upper bound of the in-memory cache in bytes of result JSON (default 64 MiB). */
-	cacheMaxBytes?: number;
 	/** Wait this long after a write before persisting, so bursts cost one file write (default 200 ms). */
 	flushDelayMs?: number;
 	/**
@@ -38,41 +36,35 @@ export interface HistoryStoreOptions {
 	compressionQuality?: number;
 }
 
-interface CacheEntry {
-	result: AuditResult;
-	/** Epoch ms the result was saved: TTL counts from here, also for entries restored from the database. */
-	savedAt: number;
-}
-
 const gzip = promisify(zlib.gzip);
 const gunzip = promisify(zlib.gunzip);
 const DAY_MS = 24 * 3600_000;
-const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
 const RETRY_FLUSH_MS = 5_000;
-/** Results decoded per event-loop turn while warming. */
+/** Results read from the history per event-loop turn while the cache warms. */
 const WARM_SLICE = 20;
-const ENTRY_COLUMNS = 'id, url, requested_at, duration_ms, scores, error';
+const ENTRY_COLUMNS = 'id, url, requested_at, duration_ms, scores, status, error';
+
+/** Listens to what changes the cacheable contents of the history. */
+type Watcher = Parameters<CacheSource['watch']>[0];
 
 /**
- * The result cache and the audit history: an LRU of recent results (bounded by entries and bytes,
- * with a TTL) in front of a sql.js database that is persisted crash-safely to one file.
- * One engine owns a file at a time (`<file>.lock`).
+ * The audit history: a sql.js database persisted crash-safely to one file, with every audit whatever
+ * its status (ok, partial, failed). One engine owns a file at a time (`<file>.lock`). It is also the
+ * source the result cache (../resultCache.ts) falls back to and warms from; the cache itself lives there.
+ *
+ * A new audit of a cache key replaces the partial and failed audits saved before under that key: a
+ * re-run that fixed the problem leaves one row, not a trail of stale failures; `ok` audits are all kept.
  */
-export class HistoryStore implements ResultStore {
-	private lru: LRUCache<string, CacheEntry>;
-	private readonly keyOfId = new Map<string, string>();
-	private hits = 0;
-	private misses = 0;
+export class HistoryStore implements ResultStore, CacheSource {
+	private readonly watchers: Watcher[] = [];
 	private auditCount = 0;
 	private fileBytes = 0;
-	private cacheClearedAt = 0;
+	private clearedAt = 0;
 	private dirty = false;
 	private flushTimer: NodeJS.Timeout | undefined;
 	private writing: Promise<void> = Promise.resolve();
 	private readonly pendingSaves = new Set<Promise<unknown>>();
 	private closed = false;
-	/** Settles when the cache has been warmed from the history (it never rejects). */
-	warmed: Promise<void> = Promise.resolve();
 
 	private constructor(
 		private readonly db: Database,
@@ -82,11 +74,9 @@ export class HistoryStore implements ResultStore {
 		private readonly log: Logger,
 		private readonly lock: DbLock | undefined,
 		private readonly options: HistoryStoreOptions,
-	) {
-		this.lru = this.createLru();
-	}
+	) {}
 
-	/** Open (or create) the history, set aside an unreadable file, apply retention and warm the cache. */
+	/** Open (or create) the history, set aside an unreadable file and apply retention. */
 	static async open(options: HistoryStoreOptions): Promise<HistoryStore> {
 		const { settings, log } = options;
 		const SQL = await loadSqlJs();
@@ -155,110 +145,69 @@ export class HistoryStore implements ResultStore {
 	}
 
 	private init(persistNow: boolean): void {
-		this.cacheClearedAt = Number(this.scalar(`SELECT value FROM meta WHERE key = 'cache_cleared_at'`) ?? 0);
+		this.clearedAt = Number(this.scalar(`SELECT value FROM meta WHERE key = 'cache_cleared_at'`) ?? 0);
 		if (!this.options.readOnly) this.applyRetention();
 		this.auditCount = Number(this.scalar('SELECT count(*) FROM audits'));
-		this.warmed = this.warm().catch((err: unknown) => this.log.warn(`Warming the result cache failed: ${(err as Error).message}`));
 		if (persistNow) this.scheduleFlush();
 	}
 
-	// ── cache ──────────────────────────────────────────────────────────────────────────────
+	// ── what the result cache reads ────────────────────────────────────────────────────────
 
-	async lookup(key: string): Promise<AuditResult | undefined> {
+	get cacheClearedAt(): number {
+		return this.clearedAt;
+	}
+
+	watch(watcher: Watcher): void {
+		this.watchers.push(watcher);
+	}
+
+	async findCached(key: string, since: number): Promise<StoredResult | undefined> {
 		this.assertOpen();
-		if (!this.cacheEnabled()) {
-			this.misses++;
-			return undefined;
-		}
-		const entry = this.lru.get(key);
-		if (entry) {
-			if (this.isFresh(entry.savedAt)) {
-				this.hits++;
-				return { ...entry.result, fromCache: true };
-			}
-			this.lru.delete(key);
-		}
-		// Not in memory (evicted, or beyond the warmed set): a fresh result may still be in the history.
-		const since = Math.max(Date.now() - this.settings.cacheTtlMs, this.cacheClearedAt);
-		const row = this.row('SELECT saved_at, result FROM audits WHERE cache_key = ? AND error IS NULL AND saved_at > ? ORDER BY saved_at DESC LIMIT 1', [key, since]);
-		if (row) {
-			const result = await unpackJson<AuditResult>(row.result as Uint8Array);
-			this.cachePut(key, result, Number(row.saved_at));
-			this.hits++;
-			return { ...result, fromCache: true };
-		}
-		this.misses++;
-		return undefined;
-	}
-
-	/** Drop the in-memory cache, and stop results saved so far from being served as cached. */
-	clearCache(): number {
-		this.assertOpen();
-		const dropped = this.lru.size;
-		this.lru.clear();
-		this.keyOfId.clear();
-		this.cacheClearedAt = Date.now();
-		if (!this.options.readOnly) {
-			this.db.run(`INSERT OR REPLACE INTO meta (key, value) VALUES ('cache_cleared_at', ?)`, [String(this.cacheClearedAt)]);
-			this.scheduleFlush();
-		}
-		return dropped;
-	}
-
-	private cacheEnabled(): boolean {
-		return this.settings.cacheTtlMs > 0 && this.settings.cacheMaxEntries > 0;
-	}
-
-	private isFresh(savedAt: number): boolean {
-		return Date.now() - savedAt < this.settings.cacheTtlMs && savedAt > this.cacheClearedAt;
-	}
-
-	private cachePut(key: string, result: AuditResult, savedAt: number, bytes?: number): void {
-		if (!this.cacheEnabled() || result.error || !this.isFresh(savedAt)) return;
-		const size = Math.max(1, bytes ?? JSON.stringify(result).length);
-		this.lru.set(key, { result: { ...result, fromCache: false }, savedAt }, { size });
-		if (this.lru.has(key)) this.keyOfId.set(result.id, key);
-	}
-
-	private createLru(): LRUCache<string, CacheEntry> {
-		return new LRUCache<string, CacheEntry>({
-			max: Math.max(1, this.settings.cacheMaxEntries),
-			maxSize: Math.max(1, this.options.cacheMaxBytes ?? DEFAULT_CACHE_BYTES),
-			dispose: (entry, key) => {
-				if (this.keyOfId.get(entry.result.id) === key) this.keyOfId.delete(entry.result.id);
-			},
-		});
+		const row = this.row(`SELECT saved_at, result FROM audits WHERE cache_key = ? AND status = 'ok' AND saved_at > ? ORDER BY saved_at DESC LIMIT 1`, [key, since]);
+		if (!row) return undefined;
+		const text = unpackTextSync(row.result as Uint8Array);
+		return { key, result: JSON.parse(text) as AuditResult, savedAt: Number(row.saved_at), bytes: text.length };
 	}
 
 	/**
-	 * Load the newest fresh result of each cache key into the LRU, oldest first so the newest end up
-	 * most recent. Runs in small slices after open() so the first answers are not held up; a lookup
-	 * meanwhile reads the history directly.
+	 * The newest `ok` result of each cache key, newest first. The newest save of each key comes from the
+	 * covering index first, then only those rows' results are read: warming never reads the whole table.
 	 */
-	private async warm(): Promise<void> {
-		if (!this.cacheEnabled()) return;
-		const since = Math.max(Date.now() - this.settings.cacheTtlMs, this.cacheClearedAt);
-		// The newest save of each key from the covering index first, then only those rows' results:
-		// warming never reads the blobs of the whole table.
-		const newest = this.rows('SELECT cache_key, MAX(saved_at) AS saved_at FROM audits WHERE error IS NULL AND saved_at > ? GROUP BY cache_key ORDER BY saved_at DESC LIMIT ?', [
-			since,
-			this.settings.cacheMaxEntries,
-		]);
+	async *recentCached(since: number, limit: number): AsyncIterable<StoredResult> {
+		const newest = this.rows(`SELECT cache_key, MAX(saved_at) AS saved_at FROM audits WHERE status = 'ok' AND saved_at > ? GROUP BY cache_key ORDER BY saved_at DESC LIMIT ?`, [since, limit]);
 		let n = 0;
-		for (const row of newest.reverse()) {
+		for (const row of newest) {
 			if (++n % WARM_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
 			if (this.closed) return;
-			// Saved or looked up since warming began: what is in memory is at least as new.
-			if (this.lru.has(String(row.cache_key))) continue;
 			try {
-				const blob = this.scalar('SELECT result FROM audits WHERE cache_key = ? AND saved_at = ? AND error IS NULL LIMIT 1', [row.cache_key ?? null, row.saved_at ?? null]);
+				const blob = this.scalar(`SELECT result FROM audits WHERE cache_key = ? AND saved_at = ? AND status = 'ok' LIMIT 1`, [row.cache_key ?? null, row.saved_at ?? null]);
 				if (!(blob instanceof Uint8Array)) continue;
 				const text = unpackTextSync(blob);
-				this.cachePut(String(row.cache_key), JSON.parse(text) as AuditResult, Number(row.saved_at), text.length);
+				yield { key: String(row.cache_key), result: JSON.parse(text) as AuditResult, savedAt: Number(row.saved_at), bytes: text.length };
 			} catch (err) {
 				this.log.warn(`Skipped a cached result that could not be read: ${(err as Error).message}`);
 			}
 		}
+	}
+
+	markCacheCleared(at: number): void {
+		this.assertOpen();
+		this.clearedAt = at;
+		if (this.options.readOnly) return;
+		this.db.run(`INSERT OR REPLACE INTO meta (key, value) VALUES ('cache_cleared_at', ?)`, [String(at)]);
+		this.scheduleFlush();
+	}
+
+	/**
+	 * Stop every result saved so far from being served as cached (for `auditlens cache clear`, with no
+	 * engine running); answers how many cached results that stopped.
+	 */
+	clearCache(): number {
+		this.assertOpen();
+		const since = Math.max(Date.now() - this.settings.cacheTtlMs, this.clearedAt);
+		const fresh = Number(this.scalar(`SELECT count(DISTINCT cache_key) FROM audits WHERE status = 'ok' AND saved_at > ?`, [since]));
+		this.markCacheCleared(Date.now());
+		return this.settings.cacheTtlMs > 0 && this.settings.cacheMaxEntries > 0 ? Math.min(fresh, this.settings.cacheMaxEntries) : 0;
 	}
 
 	// ── history ────────────────────────────────────────────────────────────────────────────
@@ -278,7 +227,6 @@ export class HistoryStore implements ResultStore {
 		const savedAt = Date.now();
 		const stored: AuditResult = { ...result, fromCache: false };
 		const resultJson = JSON.stringify(stored);
-		this.cachePut(key, stored, savedAt, resultJson.length);
 
 		const files = screenshotFiles(result);
 		const lhrs: LhrByFormFactor = {};
@@ -298,7 +246,7 @@ export class HistoryStore implements ResultStore {
 		const requestedAt = Date.parse(result.requestedAt);
 		this.db.run(
 			`INSERT OR REPLACE INTO audits (id, url, cache_key, requested_at, saved_at, duration_ms, options, engine_version, lighthouse_version,
-				scores, metrics, stages, error, summary, files, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+				scores, metrics, stages, status, error, summary, files, result) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			[
 				result.id,
 				result.url,
@@ -312,7 +260,8 @@ export class HistoryStore implements ResultStore {
 				JSON.stringify(scoresOf(result)),
 				JSON.stringify(metricsOf(result)),
 				JSON.stringify(stageSummary(result)),
-				result.error ? JSON.stringify(result.error) : null,
+				result.status,
+				entryError(result) ? JSON.stringify(entryError(result)) : null,
 				summaryOf(result),
 				JSON.stringify(files),
 				resultBlob,
@@ -320,9 +269,12 @@ export class HistoryStore implements ResultStore {
 		);
 		if (lhrBlob) this.db.run('INSERT OR REPLACE INTO lighthouse_reports (audit_id, data) VALUES (?, ?)', [result.id, lhrBlob]);
 		else this.db.run('DELETE FROM lighthouse_reports WHERE audit_id = ?', [result.id]);
+		// The partial and failed audits this one supersedes (see the class comment).
+		this.deleteRows(this.rows(`SELECT id, files FROM audits WHERE cache_key = ? AND status != 'ok' AND id != ?`, [key, result.id]));
 		this.applyRetention();
 		this.auditCount = Number(this.scalar('SELECT count(*) FROM audits'));
 		this.scheduleFlush();
+		for (const w of this.watchers) w.saved({ key, result: stored, savedAt, bytes: resultJson.length });
 	}
 
 	private async writeImages(id: string, formFactor: FormFactor, images: LhrImages): Promise<string> {
@@ -336,9 +288,6 @@ export class HistoryStore implements ResultStore {
 
 	async get(id: string): Promise<AuditResult | undefined> {
 		this.assertOpen();
-		const key = this.keyOfId.get(id);
-		const entry = key === undefined ? undefined : this.lru.peek(key);
-		if (entry && entry.result.id === id) return { ...entry.result };
 		const row = this.row('SELECT result FROM audits WHERE id = ?', [id]);
 		return row ? unpackJson<AuditResult>(row.result as Uint8Array) : undefined;
 	}
@@ -366,7 +315,7 @@ export class HistoryStore implements ResultStore {
 	async listUrls(limit = 100): Promise<UrlSummary[]> {
 		this.assertOpen();
 		const rows = this.rows(
-			`SELECT a.id, a.url, a.requested_at, a.duration_ms, a.scores, a.error, c.audits
+			`SELECT a.id, a.url, a.requested_at, a.duration_ms, a.scores, a.status, a.error, c.audits
 			FROM (SELECT url, MAX(requested_at) AS latest, count(*) AS audits FROM audits GROUP BY url) c
 			JOIN audits a ON a.url = c.url AND a.requested_at = c.latest
 			ORDER BY c.latest DESC, a.id DESC LIMIT ?`,
@@ -432,10 +381,7 @@ export class HistoryStore implements ResultStore {
 			this.db.exec('ROLLBACK');
 			throw err;
 		}
-		for (const id of ids) {
-			const key = this.keyOfId.get(id);
-			if (key !== undefined) this.lru.delete(key);
-		}
+		for (const w of this.watchers) w.deleted(ids);
 		const files = rows.flatMap((r) => JSON.parse(String(r.files)) as string[]);
 		if (files.length > 0) void this.removeFiles(files);
 		this.auditCount = Number(this.scalar('SELECT count(*) FROM audits'));
@@ -461,24 +407,14 @@ export class HistoryStore implements ResultStore {
 	configure(settings: Readonly<EngineSettings>): void {
 		const before = this.settings;
 		this.settings = { ...settings };
-		if (settings.cacheMaxEntries !== before.cacheMaxEntries) {
-			const old = this.lru;
-			this.lru = this.createLru();
-			this.keyOfId.clear();
-			// entries() runs most recent first; re-insert oldest first to keep the order.
-			for (const [key, entry] of [...old.entries()].reverse()) this.cachePut(key, entry.result, entry.savedAt);
-		}
 		const retentionChanged = settings.historyMaxAgeDays !== before.historyMaxAgeDays || settings.historyMaxCount !== before.historyMaxCount;
 		if (retentionChanged && !this.closed && !this.options.readOnly) this.applyRetention();
 	}
 
-	stats(): { cache: EngineStats['cache']; history: EngineStats['history'] } {
+	stats(): { history: EngineStats['history'] } {
 		const history: EngineStats['history'] = { audits: this.auditCount, dbBytes: this.closed ? this.fileBytes : this.dbBytes() };
 		if (this.file) history.path = this.file;
-		return {
-			cache: { hits: this.hits, misses: this.misses, entries: this.lru.size, bytes: this.lru.calculatedSize },
-			history,
-		};
+		return { history };
 	}
 
 	private dbBytes(): number {
@@ -523,13 +459,11 @@ export class HistoryStore implements ResultStore {
 	async close(): Promise<void> {
 		if (this.closed) return;
 		this.closed = true;
-		await this.warmed;
 		await Promise.allSettled([...this.pendingSaves]);
 		try {
 			await this.flush();
 		} finally {
 			this.db.close();
-			this.lru.clear();
 			this.lock?.release();
 		}
 	}
@@ -581,4 +515,11 @@ function lenientUrl(url: string): string {
 	} catch {
 		return url;
 	}
+}
+
+/** What a history row says went wrong: the audit's error, or the first stage error of a partial one. */
+function entryError(result: AuditResult): AuditResult['error'] {
+	if (result.error) return result.error;
+	if (result.status === 'ok') return undefined;
+	return Object.values(result.stageErrors ?? {})[0];
 }

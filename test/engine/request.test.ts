@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'mocha';
 import { AuditError } from '../../src/engine/errors';
-import { cacheKey, normalizeUrl } from '../../src/engine/store/cacheKey';
+import { maskCredentials, redact } from '../../src/engine/log';
+import { normalizeUrl, toAuditRequest } from '../../src/engine/request';
+import { DEFAULT_SETTINGS } from '../../src/engine/settings';
+import { cacheKey } from '../../src/engine/resultCache';
 import type { AuditOptions } from '../../src/protocol';
 import { sampleOptions } from '../helpers/sampleResult';
 
@@ -44,7 +47,71 @@ describe('normalizeUrl', () => {
 	});
 });
 
+describe('toAuditRequest', () => {
+	const code = (c: string, pattern: RegExp) => (err: unknown) => err instanceof AuditError && err.code === c && pattern.test(err.message);
+
+	it('normalises the URL and resolves the options against the settings', () => {
+		const request = toAuditRequest({ url: 'HTTPS://Example.com/a#x', options: { formFactors: ['desktop', 'desktop'], noCache: true } }, 'id-1', { ...DEFAULT_SETTINGS, runsPerUrl: 3 });
+		assert.deepEqual(
+			[request.auditId, request.url, request.options.formFactors, request.options.runs, request.noCache, request.timeoutMs],
+			['id-1', 'https://example.com/a', ['desktop'], 3, true, DEFAULT_SETTINGS.auditTimeoutMs],
+		);
+	});
+
+	it('checks every caller with the same schema, not only RPC clients', () => {
+		assert.throws(() => toAuditRequest({ url: `https://example.com/${'a'.repeat(9000)}` }, 'id', DEFAULT_SETTINGS), code('INVALID_PARAMS', /url: url is longer than 8192/));
+		assert.throws(() => toAuditRequest({ url: 'https://example.com/', options: { timeoutMs: 10 } }, 'id', DEFAULT_SETTINGS), code('INVALID_PARAMS', /options\.timeoutMs/));
+	});
+});
+
+describe('credentials in a URL', () => {
+	it('are refused as INVALID_URL with the password masked and another way suggested', () => {
+		for (const url of ['http://user:pa55w0rd@example.com/', 'https://user:pa55w0rd@example.com:8443/app?x=1']) {
+			assert.throws(
+				() => normalizeUrl(url),
+				(err: unknown) =>
+					err instanceof AuditError &&
+					err.code === 'INVALID_URL' &&
+					err.message.includes('user:***@') &&
+					!err.message.includes('pa55w0rd') &&
+					/not sent/.test(err.message) &&
+					/headers or cookies/.test(err.message),
+			);
+		}
+		assert.throws(() => normalizeUrl('http://justuser@example.com/'), invalidUrl(/justuser@example\.com/));
+	});
+
+	it('are masked in the message of a URL that is invalid for another reason', () => {
+		assert.throws(
+			() => normalizeUrl('ftp://user:pa55w0rd@example.com/'),
+			(err: unknown) => err instanceof AuditError && !err.message.includes('pa55w0rd') && err.message.includes('user:***@'),
+		);
+	});
+
+	it('are masked in log lines', () => {
+		assert.equal(maskCredentials('GET http://bob:secret@host/x and https://a:b@c/'), 'GET http://bob:***@host/x and https://a:***@c/');
+		assert.equal(redact('loading http://bob:secret@host/'), 'loading http://bob:***@host/');
+	});
+});
+
 describe('cacheKey', () => {
+	it('changes with whatever changes a result: versions and which API keys are set', () => {
+		const options = sampleOptions();
+		options.stages = { lighthouse: true, capture: true, cro: true, ai: true, crux: true };
+		const base = { lighthouseVersion: '12.8.2', chromeVersion: 'Chromium 156.0.8078.79', aiKeySet: false, cruxKeySet: false };
+		const key = cacheKey('https://example.com/', options, base);
+		for (const change of [{ lighthouseVersion: '13.0.0' }, { chromeVersion: 'Chromium 157.0.1.2' }, { aiKeySet: true }, { cruxKeySet: true }]) {
+			assert.notEqual(cacheKey('https://example.com/', options, { ...base, ...change }), key, JSON.stringify(change));
+		}
+		assert.ok(!key.includes('sk-ant'), 'holds whether a key is set, never a key');
+	});
+
+	it('ignores a key whose stage is off', () => {
+		const options = sampleOptions();
+		options.stages = { ...options.stages, ai: false, crux: false };
+		assert.equal(cacheKey('https://example.com/', options, { aiKeySet: true, cruxKeySet: true }), cacheKey('https://example.com/', options, { aiKeySet: false, cruxKeySet: false }));
+	});
+
 	it('is the same for equivalent URLs and options given in another order', () => {
 		const a = cacheKey('HTTPS://Example.com:443/#top', sampleOptions());
 		const reordered: AuditOptions = {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'mocha';
 import { AuditError } from '../../src/engine/errors';
-import { SingleFlight } from '../../src/engine/store/singleFlight';
+import { SingleFlight } from '../../src/engine/flight';
 
 function deferred<T>() {
 	let resolve!: (value: T) => void;
@@ -12,6 +12,19 @@ function deferred<T>() {
 		reject = rej;
 	});
 	return { promise, resolve, reject };
+}
+
+/** A flight whose run waits for `gate`; `runSignal()` is the signal the run got. */
+function gatedRun() {
+	const flight = new SingleFlight<string>();
+	const gate = deferred<void>();
+	let signal: AbortSignal | undefined;
+	const fn = async (s: AbortSignal) => {
+		signal = s;
+		await gate.promise;
+		return 'done';
+	};
+	return { flight, gate, fn, runSignal: () => signal };
 }
 
 const isCancelled = (err: unknown) => err instanceof AuditError && err.code === 'CANCELLED';
@@ -54,21 +67,14 @@ describe('SingleFlight', () => {
 	});
 
 	it('a cancelled waiter rejects alone; the run goes on for the others', async () => {
-		const flight = new SingleFlight<string>();
-		const gate = deferred<void>();
-		let runSignal: AbortSignal | undefined;
-		const fn = async (signal: AbortSignal) => {
-			runSignal = signal;
-			await gate.promise;
-			return 'done';
-		};
+		const { flight, gate, fn, runSignal } = gatedRun();
 		const quitter = new AbortController();
 		const first = flight.run('k', fn, quitter.signal);
 		const others = [flight.run('k', fn), flight.run('k', fn, new AbortController().signal)];
 		await sleep(5);
 		quitter.abort();
 		await assert.rejects(first, isCancelled);
-		assert.equal(runSignal?.aborted, false);
+		assert.equal(runSignal()?.aborted, false);
 		gate.resolve();
 		assert.deepEqual(await Promise.all(others), ['done', 'done']);
 	});
@@ -126,6 +132,39 @@ describe('SingleFlight', () => {
 		const all = await Promise.allSettled([flight.run('k', fn), flight.run('k', fn), flight.run('k', fn)]);
 		assert.equal(calls, 1);
 		for (const r of all) assert.ok(r.status === 'rejected' && (r.reason as AuditError).code === 'UNREACHABLE');
+	});
+
+	it('stops one waiter at its own deadline while the run goes on for a waiter with a later one', async () => {
+		const { flight, gate, fn, runSignal } = gatedRun();
+		const short = flight.run('k', fn, { deadline: Date.now() + 30, timeoutError: () => new AuditError('TIMEOUT', 'short') });
+		const patient = flight.run('k', fn, { deadline: Date.now() + 60_000 });
+		await assert.rejects(short, (err: unknown) => err instanceof AuditError && err.code === 'TIMEOUT' && err.message === 'short');
+		assert.equal(runSignal()?.aborted, false, 'the shared run was not stopped');
+		assert.equal(flight.waiters('k'), 1);
+		gate.resolve();
+		assert.equal(await patient, 'done');
+	});
+
+	it("aborts the run with the last waiter's timeout error when the latest deadline passes; that waiter gets the run's answer", async () => {
+		const flight = new SingleFlight<string>();
+		const fn = (signal: AbortSignal) => new Promise<string>((resolve) => signal.addEventListener('abort', () => resolve(`wound down: ${(signal.reason as Error).message}`), { once: true }));
+		const a = flight.run('k', fn, { deadline: Date.now() + 20, timeoutError: () => new AuditError('TIMEOUT', 'a') });
+		const b = flight.run('k', fn, { deadline: Date.now() + 40, timeoutError: () => new AuditError('TIMEOUT', 'b') });
+		await assert.rejects(a, (err: unknown) => err instanceof AuditError && err.message === 'a');
+		assert.equal(await b, 'wound down: b');
+		assert.equal(flight.inFlight, 0);
+	});
+
+	it('answers the latest deadline of its waiters', () => {
+		const flight = new SingleFlight<string>();
+		const never = () => new Promise<string>(() => undefined);
+		const cancel = new AbortController();
+		void flight.run('k', never, { deadline: Date.now() + 1_000, signal: cancel.signal }).catch(() => undefined);
+		const later = Date.now() + 5_000;
+		void flight.run('k', never, { deadline: later, signal: cancel.signal }).catch(() => undefined);
+		assert.equal(flight.deadline('k'), later);
+		assert.equal(flight.deadline('other'), undefined);
+		cancel.abort();
 	});
 
 	it('checks its arguments', () => {
