@@ -100,6 +100,11 @@ export class Config {
 		return this.source.get<boolean>('auditOnSave') === true;
 	}
 
+	/** Audits on save may send the page to Anthropic (off unless opted in: they run at every save). */
+	get aiOnSave(): boolean {
+		return this.source.get<boolean>('aiOnSave') === true;
+	}
+
 	/** Quiet time after the last save before auditing. */
 	get auditOnSaveDelayMs(): number {
 		const v = this.source.get<number>('auditOnSaveDelayMs');

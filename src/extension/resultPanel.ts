@@ -214,7 +214,7 @@ export class ResultPanel {
 export async function previousAudit(ctx: Ctx, result: AuditResult): Promise<PreviousAudit | undefined> {
 	try {
 		const { entries = [] } = await ctx.client.request(listHistoryRequest, { url: result.url, limit: 10 }, 'list history');
-		const before = entries.filter((e) => e.id !== result.id && !e.error && e.requestedAt <= result.requestedAt).sort((a, b) => b.requestedAt.localeCompare(a.requestedAt))[0];
+		const before = entries.filter((e) => e.id !== result.id && e.status !== 'failed' && e.requestedAt <= result.requestedAt).sort((a, b) => b.requestedAt.localeCompare(a.requestedAt))[0];
 		if (!before) return undefined;
 		const prev = await ctx.client.request(getResultRequest, { id: before.id }, 'load previous audit');
 		return prev ? { id: prev.id, requestedAt: prev.requestedAt, stages: prev.stages } : undefined;
