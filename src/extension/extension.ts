@@ -12,6 +12,8 @@ import { SECRETS } from './secrets';
 export interface AuditLensApi {
 	ctx: Ctx;
 	auditOnSave: AuditOnSave;
+	/** What the result panel of an audit shows, if one is open. */
+	panel(resultId: string): ReturnType<ResultPanel['snapshot']> | undefined;
 }
 
 let ctx: Ctx | undefined;
@@ -49,7 +51,7 @@ export function activate(extension: vscode.ExtensionContext): AuditLensApi {
 		}),
 	);
 	c.log.info(`AuditLens activated (${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'} UI, extension host ${process.execPath})`);
-	return { ctx: c, auditOnSave };
+	return { ctx: c, auditOnSave, panel: (id) => ResultPanel.find(id)?.snapshot() };
 }
 
 export async function deactivate(): Promise<void> {

@@ -86,8 +86,9 @@ export class ResultPanel {
 		else rp.fail({ code: 'CANCELLED', message: 'This audit was still running when the window reloaded. Run it again.' });
 	}
 
+	/** The newest panel showing `resultId` (a cached result can be shown again in a new panel). */
 	static find(resultId: string): ResultPanel | undefined {
-		return [...ResultPanel.open].find((p) => p.state.resultId === resultId);
+		return [...ResultPanel.open].reverse().find((p) => p.state.resultId === resultId);
 	}
 
 	/** The panel in front, if any (for Export Result without arguments). */
@@ -114,6 +115,11 @@ export class ResultPanel {
 
 	get auditId(): string | undefined {
 		return this.state.auditId;
+	}
+
+	/** A copy of what the panel shows (the state its webview renders), for tests. */
+	snapshot(): PanelState & { visible: boolean } {
+		return { ...structuredClone(this.state), visible: this.panel.visible };
 	}
 
 	onProgress(p: ProgressParams): void {

@@ -17,6 +17,11 @@ export class AuditStatusBar implements vscode.Disposable {
 		this.item.show();
 	}
 
+	/** What the item says now (for tests). */
+	get text(): string {
+		return this.item.text;
+	}
+
 	/** The result shown, if any. */
 	get resultId(): string | undefined {
 		return this.latestId;
