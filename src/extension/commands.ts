@@ -69,7 +69,7 @@ function auditUrls(ctx: Ctx): Handler {
 			urls = parsed.urls;
 		} else {
 			const text = await vscode.window.showInputBox({
-				title: 'AuditLens: Audit Several URLs',
+				title: 'AuditLens: Audit URL List',
 				prompt: 'URLs separated by spaces, commas or new lines. They wait in the engine’s queue; none is dropped.',
 				placeHolder: 'https://example.com https://example.com/pricing localhost:3000/signup',
 				ignoreFocusOut: true,

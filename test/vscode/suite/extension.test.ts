@@ -162,6 +162,68 @@ describe('AuditLens in VS Code', () => {
 		assert.equal((item.iconPath as vscode.ThemeIcon).id, 'pass', 'a complete audit has the pass icon');
 	});
 
+	it('gives partial and failed audits a warning and an error icon, and says why, in the history and the status bar', () => {
+		const entry = (status: 'partial' | 'failed'): HistoryNode => ({
+			kind: 'audit',
+			entry: {
+				id: `constructed-${status}`,
+				url: 'https://example.com/',
+				requestedAt: new Date().toISOString(),
+				durationMs: 1,
+				status,
+				scores: status === 'partial' ? { mobile: { performance: 0.8 } } : {},
+				error: status === 'partial' ? { code: 'TIMEOUT', message: 'The desktop Lighthouse run timed out.' } : { code: 'HTTP_ERROR', message: 'answered HTTP 500' },
+			},
+		});
+		const partial = api.ctx.history.getTreeItem(entry('partial'));
+		assert.equal((partial.iconPath as vscode.ThemeIcon).id, 'warning');
+		assert.equal(partial.description, 'P 80 · partial: TIMEOUT');
+		assert.match(String(partial.tooltip), /Partial: some stages failed: The desktop Lighthouse run timed out\./);
+		const failed = api.ctx.history.getTreeItem(entry('failed'));
+		assert.equal((failed.iconPath as vscode.ThemeIcon).id, 'error');
+		assert.match(String(failed.tooltip), /Failed: answered HTTP 500/);
+
+		const shown = api.ctx.statusBar.resultId;
+		const base = { url: 'https://example.com/', requestedAt: new Date().toISOString(), durationMs: 1, queuedMs: 0, engineVersion: '0', lighthouseVersion: '12.8.2', fromCache: false };
+		const options = {
+			formFactors: ['mobile' as const],
+			categories: [],
+			throttling: 'simulate' as const,
+			runs: 1,
+			devServer: false,
+			stages: { lighthouse: true, capture: true, cro: true, ai: false, crux: false },
+		};
+		const lighthouseOk = {
+			status: 'ok' as const,
+			startedAt: base.requestedAt,
+			durationMs: 1,
+			data: {
+				formFactor: 'mobile' as const,
+				lighthouseVersion: '12.8.2',
+				finalUrl: base.url,
+				fetchTime: base.requestedAt,
+				scores: { performance: 0.8 },
+				metrics: {},
+				failingAudits: [],
+				runWarnings: [],
+				performanceScores: [0.8],
+				lighthouseMs: 1,
+			},
+		};
+		api.ctx.statusBar.showResult('constructed', {
+			...base,
+			id: 'constructed-partial',
+			options,
+			status: 'partial',
+			stages: { 'lighthouse-mobile': lighthouseOk, capture: { status: 'error', startedAt: base.requestedAt, durationMs: 1, error: { code: 'CAPTURE_ERROR', message: 'the capture browser crashed' } } },
+			stageErrors: { capture: { code: 'CAPTURE_ERROR', message: 'the capture browser crashed' } },
+		});
+		assert.equal(api.ctx.statusBar.text, '$(warning) P 80 · partial');
+		api.ctx.statusBar.showResult('constructed', { ...base, id: 'constructed-failed', options, status: 'failed', stages: {}, error: { code: 'HTTP_ERROR', message: 'answered HTTP 500' } });
+		assert.equal(api.ctx.statusBar.text, '$(error) AuditLens: failed: HTTP_ERROR');
+		assert.notEqual(api.ctx.statusBar.resultId, shown);
+	});
+
 	it('marks a failed audit with the error icon in the history (needs the pipeline branch: failed results resolve)', async () => {
 		const url = fixture.url('/500');
 		const failed = await vscode.commands.executeCommand<AuditResult | undefined>('auditlens.history.rerun', url);
