@@ -34,6 +34,8 @@ export class AuditOnSave implements vscode.Disposable {
 		this.subscription = vscode.workspace.onDidSaveTextDocument((doc) => {
 			if (!ctx.config.auditOnSave) return;
 			if (doc.uri.scheme !== 'file' || !vscode.workspace.getWorkspaceFolder(doc.uri)) return;
+			// Editor settings change nothing the dev server serves (and VS Code itself writes them at times).
+			if (/(^|\/)\.vscode\//.test(vscode.workspace.asRelativePath(doc.uri, false))) return;
 			ctx.log.info(`audit on save: ${vscode.workspace.asRelativePath(doc.uri)} saved`);
 			this.scheduler.trigger();
 		});

@@ -32,7 +32,7 @@ async function auditOptions(ctx: Ctx, opts: { devServer: boolean; noCache: boole
 	return { formFactors: ctx.config.formFactors, devServer: opts.devServer, ...(opts.noCache ? { noCache: true } : {}), ...(ai ? {} : { stages: { ai: false } }) };
 }
 
-/** Audit `url`; resolves with the result, or undefined when it failed or was cancelled (already reported). */
+/** Audit `url`; resolves with the result whatever its status, or undefined when no audit took place (rejected, cancelled: already reported). */
 export async function runAudit(ctx: Ctx, url: string, opts: RunAuditOptions = {}): Promise<AuditResult | undefined> {
 	const auditId = `vscode-${randomUUID()}`;
 	const devServer = opts.devServer ?? false;

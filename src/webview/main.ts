@@ -129,7 +129,7 @@ window.addEventListener('message', (ev: MessageEvent<unknown>) => {
 function persist(): void {
 	if (!state) return;
 	const old = vscode.getState();
-	vscode.setState({ url: state.url, resultId: state.resultId ?? (old?.url === state.url ? old.resultId : undefined) });
+	vscode.setState({ url: state.url, resultId: state.resultId ?? (old?.url === state.url ? old.resultId : undefined), followsLatest: state.followsLatest });
 }
 
 function outcomeState(o: StageOutcome<unknown> | undefined): ProgressState {

@@ -145,6 +145,10 @@ describe('AuditLens in VS Code', () => {
 		assert.equal(fresh.fromCache, false, 'Re-run bypasses the cache');
 		assert.notEqual(fresh.id, first.id);
 		assert.ok((fixture.hits.get('/site/page1.html') ?? 0) > hitsBefore, 'the page was loaded again');
+		// "Clear Cache" now has something to clear: the next Audit URL runs afresh.
+		await vscode.commands.executeCommand('auditlens.clearCache');
+		const afterClear = await vscode.commands.executeCommand<AuditResult | undefined>('auditlens.auditUrl', url);
+		assert.equal(afterClear?.fromCache, false, 'after Clear Cache, Audit URL runs afresh');
 	});
 
 	it('lists the audit in the history tree, newest first, with scores', async () => {
