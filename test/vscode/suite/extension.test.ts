@@ -120,7 +120,13 @@ describe('AuditLens in VS Code', () => {
 		for (const p of mine) assert.equal(Object.keys(p.stages).length, 1, `one stage per notification: ${Object.keys(p.stages).join(', ')}`);
 		const notified = Object.fromEntries(mine.map((p) => Object.entries(p.stages)[0]));
 		const ran = (Object.keys(r.stages) as StageName[]).filter((n) => r.stages[n]?.status !== 'skipped');
-		for (const name of ran) assert.deepEqual(notified[name], r.stages[name], `${name} was notified as the result has it`);
+		// What the panel showed as the stage arrived is what the result keeps (timings aside: a derived stage
+		// such as CRO is re-run as artifacts arrive, and its last run's timing may differ).
+		const content = (o: unknown) => {
+			const { durationMs: _d, startedAt: _s, ...rest } = (o ?? {}) as Record<string, unknown>;
+			return rest;
+		};
+		for (const name of ran) assert.deepEqual(content(notified[name]), content(r.stages[name]), `${name} was notified as the result has it`);
 		assert.equal(api.ctx.statusBar.resultId, r.id);
 		const panel = api.panel(r.id);
 		assert.ok(panel, 'its result panel is open');
@@ -421,15 +427,13 @@ describe('AuditLens in VS Code', () => {
 		});
 
 		it('skips quietly when the dev server is not up', async () => {
-			devServer?.kill();
-			await until(
-				'the dev server to stop',
-				async () =>
-					(await fetch(devUrl)
-						.then(() => false)
-						.catch(() => true)) || undefined,
-				10_000,
-			);
+			const server = devServer;
+			assert.ok(server, 'the dev server was started');
+			if (server.exitCode === null && server.signalCode === null) {
+				const exited = new Promise((resolve) => server.once('exit', resolve));
+				server.kill();
+				await exited;
+			}
 			const before = finished.length;
 			const run = new Promise<{ url?: string }>((resolve) => {
 				const sub = api.auditOnSave.onDidRun((x) => {
