@@ -17,6 +17,20 @@ export default tseslint.config(
 		},
 	},
 	{
+		// The webview and the formatting it shares with the extension host run in a browser: no `vscode`,
+		// no host or engine code (issue 8: the webview used to import from src/extension).
+		files: ['src/webview/**/*.ts', 'src/format/**/*.ts'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{
+					paths: [{ name: 'vscode', message: 'The webview and src/format run outside the extension host.' }],
+					patterns: [{ group: ['**/extension/**', '**/engine/**', 'node:*'], message: 'Shared code goes in src/format or src/protocol.' }],
+				},
+			],
+		},
+	},
+	{
 		files: ['test/**/*.ts'],
 		rules: { '@typescript-eslint/no-non-null-assertion': 'off', '@typescript-eslint/no-unused-expressions': 'off' },
 	},

@@ -7,13 +7,23 @@ import * as vscode from 'vscode';
 import type { Ctx } from './ctx';
 import { discoverDevServers, isUp } from './devServer';
 import { errorMessage } from './engineClient';
+import type { AuditResult } from '../protocol/types';
 import { runAudit } from './audits';
 import { SaveScheduler } from './saveScheduler';
+
+/** How one run of audit on save ended: with an audit, or skipped (the server was not up, none chosen). */
+export interface SaveRun {
+	url?: string;
+	result?: AuditResult;
+}
 
 export class AuditOnSave implements vscode.Disposable {
 	private readonly scheduler: SaveScheduler;
 	private readonly subscription: vscode.Disposable;
+	private readonly runEmitter = new vscode.EventEmitter<SaveRun>();
 	private offered = false;
+	/** A run after a save ended (for tests: wait for it instead of sleeping). */
+	readonly onDidRun = this.runEmitter.event;
 
 	constructor(private readonly ctx: Ctx) {
 		this.scheduler = new SaveScheduler(
@@ -24,6 +34,8 @@ export class AuditOnSave implements vscode.Disposable {
 		this.subscription = vscode.workspace.onDidSaveTextDocument((doc) => {
 			if (!ctx.config.auditOnSave) return;
 			if (doc.uri.scheme !== 'file' || !vscode.workspace.getWorkspaceFolder(doc.uri)) return;
+			// Editor settings change nothing the dev server serves (and VS Code itself writes them at times).
+			if (/(^|\/)\.vscode\//.test(vscode.workspace.asRelativePath(doc.uri, false))) return;
 			ctx.log.info(`audit on save: ${vscode.workspace.asRelativePath(doc.uri)} saved`);
 			this.scheduler.trigger();
 		});
@@ -37,12 +49,18 @@ export class AuditOnSave implements vscode.Disposable {
 	dispose(): void {
 		this.subscription.dispose();
 		this.scheduler.dispose();
+		this.runEmitter.dispose();
 	}
 
 	private async auditOnce(): Promise<void> {
-		const url = await resolveDevServer(this.ctx, { interactive: false, offer: !this.offered, onOffer: () => (this.offered = true) });
-		if (!url) return;
-		await runAudit(this.ctx, url, { devServer: true, quiet: true, noCache: true });
+		const run: SaveRun = {};
+		try {
+			run.url = await resolveDevServer(this.ctx, { interactive: false, offer: !this.offered, onOffer: () => (this.offered = true) });
+			// Always fresh: the point is to see what the save changed.
+			if (run.url) run.result = await runAudit(this.ctx, run.url, { devServer: true, quiet: true, noCache: true });
+		} finally {
+			this.runEmitter.fire(run);
+		}
 	}
 }
 

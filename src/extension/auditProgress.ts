@@ -4,15 +4,7 @@
  */
 import type { ProgressParams } from '../protocol/messages';
 import type { FormFactor, StageName } from '../protocol/types';
-
-export const STAGE_LABEL: Record<StageName, string> = {
-	'lighthouse-mobile': 'Lighthouse (mobile)',
-	'lighthouse-desktop': 'Lighthouse (desktop)',
-	capture: 'Screenshots and page facts',
-	cro: 'CRO rules',
-	ai: 'AI suggestions',
-	crux: 'Field data (CrUX)',
-};
+import { STAGE_LABEL } from '../format/status';
 
 const FINISHED = new Set(['done', 'error', 'skipped', 'cancelled']);
 

@@ -5,28 +5,40 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import { auditRequest, cancelRequest, listHistoryRequest } from '../protocol/messages';
-import type { AuditResult, HistoryEntry } from '../protocol/types';
+import { explainError } from '../format/errors';
+import { cacheLabel, stageProblems } from '../format/status';
+import { auditRequest, cancelRequest, listHistoryRequest, statsRequest } from '../protocol/messages';
+import type { AuditOptionsInput, AuditResult, ErrorInfo, HistoryEntry } from '../protocol/types';
+import { aiStageAllowed } from './aiConsent';
 import { AuditProgress, expectedStages } from './auditProgress';
+import { freeCapacity, runBatch } from './batchRunner';
 import type { Ctx } from './ctx';
-import { EngineError, errorMessage } from './engineClient';
-import { explainError } from './format';
+import { EngineError, errorMessage, toEngineError } from './engineClient';
 import { previousAudit, ResultPanel } from './resultPanel';
 import { shortUrl } from './statusBar';
 
 export interface RunAuditOptions {
 	/** A development server: results are labelled as a development build. */
 	devServer?: boolean;
-	/** Audit on save: progress in the status bar, panel reused per URL and not focused. */
+	/** Audit on save: progress in the status bar, panel reused per URL and not focused; no AI unless opted in. */
 	quiet?: boolean;
+	/** Run afresh (Re-run, audit on save); otherwise a result cached within the TTL is shown at once. */
 	noCache?: boolean;
 }
 
-/** Audit `url`; resolves with the result, or undefined when it failed or was cancelled (already reported). */
+/** The options of one audit from the editor: the settings, the cache choice, and the AI stage only when allowed. */
+async function auditOptions(ctx: Ctx, opts: { devServer: boolean; noCache: boolean; onSave: boolean }): Promise<AuditOptionsInput> {
+	const ai = await aiStageAllowed(ctx, opts.onSave);
+	return { formFactors: ctx.config.formFactors, devServer: opts.devServer, ...(opts.noCache ? { noCache: true } : {}), ...(ai ? {} : { stages: { ai: false } }) };
+}
+
+/** Audit `url`; resolves with the result whatever its status, or undefined when no audit took place (rejected, cancelled: already reported). */
 export async function runAudit(ctx: Ctx, url: string, opts: RunAuditOptions = {}): Promise<AuditResult | undefined> {
 	const auditId = `vscode-${randomUUID()}`;
 	const devServer = opts.devServer ?? false;
 	const formFactors = ctx.config.formFactors;
+	// Asked (once ever) before the progress shows: the question may be about this very audit.
+	const options = await auditOptions(ctx, { devServer, noCache: opts.noCache ?? false, onSave: opts.quiet ?? false });
 	const panel = ResultPanel.forAudit(ctx, url, auditId, devServer, { reuseForUrl: opts.quiet ?? false, preserveFocus: opts.quiet ?? false });
 	const tracker = new AuditProgress(expectedStages(formFactors));
 	ctx.statusBar.started(auditId, url);
@@ -49,14 +61,15 @@ export async function runAudit(ctx: Ctx, url: string, opts: RunAuditOptions = {}
 			}),
 		];
 		try {
-			const result = await ctx.client.request(auditRequest, { url, auditId, options: { formFactors, devServer, noCache: opts.noCache } }, `audit ${url}`);
+			const result = await ctx.client.request(auditRequest, { url, auditId, options }, `audit ${url}`);
 			const previous = await previousAudit(ctx, result);
 			panel.finish(result, previous);
 			const previousEntry: HistoryEntry | undefined = previous ? await historyEntry(ctx, result.url, previous.id) : undefined;
 			ctx.statusBar.showResult(auditId, result, previousEntry);
 			ctx.finished(result);
-			if (result.error) reportFailure(ctx, url, new EngineError(explainError(result.error, devServer), result.error.code), opts);
-			ctx.log.info(`audit ${auditId}: done in ${result.durationMs} ms${result.fromCache ? ' (from cache)' : ''}`);
+			if (result.status === 'failed' && result.error) reportFailure(ctx, url, new EngineError(explainError(result.error, devServer), result.error.code), opts);
+			for (const p of stageProblems(result)) ctx.log.warn(`audit ${auditId}: ${p.label} failed: ${p.message}`);
+			ctx.log.info(`audit ${auditId}: ${result.status} in ${result.durationMs} ms${result.fromCache ? ` (${cacheLabel(result, Date.now())})` : ''}`);
 			return result;
 		} catch (err) {
 			const e = err instanceof EngineError ? err : new EngineError(errorMessage(err));
@@ -99,4 +112,85 @@ async function historyEntry(ctx: Ctx, url: string, id: string): Promise<HistoryE
 	} catch {
 		return undefined;
 	}
+}
+
+export interface BatchAuditItem {
+	url: string;
+	result?: AuditResult;
+	error?: ErrorInfo;
+}
+
+/**
+ * Audit many URLs: never more at once than the engine has room for, so none is lost to BUSY; one
+ * progress notification for the batch, results into the history (no panel per URL), a summary at the end.
+ */
+export async function runAudits(ctx: Ctx, urls: readonly string[]): Promise<BatchAuditItem[]> {
+	const batchId = `vscode-batch-${randomUUID()}`;
+	const options = await auditOptions(ctx, { devServer: false, noCache: false, onSave: false });
+	ctx.log.info(`batch ${batchId}: ${urls.length} URL(s)`);
+	const items = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `AuditLens: auditing ${urls.length} URLs`, cancellable: true }, async (progress, token) => {
+		const abort = new AbortController();
+		const running = new Set<string>();
+		const cancelSub = token.onCancellationRequested(() => {
+			abort.abort();
+			for (const auditId of running) ctx.client.request(cancelRequest, { auditId }, 'cancel audit').catch((err: unknown) => ctx.log.warn(`cancel ${auditId}: ${errorMessage(err)}`));
+		});
+		let finished = 0;
+		try {
+			const outcomes = await runBatch(urls, {
+				capacity: async () => freeCapacity(await ctx.client.request(statsRequest, {}, 'engine stats')),
+				isBusy: (err) => err instanceof EngineError && err.code === 'BUSY',
+				slotFreed: () => slotFreed(ctx),
+				signal: abort.signal,
+				run: async (url, i) => {
+					const auditId = `${batchId}:${i}`;
+					running.add(auditId);
+					try {
+						const result = await ctx.client.request(auditRequest, { url, auditId, options }, `audit ${url}`);
+						finished++;
+						progress.report({ increment: 100 / urls.length, message: `${finished}/${urls.length} · ${shortUrl(url)} ${result.status}` });
+						ctx.finished(result);
+						return result;
+					} finally {
+						running.delete(auditId);
+					}
+				},
+			});
+			return outcomes.map((o, i): BatchAuditItem => {
+				if (o.status === 'done') return { url: urls[i], result: o.value };
+				if (o.status === 'cancelled') return { url: urls[i], error: { code: 'CANCELLED', message: 'The batch was cancelled before this URL was audited.' } };
+				const e = toEngineError(o.error);
+				return { url: urls[i], error: { code: e.code === 'ENGINE_STOPPED' || e.code === 'ENGINE_UNAVAILABLE' ? 'INTERNAL' : e.code, message: e.message } };
+			});
+		} finally {
+			cancelSub.dispose();
+		}
+	});
+	const count = (pred: (i: BatchAuditItem) => boolean) => items.filter(pred).length;
+	const ok = count((i) => i.result?.status === 'ok');
+	const partial = count((i) => i.result?.status === 'partial');
+	const failed = count((i) => i.result?.status === 'failed' || (i.error !== undefined && i.error.code !== 'CANCELLED'));
+	const cancelled = count((i) => i.error?.code === 'CANCELLED');
+	for (const i of items) if (i.error && i.error.code !== 'CANCELLED') ctx.log.error(`batch ${batchId}: ${i.url}: ${i.error.message}`);
+	const summary = [`${ok} complete`, partial ? `${partial} partial` : '', failed ? `${failed} failed` : '', cancelled ? `${cancelled} cancelled` : ''].filter(Boolean).join(', ');
+	const show = failed || partial ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+	void show(`AuditLens: audited ${urls.length} URLs: ${summary}.`, 'Show History').then((choice) => {
+		if (choice === 'Show History') void vscode.commands.executeCommand('auditlens.history.focus');
+	});
+	return items;
+}
+
+/** Resolves when some audit of this engine ends (a slot may be free), or after a short while (other clients). */
+function slotFreed(ctx: Ctx): Promise<void> {
+	return new Promise((resolve) => {
+		const timer = setTimeout(done, 2_000);
+		const sub = ctx.client.onProgress((p) => {
+			if (p.stage === 'audit' && (p.state === 'done' || p.state === 'error' || p.state === 'cancelled')) done();
+		});
+		function done(): void {
+			clearTimeout(timer);
+			sub.dispose();
+			resolve();
+		}
+	});
 }

@@ -5,14 +5,16 @@
 import * as vscode from 'vscode';
 import { clearCacheRequest, deleteHistoryRequest, getReportRequest, getResultRequest, statsRequest } from '../protocol/messages';
 import type { AuditResult, FormFactor } from '../protocol/types';
+import { resetAiConsent } from './aiConsent';
 import { resolveDevServer } from './auditOnSave';
-import { runAudit } from './audits';
-import { SECRET_ANTHROPIC_KEY, type Ctx } from './ctx';
+import { runAudit, runAudits, type BatchAuditItem } from './audits';
+import type { Ctx } from './ctx';
 import { errorMessage } from './engineClient';
-import { FORM_FACTOR_LABEL } from './format';
+import { FORM_FACTOR_LABEL } from '../format/scores';
 import type { HistoryNode } from './historyTree';
 import { ResultPanel } from './resultPanel';
-import { parseAuditUrl, pushRecent } from './urls';
+import { SECRET_ANTHROPIC_KEY, SECRETS, type SecretSpec } from './secrets';
+import { parseAuditUrl, parseAuditUrls, pushRecent } from './urls';
 
 type Handler = (...args: unknown[]) => unknown;
 type CommandFactory = (ctx: Ctx) => Handler;
@@ -21,10 +23,12 @@ const RECENT_URLS_KEY = 'auditlens.recentUrls';
 
 export const COMMANDS: Record<string, CommandFactory> = {
 	'auditlens.auditUrl': auditUrl,
+	'auditlens.auditUrls': auditUrls,
 	'auditlens.auditDevServer': auditDevServer,
 	'auditlens.showStats': showStats,
 	'auditlens.clearCache': clearCache,
-	'auditlens.setApiKey': setApiKey,
+	'auditlens.setApiKey': (ctx) => setSecret(ctx, SECRETS[0]),
+	'auditlens.setCruxApiKey': (ctx) => setSecret(ctx, SECRETS[1]),
 	'auditlens.exportResult': exportResult,
 	'auditlens.openLighthouseReport': openLighthouseReport,
 	'auditlens.restartEngine': (ctx) => () => withErrors(ctx, 'restart the engine', () => ctx.client.restart()),
@@ -47,7 +51,38 @@ function auditUrl(ctx: Ctx): Handler {
 		const url = typeof arg === 'string' ? parseOrWarn(arg) : await askForUrl(recent);
 		if (!url) return undefined;
 		await ctx.extension.globalState.update(RECENT_URLS_KEY, pushRecent(recent, url, ctx.config.recentUrlCount));
-		return runAudit(ctx, url, { noCache: true });
+		// A result audited within the cache TTL is shown at once, labelled with its age; Re-run runs afresh.
+		return runAudit(ctx, url);
+	};
+}
+
+/** Audit several URLs: the URLs given (tests, other extensions) or typed/pasted, separated by spaces, commas or lines. */
+function auditUrls(ctx: Ctx): Handler {
+	return async (arg?: unknown): Promise<BatchAuditItem[] | undefined> => {
+		let urls: string[] | undefined;
+		if (Array.isArray(arg) && arg.every((u) => typeof u === 'string')) {
+			const parsed = parseAuditUrls(arg.join(' '));
+			if ('error' in parsed) {
+				void vscode.window.showErrorMessage(`AuditLens: ${parsed.error}`);
+				return undefined;
+			}
+			urls = parsed.urls;
+		} else {
+			const text = await vscode.window.showInputBox({
+				title: 'AuditLens: Audit URL List',
+				prompt: 'URLs separated by spaces, commas or new lines. They wait in the engine’s queue; none is dropped.',
+				placeHolder: 'https://example.com https://example.com/pricing localhost:3000/signup',
+				ignoreFocusOut: true,
+				validateInput: (v) => {
+					const parsed = parseAuditUrls(v);
+					return 'error' in parsed ? parsed.error : undefined;
+				},
+			});
+			const parsed = text === undefined ? undefined : parseAuditUrls(text);
+			urls = parsed && 'urls' in parsed ? parsed.urls : undefined;
+		}
+		if (!urls?.length) return undefined;
+		return runAudits(ctx, urls);
 	};
 }
 
@@ -105,6 +140,7 @@ function askForUrl(recent: readonly string[]): Promise<string | undefined> {
 function auditDevServer(ctx: Ctx): Handler {
 	return async (): Promise<AuditResult | undefined> => {
 		const url = await resolveDevServer(ctx, { interactive: true });
+		// A dev server changes with every save: a cached result of it would show the code as it was.
 		return url ? runAudit(ctx, url, { devServer: true, noCache: true }) : undefined;
 	};
 }
@@ -126,23 +162,25 @@ function clearCache(ctx: Ctx): Handler {
 		});
 }
 
-/** Stores the key in SecretStorage; the secrets listener (extension.ts) hands it to the engine. Never logged. */
-function setApiKey(ctx: Ctx): Handler {
+/** Stores a key in SecretStorage; the secrets listener (extension.ts) hands it to the engine. Never logged. */
+function setSecret(ctx: Ctx, secret: SecretSpec): Handler {
 	return async () => {
 		const key = await vscode.window.showInputBox({
-			title: 'AuditLens: Anthropic API key',
-			prompt: 'Used for AI suggestions. Stored in the secret storage of VS Code. Leave empty to remove the stored key.',
+			title: `AuditLens: ${secret.name}`,
+			prompt: secret.prompt,
 			password: true,
 			ignoreFocusOut: true,
-			placeHolder: 'sk-ant-...',
+			placeHolder: secret.placeHolder,
 			validateInput: (v) => (/\s/.test(v.trim()) ? 'An API key has no spaces' : undefined),
 		});
 		if (key === undefined) return;
 		const trimmed = key.trim();
-		if (trimmed) await ctx.extension.secrets.store(SECRET_ANTHROPIC_KEY, trimmed);
-		else await ctx.extension.secrets.delete(SECRET_ANTHROPIC_KEY);
-		ctx.log.info(`Anthropic API key ${trimmed ? 'set' : 'removed'}`);
-		void vscode.window.showInformationMessage(trimmed ? 'AuditLens: Anthropic API key saved.' : 'AuditLens: Anthropic API key removed.');
+		if (trimmed) await ctx.extension.secrets.store(secret.key, trimmed);
+		else await ctx.extension.secrets.delete(secret.key);
+		// A new Anthropic key: say again what AI audits send before the next one (aiConsent.ts).
+		if (secret.key === SECRET_ANTHROPIC_KEY) await resetAiConsent(ctx);
+		ctx.log.info(`${secret.name} ${trimmed ? 'set' : 'removed'}`);
+		void vscode.window.showInformationMessage(`AuditLens: ${secret.name} ${trimmed ? 'saved' : 'removed'}.`);
 	};
 }
 

@@ -100,6 +100,11 @@ export class Config {
 		return this.own('auditOnSave');
 	}
 
+	/** Audits on save may send the page to Anthropic (off unless opted in: they run at every save). */
+	get aiOnSave(): boolean {
+		return this.source.get<boolean>('aiOnSave') === true;
+	}
+
 	/** Quiet time after the last save before auditing. */
 	get auditOnSaveDelayMs(): number {
 		return this.own('auditOnSaveDelayMs');

@@ -10,9 +10,8 @@ import { EngineClient } from './engineClient';
 import { HistoryTreeProvider } from './historyTree';
 import { safeLogChannel } from './safeLog';
 import { Scope, type DisposableLike } from './scope';
+import { SECRETS } from './secrets';
 import { AuditStatusBar } from './statusBar';
-
-export const SECRET_ANTHROPIC_KEY = 'auditlens.anthropicApiKey';
 
 export class Ctx implements vscode.Disposable {
 	readonly log: vscode.LogOutputChannel;
@@ -68,13 +67,15 @@ export class Ctx implements vscode.Disposable {
 		this.resultEmitter.fire(result);
 	}
 
-	/** The settings for the engine, with the API key from SecretStorage (never logged). */
+	/** The settings for the engine, with the API keys from SecretStorage (never logged). */
 	async engineSettings(): Promise<Partial<EngineSettings>> {
 		const problems: string[] = [];
 		const settings = this.config.engineSettings(problems);
 		for (const p of problems) this.log.warn(p);
-		const key = await this.extension.secrets.get(SECRET_ANTHROPIC_KEY);
-		if (key) settings.anthropicApiKey = key;
+		for (const secret of SECRETS) {
+			const key = await this.extension.secrets.get(secret.key);
+			if (key) settings[secret.setting] = key;
+		}
 		return settings;
 	}
 

@@ -2,15 +2,18 @@
 import * as vscode from 'vscode';
 import { AuditOnSave } from './auditOnSave';
 import { registerCommands } from './commands';
-import { Ctx, SECRET_ANTHROPIC_KEY } from './ctx';
+import { Ctx } from './ctx';
 import { errorMessage } from './engineClient';
 import { HISTORY_VIEW_ID } from './historyTree';
 import { RESULT_VIEW_TYPE, ResultPanel, ResultPanelSerializer } from './resultPanel';
+import { SECRETS } from './secrets';
 
 /** What activate() returns: used by the in-VS-Code tests. */
 export interface AuditLensApi {
 	ctx: Ctx;
 	auditOnSave: AuditOnSave;
+	/** What the result panel of an audit shows, if one is open. */
+	panel(resultId: string): ReturnType<ResultPanel['snapshot']> | undefined;
 }
 
 let ctx: Ctx | undefined;
@@ -39,14 +42,16 @@ export function activate(extension: vscode.ExtensionContext): AuditLensApi {
 	);
 	c.pushExtCleanup(
 		extension.secrets.onDidChange((e) => {
-			if (e.key !== SECRET_ANTHROPIC_KEY) return;
+			const secret = SECRETS.find((s) => s.key === e.key);
+			if (!secret) return;
+			// An empty string unsets the key in the engine.
 			c.engineSettings()
-				.then((s) => c.client.configure({ anthropicApiKey: s.anthropicApiKey ?? '' }))
-				.catch((err: unknown) => c.log.error(`applying the API key: ${errorMessage(err)}`));
+				.then((s) => c.client.configure({ [secret.setting]: s[secret.setting] ?? '' }))
+				.catch((err: unknown) => c.log.error(`applying the ${secret.name}: ${errorMessage(err)}`));
 		}),
 	);
 	c.log.info(`AuditLens activated (${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'} UI, extension host ${process.execPath})`);
-	return { ctx: c, auditOnSave };
+	return { ctx: c, auditOnSave, panel: (id) => ResultPanel.find(id)?.snapshot() };
 }
 
 export async function deactivate(): Promise<void> {

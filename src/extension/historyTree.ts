@@ -4,10 +4,10 @@
  */
 import * as vscode from 'vscode';
 import { listHistoryRequest } from '../protocol/messages';
-import type { HistoryEntry, UrlSummary } from '../protocol/types';
+import type { AuditStatus, HistoryEntry, UrlSummary } from '../protocol/types';
 import type { Ctx } from './ctx';
 import { errorMessage } from './engineClient';
-import { entryLine } from './format';
+import { entryLine } from '../format/scores';
 
 export type HistoryNode = { kind: 'url'; summary: UrlSummary } | { kind: 'audit'; entry: HistoryEntry; previous?: HistoryEntry } | { kind: 'message'; text: string; tooltip?: string };
 
@@ -37,7 +37,7 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
 			if (node.kind !== 'url') return [];
 			const { entries = [] } = await this.ctx.client.request(listHistoryRequest, { url: node.summary.url, limit: AUDITS_PER_URL }, 'list history');
 			const sorted = [...entries].sort((a, b) => b.requestedAt.localeCompare(a.requestedAt));
-			return sorted.map((entry, i) => ({ kind: 'audit', entry, previous: sorted.slice(i + 1).find((e) => !e.error) }));
+			return sorted.map((entry, i) => ({ kind: 'audit', entry, previous: sorted.slice(i + 1).find((e) => hasScores(e)) }));
 		} catch (err) {
 			return [{ kind: 'message', text: 'History unavailable', tooltip: errorMessage(err) }];
 		}
@@ -50,7 +50,7 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
 				item.id = `url:${node.summary.url}`;
 				item.description = entryLine(node.summary.latest);
 				item.tooltip = `${node.summary.url}\n${node.summary.audits} audit(s), latest ${new Date(node.summary.latest.requestedAt).toLocaleString()}`;
-				item.iconPath = new vscode.ThemeIcon('globe');
+				item.iconPath = node.summary.latest.status === 'ok' ? new vscode.ThemeIcon('globe') : statusIcon(node.summary.latest.status);
 				item.contextValue = 'auditlens.url';
 				return item;
 			}
@@ -59,10 +59,15 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
 				const item = new vscode.TreeItem(new Date(entry.requestedAt).toLocaleString(), vscode.TreeItemCollapsibleState.None);
 				item.id = `audit:${entry.id}`;
 				item.description = entryLine(entry, previous);
-				item.tooltip = entry.error
-					? `${entry.url}\n${entry.error.message}`
-					: `${entry.url}\n${item.description}${previous ? `\nChanges against ${new Date(previous.requestedAt).toLocaleString()}` : ''}`;
-				item.iconPath = new vscode.ThemeIcon(entry.error ? 'error' : 'pass');
+				item.tooltip = [
+					entry.url,
+					STATUS_TEXT[entry.status] + (entry.error ? `: ${entry.error.message}` : ''),
+					hasScores(entry) ? String(item.description) : '',
+					previous && hasScores(entry) ? `Changes against ${new Date(previous.requestedAt).toLocaleString()}` : '',
+				]
+					.filter(Boolean)
+					.join('\n');
+				item.iconPath = statusIcon(entry.status);
 				item.contextValue = 'auditlens.audit';
 				item.command = { title: 'Open Result', command: 'auditlens.history.open', arguments: [node] };
 				return item;
@@ -75,4 +80,22 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
 			}
 		}
 	}
+}
+
+const STATUS_TEXT: Record<AuditStatus, string> = {
+	ok: 'Complete',
+	partial: 'Partial: some stages failed',
+	failed: 'Failed',
+};
+
+/** Pass, warning (partial) or error (failed), coloured like problems in other views. */
+export function statusIcon(status: AuditStatus): vscode.ThemeIcon {
+	if (status === 'failed') return new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
+	if (status === 'partial') return new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
+	return new vscode.ThemeIcon('pass');
+}
+
+/** A failed audit has no scores to compare with. */
+function hasScores(entry: HistoryEntry): boolean {
+	return entry.status !== 'failed';
 }

@@ -52,7 +52,7 @@ export class ResultPanel {
 
 	/** A panel for a new audit: a fresh one, or (audit on save) the one already showing that URL. */
 	static forAudit(ctx: Ctx, url: string, auditId: string, devServer: boolean, opts: { reuseForUrl: boolean; preserveFocus: boolean }): ResultPanel {
-		const state: PanelState = { url, auditId, devServer, status: 'running', progress: {}, stages: {}, images: {} };
+		const state: PanelState = { url, auditId, devServer, status: 'running', progress: {}, stages: {}, images: {}, followsLatest: opts.reuseForUrl };
 		const existing = opts.reuseForUrl ? [...ResultPanel.open].find((p) => p.state.url === url && p.state.devServer === devServer) : undefined;
 		if (existing) {
 			existing.reset(state);
@@ -78,16 +78,19 @@ export class ResultPanel {
 
 	/** Rebuild a panel VS Code restored after a reload. */
 	static async revive(ctx: Ctx, panel: vscode.WebviewPanel, persisted: PersistedState | undefined): Promise<void> {
-		const rp = new ResultPanel(ctx, panel, { url: persisted?.url ?? '', resultId: persisted?.resultId, devServer: false, status: 'running', progress: {}, stages: {}, images: {} });
+		const followsLatest = persisted?.followsLatest === true;
+		const rp = new ResultPanel(ctx, panel, { url: persisted?.url ?? '', resultId: persisted?.resultId, devServer: false, status: 'running', progress: {}, stages: {}, images: {}, followsLatest });
 		// The webview's state may predate the end of its audit (the web workbench saves it lazily): then
-		// show the latest stored audit of the same URL.
-		const resultId = persisted?.resultId ?? (persisted?.url ? await latestAuditId(ctx, persisted.url) : undefined);
+		// show the latest stored audit of the same URL. An audit-on-save panel always shows the latest.
+		const latest = persisted?.url && (followsLatest || !persisted.resultId) ? await latestAuditId(ctx, persisted.url) : undefined;
+		const resultId = latest ?? persisted?.resultId;
 		if (resultId) await rp.load(resultId);
 		else rp.fail({ code: 'CANCELLED', message: 'This audit was still running when the window reloaded. Run it again.' });
 	}
 
+	/** The newest panel showing `resultId` (a cached result can be shown again in a new panel). */
 	static find(resultId: string): ResultPanel | undefined {
-		return [...ResultPanel.open].find((p) => p.state.resultId === resultId);
+		return [...ResultPanel.open].reverse().find((p) => p.state.resultId === resultId);
 	}
 
 	/** The panel in front, if any (for Export Result without arguments). */
@@ -114,6 +117,11 @@ export class ResultPanel {
 
 	get auditId(): string | undefined {
 		return this.state.auditId;
+	}
+
+	/** A copy of what the panel shows (the state its webview renders), for tests. */
+	snapshot(): PanelState & { visible: boolean } {
+		return { ...structuredClone(this.state), visible: this.panel.visible };
 	}
 
 	onProgress(p: ProgressParams): void {
@@ -157,7 +165,7 @@ export class ResultPanel {
 				this.fail({ code: 'NOT_FOUND', message: 'This audit is no longer in the history (deleted or past retention).' });
 				return;
 			}
-			this.state = { url: result.url, devServer: result.options.devServer, status: 'running', progress: {}, stages: {}, images: {} };
+			this.state = { url: result.url, devServer: result.options.devServer, status: 'running', progress: {}, stages: {}, images: {}, followsLatest: this.state.followsLatest };
 			const previous = await previousAudit(this.ctx, result);
 			this.finish(result, previous);
 			this.post(InitMessage.create({ state: this.state }));
@@ -214,7 +222,7 @@ export class ResultPanel {
 export async function previousAudit(ctx: Ctx, result: AuditResult): Promise<PreviousAudit | undefined> {
 	try {
 		const { entries = [] } = await ctx.client.request(listHistoryRequest, { url: result.url, limit: 10 }, 'list history');
-		const before = entries.filter((e) => e.id !== result.id && !e.error && e.requestedAt <= result.requestedAt).sort((a, b) => b.requestedAt.localeCompare(a.requestedAt))[0];
+		const before = entries.filter((e) => e.id !== result.id && e.status !== 'failed' && e.requestedAt <= result.requestedAt).sort((a, b) => b.requestedAt.localeCompare(a.requestedAt))[0];
 		if (!before) return undefined;
 		const prev = await ctx.client.request(getResultRequest, { id: before.id }, 'load previous audit');
 		return prev ? { id: prev.id, requestedAt: prev.requestedAt, stages: prev.stages } : undefined;

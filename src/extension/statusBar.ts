@@ -2,7 +2,8 @@
 import * as vscode from 'vscode';
 import type { AuditResult, HistoryEntry } from '../protocol/types';
 import { CATEGORIES } from '../protocol/types';
-import { CATEGORY_LABEL, FORM_FACTOR_LABEL, formatDelta, primaryFormFactor, scoreDelta, scoresLine, scoresOfResult, toPercent } from './format';
+import { cacheLabel, stageProblems } from '../format/status';
+import { CATEGORY_LABEL, FORM_FACTOR_LABEL, formatDelta, primaryFormFactor, scoreDelta, scoresLine, scoresOfResult, toPercent } from '../format/scores';
 
 export class AuditStatusBar implements vscode.Disposable {
 	private readonly item = vscode.window.createStatusBarItem('auditlens.latest', vscode.StatusBarAlignment.Left, 10);
@@ -16,13 +17,18 @@ export class AuditStatusBar implements vscode.Disposable {
 		this.item.show();
 	}
 
+	/** What the item says now (for tests). */
+	get text(): string {
+		return this.item.text;
+	}
+
 	/** The result shown, if any. */
 	get resultId(): string | undefined {
 		return this.latestId;
 	}
 
 	private running = new Map<string, string>();
-	private idle: { text: string; tooltip: vscode.StatusBarItem['tooltip'] } = { text: '$(pulse) AuditLens', tooltip: 'AuditLens: audit a URL' };
+	private idle: { text: string; tooltip: vscode.StatusBarItem['tooltip']; backgroundColor?: vscode.ThemeColor } = { text: '$(pulse) AuditLens', tooltip: 'AuditLens: audit a URL' };
 
 	/** An audit started: a spinner until it ends (`ended`). */
 	started(auditId: string, url: string): void {
@@ -41,9 +47,11 @@ export class AuditStatusBar implements vscode.Disposable {
 		if (urls.length) {
 			this.item.text = `$(sync~spin) AuditLens: ${urls.length === 1 ? shortUrl(urls[0]) : `${urls.length} audits`}`;
 			this.item.tooltip = `AuditLens: auditing ${urls.join(', ')}`;
+			this.item.backgroundColor = undefined;
 		} else {
 			this.item.text = this.idle.text;
 			this.item.tooltip = this.idle.tooltip;
+			this.item.backgroundColor = this.idle.backgroundColor;
 		}
 	}
 
@@ -52,14 +60,20 @@ export class AuditStatusBar implements vscode.Disposable {
 		this.latestId = result.id;
 		const scores = scoresOfResult(result);
 		const ff = primaryFormFactor(scores);
-		if (!ff) {
-			this.item.text = `$(error) AuditLens: ${result.error?.code ?? 'no scores'}`;
-			this.item.tooltip = `${result.url}\n${result.error?.message ?? 'Lighthouse produced no scores.'}`;
+		const problems = stageProblems(result);
+		const cached = cacheLabel(result, Date.now());
+		if (result.status === 'failed' || !ff) {
+			this.item.text = `$(error) AuditLens: ${result.status === 'failed' ? `failed: ${result.error?.code ?? 'INTERNAL'}` : 'no scores'}`;
+			this.item.tooltip = [result.url, result.error?.message ?? 'Lighthouse produced no scores.', ...problems.map((p) => `${p.label}: ${p.message}`)].join('\n');
+			this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
 		} else {
 			const line = scoresLine(scores[ff], previous?.scores[ff]);
-			this.item.text = `$(pulse) ${result.options.devServer ? 'dev ' : ''}${line}`;
+			const partial = result.status === 'partial' || problems.length > 0;
+			this.item.text = `${partial ? '$(warning)' : '$(pulse)'} ${result.options.devServer ? 'dev ' : ''}${line}${partial ? ' · partial' : ''}${cached ? ' · cached' : ''}`;
+			this.item.backgroundColor = partial ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
 			const md = new vscode.MarkdownString(undefined, true);
-			md.appendText(`${result.url}${result.options.devServer ? ' (development build)' : ''}\n\n`);
+			md.appendText(`${result.url}${result.options.devServer ? ' (development build)' : ''}${cached ? ` (${cached})` : ''}\n\n`);
+			if (partial) md.appendText(`Partial result: ${problems.map((p) => `${p.label}: ${p.message}`).join('; ') || 'some stages did not finish'}\n\n`);
 			md.appendMarkdown(`| | ${CATEGORIES.map((c) => CATEGORY_LABEL[c]).join(' | ')} |\n|---|${CATEGORIES.map(() => '---:').join('|')}|\n`);
 			for (const f of ['mobile', 'desktop'] as const) {
 				const s = scores[f];
@@ -75,7 +89,7 @@ export class AuditStatusBar implements vscode.Disposable {
 			this.item.tooltip = md;
 		}
 		this.item.command = { title: 'Open result', command: 'auditlens.history.open', arguments: [result.id] };
-		this.idle = { text: this.item.text, tooltip: this.item.tooltip };
+		this.idle = { text: this.item.text, tooltip: this.item.tooltip, backgroundColor: this.item.backgroundColor };
 		this.render();
 	}
 

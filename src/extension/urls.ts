@@ -23,6 +23,22 @@ export function parseAuditUrl(input: string): { url: string } | { error: string 
 	return { url: url.href };
 }
 
+/**
+ * The URLs in a list a person typed or pasted (separated by spaces, commas or lines), without
+ * duplicates, or the first problem found.
+ */
+export function parseAuditUrls(input: string): { urls: string[] } | { error: string } {
+	const parts = input.split(/[\s,]+/).filter(Boolean);
+	if (!parts.length) return { error: 'Enter one or more URLs, separated by spaces, commas or new lines' };
+	const urls: string[] = [];
+	for (const part of parts) {
+		const parsed = parseAuditUrl(part);
+		if ('error' in parsed) return { error: parsed.error };
+		if (!urls.includes(parsed.url)) urls.push(parsed.url);
+	}
+	return { urls };
+}
+
 /** A most-recently-used list: `url` first, no duplicates, at most `max` items. */
 export function pushRecent(list: readonly string[], url: string, max = 10): string[] {
 	if (!Number.isInteger(max) || max < 1) throw new TypeError(`max must be a positive integer, got ${max}`);

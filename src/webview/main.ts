@@ -2,20 +2,11 @@
  * The result panel, inside the webview. The page is built once as sections; each message from the
  * host re-renders only the sections it affects. All page-derived text goes through textContent (dom.ts).
  */
-import {
-	CATEGORY_LABEL,
-	DEV_BUILD_NOTE,
-	explainError,
-	FORM_FACTOR_LABEL,
-	formatDelta,
-	formatMetric,
-	formatMetricDelta,
-	METRICS,
-	metricLabel,
-	scoreBand,
-	scoreDelta,
-	toPercent,
-} from '../extension/format';
+import { CRUX_METRICS, cruxPeriod, cruxRows } from '../format/crux';
+import { DEV_BUILD_NOTE, explainError } from '../format/errors';
+import { formatMetric, formatMetricDelta, METRICS, metricLabel } from '../format/metrics';
+import { CATEGORY_LABEL, FORM_FACTOR_LABEL, formatDelta, scoreBand, scoreDelta, toPercent } from '../format/scores';
+import { cacheLabel, resultBanner } from '../format/status';
 import type { ProgressState } from '../protocol/messages';
 import { CATEGORIES, FORM_FACTORS, type Category, type FormFactor, type LighthouseRun, type StageName, type StageOutcome, type StageOutcomes } from '../protocol/types';
 import { fill, h, svg, type Child } from './dom';
@@ -50,8 +41,8 @@ const STAGE_TITLES: Record<StageName, string> = {
 	crux: 'CrUX',
 };
 
-type SectionName = 'header' | 'progress' | 'errors' | 'gauges' | 'metrics' | 'comparison' | 'screenshots' | 'cro' | 'ai' | 'failing';
-const SECTION_ORDER: SectionName[] = ['header', 'progress', 'errors', 'gauges', 'metrics', 'comparison', 'screenshots', 'cro', 'ai', 'failing'];
+type SectionName = 'header' | 'banner' | 'progress' | 'errors' | 'gauges' | 'metrics' | 'field' | 'comparison' | 'screenshots' | 'cro' | 'ai' | 'failing';
+const SECTION_ORDER: SectionName[] = ['header', 'banner', 'progress', 'errors', 'gauges', 'metrics', 'field', 'comparison', 'screenshots', 'cro', 'ai', 'failing'];
 
 let state: PanelState | undefined;
 const app = document.getElementById('app') as HTMLElement;
@@ -67,10 +58,12 @@ function layout(): void {
 
 const RENDER: Record<SectionName, (s: PanelState) => void> = {
 	header: renderHeader,
+	banner: renderBanner,
 	progress: renderProgress,
 	errors: renderErrors,
 	gauges: renderGauges,
 	metrics: renderMetrics,
+	field: renderField,
 	comparison: renderComparison,
 	screenshots: renderScreenshots,
 	cro: renderCro,
@@ -91,7 +84,7 @@ function sectionsFor(stage: StageName): SectionName[] {
 		case 'ai':
 			return ['ai', 'errors', 'progress'];
 		case 'crux':
-			return ['errors', 'progress'];
+			return ['field', 'errors', 'progress'];
 	}
 }
 
@@ -136,7 +129,7 @@ window.addEventListener('message', (ev: MessageEvent<unknown>) => {
 function persist(): void {
 	if (!state) return;
 	const old = vscode.getState();
-	vscode.setState({ url: state.url, resultId: state.resultId ?? (old?.url === state.url ? old.resultId : undefined) });
+	vscode.setState({ url: state.url, resultId: state.resultId ?? (old?.url === state.url ? old.resultId : undefined), followsLatest: state.followsLatest });
 }
 
 function outcomeState(o: StageOutcome<unknown> | undefined): ProgressState {
@@ -186,8 +179,17 @@ function renderHeader(s: PanelState): void {
 		}
 		buttons.push(h('button', { class: 'secondary', attrs: { type: 'button', 'data-action': 'export' }, on: { click: () => vscode.postMessage(ExportCommand.create({})) } }, 'Export…'));
 	}
-	if (s.status !== 'running')
-		buttons.push(h('button', { class: 'secondary', attrs: { type: 'button', 'data-action': 'rerun' }, on: { click: () => vscode.postMessage(RerunCommand.create({})) } }, 'Re-run'));
+	if (s.status !== 'running') {
+		// A cached result is the one place where a fresh run is what a person most likely wants next.
+		const fresh = s.result?.fromCache ? { class: '', title: 'Run the audit again now, bypassing the cache' } : { class: 'secondary', title: 'Run the audit again' };
+		const rerun = h(
+			'button',
+			{ class: fresh.class, title: fresh.title, attrs: { type: 'button', 'data-action': 'rerun' }, on: { click: () => vscode.postMessage(RerunCommand.create({})) } },
+			'Re-run',
+		);
+		if (s.result?.fromCache) buttons.unshift(rerun);
+		else buttons.push(rerun);
+	}
 	if (s.resultId) sections.header.setAttribute('data-result-id', s.resultId);
 	else sections.header.removeAttribute('data-result-id');
 	fill(
@@ -197,8 +199,9 @@ function renderHeader(s: PanelState): void {
 			'p',
 			{ class: 'meta' },
 			s.status === 'running' ? 'Auditing…' : s.status === 'failed' ? (s.error?.code === 'CANCELLED' ? 'Audit cancelled' : 'Audit failed') : `Audited ${when}`,
+			s.result?.status === 'partial' ? ' · partial' : '',
 			s.result ? ` · ${(s.result.durationMs / 1000).toFixed(1)} s` : '',
-			s.result?.fromCache ? ' · from cache' : '',
+			s.result?.fromCache ? h('span', { class: 'cache-age', attrs: { 'data-testid': 'cache-age' } }, ` · ${cacheLabel(s.result, Date.now())}`) : null,
 			s.result?.lighthouseVersion ? ` · Lighthouse ${s.result.lighthouseVersion}` : '',
 		),
 		s.devServer ? h('p', { class: 'banner dev-build', attrs: { role: 'note', 'data-testid': 'dev-build' } }, DEV_BUILD_NOTE) : null,
@@ -218,11 +221,36 @@ function renderProgress(s: PanelState): void {
 	);
 }
 
+/** Partial and failed results say so first: which stages failed and why (the engine's `status`). */
+function renderBanner(s: PanelState): void {
+	const banner = s.result && s.status !== 'running' ? resultBanner({ ...s.result, stages: s.stages }) : undefined;
+	if (!banner) {
+		fill(sections.banner);
+		return;
+	}
+	fill(
+		sections.banner,
+		h(
+			'div',
+			{ class: `banner status-${banner.kind}`, attrs: { role: banner.kind === 'error' ? 'alert' : 'status', 'data-testid': 'status-banner', 'data-status': s.result?.status ?? '' } },
+			h('strong', { class: 'banner-title' }, banner.title),
+			h(
+				'ul',
+				{ class: 'banner-problems' },
+				...banner.problems.map((p) => h('li', { attrs: { 'data-stage': p.stage } }, h('strong', {}, `${p.label}: `), ...lines(explainError({ code: 'INTERNAL', message: p.message }, s.devServer)))),
+			),
+			h('p', { class: 'meta' }, banner.hint),
+		),
+	);
+}
+
 function renderErrors(s: PanelState): void {
 	const items: Child[] = [];
-	if (s.error) items.push(h('li', { class: 'error' }, h('strong', {}, 'Audit: '), ...lines(explainError(s.error, s.devServer))));
+	// Once a result is in, the banner lists what failed; the list below keeps the rest (skips, rejections).
+	const banner = s.result && s.status !== 'running' ? resultBanner({ ...s.result, stages: s.stages }) : undefined;
+	if (s.error && !banner) items.push(h('li', { class: 'error' }, h('strong', {}, 'Audit: '), ...lines(explainError(s.error, s.devServer))));
 	for (const [name, o] of Object.entries(s.stages) as [StageName, StageOutcome<unknown>][]) {
-		if (o.status === 'error') items.push(h('li', { class: 'error' }, h('strong', {}, `${STAGE_TITLES[name]}: `), ...lines(explainError(o.error, s.devServer))));
+		if (o.status === 'error' && !banner) items.push(h('li', { class: 'error' }, h('strong', {}, `${STAGE_TITLES[name]}: `), ...lines(explainError(o.error, s.devServer))));
 		else if (o.status === 'skipped' && name !== 'crux' && name !== 'ai') items.push(h('li', { class: 'skipped' }, h('strong', {}, `${STAGE_TITLES[name]} skipped: `), o.reason));
 	}
 	fill(sections.errors, items.length ? h('ul', { class: 'problems', attrs: { 'data-testid': 'problems' } }, ...items) : null);
@@ -289,6 +317,61 @@ function renderMetrics(s: PanelState): void {
 		),
 	);
 	fill(sections.metrics, heading('Core metrics'), h('table', { class: 'metrics' }, h('thead', {}, head), h('tbody', {}, ...rows)));
+}
+
+/** CrUX: what real Chrome users saw (p75), for the URL and its origin, or why there is none. */
+function renderField(s: PanelState): void {
+	const o = s.stages.crux;
+	if (!o || o.status === 'cancelled' || o.status === 'error') {
+		fill(sections.field);
+		return;
+	}
+	if (o.status === 'skipped') {
+		// Off for this audit or a local host: nothing to say. No key: say how to get field data.
+		if (!/API key/i.test(o.reason) || isLocal(s.url)) fill(sections.field);
+		else fill(sections.field, heading('Field data (CrUX)'), h('p', { class: 'meta' }, `No field data: ${o.reason}. Run “AuditLens: Set CrUX API Key” to see what real Chrome users experience.`));
+		return;
+	}
+	const d = o.data;
+	const rows = cruxRows(d);
+	const hasUrl = d.url !== undefined;
+	const hasOrigin = d.origin !== undefined;
+	fill(
+		sections.field,
+		heading('Field data (CrUX)'),
+		rows.length
+			? h(
+					'table',
+					{ class: 'metrics crux', attrs: { 'data-testid': 'crux' } },
+					h('thead', {}, h('tr', {}, h('th', {}, 'p75'), hasUrl ? h('th', {}, 'This URL') : null, hasOrigin ? h('th', {}, 'Whole origin') : null)),
+					h(
+						'tbody',
+						{},
+						...rows.map((r) =>
+							h(
+								'tr',
+								{ attrs: { 'data-crux-metric': r.metric } },
+								h('th', { attrs: { scope: 'row' } }, r.label),
+								hasUrl ? h('td', { class: `crux-${r.urlBand}` }, r.url) : null,
+								hasOrigin ? h('td', { class: `crux-${r.originBand}` }, r.origin) : null,
+							),
+						),
+					),
+				)
+			: null,
+		cruxPeriod(d) ? h('p', { class: 'meta' }, cruxPeriod(d)) : null,
+		d.note || !rows.length ? h('p', { class: 'meta', attrs: { 'data-testid': 'crux-note' } }, d.note ?? 'CrUX has no field data for this page or its origin.') : null,
+		rows.length && CRUX_METRICS.some((m) => !rows.some((r) => r.metric === m)) ? h('p', { class: 'meta' }, 'Metrics left out have too few samples in CrUX.') : null,
+	);
+}
+
+/** CrUX knows only public pages: a local or private host never has field data. */
+function isLocal(url: string): boolean {
+	try {
+		return /^(localhost|127\.|10\.|192\.168\.|\[::1\]|0\.0\.0\.0)/.test(new URL(url).hostname) || new URL(url).hostname.endsWith('.local');
+	} catch {
+		return true;
+	}
 }
 
 function renderComparison(s: PanelState): void {

@@ -38,12 +38,15 @@ export interface PanelState {
 	error?: ErrorInfo;
 	/** Screenshot file path → webview URI. */
 	images: Record<string, string>;
+	/** The audit-on-save panel of a URL: it shows that URL's latest audit, after a window reload too. */
+	followsLatest?: boolean;
 }
 
 /** What the webview keeps in `setState` so a reload can restore the panel (via the serializer). */
 export interface PersistedState {
 	url: string;
 	resultId?: string;
+	followsLatest?: boolean;
 }
 
 // Host → webview

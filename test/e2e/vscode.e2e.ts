@@ -292,4 +292,34 @@ describe('AuditLens in code-server (e2e)', function () {
 		assert.equal(resultId, devResultId);
 		await shot('e2e-5-after-reload');
 	});
+
+	it('shows page text that is markup as text in the result panel, and runs none of it', async () => {
+		const url = fixture.url('/xss.html');
+		const payload = `<img src=x onerror="document.documentElement.setAttribute('xss','page')">`;
+		await runCommand('AuditLens: Audit URL');
+		await page.locator('.quick-input-widget', { hasText: 'AuditLens: Audit URL' }).first().waitFor({ timeout: 20_000 });
+		await page.locator('.quick-input-widget input').first().fill(url);
+		await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Audit this URL' }).first().waitFor({ timeout: 10_000 });
+		await page.keyboard.press('Enter');
+		// The CRO findings quote the page's H1 (which equals its title) and its call to action.
+		const frame = await until(
+			'the CRO findings of the markup page',
+			async () => {
+				for (const f of await resultFrames()) {
+					if ((await f.$eval('h1.url', (e) => e.textContent)) !== url) continue;
+					const cro = await f.$eval('.section-cro', (e) => e.textContent ?? '');
+					if (cro.includes(payload) && cro.includes('<script>')) return f;
+				}
+				return undefined;
+			},
+			5 * 60_000,
+		);
+		assert.equal(await frame.$$eval('img[src="x"]', (els) => els.length), 0, 'no element was made from page text');
+		assert.equal(await frame.$$eval('main script', (els) => els.length), 0);
+		for (const f of page.frames()) {
+			const marker = await f.evaluate(() => document.documentElement.getAttribute('xss')).catch(() => null);
+			assert.equal(marker, null, `no script from page text ran (frame ${f.url().slice(0, 80)})`);
+		}
+		await shot('e2e-6-markup-as-text');
+	});
 });

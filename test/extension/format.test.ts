@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import type { AuditResult, HistoryEntry } from '../../src/protocol';
-import { entryLine, explainError, formatDelta, formatMetric, formatMetricDelta, primaryFormFactor, scoreBand, scoreDelta, scoresLine, scoresOfResult, toPercent } from '../../src/extension/format';
+import { explainError } from '../../src/format/errors';
+import { formatMetric, formatMetricDelta } from '../../src/format/metrics';
+import { entryLine, formatDelta, primaryFormFactor, scoreBand, scoreDelta, scoresLine, scoresOfResult, toPercent } from '../../src/format/scores';
 
 describe('format (extension + webview)', () => {
 	it('turns 0..1 scores into 0..100 and leaves unscored ones out', () => {

@@ -1,0 +1,179 @@
+/**
+ * The result panel's real webview bundle (dist/webview.js) in a real Chromium, under the panel's CSP,
+ * driven with results built here: the banner of partial and failed results, the age of a cached one
+ * and its Re-run button, CrUX field data, and page text that tries to be markup. The same bundle runs
+ * inside VS Code (test/e2e checks it there too).
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { AuditResult } from '../../src/protocol';
+import type { PanelState } from '../../src/webview/protocol';
+import { ROOT } from '../helpers/engineProcess';
+import { sampleResult } from '../helpers/sampleResult';
+
+const CHROMIUM = process.env.CHROME_PATH || '/usr/bin/chromium';
+const XSS_TITLE = "<img src=x onerror=\"document.documentElement.setAttribute('data-xss','1')\">";
+const XSS_CTA = '<script>document.documentElement.setAttribute("data-xss","2")</script>Buy';
+
+/** The panel's page as resultPanel.ts builds it: a CSP with a nonce, the bundle, a stub of the VS Code API. */
+function panelHtml(): string {
+	const nonce = 'dGVzdC1ub25jZQ==';
+	const bundle = fs.readFileSync(path.join(ROOT, 'dist', 'webview.js'), 'utf8');
+	const css = fs.readFileSync(path.join(ROOT, 'media', 'panel.css'), 'utf8');
+	return `<!DOCTYPE html><html lang="en"><head><meta charset="UTF-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data:; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'">
+<style nonce="${nonce}">${css}</style></head>
+<body><main id="app" aria-live="polite"></main>
+<script nonce="${nonce}">window.__posted = []; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => undefined, setState: () => {} });</script>
+<script nonce="${nonce}">${bundle.replace(/<\/script/gi, '<\\/script')}</script>
+</body></html>`;
+}
+
+function doneState(result: AuditResult): PanelState {
+	const { stages, ...rest } = result;
+	return { url: result.url, resultId: result.id, devServer: false, status: result.status === 'failed' ? 'failed' : 'done', progress: {}, stages, result: rest, error: result.error, images: {} };
+}
+
+describe('Result panel webview (real bundle, real Chromium)', function () {
+	this.timeout(60_000);
+	let browser: Browser;
+	let page: Page;
+
+	before(async function () {
+		if (!fs.existsSync(path.join(ROOT, 'dist', 'webview.js'))) throw new Error('dist/webview.js is missing: run `npm run build` first');
+		if (!fs.existsSync(CHROMIUM)) this.skip();
+		browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+	});
+
+	after(async () => {
+		await browser?.close();
+	});
+
+	beforeEach(async () => {
+		page = await browser.newPage();
+		await page.setContent(panelHtml());
+	});
+
+	afterEach(async () => {
+		await page?.close();
+	});
+
+	async function show(state: PanelState): Promise<void> {
+		await page.evaluate((s) => window.postMessage({ method: 'init', params: { state: s } }, '*'), state);
+		await page.locator('.section-header h1').waitFor();
+	}
+
+	it('shows no banner for a complete result', async () => {
+		await show(doneState(sampleResult()));
+		assert.equal(await page.locator('[data-testid=status-banner]').count(), 0);
+		assert.ok(await page.locator('.gauge[data-score]').count());
+	});
+
+	it('puts a banner at the top of a partial result naming each failed stage and its message', async () => {
+		const r = sampleResult();
+		r.status = 'partial';
+		r.stages['lighthouse-desktop'] = { status: 'error', startedAt: r.requestedAt, durationMs: 60_000, error: { code: 'TIMEOUT', message: 'The desktop Lighthouse run timed out after 60 s.' } };
+		r.stageErrors = { 'lighthouse-desktop': { code: 'TIMEOUT', message: 'The desktop Lighthouse run timed out after 60 s.' } };
+		await show(doneState(r));
+		const banner = page.locator('[data-testid=status-banner]');
+		assert.equal(await banner.getAttribute('data-status'), 'partial');
+		assert.equal(await banner.locator('.banner-title').textContent(), 'Partial result: 1 stage failed');
+		assert.equal(await banner.locator('li[data-stage="lighthouse-desktop"]').textContent(), 'Lighthouse (desktop): The desktop Lighthouse run timed out after 60 s.');
+		const order = await page.$$eval('main > section:not(:empty)', (els) => els.map((e) => e.getAttribute('data-section')));
+		assert.deepEqual(order.slice(0, 2), ['header', 'banner'], 'the banner comes right after the title');
+		assert.match((await page.locator('.section-header .meta').textContent()) ?? '', / · partial/);
+		assert.equal(await page.locator('.gauge[data-form-factor=mobile][data-score]').count(), 4, 'what did succeed is still shown');
+	});
+
+	it('says why a failed result failed, as an alert', async () => {
+		const r = sampleResult({ failed: true });
+		r.status = 'failed';
+		r.error = { code: 'HTTP_ERROR', message: 'https://example.com/ answered HTTP 500 Internal Server Error.' };
+		await show(doneState(r));
+		const banner = page.locator('[data-testid=status-banner]');
+		assert.equal(await banner.getAttribute('role'), 'alert');
+		assert.equal(await banner.locator('.banner-title').textContent(), 'The audit failed');
+		assert.match((await banner.textContent()) ?? '', /Audit: https:\/\/example\.com\/ answered HTTP 500/);
+	});
+
+	it('labels a cached result with its age and offers Re-run first, which asks the host for a fresh run', async () => {
+		const r = sampleResult({ requestedAt: new Date(Date.now() - 12 * 60_000 - 5_000) });
+		r.fromCache = true;
+		await show(doneState(r));
+		assert.equal(await page.locator('[data-testid=cache-age]').textContent(), ' · cached, 12 min ago');
+		const first = page.locator('.actions button').first();
+		assert.equal(await first.getAttribute('data-action'), 'rerun');
+		assert.doesNotMatch((await first.getAttribute('class')) ?? '', /secondary/, 'the primary button, not a secondary one');
+		await first.click();
+		assert.deepEqual(await page.evaluate(() => (window as unknown as { __posted: unknown[] }).__posted.at(-1)), { method: 'rerun', params: {} });
+	});
+
+	it('does not label a fresh result as cached', async () => {
+		await show(doneState(sampleResult()));
+		assert.equal(await page.locator('[data-testid=cache-age]').count(), 0);
+		assert.equal(await page.locator('.actions button').last().getAttribute('data-action'), 'rerun');
+	});
+
+	it('shows CrUX field data of the URL and the origin with the collection period', async () => {
+		const r = sampleResult();
+		r.stages.crux = {
+			status: 'ok',
+			startedAt: r.requestedAt,
+			durationMs: 300,
+			data: {
+				url: { lcp: 2100, cls: 0.02 },
+				origin: { lcp: 4600, inp: 240, cls: 0.12, fcp: 1500, ttfb: 700 },
+				formFactor: 'PHONE',
+				collectionPeriod: { firstDate: '2026-10-20', lastDate: '2026-11-16' },
+			},
+		};
+		await show(doneState(r));
+		const table = page.locator('[data-testid=crux]');
+		assert.deepEqual(await table.locator('thead th').allTextContents(), ['p75', 'This URL', 'Whole origin']);
+		const lcp = table.locator('tr[data-crux-metric=lcp] td');
+		assert.deepEqual(await lcp.allTextContents(), ['2.1 s', '4.6 s']);
+		assert.deepEqual(await lcp.evaluateAll((tds) => tds.map((t) => t.className)), ['crux-good', 'crux-poor']);
+		assert.equal(await table.locator('tr[data-crux-metric=inp] td').first().textContent(), '–');
+		assert.match((await page.locator('.section-field').textContent()) ?? '', /Real Chrome users on phones, 20 Oct 2026 to 16 Nov 2026/);
+	});
+
+	it('says when CrUX has no field data, and how to get some when no key is set', async () => {
+		const r = sampleResult();
+		r.stages.crux = { status: 'ok', startedAt: r.requestedAt, durationMs: 300, data: { note: 'CrUX has no field data for this URL or its origin (too little traffic).' } };
+		await show(doneState(r));
+		assert.equal(await page.locator('[data-testid=crux-note]').textContent(), 'CrUX has no field data for this URL or its origin (too little traffic).');
+		assert.equal(await page.locator('[data-testid=crux]').count(), 0);
+
+		const noKey = sampleResult();
+		noKey.stages.crux = { status: 'skipped', startedAt: noKey.requestedAt, durationMs: 0, reason: 'no CrUX API key set' };
+		await show(doneState(noKey));
+		assert.match((await page.locator('.section-field').textContent()) ?? '', /Set CrUX API Key/);
+	});
+
+	it('shows page text that looks like markup as text, and runs none of it', async () => {
+		const r = sampleResult();
+		r.stages.cro = {
+			status: 'ok',
+			startedAt: r.requestedAt,
+			durationMs: 5,
+			data: {
+				findings: [
+					{ rule: 'h1-value-prop', severity: 'medium', title: `The H1 "${XSS_TITLE}" does not state a value proposition`, element: { selector: 'h1', text: XSS_TITLE }, why: XSS_TITLE, fix: XSS_CTA },
+					{ rule: 'weak-cta-text', severity: 'low', title: `Weak call-to-action text "${XSS_CTA}"`, element: { selector: 'button', text: XSS_CTA }, why: 'x', fix: 'y' },
+				],
+			},
+		};
+		r.status = 'partial';
+		r.stageErrors = { capture: { code: 'CAPTURE_ERROR', message: XSS_TITLE } };
+		await show(doneState(r));
+		const cro = (await page.locator('.section-cro').textContent()) ?? '';
+		assert.ok(cro.includes(`The H1 "${XSS_TITLE}" does not state a value proposition`), cro);
+		assert.ok(cro.includes(`Weak call-to-action text "${XSS_CTA}"`), cro);
+		assert.ok(((await page.locator('[data-testid=status-banner]').textContent()) ?? '').includes(XSS_TITLE));
+		assert.equal(await page.locator('img[src="x"]').count(), 0, 'no element was made from page text');
+		assert.equal(await page.locator('main script').count(), 0);
+		assert.equal(await page.evaluate(() => document.documentElement.getAttribute('data-xss')), null, 'no script from page text ran');
+	});
+});
