@@ -41,6 +41,7 @@ export const ENGINE_SETTING_KEYS = [
 export const extensionSettingsSchema = z.object({
 	devServerUrl: z._default(z.string(), 'http://localhost:3000'),
 	auditOnSave: z._default(z.boolean(), false),
+	aiOnSave: z._default(z.boolean(), false),
 	auditOnSaveDelayMs: z._default(z.int().check(z.minimum(0), z.maximum(60_000)), 500),
 	recentUrlCount: z._default(z.int().check(z.minimum(1), z.maximum(50)), 10),
 });
@@ -102,7 +103,7 @@ export class Config {
 
 	/** Audits on save may send the page to Anthropic (off unless opted in: they run at every save). */
 	get aiOnSave(): boolean {
-		return this.source.get<boolean>('aiOnSave') === true;
+		return this.own('aiOnSave');
 	}
 
 	/** Quiet time after the last save before auditing. */
