@@ -47,7 +47,9 @@ describe('derived CRO findings', () => {
 		const late = deriveCro(options, { capture, 'lighthouse-mobile': mobile });
 		assert.equal(early?.status, 'ok');
 		assert.equal(late?.status, 'ok');
-		assert.deepEqual(deriveCro(options, { capture, 'lighthouse-mobile': mobile }), late, 'the same artifacts give the same findings');
+		const again = deriveCro(options, { capture, 'lighthouse-mobile': mobile });
+		// Findings only: the outcome's durationMs is the time the rules took, which may differ by a millisecond.
+		assert.deepEqual(again?.status === 'ok' && again.data, late?.status === 'ok' && late.data, 'the same artifacts give the same findings');
 	});
 
 	it('say why there are none when the capture failed or is off', () => {
