@@ -219,12 +219,14 @@ describe('AuditLens in VS Code', () => {
 
 	it('fails the request in flight with a clear message when the engine dies, then restarts it', async () => {
 		const pid = await until('a running engine', () => api.ctx.client.pid);
+		const hangs = fixture.hits.get('/hang') ?? 0;
 		const inFlight = api.ctx.client.request(auditRequest, { url: fixture.url('/hang'), options: { formFactors: ['desktop'], noCache: true } }, `audit ${fixture.url('/hang')}`);
 		const outcome = inFlight.then(
 			() => undefined,
 			(e: unknown) => e as Error & { code?: string },
 		);
-		await sleep(1500);
+		// The engine is surely running the audit once it asks for the page (which never answers).
+		await until('the engine to request the page', () => (fixture.hits.get('/hang') ?? 0) > hangs || undefined);
 		process.kill(pid, 'SIGKILL');
 		const err = await outcome;
 		assert.ok(err, 'the request should fail');
