@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { auditRequest, batchAuditRequest, cancelRequest, configureRequest, type EngineStats, statsRequest, shutdownRequest } from '../../src/protocol';
+import { auditRequest, batchAuditRequest, cancelRequest, type ConfigureParams, configureRequest, type EngineStats, statsRequest, shutdownRequest } from '../../src/protocol';
 import { auditError, chromiumOf, cmdline, type EngineProcess, lighthouseScores, startEngine, waitFor } from '../helpers/engineProcess';
 import { type FixtureServer, fromBrowser, fromLighthouse, startFixtureServer } from '../helpers/fixtureServer';
 
@@ -26,6 +26,18 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 		await engine?.stop();
 		await server?.close();
 	});
+
+	/** Run `fn` with `patch` applied, then put back exactly the settings it changed: no test leaks its limits. */
+	async function withSettings<T>(patch: ConfigureParams, fn: () => Promise<T>): Promise<T> {
+		const { settings } = await engine.connection.sendRequest(statsRequest, {});
+		const previous = Object.fromEntries(Object.keys(patch).map((k) => [k, settings[k as keyof typeof settings]])) as ConfigureParams;
+		await engine.connection.sendRequest(configureRequest, patch);
+		try {
+			return await fn();
+		} finally {
+			await engine.connection.sendRequest(configureRequest, previous);
+		}
+	}
 
 	it('audits a page for mobile and desktop and reports each stage as it finishes', async () => {
 		const progressBefore = engine.progress.length;
@@ -81,6 +93,8 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 	});
 
 	it("keeps each Chrome's debugging port on 127.0.0.1 only", async () => {
+		// An audit leaves its Chrome warm in the pool.
+		await engine.connection.sendRequest(auditRequest, { url: server.url('/?ports'), options: { ...LH_ONLY, formFactors: ['mobile'] } });
 		const { browsers } = await engine.connection.sendRequest(statsRequest, {});
 		assert.ok(browsers.pids.length >= 1);
 		const listening = ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((f) =>
@@ -168,30 +182,30 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 		lighthouseScores(next, 'mobile');
 	});
 
-	it('never has more Chromes busy than its limit', async () => {
-		await engine.connection.sendRequest(configureRequest, { maxBrowsers: 2, maxConcurrentAudits: 3 });
-		let maxBusy = 0;
-		let maxPids = 0;
-		let polling = true;
-		const poll = (async () => {
-			while (polling) {
-				const s: EngineStats = await engine.connection.sendRequest(statsRequest, {});
-				maxBusy = Math.max(maxBusy, s.browsers.busy);
-				maxPids = Math.max(maxPids, s.browsers.pids.length);
-				await new Promise((r) => setTimeout(r, 150));
-			}
-		})();
-		const urls = ['/site/page1.html', '/site/page2.html', '/site/page3.html'].map((p) => server.url(p));
-		const { items } = await engine.connection.sendRequest(batchAuditRequest, { urls, options: LH_ONLY });
-		polling = false;
-		await poll;
-		assert.ok(
-			items.every((i) => i.result),
-			JSON.stringify(items.map((i) => i.error)),
-		);
-		assert.ok(maxBusy >= 1 && maxBusy <= 2, `max busy ${maxBusy}`);
-		assert.ok(maxPids <= 2, `max Chromes ${maxPids}`);
-	});
+	it('never has more Chromes busy than its limit', () =>
+		withSettings({ maxBrowsers: 2, maxConcurrentAudits: 3 }, async () => {
+			let maxBusy = 0;
+			let maxPids = 0;
+			let polling = true;
+			const poll = (async () => {
+				while (polling) {
+					const s: EngineStats = await engine.connection.sendRequest(statsRequest, {});
+					maxBusy = Math.max(maxBusy, s.browsers.busy);
+					maxPids = Math.max(maxPids, s.browsers.pids.length);
+					await new Promise((r) => setTimeout(r, 150));
+				}
+			})();
+			const urls = ['/site/page1.html', '/site/page2.html', '/site/page3.html'].map((p) => server.url(p));
+			const { items } = await engine.connection.sendRequest(batchAuditRequest, { urls, options: LH_ONLY });
+			polling = false;
+			await poll;
+			assert.ok(
+				items.every((i) => i.result),
+				JSON.stringify(items.map((i) => i.error)),
+			);
+			assert.ok(maxBusy >= 1 && maxBusy <= 2, `max busy ${maxBusy}`);
+			assert.ok(maxPids <= 2, `max Chromes ${maxPids}`);
+		}));
 
 	it('cancels a running audit and frees its Chrome', async () => {
 		// Held while Lighthouse's Chrome loads the page: the cancel surely lands mid-run.
@@ -211,27 +225,26 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 		}
 	});
 
-	it('answers BUSY past its queue size', async () => {
-		await engine.connection.sendRequest(configureRequest, { maxConcurrentAudits: 1, queueSize: 0 });
-		// The first audit is held in its preflight, so it is surely still running when the second arrives.
-		const gate = server.gate('/gated/busy');
-		try {
-			const before = await engine.connection.sendRequest(statsRequest, {});
-			const first = engine.connection.sendRequest(auditRequest, { url: server.url('/gated/busy'), auditId: 'busy-1', options: LH_ONLY });
-			await gate.reached;
-			const e = await auditError(engine.connection.sendRequest(auditRequest, { url: server.url('/?second'), options: LH_ONLY }));
-			assert.equal(e.info.code, 'BUSY');
-			assert.equal(e.rpcCode, -32002);
-			assert.match(e.message, /busy.*queue size/i);
-			await engine.connection.sendRequest(cancelRequest, { auditId: 'busy-1' });
-			assert.equal((await auditError(first)).info.code, 'CANCELLED');
-			const stats = await engine.connection.sendRequest(statsRequest, {});
-			assert.equal(stats.audits.rejectedBusy, before.audits.rejectedBusy + 1);
-		} finally {
-			gate.open();
-			await engine.connection.sendRequest(configureRequest, { maxConcurrentAudits: 2, queueSize: 50 });
-		}
-	});
+	it('answers BUSY past its queue size', () =>
+		withSettings({ maxConcurrentAudits: 1, queueSize: 0 }, async () => {
+			// The first audit is held in its preflight, so it is surely still running when the second arrives.
+			const gate = server.gate('/gated/busy');
+			try {
+				const before = await engine.connection.sendRequest(statsRequest, {});
+				const first = engine.connection.sendRequest(auditRequest, { url: server.url('/gated/busy'), auditId: 'busy-1', options: LH_ONLY });
+				await gate.reached;
+				const e = await auditError(engine.connection.sendRequest(auditRequest, { url: server.url('/?second'), options: LH_ONLY }));
+				assert.equal(e.info.code, 'BUSY');
+				assert.equal(e.rpcCode, -32002);
+				assert.match(e.message, /busy.*queue size/i);
+				await engine.connection.sendRequest(cancelRequest, { auditId: 'busy-1' });
+				assert.equal((await auditError(first)).info.code, 'CANCELLED');
+				const stats = await engine.connection.sendRequest(statsRequest, {});
+				assert.equal(stats.audits.rejectedBusy, before.audits.rejectedBusy + 1);
+			} finally {
+				gate.open();
+			}
+		}));
 
 	it('keeps the median of several Lighthouse runs per form factor', async () => {
 		// The page answers its three loads after 0, 2 and 1 s: runs that surely differ, the last one in the middle.
@@ -247,45 +260,43 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 		assert.ok(run.metrics.fcp! > 1000, `the kept run waited about 1 s for the page (FCP ${run.metrics.fcp} ms)`);
 	});
 
-	it('runs Lighthouse one at a time in accuracy mode while other stages still run beside it', async () => {
-		await engine.connection.sendRequest(configureRequest, { accuracyMode: true, maxBrowsers: 2, maxConcurrentAudits: 2 });
-		// Lighthouse's loads wait until capture is done: capture surely runs (and ends) beside a held Lighthouse.
-		const gate = server.gate('/site/page6.html', { hold: fromLighthouse });
-		try {
-			let maxBusy = 0;
-			let polling = true;
-			const poll = (async () => {
-				while (polling) {
-					maxBusy = Math.max(maxBusy, (await engine.connection.sendRequest(statsRequest, {})).browsers.busy);
-					await new Promise((r) => setTimeout(r, 100));
-				}
-			})();
-			const pending = engine.connection.sendRequest(auditRequest, { url: server.url('/site/page6.html'), auditId: 'accuracy-1', options: { stages: { ai: false, crux: false } } });
-			await gate.reached;
-			await waitFor(() => engine.stageResults.some((s) => s.auditId === 'accuracy-1' && s.stages.capture), 60_000, 'capture to finish');
-			const busyWhileHeld = (await engine.connection.sendRequest(statsRequest, {})).browsers.busy;
-			gate.open();
-			const result = await pending;
-			polling = false;
-			await poll;
-			assert.equal(busyWhileHeld, 1, 'one Lighthouse Chrome busy while the other form factor waits');
-			assert.equal(maxBusy, 1, 'one Lighthouse Chrome busy at a time');
-			// (A stage's own start includes its wait for the Lighthouse slot, so the check is on busy Chromes.)
-			const [m, d, c] = [result.stages['lighthouse-mobile']!, result.stages['lighthouse-desktop']!, result.stages.capture!];
-			const end = (o: { startedAt: string; durationMs: number }) => Date.parse(o.startedAt) + o.durationMs;
-			assert.equal(m.status, 'ok');
-			assert.equal(d.status, 'ok');
-			assert.equal(c.status, 'ok');
-			assert.ok(end(c) < Math.min(end(m), end(d)), 'capture finished while Lighthouse was still running');
-		} finally {
-			gate.open();
-			await engine.connection.sendRequest(configureRequest, { accuracyMode: false });
-		}
-	});
+	it('runs Lighthouse one at a time in accuracy mode while other stages still run beside it', () =>
+		withSettings({ accuracyMode: true, maxBrowsers: 2, maxConcurrentAudits: 2 }, async () => {
+			// Lighthouse's loads wait until capture is done: capture surely runs (and ends) beside a held Lighthouse.
+			const gate = server.gate('/site/page6.html', { hold: fromLighthouse });
+			try {
+				let maxBusy = 0;
+				let polling = true;
+				const poll = (async () => {
+					while (polling) {
+						maxBusy = Math.max(maxBusy, (await engine.connection.sendRequest(statsRequest, {})).browsers.busy);
+						await new Promise((r) => setTimeout(r, 100));
+					}
+				})();
+				const pending = engine.connection.sendRequest(auditRequest, { url: server.url('/site/page6.html'), auditId: 'accuracy-1', options: { stages: { ai: false, crux: false } } });
+				await gate.reached;
+				await waitFor(() => engine.stageResults.some((s) => s.auditId === 'accuracy-1' && s.stages.capture), 60_000, 'capture to finish');
+				const busyWhileHeld = (await engine.connection.sendRequest(statsRequest, {})).browsers.busy;
+				gate.open();
+				const result = await pending;
+				polling = false;
+				await poll;
+				assert.equal(busyWhileHeld, 1, 'one Lighthouse Chrome busy while the other form factor waits');
+				assert.equal(maxBusy, 1, 'one Lighthouse Chrome busy at a time');
+				// (A stage's own start includes its wait for the Lighthouse slot, so the check is on busy Chromes.)
+				const [m, d, c] = [result.stages['lighthouse-mobile']!, result.stages['lighthouse-desktop']!, result.stages.capture!];
+				const end = (o: { startedAt: string; durationMs: number }) => Date.parse(o.startedAt) + o.durationMs;
+				assert.equal(m.status, 'ok');
+				assert.equal(d.status, 'ok');
+				assert.equal(c.status, 'ok');
+				assert.ok(end(c) < Math.min(end(m), end(d)), 'capture finished while Lighthouse was still running');
+			} finally {
+				gate.open();
+			}
+		}));
 
-	it('runs the plain Lighthouse CLI per run when the pool is off', async () => {
-		await engine.connection.sendRequest(configureRequest, { usePool: false });
-		try {
+	it('runs the plain Lighthouse CLI per run when the pool is off', () =>
+		withSettings({ usePool: false }, async () => {
 			const before = await engine.connection.sendRequest(statsRequest, {});
 			const result = await engine.connection.sendRequest(auditRequest, { url: server.url('/site/page7.html'), options: { ...LH_ONLY, formFactors: ['desktop'] } });
 			const run = lighthouseScores(result, 'desktop');
@@ -295,16 +306,23 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 			assert.equal(after.lighthouseRuns, before.lighthouseRuns + 1);
 			const cliChromes = chromiumOf(engine.child.pid!).filter((p) => cmdline(p).includes(`auditlens-engine-${engine.child.pid}-cli`));
 			assert.deepEqual(cliChromes, [], "the CLI's Chrome is gone");
-		} finally {
-			await engine.connection.sendRequest(configureRequest, { usePool: true });
-		}
-	});
+		}));
 
 	it('reports stage timings, memory and browser counts in its stats', async () => {
+		const before = await engine.connection.sendRequest(statsRequest, {});
+		await engine.connection.sendRequest(auditRequest, { url: server.url('/?stats'), options: { ...LH_ONLY, formFactors: ['mobile'], runs: 2 } });
 		const s = await engine.connection.sendRequest(statsRequest, {});
-		assert.ok(s.stages['lighthouse-mobile']!.count >= 3 && s.stages['lighthouse-mobile']!.p95 >= s.stages['lighthouse-mobile']!.p50);
+		const mobile = s.stages['lighthouse-mobile']!;
+		assert.equal(mobile.count, (before.stages['lighthouse-mobile']?.count ?? 0) + 1);
+		assert.ok(mobile.p50 > 0 && mobile.p95 >= mobile.p50, JSON.stringify(mobile));
+		assert.equal(s.lighthouseRuns, before.lighthouseRuns + 2);
+		assert.equal(s.audits.done, before.audits.done + 1);
+		assert.ok(s.browsers.pids.length >= 1 && s.browsers.idle >= 1);
 		assert.ok(s.memory.engineRss > 10e6);
-		assert.ok(s.lighthouseRuns >= 4);
+		assert.ok(
+			s.browsers.pids.every((pid) => (s.memory.chromeRss[pid] ?? 0) > 0),
+			JSON.stringify(s.memory.chromeRss),
+		);
 		assert.equal(s.settings.anthropicApiKeySet, false);
 		assert.ok(!('anthropicApiKey' in s.settings));
 	});
