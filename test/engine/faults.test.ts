@@ -193,9 +193,13 @@ describe('fault matrix: the engine', function () {
 		const seen = new Set<number>();
 		const limits = { maxConcurrentAudits: 2, queueSize: 8, maxBrowsers: 2 };
 		await engine.connection.sendRequest(configureRequest, limits);
-		// Warm up both Chromes and their Lighthouse workers, so the baseline holds what the burst reuses.
-		await Promise.all([1, 2].map((i) => engine!.connection.sendRequest(auditRequest, { url: server.url(`/?warm=${i}`), options: CHEAP })));
-		const baseline = (await engine.connection.sendRequest(statsRequest, {})).memory.engineRss;
+		// Warm up both Chromes and their Lighthouse workers. The workers' heaps swing by 100-200 MB with garbage
+		// collection, so the level to come back to is the highest of a few rounds of normal use.
+		let baseline = 0;
+		for (let round = 0; round < 3; round++) {
+			await Promise.all([1, 2].map((i) => engine!.connection.sendRequest(auditRequest, { url: server.url(`/?warm=${round}-${i}`), options: CHEAP })));
+			baseline = Math.max(baseline, (await engine.connection.sendRequest(statsRequest, {})).memory.engineRss);
+		}
 		const busyBefore = (await engine.connection.sendRequest(statsRequest, {})).audits.rejectedBusy;
 
 		// Every page is held in its preflight until all 200 requests are answered or queued.
@@ -240,7 +244,7 @@ describe('fault matrix: the engine', function () {
 		}
 		assert.equal(maxRunning, limits.maxConcurrentAudits, `at most ${limits.maxConcurrentAudits} audits ran at once`);
 		const rss = (await connection.sendRequest(statsRequest, {})).memory.engineRss;
-		assert.ok(rss < baseline + 150e6, `engine RSS ${(rss / 1e6).toFixed(0)} MB after the burst vs ${(baseline / 1e6).toFixed(0)} MB before`);
+		assert.ok(rss < baseline + 150e6, `engine RSS ${(rss / 1e6).toFixed(0)} MB after the burst vs at most ${(baseline / 1e6).toFixed(0)} MB before`);
 		remember(engine, seen);
 		await assertAliveAndClean(engine, server, seen, 'a burst of 200 requests');
 	});
