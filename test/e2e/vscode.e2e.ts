@@ -232,25 +232,31 @@ describe('AuditLens in code-server (e2e)', function () {
 	});
 
 	it('cancels a running audit from the Cancel button of its progress notification', async () => {
-		await runCommand('AuditLens: Audit URL');
-		await page.locator('.quick-input-widget', { hasText: 'AuditLens: Audit URL' }).first().waitFor({ timeout: 20_000 });
-		await page.locator('.quick-input-widget input').first().fill(fixture.url('/slow?ms=60000'));
-		await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Audit this URL' }).first().waitFor({ timeout: 10_000 });
-		await page.keyboard.press('Enter');
-		const toast = page.locator('.notification-toast', { hasText: 'AuditLens: auditing' }).first();
-		await toast.waitFor({ timeout: 30_000 });
-		await sleep(2000);
-		await toast.hover();
-		await toast.locator('a.monaco-button, .monaco-button', { hasText: 'Cancel' }).first().click();
-		await until(
-			'the cancelled panel',
-			async () => {
-				for (const f of await resultFrames()) if (/cancelled/i.test((await f.$eval('.section-errors', (e) => e.textContent ?? '').catch(() => '')) ?? '')) return true;
-				return undefined;
-			},
-			60_000,
-		);
-		await shot('e2e-2c-cancelled');
+		// The page is held until the audit is cancelled: the Cancel surely hits a running audit.
+		const gate = fixture.gate('/gated/e2e-cancel');
+		try {
+			await runCommand('AuditLens: Audit URL');
+			await page.locator('.quick-input-widget', { hasText: 'AuditLens: Audit URL' }).first().waitFor({ timeout: 20_000 });
+			await page.locator('.quick-input-widget input').first().fill(fixture.url('/gated/e2e-cancel'));
+			await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Audit this URL' }).first().waitFor({ timeout: 10_000 });
+			await page.keyboard.press('Enter');
+			const toast = page.locator('.notification-toast', { hasText: 'AuditLens: auditing' }).first();
+			await toast.waitFor({ timeout: 30_000 });
+			await gate.reached;
+			await toast.hover();
+			await toast.locator('a.monaco-button, .monaco-button', { hasText: 'Cancel' }).first().click();
+			await until(
+				'the cancelled panel',
+				async () => {
+					for (const f of await resultFrames()) if (/cancelled/i.test((await f.$eval('.section-errors', (e) => e.textContent ?? '').catch(() => '')) ?? '')) return true;
+					return undefined;
+				},
+				60_000,
+			);
+			await shot('e2e-2c-cancelled');
+		} finally {
+			gate.open();
+		}
 	});
 
 	it('lists the audit in the history tree, with its scores', async () => {

@@ -9,6 +9,7 @@ import { createLogger } from '../../src/engine/log';
 import { DEFAULT_SETTINGS } from '../../src/engine/settings';
 import { createAiStage, NO_KEY_REASON } from '../../src/engine/gather/ai';
 import type { CaptureData, DomFacts, EngineSettings, Screenshot } from '../../src/protocol';
+import { waitFor } from '../helpers/engineProcess';
 import { errorReply, presentedKey, rateLimited, serverError, startFakeAnthropic, textReply, toolUseReply, type FakeAnthropic } from '../helpers/fakeAnthropic';
 import { FIXTURE_PAGES } from '../helpers/fixtureServer';
 import { StageHarness } from '../helpers/stageHarness';
@@ -233,7 +234,9 @@ describe('AI suggestions (fake Anthropic API on 127.0.0.1)', function () {
 		const { stage, newCtx, client } = setup();
 		const ctx = newCtx();
 		const running = ctx.runStage(stage);
-		setTimeout(() => ctx.abort(), 100);
+		// Cancel once the call is surely in flight: the fake has it and holds its answer for 5 s.
+		await waitFor(() => fake.requests.length === 1, 10_000, 'the API call');
+		ctx.abort();
 		const t0 = Date.now();
 		const outcome = await running;
 		assert.equal(outcome.status, 'cancelled', JSON.stringify(outcome));

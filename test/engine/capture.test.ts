@@ -7,6 +7,7 @@ import { createLogger } from '../../src/engine/log';
 import { DEFAULT_SETTINGS } from '../../src/engine/settings';
 import { createCaptureStage } from '../../src/engine/gather/capture';
 import type { CaptureData, EngineSettings } from '../../src/protocol';
+import { waitFor } from '../helpers/engineProcess';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixtureServer';
 import { StageHarness } from '../helpers/stageHarness';
 
@@ -135,8 +136,11 @@ describe('capture stage (real Chromium)', function () {
 
 	it('stops promptly and closes its contexts when the audit is cancelled', async () => {
 		const ctx = new StageHarness({ url: server.url('/hang'), settings, logLevel: 'error' });
+		const hangsBefore = server.hits.get('/hang') ?? 0;
 		const running = ctx.runStage(createCaptureStage(browser));
-		setTimeout(() => ctx.abort(), 500);
+		// Cancel once the browser is surely loading the page (which never answers).
+		await waitFor(() => (server.hits.get('/hang') ?? 0) > hangsBefore, 30_000, 'the capture browser to request the page');
+		ctx.abort();
 		const t0 = Date.now();
 		const outcome = await running;
 		assert.equal(outcome.status, 'cancelled', JSON.stringify(outcome));

@@ -2,42 +2,16 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ResponseError } from 'vscode-jsonrpc';
-import { auditRequest, type AuditResult, batchAuditRequest, cancelRequest, configureRequest, type EngineStats, type ErrorInfo, statsRequest, shutdownRequest } from '../../src/protocol';
-import { chromiumOf, type EngineProcess, startEngine, waitFor } from '../helpers/engineProcess';
-import { type FixtureServer, startFixtureServer } from '../helpers/fixtureServer';
+import { auditRequest, batchAuditRequest, cancelRequest, type ConfigureParams, configureRequest, type EngineStats, statsRequest, shutdownRequest } from '../../src/protocol';
+import { auditError, chromiumOf, cmdline, type EngineProcess, lighthouseScores, startEngine, waitFor } from '../helpers/engineProcess';
+import { type FixtureServer, fromBrowser, fromLighthouse, startFixtureServer } from '../helpers/fixtureServer';
 
 /** Lighthouse only: these tests are about the engine, pool and protocol. */
 const LH_ONLY = { stages: { capture: false, cro: false, ai: false, crux: false } };
 
-async function auditError(p: Promise<unknown>): Promise<{ rpcCode: number; info: ErrorInfo; message: string }> {
-	try {
-		await p;
-	} catch (err) {
-		assert.ok(err instanceof ResponseError, `expected a ResponseError, got ${String(err)}`);
-		return { rpcCode: err.code, info: err.data as ErrorInfo, message: err.message };
-	}
-	assert.fail('expected the request to fail');
-}
-
 /** Chrome profile folders an engine made in the temp folder. */
 function profileDirs(enginePid: number): string[] {
 	return fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith(`auditlens-engine-${enginePid}-`));
-}
-
-/** A process's command line, or '' once it is gone. */
-function cmdline(pid: number): string {
-	try {
-		return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-	} catch {
-		return '';
-	}
-}
-
-function lighthouseScores(result: AuditResult, ff: 'mobile' | 'desktop') {
-	const stage = result.stages[ff === 'mobile' ? 'lighthouse-mobile' : 'lighthouse-desktop'];
-	assert.equal(stage?.status, 'ok', `lighthouse-${ff}: ${JSON.stringify(stage)}`);
-	return stage.status === 'ok' ? stage.data : assert.fail();
 }
 
 describe('engine process (real Chromium, real Lighthouse)', function () {
@@ -52,6 +26,18 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 		await engine?.stop();
 		await server?.close();
 	});
+
+	/** Run `fn` with `patch` applied, then put back exactly the settings it changed: no test leaks its limits. */
+	async function withSettings<T>(patch: ConfigureParams, fn: () => Promise<T>): Promise<T> {
+		const { settings } = await engine.connection.sendRequest(statsRequest, {});
+		const previous = Object.fromEntries(Object.keys(patch).map((k) => [k, settings[k as keyof typeof settings]])) as ConfigureParams;
+		await engine.connection.sendRequest(configureRequest, patch);
+		try {
+			return await fn();
+		} finally {
+			await engine.connection.sendRequest(configureRequest, previous);
+		}
+	}
 
 	it('audits a page for mobile and desktop and reports each stage as it finishes', async () => {
 		const progressBefore = engine.progress.length;
@@ -80,25 +66,35 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 	});
 
 	it('shows CRO findings before Lighthouse is done, and adds the metric findings when it is', async () => {
-		const result = await engine.connection.sendRequest(auditRequest, { url: server.url('/slow.html?cro'), auditId: 'cro-1', options: { formFactors: ['mobile'], stages: { ai: false, crux: false } } });
-		const lh = lighthouseScores(result, 'mobile');
-		assert.ok(lh.metrics.tbt! > 200, `the slow page has a heavy main thread (TBT ${lh.metrics.tbt})`);
-		const cro = result.stages.cro;
-		assert.equal(cro?.status, 'ok');
-		const findings = cro.status === 'ok' ? cro.data.findings : [];
-		assert.ok(
-			findings.some((f) => f.rule === 'heavy-tbt'),
-			findings.map((f) => f.rule).join(', '),
-		);
-		const croNotes = engine.stageResults.filter((s) => s.auditId === 'cro-1' && s.stages.cro);
-		const lhNote = engine.stageResults.findIndex((s) => s.auditId === 'cro-1' && s.stages['lighthouse-mobile']);
-		assert.equal(croNotes.length, 2, 'CRO findings are sent once from the page, once more with the metrics');
-		assert.ok(engine.stageResults.indexOf(croNotes[0]) < lhNote, 'the first CRO findings arrived before Lighthouse finished');
-		const first = croNotes[0].stages.cro!;
-		assert.ok(first.status === 'ok' && !first.data.findings.some((f) => f.rule === 'heavy-tbt'));
+		// Lighthouse's loads of the page wait until the CRO findings are out: "before" is then certain, not a race.
+		const gate = server.gate('/slow.html?cro', { hold: fromLighthouse });
+		try {
+			const pending = engine.connection.sendRequest(auditRequest, { url: server.url('/slow.html?cro'), auditId: 'cro-1', options: { formFactors: ['mobile'], stages: { ai: false, crux: false } } });
+			await waitFor(() => engine.stageResults.some((s) => s.auditId === 'cro-1' && s.stages.cro), 60_000, 'the first CRO findings');
+			assert.ok(!engine.stageResults.some((s) => s.auditId === 'cro-1' && s.stages['lighthouse-mobile']), 'Lighthouse is still held');
+			gate.open();
+			const result = await pending;
+			const lh = lighthouseScores(result, 'mobile');
+			assert.ok(lh.metrics.tbt! > 200, `the slow page has a heavy main thread (TBT ${lh.metrics.tbt})`);
+			const cro = result.stages.cro;
+			assert.equal(cro?.status, 'ok');
+			const findings = cro.status === 'ok' ? cro.data.findings : [];
+			assert.ok(
+				findings.some((f) => f.rule === 'heavy-tbt'),
+				findings.map((f) => f.rule).join(', '),
+			);
+			const croNotes = engine.stageResults.filter((s) => s.auditId === 'cro-1' && s.stages.cro);
+			assert.equal(croNotes.length, 2, 'CRO findings are sent once from the page, once more with the metrics');
+			const first = croNotes[0].stages.cro!;
+			assert.ok(first.status === 'ok' && !first.data.findings.some((f) => f.rule === 'heavy-tbt'));
+		} finally {
+			gate.open();
+		}
 	});
 
 	it("keeps each Chrome's debugging port on 127.0.0.1 only", async () => {
+		// An audit leaves its Chrome warm in the pool.
+		await engine.connection.sendRequest(auditRequest, { url: server.url('/?ports'), options: { ...LH_ONLY, formFactors: ['mobile'] } });
 		const { browsers } = await engine.connection.sendRequest(statsRequest, {});
 		assert.ok(browsers.pids.length >= 1);
 		const listening = ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((f) =>
@@ -203,128 +199,121 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 		lighthouseScores(next, 'mobile');
 	});
 
-	it('never has more Chromes busy than its limit', async () => {
-		await engine.connection.sendRequest(configureRequest, { maxBrowsers: 2, maxConcurrentAudits: 3 });
-		let maxBusy = 0;
-		let maxPids = 0;
-		let polling = true;
-		const poll = (async () => {
-			while (polling) {
-				const s: EngineStats = await engine.connection.sendRequest(statsRequest, {});
-				maxBusy = Math.max(maxBusy, s.browsers.busy);
-				maxPids = Math.max(maxPids, s.browsers.pids.length);
-				await new Promise((r) => setTimeout(r, 150));
-			}
-		})();
-		const urls = ['/site/page1.html', '/site/page2.html', '/site/page3.html'].map((p) => server.url(p));
-		const { items } = await engine.connection.sendRequest(batchAuditRequest, { urls, options: LH_ONLY });
-		polling = false;
-		await poll;
-		assert.ok(
-			items.every((i) => i.result),
-			JSON.stringify(items.map((i) => i.error)),
-		);
-		assert.ok(maxBusy >= 1 && maxBusy <= 2, `max busy ${maxBusy}`);
-		assert.ok(maxPids <= 2, `max Chromes ${maxPids}`);
-	});
-
-	it('cancels a running audit and frees its Chrome', async () => {
-		const pending = engine.connection.sendRequest(auditRequest, { url: server.url('/slow.html?cancel'), auditId: 'to-cancel', options: { ...LH_ONLY, formFactors: ['mobile'] } });
-		await waitFor(() => engine.progress.some((p) => p.auditId === 'to-cancel' && p.stage === 'lighthouse-mobile' && p.state === 'started'), 20_000, 'lighthouse to start');
-		await new Promise((r) => setTimeout(r, 500));
-		const { cancelled } = await engine.connection.sendRequest(cancelRequest, { auditId: 'to-cancel' });
-		assert.equal(cancelled, 1);
-		const e = await auditError(pending);
-		assert.equal(e.info.code, 'CANCELLED');
-		const stats = await engine.connection.sendRequest(statsRequest, {});
-		assert.equal(stats.browsers.busy, 0);
-	});
-
-	it('replaces a Chrome that is killed mid-audit', async () => {
-		const before = await engine.connection.sendRequest(statsRequest, {});
-		const pending = engine.connection.sendRequest(auditRequest, { url: server.url('/slow.html?crash'), auditId: 'to-crash', options: { ...LH_ONLY, formFactors: ['mobile'] } });
-		await waitFor(() => engine.progress.some((p) => p.auditId === 'to-crash' && p.stage === 'lighthouse-mobile' && p.state === 'started'), 20_000, 'lighthouse to start');
-		let victim = 0;
-		await waitFor(
-			async () => {
-				const s = await engine.connection.sendRequest(statsRequest, {});
-				victim = s.browsers.busy > 0 ? s.browsers.pids[0] : 0;
-				return victim > 0;
-			},
-			20_000,
-			'a busy chrome',
-		);
-		await new Promise((r) => setTimeout(r, 1500));
-		const busyPids = (await engine.connection.sendRequest(statsRequest, {})).browsers.pids;
-		for (const pid of busyPids) process.kill(-pid, 'SIGKILL');
-		const failed = await pending;
-		assert.equal(failed.status, 'failed');
-		assert.match(failed.error?.code ?? '', /CHROME_CRASHED|LIGHTHOUSE_ERROR/, failed.error?.message);
-		const next = await engine.connection.sendRequest(auditRequest, { url: server.url('/?after-crash'), options: { ...LH_ONLY, formFactors: ['mobile'] } });
-		lighthouseScores(next, 'mobile');
-		const after = await engine.connection.sendRequest(statsRequest, {});
-		assert.ok(after.browsers.crashed > before.browsers.crashed, 'the crash was counted');
-		assert.ok(
-			after.browsers.pids.every((p) => !busyPids.includes(p)),
-			'the killed Chrome is gone from the pool',
-		);
-	});
-
-	it('answers BUSY past its queue size', async () => {
-		await engine.connection.sendRequest(configureRequest, { maxConcurrentAudits: 1, queueSize: 0 });
-		try {
-			const first = engine.connection.sendRequest(auditRequest, { url: server.url('/slow?ms=4000'), auditId: 'busy-1', options: LH_ONLY });
-			await waitFor(() => engine.progress.some((p) => p.auditId === 'busy-1' && p.state === 'started'), 10_000, 'first audit to start');
-			const e = await auditError(engine.connection.sendRequest(auditRequest, { url: server.url('/?second'), options: LH_ONLY }));
-			assert.equal(e.info.code, 'BUSY');
-			assert.equal(e.rpcCode, -32002);
-			await engine.connection.sendRequest(cancelRequest, { auditId: 'busy-1' });
-			await first.catch(() => undefined);
-			const stats = await engine.connection.sendRequest(statsRequest, {});
-			assert.ok(stats.audits.rejectedBusy >= 1);
-		} finally {
-			await engine.connection.sendRequest(configureRequest, { maxConcurrentAudits: 2, queueSize: 50 });
-		}
-	});
-
-	it('keeps the median of several Lighthouse runs per form factor', async () => {
-		const result = await engine.connection.sendRequest(auditRequest, { url: server.url('/site/page5.html'), options: { ...LH_ONLY, formFactors: ['mobile'], runs: 3 } });
-		const run = lighthouseScores(result, 'mobile');
-		assert.equal(run.performanceScores.length, 3);
-		const sorted = [...run.performanceScores].sort((a, b) => a - b);
-		assert.ok(run.scores.performance! >= sorted[0] && run.scores.performance! <= sorted[2], `kept ${run.scores.performance} of ${sorted}`);
-	});
-
-	it('runs Lighthouse one at a time in accuracy mode while other stages still run beside it', async () => {
-		await engine.connection.sendRequest(configureRequest, { accuracyMode: true, maxBrowsers: 2, maxConcurrentAudits: 2 });
-		try {
+	it('never has more Chromes busy than its limit', () =>
+		withSettings({ maxBrowsers: 2, maxConcurrentAudits: 3 }, async () => {
 			let maxBusy = 0;
+			let maxPids = 0;
 			let polling = true;
 			const poll = (async () => {
 				while (polling) {
-					maxBusy = Math.max(maxBusy, (await engine.connection.sendRequest(statsRequest, {})).browsers.busy);
-					await new Promise((r) => setTimeout(r, 100));
+					const s: EngineStats = await engine.connection.sendRequest(statsRequest, {});
+					maxBusy = Math.max(maxBusy, s.browsers.busy);
+					maxPids = Math.max(maxPids, s.browsers.pids.length);
+					await new Promise((r) => setTimeout(r, 150));
 				}
 			})();
-			const result = await engine.connection.sendRequest(auditRequest, { url: server.url('/site/page6.html'), options: { stages: { ai: false, crux: false } } });
+			const urls = ['/site/page1.html', '/site/page2.html', '/site/page3.html'].map((p) => server.url(p));
+			const { items } = await engine.connection.sendRequest(batchAuditRequest, { urls, options: LH_ONLY });
 			polling = false;
 			await poll;
-			assert.equal(maxBusy, 1, 'one Lighthouse Chrome busy at a time');
-			// (A stage's own start includes its wait for the Lighthouse slot, so the check is on busy Chromes.)
-			const [m, d, c] = [result.stages['lighthouse-mobile']!, result.stages['lighthouse-desktop']!, result.stages.capture!];
-			const end = (o: { startedAt: string; durationMs: number }) => Date.parse(o.startedAt) + o.durationMs;
-			assert.equal(m.status, 'ok');
-			assert.equal(d.status, 'ok');
-			assert.equal(c.status, 'ok');
-			assert.ok(end(c) < Math.max(end(m), end(d)), 'capture finished while Lighthouse was still running');
+			assert.ok(
+				items.every((i) => i.result),
+				JSON.stringify(items.map((i) => i.error)),
+			);
+			assert.ok(maxBusy >= 1 && maxBusy <= 2, `max busy ${maxBusy}`);
+			assert.ok(maxPids <= 2, `max Chromes ${maxPids}`);
+		}));
+
+	it('cancels a running audit and frees its Chrome', async () => {
+		// Held while Lighthouse's Chrome loads the page: the cancel surely lands mid-run.
+		const gate = server.gate('/gated/cancel', { hold: fromBrowser });
+		try {
+			const pending = engine.connection.sendRequest(auditRequest, { url: server.url('/gated/cancel'), auditId: 'to-cancel', options: { ...LH_ONLY, formFactors: ['mobile'] } });
+			await gate.reached;
+			const { cancelled } = await engine.connection.sendRequest(cancelRequest, { auditId: 'to-cancel' });
+			assert.equal(cancelled, 1);
+			const e = await auditError(pending);
+			assert.equal(e.info.code, 'CANCELLED');
+			const stats = await engine.connection.sendRequest(statsRequest, {});
+			assert.equal(stats.browsers.busy, 0);
+			assert.equal(stats.audits.active, 0);
 		} finally {
-			await engine.connection.sendRequest(configureRequest, { accuracyMode: false });
+			gate.open();
 		}
 	});
 
-	it('runs the plain Lighthouse CLI per run when the pool is off', async () => {
-		await engine.connection.sendRequest(configureRequest, { usePool: false });
-		try {
+	it('answers BUSY past its queue size', () =>
+		withSettings({ maxConcurrentAudits: 1, queueSize: 0 }, async () => {
+			// The first audit is held in its preflight, so it is surely still running when the second arrives.
+			const gate = server.gate('/gated/busy');
+			try {
+				const before = await engine.connection.sendRequest(statsRequest, {});
+				const first = engine.connection.sendRequest(auditRequest, { url: server.url('/gated/busy'), auditId: 'busy-1', options: LH_ONLY });
+				await gate.reached;
+				const e = await auditError(engine.connection.sendRequest(auditRequest, { url: server.url('/?second'), options: LH_ONLY }));
+				assert.equal(e.info.code, 'BUSY');
+				assert.equal(e.rpcCode, -32002);
+				assert.match(e.message, /busy.*queue size/i);
+				await engine.connection.sendRequest(cancelRequest, { auditId: 'busy-1' });
+				assert.equal((await auditError(first)).info.code, 'CANCELLED');
+				const stats = await engine.connection.sendRequest(statsRequest, {});
+				assert.equal(stats.audits.rejectedBusy, before.audits.rejectedBusy + 1);
+			} finally {
+				gate.open();
+			}
+		}));
+
+	it('keeps the median of several Lighthouse runs per form factor', async () => {
+		// The page answers its three loads after 0, 2 and 1 s: runs that surely differ, the last one in the middle.
+		const url = server.url('/delayed/median?ms=0,2000,1000');
+		const result = await engine.connection.sendRequest(auditRequest, { url, options: { ...LH_ONLY, formFactors: ['mobile'], runs: 3 } });
+		const run = lighthouseScores(result, 'mobile');
+		const scores = run.performanceScores;
+		assert.equal(scores.length, 3);
+		assert.ok(scores[0] > scores[2] && scores[2] > scores[1], `the runs' scores follow the page's delays: ${scores}`);
+		// Lighthouse's computeMedianRun keeps the run nearest the median FCP and TTI: the one the page held 1 s,
+		// which is also the median score. The fastest or slowest run, or an average of them, would fail here.
+		assert.equal(run.scores.performance, scores[2], `kept ${run.scores.performance} of ${scores}: not the median run`);
+		assert.ok(run.metrics.fcp! > 1000, `the kept run waited about 1 s for the page (FCP ${run.metrics.fcp} ms)`);
+	});
+
+	it('runs Lighthouse one at a time in accuracy mode while other stages still run beside it', () =>
+		withSettings({ accuracyMode: true, maxBrowsers: 2, maxConcurrentAudits: 2 }, async () => {
+			// Lighthouse's loads wait until capture is done: capture surely runs (and ends) beside a held Lighthouse.
+			const gate = server.gate('/site/page6.html', { hold: fromLighthouse });
+			try {
+				let maxBusy = 0;
+				let polling = true;
+				const poll = (async () => {
+					while (polling) {
+						maxBusy = Math.max(maxBusy, (await engine.connection.sendRequest(statsRequest, {})).browsers.busy);
+						await new Promise((r) => setTimeout(r, 100));
+					}
+				})();
+				const pending = engine.connection.sendRequest(auditRequest, { url: server.url('/site/page6.html'), auditId: 'accuracy-1', options: { stages: { ai: false, crux: false } } });
+				await gate.reached;
+				await waitFor(() => engine.stageResults.some((s) => s.auditId === 'accuracy-1' && s.stages.capture), 60_000, 'capture to finish');
+				const busyWhileHeld = (await engine.connection.sendRequest(statsRequest, {})).browsers.busy;
+				gate.open();
+				const result = await pending;
+				polling = false;
+				await poll;
+				assert.equal(busyWhileHeld, 1, 'one Lighthouse Chrome busy while the other form factor waits');
+				assert.equal(maxBusy, 1, 'one Lighthouse Chrome busy at a time');
+				// (A stage's own start includes its wait for the Lighthouse slot, so the check is on busy Chromes.)
+				const [m, d, c] = [result.stages['lighthouse-mobile']!, result.stages['lighthouse-desktop']!, result.stages.capture!];
+				const end = (o: { startedAt: string; durationMs: number }) => Date.parse(o.startedAt) + o.durationMs;
+				assert.equal(m.status, 'ok');
+				assert.equal(d.status, 'ok');
+				assert.equal(c.status, 'ok');
+				assert.ok(end(c) < Math.min(end(m), end(d)), 'capture finished while Lighthouse was still running');
+			} finally {
+				gate.open();
+			}
+		}));
+
+	it('runs the plain Lighthouse CLI per run when the pool is off', () =>
+		withSettings({ usePool: false }, async () => {
 			const before = await engine.connection.sendRequest(statsRequest, {});
 			const result = await engine.connection.sendRequest(auditRequest, { url: server.url('/site/page7.html'), options: { ...LH_ONLY, formFactors: ['desktop'] } });
 			const run = lighthouseScores(result, 'desktop');
@@ -334,16 +323,23 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 			assert.equal(after.lighthouseRuns, before.lighthouseRuns + 1);
 			const cliChromes = chromiumOf(engine.child.pid!).filter((p) => cmdline(p).includes(`auditlens-engine-${engine.child.pid}-cli`));
 			assert.deepEqual(cliChromes, [], "the CLI's Chrome is gone");
-		} finally {
-			await engine.connection.sendRequest(configureRequest, { usePool: true });
-		}
-	});
+		}));
 
 	it('reports stage timings, memory and browser counts in its stats', async () => {
+		const before = await engine.connection.sendRequest(statsRequest, {});
+		await engine.connection.sendRequest(auditRequest, { url: server.url('/?stats'), options: { ...LH_ONLY, formFactors: ['mobile'], runs: 2 } });
 		const s = await engine.connection.sendRequest(statsRequest, {});
-		assert.ok(s.stages['lighthouse-mobile']!.count >= 3 && s.stages['lighthouse-mobile']!.p95 >= s.stages['lighthouse-mobile']!.p50);
+		const mobile = s.stages['lighthouse-mobile']!;
+		assert.equal(mobile.count, (before.stages['lighthouse-mobile']?.count ?? 0) + 1);
+		assert.ok(mobile.p50 > 0 && mobile.p95 >= mobile.p50, JSON.stringify(mobile));
+		assert.equal(s.lighthouseRuns, before.lighthouseRuns + 2);
+		assert.equal(s.audits.done, before.audits.done + 1);
+		assert.ok(s.browsers.pids.length >= 1 && s.browsers.idle >= 1);
 		assert.ok(s.memory.engineRss > 10e6);
-		assert.ok(s.lighthouseRuns >= 4);
+		assert.ok(
+			s.browsers.pids.every((pid) => (s.memory.chromeRss[pid] ?? 0) > 0),
+			JSON.stringify(s.memory.chromeRss),
+		);
 		assert.equal(s.settings.anthropicApiKeySet, false);
 		assert.ok(!('anthropicApiKey' in s.settings));
 	});

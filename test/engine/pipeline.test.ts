@@ -104,10 +104,11 @@ describe('engine pipeline: honest results, cache, flight and queue (real engine 
 
 	it('takes a cancelled audit out of the queue at once, with no false BUSY, and reports the wait in the queue', async () => {
 		await engine.connection.sendRequest(configureRequest, { maxConcurrentAudits: 1, queueSize: 1 });
-		const gate = server.gate('queue');
+		const gate = server.gate('/gated/queue');
+		const gatedUrl = server.url('/gated/queue');
 		try {
-			const running = audit(gate.url, NO_STAGES, 'held');
-			await gate.requested;
+			const running = audit(gatedUrl, NO_STAGES, 'held');
+			await gate.reached;
 			const queued = rejection(audit(server.url('/site/page7.html'), NO_STAGES, 'queued-then-cancelled'));
 			await waitFor(() => engine.progress.some((p) => p.auditId === 'queued-then-cancelled' && p.state === 'queued'), 10_000, 'the second audit to queue');
 			assert.equal((await engine.connection.sendRequest(statsRequest, {})).audits.queued, 1);
@@ -135,11 +136,12 @@ describe('engine pipeline: honest results, cache, flight and queue (real engine 
 	});
 
 	it("times out one caller at its own deadline without stopping another caller's shared run", async () => {
-		const gate = server.gate('flight');
+		const gate = server.gate('/gated/flight');
+		const gatedUrl = server.url('/gated/flight');
 		try {
-			const short = audit(gate.url, { ...NO_STAGES, noCache: true, timeoutMs: 5_000 }, 'short-deadline');
-			await gate.requested;
-			const patient = audit(gate.url, { ...NO_STAGES, noCache: true }, 'patient');
+			const short = audit(gatedUrl, { ...NO_STAGES, noCache: true, timeoutMs: 5_000 }, 'short-deadline');
+			await gate.reached;
+			const patient = audit(gatedUrl, { ...NO_STAGES, noCache: true }, 'patient');
 			const timedOut = await short;
 			assert.equal(timedOut.status, 'failed');
 			assert.equal(timedOut.error?.code, 'TIMEOUT');
@@ -148,7 +150,7 @@ describe('engine pipeline: honest results, cache, flight and queue (real engine 
 			gate.open();
 			const result = await patient;
 			assert.equal(result.status, 'ok');
-			assert.equal(server.hits.get('/gate/flight'), 1, 'one run served both callers');
+			assert.equal(server.hits.get('/gated/flight'), 1, 'one run served both callers');
 		} finally {
 			gate.open();
 		}

@@ -11,6 +11,12 @@ import { DoneMessage, ReadyCommand, StagesMessage } from '../../src/webview/prot
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Wait for a condition that a timer in the code under test will make true. */
+async function until(condition: () => boolean): Promise<void> {
+	for (let i = 0; i < 500 && !condition(); i++) await sleep(5);
+	assert.ok(condition(), 'timed out waiting for the condition');
+}
+
 describe('Audit URL input', () => {
 	it('accepts http(s) URLs and adds a scheme when missing', () => {
 		assert.deepEqual(parseAuditUrl('https://example.com'), { url: 'https://example.com/' });
@@ -51,24 +57,34 @@ describe('Audit on save scheduling', () => {
 		let running = 0;
 		let maxRunning = 0;
 		let runs = 0;
+		// Each run waits until the test lets it finish: the saves surely land while the first one runs.
+		const finish: (() => void)[] = [];
+		let started: () => void = () => undefined;
 		const s = new SaveScheduler(
 			async () => {
 				running++;
 				maxRunning = Math.max(maxRunning, running);
 				runs++;
-				await sleep(150);
+				started();
+				await new Promise<void>((resolve) => finish.push(resolve));
 				running--;
 			},
 			() => 5,
 		);
+		const firstStarted = new Promise<void>((resolve) => (started = resolve));
 		s.trigger();
-		await sleep(20); // first run in progress
+		await firstStarted;
 		for (let i = 0; i < 4; i++) {
 			s.trigger();
 			await sleep(10);
 		}
-		assert.equal(s.isPending, true);
-		await sleep(20);
+		await until(() => s.isPending);
+		assert.equal(runs, 1, 'the saves during a run wait for it');
+		const secondStarted = new Promise<void>((resolve) => (started = resolve));
+		finish.shift()!();
+		await secondStarted;
+		assert.equal(s.isPending, false, 'four saves during the run made one pending run');
+		finish.shift()!();
 		await s.idle();
 		assert.equal(maxRunning, 1);
 		assert.equal(runs, 2);

@@ -1,9 +1,11 @@
+import assert from 'node:assert/strict';
 import { type ChildProcess, fork, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { ResponseError } from 'vscode-jsonrpc';
 import { createMessageConnection, IPCMessageReader, IPCMessageWriter, type MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
-import { type ProgressParams, progressNotification, type StageResultParams, stageResultNotification } from '../../src/protocol';
+import { type AuditResult, type ErrorInfo, type LighthouseRun, type ProgressParams, progressNotification, type StageResultParams, stageResultNotification } from '../../src/protocol';
 
 export const ROOT = (() => {
 	for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
@@ -113,4 +115,45 @@ export async function waitFor(fn: () => boolean | Promise<boolean>, timeoutMs: n
 		await new Promise((r) => setTimeout(r, 100));
 	}
 	throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}
+
+/** A process's command line, or '' once it is gone. */
+export function cmdline(pid: number): string {
+	try {
+		return fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+	} catch {
+		return '';
+	}
+}
+
+/** True while the process exists (a zombie counts as gone). */
+export function isAlive(pid: number): boolean {
+	try {
+		return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+	} catch {
+		return false;
+	}
+}
+
+/** The engine's Chrome browser processes: its Chromium processes that are not a renderer, GPU or utility child. */
+export function chromeBrowsersOf(enginePid: number): number[] {
+	return chromiumOf(enginePid).filter((pid) => !cmdline(pid).includes('--type='));
+}
+
+/** The error a request failed with; fails the test when the request succeeded. */
+export async function auditError(p: Promise<unknown>): Promise<{ rpcCode: number; info: ErrorInfo; message: string }> {
+	try {
+		await p;
+	} catch (err) {
+		assert.ok(err instanceof ResponseError, `expected a ResponseError, got ${String(err)}`);
+		return { rpcCode: err.code, info: err.data as ErrorInfo, message: err.message };
+	}
+	assert.fail('expected the request to fail');
+}
+
+/** The Lighthouse summary of one form factor; fails the test unless that stage succeeded. */
+export function lighthouseScores(result: AuditResult, ff: 'mobile' | 'desktop'): LighthouseRun {
+	const stage = result.stages[ff === 'mobile' ? 'lighthouse-mobile' : 'lighthouse-desktop'];
+	assert.equal(stage?.status, 'ok', `lighthouse-${ff}: ${JSON.stringify(stage)}`);
+	return stage.status === 'ok' ? stage.data : assert.fail();
 }

@@ -12,6 +12,30 @@ export const FIXTURE_PAGES = (() => {
 	throw new Error('test/fixtures/pages not found');
 })();
 
+/** A request the server holds until the test opens its gate. */
+export interface Gate {
+	/** Resolves when the first request the gate holds has arrived. */
+	readonly reached: Promise<void>;
+	/** How many requests the gate has held so far. */
+	readonly held: number;
+	/** Answer every held request and let later ones through. Idempotent. */
+	open(): void;
+}
+
+export interface GateOptions {
+	/** Which requests to hold; the others pass (e.g. let the engine's preflight through, hold the browser). */
+	hold?: (req: http.IncomingMessage) => boolean;
+}
+
+/** Requests from a browser (Chrome, Lighthouse's Chrome or Playwright's), not from the engine's own fetch. */
+export const fromBrowser = (req: http.IncomingMessage): boolean => /Chrome\//.test(req.headers['user-agent'] ?? '');
+
+/** Lighthouse's emulated user agents (mobile, desktop), read from Lighthouse itself by `startFixtureServer`. */
+const lighthouseAgents = new Set<string>();
+
+/** Requests from Lighthouse's Chrome only, not from the capture browser: Lighthouse sends its own user agents. */
+export const fromLighthouse = (req: http.IncomingMessage): boolean => lighthouseAgents.has(req.headers['user-agent'] ?? '');
+
 export interface FixtureServer {
 	/** Base URL, e.g. http://127.0.0.1:PORT */
 	origin: string;
@@ -19,57 +43,53 @@ export interface FixtureServer {
 	/** Requests seen, by path. */
 	hits: Map<string, number>;
 	/**
-	 * A page at `/gate/<name>` that answers only once the test opens the gate: it holds an audit at a known
-	 * point (the preflight, or Lighthouse's load) for as long as the test needs.
+	 * Hold requests for `pathAndQuery` (an exact path with its query, e.g. `/gated/x?run=1`, or a bare
+	 * path, which matches every query) until `open()`: the test catches the work in the middle without
+	 * guessing how long it takes. `/gated/NAME` answers a small HTML page once its gate is open.
 	 */
-	gate(name: string): Gate;
+	gate(pathAndQuery: string, opts?: GateOptions): Gate;
 	close(): Promise<void>;
 }
 
-export interface Gate {
-	/** The URL of the gated page. */
-	url: string;
-	/** Resolves when the first request for the page has arrived (and is being held). */
-	requested: Promise<void>;
-	/** Answer every held request, and every later one at once. */
-	open(): void;
-}
-
-const GATED_PAGE =
-	'<!doctype html><html lang="en"><title>Gated</title><meta name="description" content="A page held by the test."><h1>Gated page</h1><p>Held until the test opened the gate.</p></html>';
+const SMALL_PAGE = '<!doctype html><html lang="en"><title>Gated page</title><h1>A page the test held back</h1><p>Served once the gate opened.</p></html>';
 
 /**
  * Serves test/fixtures/pages on 127.0.0.1 plus a few misbehaving routes:
  * /hang (never answers), /500, /loop (redirect loop), /json (not HTML), /slow?ms=N (answers after N ms),
- * /slow-page (a page that is heavy on the main thread), /gate/<name> (see `gate`), /desktop-fails (a page for
- * phones and for the engine's preflight; a desktop browser's request is dropped without an answer).
+ * /slow-page (a page that is heavy on the main thread), /gated/NAME (see `gate`),
+ * /delayed/NAME?ms=A,B,C (a small page whose Nth load by a browser answers after the Nth delay),
+ * /desktop-fails (a page for phones and for the engine's preflight; a desktop browser's request is dropped
+ * without an answer).
  */
 export async function startFixtureServer(): Promise<FixtureServer> {
+	if (lighthouseAgents.size === 0) {
+		const { userAgents } = (await import('lighthouse/core/config/constants.js')) as { userAgents: Record<string, string> };
+		for (const ua of Object.values(userAgents)) lighthouseAgents.add(ua);
+	}
 	const hits = new Map<string, number>();
 	const hanging = new Set<http.ServerResponse>();
-	const gates = new Map<string, { opened: boolean; held: http.ServerResponse[]; arrived: () => void }>();
-	const server = http.createServer((req, res) => {
+	const gates = new Map<string, { opts: GateOptions; isOpen: boolean; held: (() => void)[]; reached: () => void; count: number }>();
+	const browserHits = new Map<string, number>();
+	const handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
 		const u = new URL(req.url ?? '/', 'http://x');
-		hits.set(u.pathname, (hits.get(u.pathname) ?? 0) + 1);
-		if (u.pathname.startsWith('/gate/')) {
-			const gate = gates.get(u.pathname.slice('/gate/'.length));
-			if (!gate) {
-				res.writeHead(404, { 'content-type': 'text/html' }).end('<h1>No such gate</h1>');
-				return;
-			}
-			gate.arrived();
-			if (gate.opened) res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(GATED_PAGE);
-			else {
-				gate.held.push(res);
-				hanging.add(res);
-				res.on('close', () => hanging.delete(res));
-			}
+		if (u.pathname.startsWith('/gated/')) {
+			res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(SMALL_PAGE);
+			return;
+		}
+		if (u.pathname.startsWith('/delayed/')) {
+			// The Nth request from a browser for this URL waits ms[N]: runs of one page that differ on purpose.
+			const key = u.pathname + u.search;
+			const n = fromBrowser(req) ? (browserHits.get(key) ?? 0) : -1;
+			if (n >= 0) browserHits.set(key, n + 1);
+			const delays = (u.searchParams.get('ms') ?? '0').split(',').map(Number);
+			const ms = n < 0 ? 0 : (delays[n] ?? 0);
+			setTimeout(() => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(SMALL_PAGE), ms);
 			return;
 		}
 		switch (u.pathname) {
 			case '/desktop-fails':
 				// Lighthouse's and Playwright's phone profiles say "Mobile"; the preflight says "AuditLens".
-				if (/Mobile|AuditLens/.test(req.headers['user-agent'] ?? '')) res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(GATED_PAGE);
+				if (/Mobile|AuditLens/.test(req.headers['user-agent'] ?? '')) res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(SMALL_PAGE);
 				else res.socket?.destroy();
 				return;
 			case '/hang':
@@ -113,6 +133,20 @@ export async function startFixtureServer(): Promise<FixtureServer> {
 							: 'application/octet-stream';
 		res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
 		fs.createReadStream(file).pipe(res);
+	};
+	const server = http.createServer((req, res) => {
+		const u = new URL(req.url ?? '/', 'http://x');
+		hits.set(u.pathname, (hits.get(u.pathname) ?? 0) + 1);
+		const gate = gates.get(u.pathname + u.search) ?? gates.get(u.pathname);
+		if (gate && !gate.isOpen && (gate.opts.hold?.(req) ?? true)) {
+			gate.count++;
+			gate.reached();
+			// A client that went away (a killed Chrome) is answered into the void: that is fine.
+			res.on('error', () => undefined);
+			gate.held.push(() => handle(req, res));
+			return;
+		}
+		handle(req, res);
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	const { port } = server.address() as AddressInfo;
@@ -121,22 +155,26 @@ export async function startFixtureServer(): Promise<FixtureServer> {
 		origin,
 		url: (p) => origin + (p.startsWith('/') ? p : `/${p}`),
 		hits,
-		gate: (name) => {
-			let arrived!: () => void;
-			const requested = new Promise<void>((resolve) => (arrived = resolve));
-			const gate = { opened: false, held: [] as http.ServerResponse[], arrived };
-			gates.set(name, gate);
+		gate(pathAndQuery, opts = {}) {
+			if (gates.has(pathAndQuery)) throw new Error(`a gate for ${pathAndQuery} already exists: use a path of its own per test`);
+			let reached!: () => void;
+			const entry = { opts, isOpen: false, held: [] as (() => void)[], reached: () => reached(), count: 0 };
+			const reachedP = new Promise<void>((resolve) => (reached = resolve));
+			gates.set(pathAndQuery, entry);
 			return {
-				url: `${origin}/gate/${name}`,
-				requested,
-				open: () => {
-					gate.opened = true;
-					for (const res of gate.held.splice(0)) if (!res.destroyed) res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(GATED_PAGE);
+				reached: reachedP,
+				get held() {
+					return entry.count;
+				},
+				open() {
+					entry.isOpen = true;
+					for (const answer of entry.held.splice(0)) answer();
 				},
 			};
 		},
 		close: () =>
 			new Promise<void>((resolve) => {
+				for (const g of gates.values()) g.isOpen = true;
 				for (const res of hanging) res.destroy();
 				server.closeAllConnections();
 				server.close(() => resolve());
