@@ -27,6 +27,20 @@ export function listProcesses(): ProcessInfo[] {
 	return out;
 }
 
+/**
+ * Whether a child process has died though Node may not have reaped it yet (a zombie, state Z), from /proc.
+ * False where /proc cannot tell (other systems): callers also check the ChildProcess's own exit fields.
+ */
+export function hasDied(pid: number): boolean {
+	if (process.platform !== 'linux') return false;
+	try {
+		const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+		return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+	} catch {
+		return fs.existsSync('/proc/self');
+	}
+}
+
 /** A folder's entries, or none when it cannot be read. */
 export function readdir(dir: string): string[] {
 	try {

@@ -19,15 +19,17 @@ describe('engine cache and history (real engine process, real sql.js file)', fun
 	let db: string;
 	let engine: EngineProcess;
 
-	before(async () => {
-		server = await startFixtureServer();
+	before(async () => (server = await startFixtureServer()));
+	after(() => server?.close());
+	// Each test has its own history file and engine: none builds on what another left behind.
+	beforeEach(async () => {
 		dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auditlens-cache-'));
 		db = path.join(dir, 'history.sqlite');
 		engine = await startEngine({ db });
 	});
-	after(async () => {
+	afterEach(async () => {
 		await engine?.stop();
-		await server?.close();
+		fs.rmSync(dir, { recursive: true, force: true });
 	});
 
 	it('serves a repeat audit from the cache with the same scores', async () => {
@@ -76,18 +78,21 @@ describe('engine cache and history (real engine process, real sql.js file)', fun
 	});
 
 	it('clears the cache on request but keeps the history', async () => {
+		const url = server.url('/site/page2.html');
+		const first = await engine.connection.sendRequest(auditRequest, { url, options: MOBILE_LH_ONLY });
 		const { cleared } = await engine.connection.sendRequest(clearCacheRequest, {});
-		assert.ok(cleared >= 1);
-		const again = await engine.connection.sendRequest(auditRequest, { url: server.url('/site/page2.html'), options: MOBILE_LH_ONLY });
+		assert.equal(cleared, 1);
+		const again = await engine.connection.sendRequest(auditRequest, { url, options: MOBILE_LH_ONLY });
 		assert.equal(again.fromCache, false);
-		const { entries } = await engine.connection.sendRequest(listHistoryRequest, { url: server.url('/site/page2.html') });
-		assert.ok(entries && entries.length >= 2, `history has ${entries?.length} audits`);
+		assert.notEqual(again.id, first.id);
+		const { entries } = await engine.connection.sendRequest(listHistoryRequest, { url });
+		assert.deepEqual(entries?.map((e) => e.id).sort(), [first.id, again.id].sort(), 'both audits are in the history');
 	});
 
 	it('keeps the history and the Lighthouse report across an engine restart', async () => {
+		for (const page of ['page1', 'page2']) await engine.connection.sendRequest(auditRequest, { url: server.url(`/site/${page}.html`), options: MOBILE_LH_ONLY });
 		const { urls } = await engine.connection.sendRequest(listHistoryRequest, {});
-		assert.ok(urls && urls.length >= 3);
-		// page2 was audited after the cache was cleared, so its latest result is still cacheable.
+		assert.equal(urls?.length, 2);
 		const page2 = urls.find((u) => u.url.endsWith('/site/page2.html'))!;
 		await engine.stop();
 		engine = await startEngine({ db });

@@ -103,6 +103,10 @@ export class LighthouseService implements EngineService {
 		} catch (err) {
 			// A run that was aborted or failed may leave the Chrome mid-trace: replace it.
 			state = 'broken';
+			// The run may see its Chrome's connection close before the process's exit aborts crashSignal.
+			if (!signal.aborted && !lease.crashSignal.aborted && lease.chromeExited()) {
+				throw new AuditError('CHROME_CRASHED', 'Chrome crashed during the audit; it has been replaced. Run the audit again.');
+			}
 			throw err;
 		} finally {
 			lease.release(state);

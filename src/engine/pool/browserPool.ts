@@ -6,6 +6,7 @@ import { killTree } from '../chrome/watchdog';
 import { abortError, AuditError } from '../errors';
 import { LighthouseWorker } from '../lighthouse/workerHandle';
 import type { Logger } from '../log';
+import { hasDied } from '../procfs';
 
 type LaunchedChrome = import('chrome-launcher').LaunchedChrome;
 
@@ -30,6 +31,8 @@ export interface Lease {
 	readonly worker: LighthouseWorker;
 	/** Aborted with CHROME_CRASHED if the Chrome dies while leased. */
 	readonly crashSignal: AbortSignal;
+	/** Whether the leased Chrome's process has ended (it may be dead before `crashSignal` hears of it). */
+	chromeExited(): boolean;
 	/** `broken` kills the Chrome and the worker; the slot is relaunched on next use. */
 	release(state: 'ok' | 'broken'): void;
 }
@@ -55,6 +58,8 @@ export class BrowserPool {
 	private readonly waiters: { resolve: (slot: Slot) => void; reject: (err: Error) => void; signal: AbortSignal; onAbort: () => void }[] = [];
 	private closed = false;
 	private counters = { launched: 0, crashed: 0, recycled: 0, workersReplaced: 0 };
+	/** Chromes the pool closed itself: their exit is not a crash to count again. */
+	private readonly closedByPool = new WeakSet<LaunchedChrome>();
 	private slotSeq = 0;
 	lighthouseVersion = '';
 
@@ -90,7 +95,9 @@ export class BrowserPool {
 		const crash = new AbortController();
 		slot.crash = crash;
 		let released = false;
+		const chrome = slot.chrome!;
 		return {
+			chromeExited: () => exited(chrome),
 			port: slot.chrome!.port,
 			pid: slot.chrome!.pid,
 			worker: slot.worker!,
@@ -222,7 +229,8 @@ export class BrowserPool {
 	private async prepare(slot: Slot, signal: AbortSignal): Promise<void> {
 		if (slot.chrome && !(await this.healthy(slot.chrome))) {
 			this.log.warn(`chrome #${slot.n} (pid ${slot.chrome.pid}) stopped answering; replacing it`);
-			this.counters.crashed++;
+			// closeChrome counts a Chrome that has died; one that is alive but does not answer is counted here.
+			if (!exited(slot.chrome)) this.counters.crashed++;
 			this.closeChrome(slot);
 		}
 		const [chrome, worker] = await Promise.all([slot.chrome ? slot.chrome : this.launchChrome(slot), slot.worker?.alive ? slot.worker : this.startWorker(slot)]);
@@ -264,7 +272,8 @@ export class BrowserPool {
 		this.counters.launched++;
 		this.log.debug(`chrome #${slot.n} started (pid ${chrome.pid}, port ${chrome.port})`);
 		chrome.process.once('exit', () => {
-			if (slot.chrome !== chrome) return;
+			// A Chrome the pool closed itself (counted there if it had died first) is not a crash to report again.
+			if (slot.chrome !== chrome || this.closedByPool.has(chrome)) return;
 			this.log.warn(`chrome #${slot.n} (pid ${chrome.pid}) exited`);
 			this.counters.crashed++;
 			slot.chrome = undefined;
@@ -290,7 +299,15 @@ export class BrowserPool {
 		const chrome = slot.chrome;
 		slot.chrome = undefined;
 		slot.runs = 0;
-		if (chrome) killTree(chrome.pid);
+		if (chrome) {
+			// A run that saw its Chrome die may release the slot before the process's exit event: still a crash.
+			if (exited(chrome)) {
+				this.counters.crashed++;
+				this.log.warn(`chrome #${slot.n} (pid ${chrome.pid}) exited during a run`);
+			}
+			this.closedByPool.add(chrome);
+			killTree(chrome.pid);
+		}
 		removeProfileDir(slot.userDataDir);
 		slot.userDataDir = undefined;
 	}
@@ -301,4 +318,9 @@ export class BrowserPool {
 		slot.worker = undefined;
 		if (worker) await worker.terminate().catch(() => undefined);
 	}
+}
+
+/** The Chrome's process has ended, whether or not Node has reaped it yet. */
+function exited(chrome: LaunchedChrome): boolean {
+	return chrome.process.exitCode !== null || chrome.process.signalCode !== null || hasDied(chrome.pid);
 }
