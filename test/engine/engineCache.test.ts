@@ -26,6 +26,8 @@ describe('engine cache and history (real engine process, real sql.js file)', fun
 		dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auditlens-cache-'));
 		db = path.join(dir, 'history.sqlite');
 		engine = await startEngine({ db });
+		// The engine answers once it has opened (and locked) its history file.
+		await engine.connection.sendRequest(statsRequest, {});
 	});
 	afterEach(async () => {
 		await engine?.stop();
