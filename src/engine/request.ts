@@ -10,12 +10,12 @@ import { MAX_URL_LENGTH } from '../shared/limits';
  * `AuditRequest` (one zod schema): the URL normalised, the options resolved against the settings.
  */
 
-const formFactor = z.enum(['mobile', 'desktop'] satisfies typeof FORM_FACTORS);
+export const formFactorSchema = z.enum(['mobile', 'desktop'] satisfies typeof FORM_FACTORS);
 const category = z.enum(['performance', 'accessibility', 'best-practices', 'seo'] satisfies typeof CATEGORIES);
 
 export const auditOptionsSchema = z
 	.object({
-		formFactors: z.array(formFactor).min(1).max(2),
+		formFactors: z.array(formFactorSchema).min(1).max(2),
 		categories: z.array(category).min(1).max(4),
 		throttling: z.enum(['simulate', 'devtools', 'provided']),
 		runs: z.number().int().min(1).max(9),

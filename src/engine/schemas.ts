@@ -1,13 +1,8 @@
 import { z } from 'zod';
-import { FORM_FACTORS } from '../protocol';
-import { auditOptionsSchema, auditParamsSchema, idSchema, urlSchema } from './request';
+import { auditOptionsSchema, auditParamsSchema, formFactorSchema as formFactor, idSchema as id, urlSchema as url } from './request';
 import { settingsPatchSchema } from './settings';
 
 /** Schemas for everything that crosses the RPC boundary; the engine trusts types inside. */
-
-const formFactor = z.enum(['mobile', 'desktop'] satisfies typeof FORM_FACTORS);
-const url = urlSchema;
-const id = idSchema;
 
 export const schemas = {
 	audit: auditParamsSchema,
