@@ -2,6 +2,7 @@
  * The CLI's text output. Every piece of page-derived text goes through `safeText` (a page controls its
  * title, headings and call-to-action texts, and error messages quote it); colour only through `Paint`.
  */
+import { authLabel } from '../format/auth';
 import type { AuditResult, AuditStatus, BatchItem, Category, CruxData, CruxMetricSet, ErrorInfo, ProgressParams, StageName } from '../protocol';
 import { CATEGORIES } from '../protocol';
 import { safeText } from '../shared/terminalText';
@@ -56,6 +57,7 @@ export function formatResult(item: BatchItem, budgetFailures: string[], paint: P
 	const label = status === 'ok' ? '' : `  ${status === 'failed' ? paint.bad('failed') : paint.warn(`partial: ${errors.length} stage${errors.length === 1 ? '' : 's'} failed`)}`;
 	const lines = [`${mark} ${safeText(r.url, { max: 200 })}${label}${r.fromCache ? '  (cached)' : ''}  ${(r.durationMs / 1000).toFixed(1)} s`];
 	if (status === 'failed' && r.error) lines.push(`    ${errorLine(r.error)}`);
+	if (r.auth) lines.push(`    ${safeText(authLabel(r.auth), { max: 300 })}`);
 	for (const ff of r.options.formFactors) {
 		const stage = r.stages[ff === 'mobile' ? 'lighthouse-mobile' : 'lighthouse-desktop'];
 		if (stage?.status !== 'ok') continue;

@@ -16,6 +16,7 @@ import type {
 	StageOutcomes,
 } from '../protocol';
 import { AuditQueue } from './auditQueue';
+import { authSecrets, authSummary } from './auth/authRequest';
 import { deriveCro } from './derive/cro';
 import { AuditError, toErrorInfo } from './errors';
 import { SingleFlight } from './flight';
@@ -23,7 +24,7 @@ import type { EngineService } from './gather';
 import { runStages } from './gather/runStages';
 import type { Stage } from './gather/stage';
 import type { Artifacts, ResultStore } from './history/resultStore';
-import { type Logger, maskCredentials, registerSecret } from './log';
+import { type Logger, maskCredentials, redact, registerSecret } from './log';
 import { type AuditListener, Subscribers } from './notifications';
 import { preflight } from './preflight';
 import { type AuditRequest, normalizeUrl, toAuditRequest } from './request';
@@ -95,9 +96,19 @@ export class Engine {
 	async audit(params: AuditParams, listener: AuditListener = {}): Promise<AuditResult> {
 		this.assertOpen();
 		const admittedAt = Date.now();
-		const settings = this.settings;
 		// The audit id is the client's (checked at the RPC edge) or a batch's `<batchId>:<index>`.
-		const request = toAuditRequest({ url: params.url, options: params.options }, params.auditId ?? randomUUID(), settings);
+		const request = toAuditRequest({ url: params.url, options: params.options, auth: params.auth }, params.auditId ?? randomUUID(), this.settings);
+		// Header and cookie values are masked in every log line while this audit runs.
+		const releaseSecrets = (request.auth ? authSecrets(request.auth) : []).map((value) => registerSecret(value, 6));
+		try {
+			return await this.auditRequest(request, admittedAt, listener);
+		} finally {
+			for (const release of releaseSecrets) release();
+		}
+	}
+
+	private async auditRequest(request: AuditRequest, admittedAt: number, listener: AuditListener): Promise<AuditResult> {
+		const settings = this.settings;
 		const { auditId, url } = request;
 		const chromeVersion = await this.parts.versions.chrome(settings);
 		const key = cacheKey(url, request.options, {
@@ -105,6 +116,7 @@ export class Engine {
 			chromeVersion,
 			aiKeySet: Boolean(settings.anthropicApiKey),
 			cruxKeySet: Boolean(settings.cruxApiKey),
+			authHash: request.auth?.hash,
 		});
 
 		if (!request.noCache && this.parts.cache) {
@@ -145,7 +157,7 @@ export class Engine {
 		const items = await Promise.all(
 			params.urls.map(async (url, i) => {
 				try {
-					const result = await this.audit({ url, options: params.options, auditId: `${batchId}:${i}` }, listener);
+					const result = await this.audit({ url, options: params.options, auditId: `${batchId}:${i}`, auth: params.auth }, listener);
 					return { url: maskCredentials(url), result };
 				} catch (err) {
 					return { url: maskCredentials(url), error: toErrorInfo(err) };
@@ -318,7 +330,7 @@ export class Engine {
 		try {
 			if (signal.aborted) throw signal.reason;
 			// The deadlines of the callers stop the preflight through the signal; 30 s is its own limit.
-			await preflight(url, 30_000, signal);
+			await preflight(url, 30_000, signal, request.auth);
 			loaded = true;
 			// The stages' own budgets (Lighthouse's load cap, capture's) come from the time the run has left:
 			// until the latest deadline of the callers waiting for it.
@@ -328,7 +340,7 @@ export class Engine {
 			derive();
 			const gather = await runStages(
 				this.parts.stages,
-				{ auditId: id, url, options, settings, signal, artifactsDir: path.join(this.parts.artifactsDir, id), log: this.log.child(id.slice(0, 8)) },
+				{ auditId: id, url, options, settings, signal, artifactsDir: path.join(this.parts.artifactsDir, id), log: this.log.child(id.slice(0, 8)), auth: request.auth },
 				{
 					progress: (stage, state, message) => this.subscribers.progress(key, url, stage, state, message),
 					outcome: (stage, outcome) => {
@@ -358,7 +370,7 @@ export class Engine {
 	}
 
 	private resultOf(request: AuditRequest, chromeVersion: string | undefined, admittedAt: number, queuedMs: number, stages: StageOutcomes, error?: ErrorInfo, id: string = randomUUID()): AuditResult {
-		return buildResult({
+		const result = buildResult({
 			id,
 			url: request.url,
 			requestedAt: new Date(admittedAt).toISOString(),
@@ -369,7 +381,10 @@ export class Engine {
 			chromeVersion,
 			stages,
 			error,
+			...(request.auth ? { auth: authSummary(request.auth) } : {}),
 		});
+		// A signed-in audit's errors come from browsers and a login script that held its credentials: mask them.
+		return request.auth ? redactErrors(result) : result;
 	}
 
 	/** Save a finished audit to the history (which feeds the cache with `ok` results), and count it. */
@@ -409,4 +424,15 @@ export class Engine {
 			`The audit of ${request.url} did not finish within ${Math.round(request.timeoutMs / 1000)} s (still running: ${what}). The page may be slow or hang; check it, or raise the audit timeout.`,
 		);
 	}
+}
+
+/** The result with every error message passed through the log's redaction (the credentials of its audit). */
+function redactErrors(result: AuditResult): AuditResult {
+	const fix = (e: ErrorInfo): ErrorInfo => ({ code: e.code, message: redact(e.message) });
+	const stages: StageOutcomes = {};
+	for (const [name, outcome] of Object.entries(result.stages) as [StageName, NonNullable<StageOutcomes[StageName]>][]) {
+		(stages as Record<string, unknown>)[name] = outcome.status === 'error' ? { ...outcome, error: fix(outcome.error) } : outcome;
+	}
+	const stageErrors = result.stageErrors && Object.fromEntries(Object.entries(result.stageErrors).map(([k, e]) => [k, fix(e)]));
+	return { ...result, stages, ...(stageErrors ? { stageErrors } : {}), ...(result.error ? { error: fix(result.error) } : {}) };
 }

@@ -14,14 +14,27 @@ export interface Logger {
 
 export type LogSink = (level: LogLevel, message: string) => void;
 
-/** Secrets that must never reach a log line; values are replaced by `***`. */
-const secrets = new Set<string>();
-export function registerSecret(value: string | undefined): void {
-	if (value && value.length >= 8) secrets.add(value);
+/** Secrets that must never reach a log line, each with how many holders registered it; values are replaced by `***`. */
+const secrets = new Map<string, number>();
+/**
+ * Redact `value` from every log line (and from `redact`) until the returned function is called. Values under
+ * 4 characters are left out: replacing them would garble every line and hide nothing worth hiding.
+ */
+export function registerSecret(value: string | undefined, minLength = 8): () => void {
+	if (!value || value.length < Math.max(4, minLength)) return () => undefined;
+	secrets.set(value, (secrets.get(value) ?? 0) + 1);
+	let released = false;
+	return () => {
+		if (released) return;
+		released = true;
+		const n = (secrets.get(value) ?? 1) - 1;
+		if (n > 0) secrets.set(value, n);
+		else secrets.delete(value);
+	};
 }
 export function redact(text: string): string {
 	let out = text;
-	for (const s of secrets) out = out.split(s).join('***');
+	for (const s of secrets.keys()) out = out.split(s).join('***');
 	return maskCredentials(out.replace(/sk-ant-[A-Za-z0-9_-]{8,}/g, 'sk-ant-***'));
 }
 

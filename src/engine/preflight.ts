@@ -1,3 +1,4 @@
+import { type AuthPlan, cookieHeaderFor } from './auth/authRequest';
 import { abortError, AuditError } from './errors';
 
 const MAX_REDIRECTS = 10;
@@ -17,9 +18,10 @@ function describeNetworkError(err: unknown, url: URL): AuditError {
 /**
  * Loads the document once, without a browser, so that pages that cannot be audited fail fast with a
  * clear error (unreachable, HTTP error, redirect loop, not HTML, no answer in time) instead of
- * holding a Chrome. Answers the final URL after redirects.
+ * holding a Chrome. Answers the final URL after redirects. A signed-in audit sends its headers, and its cookies
+ * to the audited host only; with a login script, 401 and 403 pass: only the browsers can sign in.
  */
-export async function preflight(href: string, timeoutMs: number, signal: AbortSignal): Promise<string> {
+export async function preflight(href: string, timeoutMs: number, signal: AbortSignal, auth?: AuthPlan): Promise<string> {
 	const seen = new Set<string>();
 	let url = new URL(href);
 	const timeout = AbortSignal.timeout(timeoutMs);
@@ -31,7 +33,9 @@ export async function preflight(href: string, timeoutMs: number, signal: AbortSi
 		seen.add(url.href);
 		let res: Response;
 		try {
-			res = await fetch(url, { redirect: 'manual', signal: combined, headers: { accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.8', 'user-agent': 'AuditLens preflight' } });
+			const cookie = auth && cookieHeaderFor(auth, href, url);
+			const headers = { accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.8', 'user-agent': 'AuditLens preflight', ...auth?.headers, ...(cookie ? { cookie } : {}) };
+			res = await fetch(url, { redirect: 'manual', signal: combined, headers });
 		} catch (err) {
 			if (signal.aborted) throw abortError(signal);
 			if (timeout.aborted) throw new AuditError('TIMEOUT', `${url.href} did not answer within ${Math.round(timeoutMs / 1000)} s. Check that the server is not stuck, or raise the audit timeout.`);
@@ -45,6 +49,7 @@ export async function preflight(href: string, timeoutMs: number, signal: AbortSi
 			url = next;
 			continue;
 		}
+		if (auth?.loginScript && (res.status === 401 || res.status === 403)) return url.href;
 		if (res.status >= 400) throw new AuditError('HTTP_ERROR', `${url.href} answered HTTP ${res.status} ${res.statusText}. Fix the page or audit another URL.`);
 		const type = res.headers.get('content-type') ?? '';
 		if (type && !/html/i.test(type)) throw new AuditError('NOT_HTML', `${url.href} is not an HTML page (content-type: ${type}). Audit a URL that serves HTML.`);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { AuditOptions, AuditOptionsInput, EngineSettings } from '../protocol';
+import type { AuditAuth, AuditOptions, AuditOptionsInput, EngineSettings } from '../protocol';
+import { auditAuthSchema, type AuthPlan, resolveAuth } from './auth/authRequest';
 import { CATEGORIES, FORM_FACTORS } from '../protocol';
 import { AuditError } from './errors';
 import { maskCredentials } from './log';
@@ -35,7 +36,7 @@ export const urlSchema = z.string().min(1, 'url is empty').max(MAX_URL_LENGTH, `
 export const idSchema = z.string().min(1).max(200);
 
 /** The `audit` request's params as they cross the RPC boundary. */
-export const auditParamsSchema = z.object({ url: urlSchema, options: auditOptionsSchema.optional(), auditId: idSchema.optional() }).strict();
+export const auditParamsSchema = z.object({ url: urlSchema, options: auditOptionsSchema.optional(), auditId: idSchema.optional(), auth: auditAuthSchema.optional() }).strict();
 
 /** Parse params or throw INVALID_PARAMS naming each bad field. */
 export function parseParams<S extends z.ZodType>(schema: S, params: unknown, method: string): z.infer<S> {
@@ -55,15 +56,19 @@ export interface AuditRequest {
 	noCache: boolean;
 	/** This caller's deadline, counted from admission (the wait in the queue included). */
 	timeoutMs: number;
+	/** Credentials of a signed-in audit; their hash is part of the cache key. */
+	auth?: AuthPlan;
 }
 
 /**
  * Validate and normalise one audit request (from the RPC, the CLI or a test alike): INVALID_PARAMS naming
  * each bad field, INVALID_URL for a URL that cannot be audited.
  */
-export function toAuditRequest(raw: { url: string; options?: AuditOptionsInput; auditId?: string }, auditId: string, settings: Readonly<EngineSettings>): AuditRequest {
+export function toAuditRequest(raw: { url: string; options?: AuditOptionsInput; auditId?: string; auth?: AuditAuth }, auditId: string, settings: Readonly<EngineSettings>): AuditRequest {
 	const params = parseParams(auditParamsSchema, raw, 'auditlens/audit');
+	const auth = resolveAuth(params.auth);
 	return {
+		...(auth ? { auth } : {}),
 		auditId,
 		url: normalizeUrl(params.url),
 		options: resolveOptions(params.options, settings),

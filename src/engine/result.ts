@@ -5,7 +5,7 @@ import { ENGINE_VERSION } from './version';
  * What a run knows when it ends: `durationMs` from admission (the wait in the queue included), and `error`
  * when the audit as a whole could not go on (the page did not load, the time ran out).
  */
-export type ResultInput = Pick<AuditResult, 'id' | 'url' | 'requestedAt' | 'durationMs' | 'queuedMs' | 'options' | 'lighthouseVersion' | 'chromeVersion' | 'stages' | 'error'>;
+export type ResultInput = Pick<AuditResult, 'id' | 'url' | 'requestedAt' | 'durationMs' | 'queuedMs' | 'options' | 'lighthouseVersion' | 'chromeVersion' | 'stages' | 'error' | 'auth'>;
 
 /** What a set of stage outcomes amounts to: the status, the error of each failed stage, and the audit's error. */
 export function judge(stages: StageOutcomes, error?: ErrorInfo): Pick<AuditResult, 'status' | 'stageErrors' | 'error'> {
@@ -41,6 +41,7 @@ export function buildResult(input: ResultInput): AuditResult {
 		fromCache: false,
 		stages: input.stages,
 		...judge(input.stages, input.error),
+		...(input.auth ? { auth: input.auth } : {}),
 	};
 	return result;
 }

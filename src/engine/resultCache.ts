@@ -14,11 +14,14 @@ export interface CacheEnvironment {
 	aiKeySet?: boolean;
 	/** Whether a CrUX key is set. Never the key. */
 	cruxKeySet?: boolean;
+	/** sha256 of a signed-in audit's credentials (headers, cookies, login script path and content); never the values. */
+	authHash?: string;
 }
 
 /**
  * The cache key of an audit: the normalised URL plus every input that changes the result: the resolved
- * options and stage switches, and the environment (Lighthouse and Chrome versions, which API keys are set).
+ * options and stage switches, and the environment (Lighthouse and Chrome versions, which API keys are set, the
+ * hash of the credentials of a signed-in audit).
  * Stable: arrays are sorted and de-duplicated, object keys sorted, unknown fields ignored.
  */
 export function cacheKey(url: string, options: AuditOptions, env: CacheEnvironment = {}): string {
@@ -27,6 +30,8 @@ export function cacheKey(url: string, options: AuditOptions, env: CacheEnvironme
 	const canonical = {
 		// A key only matters when its stage runs: an audit without AI is the same with or without a key.
 		aiKey: stages.ai ? env.aiKeySet === true : undefined,
+		// A signed-in and a signed-out audit of a URL are different pages: never served for each other.
+		auth: env.authHash,
 		categories: [...new Set(options.categories)].sort(),
 		chrome: env.chromeVersion,
 		cruxKey: stages.crux ? env.cruxKeySet === true : undefined,

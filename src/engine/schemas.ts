@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { auditAuthSchema } from './auth/authRequest';
 import { auditOptionsSchema, auditParamsSchema, formFactorSchema as formFactor, idSchema as id, urlSchema as url } from './request';
 import { settingsPatchSchema } from './settings';
 
@@ -6,7 +7,7 @@ import { settingsPatchSchema } from './settings';
 
 export const schemas = {
 	audit: auditParamsSchema,
-	batchAudit: z.object({ urls: z.array(url).min(1, 'urls is empty').max(1000), options: auditOptionsSchema.optional(), batchId: id.optional() }).strict(),
+	batchAudit: z.object({ urls: z.array(url).min(1, 'urls is empty').max(1000), options: auditOptionsSchema.optional(), batchId: id.optional(), auth: auditAuthSchema.optional() }).strict(),
 	cancel: z.object({ auditId: id }).strict(),
 	getResult: z.object({ id }).strict(),
 	getReport: z.object({ id, formFactor, format: z.enum(['html', 'json']) }).strict(),

@@ -3,13 +3,15 @@
  * with its parameter and result types, and both sides import it.
  */
 import { NotificationType, RequestType } from 'vscode-jsonrpc';
-import type { AuditOptionsInput, AuditResult, EngineSettings, EngineStats, ErrorInfo, FormFactor, HistoryEntry, StageName, StageOutcomes, UrlSummary } from './types';
+import type { AuditAuth, AuditOptionsInput, AuditResult, EngineSettings, EngineStats, ErrorInfo, FormFactor, HistoryEntry, StageName, StageOutcomes, UrlSummary } from './types';
 
 export interface AuditParams {
 	url: string;
 	options?: AuditOptionsInput;
 	/** Client-chosen id used for progress notifications and `cancel`; the engine makes one if absent. */
 	auditId?: string;
+	/** Credentials for a signed-in audit; part of the cache key as a hash, never stored or echoed. */
+	auth?: AuditAuth;
 }
 export type AuditResponse = AuditResult;
 /**
@@ -26,6 +28,8 @@ export interface BatchAuditParams {
 	options?: AuditOptionsInput;
 	/** Prefix for the per-URL audit ids (`<batchId>:<index>`), so a client can cancel the batch. */
 	batchId?: string;
+	/** Credentials for every URL of the batch (cookies each for its own URL's origin). */
+	auth?: AuditAuth;
 }
 export interface BatchItem {
 	url: string;

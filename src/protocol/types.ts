@@ -27,6 +27,7 @@ export type ErrorCode =
 	| 'CHROME_CRASHED'
 	| 'LIGHTHOUSE_ERROR'
 	| 'CAPTURE_ERROR'
+	| 'LOGIN_ERROR'
 	| 'AI_ERROR'
 	| 'CRUX_ERROR'
 	| 'SHUTTING_DOWN'
@@ -68,6 +69,30 @@ export interface AuditOptionsInput {
 	timeoutMs?: number;
 	/** Treat the URL as a development server build (labels results, explains NO_FCP). */
 	devServer?: boolean;
+}
+
+/**
+ * Credentials of a signed-in audit. The browsers that load the page use them (Lighthouse's Chrome, the capture
+ * context) and the engine's preflight; their values never appear in a result, the history, a log or stats.
+ */
+export interface AuditAuth {
+	/** Extra request headers (e.g. `Authorization`), sent with every request of the page, like Lighthouse's `extraHeaders`. */
+	headers?: Record<string, string>;
+	/** Cookies for the audited URL's origin only: host-only for its host, path `/`, secure on https. */
+	cookies?: { name: string; value: string }[];
+	/**
+	 * Absolute path of a JS module whose default export `async ({ page, url }) => void` signs in (a Playwright
+	 * page) in each browser before it loads the page; the cookies and storage it leaves are used by the audit.
+	 */
+	loginScript?: string;
+}
+
+/** How a result was signed in: names only, never a value. */
+export interface AuthSummary {
+	headers: string[];
+	cookies: string[];
+	/** The login script's path, when one ran. */
+	loginScript?: string;
 }
 
 /** Options after defaults are applied: what the result and the cache key depend on. */
@@ -312,6 +337,8 @@ export interface AuditResult {
 	stageErrors?: Partial<Record<StageName, ErrorInfo>>;
 	/** Why the audit as a whole failed; set exactly when `status` is `failed`. */
 	error?: ErrorInfo;
+	/** Set when the audit was signed in (headers, cookies or a login script): their names, never their values. */
+	auth?: AuthSummary;
 }
 
 /** A compact row for history lists. */

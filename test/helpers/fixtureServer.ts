@@ -36,12 +36,27 @@ const lighthouseAgents = new Set<string>();
 /** Requests from Lighthouse's Chrome only, not from the capture browser: Lighthouse sends its own user agents. */
 export const fromLighthouse = (req: http.IncomingMessage): boolean => lighthouseAgents.has(req.headers['user-agent'] ?? '');
 
+/** The credential `/protected` wants: as the `X-Fixture-Token` header, or as the `session` cookie. */
+export const FIXTURE_TOKEN = 'fixture-secret-5f2c9a71e0d44b8c';
+
+/** A request the server saw: path with query, the user agent and the Cookie header it came with. */
+export interface SeenRequest {
+	path: string;
+	userAgent: string;
+	cookie?: string;
+	token?: string;
+}
+
 export interface FixtureServer {
 	/** Base URL, e.g. http://127.0.0.1:PORT */
 	origin: string;
+	/** The port it listens on (127.0.0.1; also reachable as http://localhost:PORT, another origin). */
+	port: number;
 	url(p: string): string;
 	/** Requests seen, by path. */
 	hits: Map<string, number>;
+	/** Every request, in order of arrival. */
+	seen: SeenRequest[];
 	/**
 	 * Hold requests for `pathAndQuery` (an exact path with its query, e.g. `/gated/x?run=1`, or a bare
 	 * path, which matches every query) until `open()`: the test catches the work in the middle without
@@ -51,6 +66,24 @@ export interface FixtureServer {
 	close(): Promise<void>;
 }
 
+/** The signed-in page: a heading and a call to action for the capture's DOM facts; `?img=URL` adds an image from URL. */
+function membersPage(img: string | null): string {
+	const image = img && /^https?:\/\/[\w.:-]+\/[\w./?=&-]*$/.test(img) ? `<img src="${img}" alt="" width="10" height="10">` : '';
+	return `<!doctype html><html lang="en"><head><meta name="viewport" content="width=device-width"><title>Members area</title></head><body><main><h1>Welcome back, member</h1><p>Your account.</p><a href="/account" style="display:inline-block;padding:12px 20px;background:#0a58ca;color:#fff">Open your account</a>${image}</main></body></html>`;
+}
+
+const LOGIN_FORM =
+	'<!doctype html><html lang="en"><title>Sign in</title><form method="post" action="/login"><label>Password <input name="password" type="password"></label><button>Sign in</button></form></html>';
+
+function cookieValue(req: http.IncomingMessage, name: string): string | undefined {
+	for (const part of (req.headers.cookie ?? '').split(';')) {
+		const [k, ...v] = part.trim().split('=');
+		if (k === name) return v.join('=');
+	}
+	return undefined;
+}
+
+const PIXEL = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
 const SMALL_PAGE = '<!doctype html><html lang="en"><title>Gated page</title><h1>A page the test held back</h1><p>Served once the gate opened.</p></html>';
 
 /**
@@ -59,7 +92,9 @@ const SMALL_PAGE = '<!doctype html><html lang="en"><title>Gated page</title><h1>
  * /slow-page (a page that is heavy on the main thread), /gated/NAME (see `gate`),
  * /delayed/NAME?ms=A,B,C (a small page whose Nth load by a browser answers after the Nth delay),
  * /desktop-fails (a page for phones and for the engine's preflight; a desktop browser's request is dropped
- * without an answer).
+ * without an answer), /protected (200 with a members page given FIXTURE_TOKEN as the X-Fixture-Token header
+ * or the `session` cookie, 401 otherwise), /login (a form; POSTing password=FIXTURE_TOKEN sets the `session`
+ * cookie and redirects to /protected), /pixel.png (a 1x1 image), /whoami (a page for anyone).
  */
 export async function startFixtureServer(): Promise<FixtureServer> {
 	if (lighthouseAgents.size === 0) {
@@ -87,6 +122,34 @@ export async function startFixtureServer(): Promise<FixtureServer> {
 			return;
 		}
 		switch (u.pathname) {
+			case '/protected': {
+				const ok = req.headers['x-fixture-token'] === FIXTURE_TOKEN || cookieValue(req, 'session') === FIXTURE_TOKEN;
+				if (ok) res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(membersPage(u.searchParams.get('img')));
+				else res.writeHead(401, { 'content-type': 'text/html; charset=utf-8', 'www-authenticate': 'Bearer' }).end('<h1>Sign in first</h1>');
+				return;
+			}
+			case '/login': {
+				if (req.method !== 'POST') {
+					res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(LOGIN_FORM);
+					return;
+				}
+				let body = '';
+				req.on('data', (c: Buffer) => (body += c.toString()));
+				req.on('end', () => {
+					if (new URLSearchParams(body).get('password') !== FIXTURE_TOKEN) {
+						res.writeHead(403, { 'content-type': 'text/html' }).end('<h1>Wrong password</h1>');
+						return;
+					}
+					res.writeHead(303, { location: '/protected', 'set-cookie': `session=${FIXTURE_TOKEN}; Path=/; HttpOnly; SameSite=Lax` }).end();
+				});
+				return;
+			}
+			case '/pixel.png':
+				res.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'no-store' }).end(PIXEL);
+				return;
+			case '/whoami':
+				res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(SMALL_PAGE);
+				return;
 			case '/desktop-fails':
 				// Lighthouse's and Playwright's phone profiles say "Mobile"; the preflight says "AuditLens".
 				if (/Mobile|AuditLens/.test(req.headers['user-agent'] ?? '')) res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(SMALL_PAGE);
@@ -134,9 +197,17 @@ export async function startFixtureServer(): Promise<FixtureServer> {
 		res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
 		fs.createReadStream(file).pipe(res);
 	};
+	const seen: SeenRequest[] = [];
 	const server = http.createServer((req, res) => {
 		const u = new URL(req.url ?? '/', 'http://x');
 		hits.set(u.pathname, (hits.get(u.pathname) ?? 0) + 1);
+		const token = req.headers['x-fixture-token'];
+		seen.push({
+			path: u.pathname + u.search,
+			userAgent: req.headers['user-agent'] ?? '',
+			...(req.headers.cookie ? { cookie: req.headers.cookie } : {}),
+			...(typeof token === 'string' ? { token } : {}),
+		});
 		const gate = gates.get(u.pathname + u.search) ?? gates.get(u.pathname);
 		if (gate && !gate.isOpen && (gate.opts.hold?.(req) ?? true)) {
 			gate.count++;
@@ -153,6 +224,8 @@ export async function startFixtureServer(): Promise<FixtureServer> {
 	const origin = `http://127.0.0.1:${port}`;
 	return {
 		origin,
+		port,
+		seen,
 		url: (p) => origin + (p.startsWith('/') ? p : `/${p}`),
 		hits,
 		gate(pathAndQuery, opts = {}) {

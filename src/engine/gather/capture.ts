@@ -1,5 +1,6 @@
 import type { BrowserContextOptions, Page } from 'playwright-core';
 import type { CaptureData, CaptureShots, DomFacts, FormFactor } from '../../protocol';
+import { signInContext } from '../auth/signIn';
 import type { CaptureBrowser } from '../capture/captureBrowser';
 import { gatherDomFacts } from '../capture/gatherDomFacts';
 import { takeShots } from '../capture/screenshots';
@@ -117,12 +118,17 @@ function budgetError(ctx: StageContext, totalMs: number, phases: Map<FormFactor,
 
 async function captureOne(browser: CaptureBrowser, ctx: StageContext, formFactor: FormFactor, navigationMs: number, signal: AbortSignal, phase: (p: Phase) => void): Promise<OneCapture> {
 	const started = Date.now();
+	const auth = ctx.auth;
+	// A signed-in audit's headers go with every request of the context, as Lighthouse's extraHeaders do.
+	const profile = auth && Object.keys(auth.headers).length > 0 ? { ...captureProfile(formFactor), extraHTTPHeaders: auth.headers } : captureProfile(formFactor);
 	return browser
-		.withContext(captureProfile(formFactor), signal, async ({ context, warm, yieldCpu }) => {
+		.withContext(profile, signal, async ({ context, warm, yieldCpu }) => {
 			phase('loading');
 			const page = await context.newPage();
 			// Capture is background work beside Lighthouse, which measures timing: leave it the CPU.
 			yieldCpu();
+			// Its cookies, and what its login script leaves, are in this context only: it is closed after the capture.
+			if (auth) await signInContext(context, auth, ctx.url, signal, navigationMs * 2, page);
 			page.setDefaultTimeout(navigationMs);
 			await load(page, ctx.url, formFactor, navigationMs);
 			const viewport = page.viewportSize() ?? { width: 0, height: 0 };

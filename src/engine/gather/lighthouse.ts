@@ -28,9 +28,11 @@ export function createLighthouseStage(formFactor: FormFactor, service: Lighthous
 						categories: ctx.options.categories,
 						throttling: ctx.options.throttling,
 						timeoutMs: ctx.settings.auditTimeoutMs - (Date.now() - started),
+						...(ctx.auth ? { auth: ctx.auth } : {}),
 					},
 					ctx.signal,
 				);
+				hideExtraHeaders(lhr);
 				assertNoRuntimeError(lhr, ctx.url);
 				runs.push(lhr);
 			}
@@ -44,4 +46,14 @@ export function createLighthouseStage(formFactor: FormFactor, service: Lighthous
 			);
 		},
 	};
+}
+
+/**
+ * Lighthouse copies its settings into the report (`configSettings.extraHeaders`), which is stored and exported:
+ * keep the header names, never their values.
+ */
+export function hideExtraHeaders(lhr: LhrLike): void {
+	const settings = lhr.configSettings as { extraHeaders?: Record<string, string> | null } | undefined;
+	if (!settings?.extraHeaders) return;
+	settings.extraHeaders = Object.fromEntries(Object.keys(settings.extraHeaders).map((name) => [name, '(hidden)']));
 }

@@ -1,5 +1,6 @@
 import type { AuditOptions, EngineSettings, ErrorInfo, ProgressState, StageDataMap, StageName, StageOutcome, StageOutcomes } from '../../protocol';
 import { toErrorInfo } from '../errors';
+import type { AuthPlan } from '../auth/authRequest';
 import type { Logger } from '../log';
 import type { Stage, StageContext } from './stage';
 
@@ -11,6 +12,7 @@ export interface StageRunInput {
 	signal: AbortSignal;
 	artifactsDir: string;
 	log: Logger;
+	auth?: AuthPlan;
 	/**
 	 * Outcomes already known (e.g. a saved capture re-used in a test): stages that await them get them,
 	 * and they are not run again.
@@ -53,6 +55,7 @@ export async function runStages(stages: readonly Stage[], input: StageRunInput, 
 		signal: input.signal,
 		artifactsDir: input.artifactsDir,
 		log: input.log,
+		...(input.auth ? { auth: input.auth } : {}),
 		outcome: <K extends StageName>(name: K) => (waiters.get(name) ?? Promise.resolve(undefined)) as Promise<StageOutcome<StageDataMap[K]> | undefined>,
 		keep: (key, value) => void artifacts.set(key, value),
 	};

@@ -1,4 +1,5 @@
 import type { AuditOptions, EngineSettings, StageDataMap, StageName, StageOutcome } from '../../protocol';
+import type { AuthPlan } from '../auth/authRequest';
 import type { Logger } from '../log';
 
 /** What a stage sees of the audit it belongs to. */
@@ -14,6 +15,8 @@ export interface StageContext {
 	/** Folder where this audit may write files (screenshots); created on demand by the stage. */
 	readonly artifactsDir: string;
 	readonly log: Logger;
+	/** Credentials of a signed-in audit: the browsers that load the page use them. */
+	readonly auth?: AuthPlan;
 	/** Another stage's outcome once it has finished (undefined if that stage is not part of this audit). */
 	outcome<K extends StageName>(name: K): Promise<StageOutcome<StageDataMap[K]> | undefined>;
 	/** Keep a large artifact beside the result (e.g. the Lighthouse JSON as `lhr:mobile`) for the result store. */

@@ -2,6 +2,8 @@ import { spawn } from 'node:child_process';
 import path from 'node:path';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Category, EngineSettings, EngineStats, FormFactor, Throttling } from '../../protocol';
+import type { AuthPlan } from '../auth/authRequest';
+import { signInChrome } from '../auth/signIn';
 import { CHROME_FLAGS, findChrome } from '../chrome/findChrome';
 import { chromeFlags, chromeSandbox } from '../chrome/sandbox';
 import { chromeTempEnv, newProfileDir, removeProfileDir } from '../chrome/tempDir';
@@ -19,6 +21,8 @@ export interface LighthouseRequest {
 	throttling: Throttling;
 	/** Time left for this run; Lighthouse's own page-load cap is kept under it. */
 	timeoutMs: number;
+	/** Credentials of a signed-in audit. */
+	auth?: AuthPlan;
 }
 
 /**
@@ -87,7 +91,17 @@ export class LighthouseService implements EngineService {
 
 	private async runInPool(request: LighthouseRequest, signal: AbortSignal): Promise<LhrLike> {
 		const lease = await this.pool.lease(signal);
-		let state: 'ok' | 'broken' = 'ok';
+		const { auth } = request;
+		// A signed-in Chrome keeps cookies (the server's too) and storage: it serves no later audit.
+		let state: 'ok' | 'broken' | 'retire' = auth ? 'retire' : 'ok';
+		if (auth) {
+			try {
+				await signInChrome(lease.port, auth, request.url, AbortSignal.any([signal, lease.crashSignal]), request.timeoutMs);
+			} catch (err) {
+				lease.release('retire');
+				throw err;
+			}
+		}
 		try {
 			return await lease.worker.run(
 				{
@@ -97,6 +111,8 @@ export class LighthouseService implements EngineService {
 					categories: request.categories,
 					throttling: request.throttling,
 					maxWaitForLoadMs: loadCap(request.timeoutMs),
+					...(auth && Object.keys(auth.headers).length > 0 ? { extraHeaders: auth.headers } : {}),
+					...(auth?.loginScript ? { disableStorageReset: true } : {}),
 				},
 				AbortSignal.any([signal, lease.crashSignal]),
 			);
@@ -115,6 +131,9 @@ export class LighthouseService implements EngineService {
 
 	/** The fallback: plain `lighthouse` CLI, cold, one subprocess (and Chrome) per run. */
 	private async runCli(request: LighthouseRequest, signal: AbortSignal): Promise<LhrLike> {
+		if (request.auth) {
+			throw new AuditError('LIGHTHOUSE_ERROR', 'Signed-in audits (headers, cookies, a login script) need the warm pool: the Lighthouse CLI fallback (--no-pool, usePool off) cannot sign in.');
+		}
 		const chromePath = await findChrome(this.settings.chromePath);
 		const sandbox = await chromeSandbox(chromePath, this.log);
 		if (signal.aborted) throw abortError(signal);

@@ -33,8 +33,11 @@ export interface Lease {
 	readonly crashSignal: AbortSignal;
 	/** Whether the leased Chrome's process has ended (it may be dead before `crashSignal` hears of it). */
 	chromeExited(): boolean;
-	/** `broken` kills the Chrome and the worker; the slot is relaunched on next use. */
-	release(state: 'ok' | 'broken'): void;
+	/**
+	 * `broken` kills the Chrome and the worker; `retire` closes the Chrome and keeps the worker (a signed-in run:
+	 * its cookies and storage must not reach a later audit); the slot gets a new Chrome on next use.
+	 */
+	release(state: 'ok' | 'broken' | 'retire'): void;
 }
 
 export interface PoolStats {
@@ -43,6 +46,8 @@ export interface PoolStats {
 	launched: number;
 	crashed: number;
 	recycled: number;
+	/** Chromes closed after a signed-in run. */
+	retired: number;
 	pids: number[];
 	workers: number;
 	workersReplaced: number;
@@ -57,7 +62,7 @@ export class BrowserPool {
 	private readonly slots: Slot[] = [];
 	private readonly waiters: { resolve: (slot: Slot) => void; reject: (err: Error) => void; signal: AbortSignal; onAbort: () => void }[] = [];
 	private closed = false;
-	private counters = { launched: 0, crashed: 0, recycled: 0, workersReplaced: 0 };
+	private counters = { launched: 0, crashed: 0, recycled: 0, retired: 0, workersReplaced: 0 };
 	/** Chromes the pool closed itself: their exit is not a crash to count again. */
 	private readonly closedByPool = new WeakSet<LaunchedChrome>();
 	private slotSeq = 0;
@@ -108,7 +113,10 @@ export class BrowserPool {
 				slot.crash = undefined;
 				slot.runs++;
 				if (state === 'broken' || !slot.worker?.alive) void this.teardown(slot);
-				else if (slot.runs >= this.settings.recycleAfterRuns) {
+				else if (state === 'retire') {
+					this.counters.retired++;
+					this.closeChrome(slot);
+				} else if (slot.runs >= this.settings.recycleAfterRuns) {
 					this.counters.recycled++;
 					this.log.debug(`recycling chrome #${slot.n} after ${slot.runs} runs`);
 					this.closeChrome(slot);
@@ -126,6 +134,7 @@ export class BrowserPool {
 			launched: this.counters.launched,
 			crashed: this.counters.crashed,
 			recycled: this.counters.recycled,
+			retired: this.counters.retired,
 			pids: this.chromePids(),
 			workers: this.slots.filter((s) => s.worker?.alive).length,
 			workersReplaced: this.counters.workersReplaced,
