@@ -7,17 +7,19 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { AuditOptionsInput, AuditResult, AuditStatus, BatchItem, Category, EngineSettings, FormFactor, ProgressParams } from '../protocol';
+import type { AuditAuth, AuditOptionsInput, AuditResult, AuditStatus, BatchItem, Category, EngineSettings, FormFactor, ProgressParams } from '../protocol';
 import { CATEGORIES } from '../protocol';
 import { MAX_URL_LENGTH } from '../shared/limits';
 import { safeText, useColor } from '../shared/terminalText';
 import { intOption, parseCommandLine, UsageError } from './argv';
+import { auditAuthSchema, resolveAuth } from './auth/authRequest';
 import { startOrphanWatchdog } from './chrome/watchdog';
 import { serveDemo } from './demoServer';
 import { COLOR, formatResult, NO_COLOR, ProgressDisplay, statusOf } from './cliFormat';
 import { createEngine } from './createEngine';
 import type { Engine } from './engine';
 import { cacheClearCommand, historyCommand } from './historyCli';
+import { AuditError } from './errors';
 import { createLogger } from './log';
 import { checkDbPath, defaultHistoryPath } from './history/dbFile';
 import { ENGINE_VERSION } from './version';
@@ -45,6 +47,10 @@ Audit options:
   --no-capture, --no-cro, --no-ai     turn stages off
   --timeout SECONDS                   per-audit timeout (default 120)
   --chrome-path PATH                  Chrome/Chromium binary (else CHROME_PATH, else discovery)
+  --header "Name: value"              send this header with every request of the page (repeatable)
+  --cookie name=value                 set this cookie for the audited URL's origin only (repeatable)
+  --login-script FILE                 a module whose default export async ({ page, url }) signs in
+                                      (a Playwright page) in each browser before it loads the page
   --db PATH                           history database (default ~/.auditlens/history.sqlite); a folder or
                                       a file that is not an SQLite database is refused and left as it is
   --verbose                           engine logs on stderr
@@ -70,6 +76,8 @@ export interface AuditArgs {
 	chromePath?: string;
 	db: string;
 	verbose: boolean;
+	/** Credentials from --header, --cookie and --login-script; undefined when none were given. */
+	auth?: AuditAuth;
 }
 
 /** Parse `--budget performance=0.9,seo=80` (scores as 0..1 or 0..100). */
@@ -97,6 +105,9 @@ const AUDIT_OPTIONS = {
 	html: { type: 'string' },
 	db: { type: 'string' },
 	'chrome-path': { type: 'string' },
+	header: { type: 'string', multiple: true },
+	cookie: { type: 'string', multiple: true },
+	'login-script': { type: 'string' },
 	accuracy: { type: 'boolean' },
 	json: { type: 'boolean' },
 	'no-cache': { type: 'boolean' },
@@ -128,7 +139,54 @@ export function parseAuditArgs(argv: string[]): AuditArgs {
 		chromePath: v['chrome-path'],
 		db: v.db ?? defaultHistoryPath(),
 		verbose: v.verbose === true,
+		...authArgs(v.header ?? [], v.cookie ?? [], v['login-script']),
 	};
+}
+
+/**
+ * `--header "Name: value"`, `--cookie name=value` and `--login-script FILE` as the request's `auth`, checked with
+ * the engine's own schema. A mistake names the flag and the header or cookie, never its value.
+ */
+export function authArgs(headerArgs: readonly string[], cookieArgs: readonly string[], loginScript: string | undefined): { auth?: AuditAuth } {
+	const headers: Record<string, string> = {};
+	for (const arg of headerArgs) {
+		const colon = arg.indexOf(':');
+		// The argument is not quoted back: without its colon, it may be the value alone.
+		if (colon < 0) throw new UsageError(`--header takes "Name: value" (a name, a colon, the value); --header number ${headerArgs.indexOf(arg) + 1} has no colon`);
+		const name = arg.slice(0, colon).trim();
+		if (Object.keys(headers).some((n) => n.toLowerCase() === name.toLowerCase())) throw new UsageError(`--header ${safeText(name, { max: 60 })} is given twice`);
+		headers[name] = arg.slice(colon + 1).trim();
+	}
+	const cookies: { name: string; value: string }[] = [];
+	for (const arg of cookieArgs) {
+		const eq = arg.indexOf('=');
+		if (eq <= 0) throw new UsageError(`--cookie takes name=value; --cookie number ${cookieArgs.indexOf(arg) + 1} has no name before an "="`);
+		cookies.push({ name: arg.slice(0, eq).trim(), value: arg.slice(eq + 1).trim() });
+	}
+	if (headerArgs.length === 0 && cookieArgs.length === 0 && loginScript === undefined) return {};
+	if (loginScript === '') throw new UsageError('--login-script needs a file');
+	const auth: AuditAuth = {
+		...(headerArgs.length ? { headers } : {}),
+		...(cookies.length ? { cookies } : {}),
+		...(loginScript !== undefined ? { loginScript: path.resolve(loginScript) } : {}),
+	};
+	const parsed = auditAuthSchema.safeParse(auth);
+	if (!parsed.success) {
+		const issue = parsed.error.issues[0];
+		const [part, at] = issue.path;
+		const what =
+			part === 'headers' && typeof at === 'string'
+				? `--header ${safeText(at, { max: 60 })}`
+				: part === 'cookies' && typeof at === 'number'
+					? `--cookie ${safeText(cookies[at]?.name ?? '', { max: 60 })}`
+					: part === 'loginScript'
+						? '--login-script'
+						: part === 'cookies'
+							? '--cookie'
+							: '--header/--cookie';
+		throw new UsageError(`${what}: ${issue.message}`);
+	}
+	return { auth };
 }
 
 /** Arguments of `history` and `cache`: up to `max` positionals, --json, --db PATH. */
@@ -156,6 +214,14 @@ export function checkAuditArgs(a: AuditArgs): void {
 		if (url.length > MAX_URL_LENGTH) throw new UsageError(`a URL of ${url.length} characters is longer than the ${MAX_URL_LENGTH} the engine accepts: ${safeText(url, { max: 60 })}`);
 	}
 	if (a.htmlDir !== undefined) checkOutputDir(a.htmlDir, '--html');
+	try {
+		// Reads the login script: a missing one is a mistake in the command line.
+		resolveAuth(a.auth);
+	} catch (err) {
+		if (err instanceof AuditError) throw new UsageError(`--login-script: ${err.message}`);
+		throw err;
+	}
+	if (a.auth && !a.usePool) throw new UsageError('--header, --cookie and --login-script need the warm pool: drop --no-pool');
 	checkDbArg(a.db);
 }
 
@@ -252,7 +318,7 @@ export async function auditCommand(a: AuditArgs, opts: AuditCommandOptions = {})
 	privacyNotice(a);
 	try {
 		const options: AuditOptionsInput = { formFactors: a.formFactors, runs: a.runs, noCache: a.noCache, stages: a.stages, timeoutMs: a.timeoutMs };
-		const { items } = await engine.batch({ urls: a.urls, options, batchId: 'cli' }, { progress: (p: ProgressParams) => display.update(p) });
+		const { items } = await engine.batch({ urls: a.urls, options, batchId: 'cli', ...(a.auth ? { auth: a.auth } : {}) }, { progress: (p: ProgressParams) => display.update(p) });
 		display.done();
 		let failed = false;
 		let budgetMissed = false;

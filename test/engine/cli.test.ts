@@ -6,7 +6,7 @@ import path from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
-import { budgetFailures, parseAuditArgs, parseBudget, UsageError } from '../../src/engine/cli';
+import { authArgs, budgetFailures, parseAuditArgs, parseBudget, UsageError } from '../../src/engine/cli';
 import { historyCommand } from '../../src/engine/historyCli';
 import { HistoryStore } from '../../src/engine/history/historyStore';
 import { COLOR, cruxLines, formatResult, statusOf } from '../../src/engine/cliFormat';
@@ -287,6 +287,49 @@ describe('auditlens CLI: checks before the first audit (real process)', function
 			const local = await cli(['audit', server.url('/500'), off, '--db', path.join(dir, 'h.sqlite')], env);
 			assert.equal(local.code, 1, local.stderr);
 			assert.doesNotMatch(local.stderr, /Anthropic/, off);
+		}
+	});
+
+	it('reads --header, --cookie and --login-script as the audit’s auth, and refuses mistakes without quoting a value', () => {
+		const a = parseAuditArgs(['http://x.test/', '--header', 'Authorization: Bearer abc', '--header=X-Api-Key:k1', '--cookie', 'session=s=1', '--cookie=csrf=t']);
+		assert.deepEqual(a.auth, {
+			headers: { Authorization: 'Bearer abc', 'X-Api-Key': 'k1' },
+			cookies: [
+				{ name: 'session', value: 's=1' },
+				{ name: 'csrf', value: 't' },
+			],
+		});
+		assert.equal(parseAuditArgs(['http://x.test/']).auth, undefined);
+		assert.equal(parseAuditArgs(['http://x.test/', '--login-script', 'login.mjs']).auth?.loginScript, path.resolve('login.mjs'));
+		const bad: [string[], string[], RegExp][] = [
+			[['secret-token-1'], [], /--header takes "Name: value".*number 1 has no colon/],
+			[['Host: secret-2'], [], /--header Host: this header is set by the browser/],
+			[['Cookie: a=secret-3'], [], /--header Cookie: give cookies as cookies/],
+			[['X-A: one secret-4\u0007'], [], /--header X-A: a header value may only have printable ASCII/],
+			[['X-A: 1', 'x-a: secret-5'], [], /--header x-a is given twice/],
+			[[], ['secret-6'], /--cookie takes name=value; --cookie number 1/],
+			[[], ['session=has space secret-7'], /--cookie session: a cookie value may not have spaces/],
+		];
+		for (const [headers, cookies, message] of bad) {
+			assert.throws(
+				() => authArgs(headers, cookies, undefined),
+				(err: Error) => err instanceof UsageError && message.test(err.message) && !/secret-\d/.test(err.message),
+				`${headers.join(' | ')} ${cookies.join(' | ')}`,
+			);
+		}
+	});
+
+	it('exits 64 on a bad --header, --cookie or a missing --login-script, naming the flag', async () => {
+		for (const [args, message] of [
+			[['--header', 'no-colon-secret'], /--header takes "Name: value"/],
+			[['--cookie', 'a b'], /--cookie takes name=value/],
+			[['--login-script', path.join(os.tmpdir(), 'auditlens-no-such-login.mjs')], /--login-script: .*cannot be read \(no such file\)/],
+			[['--header', 'X-A: 1', '--no-pool'], /need the warm pool/],
+		] as [string[], RegExp][]) {
+			const r = await cli(['audit', server.url('/'), ...args]);
+			assert.equal(r.code, 64, r.stderr);
+			assert.match(r.stderr, message);
+			assert.doesNotMatch(r.stderr, /no-colon-secret/);
 		}
 	});
 
