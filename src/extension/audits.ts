@@ -61,7 +61,8 @@ export async function runAudit(ctx: Ctx, url: string, opts: RunAuditOptions = {}
 			}),
 		];
 		try {
-			const result = await ctx.client.request(auditRequest, { url, auditId, options }, `audit ${url}`);
+			const auth = await ctx.credentials.authFor(url);
+			const result = await ctx.client.request(auditRequest, { url, auditId, options, ...(auth ? { auth } : {}) }, `audit ${url}`);
 			const previous = await previousAudit(ctx, result);
 			panel.finish(result, previous);
 			const previousEntry: HistoryEntry | undefined = previous ? await historyEntry(ctx, result.url, previous.id) : undefined;
@@ -146,7 +147,8 @@ export async function runAudits(ctx: Ctx, urls: readonly string[]): Promise<Batc
 					const auditId = `${batchId}:${i}`;
 					running.add(auditId);
 					try {
-						const result = await ctx.client.request(auditRequest, { url, auditId, options }, `audit ${url}`);
+						const auth = await ctx.credentials.authFor(url);
+						const result = await ctx.client.request(auditRequest, { url, auditId, options, ...(auth ? { auth } : {}) }, `audit ${url}`);
 						finished++;
 						progress.report({ increment: 100 / urls.length, message: `${finished}/${urls.length} · ${shortUrl(url)} ${result.status}` });
 						ctx.finished(result);

@@ -9,6 +9,7 @@ import { resetAiConsent } from './aiConsent';
 import { resolveDevServer } from './auditOnSave';
 import { runAudit, runAudits, type BatchAuditItem } from './audits';
 import type { Ctx } from './ctx';
+import { parseCookieLine, parseHeaderLine, parsePattern } from './credentials';
 import { errorMessage } from './engineClient';
 import { FORM_FACTOR_LABEL } from '../format/scores';
 import type { HistoryNode } from './historyTree';
@@ -29,6 +30,8 @@ export const COMMANDS: Record<string, CommandFactory> = {
 	'auditlens.clearCache': clearCache,
 	'auditlens.setApiKey': (ctx) => setSecret(ctx, SECRETS[0]),
 	'auditlens.setCruxApiKey': (ctx) => setSecret(ctx, SECRETS[1]),
+	'auditlens.setCredentials': setCredentials,
+	'auditlens.clearCredentials': clearCredentials,
 	'auditlens.exportResult': exportResult,
 	'auditlens.openLighthouseReport': openLighthouseReport,
 	'auditlens.restartEngine': (ctx) => () => withErrors(ctx, 'restart the engine', () => ctx.client.restart()),
@@ -304,4 +307,94 @@ async function withErrors(ctx: Ctx, what: string, fn: () => Promise<void>): Prom
 
 function safeName(s: string): string {
 	return s.replace(/[^a-z0-9.-]+/gi, '_');
+}
+
+/**
+ * Set Credentials for URL…: a URL pattern, then headers and cookies one at a time (password boxes: the values are
+ * never shown), stored as one secret for the pattern. Every audit of a URL the pattern covers sends them.
+ */
+function setCredentials(ctx: Ctx): Handler {
+	return async (arg?: unknown) => {
+		const typed =
+			typeof arg === 'string'
+				? arg
+				: await vscode.window.showInputBox({
+						title: 'AuditLens: Set Credentials for URL',
+						prompt: 'The URLs these credentials are for: an origin, or a pattern with * (e.g. http://localhost:3000/admin/*).',
+						placeHolder: 'http://localhost:3000',
+						ignoreFocusOut: true,
+						validateInput: (v) => {
+							const parsed = parsePattern(v);
+							return 'error' in parsed ? parsed.error : undefined;
+						},
+					});
+		if (typed === undefined) return;
+		const parsed = parsePattern(typed);
+		if ('error' in parsed) {
+			void vscode.window.showErrorMessage(`AuditLens: ${parsed.error}`);
+			return;
+		}
+		const { pattern } = parsed;
+		const headers: Record<string, string> = {};
+		for (let n = 1; ; n++) {
+			const line = await askLine(`Header ${n} for ${pattern}`, 'Name: value, e.g. Authorization: Bearer …; leave empty when done.', parseHeaderLine);
+			if (line === undefined) return;
+			if (line === '') break;
+			const h = parseHeaderLine(line) as { name: string; value: string };
+			headers[h.name] = h.value;
+		}
+		const cookies: { name: string; value: string }[] = [];
+		for (let n = 1; ; n++) {
+			const line = await askLine(`Cookie ${n} for ${pattern}`, 'name=value, set for the audited origin only; leave empty when done.', parseCookieLine);
+			if (line === undefined) return;
+			if (line === '') break;
+			const c = parseCookieLine(line) as { name: string; value: string };
+			// The same name again replaces the earlier value.
+			const at = cookies.findIndex((x) => x.name === c.name);
+			if (at >= 0) cookies[at] = c;
+			else cookies.push(c);
+		}
+		if (Object.keys(headers).length === 0 && cookies.length === 0) {
+			await ctx.credentials.clear(pattern);
+			void vscode.window.showInformationMessage(`AuditLens: no headers or cookies given; credentials for ${pattern} removed.`);
+			return;
+		}
+		await ctx.credentials.set({ pattern, headers, cookies });
+		// Names only: the values stay in the secret storage.
+		ctx.log.info(`credentials for ${pattern} set: headers [${Object.keys(headers).join(', ')}], cookies [${cookies.map((c) => c.name).join(', ')}]`);
+		void vscode.window.showInformationMessage(`AuditLens: audits of ${pattern} now send ${Object.keys(headers).length} header(s) and ${cookies.length} cookie(s).`);
+	};
+}
+
+/** One header or cookie line in a password box; '' when the person is done, undefined when they cancelled. */
+async function askLine(title: string, prompt: string, parse: (line: string) => object): Promise<string | undefined> {
+	const line = await vscode.window.showInputBox({
+		title: `AuditLens: ${title}`,
+		prompt,
+		password: true,
+		ignoreFocusOut: true,
+		validateInput: (v) => {
+			if (v.trim() === '') return undefined;
+			const parsed = parse(v);
+			return 'error' in parsed ? String(parsed.error) : undefined;
+		},
+	});
+	return line?.trim();
+}
+
+/** Clear Credentials…: pick a pattern (or all) and delete its secret. */
+function clearCredentials(ctx: Ctx): Handler {
+	return async () => {
+		const patterns = ctx.credentials.patterns();
+		if (patterns.length === 0) {
+			void vscode.window.showInformationMessage('AuditLens: no credentials are stored.');
+			return;
+		}
+		const ALL = 'All patterns';
+		const pick = await vscode.window.showQuickPick([...patterns, ALL], { title: 'AuditLens: Clear Credentials', placeHolder: 'The URL pattern whose headers and cookies to delete' });
+		if (!pick) return;
+		for (const p of pick === ALL ? patterns : [pick]) await ctx.credentials.clear(p);
+		ctx.log.info(`credentials cleared: ${pick}`);
+		void vscode.window.showInformationMessage(`AuditLens: credentials for ${pick === ALL ? 'every pattern' : pick} deleted.`);
+	};
 }

@@ -44,6 +44,7 @@ export const extensionSettingsSchema = z.object({
 	aiOnSave: z._default(z.boolean(), false),
 	auditOnSaveDelayMs: z._default(z.int().check(z.minimum(0), z.maximum(60_000)), 500),
 	recentUrlCount: z._default(z.int().check(z.minimum(1), z.maximum(50)), 10),
+	loginScript: z._default(z.string(), ''),
 });
 const EXTENSION_DEFAULTS = extensionSettingsSchema.parse({});
 export const DEFAULT_DEV_SERVER_URL = EXTENSION_DEFAULTS.devServerUrl;
@@ -109,6 +110,11 @@ export class Config {
 	/** Quiet time after the last save before auditing. */
 	get auditOnSaveDelayMs(): number {
 		return this.own('auditOnSaveDelayMs');
+	}
+
+	/** The login script as set (relative to the workspace folder), or undefined. */
+	get loginScript(): string | undefined {
+		return this.own('loginScript').trim() || undefined;
 	}
 
 	/** How many recent URLs the Audit URL input offers. */

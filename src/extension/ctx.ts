@@ -6,6 +6,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { AuditResult, EngineSettings } from '../protocol/types';
 import { Config } from './config';
+import { CredentialStore } from './credentialStore';
 import { EngineClient } from './engineClient';
 import { HistoryTreeProvider } from './historyTree';
 import { safeLogChannel } from './safeLog';
@@ -18,6 +19,8 @@ export class Ctx implements vscode.Disposable {
 	readonly client: EngineClient;
 	readonly statusBar: AuditStatusBar;
 	readonly history: HistoryTreeProvider;
+	/** Headers and cookies per URL pattern (SecretStorage) and the login script, for signed-in audits. */
+	readonly credentials: CredentialStore;
 	private readonly extScope = new Scope();
 	private readonly sessionScope = new Scope();
 	private readonly resultEmitter = new vscode.EventEmitter<AuditResult>();
@@ -34,6 +37,7 @@ export class Ctx implements vscode.Disposable {
 			settings: () => this.engineSettings(),
 			sessionScope: this.sessionScope,
 		});
+		this.credentials = new CredentialStore(extension, this.log);
 		this.statusBar = this.pushExtCleanup(new AuditStatusBar());
 		this.history = this.pushExtCleanup(new HistoryTreeProvider(this));
 		this.pushExtCleanup(this.onDidFinishAudit(() => this.history.refresh()));

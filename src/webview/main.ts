@@ -3,6 +3,7 @@
  * host re-renders only the sections it affects. All page-derived text goes through textContent (dom.ts).
  */
 import { CRUX_METRICS, cruxPeriod, cruxRows } from '../format/crux';
+import { authLabel } from '../format/auth';
 import { DEV_BUILD_NOTE, explainError } from '../format/errors';
 import { formatMetric, formatMetricDelta, METRICS, metricLabel } from '../format/metrics';
 import { CATEGORY_LABEL, FORM_FACTOR_LABEL, formatDelta, scoreBand, scoreDelta, toPercent } from '../format/scores';
@@ -203,6 +204,8 @@ function renderHeader(s: PanelState): void {
 			s.result ? ` · ${(s.result.durationMs / 1000).toFixed(1)} s` : '',
 			s.result?.fromCache ? h('span', { class: 'cache-age', attrs: { 'data-testid': 'cache-age' } }, ` · ${cacheLabel(s.result, Date.now())}`) : null,
 			s.result?.lighthouseVersion ? ` · Lighthouse ${s.result.lighthouseVersion}` : '',
+			// A signed-in audit says so (header and cookie names, never values): its scores are of the signed-in page.
+			s.result?.auth ? h('span', { class: 'signed-in', attrs: { 'data-testid': 'signed-in' } }, ` · ${authLabel(s.result.auth)}`) : null,
 		),
 		s.devServer ? h('p', { class: 'banner dev-build', attrs: { role: 'note', 'data-testid': 'dev-build' } }, DEV_BUILD_NOTE) : null,
 		buttons.length ? h('div', { class: 'actions' }, ...buttons) : null,

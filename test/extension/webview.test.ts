@@ -110,6 +110,15 @@ describe('Result panel webview (real bundle, real Chromium)', function () {
 		assert.deepEqual(await page.evaluate(() => (window as unknown as { __posted: unknown[] }).__posted.at(-1)), { method: 'rerun', params: {} });
 	});
 
+	it('says a signed-in result was signed in, with header and cookie names only', async () => {
+		const r = sampleResult();
+		r.auth = { headers: ['Authorization'], cookies: ['session', 'csrf'], loginScript: '/work/app/login.mjs' };
+		await show(doneState(r));
+		assert.equal(await page.locator('[data-testid=signed-in]').textContent(), ' · signed in: header Authorization · cookies session, csrf · login script login.mjs');
+		await show(doneState(sampleResult()));
+		assert.equal(await page.locator('[data-testid=signed-in]').count(), 0, 'a signed-out result says nothing');
+	});
+
 	it('does not label a fresh result as cached', async () => {
 		await show(doneState(sampleResult()));
 		assert.equal(await page.locator('[data-testid=cache-age]').count(), 0);
