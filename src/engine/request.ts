@@ -124,7 +124,7 @@ export function normalizeUrl(url: string): string {
 		throw new AuditError(
 			'INVALID_URL',
 			`${masked} has credentials in it; they are not sent, and the page was not audited. Audit a URL without "user:password@" ` +
-				'(let the page in without a login, e.g. on a dev server); signed-in audits with headers or cookies are planned.',
+				'and sign in with a header, a cookie or a login script instead (CLI --header, --cookie, --login-script; in VS Code "AuditLens: Set Credentials for URL…").',
 		);
 	}
 	// WHATWG URL already lower-cases the scheme and host and drops a default port.
