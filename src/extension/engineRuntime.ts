@@ -7,9 +7,9 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { MIN_NODE_VERSION, nodeVersionOk } from '../shared/nodeVersion';
 
-/** The oldest Node the engine runs on (Lighthouse 13's `engines`). */
-export const MIN_NODE_VERSION = '22.19.0';
+export { MIN_NODE_VERSION, nodeVersionOk };
 
 export interface EngineRuntime {
 	/** The binary to start the engine with. */
@@ -30,14 +30,6 @@ export interface RuntimeLookup {
 	pathEnv?: string;
 	/** How long one binary may take to say its version. */
 	probeTimeoutMs?: number;
-}
-
-/** Whether `version` (`22.19.0`, `v24.1.0`) is at least MIN_NODE_VERSION. Pure. */
-export function nodeVersionOk(version: string): boolean {
-	const [major, minor] = version.replace(/^v/, '').split('.').map(Number);
-	const [minMajor, minMinor] = MIN_NODE_VERSION.split('.').map(Number);
-	if (!Number.isFinite(major) || !Number.isFinite(minor)) return false;
-	return major > minMajor || (major === minMajor && minor >= minMinor);
 }
 
 /** Thrown when no suitable Node is found; its message says what to do. */
