@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Sets up a fresh machine for AuditLens: a Chrome/Chromium (Debian's chromium when none is found)
-# and the npm dependencies. Safe to run again.
+# Sets up a fresh machine for AuditLens: a Chrome/Chromium (Debian's chromium when none is found),
+# the npm dependencies, and a Node.js >= 22.19 for the project's npm scripts when the system's is older
+# (Lighthouse 13 needs it). Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,4 +26,29 @@ fi
 
 echo "[setup] installing npm dependencies (npm ci)"
 npm ci --no-audit --no-fund
+
+# Lighthouse 13 needs Node >= 22.19. When the system's Node is older, fetch Node 24 from the npm registry
+# (the official binaries, published as node-<os>-<arch>), keep it in a cache outside the repo, and link it
+# as node_modules/.bin/node: npm puts that folder first on PATH for `npm run ...`, `npm test` and `npx`.
+node_ok() { "$1" -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>22||(a===22&&b>=19)?0:1)' 2>/dev/null; }
+if node_ok node; then
+	echo "[setup] using the system Node $(node -v)"
+else
+	case "$(uname -s)" in Linux) os=linux ;; Darwin) os=darwin ;; *) os="" ;; esac
+	case "$(uname -m)" in x86_64 | amd64) cpu=x64 ;; aarch64 | arm64) cpu=arm64 ;; *) cpu="" ;; esac
+	if [ -z "$os" ] || [ -z "$cpu" ]; then
+		echo "[setup] the system Node $(node -v) is older than 22.19, which Lighthouse 13 needs; install Node 22.19 or newer from https://nodejs.org and run this again." >&2
+		exit 1
+	fi
+	cache="${XDG_CACHE_HOME:-$HOME/.cache}/auditlens/node24-${os}-${cpu}"
+	bin="$cache/node_modules/node-${os}-${cpu}/bin/node"
+	if ! node_ok "$bin"; then
+		echo "[setup] the system Node $(node -v) is older than 22.19 (Lighthouse 13 needs it): fetching Node 24 from the npm registry (node-${os}-${cpu}) into $cache"
+		mkdir -p "$cache"
+		npm install --prefix "$cache" --no-save --no-package-lock --ignore-scripts --no-audit --no-fund "node-${os}-${cpu}@24" >/dev/null
+		node_ok "$bin" || { echo "[setup] the Node fetched into $cache does not run; install Node 22.19 or newer and run this again." >&2; exit 1; }
+	fi
+	ln -sf "$bin" node_modules/.bin/node
+	echo "[setup] the system Node $(node -v) is older than 22.19: npm scripts here (npm run demo, npm test, npx auditlens) use Node $("$bin" -v) from $cache via node_modules/.bin/node"
+fi
 echo "[setup] done"
