@@ -110,6 +110,31 @@ describe('signed-in audits: headers, cookies and a login script (real engine, Ch
 		assert.ok(posts.length >= 2, 'the script ran in both browsers');
 	});
 
+	it('keeps what a login script put in localStorage for Lighthouse, which still loads the page with a cold cache', async () => {
+		// The script also caches the page's stylesheet (for an hour): Lighthouse must fetch it again all the same.
+		const script = loginScript(
+			dir,
+			'login-storage',
+			`await page.goto(new URL('/cached.css', url).href);
+			await page.goto(new URL('/whoami', url).href);
+			await page.evaluate(() => localStorage.setItem('auditlens-session', 'signed-in'));`,
+		);
+		const result = await audit(server.url('/local-storage?case=storage'), LH_ONLY, { loginScript: script });
+		assert.equal(result.status, 'ok', JSON.stringify(result.stageErrors ?? result.error));
+		const beacons = server.seen.filter((r) => r.path.startsWith('/beacon?') && r.path.endsWith('case=storage') && fromLighthouse({ headers: { 'user-agent': r.userAgent } } as never));
+		assert.deepEqual(
+			beacons.map((r) => r.path),
+			['/beacon?signed-in=true&case=storage'],
+			'the page Lighthouse loaded found the login in localStorage',
+		);
+		const css = server.seen.filter((r) => r.path === '/cached.css');
+		assert.ok(css.length >= 2, `the login script and Lighthouse both fetched the stylesheet (${css.length} requests)`);
+		assert.ok(
+			css.some((r) => fromLighthouse({ headers: { 'user-agent': r.userAgent } } as never)),
+			'Lighthouse loaded it from the network, not from the cache the script filled',
+		);
+	});
+
 	it('reports a login script that throws or hangs as a LOGIN_ERROR naming the script, within the audit deadline', async () => {
 		const throws = loginScript(dir, 'login-throws', `throw new Error('the sign-in button is gone');`);
 		const failed = await audit(server.url('/protected?case=throws'), SIGNED_IN, { loginScript: throws });

@@ -163,7 +163,7 @@ describe('engine pipeline: honest results, cache, flight and queue (real engine 
 		assert.equal(err.data?.code, 'INVALID_URL');
 		assert.match(err.message, /alice:\*\*\*@/);
 		assert.match(err.message, /credentials/i);
-		assert.match(err.message, /headers or cookies/);
+		assert.match(err.message, /--header, --cookie/);
 		for (const text of [err.message, JSON.stringify(err.data), JSON.stringify(err), engine.stderr()]) assert.ok(!text.includes(password), `the password leaked: ${text.slice(0, 200)}`);
 		const { urls } = await engine.connection.sendRequest(listHistoryRequest, {});
 		assert.ok(!JSON.stringify(urls).includes(password));

@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, it } from 'mocha';
+import { resolveAuth } from '../../src/engine/auth/authRequest';
 import { AuditError } from '../../src/engine/errors';
 import { maskCredentials, redact } from '../../src/engine/log';
 import { normalizeUrl, toAuditRequest } from '../../src/engine/request';
@@ -75,7 +79,7 @@ describe('credentials in a URL', () => {
 					err.message.includes('user:***@') &&
 					!err.message.includes('pa55w0rd') &&
 					/not sent/.test(err.message) &&
-					/headers or cookies/.test(err.message),
+					/--header, --cookie/.test(err.message),
 			);
 		}
 		assert.throws(() => normalizeUrl('http://justuser@example.com/'), invalidUrl(/justuser@example\.com/));
@@ -153,5 +157,50 @@ describe('cacheKey', () => {
 
 	it('throws INVALID_URL for a URL it cannot normalise', () => {
 		assert.throws(() => cacheKey('mailto:a@b.c', sampleOptions()), invalidUrl(/mailto:/));
+	});
+});
+
+describe('signed-in requests', () => {
+	it('stand in the cache key as a hash of their credentials, the same whatever their order or header case', () => {
+		const a = resolveAuth({
+			headers: { 'X-A': 'one', Authorization: 'Bearer s3cret-value' },
+			cookies: [
+				{ name: 'b', value: '2' },
+				{ name: 'a', value: '1' },
+			],
+		});
+		const b = resolveAuth({
+			headers: { authorization: 'Bearer s3cret-value', 'x-a': 'one' },
+			cookies: [
+				{ name: 'a', value: '1' },
+				{ name: 'b', value: '2' },
+			],
+		});
+		const c = resolveAuth({ headers: { Authorization: 'Bearer another-value' } });
+		assert.equal(a?.hash, b?.hash);
+		const key = (authHash?: string) => cacheKey('https://example.com/', sampleOptions(), { authHash });
+		assert.notEqual(key(a?.hash), key(undefined), 'signed in is not signed out');
+		assert.notEqual(key(a?.hash), key(c?.hash), 'other credentials, another key');
+		assert.doesNotMatch(key(a?.hash), /s3cret/);
+		assert.equal(resolveAuth({ headers: {}, cookies: [] }), undefined, 'asking for nothing is a plain audit');
+	});
+
+	it('hash a login script by its path and content: an edited script is another audit', () => {
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auditlens-login-'));
+		try {
+			const file = path.join(dir, 'login.mjs');
+			fs.writeFileSync(file, 'export default async () => {};\n');
+			const before = resolveAuth({ loginScript: file });
+			fs.writeFileSync(file, 'export default async ({ page }) => { await page.goto("about:blank"); };\n');
+			const after = resolveAuth({ loginScript: file });
+			assert.ok(before && after && before.hash !== after.hash);
+			assert.equal(after.loginScript?.path, file);
+			assert.throws(
+				() => resolveAuth({ loginScript: dir }),
+				(err: unknown) => err instanceof AuditError && err.code === 'INVALID_PARAMS' && /is not a file/.test(err.message),
+			);
+		} finally {
+			fs.rmSync(dir, { recursive: true, force: true });
+		}
 	});
 });

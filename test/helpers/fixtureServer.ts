@@ -34,7 +34,10 @@ export const fromBrowser = (req: http.IncomingMessage): boolean => /Chrome\//.te
 const lighthouseAgents = new Set<string>();
 
 /** Requests from Lighthouse's Chrome only, not from the capture browser: Lighthouse sends its own user agents. */
-export const fromLighthouse = (req: http.IncomingMessage): boolean => lighthouseAgents.has(req.headers['user-agent'] ?? '');
+export const fromLighthouse = (req: http.IncomingMessage): boolean => lighthouseAgents.has(anyChromeVersion(req.headers['user-agent'] ?? ''));
+
+/** Lighthouse 13 puts the running Chrome's major version into its user agents: compare them without it. */
+const anyChromeVersion = (ua: string): string => ua.replace(/Chrome\/[\d.]+/, 'Chrome/*');
 
 /** The credential `/protected` wants: as the `X-Fixture-Token` header, or as the `session` cookie. */
 export const FIXTURE_TOKEN = 'fixture-secret-5f2c9a71e0d44b8c';
@@ -84,6 +87,10 @@ function cookieValue(req: http.IncomingMessage, name: string): string | undefine
 }
 
 const PIXEL = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
+const LOCAL_STORAGE_PAGE =
+	'<!doctype html><html lang="en"><title>Local storage</title><link rel="stylesheet" href="/cached.css"><h1>Your dashboard</h1><script>' +
+	"const found = localStorage.getItem('auditlens-session') === 'signed-in';" +
+	"new Image().src = '/beacon?signed-in=' + found + '&' + location.search.slice(1);</script></html>";
 const SMALL_PAGE = '<!doctype html><html lang="en"><title>Gated page</title><h1>A page the test held back</h1><p>Served once the gate opened.</p></html>';
 
 /**
@@ -94,12 +101,14 @@ const SMALL_PAGE = '<!doctype html><html lang="en"><title>Gated page</title><h1>
  * /desktop-fails (a page for phones and for the engine's preflight; a desktop browser's request is dropped
  * without an answer), /protected (200 with a members page given FIXTURE_TOKEN as the X-Fixture-Token header
  * or the `session` cookie, 401 otherwise), /login (a form; POSTing password=FIXTURE_TOKEN sets the `session`
- * cookie and redirects to /protected), /pixel.png (a 1x1 image), /whoami (a page for anyone).
+ * cookie and redirects to /protected), /pixel.png (a 1x1 image), /whoami (a page for anyone), /local-storage (a
+ * page that requests /beacon?signed-in=true|false&QUERY: whether its localStorage has `auditlens-session`; and
+ * /cached.css, which a browser may cache for an hour).
  */
 export async function startFixtureServer(): Promise<FixtureServer> {
 	if (lighthouseAgents.size === 0) {
 		const { userAgents } = (await import('lighthouse/core/config/constants.js')) as { userAgents: Record<string, string> };
-		for (const ua of Object.values(userAgents)) lighthouseAgents.add(ua);
+		for (const ua of Object.values(userAgents)) lighthouseAgents.add(anyChromeVersion(ua));
 	}
 	const hits = new Map<string, number>();
 	const hanging = new Set<http.ServerResponse>();
@@ -146,6 +155,16 @@ export async function startFixtureServer(): Promise<FixtureServer> {
 			}
 			case '/pixel.png':
 				res.writeHead(200, { 'content-type': 'image/png', 'cache-control': 'no-store' }).end(PIXEL);
+				return;
+			case '/local-storage':
+				// Signed in by localStorage, as single-page apps often are: the page tells the server what it found.
+				res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(LOCAL_STORAGE_PAGE);
+				return;
+			case '/cached.css':
+				res.writeHead(200, { 'content-type': 'text/css', 'cache-control': 'max-age=3600' }).end('h1 { color: #123; }');
+				return;
+			case '/beacon':
+				res.writeHead(204).end();
 				return;
 			case '/whoami':
 				res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(SMALL_PAGE);

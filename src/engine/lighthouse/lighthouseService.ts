@@ -92,7 +92,9 @@ export class LighthouseService implements EngineService {
 	private async runInPool(request: LighthouseRequest, signal: AbortSignal): Promise<LhrLike> {
 		const lease = await this.pool.lease(signal);
 		const { auth } = request;
-		// A signed-in Chrome keeps cookies (the server's too) and storage: it serves no later audit.
+		// A signed-in Chrome keeps cookies (the server's too), storage and cache: it serves no later audit.
+		// Lighthouse's storage reset stays on: it clears the origin's service workers, Cache Storage and the HTTP
+		// cache (a cold load, like every audit) but not cookies, localStorage or IndexedDB, where a login lives.
 		let state: 'ok' | 'broken' | 'retire' = auth ? 'retire' : 'ok';
 		if (auth) {
 			try {
@@ -112,7 +114,6 @@ export class LighthouseService implements EngineService {
 					throttling: request.throttling,
 					maxWaitForLoadMs: loadCap(request.timeoutMs),
 					...(auth && Object.keys(auth.headers).length > 0 ? { extraHeaders: auth.headers } : {}),
-					...(auth?.loginScript ? { disableStorageReset: true } : {}),
 				},
 				AbortSignal.any([signal, lease.crashSignal]),
 			);

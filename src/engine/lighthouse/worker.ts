@@ -40,7 +40,6 @@ async function run(lh: LighthouseModule, msg: WorkerRunMessage): Promise<LhrLike
 		maxWaitForLoad: msg.maxWaitForLoadMs,
 		maxWaitForFcp: Math.min(30_000, msg.maxWaitForLoadMs),
 		...(msg.extraHeaders ? { extraHeaders: msg.extraHeaders } : {}),
-		...(msg.disableStorageReset ? { disableStorageReset: true } : {}),
 	};
 	const config = msg.formFactor === 'desktop' ? { ...lh.desktopConfig, settings: { ...lh.desktopConfig.settings, ...common } } : { extends: 'lighthouse:default' as const, settings: common };
 	const result = await lh.default(msg.url, { port: msg.port, output: 'json', logLevel: 'error' }, config);

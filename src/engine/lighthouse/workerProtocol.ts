@@ -13,8 +13,6 @@ export interface WorkerRunMessage {
 	maxWaitForLoadMs: number;
 	/** A signed-in audit's headers (Lighthouse's `extraHeaders`: every request of the page). */
 	extraHeaders?: Record<string, string>;
-	/** Keep what a login script stored (Lighthouse otherwise clears service workers and caches of the origin). */
-	disableStorageReset?: boolean;
 }
 
 export type WorkerReply = { type: 'ready'; lighthouseVersion: string } | { type: 'result'; id: number; lhr: LhrLike } | { type: 'error'; id: number; message: string };
