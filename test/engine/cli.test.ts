@@ -15,7 +15,7 @@ import { safeText, useColor } from '../../src/shared/terminalText';
 import { recordingLogger, sampleResult, testSettings } from '../helpers/sampleResult';
 import { snapshot } from '../helpers/snapshot';
 import { ROOT } from '../helpers/engineProcess';
-import { type FixtureServer, startFixtureServer } from '../helpers/fixtureServer';
+import { FIXTURE_TOKEN, type FixtureServer, startFixtureServer } from '../helpers/fixtureServer';
 
 interface Run {
 	code: number | null;
@@ -375,6 +375,21 @@ describe('auditlens CLI (real process, real Chromium)', function () {
 		assert.equal(doc[1].status, 'failed');
 		assert.equal(doc[1].result?.status, 'failed', 'a page that answers 500 is audited, and its result says it failed');
 		assert.equal(doc[1].error?.code, 'HTTP_ERROR');
+	});
+
+	it('audits a page behind a cookie with --cookie, says it was signed in, and prints no value', async () => {
+		const url = server.url('/protected?case=cli');
+		const signedIn = await cli(['audit', url, '--cookie', `session=${FIXTURE_TOKEN}`, '--form-factor', 'mobile', '--no-capture', '--db', path.join(dir, 'h.sqlite')]);
+		assert.equal(signedIn.code, 0, signedIn.stderr);
+		assert.match(signedIn.stdout, /signed in: cookie session/);
+		const json = await cli(['audit', url, '--header', `X-Fixture-Token: ${FIXTURE_TOKEN}`, '--form-factor', 'mobile', '--no-capture', '--json', '--no-cache', '--db', path.join(dir, 'h.sqlite')]);
+		assert.equal(json.code, 0, json.stderr);
+		const [entry] = JSON.parse(json.stdout) as { status: string; result?: { auth?: unknown } }[];
+		assert.deepEqual([entry?.status, entry?.result?.auth], ['ok', { headers: ['X-Fixture-Token'], cookies: [] }]);
+		for (const r of [signedIn, json]) assert.ok(!(r.stdout + r.stderr).includes(FIXTURE_TOKEN), 'no value in the output');
+		const signedOut = await cli(['audit', url, '--form-factor', 'mobile', '--no-capture', '--db', path.join(dir, 'h.sqlite')]);
+		assert.equal(signedOut.code, 1);
+		assert.match(signedOut.stdout, /HTTP 401/);
 	});
 
 	it('exits 2 when a budget is not met, 0 when it is, serves the repeat from the cache and lists it in the history', async () => {
