@@ -101,13 +101,14 @@ export class Engine {
 		// Header and cookie values are masked in every log line while this audit runs.
 		const releaseSecrets = (request.auth ? authSecrets(request.auth) : []).map((value) => registerSecret(value, 6));
 		try {
-			return await this.auditRequest(request, admittedAt, listener);
+			return await this.serve(request, admittedAt, listener);
 		} finally {
 			for (const release of releaseSecrets) release();
 		}
 	}
 
-	private async auditRequest(request: AuditRequest, admittedAt: number, listener: AuditListener): Promise<AuditResult> {
+	/** A validated request: from the cache, or a run shared by every caller of its key (single-flight). */
+	private async serve(request: AuditRequest, admittedAt: number, listener: AuditListener): Promise<AuditResult> {
 		const settings = this.settings;
 		const { auditId, url } = request;
 		const chromeVersion = await this.parts.versions.chrome(settings);
