@@ -13,7 +13,7 @@ import type { HistoryNode } from '../../../src/extension/historyTree';
 import { auditRequest, statsRequest, type ProgressParams, type StageResultParams } from '../../../src/protocol/messages';
 import type { AuditResult, StageName } from '../../../src/protocol/types';
 import { startFakeAnthropic, toolUseReply, type FakeAnthropic } from '../../helpers/fakeAnthropic';
-import { startFixtureServer, type FixtureServer } from '../../helpers/fixtureServer';
+import { FIXTURE_TOKEN, startFixtureServer, type FixtureServer } from '../../helpers/fixtureServer';
 
 const EXTENSION_ID = 'auditlens.auditlens';
 const ANTHROPIC_KEY = 'auditlens.anthropicApiKey';
@@ -301,6 +301,21 @@ describe('AuditLens in VS Code', () => {
 			await until('the key gone from the engine', async () => !(await keySet()) || undefined, 10_000);
 		});
 	}
+
+	it('audits a page behind a cookie with the credentials stored in SecretStorage for a pattern covering its URL', async () => {
+		const pattern = `${fixture.origin}/protected*`;
+		await api.ctx.credentials.set({ pattern, headers: {}, cookies: [{ name: 'session', value: FIXTURE_TOKEN }] });
+		try {
+			assert.match((await api.ctx.extension.secrets.get(`auditlens.credentials:${pattern}`)) ?? '', /"session"/, 'kept as one secret for the pattern');
+			const r = await vscode.commands.executeCommand<AuditResult | undefined>('auditlens.history.rerun', fixture.url('/protected?case=vscode'));
+			assert.equal(r?.status, 'ok', JSON.stringify(r?.stageErrors ?? r?.error));
+			assert.deepEqual(r?.auth, { headers: [], cookies: ['session'] }, 'the result says it was signed in, by name');
+		} finally {
+			await api.ctx.credentials.clear(pattern);
+		}
+		assert.equal(await api.ctx.extension.secrets.get(`auditlens.credentials:${pattern}`), undefined);
+		assert.deepEqual(api.ctx.credentials.patterns(), []);
+	});
 
 	it('sends the page to the AI only after the person allowed it', async () => {
 		const url = fixture.url('/site/page4.html');
