@@ -569,7 +569,8 @@ function renderInsights(s: PanelState): void {
 	let version: string | undefined;
 	for (const ff of formFactorsOf(s)) {
 		const run = lighthouse(s, ff);
-		if (!run?.insights) continue;
+		// No insights kept (an older summary without its report), or performance was not audited.
+		if (!run?.insights || !('performance' in run.scores)) continue;
 		version ??= run.lighthouseVersion;
 		blocks.push(
 			h('h3', {}, `${FORM_FACTOR_LABEL[ff]} (${run.insights.length})`),

@@ -227,6 +227,10 @@ describe('insights from the real engine running Lighthouse 13 (real Chromium)', 
 			JSON.stringify(images),
 		);
 
+		// The page's LCP is fast here; were it slow, the finding would start from these insights.
+		const [finding] = slowLcp({ ...mobile.data, metrics: { ...mobile.data.metrics, lcp: 5200 } });
+		assert.match(finding?.fix ?? '', /^Start where Lighthouse points: .*\/insights\/blocking\.(css|js)/);
+
 		const stored = await engine.connection.sendRequest(getResultRequest, { id: result.id });
 		const storedMobile = stored?.stages['lighthouse-mobile'];
 		assert.ok(storedMobile?.status === 'ok');

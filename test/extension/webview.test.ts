@@ -182,6 +182,12 @@ describe('Result panel webview (real bundle, real Chromium)', function () {
 		const images = page.locator('li.insight[data-insight="image-delivery-insight"]');
 		assert.match((await images.textContent()) ?? '', /\/noise\.png\?w=1600&h=1000 [\d.]+ MiB/);
 		assert.equal(await page.locator('.section-failing li[data-audit="render-blocking-insight"]').count(), 0, 'an insight is not listed again as a failing audit');
+
+		const { performance: _notAudited, ...others } = run.scores;
+		const withoutPerformance = resultBy(13).result;
+		withoutPerformance.stages['lighthouse-mobile'] = { status: 'ok', startedAt: result.requestedAt, durationMs: 1, data: { ...run, scores: others, insights: [] } };
+		await show(doneState(withoutPerformance));
+		assert.equal(await page.locator('.section-insights').textContent(), '', 'no insights section when performance was not audited');
 	});
 
 	it('shows a Lighthouse 12 result’s opportunities, and marks the comparison with it across majors', async () => {
