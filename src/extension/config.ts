@@ -44,6 +44,7 @@ export const extensionSettingsSchema = z.object({
 	aiOnSave: z._default(z.boolean(), false),
 	auditOnSaveDelayMs: z._default(z.int().check(z.minimum(0), z.maximum(60_000)), 500),
 	recentUrlCount: z._default(z.int().check(z.minimum(1), z.maximum(50)), 10),
+	nodePath: z._default(z.string(), ''),
 });
 const EXTENSION_DEFAULTS = extensionSettingsSchema.parse({});
 export const DEFAULT_DEV_SERVER_URL = EXTENSION_DEFAULTS.devServerUrl;
@@ -77,6 +78,12 @@ export class Config {
 		const chromePath = this.chromePath;
 		if (chromePath) out.chromePath = chromePath;
 		return out as ConfigureParams;
+	}
+
+	/** A Node 22.19+ binary for the engine when the editor's own Node is older (`auditlens.nodePath`). */
+	get nodePath(): string | undefined {
+		const v = this.source.get<string>('nodePath');
+		return typeof v === 'string' && v.trim() ? v.trim() : undefined;
 	}
 
 	get chromePath(): string | undefined {

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { AuditResult, EngineSettings } from '../protocol/types';
 import { Config } from './config';
 import { EngineClient } from './engineClient';
+import { findEngineRuntime } from './engineRuntime';
 import { HistoryTreeProvider } from './historyTree';
 import { safeLogChannel } from './safeLog';
 import { Scope, type DisposableLike } from './scope';
@@ -32,6 +33,7 @@ export class Ctx implements vscode.Disposable {
 			storageDir: this.storageDir,
 			log: this.log,
 			settings: () => this.engineSettings(),
+			runtime: () => findEngineRuntime({ hostVersion: process.versions.node, hostExecPath: process.execPath, nodePath: this.config.nodePath, pathEnv: process.env.PATH }),
 			sessionScope: this.sessionScope,
 		});
 		this.statusBar = this.pushExtCleanup(new AuditStatusBar());

@@ -21,6 +21,7 @@ import {
 } from '../protocol/messages';
 import type { ErrorCode, ErrorInfo } from '../protocol/types';
 import { redactSettings } from './config';
+import type { EngineRuntime } from './engineRuntime';
 import { RestartPolicy } from './restartPolicy';
 import type { Scope } from './scope';
 
@@ -43,6 +44,8 @@ export interface EngineClientOptions {
 	log: vscode.LogOutputChannel;
 	/** The settings to send when a session starts (with secrets). */
 	settings(): Promise<ConfigureParams>;
+	/** The Node to run the engine with, looked up at each start; rejects with a message saying what to do. */
+	runtime(): Promise<EngineRuntime>;
 	/** Disposed at the end of every engine session. */
 	sessionScope: Scope;
 }
@@ -190,11 +193,20 @@ export class EngineClient implements vscode.Disposable {
 			throw new EngineError(`The AuditLens engine is missing (${enginePath}). Reinstall the extension; when developing, run \`npm run build\`.`, 'ENGINE_UNAVAILABLE');
 		}
 		this.setState('starting');
+		let runtime: EngineRuntime;
+		try {
+			runtime = await this.options.runtime();
+		} catch (err) {
+			this.setState('failed');
+			throw new EngineError(errorMessage(err), 'ENGINE_UNAVAILABLE');
+		}
 		await fs.promises.mkdir(path.join(storageDir, 'artifacts'), { recursive: true });
 		const args = ['--node-ipc', '--db', path.join(storageDir, 'history.sqlite'), '--artifacts', path.join(storageDir, 'artifacts')];
-		log.info(`starting engine: ${enginePath} ${args.join(' ')}`);
+		log.info(
+			`starting engine on Node ${runtime.version} (${runtime.source === 'editor' ? "the editor's" : runtime.source === 'setting' ? 'auditlens.nodePath' : 'from PATH'}: ${runtime.execPath}): ${enginePath} ${args.join(' ')}`,
+		);
 		const child = cp.fork(enginePath, args, {
-			execPath: process.execPath,
+			execPath: runtime.execPath,
 			env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' },
 			stdio: ['pipe', 'pipe', 'pipe', 'ipc'],
 		});
@@ -205,7 +217,7 @@ export class EngineClient implements vscode.Disposable {
 		});
 		if (spawned) {
 			this.setState('failed');
-			throw new EngineError(`Could not start the AuditLens engine with ${process.execPath}: ${spawned.message}`, 'ENGINE_UNAVAILABLE');
+			throw new EngineError(`Could not start the AuditLens engine with ${runtime.execPath}: ${spawned.message}`, 'ENGINE_UNAVAILABLE');
 		}
 		for (const [stream, level] of [
 			[child.stdout, 'info'],

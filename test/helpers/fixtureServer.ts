@@ -34,8 +34,11 @@ export const fromBrowser = (req: http.IncomingMessage): boolean => /Chrome\//.te
 /** Lighthouse's emulated user agents (mobile, desktop), read from Lighthouse itself by `startFixtureServer`. */
 const lighthouseAgents = new Set<string>();
 
+/** Lighthouse 13 puts the Chrome it runs in into its user agents' `Chrome/N.0.0.0`: compare without it. */
+const sansChromeVersion = (ua: string): string => ua.replace(/(Chrome\/)[\d.]+/, '$1*');
+
 /** Requests from Lighthouse's Chrome only, not from the capture browser: Lighthouse sends its own user agents. */
-export const fromLighthouse = (req: http.IncomingMessage): boolean => lighthouseAgents.has(req.headers['user-agent'] ?? '');
+export const fromLighthouse = (req: http.IncomingMessage): boolean => lighthouseAgents.has(sansChromeVersion(req.headers['user-agent'] ?? ''));
 
 export interface FixtureServer {
 	/** Base URL, e.g. http://127.0.0.1:PORT */
@@ -66,7 +69,7 @@ const SMALL_PAGE = '<!doctype html><html lang="en"><title>Gated page</title><h1>
 export async function startFixtureServer(): Promise<FixtureServer> {
 	if (lighthouseAgents.size === 0) {
 		const { userAgents } = (await import('lighthouse/core/config/constants.js')) as { userAgents: Record<string, string> };
-		for (const ua of Object.values(userAgents)) lighthouseAgents.add(ua);
+		for (const ua of Object.values(userAgents)) lighthouseAgents.add(sansChromeVersion(ua));
 	}
 	const hits = new Map<string, number>();
 	const hanging = new Set<http.ServerResponse>();
