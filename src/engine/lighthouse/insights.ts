@@ -2,8 +2,10 @@
  * The performance insights of a Lighthouse result, as the panel and the CLI show them: Lighthouse 13's
  * insight audits (the performance category's `insights` group) and Lighthouse 12's opportunities (audits
  * with `opportunity` details; Lighthouse 13 keeps a few as diagnostics). Only those that did not pass, each
- * with its estimated savings and its first rows, worst first (as Lighthouse's report sorts them:
- * performance-category-renderer.js). Pure: a function of the report, so old reports give the same answer.
+ * with its estimated savings and its first rows, worst first: by score, then by the share of the
+ * performance score its metric savings stand for, then by ms and bytes saved (Lighthouse's report sorts by
+ * score and the same impact: performance-category-renderer.js). Pure: a function of the report, so old
+ * reports give the same answer.
  */
 import type { Insight, InsightItem, InsightMetric } from '../../protocol';
 import type { LhrAudit, LhrLike } from './workerProtocol';
