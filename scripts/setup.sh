@@ -24,13 +24,13 @@ if ! have_chrome; then
 	fi
 fi
 
-echo "[setup] installing npm dependencies (npm ci)"
-npm ci --no-audit --no-fund
-
 # Lighthouse 13 needs Node >= 22.19. When the system's Node is older, fetch Node 24 from the npm registry
-# (the official binaries, published as node-<os>-<arch>), keep it in a cache outside the repo, and link it
-# as node_modules/.bin/node: npm puts that folder first on PATH for `npm run ...`, `npm test` and `npx`.
+# (the official binaries, published as node-<os>-<arch>), keep it in a cache outside the repo, install the
+# dependencies with it, and link it as node_modules/.bin/node: npm puts that folder first on PATH for
+# `npm run ...`, `npm test` and `npx`, so the project runs on it while the rest of the machine keeps its Node.
 node_ok() { "$1" -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>22||(a===22&&b>=19)?0:1)' 2>/dev/null; }
+bin=""
+system_node="$(node -v 2>/dev/null || echo none)"
 if node_ok node; then
 	echo "[setup] using the system Node $(node -v)"
 else
@@ -48,7 +48,14 @@ else
 		npm install --prefix "$cache" --no-save --no-package-lock --ignore-scripts --no-audit --no-fund "node-${os}-${cpu}@24" >/dev/null
 		node_ok "$bin" || { echo "[setup] the Node fetched into $cache does not run; install Node 22.19 or newer and run this again." >&2; exit 1; }
 	fi
+	export PATH="$(dirname "$bin"):$PATH"
+fi
+
+echo "[setup] installing npm dependencies (npm ci)"
+npm ci --no-audit --no-fund
+
+if [ -n "$bin" ]; then
 	ln -sf "$bin" node_modules/.bin/node
-	echo "[setup] the system Node $(node -v) is older than 22.19: npm scripts here (npm run demo, npm test, npx auditlens) use Node $("$bin" -v) from $cache via node_modules/.bin/node"
+	echo "[setup] the system Node ${system_node} is older than 22.19: npm scripts here (npm run demo, npm test, npx auditlens) use Node $("$bin" -v) from ${bin%/node_modules/*} via node_modules/.bin/node"
 fi
 echo "[setup] done"

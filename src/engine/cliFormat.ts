@@ -3,7 +3,8 @@
  * title, headings and call-to-action texts, and error messages quote it); colour only through `Paint`.
  */
 import { authLabel } from '../format/auth';
-import type { AuditResult, AuditStatus, BatchItem, Category, CruxData, CruxMetricSet, ErrorInfo, ProgressParams, StageName } from '../protocol';
+import { checkMark, insightSavings, insightsTitle, itemDetail } from '../format/insights';
+import type { AuditResult, AuditStatus, BatchItem, Category, CruxData, CruxMetricSet, ErrorInfo, LighthouseRun, ProgressParams, StageName } from '../protocol';
 import { CATEGORIES } from '../protocol';
 import { safeText } from '../shared/terminalText';
 
@@ -58,6 +59,7 @@ export function formatResult(item: BatchItem, budgetFailures: string[], paint: P
 	const lines = [`${mark} ${safeText(r.url, { max: 200 })}${label}${r.fromCache ? '  (cached)' : ''}  ${(r.durationMs / 1000).toFixed(1)} s`];
 	if (status === 'failed' && r.error) lines.push(`    ${errorLine(r.error)}`);
 	if (r.auth) lines.push(`    ${safeText(authLabel(r.auth), { max: 300 })}`);
+	const insights: string[] = [];
 	for (const ff of r.options.formFactors) {
 		const stage = r.stages[ff === 'mobile' ? 'lighthouse-mobile' : 'lighthouse-desktop'];
 		if (stage?.status !== 'ok') continue;
@@ -70,7 +72,9 @@ export function formatResult(item: BatchItem, budgetFailures: string[], paint: P
 			.filter(Boolean)
 			.join(' ');
 		lines.push(`    ${ff.padEnd(7)} ${scores}   ${metrics}`);
+		insights.push(...insightLines(stage.data));
 	}
+	lines.push(...insights);
 	for (const [name, e] of errors) lines.push(`    ${name.replace(/^lighthouse-/, '')}: ${paint.bad('failed')}: ${errorLine(e)}`);
 	const crux = r.stages.crux;
 	if (crux?.status === 'ok') lines.push(...cruxLines(crux.data));
@@ -93,6 +97,36 @@ export function formatResult(item: BatchItem, budgetFailures: string[], paint: P
 	} else if (ai?.status === 'skipped') lines.push(`    AI: skipped (${safeText(ai.reason)})`);
 	for (const f of budgetFailures) lines.push(`    ${paint.warn('budget failed')}: ${f}`);
 	return lines.join('\n');
+}
+
+/** Insights (or opportunities) printed per form factor, and rows per insight. */
+const CLI_INSIGHTS = 5;
+const CLI_ROWS = 3;
+
+/**
+ * A run's insights, worst first, like Lighthouse's own report: the title, the estimated savings, the first
+ * rows (URLs and selectors come from the page, so they go through safeText like every page-derived text).
+ */
+export function insightLines(run: LighthouseRun): string[] {
+	const insights = run.insights;
+	if (!insights?.length) return [];
+	const shown = insights.slice(0, CLI_INSIGHTS);
+	const more = insights.length - shown.length;
+	const lines = [
+		`    ${run.formFactor} ${insightsTitle(run.lighthouseVersion).toLowerCase()} (Lighthouse ${safeText(run.lighthouseVersion, { max: 20 })}${more > 0 ? `, worst ${shown.length} of ${insights.length}` : ''}):`,
+	];
+	for (const i of shown) {
+		const savings = insightSavings(i);
+		lines.push(`      ${safeText(i.title, { max: 120 })}${savings ? `  est. savings ${savings}` : i.displayValue ? `  ${safeText(i.displayValue, { max: 60 })}` : ''}`);
+		for (const item of i.items.slice(0, CLI_ROWS)) {
+			const detail = itemDetail(item);
+			const mark = checkMark(item);
+			lines.push(`        ${mark ? `${mark} ` : ''}${safeText(item.label, { max: 100 })}${detail ? `  ${detail}` : ''}`);
+		}
+		const rest = i.itemCount - Math.min(i.items.length, CLI_ROWS);
+		if (rest > 0) lines.push(`        +${rest} more`);
+	}
+	return lines;
 }
 
 const seconds = (ms: number | undefined) => (ms === undefined ? undefined : `${(ms / 1000).toFixed(1)} s`);

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import type { Category, FormFactor, HistoryEntry, UrlSummary } from '../protocol';
+import { crossMajorNote } from '../format/insights';
 import { safeText } from '../shared/terminalText';
 import { AuditError } from './errors';
 import { createLogger, type Logger } from './log';
@@ -143,7 +144,15 @@ function auditsTable(url: string, entries: HistoryEntry[]): string {
 		`${(e.durationMs / 1000).toFixed(1)} s`,
 		scoreCell(e.scores, 'mobile'),
 		scoreCell(e.scores, 'desktop'),
+		safeText(e.lighthouseVersion ?? '?', { max: 20 }),
 		e.status === 'ok' && !e.error ? '' : `${e.status === 'ok' ? '' : `${e.status} `}${e.error ? `${e.error.code}: ${safeText(e.error.message, { max: 200 })}` : ''}`.trim(),
 	]);
-	return `${safeText(url, { max: 200 })}\n${table(['ID', 'REQUESTED (UTC)', 'TOOK', 'MOBILE', 'DESKTOP', 'STATUS'], rows, new Set([2]))}Scores: performance/accessibility/best-practices/seo.\n`;
+	// Newest first: a change of Lighthouse major between two audits in a row is said below the table.
+	const notes = new Set<string>();
+	for (let i = 0; i + 1 < entries.length; i++) {
+		const note = crossMajorNote(entries[i]?.lighthouseVersion, entries[i + 1]?.lighthouseVersion);
+		if (note) notes.add(note);
+	}
+	const legend = `Scores: performance/accessibility/best-practices/seo.\n${[...notes].map((n) => `${n}.\n`).join('')}`;
+	return `${safeText(url, { max: 200 })}\n${table(['ID', 'REQUESTED (UTC)', 'TOOK', 'MOBILE', 'DESKTOP', 'LIGHTHOUSE', 'STATUS'], rows, new Set([2]))}${legend}`;
 }

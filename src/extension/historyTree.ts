@@ -8,6 +8,7 @@ import type { AuditStatus, HistoryEntry, UrlSummary } from '../protocol/types';
 import type { Ctx } from './ctx';
 import { errorMessage } from './engineClient';
 import { entryLine } from '../format/scores';
+import { crossMajorNote } from '../format/insights';
 
 export type HistoryNode = { kind: 'url'; summary: UrlSummary } | { kind: 'audit'; entry: HistoryEntry; previous?: HistoryEntry } | { kind: 'message'; text: string; tooltip?: string };
 
@@ -63,7 +64,7 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
 					entry.url,
 					STATUS_TEXT[entry.status] + (entry.error ? `: ${entry.error.message}` : ''),
 					hasScores(entry) ? String(item.description) : '',
-					previous && hasScores(entry) ? `Changes against ${new Date(previous.requestedAt).toLocaleString()}` : '',
+					previous && hasScores(entry) ? changesAgainst(entry, previous) : '',
 				]
 					.filter(Boolean)
 					.join('\n');
@@ -93,6 +94,12 @@ export function statusIcon(status: AuditStatus): vscode.ThemeIcon {
 	if (status === 'failed') return new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
 	if (status === 'partial') return new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
 	return new vscode.ThemeIcon('pass');
+}
+
+/** `Changes against <date>`, and why they may mislead when another Lighthouse major made the previous audit. */
+function changesAgainst(entry: HistoryEntry, previous: HistoryEntry): string {
+	const note = crossMajorNote(entry.lighthouseVersion, previous.lighthouseVersion);
+	return `Changes against ${new Date(previous.requestedAt).toLocaleString()}${note ? ` (${note})` : ''}`;
 }
 
 /** A failed audit has no scores to compare with. */

@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { AuditResult, HistoryEntry } from '../protocol/types';
 import { CATEGORIES } from '../protocol/types';
 import { cacheLabel, stageProblems } from '../format/status';
+import { crossMajorMark, crossMajorNote } from '../format/insights';
 import { CATEGORY_LABEL, FORM_FACTOR_LABEL, formatDelta, primaryFormFactor, scoreDelta, scoresLine, scoresOfResult, toPercent } from '../format/scores';
 
 export class AuditStatusBar implements vscode.Disposable {
@@ -69,7 +70,9 @@ export class AuditStatusBar implements vscode.Disposable {
 		} else {
 			const line = scoresLine(scores[ff], previous?.scores[ff]);
 			const partial = result.status === 'partial' || problems.length > 0;
-			this.item.text = `${partial ? '$(warning)' : '$(pulse)'} ${result.options.devServer ? 'dev ' : ''}${line}${partial ? ' · partial' : ''}${cached ? ' · cached' : ''}`;
+			const version = runVersion(result);
+			const mark = previous ? crossMajorMark(version, previous.lighthouseVersion) : '';
+			this.item.text = `${partial ? '$(warning)' : '$(pulse)'} ${result.options.devServer ? 'dev ' : ''}${line}${mark ? ` · ${mark}` : ''}${partial ? ' · partial' : ''}${cached ? ' · cached' : ''}`;
 			this.item.backgroundColor = partial ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
 			const md = new vscode.MarkdownString(undefined, true);
 			md.appendText(`${result.url}${result.options.devServer ? ' (development build)' : ''}${cached ? ` (${cached})` : ''}\n\n`);
@@ -85,7 +88,10 @@ export class AuditStatusBar implements vscode.Disposable {
 				});
 				md.appendMarkdown(`| ${FORM_FACTOR_LABEL[f]} | ${cells.join(' | ')} |\n`);
 			}
+			const note = previous ? crossMajorNote(version, previous.lighthouseVersion) : undefined;
 			md.appendMarkdown(previous ? `\nChanges are against the audit of ${new Date(previous.requestedAt).toLocaleString()}.` : '\nFirst audit of this URL.');
+			if (note) md.appendText(` ${note}.`);
+			if (version) md.appendText(`\n\nLighthouse ${version}`);
 			this.item.tooltip = md;
 		}
 		this.item.command = { title: 'Open result', command: 'auditlens.history.open', arguments: [result.id] };
@@ -101,6 +107,15 @@ export class AuditStatusBar implements vscode.Disposable {
 	dispose(): void {
 		this.item.dispose();
 	}
+}
+
+/** The Lighthouse that made a result: its runs' own version, else the engine's. */
+function runVersion(result: AuditResult): string {
+	for (const ff of ['mobile', 'desktop'] as const) {
+		const outcome = result.stages[`lighthouse-${ff}`];
+		if (outcome?.status === 'ok') return outcome.data.lighthouseVersion;
+	}
+	return result.lighthouseVersion;
 }
 
 export function shortUrl(url: string): string {

@@ -4,6 +4,7 @@
  */
 import type { AuditResult, Category, FormFactor, HistoryEntry } from '../protocol/types';
 import { CATEGORIES, FORM_FACTORS } from '../protocol/types';
+import { crossMajorMark } from './insights';
 
 export type Scores = Partial<Record<Category, number | null>>;
 export type ScoresByFormFactor = Partial<Record<FormFactor, Scores>>;
@@ -80,13 +81,17 @@ export function scoresLine(scores: Scores | undefined, previous?: Scores): strin
 	return parts.join(' · ');
 }
 
-/** Scores line of a history entry (primary form factor), with deltas against an older entry. */
+/**
+ * Scores line of a history entry (primary form factor), with deltas against an older entry; marked `LH 12→13`
+ * when the two were made by different Lighthouse majors.
+ */
 export function entryLine(entry: HistoryEntry, previous?: HistoryEntry): string {
 	if (entry.status === 'failed') return `failed: ${entry.error?.code ?? 'unknown error'}`;
 	const ff = primaryFormFactor(entry.scores);
 	const partial = entry.status === 'partial' ? `partial${entry.error ? `: ${entry.error.code}` : ''}` : '';
 	if (!ff) return partial || 'no scores';
 	const line = scoresLine(entry.scores[ff], previous?.scores[ff]);
-	const scored = ff === 'mobile' ? line : `${line} (${ff})`;
+	const mark = previous ? crossMajorMark(entry.lighthouseVersion, previous.lighthouseVersion) : '';
+	const scored = `${ff === 'mobile' ? line : `${line} (${ff})`}${mark ? ` · ${mark}` : ''}`;
 	return partial ? `${scored} · ${partial}` : scored;
 }

@@ -125,6 +125,47 @@ export interface FailingAudit {
 	categories: Category[];
 }
 
+/** Metrics an insight's savings are estimated on, by Lighthouse's acronyms (ms, CLS unitless). */
+export type InsightMetric = 'FCP' | 'LCP' | 'TBT' | 'CLS' | 'INP';
+
+/** One row of an insight: a resource, an element, a check or a part of a breakdown. */
+export interface InsightItem {
+	/** What the row is about: a URL (without the page's own origin), an element's selector, or Lighthouse's label. Shortened. */
+	label: string;
+	/** Estimated time this row wastes (e.g. a render-blocking request). */
+	wastedMs?: number;
+	/** Estimated bytes this row wastes (e.g. an oversized image). */
+	wastedBytes?: number;
+	/** A time the row measures that is not a saving (a part of the LCP breakdown, a request chain's end). */
+	ms?: number;
+	/** For checklists (document latency, LCP discovery): whether the check passed. */
+	passed?: boolean;
+}
+
+/**
+ * A performance insight (Lighthouse 13) or opportunity (Lighthouse 12: an audit with `opportunity`
+ * details) that did not pass, with what fixing it is estimated to save.
+ */
+export interface Insight {
+	/** The Lighthouse audit id, e.g. `render-blocking-insight` (13) or `render-blocking-resources` (12). */
+	id: string;
+	title: string;
+	/** 0..1; null when Lighthouse gives it no score (informative, e.g. the LCP breakdown). */
+	score: number | null;
+	/** Lighthouse's own summary, e.g. `Est savings of 760 ms`. */
+	displayValue?: string;
+	/** Estimated savings per metric (ms; CLS unitless); only metrics with a saving above 0. */
+	metricSavings?: Partial<Record<InsightMetric, number>>;
+	/** Estimated time saved overall (Lighthouse 12's `overallSavingsMs`). */
+	wastedMs?: number;
+	/** Estimated bytes saved overall. */
+	wastedBytes?: number;
+	/** The first rows (at most 5), in Lighthouse's order. */
+	items: InsightItem[];
+	/** How many rows Lighthouse listed in all. */
+	itemCount: number;
+}
+
 /** The summary of one form factor's Lighthouse run (the median one when runs > 1). */
 export interface LighthouseRun {
 	formFactor: FormFactor;
@@ -135,6 +176,11 @@ export interface LighthouseRun {
 	scores: Partial<Record<Category, number | null>>;
 	metrics: CoreMetrics;
 	failingAudits: FailingAudit[];
+	/**
+	 * Performance insights and opportunities that did not pass, worst first. Absent in summaries made before
+	 * they were kept (the history fills them in from the stored report when it has one).
+	 */
+	insights?: Insight[];
 	/** Lighthouse's own warnings (e.g. a redirect, or a page that loaded slowly). */
 	runWarnings: string[];
 	/** Performance score of every run when runs > 1, in run order. */
@@ -349,6 +395,8 @@ export interface HistoryEntry {
 	durationMs: number;
 	status: AuditStatus;
 	scores: Partial<Record<FormFactor, Partial<Record<Category, number | null>>>>;
+	/** The Lighthouse that made it (e.g. `13.5.0`), when known: scores of different majors are not directly comparable. */
+	lighthouseVersion?: string;
 	/** Why it failed (`failed`), or the first stage error (`partial`). */
 	error?: ErrorInfo;
 }

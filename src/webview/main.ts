@@ -5,6 +5,7 @@
 import { CRUX_METRICS, cruxPeriod, cruxRows } from '../format/crux';
 import { authLabel } from '../format/auth';
 import { DEV_BUILD_NOTE, explainError } from '../format/errors';
+import { checkMark, crossMajorNote, insightSavings, insightsTitle, itemDetail, moreItems, otherFailingAudits } from '../format/insights';
 import { formatMetric, formatMetricDelta, METRICS, metricLabel } from '../format/metrics';
 import { CATEGORY_LABEL, FORM_FACTOR_LABEL, formatDelta, scoreBand, scoreDelta, toPercent } from '../format/scores';
 import { cacheLabel, resultBanner } from '../format/status';
@@ -42,8 +43,8 @@ const STAGE_TITLES: Record<StageName, string> = {
 	crux: 'CrUX',
 };
 
-type SectionName = 'header' | 'banner' | 'progress' | 'errors' | 'gauges' | 'metrics' | 'field' | 'comparison' | 'screenshots' | 'cro' | 'ai' | 'failing';
-const SECTION_ORDER: SectionName[] = ['header', 'banner', 'progress', 'errors', 'gauges', 'metrics', 'field', 'comparison', 'screenshots', 'cro', 'ai', 'failing'];
+type SectionName = 'header' | 'banner' | 'progress' | 'errors' | 'gauges' | 'metrics' | 'insights' | 'field' | 'comparison' | 'screenshots' | 'cro' | 'ai' | 'failing';
+const SECTION_ORDER: SectionName[] = ['header', 'banner', 'progress', 'errors', 'gauges', 'metrics', 'insights', 'field', 'comparison', 'screenshots', 'cro', 'ai', 'failing'];
 
 let state: PanelState | undefined;
 const app = document.getElementById('app') as HTMLElement;
@@ -64,6 +65,7 @@ const RENDER: Record<SectionName, (s: PanelState) => void> = {
 	errors: renderErrors,
 	gauges: renderGauges,
 	metrics: renderMetrics,
+	insights: renderInsights,
 	field: renderField,
 	comparison: renderComparison,
 	screenshots: renderScreenshots,
@@ -77,7 +79,7 @@ function sectionsFor(stage: StageName): SectionName[] {
 	switch (stage) {
 		case 'lighthouse-mobile':
 		case 'lighthouse-desktop':
-			return ['gauges', 'metrics', 'comparison', 'failing', 'errors', 'progress', 'header'];
+			return ['gauges', 'metrics', 'insights', 'comparison', 'failing', 'errors', 'progress', 'header'];
 		case 'capture':
 			return ['screenshots', 'errors', 'progress'];
 		case 'cro':
@@ -160,6 +162,20 @@ function formFactorsOf(s: PanelState): FormFactor[] {
 	return seen.length ? seen : [...FORM_FACTORS];
 }
 
+/** The Lighthouse that made this result: the runs' own version (the engine's while none has finished). */
+function lighthouseVersion(s: PanelState, stages: StageOutcomes = s.stages): string | undefined {
+	for (const ff of FORM_FACTORS) {
+		const run = lighthouse(s, ff, stages);
+		if (run?.lighthouseVersion) return run.lighthouseVersion;
+	}
+	return stages === s.stages ? s.result?.lighthouseVersion : undefined;
+}
+
+/** `Lighthouse 12 → 13: scores not directly comparable` when the previous audit was made by another major. */
+function crossMajor(s: PanelState): string | undefined {
+	return s.previous ? crossMajorNote(lighthouseVersion(s), lighthouseVersion(s, s.previous.stages)) : undefined;
+}
+
 function heading(text: string, ...rest: Child[]): HTMLElement {
 	return h('h2', {}, text, ...rest);
 }
@@ -203,7 +219,7 @@ function renderHeader(s: PanelState): void {
 			s.result?.status === 'partial' ? ' · partial' : '',
 			s.result ? ` · ${(s.result.durationMs / 1000).toFixed(1)} s` : '',
 			s.result?.fromCache ? h('span', { class: 'cache-age', attrs: { 'data-testid': 'cache-age' } }, ` · ${cacheLabel(s.result, Date.now())}`) : null,
-			s.result?.lighthouseVersion ? ` · Lighthouse ${s.result.lighthouseVersion}` : '',
+			lighthouseVersion(s) ? h('span', { attrs: { 'data-testid': 'lighthouse-version' } }, ` · Lighthouse ${lighthouseVersion(s)}`) : null,
 			// A signed-in audit says so (header and cookie names, never values): its scores are of the signed-in page.
 			s.result?.auth ? h('span', { class: 'signed-in', attrs: { 'data-testid': 'signed-in' } }, ` · ${authLabel(s.result.auth)}`) : null,
 		),
@@ -290,9 +306,11 @@ function renderGauges(s: PanelState): void {
 		fill(sections.gauges);
 		return;
 	}
+	const note = s.status === 'running' ? undefined : crossMajor(s);
 	fill(
 		sections.gauges,
 		heading('Scores'),
+		note ? h('p', { class: 'meta cross-major', attrs: { 'data-testid': 'cross-major' } }, `Changes are against the previous audit. ${note}.`) : null,
 		...formFactorsOf(s).map((ff) =>
 			h('div', { class: 'gauge-row', attrs: { 'data-form-factor': ff } }, h('h3', {}, FORM_FACTOR_LABEL[ff]), h('div', { class: 'gauges' }, ...CATEGORIES.map((c) => gauge(c, ff, s)))),
 		),
@@ -402,10 +420,13 @@ function renderComparison(s: PanelState): void {
 			);
 		}
 	}
+	const before = lighthouseVersion(s, prev.stages);
+	const note = crossMajor(s);
 	fill(
 		sections.comparison,
 		heading('Compared with the previous audit'),
-		h('p', { class: 'meta' }, `Previous audit: ${new Date(prev.requestedAt).toLocaleString()}`),
+		h('p', { class: 'meta' }, `Previous audit: ${new Date(prev.requestedAt).toLocaleString()}${before ? ` (Lighthouse ${before})` : ''}`),
+		note ? h('p', { class: 'banner cross-major', attrs: { role: 'note', 'data-testid': 'comparison-cross-major' } }, `${note}: Lighthouse changed its audits and scoring between these two.`) : null,
 		rows.length
 			? h('table', { class: 'comparison' }, h('thead', {}, h('tr', {}, h('th', {}, ''), h('th', {}, 'Before'), h('th', {}, 'Now'), h('th', {}, 'Change'))), h('tbody', {}, ...rows))
 			: h('p', {}, 'No scores to compare.'),
@@ -521,13 +542,14 @@ function renderFailing(s: PanelState): void {
 	const blocks: Child[] = [];
 	for (const ff of formFactorsOf(s)) {
 		const run = lighthouse(s, ff);
-		if (!run?.failingAudits.length) continue;
+		const failing = run ? otherFailingAudits(run) : [];
+		if (!run || (!failing.length && !run.runWarnings.length)) continue;
 		blocks.push(
-			h('h3', {}, `${FORM_FACTOR_LABEL[ff]} (${run.failingAudits.length})`),
+			h('h3', {}, `${FORM_FACTOR_LABEL[ff]} (${failing.length})`),
 			h(
 				'ul',
 				{ class: 'failing' },
-				...run.failingAudits.map((a) =>
+				...failing.map((a) =>
 					h(
 						'li',
 						{ attrs: { 'data-audit': a.id } },
@@ -542,6 +564,65 @@ function renderFailing(s: PanelState): void {
 		if (run.runWarnings.length) blocks.push(h('ul', { class: 'warnings' }, ...run.runWarnings.map((w) => h('li', {}, w))));
 	}
 	fill(sections.failing, blocks.length ? heading('Failing audits') : null, ...blocks);
+}
+
+/** Lighthouse 13's insights (12's opportunities) per form factor, worst first: title, estimated savings, first rows. */
+function renderInsights(s: PanelState): void {
+	const blocks: Child[] = [];
+	let version: string | undefined;
+	for (const ff of formFactorsOf(s)) {
+		const run = lighthouse(s, ff);
+		// No insights kept (an older summary without its report), or performance was not audited.
+		if (!run?.insights || !('performance' in run.scores)) continue;
+		version ??= run.lighthouseVersion;
+		blocks.push(
+			h('h3', {}, `${FORM_FACTOR_LABEL[ff]} (${run.insights.length})`),
+			run.insights.length
+				? h(
+						'ul',
+						{ class: 'insights', attrs: { 'data-form-factor': ff } },
+						...run.insights.map((i) => {
+							const savings = insightSavings(i);
+							const more = moreItems(i);
+							const pct = toPercent(i.score);
+							return h(
+								'li',
+								{ class: 'insight', attrs: { 'data-insight': i.id } },
+								h(
+									'div',
+									{ class: 'finding-title' },
+									h('span', { class: `badge band-${pct === undefined ? 'none' : scoreBand(pct)}`, title: pct === undefined ? 'Informative' : `Score ${pct}` }, pct === undefined ? 'i' : String(pct)),
+									' ',
+									i.title,
+									// Lighthouse's "Est savings of 760 ms" says less than the savings line below; kept when there is none.
+									i.displayValue && !savings ? h('span', { class: 'meta' }, ` · ${i.displayValue}`) : null,
+								),
+								savings ? h('p', { class: 'savings', attrs: { 'data-testid': 'savings' } }, `Est. savings: ${savings}`) : null,
+								i.items.length
+									? h(
+											'ul',
+											{ class: 'insight-items' },
+											...i.items.map((item) => {
+												const detail = itemDetail(item);
+												const mark = checkMark(item);
+												return h(
+													'li',
+													{},
+													mark ? h('span', { class: item.passed ? 'check-passed' : 'check-failed', title: item.passed ? 'Passed' : 'Failed' }, mark) : null,
+													h('code', { class: 'selector' }, item.label),
+													detail ? h('span', { class: 'meta' }, ` ${detail}`) : null,
+												);
+											}),
+										)
+									: null,
+								more ? h('p', { class: 'meta' }, more) : null,
+							);
+						}),
+					)
+				: h('p', { class: 'meta' }, 'Nothing to improve here.'),
+		);
+	}
+	fill(sections.insights, blocks.length ? heading(insightsTitle(version), version ? h('span', { class: 'meta' }, ` · Lighthouse ${version}`) : null) : null, ...blocks);
 }
 
 // Restored after a reload before the host answers: show what we know; the host sends the state on `ready`.

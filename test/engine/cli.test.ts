@@ -126,6 +126,32 @@ describe('auditlens CLI: output a page cannot drive the terminal with (pure)', (
 		assert.doesNotMatch(formatResult({ url: `http://x/${HOSTILE[0]}`, error: { code: 'UNREACHABLE', message: HOSTILE[1]! } }, []), CONTROL);
 	});
 
+	it('prints insights worst first with their savings and rows, page-derived labels made safe', () => {
+		const r = sampleResult();
+		const mobile = r.stages['lighthouse-mobile'];
+		assert.ok(mobile?.status === 'ok');
+		mobile.data.lighthouseVersion = '13.5.0';
+		mobile.data.insights = [
+			{ id: 'render-blocking-insight', title: 'Render-blocking requests', score: 0, metricSavings: { FCP: 750 }, items: [{ label: `/${HOSTILE[0]}.css`, wastedMs: 303 }], itemCount: 1 },
+			{
+				id: 'lcp-discovery-insight',
+				title: 'LCP request discovery',
+				score: 0,
+				items: [{ label: 'fetchpriority=high should be applied', passed: false }, { label: 'Request is discoverable in initial document', passed: true }, { label: 'a', passed: true }, { label: 'b' }],
+				itemCount: 6,
+			},
+			{ id: 'image-delivery-insight', title: HOSTILE[1]!, score: 0.5, wastedBytes: 4_769_866, items: [{ label: '/noise.png', wastedBytes: 4_769_866 }], itemCount: 1 },
+		];
+		const text = formatResult({ url: r.url, result: r }, []);
+		assert.doesNotMatch(text, CONTROL);
+		const block = text.slice(text.indexOf('    mobile insights'));
+		assert.match(
+			block,
+			/^ {4}mobile insights \(Lighthouse 13\.5\.0\):\n {6}Render-blocking requests {2}est\. savings FCP 750 ms\n {8}\/.*\\x1b.*\.css {2}303 ms\n {6}LCP request discovery\n {8}✗ fetchpriority=high should be applied\n {8}✓ Request is discoverable in initial document\n {8}✓ a\n {8}\+3 more\n {6}.*\\x07.* {2}est\. savings 4\.5 MiB\n/,
+		);
+		assert.doesNotMatch(text, /desktop insights/, 'a run without insights (an older summary) prints none');
+	});
+
 	it('says when a result is partial or failed, with each stage error', () => {
 		const partial = sampleResult();
 		partial.stages['lighthouse-desktop'] = { status: 'error', startedAt: partial.requestedAt, durationMs: 1, error: { code: 'TIMEOUT', message: 'desktop timed out after 120 s' } };

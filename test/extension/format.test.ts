@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { AuditResult, HistoryEntry } from '../../src/protocol';
 import { explainError } from '../../src/format/errors';
+import { checkMark, crossMajorMark, crossMajorNote, formatBytes, insightSavings, insightsTitle, itemDetail, lighthouseMajor, moreItems } from '../../src/format/insights';
 import { formatMetric, formatMetricDelta } from '../../src/format/metrics';
 import { entryLine, formatDelta, primaryFormFactor, scoreBand, scoreDelta, scoresLine, scoresOfResult, toPercent } from '../../src/format/scores';
 
@@ -38,6 +39,42 @@ describe('format (extension + webview)', () => {
 		assert.equal(entryLine(e('b', 0.5), e('a', 0.7)), 'P 50 (−20)');
 		assert.equal(entryLine({ ...e('c', 1), status: 'failed', error: { code: 'UNREACHABLE', message: 'x' } }), 'failed: UNREACHABLE');
 		assert.equal(entryLine({ ...e('d', 1), scores: { desktop: { seo: 1 } } }), 'SEO 100 (desktop)');
+	});
+
+	it('marks a history entry compared across Lighthouse majors, and only then', () => {
+		const e = (id: string, perf: number, lighthouseVersion?: string): HistoryEntry => ({
+			id,
+			url: 'https://a.test/',
+			requestedAt: '2026-01-01T00:00:00Z',
+			durationMs: 1,
+			status: 'ok',
+			scores: { mobile: { performance: perf } },
+			lighthouseVersion,
+		});
+		assert.equal(entryLine(e('b', 0.9, '13.5.0'), e('a', 0.7, '12.8.2')), 'P 90 (+20) · LH 12→13');
+		assert.equal(entryLine(e('b', 0.9, '13.5.0'), e('a', 0.7, '13.0.0')), 'P 90 (+20)');
+		assert.equal(entryLine(e('b', 0.9, '13.5.0'), e('a', 0.7)), 'P 90 (+20)', 'an unknown version is not called another major');
+		assert.equal(crossMajorNote('13.5.0', '12.8.2'), 'Lighthouse 12 → 13: scores not directly comparable');
+		assert.equal(crossMajorMark('12.8.2', '13.5.0'), 'LH 13→12');
+		assert.equal(lighthouseMajor('13.5.0'), 13);
+		assert.equal(lighthouseMajor('dev'), undefined);
+		assert.equal(insightsTitle('12.8.2'), 'Opportunities');
+		assert.equal(insightsTitle('13.5.0'), 'Insights');
+	});
+
+	it('writes insight savings per metric, in bytes as Lighthouse does, and rows with their own figures', () => {
+		const insight = { id: 'x', title: 'X', score: 0, metricSavings: { LCP: 1250, FCP: 750, CLS: 0.05 }, wastedBytes: 4_769_866, items: [], itemCount: 7 };
+		assert.equal(insightSavings(insight), 'FCP 750 ms · LCP 1.3 s · CLS 0.050 · 4.5 MiB');
+		assert.equal(insightSavings({ ...insight, metricSavings: undefined, wastedMs: 599 }), '599 ms · 4.5 MiB', 'overall ms (Lighthouse 12) only without metric savings');
+		assert.equal(insightSavings({ ...insight, metricSavings: undefined, wastedBytes: undefined }), '');
+		assert.equal(formatBytes(640), '640 B');
+		assert.equal(formatBytes(23_562), '23 KiB');
+		assert.equal(itemDetail({ label: 'a', wastedMs: 303.6, wastedBytes: 23_878 }), '304 ms · 23 KiB');
+		assert.equal(itemDetail({ label: 'Resource load delay', ms: 1164.4 }), '1.2 s');
+		assert.equal(itemDetail({ label: 'check', passed: false }), '');
+		assert.equal(checkMark({ label: 'check', passed: false }), '✗');
+		assert.equal(checkMark({ label: 'row' }), '');
+		assert.equal(moreItems(insight), '+7 more in the Lighthouse report');
 	});
 
 	it('reads category scores per form factor from a result', () => {

@@ -8,10 +8,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import type { AuditResult } from '../../src/protocol';
+import { summarizeLhr } from '../../src/engine/lighthouse/summarize';
+import type { LhrLike } from '../../src/engine/lighthouse/workerProtocol';
+import type { AuditResult, LighthouseRun } from '../../src/protocol';
 import type { PanelState } from '../../src/webview/protocol';
 import { ROOT } from '../helpers/engineProcess';
-import { sampleResult } from '../helpers/sampleResult';
+import { loadInsightsLhr, sampleResult } from '../helpers/sampleResult';
 
 const CHROMIUM = process.env.CHROME_PATH || '/usr/bin/chromium';
 const XSS_TITLE = "<img src=x onerror=\"document.documentElement.setAttribute('data-xss','1')\">";
@@ -29,6 +31,17 @@ function panelHtml(): string {
 <script nonce="${nonce}">window.__posted = []; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.__posted.push(m), getState: () => undefined, setState: () => {} });</script>
 <script nonce="${nonce}">${bundle.replace(/<\/script/gi, '<\\/script')}</script>
 </body></html>`;
+}
+
+/** A mobile-only result whose Lighthouse run is the summary of a real report by Lighthouse `major`. */
+function resultBy(major: 12 | 13, requestedAt?: Date): { result: AuditResult; run: LighthouseRun } {
+	const run = summarizeLhr(loadInsightsLhr(major) as unknown as LhrLike, 'mobile', []);
+	const result = sampleResult({ requestedAt });
+	result.options.formFactors = ['mobile'];
+	delete result.stages['lighthouse-desktop'];
+	result.stages['lighthouse-mobile'] = { status: 'ok', startedAt: result.requestedAt, durationMs: 6000, data: run };
+	result.lighthouseVersion = run.lighthouseVersion;
+	return { result, run };
 }
 
 function doneState(result: AuditResult): PanelState {
@@ -161,6 +174,52 @@ describe('Result panel webview (real bundle, real Chromium)', function () {
 		assert.match((await page.locator('.section-field').textContent()) ?? '', /Set CrUX API Key/);
 	});
 
+	it('shows Lighthouse 13 insights worst first with their savings and rows, once, and which Lighthouse made the result', async () => {
+		const { result, run } = resultBy(13);
+		await show(doneState(result));
+		assert.equal(await page.locator('[data-testid=lighthouse-version]').textContent(), ` · Lighthouse ${run.lighthouseVersion}`);
+		assert.match((await page.locator('.section-insights h2').textContent()) ?? '', /^Insights · Lighthouse 13\./);
+		const ids = await page.$$eval('.section-insights li.insight', (els) => els.map((e) => e.getAttribute('data-insight')));
+		assert.deepEqual(
+			ids,
+			run.insights?.map((i) => i.id),
+		);
+		const blocking = page.locator('li.insight[data-insight="render-blocking-insight"]');
+		assert.match((await blocking.locator('[data-testid=savings]').textContent()) ?? '', /^Est\. savings: FCP \d+ ms$/);
+		assert.deepEqual((await blocking.locator('.insight-items code').allTextContents()).sort(), ['/insights/blocking.css', '/insights/blocking.js']);
+		assert.match((await blocking.locator('.insight-items li').first().textContent()) ?? '', /\d+ ms$/);
+		const images = page.locator('li.insight[data-insight="image-delivery-insight"]');
+		assert.match((await images.textContent()) ?? '', /\/noise\.png\?w=1600&h=1000 [\d.]+ MiB/);
+		assert.equal(await page.locator('.section-failing li[data-audit="render-blocking-insight"]').count(), 0, 'an insight is not listed again as a failing audit');
+
+		const { performance: _notAudited, ...others } = run.scores;
+		const withoutPerformance = resultBy(13).result;
+		withoutPerformance.stages['lighthouse-mobile'] = { status: 'ok', startedAt: result.requestedAt, durationMs: 1, data: { ...run, scores: others, insights: [] } };
+		await show(doneState(withoutPerformance));
+		assert.equal(await page.locator('.section-insights').textContent(), '', 'no insights section when performance was not audited');
+	});
+
+	it('shows a Lighthouse 12 result’s opportunities, and marks the comparison with it across majors', async () => {
+		const old = resultBy(12, new Date(Date.now() - 86_400_000));
+		await show(doneState(old.result));
+		assert.match((await page.locator('.section-insights h2').textContent()) ?? '', /^Opportunities · Lighthouse 12\.8\.2/);
+		assert.ok(await page.locator('li.insight[data-insight="render-blocking-resources"]').count());
+		assert.equal(await page.locator('[data-testid=lighthouse-version]').textContent(), ' · Lighthouse 12.8.2');
+
+		const now = resultBy(13);
+		await show({ ...doneState(now.result), previous: { id: old.result.id, requestedAt: old.result.requestedAt, stages: old.result.stages } });
+		assert.equal(
+			await page.locator('[data-testid=comparison-cross-major]').textContent(),
+			'Lighthouse 12 → 13: scores not directly comparable: Lighthouse changed its audits and scoring between these two.',
+		);
+		assert.match((await page.locator('[data-testid=cross-major]').textContent()) ?? '', /Lighthouse 12 → 13: scores not directly comparable/);
+		assert.match((await page.locator('.section-comparison').textContent()) ?? '', /\(Lighthouse 12\.8\.2\)/);
+
+		const same = resultBy(13, new Date(Date.now() - 3_600_000));
+		await show({ ...doneState(now.result), previous: { id: same.result.id, requestedAt: same.result.requestedAt, stages: same.result.stages } });
+		assert.equal(await page.locator('[data-testid=comparison-cross-major]').count(), 0, 'one major: no mark');
+	});
+
 	it('shows page text that looks like markup as text, and runs none of it', async () => {
 		const r = sampleResult();
 		r.stages.cro = {
@@ -174,6 +233,9 @@ describe('Result panel webview (real bundle, real Chromium)', function () {
 				],
 			},
 		};
+		const mobile = r.stages['lighthouse-mobile'];
+		assert.ok(mobile?.status === 'ok');
+		mobile.data.insights = [{ id: 'render-blocking-insight', title: 'Render-blocking requests', score: 0, metricSavings: { FCP: 300 }, items: [{ label: XSS_TITLE, wastedMs: 300 }], itemCount: 1 }];
 		r.status = 'partial';
 		r.stageErrors = { capture: { code: 'CAPTURE_ERROR', message: XSS_TITLE } };
 		await show(doneState(r));
@@ -181,6 +243,7 @@ describe('Result panel webview (real bundle, real Chromium)', function () {
 		assert.ok(cro.includes(`The H1 "${XSS_TITLE}" does not state a value proposition`), cro);
 		assert.ok(cro.includes(`Weak call-to-action text "${XSS_CTA}"`), cro);
 		assert.ok(((await page.locator('[data-testid=status-banner]').textContent()) ?? '').includes(XSS_TITLE));
+		assert.equal(await page.locator('.section-insights .insight-items code').textContent(), XSS_TITLE);
 		assert.equal(await page.locator('img[src="x"]').count(), 0, 'no element was made from page text');
 		assert.equal(await page.locator('main script').count(), 0);
 		assert.equal(await page.evaluate(() => document.documentElement.getAttribute('data-xss')), null, 'no script from page text ran');

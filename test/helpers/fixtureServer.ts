@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
+import zlib from 'node:zlib';
 
 /** The folder of fixture pages (test/fixtures/pages), found from either src or compiled out/. */
 export const FIXTURE_PAGES = (() => {
@@ -33,11 +34,11 @@ export const fromBrowser = (req: http.IncomingMessage): boolean => /Chrome\//.te
 /** Lighthouse's emulated user agents (mobile, desktop), read from Lighthouse itself by `startFixtureServer`. */
 const lighthouseAgents = new Set<string>();
 
-/** Requests from Lighthouse's Chrome only, not from the capture browser: Lighthouse sends its own user agents. */
-export const fromLighthouse = (req: http.IncomingMessage): boolean => lighthouseAgents.has(anyChromeVersion(req.headers['user-agent'] ?? ''));
+/** Lighthouse 13 puts the Chrome it runs in into its user agents' `Chrome/N.0.0.0`: compare without it. */
+const sansChromeVersion = (ua: string): string => ua.replace(/(Chrome\/)[\d.]+/, '$1*');
 
-/** Lighthouse 13 puts the running Chrome's major version into its user agents: compare them without it. */
-const anyChromeVersion = (ua: string): string => ua.replace(/Chrome\/[\d.]+/, 'Chrome/*');
+/** Requests from Lighthouse's Chrome only, not from the capture browser: Lighthouse sends its own user agents. */
+export const fromLighthouse = (req: http.IncomingMessage): boolean => lighthouseAgents.has(sansChromeVersion(req.headers['user-agent'] ?? ''));
 
 /** The credential `/protected` wants: as the `X-Fixture-Token` header, or as the `session` cookie. */
 export const FIXTURE_TOKEN = 'fixture-secret-5f2c9a71e0d44b8c';
@@ -98,6 +99,7 @@ const SMALL_PAGE = '<!doctype html><html lang="en"><title>Gated page</title><h1>
  * /hang (never answers), /500, /loop (redirect loop), /json (not HTML), /slow?ms=N (answers after N ms),
  * /slow-page (a page that is heavy on the main thread), /gated/NAME (see `gate`),
  * /delayed/NAME?ms=A,B,C (a small page whose Nth load by a browser answers after the Nth delay),
+ * /noise.png?w=W&h=H (a W×H PNG of noise: large and incompressible, for image-size insights),
  * /desktop-fails (a page for phones and for the engine's preflight; a desktop browser's request is dropped
  * without an answer), /protected (200 with a members page given FIXTURE_TOKEN as the X-Fixture-Token header
  * or the `session` cookie, 401 otherwise), /login (a form; POSTing password=FIXTURE_TOKEN sets the `session`
@@ -108,7 +110,7 @@ const SMALL_PAGE = '<!doctype html><html lang="en"><title>Gated page</title><h1>
 export async function startFixtureServer(): Promise<FixtureServer> {
 	if (lighthouseAgents.size === 0) {
 		const { userAgents } = (await import('lighthouse/core/config/constants.js')) as { userAgents: Record<string, string> };
-		for (const ua of Object.values(userAgents)) lighthouseAgents.add(anyChromeVersion(ua));
+		for (const ua of Object.values(userAgents)) lighthouseAgents.add(sansChromeVersion(ua));
 	}
 	const hits = new Map<string, number>();
 	const hanging = new Set<http.ServerResponse>();
@@ -190,6 +192,11 @@ export async function startFixtureServer(): Promise<FixtureServer> {
 			case '/json':
 				res.writeHead(200, { 'content-type': 'application/json' }).end('{"not":"html"}');
 				return;
+			case '/noise.png': {
+				const png = noisePng(Number(u.searchParams.get('w') ?? '64'), Number(u.searchParams.get('h') ?? '64'));
+				res.writeHead(200, { 'content-type': 'image/png', 'content-length': png.length, 'cache-control': 'no-store' }).end(png);
+				return;
+			}
 			case '/slow': {
 				const ms = Number(u.searchParams.get('ms') ?? '1000');
 				setTimeout(() => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>slow</title><h1>Slow</h1>'), ms);
@@ -272,4 +279,31 @@ export async function startFixtureServer(): Promise<FixtureServer> {
 				server.close(() => resolve());
 			}),
 	};
+}
+
+/** A PNG of deterministic noise (the same bytes every time), W×H RGB, at most 4096 on a side. */
+export function noisePng(width: number, height: number): Buffer {
+	if (![width, height].every((n) => Number.isInteger(n) && n > 0 && n <= 4096)) throw new TypeError(`noisePng: sides must be whole numbers 1..4096, not ${width}x${height}`);
+	const raw = Buffer.alloc((width * 3 + 1) * height);
+	let seed = 0x2545f491;
+	for (let i = 0; i < raw.length; i++) {
+		// xorshift32; each row's first byte (the PNG filter type) stays 0.
+		seed ^= seed << 13;
+		seed ^= seed >>> 17;
+		seed ^= seed << 5;
+		if (i % (width * 3 + 1) !== 0) raw[i] = seed & 0xff;
+	}
+	const chunk = (type: string, data: Buffer) => {
+		const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+		const out = Buffer.alloc(body.length + 8);
+		out.writeUInt32BE(data.length, 0);
+		body.copy(out, 4);
+		out.writeUInt32BE(zlib.crc32(body), body.length + 4);
+		return out;
+	};
+	const header = Buffer.alloc(13);
+	header.writeUInt32BE(width, 0);
+	header.writeUInt32BE(height, 4);
+	header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, no interlace
+	return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }

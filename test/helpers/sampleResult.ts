@@ -21,6 +21,14 @@ export function loadLhr(formFactor: FormFactor = 'mobile'): Record<string, unkno
 	return JSON.parse(zlib.gunzipSync(gz).toString('utf8')) as Record<string, unknown>;
 }
 
+/**
+ * A real report of test/fixtures/pages/insights/ by Lighthouse 12.8.2 or 13 (mobile), trimmed (see
+ * test/fixtures/lhr/generateInsights.mjs), parsed afresh on each call.
+ */
+export function loadInsightsLhr(major: 12 | 13): Record<string, unknown> {
+	return JSON.parse(fs.readFileSync(path.join(LHR_FIXTURES, `insights-lh${major}-mobile.json`), 'utf8')) as Record<string, unknown>;
+}
+
 export const sampleOptions = (over: Partial<AuditOptions> = {}): AuditOptions => ({
 	formFactors: ['mobile', 'desktop'],
 	categories: ['performance', 'accessibility', 'best-practices', 'seo'],

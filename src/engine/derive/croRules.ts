@@ -317,6 +317,57 @@ export function pageWeight(facts: DomFacts): CroFinding[] {
 
 // --- metric rules (Lighthouse) ---
 
+/**
+ * Causes of a slow metric as Lighthouse names them in a run's insights, with what to do about each. The
+ * Lighthouse 13 insight id comes first, then the Lighthouse 12 opportunities it replaced (history entries and
+ * results of an engine still on 12 carry those).
+ */
+interface Cause {
+	ids: readonly string[];
+	fix: string;
+}
+const LCP_CAUSES: readonly Cause[] = [
+	{ ids: ['render-blocking-insight', 'render-blocking-resources'], fix: 'defer or inline the render-blocking CSS and scripts' },
+	{ ids: ['lcp-discovery-insight', 'prioritize-lcp-image'], fix: 'let the browser find the main image early (no loading="lazy", add fetchpriority="high")' },
+	{
+		ids: ['image-delivery-insight', 'uses-optimized-images', 'modern-image-formats', 'uses-responsive-images', 'efficient-animated-content'],
+		fix: 'serve images in modern formats at the size they are shown',
+	},
+	{ ids: ['document-latency-insight', 'server-response-time', 'redirects'], fix: 'answer the document faster (server time, no redirects, compression)' },
+	{ ids: ['uses-text-compression'], fix: 'compress text responses (gzip or brotli)' },
+	{ ids: ['network-dependency-tree-insight', 'uses-rel-preconnect'], fix: 'shorten chains of critical requests' },
+	{ ids: ['font-display-insight'], fix: 'show text while web fonts load (font-display: swap)' },
+	{ ids: ['unused-css-rules', 'unminified-css'], fix: 'drop unused CSS' },
+];
+const TBT_CAUSES: readonly Cause[] = [
+	{ ids: ['third-parties-insight'], fix: 'cut or defer third-party scripts' },
+	{ ids: ['legacy-javascript-insight', 'legacy-javascript'], fix: 'stop shipping polyfills modern browsers do not need' },
+	{ ids: ['duplicated-javascript-insight', 'duplicated-javascript'], fix: 'remove modules bundled twice' },
+	{ ids: ['forced-reflow-insight'], fix: 'avoid reading layout right after changing the DOM' },
+	{ ids: ['unused-javascript', 'unminified-javascript'], fix: 'drop unused JavaScript' },
+];
+
+/** Causes named in one finding; the panel and the CLI list every insight anyway. */
+const MAX_CAUSES = 3;
+
+/**
+ * What the run's insights say to fix, worst first (the insights' order), each once: `defer or inline the
+ * render-blocking CSS and scripts (/app.css); …`. Undefined when the run has no matching insight (or none kept).
+ */
+function causesOf(run: LighthouseRun, causes: readonly Cause[]): string | undefined {
+	const out: string[] = [];
+	const seen = new Set<Cause>();
+	for (const insight of run.insights ?? []) {
+		const cause = causes.find((c) => c.ids.includes(insight.id));
+		if (!cause || seen.has(cause)) continue;
+		seen.add(cause);
+		const first = insight.items.find((i) => i.passed === undefined && (i.wastedMs !== undefined || i.wastedBytes !== undefined));
+		out.push(first ? `${cause.fix} (${first.label})` : cause.fix);
+		if (out.length === MAX_CAUSES) break;
+	}
+	return out.length ? out.join('; ') : undefined;
+}
+
 export function slowLcp(run: LighthouseRun): CroFinding[] {
 	const lcp = run.metrics.lcp;
 	if (lcp === undefined || lcp <= THRESHOLDS.lcpGood) return [];
@@ -327,7 +378,7 @@ export function slowLcp(run: LighthouseRun): CroFinding[] {
 			formFactor: run.formFactor,
 			title: `Slow main content: LCP ${(lcp / 1000).toFixed(1)} s ${label(run.formFactor)}`,
 			why: `The largest element appears after ${(lcp / 1000).toFixed(1)} s (good is under 2.5 s); visitors who wait leave before they see the offer, and each extra second lowers conversion.`,
-			fix: 'Serve the hero image small and early (preload, modern formats, correct size), cut render-blocking CSS/JS and speed up the server response.',
+			fix: causeFix(run, LCP_CAUSES, 'Serve the hero image small and early (preload, modern formats, correct size), cut render-blocking CSS/JS and speed up the server response.'),
 		},
 	];
 }
@@ -342,9 +393,15 @@ export function heavyTbt(run: LighthouseRun): CroFinding[] {
 			formFactor: run.formFactor,
 			title: `Busy main thread: TBT ${Math.round(tbt)} ms ${label(run.formFactor)}`,
 			why: 'Long JavaScript tasks make buttons and forms unresponsive just when visitors try to use them.',
-			fix: 'Split and defer scripts, remove unused third-party tags, and move heavy work off the main thread.',
+			fix: causeFix(run, TBT_CAUSES, 'Split and defer scripts, remove unused third-party tags, and move heavy work off the main thread.'),
 		},
 	];
+}
+
+/** The fixes the run's insights point at, else the general advice. */
+function causeFix(run: LighthouseRun, causes: readonly Cause[], general: string): string {
+	const found = causesOf(run, causes);
+	return found ? `Start where Lighthouse points: ${found}.` : general;
 }
 
 const PER_FORM_FACTOR = [ctaAboveFold, competingCtas, weakCtaText, longForms, unlabeledInputs, lowContrastCta, trustNearCta];

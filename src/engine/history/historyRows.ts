@@ -18,6 +18,7 @@ export function toEntry(row: Row): HistoryEntry {
 		status: row.status === 'partial' || row.status === 'failed' ? row.status : 'ok',
 		scores: JSON.parse(String(row.scores)) as Scores,
 	};
+	if (typeof row.lighthouse_version === 'string' && row.lighthouse_version) entry.lighthouseVersion = row.lighthouse_version;
 	if (row.error !== null && row.error !== undefined) entry.error = JSON.parse(String(row.error)) as ErrorInfo;
 	return entry;
 }

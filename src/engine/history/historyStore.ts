@@ -14,6 +14,8 @@ import { checkHeader, loadSqlJs, migrate } from './historySchema';
 import { asLhr, type LhrByFormFactor, type LhrImages, mergeImages, packJson, packText, splitImages, unpackJson, unpackTextSync } from './lhrPack';
 import { metricsOf, type Row, scoresOf, screenshotFiles, stageSummary, summaryOf, toEntry } from './historyRows';
 import type { Artifacts, ResultStore } from './resultStore';
+import { summarizeInsights } from '../lighthouse/insights';
+import type { LhrLike } from '../lighthouse/workerProtocol';
 
 export interface HistoryStoreOptions {
 	/** The database file; undefined keeps the history in memory only (nothing is written). */
@@ -42,7 +44,7 @@ const DAY_MS = 24 * 3600_000;
 const RETRY_FLUSH_MS = 5_000;
 /** Results read from the history per event-loop turn while the cache warms. */
 const WARM_SLICE = 20;
-const ENTRY_COLUMNS = 'id, url, requested_at, duration_ms, scores, status, error';
+const ENTRY_COLUMNS = 'id, url, requested_at, duration_ms, scores, status, error, lighthouse_version';
 
 /** Listens to what changes the cacheable contents of the history. */
 type Watcher = Parameters<CacheSource['watch']>[0];
@@ -289,7 +291,32 @@ export class HistoryStore implements ResultStore, CacheSource {
 	async get(id: string): Promise<AuditResult | undefined> {
 		this.assertOpen();
 		const row = this.row('SELECT result FROM audits WHERE id = ?', [id]);
-		return row ? unpackJson<AuditResult>(row.result as Uint8Array) : undefined;
+		return row ? this.withInsights(await unpackJson<AuditResult>(row.result as Uint8Array)) : undefined;
+	}
+
+	/**
+	 * A result saved before summaries kept performance insights (Lighthouse 12 audits of earlier versions) gets
+	 * them from its stored Lighthouse report, so it opens with its opportunities like a new one.
+	 */
+	private async withInsights(result: AuditResult): Promise<AuditResult> {
+		const missing = FORM_FACTORS.filter((ff) => {
+			const outcome = result.stages[`lighthouse-${ff}`];
+			return outcome?.status === 'ok' && outcome.data.insights === undefined;
+		});
+		if (missing.length === 0) return result;
+		const row = this.row('SELECT data FROM lighthouse_reports WHERE audit_id = ?', [result.id]);
+		if (!row) return result;
+		try {
+			const lhrs = await unpackJson<LhrByFormFactor>(row.data as Uint8Array);
+			for (const ff of missing) {
+				const outcome = result.stages[`lighthouse-${ff}`];
+				const lhr = lhrs[ff];
+				if (outcome?.status === 'ok' && lhr) outcome.data.insights = summarizeInsights(lhr as LhrLike);
+			}
+		} catch (err) {
+			this.log.debug(`The Lighthouse reports of audit ${result.id} give no insights: ${(err as Error).message}`);
+		}
+		return result;
 	}
 
 	/** The full Lighthouse JSON of a stored audit, with its images put back when their file still exists. */
@@ -315,7 +342,7 @@ export class HistoryStore implements ResultStore, CacheSource {
 	async listUrls(limit = 100): Promise<UrlSummary[]> {
 		this.assertOpen();
 		const rows = this.rows(
-			`SELECT a.id, a.url, a.requested_at, a.duration_ms, a.scores, a.status, a.error, c.audits
+			`SELECT a.id, a.url, a.requested_at, a.duration_ms, a.scores, a.status, a.error, a.lighthouse_version, c.audits
 			FROM (SELECT url, MAX(requested_at) AS latest, count(*) AS audits FROM audits GROUP BY url) c
 			JOIN audits a ON a.url = c.url AND a.requested_at = c.latest
 			ORDER BY c.latest DESC, a.id DESC LIMIT ?`,

@@ -1,6 +1,7 @@
 import type { Category, CoreMetrics, ErrorCode, FailingAudit, FormFactor, LighthouseRun } from '../../protocol';
 import { CATEGORIES } from '../../protocol';
 import { AuditError } from '../errors';
+import { summarizeInsights } from './insights';
 import type { LhrLike } from './workerProtocol';
 
 const METRIC_AUDITS: Record<keyof CoreMetrics, string> = {
@@ -65,6 +66,7 @@ export function summarizeLhr(lhr: LhrLike, formFactor: FormFactor, performanceSc
 		scores,
 		metrics,
 		failingAudits,
+		insights: summarizeInsights(lhr),
 		runWarnings: lhr.runWarnings ?? [],
 		performanceScores,
 		lighthouseMs: lhr.timing?.total ?? 0,

@@ -26,8 +26,22 @@ export interface LhrLike {
 	fetchTime: string;
 	runtimeError?: { code: string; message: string };
 	runWarnings: string[];
-	categories: Record<string, { score: number | null; auditRefs: { id: string; weight: number }[] }>;
-	audits: Record<string, { id: string; title: string; score: number | null; scoreDisplayMode: string; displayValue?: string; numericValue?: number }>;
+	categories: Record<string, { score: number | null; auditRefs: { id: string; weight: number; group?: string; acronym?: string }[] }>;
+	audits: Record<string, LhrAudit>;
 	timing?: { total: number };
 	[key: string]: unknown;
+}
+
+/** One audit of a Lighthouse result, as far as the engine reads it. */
+export interface LhrAudit {
+	id: string;
+	title: string;
+	score: number | null;
+	scoreDisplayMode: string;
+	displayValue?: string;
+	numericValue?: number;
+	/** Estimated savings per metric acronym (Lighthouse 10.4 and later). */
+	metricSavings?: Record<string, number | undefined>;
+	/** Lighthouse's details (a table, an opportunity, a list, a checklist, …); read defensively. */
+	details?: unknown;
 }
