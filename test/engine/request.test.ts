@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -182,6 +183,13 @@ describe('signed-in requests', () => {
 		assert.notEqual(key(a?.hash), key(undefined), 'signed in is not signed out');
 		assert.notEqual(key(a?.hash), key(c?.hash), 'other credentials, another key');
 		assert.doesNotMatch(key(a?.hash), /s3cret/);
+		// Keyed: a short cookie value can't be found by hashing guesses against a key read from the history file.
+		const guessable = resolveAuth({ cookies: [{ name: 'pin', value: '1234' }] });
+		const plain = createHash('sha256')
+			.update(JSON.stringify({ cookies: [['pin', '1234']], headers: [], loginScript: null }))
+			.digest('hex');
+		assert.match(guessable?.hash ?? '', /^[0-9a-f]{64}$/);
+		assert.notEqual(guessable?.hash, plain);
 		assert.equal(resolveAuth({ headers: {}, cookies: [] }), undefined, 'asking for nothing is a plain audit');
 	});
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, createHmac, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
@@ -100,7 +100,11 @@ export interface AuthPlan {
 	headers: Record<string, string>;
 	cookies: { name: string; value: string }[];
 	loginScript?: { path: string; sha256: string };
-	/** sha256 of the canonical form of everything above (the script by path and content). */
+	/**
+	 * HMAC-SHA256 of the canonical form of everything above (the script by path and content), keyed with
+	 * this process's random key: the cache key in the history file then tells nothing of the values, even
+	 * of a short or guessable cookie, and a signed-in result is reused only by the engine that made it.
+	 */
 	hash: string;
 }
 
@@ -122,7 +126,7 @@ export function resolveAuth(auth: AuditAuth | undefined): AuthPlan | undefined {
 			.sort((a, b) => (a[0] < b[0] ? -1 : 1)),
 		loginScript: loginScript ? [loginScript.path, loginScript.sha256] : null,
 	};
-	return { headers, cookies, ...(loginScript ? { loginScript } : {}), hash: sha256(JSON.stringify(canonical)) };
+	return { headers, cookies, ...(loginScript ? { loginScript } : {}), hash: createHmac('sha256', PROCESS_KEY).update(JSON.stringify(canonical)).digest('hex') };
 }
 
 function readScript(file: string): Buffer {
@@ -137,6 +141,9 @@ function readScript(file: string): Buffer {
 	if (stat.size > MAX_SCRIPT_BYTES) throw new AuditError('INVALID_PARAMS', `The login script ${file} is larger than 1 MiB; give the module that signs in.`);
 	return fs.readFileSync(file);
 }
+
+/** Never leaves the process: see `AuthPlan.hash`. */
+const PROCESS_KEY = randomBytes(32);
 
 function sha256(data: string | Buffer): string {
 	return createHash('sha256').update(data).digest('hex');
