@@ -1,7 +1,8 @@
 import type { FormFactor, LighthouseRun } from '../../protocol';
+import { contentionOf } from '../lighthouse/contention';
 import type { LighthouseService } from '../lighthouse/lighthouseService';
 import { assertNoRuntimeError, medianRun, summarizeLhr } from '../lighthouse/summarize';
-import type { LhrLike } from '../lighthouse/workerProtocol';
+import type { RunOutcome } from '../lighthouse/workerHandle';
 import type { Stage, StageContext } from './stage';
 
 /**
@@ -18,10 +19,10 @@ export function createLighthouseStage(formFactor: FormFactor, service: Lighthous
 			return undefined;
 		},
 		async run(ctx: StageContext): Promise<LighthouseRun> {
-			const runs: LhrLike[] = [];
+			const runs: RunOutcome[] = [];
 			const started = Date.now();
 			for (let i = 0; i < ctx.options.runs; i++) {
-				const lhr = await service.run(
+				const outcome = await service.run(
 					{
 						url: ctx.url,
 						formFactor,
@@ -31,17 +32,21 @@ export function createLighthouseStage(formFactor: FormFactor, service: Lighthous
 					},
 					ctx.signal,
 				);
-				assertNoRuntimeError(lhr, ctx.url);
-				runs.push(lhr);
+				assertNoRuntimeError(outcome.lhr, ctx.url);
+				runs.push(outcome);
 			}
-			const kept = await medianRun(runs);
+			const kept = await medianRun(runs.map((r) => r.lhr));
 			ctx.keep(`lhr:${formFactor}`, kept);
-			const perf = runs.map((r) => r.categories.performance?.score ?? NaN);
-			return summarizeLhr(
-				kept,
-				formFactor,
-				perf.filter((s) => Number.isFinite(s)),
-			);
+			const perf = runs.map((r) => r.lhr.categories.performance?.score ?? NaN);
+			const trace = runs.find((r) => r.lhr === kept)?.trace;
+			return {
+				...summarizeLhr(
+					kept,
+					formFactor,
+					perf.filter((s) => Number.isFinite(s)),
+				),
+				...contentionOf(trace),
+			};
 		},
 	};
 }

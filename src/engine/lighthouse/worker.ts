@@ -4,9 +4,12 @@
  * Entry point of dist/lighthouseWorker.js.
  */
 import { parentPort } from 'node:worker_threads';
-import type { LhrLike, WorkerReply, WorkerRunMessage } from './workerProtocol';
+import { cpuWindow, sampleCpu, type CpuSample } from './cpuWindow';
+import type { LhrLike, WorkerMessage, WorkerReply, WorkerRunMessage } from './workerProtocol';
 
 type LighthouseModule = typeof import('lighthouse');
+type Phase = (this: unknown, ctx: unknown) => Promise<void>;
+type TraceGatherer = { prototype: { startSensitiveInstrumentation: Phase; stopSensitiveInstrumentation: Phase } };
 
 if (!parentPort) throw new Error('lighthouseWorker must run as a worker thread');
 const port = parentPort;
@@ -17,12 +20,43 @@ console.info = console.error;
 
 const post = (reply: WorkerReply) => port.postMessage(reply);
 
+/** The run in progress: told when its page load starts and stops being traced. */
+let traceHooks: { started(): void; stopped(): void } | undefined;
+/** The run waiting for the trace slot. */
+let slotWaiter: { id: number; granted: () => void } | undefined;
+
+/**
+ * Wrap Lighthouse's Trace gatherer, whose sensitive phase is exactly the traced page load the performance
+ * metrics come from, so the run knows when that window opens and closes. Lighthouse loads its gatherers
+ * from these same module files, so the wrap applies to every run in this thread.
+ */
+async function hookTrace(): Promise<void> {
+	const Trace = (await import('lighthouse/core/gather/gatherers/trace.js')).default as unknown as TraceGatherer;
+	const { startSensitiveInstrumentation: start, stopSensitiveInstrumentation: stop } = Trace.prototype;
+	Trace.prototype.startSensitiveInstrumentation = function (ctx) {
+		traceHooks?.started();
+		return start.call(this, ctx);
+	};
+	Trace.prototype.stopSensitiveInstrumentation = async function (ctx) {
+		try {
+			await stop.call(this, ctx);
+		} finally {
+			traceHooks?.stopped();
+		}
+	};
+}
+
 async function main(): Promise<void> {
 	const lh: LighthouseModule = await import('lighthouse');
+	await hookTrace();
 	const version = (require('lighthouse/package.json') as { version: string }).version;
 	post({ type: 'ready', lighthouseVersion: version });
 
-	port.on('message', (msg: WorkerRunMessage) => {
+	port.on('message', (msg: WorkerMessage) => {
+		if (msg.type === 'slot') {
+			if (slotWaiter?.id === msg.id) slotWaiter.granted();
+			return;
+		}
 		if (msg.type !== 'run') return;
 		void run(lh, msg).then(
 			(lhr) => post({ type: 'result', id: msg.id, lhr }),
@@ -31,7 +65,50 @@ async function main(): Promise<void> {
 	});
 }
 
+/** Wait until the main thread gives this run the trace slot: no other run's page load is under trace then. */
+function takeTraceSlot(id: number): Promise<void> {
+	return new Promise((resolve) => {
+		slotWaiter = {
+			id,
+			granted: () => {
+				slotWaiter = undefined;
+				resolve();
+			},
+		};
+		post({ type: 'slot-wanted', id });
+	});
+}
+
+/** Time the traced page load and measure the other CPU work meanwhile; the main thread frees the slot on `trace-end`. */
+function watchTrace(msg: WorkerRunMessage): void {
+	let startMs = 0;
+	let startSample: CpuSample | undefined;
+	traceHooks = {
+		started() {
+			startMs = Date.now();
+			startSample = sampleCpu(msg.chromePid);
+		},
+		stopped() {
+			const endSample = sampleCpu(msg.chromePid);
+			const cpu = startSample && endSample ? cpuWindow(startSample, endSample) : undefined;
+			const figures = cpu ? { besideCores: +cpu.besideCores.toFixed(2), waitRatio: +cpu.waitRatio.toFixed(3) } : {};
+			post({ type: 'trace-end', id: msg.id, window: { startMs, endMs: Date.now(), ...figures } });
+		},
+	};
+}
+
 async function run(lh: LighthouseModule, msg: WorkerRunMessage): Promise<LhrLike> {
+	// From before Lighthouse starts: its machine benchmark (a second of CPU in the page) belongs in the slot too.
+	if (msg.traceSlot) await takeTraceSlot(msg.id);
+	watchTrace(msg);
+	try {
+		return await runLighthouse(lh, msg);
+	} finally {
+		traceHooks = undefined;
+	}
+}
+
+async function runLighthouse(lh: LighthouseModule, msg: WorkerRunMessage): Promise<LhrLike> {
 	const common = {
 		onlyCategories: msg.categories,
 		throttlingMethod: msg.throttling,
