@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
-import { listProcesses, readdir } from '../procfs';
+import { listProcesses } from '../procfs';
 
 /** Linux's USER_HZ: /proc reports CPU time in ticks of 1/100 s on every architecture Node runs on. */
 const TICKS_PER_SECOND = 100;
@@ -11,7 +11,7 @@ export interface CpuSample {
 	machine: number;
 	chrome: number;
 	thread: number;
-	/** Nanoseconds the Chrome's threads have run, and waited runnable for a CPU (the scheduler's /proc/…/schedstat). */
+	/** Nanoseconds the Chrome's renderer main threads have run, and waited runnable for a CPU (the scheduler's /proc/<pid>/schedstat). */
 	chromeRunNs: number;
 	chromeWaitNs: number;
 }
@@ -21,7 +21,7 @@ export interface CpuWindow {
 	ms: number;
 	/** Cores' worth of CPU that other work used meanwhile: everything but the Chrome under trace and its Lighthouse thread. */
 	besideCores: number;
-	/** Time the Chrome's threads waited for a CPU while runnable, per unit of time they ran: how much it was held back. */
+	/** Time the page's main thread waited for a CPU while runnable, per unit of time it ran: how much it was held back. */
 	waitRatio: number;
 }
 
@@ -52,11 +52,11 @@ export function sampleCpu(chromePid: number): CpuSample | undefined {
 			if (p.pgrp !== chromePid) continue;
 			try {
 				chrome += cpuTicks(fs.readFileSync(`/proc/${p.pid}/stat`, 'utf8'));
-				for (const tid of readdir(`/proc/${p.pid}/task`)) {
-					const [run, wait] = fs.readFileSync(`/proc/${p.pid}/task/${tid}/schedstat`, 'utf8').split(' ').map(Number);
-					chromeRunNs += run;
-					chromeWaitNs += wait;
-				}
+				// The renderer's main thread (its tid is the process id) runs the page's tasks the metrics time.
+				if (!fs.readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').includes('--type=renderer')) continue;
+				const [run, wait] = fs.readFileSync(`/proc/${p.pid}/schedstat`, 'utf8').split(' ').map(Number);
+				chromeRunNs += run;
+				chromeWaitNs += wait;
 			} catch {
 				// gone meanwhile, or no schedstat in this kernel
 			}
