@@ -38,14 +38,14 @@ export function createLighthouseStage(formFactor: FormFactor, service: Lighthous
 			const kept = await medianRun(runs.map((r) => r.lhr));
 			ctx.keep(`lhr:${formFactor}`, kept);
 			const perf = runs.map((r) => r.lhr.categories.performance?.score ?? NaN);
-			const trace = runs.find((r) => r.lhr === kept)?.trace;
+			const keptRun = runs.find((r) => r.lhr === kept);
 			return {
 				...summarizeLhr(
 					kept,
 					formFactor,
 					perf.filter((s) => Number.isFinite(s)),
 				),
-				...contentionOf(trace),
+				...contentionOf(keptRun?.trace, kept.environment?.benchmarkIndex, keptRun?.fastestBenchmarkIndex),
 			};
 		},
 	};

@@ -54,6 +54,8 @@ export class LighthouseService implements EngineService {
 	private readonly runLimit: LimitFunction;
 	private readonly traceLimit = pLimit(1);
 	private cliSeq = 0;
+	/** This machine's best: the baseline a run's benchmarkIndex is held against for the contention mark. */
+	private fastestBenchmarkIndex: number | undefined;
 	runs = 0;
 
 	constructor(
@@ -80,7 +82,10 @@ export class LighthouseService implements EngineService {
 		return this.runLimit(async () => {
 			if (signal.aborted) throw abortError(signal);
 			this.runs++;
-			return this.settings.usePool ? this.runInPool(request, signal) : { lhr: await this.runCli(request, signal) };
+			const outcome = this.settings.usePool ? await this.runInPool(request, signal) : { lhr: await this.runCli(request, signal) };
+			const index = outcome.lhr.environment?.benchmarkIndex;
+			if (typeof index === 'number') this.fastestBenchmarkIndex = Math.max(this.fastestBenchmarkIndex ?? 0, index);
+			return { ...outcome, fastestBenchmarkIndex: this.fastestBenchmarkIndex };
 		});
 	}
 

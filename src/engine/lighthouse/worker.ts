@@ -10,6 +10,7 @@ import type { LhrLike, WorkerMessage, WorkerReply, WorkerRunMessage } from './wo
 type LighthouseModule = typeof import('lighthouse');
 type Phase = (this: unknown, ctx: unknown) => Promise<void>;
 type TraceGatherer = { prototype: { startSensitiveInstrumentation: Phase; stopSensitiveInstrumentation: Phase } };
+type Evaluate = (this: unknown, mainFn: unknown, options: unknown) => Promise<unknown>;
 
 if (!parentPort) throw new Error('lighthouseWorker must run as a worker thread');
 const port = parentPort;
@@ -20,20 +21,23 @@ console.info = console.error;
 
 const post = (reply: WorkerReply) => port.postMessage(reply);
 
-/** The run in progress: told when its page load starts and stops being traced. */
-let traceHooks: { started(): void; stopped(): void } | undefined;
+/** The run in progress: asked for the trace slot before its machine benchmark or its trace, told when the trace stops. */
+let traceHooks: { slot(): Promise<void>; started(): void; stopped(): void } | undefined;
 /** The run waiting for the trace slot. */
 let slotWaiter: { id: number; granted: () => void } | undefined;
 
 /**
  * Wrap Lighthouse's Trace gatherer, whose sensitive phase is exactly the traced page load the performance
- * metrics come from, so the run knows when that window opens and closes. Lighthouse loads its gatherers
- * from these same module files, so the wrap applies to every run in this thread.
+ * metrics come from, and the page-side evaluation of its machine benchmark (a second of CPU in the page,
+ * just before): each waits for the run's trace slot first, and the trace's end frees it. Lighthouse loads
+ * these same module files, so the wraps apply to every run in this thread. Should a later Lighthouse
+ * benchmark differently, the trace still waits for the slot.
  */
-async function hookTrace(): Promise<void> {
+async function hookLighthouse(): Promise<void> {
 	const Trace = (await import('lighthouse/core/gather/gatherers/trace.js')).default as unknown as TraceGatherer;
 	const { startSensitiveInstrumentation: start, stopSensitiveInstrumentation: stop } = Trace.prototype;
-	Trace.prototype.startSensitiveInstrumentation = function (ctx) {
+	Trace.prototype.startSensitiveInstrumentation = async function (ctx) {
+		await traceHooks?.slot();
 		traceHooks?.started();
 		return start.call(this, ctx);
 	};
@@ -44,11 +48,18 @@ async function hookTrace(): Promise<void> {
 			traceHooks?.stopped();
 		}
 	};
+	const { ExecutionContext } = (await import('lighthouse/core/gather/driver/execution-context.js')) as unknown as { ExecutionContext: { prototype: { evaluate: Evaluate } } };
+	const { pageFunctions } = (await import('lighthouse/core/lib/page-functions.js')) as unknown as { pageFunctions: { computeBenchmarkIndex: unknown } };
+	const evaluate = ExecutionContext.prototype.evaluate;
+	ExecutionContext.prototype.evaluate = async function (mainFn, options) {
+		if (mainFn === pageFunctions.computeBenchmarkIndex) await traceHooks?.slot();
+		return evaluate.call(this, mainFn, options);
+	};
 }
 
 async function main(): Promise<void> {
 	const lh: LighthouseModule = await import('lighthouse');
-	await hookTrace();
+	await hookLighthouse();
 	const version = (require('lighthouse/package.json') as { version: string }).version;
 	post({ type: 'ready', lighthouseVersion: version });
 
@@ -79,11 +90,16 @@ function takeTraceSlot(id: number): Promise<void> {
 	});
 }
 
-/** Time the traced page load and measure the other CPU work meanwhile; the main thread frees the slot on `trace-end`. */
+/**
+ * The run's hooks: the first of its benchmark and its trace asks the main thread for the trace slot (when
+ * the run uses it); the trace's end reports the window and its CPU figures, and the main thread frees the slot.
+ */
 function watchTrace(msg: WorkerRunMessage): void {
 	let startMs = 0;
 	let startSample: CpuSample | undefined;
+	let slot: Promise<void> | undefined;
 	traceHooks = {
+		slot: () => (slot ??= msg.traceSlot ? takeTraceSlot(msg.id) : Promise.resolve()),
 		started() {
 			startMs = Date.now();
 			startSample = sampleCpu(msg.chromePid);
@@ -98,8 +114,6 @@ function watchTrace(msg: WorkerRunMessage): void {
 }
 
 async function run(lh: LighthouseModule, msg: WorkerRunMessage): Promise<LhrLike> {
-	// From before Lighthouse starts: its machine benchmark (a second of CPU in the page) belongs in the slot too.
-	if (msg.traceSlot) await takeTraceSlot(msg.id);
 	watchTrace(msg);
 	try {
 		return await runLighthouse(lh, msg);

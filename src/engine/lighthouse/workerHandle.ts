@@ -19,6 +19,8 @@ export type RunRequest = Omit<WorkerRunMessage, 'type' | 'id'>;
 export interface RunOutcome {
 	lhr: LhrLike;
 	trace?: TraceWindow;
+	/** The fastest benchmarkIndex the engine has measured so far, this run's included (set by LighthouseService). */
+	fastestBenchmarkIndex?: number;
 }
 
 /** Gives the trace slot to one run at a time: `take` resolves with the function that frees it. */
