@@ -126,10 +126,12 @@ export interface LighthouseRun {
 
 /** The CPU while a page load was under trace, measured by the engine from /proc. */
 export interface TraceCpu {
-	/** Time the traced Chrome's threads waited for a CPU while ready to run, per unit of time they ran. */
+	/** Time the page's main thread waited for a CPU while ready to run, per unit of time it ran (for the record: short-lived pages wait relatively long for small absolute times even on a quiet machine). */
 	waitRatio: number;
 	/** Cores' worth of CPU other work (other runs, other programs) used meanwhile. */
 	besideCores: number;
+	/** The machine's cores. */
+	cores: number;
 }
 
 export interface Screenshot {

@@ -285,7 +285,7 @@ function gauge(category: Category, ff: FormFactor, s: PanelState): HTMLElement {
 /** A short mark beside the form factor when its page load was traced while other work held the CPU. */
 function contentionMark(run: LighthouseRun | undefined): HTMLElement | null {
 	if (!run?.contention) return null;
-	const why = run.traceCpu ? ` Chrome waited for a CPU ${Math.round(run.traceCpu.waitRatio * 100)}% as long as it ran; other work used ${run.traceCpu.besideCores.toFixed(1)} cores.` : '';
+	const why = run.traceCpu ? ` While the page loaded, other work used ${run.traceCpu.besideCores.toFixed(1)} of ${run.traceCpu.cores} cores.` : '';
 	const bench = run.benchmarkIndex ? ` Lighthouse benchmarkIndex ${Math.round(run.benchmarkIndex)}.` : '';
 	return h(
 		'span',

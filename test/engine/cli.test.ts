@@ -147,7 +147,7 @@ describe('auditlens CLI: output a page cannot drive the terminal with (pure)', (
 		const mobile = r.stages['lighthouse-mobile'];
 		assert.equal(mobile?.status, 'ok');
 		if (mobile?.status !== 'ok') return;
-		mobile.data = { ...mobile.data, traceCpu: { waitRatio: 0.9, besideCores: 1.3 }, contention: true };
+		mobile.data = { ...mobile.data, traceCpu: { waitRatio: 0.9, besideCores: 1.3, cores: 2 }, contention: true };
 		const lines = formatResult({ url: r.url, result: r }, []).split('\n');
 		assert.match(
 			lines.find((l) => /^ {4}mobile/.test(l))!,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import type { EngineSettings } from '../../src/protocol';
-import { CONTENTION_BENCHMARK_SHARE, CONTENTION_WAIT_RATIO, contentionOf } from '../../src/engine/lighthouse/contention';
+import { CONTENTION_BENCHMARK_SHARE, CONTENTION_CORES_SHARE, contentionOf } from '../../src/engine/lighthouse/contention';
 import { LighthouseService } from '../../src/engine/lighthouse/lighthouseService';
 import type { TraceWindow } from '../../src/engine/lighthouse/workerProtocol';
 import { type FixtureServer, fromBrowser, startFixtureServer } from '../helpers/fixtureServer';
@@ -116,6 +116,7 @@ describe('the trace slot (real Chrome, real Lighthouse)', function () {
 			const busy = await marks('busy');
 			assert.equal(busy.contention, true, JSON.stringify(busy));
 			assert.ok(busy.traceCpu && busy.traceCpu.besideCores >= 1, `other work used ${busy.traceCpu?.besideCores} cores`);
+			assert.equal(typeof busy.traceCpu.waitRatio, 'number');
 		} finally {
 			for (const b of burners) b.kill('SIGKILL');
 			await service.close();
@@ -124,17 +125,18 @@ describe('the trace slot (real Chrome, real Lighthouse)', function () {
 });
 
 describe('the contention mark (pure)', () => {
-	const w = (waitRatio: number, besideCores = 1) => ({ startMs: 0, endMs: 2000, waitRatio, besideCores });
+	const w = (besideCores: number, cores = 2) => ({ startMs: 0, endMs: 2000, waitRatio: 0.3, besideCores, cores });
 
-	it("marks a run whose page's main thread waited for a CPU at least the threshold of its run time", () => {
-		assert.deepEqual(contentionOf(w(0.8, 1.4), 3000, 3000), { traceCpu: { waitRatio: 0.8, besideCores: 1.4 }, contention: true });
-		assert.equal(contentionOf(w(CONTENTION_WAIT_RATIO), 3000, 3000).contention, true);
-		assert.equal(contentionOf(w(CONTENTION_WAIT_RATIO - 0.01), 3000, 3000).contention, false);
+	it("marks a run traced while other work used at least the threshold share of the machine's cores", () => {
+		assert.deepEqual(contentionOf(w(1.1), 3000, 3000), { traceCpu: { waitRatio: 0.3, besideCores: 1.1, cores: 2 }, contention: true });
+		assert.equal(contentionOf(w(CONTENTION_CORES_SHARE * 2), 3000, 3000).contention, true);
+		assert.equal(contentionOf(w(CONTENTION_CORES_SHARE * 2 - 0.01), 3000, 3000).contention, false);
+		assert.equal(contentionOf(w(1.1, 8), 3000, 3000).contention, false, 'a core of other work on 8 cores');
 	});
 
 	it("marks a run whose benchmarkIndex fell below the share of this machine's fastest", () => {
-		assert.equal(contentionOf(w(0.1), 3000 * CONTENTION_BENCHMARK_SHARE - 1, 3000).contention, true);
-		assert.equal(contentionOf(w(0.1), 3000 * CONTENTION_BENCHMARK_SHARE, 3000).contention, false);
+		assert.equal(contentionOf(w(0.05), 3000 * CONTENTION_BENCHMARK_SHARE - 1, 3000).contention, true);
+		assert.equal(contentionOf(w(0.05), 3000 * CONTENTION_BENCHMARK_SHARE, 3000).contention, false);
 		assert.deepEqual(contentionOf(undefined, 900, 3000), { contention: true }, 'without /proc figures, the benchmark alone decides');
 	});
 

@@ -23,6 +23,8 @@ export interface CpuWindow {
 	besideCores: number;
 	/** Time the page's main thread waited for a CPU while runnable, per unit of time it ran: how much it was held back. */
 	waitRatio: number;
+	/** The machine's cores. */
+	cores: number;
 }
 
 /** utime + stime of a /proc stat line (fields 14 and 15, counted after the command name in parentheses). */
@@ -73,7 +75,10 @@ export function cpuWindow(start: CpuSample, end: CpuSample): CpuWindow {
 	const ms = Math.max(1, end.atMs - start.atMs);
 	const other = end.machine - start.machine - (end.chrome - start.chrome) - (end.thread - start.thread);
 	const run = end.chromeRunNs - start.chromeRunNs;
-	return { ms, besideCores: Math.max(0, other / TICKS_PER_SECOND / (ms / 1000)), waitRatio: run > 0 ? Math.max(0, (end.chromeWaitNs - start.chromeWaitNs) / run) : 0 };
+	return {
+		ms,
+		besideCores: Math.max(0, other / TICKS_PER_SECOND / (ms / 1000)),
+		waitRatio: run > 0 ? Math.max(0, (end.chromeWaitNs - start.chromeWaitNs) / run) : 0,
+		cores: os.availableParallelism(),
+	};
 }
-
-export const cpuCount = (): number => os.availableParallelism();

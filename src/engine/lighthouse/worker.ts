@@ -107,7 +107,7 @@ function watchTrace(msg: WorkerRunMessage): void {
 		stopped() {
 			const endSample = sampleCpu(msg.chromePid);
 			const cpu = startSample && endSample ? cpuWindow(startSample, endSample) : undefined;
-			const figures = cpu ? { besideCores: +cpu.besideCores.toFixed(2), waitRatio: +cpu.waitRatio.toFixed(3) } : {};
+			const figures = cpu ? { besideCores: +cpu.besideCores.toFixed(2), waitRatio: +cpu.waitRatio.toFixed(3), cores: cpu.cores } : {};
 			post({ type: 'trace-end', id: msg.id, window: { startMs, endMs: Date.now(), ...figures } });
 		},
 	};

@@ -31,8 +31,10 @@ export interface TraceWindow {
 	endMs: number;
 	/** Cores' worth of CPU other work used meanwhile (undefined where /proc cannot tell). */
 	besideCores?: number;
-	/** The Chrome's run-queue wait per unit of its run time meanwhile (undefined where /proc cannot tell). */
+	/** The page's main thread's run-queue wait per unit of its run time meanwhile (undefined where /proc cannot tell). */
 	waitRatio?: number;
+	/** The machine's cores (with the figures above). */
+	cores?: number;
 }
 
 export type WorkerReply =
