@@ -5,7 +5,7 @@ import type { EngineSettings } from '../../src/protocol';
 import { CONTENTION_BENCHMARK_SHARE, CONTENTION_CORES_SHARE, contentionOf } from '../../src/engine/lighthouse/contention';
 import { LighthouseService } from '../../src/engine/lighthouse/lighthouseService';
 import type { TraceWindow } from '../../src/engine/lighthouse/workerProtocol';
-import { type FixtureServer, fromBrowser, startFixtureServer } from '../helpers/fixtureServer';
+import { type FixtureServer, fromLighthouse, startFixtureServer } from '../helpers/fixtureServer';
 import { recordingLogger, testSettings } from '../helpers/sampleResult';
 
 /** A service on real Chromes and Lighthouse workers that notes every traced page load and every slot request. */
@@ -29,7 +29,7 @@ describe('the trace slot (real Chrome, real Lighthouse)', function () {
 		try {
 			const a = server.url('/gated/slot-a');
 			const b = server.url('/gated/slot-b');
-			const gate = server.gate('/gated/slot-a', { hold: fromBrowser });
+			const gate = server.gate('/gated/slot-a', { hold: fromLighthouse });
 			const runA = run(a);
 			await gate.reached; // A's page load is under trace, and held there
 			const bWanted = wanted(b);
@@ -54,7 +54,7 @@ describe('the trace slot (real Chrome, real Lighthouse)', function () {
 		try {
 			const a = server.url('/gated/free-a');
 			const b = server.url('/gated/free-b');
-			const gate = server.gate('/gated/free-a', { hold: fromBrowser });
+			const gate = server.gate('/gated/free-a', { hold: fromLighthouse });
 			const runA = run(a);
 			await gate.reached;
 			await run(b); // B runs to the end while A's page load is held under trace
@@ -74,7 +74,7 @@ describe('the trace slot (real Chrome, real Lighthouse)', function () {
 			const a = server.url('/gated/cancel-a');
 			const b = server.url('/gated/cancel-b');
 			const c = server.url('/gated/cancel-c');
-			const gate = server.gate('/gated/cancel-a', { hold: fromBrowser });
+			const gate = server.gate('/gated/cancel-a', { hold: fromLighthouse });
 			const stopA = new AbortController();
 			const stopB = new AbortController();
 			const runA = run(a, stopA.signal);

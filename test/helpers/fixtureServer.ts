@@ -34,7 +34,9 @@ export const fromBrowser = (req: http.IncomingMessage): boolean => /Chrome\//.te
 const lighthouseAgents = new Set<string>();
 
 /** Requests from Lighthouse's Chrome only, not from the capture browser: Lighthouse sends its own user agents. */
-export const fromLighthouse = (req: http.IncomingMessage): boolean => lighthouseAgents.has(req.headers['user-agent'] ?? '');
+export const fromLighthouse = (req: http.IncomingMessage): boolean => lighthouseAgents.has(anyChromeVersion(req.headers['user-agent'] ?? ''));
+/** Lighthouse 13 puts the running Chrome's version into its emulated user agents: compare without it. */
+const anyChromeVersion = (ua: string): string => ua.replace(/Chrome\/[\d.]+/, 'Chrome/x');
 
 export interface FixtureServer {
 	/** Base URL, e.g. http://127.0.0.1:PORT */
@@ -64,7 +66,7 @@ const SMALL_PAGE = '<!doctype html><html lang="en"><title>Gated page</title><h1>
 export async function startFixtureServer(): Promise<FixtureServer> {
 	if (lighthouseAgents.size === 0) {
 		const { userAgents } = (await import('lighthouse/core/config/constants.js')) as { userAgents: Record<string, string> };
-		for (const ua of Object.values(userAgents)) lighthouseAgents.add(ua);
+		for (const ua of Object.values(userAgents)) lighthouseAgents.add(anyChromeVersion(ua));
 	}
 	const hits = new Map<string, number>();
 	const hanging = new Set<http.ServerResponse>();
