@@ -1,19 +1,16 @@
 // Engine benchmark: every figure is measured side by side in this one run, on local fixture pages.
 //   node bench/engine.mjs [--quick]
 // Prints a table and writes bench/results/engine.json. Needs `npm run build` and `npm run compile`.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { lighthouseCli } from './lighthouseCli.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
 const { startEngine } = require(path.join(root, 'out/test/helpers/engineProcess.js'));
 const { startFixtureServer } = require(path.join(root, 'out/test/helpers/fixtureServer.js'));
-const { CHROME_FLAGS, findChrome } = require(path.join(root, 'out/src/engine/chrome/findChrome.js'));
-const { chromeFlags, chromeSandbox } = require(path.join(root, 'out/src/engine/chrome/sandbox.js'));
-const { createLogger } = require(path.join(root, 'out/src/engine/log.js'));
 
 const quick = process.argv.includes('--quick');
 const PAGES = 12;
@@ -28,26 +25,6 @@ const median = (xs) => {
 const spreadOf = (xs) => ({ n: xs.length, min: Math.min(...xs), max: Math.max(...xs), median: median(xs), spread: Math.max(...xs) - Math.min(...xs) });
 const mb = (b) => Math.round(b / 1048576);
 const log = (...a) => console.error('[bench:engine]', ...a);
-
-/** The plain `lighthouse` CLI, cold, one page at a time: what a user runs without AuditLens. */
-async function lighthouseCli(url) {
-	const cli = path.join(path.dirname(require.resolve('lighthouse/package.json')), 'cli', 'index.js');
-	const chromePath = await findChrome();
-	const flags = chromeFlags(await chromeSandbox(chromePath, createLogger('warn')), CHROME_FLAGS);
-	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, [cli, url, '--output=json', '--output-path=stdout', '--quiet', `--chrome-flags=${flags.join(' ')}`], {
-			env: { ...process.env, CHROME_PATH: chromePath },
-			stdio: ['ignore', 'pipe', 'inherit'],
-		});
-		const out = [];
-		child.stdout.on('data', (c) => out.push(c));
-		child.on('close', (code) => {
-			if (code !== 0) return reject(new Error(`lighthouse CLI exit ${code}`));
-			const lhr = JSON.parse(Buffer.concat(out).toString());
-			resolve(lhr.categories.performance.score);
-		});
-	});
-}
 
 async function timed(fn) {
 	const t0 = performance.now();

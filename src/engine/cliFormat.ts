@@ -71,7 +71,7 @@ export function formatResult(item: BatchItem, budgetFailures: string[], paint: P
 		const metrics = [m.lcp !== undefined ? `LCP ${(m.lcp / 1000).toFixed(1)}s` : '', m.tbt !== undefined ? `TBT ${Math.round(m.tbt)}ms` : '', m.cls !== undefined ? `CLS ${m.cls.toFixed(3)}` : '']
 			.filter(Boolean)
 			.join(' ');
-		lines.push(`    ${ff.padEnd(7)} ${scores}   ${metrics}`);
+		lines.push(`    ${ff.padEnd(7)} ${scores}   ${metrics}${stage.data.contention ? `  ${paint.warn('(under CPU contention: perf may read low)')}` : ''}`);
 		insights.push(...insightLines(stage.data));
 	}
 	lines.push(...insights);

@@ -24,6 +24,7 @@ export const ENGINE_SETTING_KEYS = [
 	'queueSize',
 	'auditTimeoutMs',
 	'accuracyMode',
+	'traceSlot',
 	'runsPerUrl',
 	'recycleAfterRuns',
 	'browserIdleTimeoutMs',

@@ -187,6 +187,22 @@ export interface LighthouseRun {
 	performanceScores: number[];
 	/** Milliseconds Lighthouse itself took (the kept run). */
 	lighthouseMs: number;
+	/** Lighthouse's benchmarkIndex of the kept run: how fast this machine ran a fixed task just before it (higher is faster). Absent in results made before it was recorded. */
+	benchmarkIndex?: number;
+	/** The CPU while the kept run's page load was traced (Linux; absent elsewhere and in older results). */
+	traceCpu?: TraceCpu;
+	/** The page load was traced under contention (see TraceCpu): its performance score may be lower than on a quiet machine. */
+	contention?: boolean;
+}
+
+/** The CPU while a page load was under trace, measured by the engine from /proc. */
+export interface TraceCpu {
+	/** Time the page's main thread waited for a CPU while ready to run, per unit of time it ran (for the record: short-lived pages wait relatively long for small absolute times even on a quiet machine). */
+	waitRatio: number;
+	/** Cores' worth of CPU other work (other runs, other programs) used meanwhile. */
+	besideCores: number;
+	/** The machine's cores. */
+	cores: number;
 }
 
 export interface Screenshot {
@@ -422,6 +438,8 @@ export interface EngineSettings {
 	auditTimeoutMs: number;
 	/** Run Lighthouse one at a time (other stages still run beside it) for stable performance scores. */
 	accuracyMode: boolean;
+	/** Trace one page load at a time across concurrent Lighthouse runs (the rest of each run stays concurrent). */
+	traceSlot: boolean;
 	/** Default Lighthouse runs per form factor (median kept). */
 	runsPerUrl: number;
 	/** Recycle a Chrome after this many Lighthouse runs (Lighthouse advises at most about 100). */

@@ -21,6 +21,7 @@ const fields = {
 	queueSize: z._default(int(0, 10_000), 50),
 	auditTimeoutMs: z._default(int(5_000, 30 * MINUTE_MS), 2 * MINUTE_MS),
 	accuracyMode: z._default(z.boolean(), false),
+	traceSlot: z._default(z.boolean(), true),
 	runsPerUrl: z._default(int(1, 9), 1),
 	recycleAfterRuns: z._default(int(1, 100), 50),
 	browserIdleTimeoutMs: z._default(int(1_000, DAY_MS), 2 * MINUTE_MS),

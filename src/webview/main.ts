@@ -301,6 +301,22 @@ function gauge(category: Category, ff: FormFactor, s: PanelState): HTMLElement {
 	);
 }
 
+/** A short mark beside the form factor when its page load was traced while other work held the CPU. */
+function contentionMark(run: LighthouseRun | undefined): HTMLElement | null {
+	if (!run?.contention) return null;
+	const why = run.traceCpu ? ` While the page loaded, other work used ${run.traceCpu.besideCores.toFixed(1)} of ${run.traceCpu.cores} cores.` : '';
+	const bench = run.benchmarkIndex ? ` Lighthouse benchmarkIndex ${Math.round(run.benchmarkIndex)}.` : '';
+	return h(
+		'span',
+		{
+			class: 'contention',
+			title: `Measured under CPU contention: the performance score may read lower than on a quiet machine.${why}${bench} Audit again when the machine is quieter.`,
+			attrs: { 'data-testid': 'contention' },
+		},
+		'under contention',
+	);
+}
+
 function renderGauges(s: PanelState): void {
 	if (s.status !== 'running' && !FORM_FACTORS.some((ff) => s.stages[`lighthouse-${ff}`])) {
 		fill(sections.gauges);
@@ -312,7 +328,12 @@ function renderGauges(s: PanelState): void {
 		heading('Scores'),
 		note ? h('p', { class: 'meta cross-major', attrs: { 'data-testid': 'cross-major' } }, `Changes are against the previous audit. ${note}.`) : null,
 		...formFactorsOf(s).map((ff) =>
-			h('div', { class: 'gauge-row', attrs: { 'data-form-factor': ff } }, h('h3', {}, FORM_FACTOR_LABEL[ff]), h('div', { class: 'gauges' }, ...CATEGORIES.map((c) => gauge(c, ff, s)))),
+			h(
+				'div',
+				{ class: 'gauge-row', attrs: { 'data-form-factor': ff } },
+				h('h3', {}, FORM_FACTOR_LABEL[ff], contentionMark(lighthouse(s, ff))),
+				h('div', { class: 'gauges' }, ...CATEGORIES.map((c) => gauge(c, ff, s))),
+			),
 		),
 	);
 }

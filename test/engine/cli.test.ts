@@ -168,6 +168,23 @@ describe('auditlens CLI: output a page cannot drive the terminal with (pure)', (
 		assert.match(formatResult({ url: failed.url, result: failed }, [], COLOR), /\x1b\[31m✗/);
 	});
 
+	it('marks a Lighthouse run made under CPU contention, and only that one', () => {
+		const r = sampleResult();
+		const mobile = r.stages['lighthouse-mobile'];
+		assert.equal(mobile?.status, 'ok');
+		if (mobile?.status !== 'ok') return;
+		mobile.data = { ...mobile.data, traceCpu: { waitRatio: 0.9, besideCores: 1.3, cores: 2 }, contention: true };
+		const lines = formatResult({ url: r.url, result: r }, []).split('\n');
+		assert.match(
+			lines.find((l) => /^ {4}mobile/.test(l))!,
+			/under CPU contention/,
+		);
+		assert.doesNotMatch(
+			lines.find((l) => /^ {4}desktop/.test(l))!,
+			/contention/,
+		);
+	});
+
 	it('lists a failed audit in the history with its status, and its page-quoting error made safe', async () => {
 		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auditlens-cli-history-'));
 		try {

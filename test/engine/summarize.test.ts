@@ -18,6 +18,8 @@ describe('Lighthouse result summaries (pure, on real Lighthouse reports)', funct
 		assert.equal(run.metrics.cls, full.audits['cumulative-layout-shift'].numericValue);
 		assert.equal(run.lighthouseVersion, full.lighthouseVersion);
 		assert.deepEqual(run.performanceScores, [0.9]);
+		assert.equal(typeof full.environment?.benchmarkIndex, 'number');
+		assert.equal(run.benchmarkIndex, full.environment?.benchmarkIndex, "Lighthouse's benchmarkIndex of the run");
 	});
 
 	it('lists failing audits with their titles, worst first, and only scored ones', () => {

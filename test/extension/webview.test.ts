@@ -132,6 +132,18 @@ describe('Result panel webview (real bundle, real Chromium)', function () {
 		assert.equal(await page.locator('[data-testid=signed-in]').count(), 0, 'a signed-out result says nothing');
 	});
 
+	it('marks the form factor whose run was made under CPU contention, with the figures, and not the other', async () => {
+		const r = sampleResult();
+		const mobile = r.stages['lighthouse-mobile'];
+		if (mobile?.status !== 'ok') throw new Error('the sample has a mobile run');
+		mobile.data = { ...mobile.data, benchmarkIndex: 812, traceCpu: { waitRatio: 0.62, besideCores: 1.4, cores: 2 }, contention: true };
+		await show(doneState(r));
+		const mark = page.locator('.gauge-row[data-form-factor=mobile] [data-testid=contention]');
+		assert.equal(await mark.textContent(), 'under contention');
+		assert.match((await mark.getAttribute('title')) ?? '', /other work used 1\.4 of 2 cores\. Lighthouse benchmarkIndex 812\./);
+		assert.equal(await page.locator('.gauge-row[data-form-factor=desktop] [data-testid=contention]').count(), 0);
+	});
+
 	it('does not label a fresh result as cached', async () => {
 		await show(doneState(sampleResult()));
 		assert.equal(await page.locator('[data-testid=cache-age]').count(), 0);

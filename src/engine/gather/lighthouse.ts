@@ -1,6 +1,8 @@
 import type { FormFactor, LighthouseRun } from '../../protocol';
+import { contentionOf } from '../lighthouse/contention';
 import type { LighthouseService } from '../lighthouse/lighthouseService';
 import { assertNoRuntimeError, medianRun, summarizeLhr } from '../lighthouse/summarize';
+import type { RunOutcome } from '../lighthouse/workerHandle';
 import type { LhrLike } from '../lighthouse/workerProtocol';
 import type { Stage, StageContext } from './stage';
 
@@ -18,10 +20,10 @@ export function createLighthouseStage(formFactor: FormFactor, service: Lighthous
 			return undefined;
 		},
 		async run(ctx: StageContext): Promise<LighthouseRun> {
-			const runs: LhrLike[] = [];
+			const runs: RunOutcome[] = [];
 			const started = Date.now();
 			for (let i = 0; i < ctx.options.runs; i++) {
-				const lhr = await service.run(
+				const outcome = await service.run(
 					{
 						url: ctx.url,
 						formFactor,
@@ -32,18 +34,22 @@ export function createLighthouseStage(formFactor: FormFactor, service: Lighthous
 					},
 					ctx.signal,
 				);
-				hideExtraHeaders(lhr);
-				assertNoRuntimeError(lhr, ctx.url);
-				runs.push(lhr);
+				hideExtraHeaders(outcome.lhr);
+				assertNoRuntimeError(outcome.lhr, ctx.url);
+				runs.push(outcome);
 			}
-			const kept = await medianRun(runs);
+			const kept = await medianRun(runs.map((r) => r.lhr));
 			ctx.keep(`lhr:${formFactor}`, kept);
-			const perf = runs.map((r) => r.categories.performance?.score ?? NaN);
-			return summarizeLhr(
-				kept,
-				formFactor,
-				perf.filter((s) => Number.isFinite(s)),
-			);
+			const perf = runs.map((r) => r.lhr.categories.performance?.score ?? NaN);
+			const keptRun = runs.find((r) => r.lhr === kept);
+			return {
+				...summarizeLhr(
+					kept,
+					formFactor,
+					perf.filter((s) => Number.isFinite(s)),
+				),
+				...contentionOf(keptRun?.trace, kept.environment?.benchmarkIndex, keptRun?.fastestBenchmarkIndex),
+			};
 		},
 	};
 }

@@ -70,6 +70,7 @@ export function summarizeLhr(lhr: LhrLike, formFactor: FormFactor, performanceSc
 		runWarnings: lhr.runWarnings ?? [],
 		performanceScores,
 		lighthouseMs: lhr.timing?.total ?? 0,
+		benchmarkIndex: lhr.environment?.benchmarkIndex,
 	};
 }
 

@@ -4,9 +4,13 @@
  * Entry point of dist/lighthouseWorker.js.
  */
 import { parentPort } from 'node:worker_threads';
-import type { LhrLike, WorkerReply, WorkerRunMessage } from './workerProtocol';
+import { cpuWindow, sampleCpu, type CpuSample } from './cpuWindow';
+import type { LhrLike, WorkerMessage, WorkerReply, WorkerRunMessage } from './workerProtocol';
 
 type LighthouseModule = typeof import('lighthouse');
+type Phase = (this: unknown, ctx: unknown) => Promise<void>;
+type TraceGatherer = { prototype: { startSensitiveInstrumentation: Phase; stopSensitiveInstrumentation: Phase } };
+type Evaluate = (this: unknown, mainFn: unknown, options: unknown) => Promise<unknown>;
 
 if (!parentPort) throw new Error('lighthouseWorker must run as a worker thread');
 const port = parentPort;
@@ -17,12 +21,53 @@ console.info = console.error;
 
 const post = (reply: WorkerReply) => port.postMessage(reply);
 
+/** The run in progress: asked for the trace slot before its machine benchmark or its trace, told when the trace stops. */
+let traceHooks: { slot(): Promise<void>; started(): void; stopped(): void } | undefined;
+/** The run waiting for the trace slot. */
+let slotWaiter: { id: number; granted: () => void } | undefined;
+
+/**
+ * Wrap Lighthouse's Trace gatherer, whose sensitive phase is exactly the traced page load the performance
+ * metrics come from, and the page-side evaluation of its machine benchmark (a second of CPU in the page,
+ * just before): each waits for the run's trace slot first, and the trace's end frees it. Lighthouse loads
+ * these same module files, so the wraps apply to every run in this thread. Should a later Lighthouse
+ * benchmark differently, the trace still waits for the slot.
+ */
+async function hookLighthouse(): Promise<void> {
+	const Trace = (await import('lighthouse/core/gather/gatherers/trace.js')).default as unknown as TraceGatherer;
+	const { startSensitiveInstrumentation: start, stopSensitiveInstrumentation: stop } = Trace.prototype;
+	Trace.prototype.startSensitiveInstrumentation = async function (ctx) {
+		await traceHooks?.slot();
+		traceHooks?.started();
+		return start.call(this, ctx);
+	};
+	Trace.prototype.stopSensitiveInstrumentation = async function (ctx) {
+		try {
+			await stop.call(this, ctx);
+		} finally {
+			traceHooks?.stopped();
+		}
+	};
+	const { ExecutionContext } = (await import('lighthouse/core/gather/driver/execution-context.js')) as unknown as { ExecutionContext: { prototype: { evaluate: Evaluate } } };
+	const { pageFunctions } = (await import('lighthouse/core/lib/page-functions.js')) as unknown as { pageFunctions: { computeBenchmarkIndex: unknown } };
+	const evaluate = ExecutionContext.prototype.evaluate;
+	ExecutionContext.prototype.evaluate = async function (mainFn, options) {
+		if (mainFn === pageFunctions.computeBenchmarkIndex) await traceHooks?.slot();
+		return evaluate.call(this, mainFn, options);
+	};
+}
+
 async function main(): Promise<void> {
 	const lh: LighthouseModule = await import('lighthouse');
+	await hookLighthouse();
 	const version = (require('lighthouse/package.json') as { version: string }).version;
 	post({ type: 'ready', lighthouseVersion: version });
 
-	port.on('message', (msg: WorkerRunMessage) => {
+	port.on('message', (msg: WorkerMessage) => {
+		if (msg.type === 'slot') {
+			if (slotWaiter?.id === msg.id) slotWaiter.granted();
+			return;
+		}
 		if (msg.type !== 'run') return;
 		void run(lh, msg).then(
 			(lhr) => post({ type: 'result', id: msg.id, lhr }),
@@ -31,7 +76,53 @@ async function main(): Promise<void> {
 	});
 }
 
+/** Wait until the main thread gives this run the trace slot: no other run's page load is under trace then. */
+function takeTraceSlot(id: number): Promise<void> {
+	return new Promise((resolve) => {
+		slotWaiter = {
+			id,
+			granted: () => {
+				slotWaiter = undefined;
+				resolve();
+			},
+		};
+		post({ type: 'slot-wanted', id });
+	});
+}
+
+/**
+ * The run's hooks: the first of its benchmark and its trace asks the main thread for the trace slot (when
+ * the run uses it); the trace's end reports the window and its CPU figures, and the main thread frees the slot.
+ */
+function watchTrace(msg: WorkerRunMessage): void {
+	let startMs = 0;
+	let startSample: CpuSample | undefined;
+	let slot: Promise<void> | undefined;
+	traceHooks = {
+		slot: () => (slot ??= msg.traceSlot ? takeTraceSlot(msg.id) : Promise.resolve()),
+		started() {
+			startMs = Date.now();
+			startSample = sampleCpu(msg.chromePid);
+		},
+		stopped() {
+			const endSample = sampleCpu(msg.chromePid);
+			const cpu = startSample && endSample ? cpuWindow(startSample, endSample) : undefined;
+			const figures = cpu ? { besideCores: +cpu.besideCores.toFixed(2), waitRatio: +cpu.waitRatio.toFixed(3), cores: cpu.cores } : {};
+			post({ type: 'trace-end', id: msg.id, window: { startMs, endMs: Date.now(), ...figures } });
+		},
+	};
+}
+
 async function run(lh: LighthouseModule, msg: WorkerRunMessage): Promise<LhrLike> {
+	watchTrace(msg);
+	try {
+		return await runLighthouse(lh, msg);
+	} finally {
+		traceHooks = undefined;
+	}
+}
+
+async function runLighthouse(lh: LighthouseModule, msg: WorkerRunMessage): Promise<LhrLike> {
 	const common = {
 		onlyCategories: msg.categories,
 		throttlingMethod: msg.throttling,

@@ -3,7 +3,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { abortError, AuditError } from '../errors';
 import type { Logger } from '../log';
-import type { LhrLike, WorkerReply, WorkerRunMessage } from './workerProtocol';
+import type { LhrLike, TraceWindow, WorkerReply, WorkerRunMessage, WorkerSlotMessage } from './workerProtocol';
 
 /** dist/lighthouseWorker.js when bundled; the compiled worker.js beside this file otherwise (tests). */
 export function defaultWorkerPath(): string {
@@ -15,13 +15,37 @@ export function defaultWorkerPath(): string {
 
 export type RunRequest = Omit<WorkerRunMessage, 'type' | 'id'>;
 
+/** One Lighthouse run's result, with its traced page load when the worker saw one. */
+export interface RunOutcome {
+	lhr: LhrLike;
+	trace?: TraceWindow;
+	/** The fastest benchmarkIndex the engine has measured so far, this run's included (set by LighthouseService). */
+	fastestBenchmarkIndex?: number;
+}
+
+/** Gives the trace slot to one run at a time: `take` resolves with the function that frees it. */
+export interface TraceSlot {
+	take(signal: AbortSignal): Promise<() => void>;
+}
+
+interface PendingRun {
+	id: number;
+	resolve: (outcome: RunOutcome) => void;
+	reject: (err: Error) => void;
+	signal: AbortSignal;
+	slot?: TraceSlot;
+	trace?: TraceWindow;
+	/** Frees the trace slot while this run holds it. */
+	freeSlot?: () => void;
+}
+
 /**
  * A warm worker thread that runs Lighthouse, one run at a time. Its console output goes to the
  * engine's stderr. Abort terminates the thread (Lighthouse has no cancel); the owner replaces it.
  */
 export class LighthouseWorker {
 	private nextId = 1;
-	private pending: { id: number; resolve: (lhr: LhrLike) => void; reject: (err: Error) => void } | undefined;
+	private pending: PendingRun | undefined;
 	private exited = false;
 	runs = 0;
 
@@ -31,17 +55,25 @@ export class LighthouseWorker {
 		private readonly log: Logger,
 	) {
 		worker.on('message', (reply: WorkerReply) => {
-			if (reply.type === 'ready' || !this.pending || reply.id !== this.pending.id) return;
-			const { resolve, reject } = this.pending;
+			const run = this.pending;
+			if (reply.type === 'ready' || !run || reply.id !== run.id) return;
+			if (reply.type === 'slot-wanted') return this.giveSlot(run);
+			if (reply.type === 'trace-end') {
+				run.trace = reply.window;
+				return this.freeSlot(run);
+			}
 			this.pending = undefined;
-			if (reply.type === 'result') resolve(reply.lhr);
-			else reject(new AuditError('LIGHTHOUSE_ERROR', `Lighthouse failed: ${reply.message}`));
+			this.freeSlot(run);
+			if (reply.type === 'result') run.resolve({ lhr: reply.lhr, trace: run.trace });
+			else run.reject(new AuditError('LIGHTHOUSE_ERROR', `Lighthouse failed: ${reply.message}`));
 		});
 		const onGone = (err?: Error) => {
 			this.exited = true;
-			if (this.pending) {
-				this.pending.reject(new AuditError('LIGHTHOUSE_ERROR', `The Lighthouse worker stopped unexpectedly${err ? `: ${err.message}` : ''}.`));
+			const run = this.pending;
+			if (run) {
 				this.pending = undefined;
+				this.freeSlot(run);
+				run.reject(new AuditError('LIGHTHOUSE_ERROR', `The Lighthouse worker stopped unexpectedly${err ? `: ${err.message}` : ''}.`));
 			}
 		};
 		worker.on('error', (err) => {
@@ -77,15 +109,21 @@ export class LighthouseWorker {
 		return this.pending !== undefined;
 	}
 
-	/** Run Lighthouse once. On abort the thread is terminated and the promise rejects with the abort reason. */
-	run(request: RunRequest, signal: AbortSignal): Promise<LhrLike> {
+	/**
+	 * Run Lighthouse once. With `request.traceSlot`, the run starts once `slot` gives it the trace slot and
+	 * frees it when its page load has been traced (or the run ends). On abort the thread is terminated and
+	 * the promise rejects with the abort reason.
+	 */
+	run(request: RunRequest, signal: AbortSignal, slot?: TraceSlot): Promise<RunOutcome> {
 		if (this.exited) return Promise.reject(new AuditError('LIGHTHOUSE_ERROR', 'The Lighthouse worker has stopped.'));
 		if (this.pending) return Promise.reject(new Error('LighthouseWorker.run called while a run is in progress'));
 		const id = this.nextId++;
 		this.runs++;
-		return new Promise<LhrLike>((resolve, reject) => {
+		return new Promise<RunOutcome>((resolve, reject) => {
 			const onAbort = () => {
+				const run = this.pending;
 				this.pending = undefined;
+				if (run) this.freeSlot(run);
 				reject(abortError(signal));
 				void this.terminate();
 			};
@@ -94,9 +132,11 @@ export class LighthouseWorker {
 			const done = () => signal.removeEventListener('abort', onAbort);
 			this.pending = {
 				id,
-				resolve: (lhr) => {
+				signal,
+				slot: request.traceSlot ? slot : undefined,
+				resolve: (outcome) => {
 					done();
-					resolve(lhr);
+					resolve(outcome);
 				},
 				reject: (err) => {
 					done();
@@ -105,6 +145,25 @@ export class LighthouseWorker {
 			};
 			this.worker.postMessage({ type: 'run', id, ...request } satisfies WorkerRunMessage);
 		});
+	}
+
+	private giveSlot(run: PendingRun): void {
+		if (!run.slot) return void this.worker.postMessage({ type: 'slot', id: run.id } satisfies WorkerSlotMessage);
+		run.slot.take(run.signal).then(
+			(free) => {
+				// The run may have ended (aborted, worker gone) while it waited.
+				if (this.pending !== run) return free();
+				run.freeSlot = free;
+				this.worker.postMessage({ type: 'slot', id: run.id } satisfies WorkerSlotMessage);
+			},
+			() => undefined, // aborted while waiting: onAbort has already ended the run
+		);
+	}
+
+	private freeSlot(run: PendingRun): void {
+		const free = run.freeSlot;
+		run.freeSlot = undefined;
+		free?.();
 	}
 
 	async terminate(): Promise<void> {

@@ -13,9 +13,38 @@ export interface WorkerRunMessage {
 	maxWaitForLoadMs: number;
 	/** A signed-in audit's headers (Lighthouse's `extraHeaders`: every request of the page). */
 	extraHeaders?: Record<string, string>;
+	/** Ask the main thread for the trace slot (`slot-wanted`) and wait for it (`slot`) before Lighthouse starts. */
+	traceSlot: boolean;
+	/** The Chrome's pid (it leads its process group): the CPU it uses under trace is not counted as contention. */
+	chromePid: number;
 }
 
-export type WorkerReply = { type: 'ready'; lighthouseVersion: string } | { type: 'result'; id: number; lhr: LhrLike } | { type: 'error'; id: number; message: string };
+/** Main thread → worker: the run that asked may start; it holds the trace slot until `trace-end`. */
+export interface WorkerSlotMessage {
+	type: 'slot';
+	id: number;
+}
+
+export type WorkerMessage = WorkerRunMessage | WorkerSlotMessage;
+
+/** The page load under trace, as the worker saw it: wall-clock times (ms since the epoch) and other CPU work meanwhile. */
+export interface TraceWindow {
+	startMs: number;
+	endMs: number;
+	/** Cores' worth of CPU other work used meanwhile (undefined where /proc cannot tell). */
+	besideCores?: number;
+	/** The page's main thread's run-queue wait per unit of its run time meanwhile (undefined where /proc cannot tell). */
+	waitRatio?: number;
+	/** The machine's cores (with the figures above). */
+	cores?: number;
+}
+
+export type WorkerReply =
+	| { type: 'ready'; lighthouseVersion: string }
+	| { type: 'slot-wanted'; id: number }
+	| { type: 'trace-end'; id: number; window: TraceWindow }
+	| { type: 'result'; id: number; lhr: LhrLike }
+	| { type: 'error'; id: number; message: string };
 
 /** The parts of a Lighthouse result (LHR) the engine reads; the rest is carried as is. */
 export interface LhrLike {
@@ -29,6 +58,8 @@ export interface LhrLike {
 	categories: Record<string, { score: number | null; auditRefs: { id: string; weight: number; group?: string; acronym?: string }[] }>;
 	audits: Record<string, LhrAudit>;
 	timing?: { total: number };
+	/** Lighthouse's measure of this machine's speed while it ran (higher is faster); see summarize.ts. */
+	environment?: { benchmarkIndex?: number };
 	[key: string]: unknown;
 }
 

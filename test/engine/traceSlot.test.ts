@@ -1,0 +1,147 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import os from 'node:os';
+import type { EngineSettings } from '../../src/protocol';
+import { CONTENTION_BENCHMARK_SHARE, CONTENTION_CORES_SHARE, contentionOf } from '../../src/engine/lighthouse/contention';
+import { LighthouseService } from '../../src/engine/lighthouse/lighthouseService';
+import type { TraceWindow } from '../../src/engine/lighthouse/workerProtocol';
+import { type FixtureServer, fromLighthouse, startFixtureServer } from '../helpers/fixtureServer';
+import { recordingLogger, testSettings } from '../helpers/sampleResult';
+
+/** A service on real Chromes and Lighthouse workers that notes every traced page load and every slot request. */
+function startService(over: Partial<EngineSettings>) {
+	const service = new LighthouseService(testSettings({ maxBrowsers: 2, ...over }), recordingLogger());
+	const windows = new Map<string, TraceWindow>();
+	service.traceEvents.on('window', (url, w) => windows.set(url, w));
+	const wanted = (url: string) => new Promise<void>((resolve) => service.traceEvents.on('wanted', (u) => u === url && resolve()));
+	const run = (url: string, signal = new AbortController().signal) => service.run({ url, formFactor: 'mobile', categories: ['performance'], throttling: 'simulate', timeoutMs: 90_000 }, signal);
+	return { service, windows, wanted, run };
+}
+
+describe('the trace slot (real Chrome, real Lighthouse)', function () {
+	this.timeout(240_000);
+	let server: FixtureServer;
+	beforeEach(async () => (server = await startFixtureServer()));
+	afterEach(() => server.close());
+
+	it('traces one page load at a time: a second run waits until the first page load has been traced', async () => {
+		const { service, windows, wanted, run } = startService({ traceSlot: true });
+		try {
+			const a = server.url('/gated/slot-a');
+			const b = server.url('/gated/slot-b');
+			const gate = server.gate('/gated/slot-a', { hold: fromLighthouse });
+			const runA = run(a);
+			await gate.reached; // A's page load is under trace, and held there
+			const bWanted = wanted(b);
+			const runB = run(b);
+			await bWanted; // B asked for the slot while A holds it
+			gate.open();
+			const [ra, rb] = await Promise.all([runA, runB]);
+			const wa = windows.get(a)!;
+			const wb = windows.get(b)!;
+			assert.ok(wa && wb, 'both page loads were traced');
+			assert.ok(wb.startMs >= wa.endMs, `B's trace (${wb.startMs}…${wb.endMs}) began after A's ended (${wa.startMs}…${wa.endMs})`);
+			assert.deepEqual(ra.trace, wa);
+			assert.equal(typeof ra.lhr.environment?.benchmarkIndex, 'number');
+			assert.equal(typeof rb.trace?.besideCores, os.platform() === 'linux' ? 'number' : 'undefined');
+		} finally {
+			await service.close();
+		}
+	});
+
+	it('without it, a second page load is traced while the first is still loading (what the slot prevents)', async () => {
+		const { service, windows, run } = startService({ traceSlot: false });
+		try {
+			const a = server.url('/gated/free-a');
+			const b = server.url('/gated/free-b');
+			const gate = server.gate('/gated/free-a', { hold: fromLighthouse });
+			const runA = run(a);
+			await gate.reached;
+			await run(b); // B runs to the end while A's page load is held under trace
+			gate.open();
+			await runA;
+			const wa = windows.get(a)!;
+			const wb = windows.get(b)!;
+			assert.ok(wb.startMs < wa.endMs && wb.endMs > wa.startMs, 'the two trace windows overlap');
+		} finally {
+			await service.close();
+		}
+	});
+
+	it('frees the slot when the run holding it is cancelled, and when a run waiting for it is cancelled', async () => {
+		const { service, windows, wanted, run } = startService({ traceSlot: true, maxBrowsers: 3 });
+		try {
+			const a = server.url('/gated/cancel-a');
+			const b = server.url('/gated/cancel-b');
+			const c = server.url('/gated/cancel-c');
+			const gate = server.gate('/gated/cancel-a', { hold: fromLighthouse });
+			const stopA = new AbortController();
+			const stopB = new AbortController();
+			const runA = run(a, stopA.signal);
+			await gate.reached;
+			const bWanted = wanted(b);
+			const runB = run(b, stopB.signal);
+			await bWanted;
+			stopB.abort(new Error('cancelled while waiting'));
+			await assert.rejects(runB, /cancelled while waiting/);
+			const cWanted = wanted(c);
+			const runC = run(c);
+			await cWanted;
+			stopA.abort(new Error('cancelled while tracing'));
+			await assert.rejects(runA, /cancelled while tracing/);
+			// C gets the slot A held; B, cancelled in the queue, never takes it.
+			const rc = await runC;
+			assert.ok(rc.trace && windows.has(c) && !windows.has(b));
+			gate.open();
+		} finally {
+			await service.close();
+		}
+	});
+
+	it('marks a run made while other work held the CPU (burners on every core) as under contention', async function () {
+		if (process.platform !== 'linux') this.skip();
+		const { service, run } = startService({ traceSlot: true });
+		const marks = async (tag: string) => {
+			const { lhr, trace, fastestBenchmarkIndex } = await run(server.url(`/slow.html?${tag}`));
+			return { ...contentionOf(trace, lhr.environment?.benchmarkIndex, fastestBenchmarkIndex), benchmarkIndex: lhr.environment?.benchmarkIndex, fastestBenchmarkIndex };
+		};
+		const burners: ReturnType<typeof spawn>[] = [];
+		try {
+			const quiet = await marks('quiet');
+			assert.equal(quiet.fastestBenchmarkIndex, quiet.benchmarkIndex, 'the first run is the baseline');
+			// Three busy loops per core, each in a session of its own like a program started elsewhere (the pool's
+			// Chromes have theirs: where the kernel shares CPU between sessions first, loops in this test's session
+			// would barely touch them): a run gets at most a quarter of the CPU it had.
+			for (let i = 0; i < 3 * os.availableParallelism(); i++) burners.push(spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore', detached: true }));
+			const busy = await marks('busy');
+			assert.equal(busy.contention, true, JSON.stringify(busy));
+			assert.ok(busy.traceCpu && busy.traceCpu.besideCores >= 1, `other work used ${busy.traceCpu?.besideCores} cores`);
+			assert.equal(typeof busy.traceCpu.waitRatio, 'number');
+		} finally {
+			for (const b of burners) b.kill('SIGKILL');
+			await service.close();
+		}
+	});
+});
+
+describe('the contention mark (pure)', () => {
+	const w = (besideCores: number, cores = 2) => ({ startMs: 0, endMs: 2000, waitRatio: 0.3, besideCores, cores });
+
+	it("marks a run traced while other work used at least the threshold share of the machine's cores", () => {
+		assert.deepEqual(contentionOf(w(1.1), 3000, 3000), { traceCpu: { waitRatio: 0.3, besideCores: 1.1, cores: 2 }, contention: true });
+		assert.equal(contentionOf(w(CONTENTION_CORES_SHARE * 2), 3000, 3000).contention, true);
+		assert.equal(contentionOf(w(CONTENTION_CORES_SHARE * 2 - 0.01), 3000, 3000).contention, false);
+		assert.equal(contentionOf(w(1.1, 8), 3000, 3000).contention, false, 'a core of other work on 8 cores');
+	});
+
+	it("marks a run whose benchmarkIndex fell below the share of this machine's fastest", () => {
+		assert.equal(contentionOf(w(0.05), 3000 * CONTENTION_BENCHMARK_SHARE - 1, 3000).contention, true);
+		assert.equal(contentionOf(w(0.05), 3000 * CONTENTION_BENCHMARK_SHARE, 3000).contention, false);
+		assert.deepEqual(contentionOf(undefined, 900, 3000), { contention: true }, 'without /proc figures, the benchmark alone decides');
+	});
+
+	it('says nothing where nothing could be measured', () => {
+		assert.deepEqual(contentionOf({ startMs: 0, endMs: 2000 }, undefined, undefined), {});
+		assert.deepEqual(contentionOf(undefined, undefined, 3000), {});
+	});
+});
