@@ -44,6 +44,7 @@ Audit options:
   --html DIR                          write the Lighthouse HTML reports to DIR
   --no-cache                          audit again even when a fresh cached result exists
   --no-pool                           run the plain Lighthouse CLI per run instead of the warm pool
+  --no-trace-slot                     let concurrent runs' page loads overlap: faster, scores noisier on a busy machine
   --no-capture, --no-cro, --no-ai     turn stages off
   --timeout SECONDS                   per-audit timeout (default 120)
   --chrome-path PATH                  Chrome/Chromium binary (else CHROME_PATH, else discovery)
@@ -71,6 +72,8 @@ export interface AuditArgs {
 	htmlDir?: string;
 	noCache: boolean;
 	usePool: boolean;
+	/** Concurrent Lighthouse runs take turns for their traced page loads (the engine's `traceSlot`). */
+	traceSlot: boolean;
 	stages: { capture: boolean; cro: boolean; ai: boolean };
 	timeoutMs?: number;
 	chromePath?: string;
@@ -112,6 +115,7 @@ const AUDIT_OPTIONS = {
 	json: { type: 'boolean' },
 	'no-cache': { type: 'boolean' },
 	'no-pool': { type: 'boolean' },
+	'no-trace-slot': { type: 'boolean' },
 	'no-capture': { type: 'boolean' },
 	'no-cro': { type: 'boolean' },
 	'no-ai': { type: 'boolean' },
@@ -134,6 +138,7 @@ export function parseAuditArgs(argv: string[]): AuditArgs {
 		htmlDir: v.html,
 		noCache: v['no-cache'] === true,
 		usePool: v['no-pool'] !== true,
+		traceSlot: v['no-trace-slot'] !== true,
 		stages: { capture: v['no-capture'] !== true, cro: v['no-cro'] !== true, ai: v['no-ai'] !== true },
 		timeoutMs: v.timeout === undefined ? undefined : intOption(v.timeout, '--timeout', 5, 1800) * 1000,
 		chromePath: v['chrome-path'],
@@ -264,12 +269,14 @@ export function budgetFailures(result: AuditResult, budget: Partial<Record<Categ
 	return out;
 }
 
-function settingsFrom(a: AuditArgs): Partial<EngineSettings> {
+/** The engine settings an `audit` command line asks for. */
+export function settingsFrom(a: AuditArgs): Partial<EngineSettings> {
 	return {
 		maxConcurrentAudits: a.concurrency,
 		maxBrowsers: Math.min(16, a.concurrency * a.formFactors.length),
 		accuracyMode: a.accuracy,
 		usePool: a.usePool,
+		traceSlot: a.traceSlot,
 		chromePath: a.chromePath,
 		queueSize: Math.min(10_000, Math.max(50, a.urls.length)),
 		...(a.timeoutMs ? { auditTimeoutMs: a.timeoutMs } : {}),

@@ -6,7 +6,7 @@ import path from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
-import { authArgs, budgetFailures, parseAuditArgs, parseBudget, UsageError } from '../../src/engine/cli';
+import { authArgs, budgetFailures, parseAuditArgs, parseBudget, settingsFrom, UsageError } from '../../src/engine/cli';
 import { historyCommand } from '../../src/engine/historyCli';
 import { HistoryStore } from '../../src/engine/history/historyStore';
 import { COLOR, cruxLines, formatResult, statusOf } from '../../src/engine/cliFormat';
@@ -64,6 +64,9 @@ describe('auditlens CLI: argument parsing (pure)', function () {
 		const off = parseAuditArgs(['u', '--no-cache', '--no-pool', '--no-capture', '--no-cro', '--no-ai', '--accuracy', '--verbose']);
 		assert.deepEqual(off.stages, { capture: false, cro: false, ai: false });
 		assert.ok(off.noCache && !off.usePool && off.accuracy && off.verbose);
+		assert.equal(parseAuditArgs(['u']).traceSlot, true, 'the trace slot is on by default');
+		assert.equal(settingsFrom(parseAuditArgs(['u', '--no-trace-slot'])).traceSlot, false, '--no-trace-slot reaches the engine settings');
+		assert.equal(settingsFrom(parseAuditArgs(['u'])).traceSlot, true);
 	});
 
 	it('reports every category of every form factor under its budget', () => {
