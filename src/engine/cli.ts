@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { AuditAuth, AuditOptionsInput, AuditResult, AuditStatus, BatchItem, Category, EngineSettings, FormFactor, ProgressParams } from '../protocol';
 import { CATEGORIES } from '../protocol';
 import { MAX_URL_LENGTH } from '../shared/limits';
+import { splitNameValue } from '../shared/credentialSyntax';
 import { safeText, useColor } from '../shared/terminalText';
 import { intOption, parseCommandLine, UsageError } from './argv';
 import { auditAuthSchema, resolveAuth } from './auth/authRequest';
@@ -155,18 +156,17 @@ export function parseAuditArgs(argv: string[]): AuditArgs {
 export function authArgs(headerArgs: readonly string[], cookieArgs: readonly string[], loginScript: string | undefined): { auth?: AuditAuth } {
 	const headers: Record<string, string> = {};
 	for (const arg of headerArgs) {
-		const colon = arg.indexOf(':');
+		const { name, value, at } = splitNameValue(arg, ':');
 		// The argument is not quoted back: without its colon, it may be the value alone.
-		if (colon < 0) throw new UsageError(`--header takes "Name: value" (a name, a colon, the value); --header number ${headerArgs.indexOf(arg) + 1} has no colon`);
-		const name = arg.slice(0, colon).trim();
+		if (at < 0) throw new UsageError(`--header takes "Name: value" (a name, a colon, the value); --header number ${headerArgs.indexOf(arg) + 1} has no colon`);
 		if (Object.keys(headers).some((n) => n.toLowerCase() === name.toLowerCase())) throw new UsageError(`--header ${safeText(name, { max: 60 })} is given twice`);
-		headers[name] = arg.slice(colon + 1).trim();
+		headers[name] = value;
 	}
 	const cookies: { name: string; value: string }[] = [];
 	for (const arg of cookieArgs) {
-		const eq = arg.indexOf('=');
-		if (eq <= 0) throw new UsageError(`--cookie takes name=value; --cookie number ${cookieArgs.indexOf(arg) + 1} has no name before an "="`);
-		cookies.push({ name: arg.slice(0, eq).trim(), value: arg.slice(eq + 1).trim() });
+		const { name, value, at } = splitNameValue(arg, '=');
+		if (at <= 0) throw new UsageError(`--cookie takes name=value; --cookie number ${cookieArgs.indexOf(arg) + 1} has no name before an "="`);
+		cookies.push({ name, value });
 	}
 	if (headerArgs.length === 0 && cookieArgs.length === 0 && loginScript === undefined) return {};
 	if (loginScript === '') throw new UsageError('--login-script needs a file');

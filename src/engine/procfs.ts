@@ -7,6 +7,13 @@ export interface ProcessInfo {
 	pgrp: number;
 	/** Resident pages (field 24 of /proc/<pid>/stat). */
 	rssPages: number;
+	/** CPU time used so far, user + system, in clock ticks (fields 14 and 15). */
+	cpuTicks: number;
+}
+
+/** The fields of a /proc/<pid>/stat line after the command name in parentheses: state ppid pgrp ... (field 3 on). */
+export function statFields(stat: string): string[] {
+	return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 }
 
 /** Every process on the machine, from /proc (Linux only; empty elsewhere or when /proc is unreadable). */
@@ -16,10 +23,8 @@ export function listProcesses(): ProcessInfo[] {
 	for (const entry of readdir('/proc')) {
 		if (!/^\d+$/.test(entry)) continue;
 		try {
-			const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
-			// Fields after the command name in parentheses: state ppid pgrp ...
-			const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-			out.push({ pid: Number(entry), pgrp: Number(rest[2]), rssPages: Number(rest[21]) });
+			const rest = statFields(fs.readFileSync(`/proc/${entry}/stat`, 'utf8'));
+			out.push({ pid: Number(entry), pgrp: Number(rest[2]), rssPages: Number(rest[21]), cpuTicks: Number(rest[11]) + Number(rest[12]) });
 		} catch {
 			// gone meanwhile
 		}
@@ -34,8 +39,7 @@ export function listProcesses(): ProcessInfo[] {
 export function hasDied(pid: number): boolean {
 	if (process.platform !== 'linux') return false;
 	try {
-		const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-		return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+		return statFields(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'))[0] === 'Z';
 	} catch {
 		return fs.existsSync('/proc/self');
 	}

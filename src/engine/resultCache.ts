@@ -14,7 +14,7 @@ export interface CacheEnvironment {
 	aiKeySet?: boolean;
 	/** Whether a CrUX key is set. Never the key. */
 	cruxKeySet?: boolean;
-	/** sha256 of a signed-in audit's credentials (headers, cookies, login script path and content); never the values. */
+	/** The keyed hash of a signed-in audit's credentials (`AuthPlan.hash`); never the values. */
 	authHash?: string;
 }
 

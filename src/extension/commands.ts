@@ -337,18 +337,16 @@ function setCredentials(ctx: Ctx): Handler {
 		const { pattern } = parsed;
 		const headers: Record<string, string> = {};
 		for (let n = 1; ; n++) {
-			const line = await askLine(`Header ${n} for ${pattern}`, 'Name: value, e.g. Authorization: Bearer …; leave empty when done.', parseHeaderLine);
-			if (line === undefined) return;
-			if (line === '') break;
-			const h = parseHeaderLine(line) as { name: string; value: string };
+			const h = await askNameValue(`Header ${n} for ${pattern}`, 'Name: value, e.g. Authorization: Bearer …; leave empty when done.', parseHeaderLine);
+			if (h === undefined) return;
+			if (h === null) break;
 			headers[h.name] = h.value;
 		}
 		const cookies: { name: string; value: string }[] = [];
 		for (let n = 1; ; n++) {
-			const line = await askLine(`Cookie ${n} for ${pattern}`, 'name=value, set for the audited origin only; leave empty when done.', parseCookieLine);
-			if (line === undefined) return;
-			if (line === '') break;
-			const c = parseCookieLine(line) as { name: string; value: string };
+			const c = await askNameValue(`Cookie ${n} for ${pattern}`, 'name=value, set for the audited origin only; leave empty when done.', parseCookieLine);
+			if (c === undefined) return;
+			if (c === null) break;
 			// The same name again replaces the earlier value.
 			const at = cookies.findIndex((x) => x.name === c.name);
 			if (at >= 0) cookies[at] = c;
@@ -366,8 +364,10 @@ function setCredentials(ctx: Ctx): Handler {
 	};
 }
 
-/** One header or cookie line in a password box; '' when the person is done, undefined when they cancelled. */
-async function askLine(title: string, prompt: string, parse: (line: string) => object): Promise<string | undefined> {
+type NameValue = { name: string; value: string };
+
+/** One header or cookie in a password box, parsed; null when the person is done (left it empty), undefined when they cancelled. */
+async function askNameValue(title: string, prompt: string, parse: (line: string) => NameValue | { error: string }): Promise<NameValue | null | undefined> {
 	const line = await vscode.window.showInputBox({
 		title: `AuditLens: ${title}`,
 		prompt,
@@ -376,10 +376,14 @@ async function askLine(title: string, prompt: string, parse: (line: string) => o
 		validateInput: (v) => {
 			if (v.trim() === '') return undefined;
 			const parsed = parse(v);
-			return 'error' in parsed ? String(parsed.error) : undefined;
+			return 'error' in parsed ? parsed.error : undefined;
 		},
 	});
-	return line?.trim();
+	if (line === undefined) return undefined;
+	if (line.trim() === '') return null;
+	const parsed = parse(line);
+	// validateInput has kept a line with an error from being accepted.
+	return 'error' in parsed ? undefined : parsed;
 }
 
 /** Clear Credentials…: pick a pattern (or all) and delete its secret. */

@@ -4,6 +4,7 @@
  * secret per pattern (credentialStore.ts); the engine validates them again at the edge.
  */
 import type { AuditAuth } from '../protocol/types';
+import { COOKIE_VALUE, HEADER_VALUE, splitNameValue, TOKEN } from '../shared/credentialSyntax';
 
 /** A pattern's credentials as stored (as one JSON secret). */
 export interface StoredCredentials {
@@ -14,9 +15,6 @@ export interface StoredCredentials {
 
 /** The SecretStorage key of a pattern's credentials. */
 export const credentialKey = (pattern: string): string => `auditlens.credentials:${pattern}`;
-
-/** RFC 9110 token: what a header or cookie name may be. */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 
 /**
  * A URL pattern as typed: an origin (`http://localhost:3000`, every page of it) or a glob over the whole URL where
@@ -66,24 +64,20 @@ export function bestPattern(patterns: readonly string[], url: string): string | 
 
 /** One `Name: value` header as typed; the value is never quoted back in an error. */
 export function parseHeaderLine(line: string): { name: string; value: string } | { error: string } {
-	const colon = line.indexOf(':');
-	if (colon <= 0) return { error: 'Write a header as Name: value (a name, a colon, then the value).' };
-	const name = line.slice(0, colon).trim();
-	const value = line.slice(colon + 1).trim();
+	const { name, value, at } = splitNameValue(line, ':');
+	if (at <= 0) return { error: 'Write a header as Name: value (a name, a colon, then the value).' };
 	if (!TOKEN.test(name)) return { error: 'A header name has only letters, digits and - (e.g. Authorization, X-Api-Key).' };
 	if (name.toLowerCase() === 'cookie') return { error: 'Give cookies as cookies (next step): a Cookie header would go to every origin the page loads from.' };
-	if (!/^[\t\x20-\x7e]*$/.test(value)) return { error: 'A header value has printable ASCII characters only.' };
+	if (!HEADER_VALUE.test(value)) return { error: 'A header value has printable ASCII characters only.' };
 	return { name, value };
 }
 
 /** One `name=value` cookie as typed; the value is never quoted back in an error. */
 export function parseCookieLine(line: string): { name: string; value: string } | { error: string } {
-	const eq = line.indexOf('=');
-	if (eq <= 0) return { error: 'Write a cookie as name=value.' };
-	const name = line.slice(0, eq).trim();
-	const value = line.slice(eq + 1).trim();
+	const { name, value, at } = splitNameValue(line, '=');
+	if (at <= 0) return { error: 'Write a cookie as name=value.' };
 	if (!TOKEN.test(name)) return { error: 'A cookie name has only letters, digits and - or _.' };
-	if (!/^[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*$/.test(value)) return { error: 'A cookie value has no spaces, quotes, commas, semicolons or backslashes.' };
+	if (!COOKIE_VALUE.test(value)) return { error: 'A cookie value has no spaces, quotes, commas, semicolons or backslashes.' };
 	return { name, value };
 }
 

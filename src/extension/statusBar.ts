@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { AuditResult, HistoryEntry } from '../protocol/types';
 import { CATEGORIES } from '../protocol/types';
 import { cacheLabel, stageProblems } from '../format/status';
-import { crossMajorMark, crossMajorNote } from '../format/insights';
+import { crossMajorMark, crossMajorNote, runsLighthouseVersion } from '../format/insights';
 import { CATEGORY_LABEL, FORM_FACTOR_LABEL, formatDelta, primaryFormFactor, scoreDelta, scoresLine, scoresOfResult, toPercent } from '../format/scores';
 
 export class AuditStatusBar implements vscode.Disposable {
@@ -70,7 +70,7 @@ export class AuditStatusBar implements vscode.Disposable {
 		} else {
 			const line = scoresLine(scores[ff], previous?.scores[ff]);
 			const partial = result.status === 'partial' || problems.length > 0;
-			const version = runVersion(result);
+			const version = runsLighthouseVersion(result.stages, result.lighthouseVersion);
 			const mark = previous ? crossMajorMark(version, previous.lighthouseVersion) : '';
 			this.item.text = `${partial ? '$(warning)' : '$(pulse)'} ${result.options.devServer ? 'dev ' : ''}${line}${mark ? ` · ${mark}` : ''}${partial ? ' · partial' : ''}${cached ? ' · cached' : ''}`;
 			this.item.backgroundColor = partial ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
@@ -107,15 +107,6 @@ export class AuditStatusBar implements vscode.Disposable {
 	dispose(): void {
 		this.item.dispose();
 	}
-}
-
-/** The Lighthouse that made a result: its runs' own version, else the engine's. */
-function runVersion(result: AuditResult): string {
-	for (const ff of ['mobile', 'desktop'] as const) {
-		const outcome = result.stages[`lighthouse-${ff}`];
-		if (outcome?.status === 'ok') return outcome.data.lighthouseVersion;
-	}
-	return result.lighthouseVersion;
 }
 
 export function shortUrl(url: string): string {

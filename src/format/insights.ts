@@ -3,7 +3,8 @@
  * result: the wording the panel and the CLI share. Pure: no `vscode`, no DOM. Labels come from the page
  * (URLs, selectors): the caller shows them as text (webview) or through safeText (terminal).
  */
-import type { FailingAudit, Insight, InsightItem, InsightMetric, LighthouseRun } from '../protocol/types';
+import type { FailingAudit, Insight, InsightItem, InsightMetric, LighthouseRun, StageOutcomes } from '../protocol/types';
+import { FORM_FACTORS } from '../protocol/types';
 
 const METRIC_ORDER: readonly InsightMetric[] = ['FCP', 'LCP', 'TBT', 'CLS', 'INP'];
 
@@ -55,6 +56,15 @@ export function moreItems(insight: Insight): string {
 export function lighthouseMajor(version: string | undefined): number | undefined {
 	const m = /^(\d+)\./.exec(version ?? '');
 	return m ? Number(m[1]) : undefined;
+}
+
+/** The Lighthouse that made a result: its runs' own version, else `fallback` (the engine's, while no run has finished). */
+export function runsLighthouseVersion(stages: StageOutcomes, fallback?: string): string | undefined {
+	for (const ff of FORM_FACTORS) {
+		const outcome = stages[`lighthouse-${ff}`];
+		if (outcome?.status === 'ok' && outcome.data.lighthouseVersion) return outcome.data.lighthouseVersion;
+	}
+	return fallback;
 }
 
 /** Lighthouse 13 calls them insights; Lighthouse 12 and earlier, opportunities. */

@@ -5,7 +5,7 @@
 import { CRUX_METRICS, cruxPeriod, cruxRows } from '../format/crux';
 import { authLabel } from '../format/auth';
 import { DEV_BUILD_NOTE, explainError } from '../format/errors';
-import { checkMark, crossMajorNote, insightSavings, insightsTitle, itemDetail, moreItems, otherFailingAudits } from '../format/insights';
+import { checkMark, crossMajorNote, insightSavings, runsLighthouseVersion, insightsTitle, itemDetail, moreItems, otherFailingAudits } from '../format/insights';
 import { formatMetric, formatMetricDelta, METRICS, metricLabel } from '../format/metrics';
 import { CATEGORY_LABEL, FORM_FACTOR_LABEL, formatDelta, scoreBand, scoreDelta, toPercent } from '../format/scores';
 import { cacheLabel, resultBanner } from '../format/status';
@@ -164,11 +164,7 @@ function formFactorsOf(s: PanelState): FormFactor[] {
 
 /** The Lighthouse that made this result: the runs' own version (the engine's while none has finished). */
 function lighthouseVersion(s: PanelState, stages: StageOutcomes = s.stages): string | undefined {
-	for (const ff of FORM_FACTORS) {
-		const run = lighthouse(s, ff, stages);
-		if (run?.lighthouseVersion) return run.lighthouseVersion;
-	}
-	return stages === s.stages ? s.result?.lighthouseVersion : undefined;
+	return runsLighthouseVersion(stages, stages === s.stages ? s.result?.lighthouseVersion : undefined);
 }
 
 /** `Lighthouse 12 → 13: scores not directly comparable` when the previous audit was made by another major. */

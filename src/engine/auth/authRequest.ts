@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { AuditAuth, AuthSummary } from '../../protocol';
+import { COOKIE_VALUE, HEADER_VALUE, TOKEN } from '../../shared/credentialSyntax';
 import { AuditError } from '../errors';
 
 /**
@@ -18,13 +19,6 @@ const MAX_VALUE = 8_192;
 const MAX_TOTAL_BYTES = 32 * 1024;
 /** A login script is a small module; a bigger file is most likely the wrong one. */
 const MAX_SCRIPT_BYTES = 1024 * 1024;
-
-/** RFC 9110 token: the characters a header (or cookie) name may have. */
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-/** Visible ASCII, space and tab: no CR, LF or NUL that could split a request. */
-const HEADER_VALUE = /^[\t\x20-\x7e]*$/;
-/** RFC 6265 cookie-octets: no controls, whitespace, quote, comma, semicolon or backslash. */
-const COOKIE_VALUE = /^[\x21\x23-\x2b\x2d-\x3a\x3c-\x5b\x5d-\x7e]*$/;
 
 /** Headers the browser sets itself, or that would change the request's framing or target. */
 const FORBIDDEN_HEADERS = new Set([

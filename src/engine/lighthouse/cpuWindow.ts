@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
-import { listProcesses } from '../procfs';
+import { listProcesses, statFields } from '../procfs';
 
 /** Linux's USER_HZ: /proc reports CPU time in ticks of 1/100 s on every architecture Node runs on. */
 const TICKS_PER_SECOND = 100;
@@ -27,12 +27,6 @@ export interface CpuWindow {
 	cores: number;
 }
 
-/** utime + stime of a /proc stat line (fields 14 and 15, counted after the command name in parentheses). */
-function cpuTicks(stat: string): number {
-	const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-	return Number(rest[11]) + Number(rest[12]);
-}
-
 /**
  * A sample for the Chrome whose process group `chromePid` leads (it is started detached, so its renderers
  * share the group), read from the calling thread. Undefined where /proc cannot tell (other systems).
@@ -52,8 +46,8 @@ export function sampleCpu(chromePid: number): CpuSample | undefined {
 		let chromeWaitNs = 0;
 		for (const p of listProcesses()) {
 			if (p.pgrp !== chromePid) continue;
+			chrome += p.cpuTicks;
 			try {
-				chrome += cpuTicks(fs.readFileSync(`/proc/${p.pid}/stat`, 'utf8'));
 				// The renderer's main thread (its tid is the process id) runs the page's tasks the metrics time.
 				if (!fs.readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').includes('--type=renderer')) continue;
 				const [run, wait] = fs.readFileSync(`/proc/${p.pid}/schedstat`, 'utf8').split(' ').map(Number);
@@ -63,7 +57,8 @@ export function sampleCpu(chromePid: number): CpuSample | undefined {
 				// gone meanwhile, or no schedstat in this kernel
 			}
 		}
-		const thread = cpuTicks(fs.readFileSync('/proc/thread-self/stat', 'utf8'));
+		const own = statFields(fs.readFileSync('/proc/thread-self/stat', 'utf8'));
+		const thread = Number(own[11]) + Number(own[12]);
 		return { atMs: Date.now(), machine, chrome, thread, chromeRunNs, chromeWaitNs };
 	} catch {
 		return undefined;
