@@ -3,7 +3,23 @@
  * with its parameter and result types, and both sides import it.
  */
 import { NotificationType, RequestType } from 'vscode-jsonrpc';
-import type { AuditAuth, AuditOptionsInput, AuditResult, EngineSettings, EngineStats, ErrorInfo, FormFactor, HistoryEntry, StageName, StageOutcomes, UrlSummary } from './types';
+import type {
+	AuditAuth,
+	AuditOptionsInput,
+	AuditResult,
+	EngineSettings,
+	EngineStats,
+	ErrorInfo,
+	FormFactor,
+	HistoryEntry,
+	ScanOptionsInput,
+	ScanReport,
+	ScanRoute,
+	ScanSummary,
+	StageName,
+	StageOutcomes,
+	UrlSummary,
+} from './types';
 
 export interface AuditParams {
 	url: string;
@@ -42,8 +58,63 @@ export interface BatchAuditResult {
 /** Client → engine: audit many URLs under the same limits; one failure never sinks the batch. */
 export const batchAuditRequest = new RequestType<BatchAuditParams, BatchAuditResult, ErrorInfo>('auditlens/batchAudit');
 
+export interface ScanParams {
+	/** The start URL: its origin is the site; routes come from its robots.txt, sitemaps and links. */
+	url: string;
+	scan?: ScanOptionsInput;
+	/** Options of every route's audit (a scan defaults to mobile only). */
+	options?: AuditOptionsInput;
+	/** Client-chosen id for progress and `cancel` (route audits are `<scanId>:<index>`); the engine makes one if absent. */
+	scanId?: string;
+	/** Credentials for every route (cookies for the site's origin). */
+	auth?: AuditAuth;
+}
+export type ScanResponse = ScanReport;
+/**
+ * Client → engine: discover a site's routes and audit them through the same pool, limits, cache and history.
+ * Resolves with the site report, kept in the history; a route's failure stays on that route. Cancelling the
+ * scan id resolves with status `cancelled` and the routes audited so far. Rejects for INVALID_URL,
+ * INVALID_PARAMS, an unreachable start URL (with its error code) and SHUTTING_DOWN.
+ */
+export const scanRequest = new RequestType<ScanParams, ScanResponse, ErrorInfo>('auditlens/scan');
+
+export type ScanPhase = 'discovering' | 'auditing' | 'done';
+export interface ScanProgressParams {
+	scanId: string;
+	phase: ScanPhase;
+	/** Routes found so far (discovering) or chosen (auditing). */
+	discovered: number;
+	/** Routes whose audit ended. */
+	done: number;
+	/** Routes to audit (0 while discovering). */
+	total: number;
+	/** Estimated time left, once a route has ended. */
+	etaMs?: number;
+	/** The route that just ended. */
+	route?: ScanRoute;
+}
+/** Engine → client: a scan moved on (a route found, a route audited). */
+export const scanProgressNotification = new NotificationType<ScanProgressParams>('auditlens/scanProgress');
+
+export interface ListScansParams {
+	/** Only scans of this start URL. */
+	url?: string;
+	limit?: number;
+}
+export interface ListScansResult {
+	scans: ScanSummary[];
+}
+/** Client → engine: the scans in the history, newest first. */
+export const listScansRequest = new RequestType<ListScansParams, ListScansResult, ErrorInfo>('auditlens/listScans');
+
+export interface GetScanParams {
+	id: string;
+}
+/** Client → engine: one stored site report, or null. */
+export const getScanRequest = new RequestType<GetScanParams, ScanReport | null, ErrorInfo>('auditlens/getScan');
+
 export interface CancelParams {
-	/** An audit id, or a batch id (cancels every audit of the batch). */
+	/** An audit id, or a batch or scan id (cancels every audit of the batch or scan, and a scan's discovery). */
 	auditId: string;
 }
 export interface CancelResult {
