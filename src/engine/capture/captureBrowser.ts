@@ -1,6 +1,6 @@
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Browser, BrowserContext, BrowserContextOptions } from 'playwright-core';
-import type { EngineSettings, EngineStats } from '../../protocol';
+import type { AuditOptions, EngineSettings, EngineStats } from '../../protocol';
 import { CHROME_FLAGS, findChrome } from '../chrome/findChrome';
 import { lowerBrowserPriority } from '../chrome/priority';
 import { chromeFlags, chromeSandbox } from '../chrome/sandbox';
@@ -124,6 +124,15 @@ export class CaptureBrowser implements EngineService {
 				this.log.warn('Capture browser was gone when a context was requested; relaunching.');
 			}
 		}
+	}
+
+	/** Launch the browser now, in the background, when captures are about to come. */
+	warm(_count: number, options?: AuditOptions): void {
+		if (this.closed || options?.stages.capture === false) return;
+		this.ensureBrowser().then(
+			() => this.armIdleTimer(),
+			(err: unknown) => this.log.debug(`warming the capture browser: ${err instanceof Error ? err.message : String(err)}`),
+		);
 	}
 
 	private ensureBrowser(): Promise<Browser> {

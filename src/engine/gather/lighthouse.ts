@@ -48,7 +48,8 @@ export function createLighthouseStage(formFactor: FormFactor, service: Lighthous
 					formFactor,
 					perf.filter((s) => Number.isFinite(s)),
 				),
-				...contentionOf(keptRun?.trace, kept.environment?.benchmarkIndex, keptRun?.fastestBenchmarkIndex),
+				// Only a benchmark this run measured says how busy the machine was during it.
+				...contentionOf(keptRun?.trace, keptRun?.benchmarkMeasured ? kept.environment?.benchmarkIndex : undefined, keptRun?.fastestBenchmarkIndex),
 			};
 		},
 	};

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
 import pLimit, { type LimitFunction } from 'p-limit';
-import type { Category, EngineSettings, EngineStats, FormFactor, Throttling } from '../../protocol';
+import type { AuditOptions, Category, EngineSettings, EngineStats, FormFactor, Throttling } from '../../protocol';
 import type { AuthPlan } from '../auth/authRequest';
 import { signInChrome } from '../auth/signIn';
 import { CHROME_FLAGS, findChrome } from '../chrome/findChrome';
@@ -13,6 +13,7 @@ import { abortError, AuditError } from '../errors';
 import type { Logger } from '../log';
 import { BrowserPool } from '../pool/browserPool';
 import type { EngineService } from '../gather';
+import { MachineBenchmark } from './machineBenchmark';
 import type { RunOutcome, TraceSlot } from './workerHandle';
 import type { LhrLike, TraceWindow } from './workerProtocol';
 
@@ -48,9 +49,10 @@ export interface TraceEvents {
  *
  * The trace slot: the performance metrics come from the trace of the page load, which Lighthouse's
  * simulated throttling scales up (4x CPU on mobile), so CPU taken from it by other runs shows in the
- * score. With `traceSlot` on, a run holds the slot from its start (Lighthouse's machine benchmark) until
- * its page load has been traced; starting Chrome, the other categories' gatherers and computing the
- * audits overlap with other runs.
+ * score. With `traceSlot` on, a run holds the slot while its page loads under trace, until the load has gone
+ * quiet (loadQuiet.ts) or the trace stopped, and while it measures the machine's benchmark (once per
+ * engine: machineBenchmark.ts); starting Chrome, the other categories' gatherers, Lighthouse's quiet tail
+ * and computing the audits overlap with other runs.
  */
 export class LighthouseService implements EngineService {
 	readonly pool: BrowserPool;
@@ -58,8 +60,8 @@ export class LighthouseService implements EngineService {
 	private readonly runLimit: LimitFunction;
 	private readonly traceLimit = pLimit(1);
 	private cliSeq = 0;
-	/** This machine's best: the baseline a run's benchmarkIndex is held against for the contention mark. */
-	private fastestBenchmarkIndex: number | undefined;
+	/** The machine's benchmarkIndex, measured once for the runs of the pool; its fastest is the contention mark's baseline. */
+	readonly benchmark = new MachineBenchmark();
 	runs = 0;
 
 	constructor(
@@ -86,11 +88,16 @@ export class LighthouseService implements EngineService {
 		return this.runLimit(async () => {
 			if (signal.aborted) throw abortError(signal);
 			this.runs++;
-			const outcome = this.settings.usePool ? await this.runInPool(request, signal) : { lhr: await this.runCli(request, signal) };
+			const outcome = this.settings.usePool ? await this.runInPool(request, signal) : { lhr: await this.runCli(request, signal), benchmarkMeasured: true };
 			const index = outcome.lhr.environment?.benchmarkIndex;
-			if (typeof index === 'number') this.fastestBenchmarkIndex = Math.max(this.fastestBenchmarkIndex ?? 0, index);
-			return { ...outcome, fastestBenchmarkIndex: this.fastestBenchmarkIndex };
+			if (outcome.benchmarkMeasured && typeof index === 'number') this.benchmark.observe(index);
+			return { ...outcome, fastestBenchmarkIndex: this.benchmark.fastest };
 		});
+	}
+
+	warm(count: number, options?: AuditOptions): void {
+		if (!this.settings.usePool || options?.stages.lighthouse === false) return;
+		this.pool.warm(Math.min(count * (options?.formFactors.length ?? 1), this.concurrency(this.settings)));
 	}
 
 	/** The trace slot of one run: taken in turn, freed by the run's worker. */
@@ -161,6 +168,7 @@ export class LighthouseService implements EngineService {
 				},
 				AbortSignal.any([signal, lease.crashSignal]),
 				this.slotFor(request.url),
+				this.benchmark,
 			);
 			if (outcome.trace) this.traceEvents.emit('window', request.url, outcome.trace);
 			return outcome;

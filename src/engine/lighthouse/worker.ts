@@ -5,10 +5,12 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { cpuWindow, sampleCpu, type CpuSample } from './cpuWindow';
+import { watchLoadQuiet } from './loadQuiet';
 import type { LhrLike, WorkerMessage, WorkerReply, WorkerRunMessage } from './workerProtocol';
 
 type LighthouseModule = typeof import('lighthouse');
-type Phase = (this: unknown, ctx: unknown) => Promise<void>;
+type Session = { on(event: string, listener: (params: unknown) => void): void; off(event: string, listener: (params: unknown) => void): void };
+type Phase = (this: unknown, ctx: { driver: { defaultSession: Session } }) => Promise<void>;
 type TraceGatherer = { prototype: { startSensitiveInstrumentation: Phase; stopSensitiveInstrumentation: Phase } };
 type Evaluate = (this: unknown, mainFn: unknown, options: unknown) => Promise<unknown>;
 
@@ -21,24 +23,30 @@ console.info = console.error;
 
 const post = (reply: WorkerReply) => port.postMessage(reply);
 
-/** The run in progress: asked for the trace slot before its machine benchmark or its trace, told when the trace stops. */
-let traceHooks: { slot(): Promise<void>; started(): void; stopped(): void } | undefined;
+/**
+ * The run in progress: asks the main thread for the machine's benchmark figure and for the trace slot, tells
+ * it when the trace has started and when the load under trace has gone quiet or the trace stopped.
+ */
+let traceHooks: { benchmark(): Promise<number | undefined>; measured(index: number): void; slot(): Promise<void>; started(session: Session): void; stopped(): void } | undefined;
 /** The run waiting for the trace slot. */
 let slotWaiter: { id: number; granted: () => void } | undefined;
+/** The run waiting for the machine's benchmark figure. */
+let benchmarkWaiter: { id: number; answered: (index: number | undefined) => void } | undefined;
 
 /**
  * Wrap Lighthouse's Trace gatherer, whose sensitive phase is exactly the traced page load the performance
  * metrics come from, and the page-side evaluation of its machine benchmark (a second of CPU in the page,
- * just before): each waits for the run's trace slot first, and the trace's end frees it. Lighthouse loads
- * these same module files, so the wraps apply to every run in this thread. Should a later Lighthouse
- * benchmark differently, the trace still waits for the slot.
+ * just before). The trace waits for the run's trace slot; the load going quiet, or the trace's end, frees
+ * it. The benchmark is the engine's figure (machineBenchmark.ts) unless this run is the one to measure it,
+ * which it then does in the slot. Lighthouse loads these same module files, so the wraps apply to every run
+ * in this thread. Should a later Lighthouse benchmark differently, the trace still waits for the slot.
  */
 async function hookLighthouse(): Promise<void> {
 	const Trace = (await import('lighthouse/core/gather/gatherers/trace.js')).default as unknown as TraceGatherer;
 	const { startSensitiveInstrumentation: start, stopSensitiveInstrumentation: stop } = Trace.prototype;
 	Trace.prototype.startSensitiveInstrumentation = async function (ctx) {
 		await traceHooks?.slot();
-		traceHooks?.started();
+		traceHooks?.started(ctx.driver.defaultSession);
 		return start.call(this, ctx);
 	};
 	Trace.prototype.stopSensitiveInstrumentation = async function (ctx) {
@@ -52,8 +60,14 @@ async function hookLighthouse(): Promise<void> {
 	const { pageFunctions } = (await import('lighthouse/core/lib/page-functions.js')) as unknown as { pageFunctions: { computeBenchmarkIndex: unknown } };
 	const evaluate = ExecutionContext.prototype.evaluate;
 	ExecutionContext.prototype.evaluate = async function (mainFn, options) {
-		if (mainFn === pageFunctions.computeBenchmarkIndex) await traceHooks?.slot();
-		return evaluate.call(this, mainFn, options);
+		if (mainFn !== pageFunctions.computeBenchmarkIndex || !traceHooks) return evaluate.call(this, mainFn, options);
+		const hooks = traceHooks;
+		const known = await hooks.benchmark();
+		if (known !== undefined) return known;
+		await hooks.slot();
+		const index = await evaluate.call(this, mainFn, options);
+		hooks.measured(Number(index));
+		return index;
 	};
 }
 
@@ -66,6 +80,10 @@ async function main(): Promise<void> {
 	port.on('message', (msg: WorkerMessage) => {
 		if (msg.type === 'slot') {
 			if (slotWaiter?.id === msg.id) slotWaiter.granted();
+			return;
+		}
+		if (msg.type === 'benchmark') {
+			if (benchmarkWaiter?.id === msg.id) benchmarkWaiter.answered(msg.index);
 			return;
 		}
 		if (msg.type !== 'run') return;
@@ -90,34 +108,60 @@ function takeTraceSlot(id: number): Promise<void> {
 	});
 }
 
+/** Ask the main thread for the machine's benchmark figure: undefined means this run measures it. */
+function askBenchmark(id: number): Promise<number | undefined> {
+	return new Promise((resolve) => {
+		benchmarkWaiter = {
+			id,
+			answered: (index) => {
+				benchmarkWaiter = undefined;
+				resolve(index);
+			},
+		};
+		post({ type: 'benchmark-wanted', id });
+	});
+}
+
 /**
- * The run's hooks: the first of its benchmark and its trace asks the main thread for the trace slot (when
- * the run uses it); the trace's end reports the window and its CPU figures, and the main thread frees the slot.
+ * The run's hooks: the first of its benchmark (when it measures one) and its trace asks the main thread for
+ * the trace slot (when the run uses it). The window the metrics come from ends when the load goes quiet, or
+ * at the latest when the trace stops: it is reported with its CPU figures, and the main thread frees the slot.
  */
-function watchTrace(msg: WorkerRunMessage): void {
+function watchTrace(msg: WorkerRunMessage): () => void {
 	let startMs = 0;
 	let startSample: CpuSample | undefined;
 	let slot: Promise<void> | undefined;
+	let ended = false;
+	let stopWatch = () => undefined as void;
+	const endWindow = (quiet: boolean) => {
+		stopWatch();
+		if (ended || startMs === 0) return;
+		ended = true;
+		const endSample = sampleCpu(msg.chromePid);
+		const cpu = startSample && endSample ? cpuWindow(startSample, endSample) : undefined;
+		const figures = cpu ? { besideCores: +cpu.besideCores.toFixed(2), waitRatio: +cpu.waitRatio.toFixed(3), cores: cpu.cores } : {};
+		post({ type: 'trace-end', id: msg.id, window: { startMs, endMs: Date.now(), quiet, ...figures } });
+	};
 	traceHooks = {
+		benchmark: () => askBenchmark(msg.id),
+		measured: (index) => post({ type: 'benchmark-measured', id: msg.id, index }),
 		slot: () => (slot ??= msg.traceSlot ? takeTraceSlot(msg.id) : Promise.resolve()),
-		started() {
+		started(session) {
 			startMs = Date.now();
 			startSample = sampleCpu(msg.chromePid);
+			if (msg.traceSlot) stopWatch = watchLoadQuiet(session, msg.chromePid, () => endWindow(true));
 		},
-		stopped() {
-			const endSample = sampleCpu(msg.chromePid);
-			const cpu = startSample && endSample ? cpuWindow(startSample, endSample) : undefined;
-			const figures = cpu ? { besideCores: +cpu.besideCores.toFixed(2), waitRatio: +cpu.waitRatio.toFixed(3), cores: cpu.cores } : {};
-			post({ type: 'trace-end', id: msg.id, window: { startMs, endMs: Date.now(), ...figures } });
-		},
+		stopped: () => endWindow(false),
 	};
+	return () => stopWatch();
 }
 
 async function run(lh: LighthouseModule, msg: WorkerRunMessage): Promise<LhrLike> {
-	watchTrace(msg);
+	const stopWatch = watchTrace(msg);
 	try {
 		return await runLighthouse(lh, msg);
 	} finally {
+		stopWatch();
 		traceHooks = undefined;
 	}
 }

@@ -3,7 +3,8 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { abortError, AuditError } from '../errors';
 import type { Logger } from '../log';
-import type { LhrLike, TraceWindow, WorkerReply, WorkerRunMessage, WorkerSlotMessage } from './workerProtocol';
+import type { MachineBenchmark } from './machineBenchmark';
+import type { LhrLike, TraceWindow, WorkerBenchmarkMessage, WorkerReply, WorkerRunMessage, WorkerSlotMessage } from './workerProtocol';
 
 /** dist/lighthouseWorker.js when bundled; the compiled worker.js beside this file otherwise (tests). */
 export function defaultWorkerPath(): string {
@@ -19,6 +20,8 @@ export type RunRequest = Omit<WorkerRunMessage, 'type' | 'id'>;
 export interface RunOutcome {
 	lhr: LhrLike;
 	trace?: TraceWindow;
+	/** This run measured the machine's benchmarkIndex itself (others use the engine's figure: machineBenchmark.ts). */
+	benchmarkMeasured?: boolean;
 	/** The fastest benchmarkIndex the engine has measured so far, this run's included (set by LighthouseService). */
 	fastestBenchmarkIndex?: number;
 }
@@ -37,6 +40,10 @@ interface PendingRun {
 	trace?: TraceWindow;
 	/** Frees the trace slot while this run holds it. */
 	freeSlot?: () => void;
+	benchmark?: MachineBenchmark;
+	/** This run was asked to measure the benchmark and has not reported it yet. */
+	measuring?: boolean;
+	measured?: boolean;
 }
 
 /**
@@ -58,13 +65,19 @@ export class LighthouseWorker {
 			const run = this.pending;
 			if (reply.type === 'ready' || !run || reply.id !== run.id) return;
 			if (reply.type === 'slot-wanted') return this.giveSlot(run);
+			if (reply.type === 'benchmark-wanted') return this.giveBenchmark(run);
+			if (reply.type === 'benchmark-measured') {
+				run.measuring = false;
+				run.measured = true;
+				return run.benchmark?.measured(reply.index);
+			}
 			if (reply.type === 'trace-end') {
 				run.trace = reply.window;
 				return this.freeSlot(run);
 			}
 			this.pending = undefined;
-			this.freeSlot(run);
-			if (reply.type === 'result') run.resolve({ lhr: reply.lhr, trace: run.trace });
+			this.settle(run);
+			if (reply.type === 'result') run.resolve({ lhr: reply.lhr, trace: run.trace, benchmarkMeasured: run.measured === true });
 			else run.reject(new AuditError('LIGHTHOUSE_ERROR', `Lighthouse failed: ${reply.message}`));
 		});
 		const onGone = (err?: Error) => {
@@ -72,7 +85,7 @@ export class LighthouseWorker {
 			const run = this.pending;
 			if (run) {
 				this.pending = undefined;
-				this.freeSlot(run);
+				this.settle(run);
 				run.reject(new AuditError('LIGHTHOUSE_ERROR', `The Lighthouse worker stopped unexpectedly${err ? `: ${err.message}` : ''}.`));
 			}
 		};
@@ -114,7 +127,7 @@ export class LighthouseWorker {
 	 * frees it when its page load has been traced (or the run ends). On abort the thread is terminated and
 	 * the promise rejects with the abort reason.
 	 */
-	run(request: RunRequest, signal: AbortSignal, slot?: TraceSlot): Promise<RunOutcome> {
+	run(request: RunRequest, signal: AbortSignal, slot?: TraceSlot, benchmark?: MachineBenchmark): Promise<RunOutcome> {
 		if (this.exited) return Promise.reject(new AuditError('LIGHTHOUSE_ERROR', 'The Lighthouse worker has stopped.'));
 		if (this.pending) return Promise.reject(new Error('LighthouseWorker.run called while a run is in progress'));
 		const id = this.nextId++;
@@ -123,7 +136,7 @@ export class LighthouseWorker {
 			const onAbort = () => {
 				const run = this.pending;
 				this.pending = undefined;
-				if (run) this.freeSlot(run);
+				if (run) this.settle(run);
 				reject(abortError(signal));
 				void this.terminate();
 			};
@@ -134,6 +147,7 @@ export class LighthouseWorker {
 				id,
 				signal,
 				slot: request.traceSlot ? slot : undefined,
+				benchmark,
 				resolve: (outcome) => {
 					done();
 					resolve(outcome);
@@ -160,10 +174,33 @@ export class LighthouseWorker {
 		);
 	}
 
+	/** The engine's benchmark figure, or none: then this run measures it. Without a MachineBenchmark every run measures. */
+	private giveBenchmark(run: PendingRun): void {
+		const answer = (index: number | undefined) => {
+			if (this.pending !== run) {
+				if (index === undefined) run.benchmark?.abandoned();
+				return;
+			}
+			run.measuring = index === undefined;
+			this.worker.postMessage({ type: 'benchmark', id: run.id, ...(index === undefined ? {} : { index }) } satisfies WorkerBenchmarkMessage);
+		};
+		if (!run.benchmark) return answer(undefined);
+		void run.benchmark.want().then(answer);
+	}
+
+	/** The run ended: free the trace slot if it holds it, and let another run measure if it was measuring. */
 	private freeSlot(run: PendingRun): void {
 		const free = run.freeSlot;
 		run.freeSlot = undefined;
 		free?.();
+	}
+
+	private settle(run: PendingRun): void {
+		this.freeSlot(run);
+		if (run.measuring) {
+			run.measuring = false;
+			run.benchmark?.abandoned();
+		}
 	}
 
 	async terminate(): Promise<void> {

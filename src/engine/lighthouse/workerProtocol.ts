@@ -19,13 +19,20 @@ export interface WorkerRunMessage {
 	chromePid: number;
 }
 
-/** Main thread → worker: the run that asked may start; it holds the trace slot until `trace-end`. */
+/** Main thread → worker: the run that asked may start; it holds the trace slot until `trace-end` (its load went quiet or its trace stopped). */
 export interface WorkerSlotMessage {
 	type: 'slot';
 	id: number;
 }
 
-export type WorkerMessage = WorkerRunMessage | WorkerSlotMessage;
+/** Main thread → worker: the machine's benchmark figure for the run to use, or none: the run measures it. */
+export interface WorkerBenchmarkMessage {
+	type: 'benchmark';
+	id: number;
+	index?: number;
+}
+
+export type WorkerMessage = WorkerRunMessage | WorkerSlotMessage | WorkerBenchmarkMessage;
 
 /** The page load under trace, as the worker saw it: wall-clock times (ms since the epoch) and other CPU work meanwhile. */
 export interface TraceWindow {
@@ -37,11 +44,15 @@ export interface TraceWindow {
 	waitRatio?: number;
 	/** The machine's cores (with the figures above). */
 	cores?: number;
+	/** The window ended when the load went quiet (loadQuiet.ts), before Lighthouse stopped the trace. */
+	quiet?: boolean;
 }
 
 export type WorkerReply =
 	| { type: 'ready'; lighthouseVersion: string }
 	| { type: 'slot-wanted'; id: number }
+	| { type: 'benchmark-wanted'; id: number }
+	| { type: 'benchmark-measured'; id: number; index: number }
 	| { type: 'trace-end'; id: number; window: TraceWindow }
 	| { type: 'result'; id: number; lhr: LhrLike }
 	| { type: 'error'; id: number; message: string };

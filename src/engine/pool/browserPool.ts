@@ -127,6 +127,30 @@ export class BrowserPool {
 		};
 	}
 
+	/**
+	 * Start Chromes with their warm workers, up to `count` (and maxBrowsers), in the background: a site scan
+	 * does this while it discovers routes, so its first audits do not wait for them. Each waits idle as usual.
+	 */
+	warm(count: number): void {
+		const want = Math.min(count, this.settings.maxBrowsers) - this.slots.length;
+		for (let i = 0; i < want && !this.closed && this.waiters.length === 0; i++) {
+			const slot = this.claim({ n: ++this.slotSeq, busy: false, runs: 0 });
+			this.slots.push(slot);
+			this.prepare(slot, new AbortController().signal).then(
+				() => {
+					slot.busy = false;
+					this.afterRelease(slot);
+				},
+				(err: unknown) => {
+					this.log.debug(`warming chrome #${slot.n}: ${err instanceof Error ? err.message : String(err)}`);
+					void this.teardown(slot);
+					slot.busy = false;
+					this.afterRelease(slot);
+				},
+			);
+		}
+	}
+
 	stats(): PoolStats {
 		return {
 			idle: this.slots.filter((s) => !s.busy && s.chrome).length,

@@ -1,0 +1,132 @@
+import fs from 'node:fs';
+import { listProcesses } from '../procfs';
+
+/**
+ * When a traced page load has gone quiet, so the trace slot can pass to the next run before Lighthouse's own
+ * quiet windows have run out (pauseAfterLoad, network and CPU quiet: a second each by default, mostly spent
+ * waiting). Every metric the performance score is made of has happened by then (FCP, LCP, Speed Index, the
+ * main-thread tasks TBT counts); another page loading in another Chrome meanwhile only shares the CPU with an
+ * idle page. Lighthouse still waits out its own windows and keeps tracing: only the slot is freed early.
+ */
+export interface QuietRule {
+	/** How long the page must have had no request in flight and an idle main thread. */
+	quietMs: number;
+	/** The most of a core its renderers' main threads may have used over that time. */
+	idleShare: number;
+}
+
+export const PAGE_QUIET: QuietRule = { quietMs: 1000, idleShare: 0.05 };
+
+/** How often the renderers' main threads are sampled while a load is watched. */
+export const QUIET_POLL_MS = 100;
+
+/**
+ * The decision, from the page's DevTools protocol events and samples of its renderers' main-thread run
+ * time (`/proc/<pid>/schedstat`). Pure: the clock is passed in.
+ */
+export class LoadQuiet {
+	private loaded = false;
+	private painted = false;
+	private readonly inflight = new Set<string>();
+	private lastNetworkMs: number;
+	private readonly samples: { atMs: number; runNs: number }[] = [];
+
+	constructor(
+		startMs: number,
+		private readonly rule: QuietRule = PAGE_QUIET,
+	) {
+		this.lastNetworkMs = startMs;
+	}
+
+	/** A protocol event of the page's session. */
+	event(method: string, params: { requestId?: string; name?: string } | undefined, atMs: number): void {
+		switch (method) {
+			case 'Page.loadEventFired':
+				this.loaded = true;
+				break;
+			case 'Page.lifecycleEvent':
+				// Lighthouse turns lifecycle events on to wait for FCP itself; a page that paints late (after its load,
+				// from a timer) is not quiet before it has painted.
+				if (params?.name === 'firstContentfulPaint') this.painted = true;
+				break;
+			case 'Network.requestWillBeSent':
+				if (params?.requestId) this.inflight.add(params.requestId);
+				this.lastNetworkMs = atMs;
+				break;
+			case 'Network.loadingFinished':
+			case 'Network.loadingFailed':
+				if (params?.requestId) this.inflight.delete(params.requestId);
+				this.lastNetworkMs = atMs;
+				break;
+		}
+	}
+
+	/** The renderers' main threads' total run time so far. */
+	sample(runNs: number, atMs: number): void {
+		// A renderer that exited (a navigation may swap processes) takes its time with it: start the window again.
+		if (this.samples.length > 0 && runNs < this.samples[this.samples.length - 1].runNs) this.samples.length = 0;
+		this.samples.push({ atMs, runNs });
+		// Keep what covers the quiet window, plus the sample just before it.
+		while (this.samples.length > 2 && this.samples[1].atMs <= atMs - this.rule.quietMs) this.samples.shift();
+	}
+
+	/** The page painted, its load fired, nothing has been in flight for quietMs, and the main threads idled over that time. */
+	isQuiet(nowMs: number): boolean {
+		if (!this.loaded || !this.painted || this.inflight.size > 0 || nowMs - this.lastNetworkMs < this.rule.quietMs) return false;
+		const first = this.samples[0];
+		const last = this.samples[this.samples.length - 1];
+		if (!first || !last || last.atMs - first.atMs < this.rule.quietMs) return false;
+		const busyMs = (last.runNs - first.runNs) / 1e6;
+		return busyMs <= this.rule.idleShare * (last.atMs - first.atMs);
+	}
+}
+
+/** The total main-thread run time of the renderers of the Chrome whose process group `chromePid` leads (Linux). */
+export function rendererRunNs(chromePid: number): number | undefined {
+	if (process.platform !== 'linux') return undefined;
+	let total = 0;
+	for (const p of listProcesses()) {
+		if (p.pgrp !== chromePid) continue;
+		try {
+			if (!fs.readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').includes('--type=renderer')) continue;
+			total += Number(fs.readFileSync(`/proc/${p.pid}/schedstat`, 'utf8').split(' ')[0]);
+		} catch {
+			// gone meanwhile, or no schedstat in this kernel
+		}
+	}
+	return total;
+}
+
+/**
+ * Watch a traced load and call `onQuiet` once when it has gone quiet. Returns the function that stops
+ * watching. Where /proc cannot tell (other systems), it never calls: the slot is freed when the trace ends.
+ */
+export function watchLoadQuiet(
+	session: { on(event: string, listener: (params: unknown) => void): void; off(event: string, listener: (params: unknown) => void): void },
+	chromePid: number,
+	onQuiet: () => void,
+	rule: QuietRule = PAGE_QUIET,
+): () => void {
+	if (rendererRunNs(chromePid) === undefined) return () => undefined;
+	const quiet = new LoadQuiet(Date.now(), rule);
+	const methods = ['Page.loadEventFired', 'Page.lifecycleEvent', 'Network.requestWillBeSent', 'Network.loadingFinished', 'Network.loadingFailed'] as const;
+	const listeners = methods.map((method) => {
+		const listener = (params: unknown) => quiet.event(method, params as { requestId?: string }, Date.now());
+		session.on(method, listener);
+		return [method, listener] as const;
+	});
+	const stop = () => {
+		clearInterval(timer);
+		for (const [method, listener] of listeners) session.off(method, listener);
+	};
+	const timer = setInterval(() => {
+		const runNs = rendererRunNs(chromePid);
+		if (runNs === undefined) return;
+		const now = Date.now();
+		quiet.sample(runNs, now);
+		if (!quiet.isQuiet(now)) return;
+		stop();
+		onQuiet();
+	}, QUIET_POLL_MS);
+	return stop;
+}
