@@ -146,7 +146,9 @@ describe('discoverRoutes', function () {
 	afterEach(() => server.close());
 
 	it('finds the start URL, the sitemaps (index, gzip, robots.txt Sitemap line) and the links, breadth first', async () => {
-		const { routes, summary } = await discoverRoutes(server.url('/'), DEFAULT_SCAN_OPTIONS, ctx());
+		const log = recordingLogger();
+		const { routes, summary } = await discoverRoutes(server.url('/'), DEFAULT_SCAN_OPTIONS, ctx({ log }));
+		assert.ok(log.lines.some((l) => l.level === 'warn' && l.message.startsWith(`Left out 1 sitemap URL(s) of another origin than ${server.origin};`)));
 		assert.deepEqual(paths(routes), [
 			'/',
 			...['/landing.html', '/about.html', '/pricing.html', ...PRODUCTS.slice(0, 5)],

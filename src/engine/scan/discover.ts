@@ -80,11 +80,15 @@ export async function discoverRoutes(startUrl: string, options: ScanOptions, ctx
 	let sitemaps: string[] = [];
 	if (options.sitemap) {
 		const first = [`${origin}/sitemap.xml`, ...robots.sitemaps];
+		let elsewhere = 0;
 		const onUrl = (loc: string) => {
 			const url = routeUrl(loc, origin, origin);
 			if (url) routes.add(url, 'sitemap', 0);
+			else if (URL.canParse(loc) && new URL(loc).origin !== origin) elsewhere++;
 		};
 		sitemaps = await readSitemaps(first, origin, fetchSite, { onUrl, enough: () => routes.enough() }, log);
+		// Most often www. against no www., or http against https: say so, or the sitemap seems ignored for no reason.
+		if (elsewhere > 0) log?.warn(`Left out ${elsewhere} sitemap URL(s) of another origin than ${origin}; scan that origin to audit them.`);
 	}
 	if (options.crawl && options.maxDepth > 0 && !routes.enough()) await crawl(routes, fetchSite, options.maxDepth, landed.href, origin, signal);
 	if (signal.aborted) throw abortError(signal, 'The scan was cancelled.');
