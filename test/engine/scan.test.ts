@@ -20,7 +20,7 @@ import {
 	scanRequest,
 } from '../../src/protocol';
 import { chromiumOf, isAlive, startEngine, waitFor } from '../helpers/engineProcess';
-import { type FixtureServer, fromBrowser, startFixtureServer } from '../helpers/fixtureServer';
+import { FIXTURE_TOKEN, type FixtureServer, fromBrowser, startFixtureServer } from '../helpers/fixtureServer';
 import { recordingLogger } from '../helpers/sampleResult';
 
 /** Lighthouse alone, on mobile (a scan's default form factor): the scan is the subject, not the other stages. */
@@ -210,6 +210,20 @@ describe('Engine.scan (real Chromium, real Lighthouse, real sql.js file)', funct
 		} finally {
 			gate.open();
 		}
+	});
+
+	it('signs in for discovery and every route, and keeps no credential in the report', async () => {
+		const engine = await newEngine();
+		const url = server.url('/protected');
+		assert.equal((await rejection(engine.scan({ url, options: NO_STAGES }))).code, 'HTTP_ERROR', 'signed out, the start URL answers 401');
+		const auth = { headers: { 'X-Fixture-Token': FIXTURE_TOKEN } };
+		const report = await engine.scan({ url, scan: { sitemap: false, crawl: false }, options: NO_STAGES, auth });
+		assert.deepEqual(
+			report.routes.map((r) => [r.path, r.status]),
+			[['/protected', 'ok']],
+		);
+		const stored = JSON.stringify([await engine.getScan(report.id), await engine.listScans({})]);
+		assert.ok(stored.includes(report.id) && !stored.includes(FIXTURE_TOKEN), 'the token is not in the stored scan');
 	});
 
 	it('rejects a scan that cannot start: not http(s), bad options, a start URL that fails, an engine shutting down', async () => {
