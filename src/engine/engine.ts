@@ -97,7 +97,8 @@ export class Engine {
 
 	/**
 	 * Audit one URL. Resolves with a result whose `status` says what it is (ok, partial, failed); rejects only
-	 * when no audit took place: INVALID_URL, INVALID_PARAMS, BUSY, CANCELLED, SHUTTING_DOWN.
+	 * when no audit took place: INVALID_URL, INVALID_PARAMS, BUSY, CANCELLED, SHUTTING_DOWN. `signal` (a scan's)
+	 * stops it like `cancel(auditId)`, with the signal's reason.
 	 */
 	async audit(params: AuditParams, listener: AuditListener = {}, signal?: AbortSignal): Promise<AuditResult> {
 		this.assertOpen();
