@@ -66,7 +66,7 @@ export interface EngineParts {
  * The audit engine. It owns no step of its own; it sequences them, the way Lighthouse's runner does:
  * request (request.ts) → result cache (resultCache.ts) → single-flight (flight.ts) → queue (auditQueue.ts) →
  * preflight (preflight.ts) → gather (gather/) → derive (derive/) → result (result.ts) → history (history/) →
- * notifications (notifications.ts) along the way.
+ * notifications (notifications.ts) along the way. A site scan (scan/) is a sequence of such audits.
  */
 export class Engine {
 	private settings: EngineSettings;
