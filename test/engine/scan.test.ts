@@ -54,8 +54,8 @@ describe('Engine.scan (real Chromium, real Lighthouse, real sql.js file)', funct
 		fs.rmSync(dir, { recursive: true, force: true });
 	});
 
-	async function newEngine(maxConcurrentAudits = 2): Promise<Engine> {
-		const engine = await createEngine({ db: path.join(dir, 'history.sqlite'), artifactsDir: path.join(dir, 'artifacts'), settings: { maxConcurrentAudits }, log: recordingLogger() });
+	async function newEngine(maxConcurrentAudits = 2, queueSize = 50): Promise<Engine> {
+		const engine = await createEngine({ db: path.join(dir, 'history.sqlite'), artifactsDir: path.join(dir, 'artifacts'), settings: { maxConcurrentAudits, queueSize }, log: recordingLogger() });
 		engines.push(engine);
 		return engine;
 	}
@@ -210,6 +210,20 @@ describe('Engine.scan (real Chromium, real Lighthouse, real sql.js file)', funct
 		} finally {
 			gate.open();
 		}
+	});
+
+	it('feeds the queue no more routes than run at once: a queue of size 0 refuses none of them', async () => {
+		const engine = await newEngine(1, 0);
+		const report = await engine.scan({ url: server.url('/scan-small/'), scan: SMALL_SITE, options: NO_STAGES });
+		assert.deepEqual(
+			report.routes.map((r) => [r.path, r.status, r.error?.code]),
+			[
+				['/500', 'failed', 'HTTP_ERROR'],
+				['/scan-small/', 'ok', undefined],
+				['/scan-small/a.html', 'ok', undefined],
+				['/scan-small/b.html', 'ok', undefined],
+			],
+		);
 	});
 
 	it('signs in for discovery and every route, and keeps no credential in the report', async () => {
