@@ -207,6 +207,16 @@ describe('discoverRoutes', function () {
 		assert.equal(server.hits.get('/about.html'), undefined);
 	});
 
+	it('answers once it has enough routes, without waiting for a page it no longer needs', async () => {
+		const gate = server.gate('/docs/');
+		// 1 + 8 routes from the home page's links, the 10th from /about.html, fetched beside /docs/: had discovery
+		// waited for /docs/ too, it would wait for ever.
+		const { routes, summary } = await discoverRoutes(server.url('/'), { ...DEFAULT_SCAN_OPTIONS, maxRoutes: 10, sitemap: false }, ctx());
+		assert.equal(routes.at(-1)?.path, '/team.html');
+		assert.equal(summary.audited, 10);
+		gate.open();
+	});
+
 	it('audits only what include matches, leaves out what exclude matches, and keeps the start URL', async () => {
 		const options = { ...DEFAULT_SCAN_OPTIONS, sitemap: false, include: ['/blog/**'], exclude: ['/admin/**', '/blog/second-post.html'] };
 		const { routes, summary } = await discoverRoutes(server.url('/'), options, ctx());

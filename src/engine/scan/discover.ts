@@ -61,7 +61,7 @@ interface Known {
  */
 export async function discoverRoutes(startUrl: string, options: ScanOptions, ctx: DiscoverContext): Promise<Discovery> {
 	const began = Date.now();
-	const { signal, log } = ctx;
+	const { signal } = ctx;
 	const start = normalizeUrl(startUrl);
 	const headers = ctx.headers ?? {};
 	const cookies = ctx.cookies ?? [];
@@ -71,7 +71,18 @@ export async function discoverRoutes(startUrl: string, options: ScanOptions, ctx
 	const origin = landed.origin;
 	const startHost = new URL(start);
 	const sendCookies = landed.hostname === startHost.hostname && !(startHost.protocol === 'https:' && landed.protocol !== 'https:');
-	const fetchSite = siteFetcher({ origin, signal, headers, ...(sendCookies ? { cookies } : {}) });
+	// Ends the fetches still under way when discovery answers (pages of a level past "enough"): none outlives it.
+	const finished = new AbortController();
+	const fetchSite = siteFetcher({ origin, signal: AbortSignal.any([signal, finished.signal]), headers, ...(sendCookies ? { cookies } : {}) });
+	try {
+		return await discoverSite(start, landed, origin, fetchSite, options, ctx, began);
+	} finally {
+		finished.abort();
+	}
+}
+
+async function discoverSite(start: string, landed: URL, origin: string, fetchSite: SiteFetch, options: ScanOptions, ctx: DiscoverContext, began: number): Promise<Discovery> {
+	const { signal, log } = ctx;
 
 	const robots: RobotsRules = options.sitemap || options.crawl ? await readRobots(origin, fetchSite) : { isAllowed: () => true, sitemaps: [] };
 	const routes = new RouteList(options, robots, ctx.onFound);
