@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { CaptureBrowser } from '../../src/engine/capture/captureBrowser';
+import { LighthouseService } from '../../src/engine/lighthouse/lighthouseService';
+import { hasDied } from '../../src/engine/procfs';
+import { resolveOptions } from '../../src/engine/request';
+import { type FixtureServer, startFixtureServer } from '../helpers/fixtureServer';
+import { recordingLogger, testSettings } from '../helpers/sampleResult';
+
+/** Resolves once `check` holds, looking every 50 ms (the test's timeout bounds it). */
+async function until(check: () => boolean): Promise<void> {
+	while (!check()) await new Promise((resolve) => setTimeout(resolve, 50));
+}
+
+describe('warming up ahead of audits (real Chrome, real Lighthouse)', function () {
+	this.timeout(180_000);
+	let server: FixtureServer;
+	beforeEach(async () => (server = await startFixtureServer()));
+	afterEach(() => server.close());
+
+	it('starts the Chromes and Lighthouse workers a scan will use, and the audits that follow use them', async () => {
+		const settings = testSettings({ maxBrowsers: 3 });
+		const service = new LighthouseService(settings, recordingLogger());
+		try {
+			service.warm(2, resolveOptions({ formFactors: ['mobile'] }, settings));
+			await until(() => service.pool.stats().idle === 2);
+			const warmed = service.pool.stats();
+			assert.equal(warmed.launched, 2, 'two Chromes for two audits at once');
+			assert.equal(warmed.workers, 2, 'each with its Lighthouse worker');
+			await service.run({ url: server.url('/index.html'), formFactor: 'mobile', categories: ['seo'], throttling: 'simulate', timeoutMs: 90_000 }, new AbortController().signal);
+			assert.equal(service.pool.stats().launched, 2, 'the audit ran on a warmed Chrome');
+			service.warm(1, resolveOptions({ stages: { lighthouse: false } }, settings));
+			service.warm(5, resolveOptions({ formFactors: ['mobile', 'desktop'] }, settings));
+			await until(() => service.pool.stats().idle === 3);
+			assert.equal(service.pool.stats().launched, 3, 'never more than maxBrowsers; nothing for an audit without Lighthouse');
+			const pids = service.pool.stats().pids;
+			await service.close();
+			assert.ok(
+				pids.every((pid) => hasDied(pid) || !isAlive(pid)),
+				'every warmed Chrome is gone after close',
+			);
+		} finally {
+			await service.close();
+		}
+	});
+
+	it('launches the capture browser only for audits that capture', async () => {
+		const settings = testSettings({});
+		const capture = new CaptureBrowser(settings, recordingLogger());
+		try {
+			capture.warm(2, resolveOptions({ stages: { capture: false } }, settings));
+			assert.equal(capture.info().launches, 0);
+			capture.warm(2, resolveOptions({}, settings));
+			await until(() => capture.info().running);
+			assert.equal(capture.info().launches, 1);
+		} finally {
+			await capture.close();
+		}
+	});
+});
+
+function isAlive(pid: number): boolean {
+	try {
+		process.kill(pid, 0);
+		return true;
+	} catch {
+		return false;
+	}
+}
