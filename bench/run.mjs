@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const sections = ['engine', 'accuracy', 'store', 'capture'];
+const sections = ['engine', 'accuracy', 'store', 'capture', 'site'];
 const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 const flags = process.argv.slice(2).filter((a) => a.startsWith('--'));
 let failed = 0;
