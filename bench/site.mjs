@@ -1,6 +1,7 @@
 // Site scan benchmark: AuditLens against Unlighthouse 0.18 on the same local 13-page site, side by side in
 // one run, each from a cold start (fresh temporary folders, a fresh history, no warm pool).
-//   node bench/site.mjs [--ours-only] [--repeat N] [--sitemap] [--keep]
+//   node bench/site.mjs [--ours-only] [--repeat N] [--sitemap] [--lighthouse-only] [--keep]
+// --lighthouse-only adds a third contender, ours with --no-capture --no-cro: what capture and CRO cost.
 //   node bench/site.mjs --serve [--sitemap]     only serve the site, to look at it
 // The site (bench/site/: an index linking 12 marketing pages with shared CSS, a script, a PNG hero and
 // SVGs, a form on /contact) is served on 127.0.0.1 with a robots.txt that allows everything and, by
@@ -40,6 +41,7 @@ const argValue = (name, fallback) => {
 const oursOnly = process.argv.includes('--ours-only');
 const keep = process.argv.includes('--keep');
 const withSitemap = process.argv.includes('--sitemap');
+const lighthouseOnly = process.argv.includes('--lighthouse-only');
 const REPEAT = argValue('--repeat', 1);
 const CONCURRENCY = 4;
 const UNLIGHTHOUSE = '@unlighthouse/cli@0.18.1';
@@ -184,10 +186,22 @@ async function runUnlighthouse({ node, bin, origin, chromePath, sandbox }) {
 	};
 }
 
-async function runOurs({ node, origin, scan, chromePath }) {
+async function runOurs({ node, origin, scan, chromePath, extra = [] }) {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auditlens-bench-ours-'));
 	const target = scan ? ['scan', `${origin}/`] : ['audit', ...ROUTES.map((r) => `${origin}${r}`)];
-	const command = [node, path.join(root, 'bin', 'auditlens.js'), ...target, '--form-factor', 'mobile', '--concurrency', String(CONCURRENCY), '--json', '--db', path.join(dir, 'history.sqlite')];
+	const command = [
+		node,
+		path.join(root, 'bin', 'auditlens.js'),
+		...target,
+		'--form-factor',
+		'mobile',
+		'--concurrency',
+		String(CONCURRENCY),
+		'--json',
+		'--db',
+		path.join(dir, 'history.sqlite'),
+		...extra,
+	];
 	// AI and CrUX are off for lack of keys; capture and CRO are on (the defaults).
 	const env = { ...process.env, CHROME_PATH: chromePath };
 	delete env.ANTHROPIC_API_KEY;
@@ -203,7 +217,7 @@ async function runOurs({ node, origin, scan, chromePath }) {
 	// `scan --json` prints a ScanReport (routes); `audit --json` an entry per URL. Both carry a status.
 	const entries = Array.isArray(json) ? json : json.routes;
 	const audited = entries.filter((e) => e.status === 'ok').map((e) => new URL(e.url).pathname);
-	const notOk = entries.filter((e) => e.status !== 'ok').map((e) => `${e.url}: ${e.status}${e.error ? ` (${e.error.message ?? e.error.code})` : ''}`);
+	const notOk = entries.filter((e) => e.status !== 'ok').map((e) => `${new URL(e.url).pathname} ${e.status}${e.error ? ` (${String(e.error.message ?? e.error.code).slice(0, 160)})` : ''}`);
 	// Per page: the audit's own time (an `audit` result also says how long it waited in the queue first).
 	const perPageSeconds = entries
 		.map((e) => e.durationMs ?? (e.result ? e.result.durationMs - (e.result.queuedMs ?? 0) : undefined))
@@ -275,6 +289,7 @@ async function main() {
 	const contenders = [
 		...(bin ? [['Unlighthouse', () => runUnlighthouse({ node, bin, origin, chromePath, sandbox })]] : []),
 		[`AuditLens ${scan ? 'scan' : 'audit'}`, () => runOurs({ node, origin, scan, chromePath })],
+		...(lighthouseOnly ? [[`AuditLens ${scan ? 'scan' : 'audit'}, Lighthouse only`, () => runOurs({ node, origin, scan, chromePath, extra: ['--no-capture', '--no-cro'] })]] : []),
 	];
 	try {
 		for (let i = 0; i < REPEAT; i++) {
@@ -283,7 +298,7 @@ async function main() {
 			for (const [name, run] of i % 2 ? [...contenders].reverse() : contenders) {
 				log(`round ${i + 1}/${REPEAT}: ${name}, cold start, ${ROUTES.length} pages at concurrency ${CONCURRENCY} (load average ${os.loadavg()[0].toFixed(2)})…`);
 				const r = await run();
-				round[name.startsWith('Unlighthouse') ? 'unlighthouse' : 'ours'] = figures(name, r);
+				round[name.startsWith('Unlighthouse') ? 'unlighthouse' : name.endsWith('Lighthouse only') ? 'oursLighthouseOnly' : 'ours'] = figures(name, r);
 				if (!keep) fs.rmSync(r.dir, { recursive: true, force: true });
 			}
 			if (round.unlighthouse && round.ours) round.ratio = +(round.unlighthouse.wallSeconds / round.ours.wallSeconds).toFixed(2);
@@ -296,14 +311,15 @@ async function main() {
 
 	results.machine.loadavgAtEnd = os.loadavg().map((l) => +l.toFixed(2));
 	const ratios = results.runs.map((r) => r.ratio).filter((x) => x !== undefined);
-	results.medianRatio = median(ratios);
-	results.oursMedianSecondsPerPage = median(results.runs.map((r) => r.ours.secondsPerPage));
+	const round2 = (x) => (x === null ? null : +x.toFixed(2));
+	results.medianRatio = round2(median(ratios));
+	results.oursMedianSecondsPerPage = round2(median(results.runs.map((r) => r.ours.secondsPerPage)));
 	fs.mkdirSync(path.join(here, 'results'), { recursive: true });
 	fs.writeFileSync(path.join(here, 'results', 'site.json'), `${JSON.stringify(results, null, 2)}\n`);
 	printReport(results);
-	const incomplete = results.runs.flatMap((r) => [r.unlighthouse, r.ours]).filter((f) => f && f.pages !== ROUTES.length);
+	const incomplete = results.runs.flatMap((r) => [r.unlighthouse, r.ours, r.oursLighthouseOnly]).filter((f) => f && f.pages !== ROUTES.length);
 	if (incomplete.length) {
-		for (const f of incomplete) console.error(`${f.tool} audited ${f.pages} of ${ROUTES.length} routes; missing ${f.missing.join(', ') || '-'} ${f.notOk.join('; ')}`);
+		for (const f of incomplete) console.error(`${f.tool} audited ${f.pages} of ${ROUTES.length} routes fully; ${f.notOk.length ? f.notOk.join('; ') : `missing ${f.missing.join(', ')}`}`);
 		process.exitCode = 1;
 	}
 }
@@ -312,7 +328,7 @@ function printReport(results) {
 	const header = ['run', 'tool', 'pages', 'wall s', 's/page', 'CPU-s/page', 'Chromium left behind'];
 	const rows = [header];
 	results.runs.forEach((r, i) => {
-		for (const f of [r.unlighthouse, r.ours].filter(Boolean)) {
+		for (const f of [r.unlighthouse, r.ours, r.oursLighthouseOnly].filter(Boolean)) {
 			const left = `${f.chromiumLeftBehind} processes${f.chromiumLeftBehind ? ` (${f.chromiumBrowsersLeftBehind} browsers)` : ''}`;
 			rows.push([String(i + 1), f.tool, `${f.pages}/${ROUTES.length}`, f.wallSeconds.toFixed(1), String(f.secondsPerPage), String(f.cpuSecondsPerPage), left]);
 		}
@@ -330,7 +346,7 @@ function printReport(results) {
 	);
 	console.log('\nWhere the CPU went (sampled every 0.5 s, CPU-seconds by kind of process; last run):');
 	const last = results.runs[results.runs.length - 1];
-	for (const f of [last.unlighthouse, last.ours].filter(Boolean)) {
+	for (const f of [last.unlighthouse, last.ours, last.oursLighthouseOnly].filter(Boolean)) {
 		const kinds = Object.entries(f.cpuSecondsByKind)
 			.filter(([, s]) => s >= 0.05)
 			.map(([k, s]) => `${k} ${s.toFixed(1)}`)
@@ -344,6 +360,9 @@ function printReport(results) {
 		console.log(`  ${f.tool}: ${kinds}${seen ? `; started ${seen}` : ''}${first}${perPage}`);
 	}
 	console.log(`  load average at start ${results.machine.loadavgAtStart.join(' ')}, at end ${results.machine.loadavgAtEnd.join(' ')} (${results.machine.cores} cores)`);
+	const busiest = Math.max(results.machine.loadavgAtStart[0], ...results.runs.map((r) => r.loadavgAfter[0]));
+	if (busiest > 2 * results.machine.cores)
+		console.log(`  note: a load average of ${busiest} on ${results.machine.cores} cores; other work shared the machine, so wall times say little (CPU-seconds per page less so)`);
 }
 
 main().catch((err) => {
