@@ -1,7 +1,8 @@
 // Site scan benchmark: AuditLens against Unlighthouse 0.18 on the same local 13-page site, side by side in
 // one run, each from a cold start (fresh temporary folders, a fresh history, no warm pool).
 //   node bench/site.mjs [--ours-only] [--repeat N] [--sitemap] [--lighthouse-only] [--keep]
-// --lighthouse-only adds a third contender, ours with --no-capture --no-cro: what capture and CRO cost.
+// --lighthouse-only adds a third contender, ours with --no-capture --no-cro: what capture and CRO cost;
+// --ours-arg X (repeatable) adds X to our command line (e.g. --ours-arg --no-trace-slot).
 //   node bench/site.mjs --serve [--sitemap]     only serve the site, to look at it
 // The site (bench/site/: an index linking 12 marketing pages with shared CSS, a script, a PNG hero and
 // SVGs, a form on /contact) is served on 127.0.0.1 with a robots.txt that allows everything and, by
@@ -42,6 +43,8 @@ const oursOnly = process.argv.includes('--ours-only');
 const keep = process.argv.includes('--keep');
 const withSitemap = process.argv.includes('--sitemap');
 const lighthouseOnly = process.argv.includes('--lighthouse-only');
+// --ours-arg X (repeatable): an argument added to our command line, e.g. --ours-arg --no-trace-slot.
+const OURS_ARGS = process.argv.flatMap((a, i) => (process.argv[i - 1] === '--ours-arg' ? [a] : []));
 const REPEAT = argValue('--repeat', 1);
 const CONCURRENCY = 4;
 const UNLIGHTHOUSE = '@unlighthouse/cli@0.18.1';
@@ -200,6 +203,7 @@ async function runOurs({ node, origin, scan, chromePath, extra = [] }) {
 		'--json',
 		'--db',
 		path.join(dir, 'history.sqlite'),
+		...OURS_ARGS,
 		...extra,
 	];
 	// AI and CrUX are off for lack of keys; capture and CRO are on (the defaults).
@@ -271,7 +275,7 @@ async function main() {
 		chromium: chromePath,
 		site: { pages: ROUTES.length, sitemap: withSitemap },
 		concurrency: CONCURRENCY,
-		oursCommand: scan ? 'scan' : 'audit (the scan command is not in this checkout yet)',
+		oursCommand: `${scan ? 'scan' : 'audit (the scan command is not in this checkout yet)'}${OURS_ARGS.length ? ` ${OURS_ARGS.join(' ')}` : ''}`,
 		unlighthouse: bin
 			? {
 					cli: packageVersion(UNLIGHTHOUSE_DIR, '@unlighthouse/cli'),
