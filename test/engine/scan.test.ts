@@ -183,9 +183,15 @@ describe('Engine.scan (real Chromium, real Lighthouse, real sql.js file)', funct
 		}
 	});
 
-	it('asks the services to warm up as many runs as will audit at once, before discovery starts', async () => {
-		const warmed: number[] = [];
-		const recorder: EngineService = { configure: () => undefined, stats: () => ({}), close: async () => undefined, warm: (n) => void warmed.push(n) };
+	it("asks the services to warm up as many runs as will audit at once, with the audits' options, before discovery starts", async () => {
+		const warmed: string[] = [];
+		// Each service decides from the options whether it has anything to warm (no Lighthouse, no capture…).
+		const recorder: EngineService = {
+			configure: () => undefined,
+			stats: () => ({}),
+			close: async () => undefined,
+			warm: (n, o) => void warmed.push(`${n} lighthouse:${o?.stages.lighthouse} ${o?.formFactors.join('+')}`),
+		};
 		const engine = new Engine({
 			settings: { maxConcurrentAudits: 3 },
 			stages: [],
@@ -200,13 +206,13 @@ describe('Engine.scan (real Chromium, real Lighthouse, real sql.js file)', funct
 		try {
 			const scanning = engine.scan({ url: server.url('/gated/scan-warm'), scanId: 'warm' });
 			await gate.reached;
-			assert.deepEqual(warmed, [3], 'warmed while discovery waits for the start URL');
+			assert.deepEqual(warmed, ['3 lighthouse:true mobile'], 'warmed while discovery waits for the start URL');
 			engine.cancel('warm');
 			await scanning;
 			await engine.scan({ url: server.url('/scan-small/'), scan: { maxRoutes: 2, sitemap: false, crawl: false }, options: NO_STAGES });
-			assert.deepEqual(warmed, [3], 'no Lighthouse, nothing to warm');
-			await engine.scan({ url: server.url('/scan-small/'), scan: { maxRoutes: 2, sitemap: false, crawl: false } });
-			assert.deepEqual(warmed, [3, 2], 'no more than the routes a scan may audit');
+			assert.equal(warmed[1], '2 lighthouse:false mobile', 'no more than the routes a scan may audit; the options say Lighthouse is off');
+			await engine.scan({ url: server.url('/scan-small/'), scan: { maxRoutes: 2, sitemap: false, crawl: false }, options: { formFactors: ['mobile', 'desktop'] } });
+			assert.equal(warmed[2], '2 lighthouse:true mobile+desktop');
 		} finally {
 			gate.open();
 		}
