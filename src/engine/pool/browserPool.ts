@@ -66,6 +66,8 @@ export class BrowserPool {
 	/** Chromes the pool closed itself: their exit is not a crash to count again. */
 	private readonly closedByPool = new WeakSet<LaunchedChrome>();
 	private slotSeq = 0;
+	/** Warm-ups under way: close() waits for them, so no Chrome starts after the pool has closed. */
+	private readonly warming = new Set<Promise<void>>();
 	lighthouseVersion = '';
 
 	constructor(
@@ -136,18 +138,21 @@ export class BrowserPool {
 		for (let i = 0; i < want && !this.closed && this.waiters.length === 0; i++) {
 			const slot = this.claim({ n: ++this.slotSeq, busy: false, runs: 0 });
 			this.slots.push(slot);
-			this.prepare(slot, new AbortController().signal).then(
-				() => {
-					slot.busy = false;
-					this.afterRelease(slot);
-				},
-				(err: unknown) => {
-					this.log.debug(`warming chrome #${slot.n}: ${err instanceof Error ? err.message : String(err)}`);
-					void this.teardown(slot);
-					slot.busy = false;
-					this.afterRelease(slot);
-				},
-			);
+			const warming: Promise<void> = this.prepare(slot, new AbortController().signal)
+				.then(
+					() => {
+						slot.busy = false;
+						this.afterRelease(slot);
+					},
+					async (err: unknown) => {
+						this.log.debug(`warming chrome #${slot.n}: ${err instanceof Error ? err.message : String(err)}`);
+						await this.teardown(slot);
+						slot.busy = false;
+						this.afterRelease(slot);
+					},
+				)
+				.finally(() => this.warming.delete(warming));
+			this.warming.add(warming);
 		}
 	}
 
@@ -184,6 +189,7 @@ export class BrowserPool {
 			w.reject(new AuditError('SHUTTING_DOWN', 'The engine is shutting down.'));
 		}
 		await Promise.all(this.slots.splice(0).map((slot) => this.teardown(slot)));
+		await Promise.all(this.warming);
 	}
 
 	private acquireSlot(signal: AbortSignal): Promise<Slot> {
@@ -266,9 +272,18 @@ export class BrowserPool {
 			if (!exited(slot.chrome)) this.counters.crashed++;
 			this.closeChrome(slot);
 		}
-		const [chrome, worker] = await Promise.all([slot.chrome ? slot.chrome : this.launchChrome(slot), slot.worker?.alive ? slot.worker : this.startWorker(slot)]);
-		slot.chrome = chrome;
-		slot.worker = worker;
+		const [chrome, worker] = await Promise.allSettled([slot.chrome ? slot.chrome : this.launchChrome(slot), slot.worker?.alive ? slot.worker : this.startWorker(slot)]);
+		// Whatever started is the slot's, so the teardown that follows a failure ends it too.
+		if (chrome.status === 'fulfilled') slot.chrome = chrome.value;
+		if (worker.status === 'fulfilled') slot.worker = worker.value;
+		// The pool closed while this Chrome started (a warm-up, a lease the engine's shutdown overtook): close() has
+		// already torn the slots down, so this one is ended here or nothing would.
+		if (this.closed) {
+			await this.teardown(slot);
+			throw new AuditError('SHUTTING_DOWN', 'The engine is shutting down.');
+		}
+		if (chrome.status === 'rejected') throw chrome.reason;
+		if (worker.status === 'rejected') throw worker.reason;
 		if (signal.aborted) throw abortError(signal);
 	}
 
