@@ -3,7 +3,7 @@
  *   auditlens audit URL... [options]   audit pages (exit 0 ok, 1 an audit failed, 2 a budget failed)
  *   auditlens scan URL [options]        discover a site's routes, audit them, print the site report
  *   auditlens demo                      serve the bundled demo page on 127.0.0.1 and audit it
- *   auditlens history [URL] [--json]    list the audit history
+ *   auditlens history [URL] [--json]    list the audit history (--scans: the site scans)
  *   auditlens cache clear               drop cached results (history stays)
  */
 import fs from 'node:fs';
@@ -34,6 +34,7 @@ const USAGE = `Usage:
   auditlens scan URL [scan options]
   auditlens demo
   auditlens history [URL] [--json] [--db PATH]
+  auditlens history --scans [URL] [--json] [--db PATH]   site scans (of URL), newest first
   auditlens cache clear [--db PATH]
 
 Audit options:
@@ -148,11 +149,13 @@ export function parseAuditArgs(argv: string[]): AuditArgs {
 	};
 }
 
-/** Arguments of `history` and `cache`: up to `max` positionals, --json, --db PATH. */
-function simpleArgs(argv: string[], max: number): { positional: string[]; json: boolean; db: string } {
-	const { values, positionals } = parseCommandLine({ args: argv, options: { json: { type: 'boolean' }, db: { type: 'string' } }, allowPositionals: true });
+/** Arguments of `history` and `cache`: up to `max` positionals, --json, --db PATH, and --scans for `history`. */
+function simpleArgs(argv: string[], max: number, allowScans = false): { positional: string[]; json: boolean; db: string; scans: boolean } {
+	const options = { json: { type: 'boolean' }, db: { type: 'string' }, scans: { type: 'boolean' } } as const;
+	const { values, positionals } = parseCommandLine({ args: argv, options, allowPositionals: true });
 	if (positionals.length > max) throw new UsageError(`too many arguments: ${positionals.join(' ')}`);
-	return { positional: positionals, json: values.json === true, db: values.db ?? defaultHistoryPath() };
+	if (values.scans && !allowScans) throw new UsageError('unknown option --scans');
+	return { positional: positionals, json: values.json === true, db: values.db ?? defaultHistoryPath(), scans: values.scans === true };
 }
 
 /**
@@ -317,9 +320,9 @@ export async function main(argv: string[]): Promise<number> {
 				startOrphanWatchdog();
 				return await demoCommand(rest);
 			case 'history': {
-				const { positional, json, db } = simpleArgs(rest, 1);
+				const { positional, json, db, scans } = simpleArgs(rest, 1, true);
 				checkDbArg(db);
-				return await historyCommand({ url: positional[0], json, db, out: process.stdout });
+				return await historyCommand({ url: positional[0], json, scans, db, out: process.stdout });
 			}
 			case 'cache': {
 				const { positional, json, db } = simpleArgs(rest, 1);

@@ -3,6 +3,7 @@
  * report (text, --json, --csv) and write it as HTML (--html DIR). Ctrl-C or SIGTERM cancels the scan, and the
  * routes audited so far are still reported before the engine closes every Chrome.
  */
+import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AuditAuth, Category, FormFactor, GetReportParams, ListScansParams, ListScansResult, ScanOptionsInput, ScanParams, ScanProgressParams, ScanReport, ScanRoute } from '../protocol';
@@ -155,13 +156,14 @@ export async function scanCommand(a: ScanArgs, opts: ScanCommandOptions = {}): P
 	const paint = text && useColor(out as NodeJS.WriteStream) ? COLOR : NO_COLOR;
 	const engine: ScanEngine =
 		opts.engine ??
-		((await createEngine({
+		(await createEngine({
 			db: a.db,
 			settings: engineSettings({ ...a, accuracy: false, usePool: true, traceSlot: true }, a.scan.maxRoutes ?? 200),
 			log: createLogger(a.verbose ? 'debug' : 'warn'),
 			onWarning: warn,
-		})) as unknown as ScanEngine);
-	const scanId = `cli-scan-${process.pid}`;
+		}));
+	// The scan's id is its id in the history too: unique, not a pid that comes back.
+	const scanId = randomUUID();
 	const signals = stopOnSignals(engine, scanId);
 	const display = new ScanProgressDisplay(process.stderr, process.stderr.isTTY === true);
 	privacyNotice(a.stages);

@@ -235,13 +235,14 @@ export class ScanProgressDisplay {
 
 /**
  * A CSV cell (RFC 4180): quoted when it holds a comma, a quote or a line break, quotes doubled. Text that a
- * spreadsheet would run as a formula (starting with = + - @, or a tab or carriage return before one) gets a
- * leading `'` (OWASP's advice on CSV injection): a route path or an error message comes from the site.
+ * spreadsheet would run as a formula (starting with = + - @, a tab or a carriage return) gets a leading `'`
+ * (OWASP's advice on CSV injection): a route path or an error message comes from the site. Control characters
+ * are shown as escapes, as on the terminal, which --csv may well be printed to.
  */
 export function csvCell(value: string | number | boolean | undefined | null): string {
 	if (value === undefined || value === null) return '';
 	if (typeof value !== 'string') return String(value);
-	const text = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+	const text = safeText(/^[=+\-@\t\r]/.test(value) ? `'${value}` : value, { max: 100_000, multiline: true });
 	return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

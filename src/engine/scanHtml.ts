@@ -7,12 +7,16 @@
 import { createHash } from 'node:crypto';
 import { CATEGORY_LABEL, FORM_FACTOR_LABEL, formatDelta, scoreBand, toPercent } from '../format/scores';
 import type { FormFactor, ScanReport, ScanRoute } from '../protocol';
+import { safeText } from '../shared/terminalText';
 import { columnLabel, discoveryLine, routeStatusLabel, scoreColumns, sortRoutes, timeLine } from './scanFormat';
 
 /** Text or an attribute value made inert in HTML. */
 export function escapeHtml(text: unknown): string {
 	return String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
+
+/** Text from the site: inert, and its control characters and bidirectional overrides shown, not acted on. */
+const siteText = (text: unknown) => escapeHtml(safeText(text, { max: 2000 }));
 
 /** The Lighthouse HTML reports of a route, by form factor: file names relative to the site report. */
 export type RouteReports = ReadonlyMap<ScanRoute, Partial<Record<FormFactor, string>>>;
@@ -81,8 +85,15 @@ function scoreTd(route: ScanRoute, formFactor: FormFactor, category: keyof typeo
 
 /** A link to the route itself, for http(s) URLs only (never a `javascript:` one, whatever the report holds). */
 function routeLink(route: ScanRoute): string {
-	const path = escapeHtml(route.path);
-	return /^https?:\/\//i.test(route.url) ? `<a href="${escapeHtml(route.url)}" rel="noopener noreferrer">${path}</a>` : path;
+	const path = siteText(route.path);
+	let href: URL;
+	try {
+		// Parsed again: the href is percent-encoded, whatever the report holds.
+		href = new URL(route.url);
+	} catch {
+		return path;
+	}
+	return href.protocol === 'http:' || href.protocol === 'https:' ? `<a href="${escapeHtml(href.href)}" rel="noopener noreferrer">${path}</a>` : path;
 }
 
 function routesSection(report: ScanReport, reports: RouteReports): string {
@@ -104,9 +115,9 @@ function routesSection(report: ScanReport, reports: RouteReports): string {
 			.join(' ');
 		const status = routeStatusLabel(r);
 		const statusClass = r.status === 'ok' ? '' : ' class="bad"';
-		const error = r.error ? ` title="${escapeHtml(`${r.error.code}: ${r.error.message}`)}"` : '';
+		const error = r.error ? ` title="${siteText(`${r.error.code}: ${r.error.message}`)}"` : '';
 		return (
-			`<tr><td class="path" data-v="${escapeHtml(r.path)}">${routeLink(r)}${r.isNew ? ' <span class="new">new</span>' : ''}</td>` +
+			`<tr><td class="path" data-v="${siteText(r.path)}">${routeLink(r)}${r.isNew ? ' <span class="new">new</span>' : ''}</td>` +
 			`<td${statusClass}${error}>${escapeHtml(status)}</td>` +
 			cols.map((c) => scoreTd(r, c.formFactor, c.category)).join('') +
 			`<td class="num" data-v="${r.durationMs ?? -1}">${r.durationMs === undefined ? '' : (r.durationMs / 1000).toFixed(1)}</td>` +
@@ -123,7 +134,7 @@ function failingSection(report: ScanReport): string {
 		.map(
 			(a) =>
 				`<tr><td>${escapeHtml(a.id)}</td><td>${escapeHtml(a.title)}</td><td>${escapeHtml(a.formFactor)}</td>` +
-				`<td class="num" data-v="${a.routes}">${a.routes} of ${a.of}</td><td class="path">${a.examples.map(escapeHtml).join(', ')}</td></tr>`,
+				`<td class="num" data-v="${a.routes}">${a.routes} of ${a.of}</td><td class="path">${a.examples.map(siteText).join(', ')}</td></tr>`,
 		);
 	const head = ['Audit', 'Title', 'Form factor'].map((h) => `<th><button type="button">${h}</button></th>`).join('') + '<th class="num"><button type="button">Routes</button></th><th>For example</th>';
 	return `<h2>Failing audits across the site</h2>\n<table class="sortable"><thead><tr>${head}</tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table>`;
@@ -132,14 +143,14 @@ function failingSection(report: ScanReport): string {
 function errorsSection(report: ScanReport): string {
 	const errors = sortRoutes(report.routes).filter((r) => r.error);
 	if (errors.length === 0) return '';
-	const items = errors.map((r) => `<li><span class="path">${escapeHtml(r.path)}</span>: ${escapeHtml(r.error?.code)}: ${escapeHtml(r.error?.message)}</li>`);
+	const items = errors.map((r) => `<li><span class="path">${siteText(r.path)}</span>: ${escapeHtml(r.error?.code)}: ${siteText(r.error?.message)}</li>`);
 	return `<h2>Errors</h2>\n<ul>${items.join('\n')}</ul>`;
 }
 
 /** The site report page. `reports` gives the Lighthouse report files of each route (relative to the page). */
 export function scanHtml(report: ScanReport, reports: RouteReports = new Map()): string {
 	const status = report.status === 'cancelled' ? 'Cancelled: the routes audited so far.' : report.status === 'partial' ? 'Some routes failed or are partial.' : 'All routes audited.';
-	const gone = report.removedRoutes?.length ? `<p class="meta">Gone since the previous scan: ${report.removedRoutes.map(escapeHtml).join(', ')}</p>` : '';
+	const gone = report.removedRoutes?.length ? `<p class="meta">Gone since the previous scan: ${report.removedRoutes.map(siteText).join(', ')}</p>` : '';
 	const previous = report.previousScanId ? `<p class="meta">Changes (small grey numbers) are against the previous scan ${escapeHtml(report.previousScanId)}.</p>` : '';
 	return `<!doctype html>
 <html lang="en">
@@ -148,11 +159,11 @@ export function scanHtml(report: ScanReport, reports: RouteReports = new Map()):
 <meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-<title>AuditLens site report: ${escapeHtml(report.origin)}</title>
+<title>AuditLens site report: ${siteText(report.origin)}</title>
 <style>${CSS}</style>
 </head>
 <body>
-<h1>Site report: ${escapeHtml(report.startUrl)}</h1>
+<h1>Site report: ${siteText(report.startUrl)}</h1>
 <p class="meta">${escapeHtml(status)} ${escapeHtml(report.formFactors.map((f) => FORM_FACTOR_LABEL[f]).join(' and '))}, started ${escapeHtml(report.startedAt)} (scan ${escapeHtml(report.id)}).</p>
 <p class="meta">${escapeHtml(discoveryLine(report))}</p>
 <p class="meta">${escapeHtml(timeLine(report))}.</p>
