@@ -65,12 +65,18 @@ function padCell(text: string, width: number, right: boolean): string {
 	return right ? pad + text : text + pad;
 }
 
+/** A change since the previous scan in points, `+5` or `−12`; '' when there is none (or it rounds to none). */
+export function changeLabel(change: number | undefined): string {
+	const points = change === undefined ? 0 : Math.round(change * 100);
+	return points === 0 ? '' : formatDelta(points);
+}
+
 /** A score cell: `72`, `72 −12` with a change since the previous scan, `-` when unscored. */
 function scoreCell(r: ScanRoute, col: ScoreColumn): { text: string; band: ReturnType<typeof scoreBand> } {
 	const p = toPercent(r.scores[col.formFactor]?.[col.category]);
 	if (p === undefined) return { text: '-', band: 'none' };
 	const change = r.changes?.[col.formFactor]?.[col.category];
-	const delta = change === undefined ? '' : formatDelta(Math.round(change * 100));
+	const delta = changeLabel(change);
 	return { text: delta ? `${p} ${delta}` : String(p), band: scoreBand(p) };
 }
 

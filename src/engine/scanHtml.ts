@@ -5,10 +5,10 @@
  * links to its Lighthouse reports written beside the page.
  */
 import { createHash } from 'node:crypto';
-import { CATEGORY_LABEL, FORM_FACTOR_LABEL, formatDelta, scoreBand, toPercent } from '../format/scores';
+import { CATEGORY_LABEL, FORM_FACTOR_LABEL, scoreBand, toPercent } from '../format/scores';
 import type { FormFactor, ScanReport, ScanRoute } from '../protocol';
 import { safeText } from '../shared/terminalText';
-import { columnLabel, discoveryLine, routeStatusLabel, scoreColumns, sortRoutes, timeLine } from './scanFormat';
+import { changeLabel, columnLabel, discoveryLine, routeStatusLabel, scoreColumns, sortRoutes, timeLine } from './scanFormat';
 
 /** Text or an attribute value made inert in HTML. */
 export function escapeHtml(text: unknown): string {
@@ -79,7 +79,7 @@ function scoreTd(route: ScanRoute, formFactor: FormFactor, category: keyof typeo
 	const p = toPercent(route.scores[formFactor]?.[category]);
 	if (p === undefined) return `<td class="num" data-v="-1">–</td>`;
 	const change = route.changes?.[formFactor]?.[category];
-	const delta = change === undefined ? '' : formatDelta(Math.round(change * 100));
+	const delta = changeLabel(change);
 	return `<td class="num ${scoreBand(p)}" data-v="${p}">${p}${delta ? `<span class="delta">${escapeHtml(delta)}</span>` : ''}</td>`;
 }
 
