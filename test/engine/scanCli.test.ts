@@ -183,10 +183,40 @@ describe('auditlens scan (real process, real Chromium)', function () {
 			assert.equal(report.status, 'cancelled');
 			const held = report.routes.find((x) => x.path === '/held.html');
 			assert.ok(!held || held.status !== 'ok', 'the held route is not reported as audited');
+			// /held.html is the last link of the home page: at concurrency 2 its audit starts once another has ended.
+			assert.ok(
+				report.routes.some((x) => x.status === 'ok'),
+				'the routes audited before the signal are kept',
+			);
 			assert.match(fs.readFileSync(path.join(html, 'index.html'), 'utf8'), /Cancelled: the routes audited so far\./);
 			const left = chromes.filter((c) => isAlive(c.pid) && cmdline(c.pid) === c.cmd);
 			assert.deepEqual(left, [], 'every Chromium the CLI started is gone');
 			assert.deepEqual(chromiumOf(pid), [], 'no process carries the CLI engine’s marker');
+		} finally {
+			gate.open();
+			if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
+		}
+	});
+
+	it('exits at once on a second signal, still killing every Chromium it started', async function () {
+		if (process.platform !== 'linux') this.skip();
+		const gate = server.gate('/pricing.html', { hold: fromLighthouse });
+		const run = start(['scan', server.url('/'), '--no-capture', '--no-ai', '--no-cache', '--json', '--db', path.join(dir, 'h.sqlite')]);
+		const pid = run.child.pid;
+		assert.ok(pid);
+		try {
+			await Promise.race([gate.reached, run.done.then((r) => assert.fail(`the CLI ended before /pricing.html was audited: ${r.stderr}`))]);
+			const chromes = descendantsOf(pid).filter((p) => /chrom/i.test(p.cmd));
+			assert.ok(chromes.length > 0);
+			// Back to back: the second arrives while the first is still cancelling the scan.
+			run.child.kill('SIGTERM');
+			run.child.kill('SIGINT');
+			const r = await run.done;
+			assert.match(r.stderr, /again: exiting now/);
+			assert.ok(r.code === 143 || r.code === 130, `exit ${r.code} ${r.signal}: ${r.stderr}`);
+			const left = chromes.filter((c) => isAlive(c.pid) && cmdline(c.pid) === c.cmd);
+			assert.deepEqual(left, [], 'every Chromium the CLI started is gone');
+			assert.deepEqual(chromiumOf(pid), []);
 		} finally {
 			gate.open();
 			if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
