@@ -7,6 +7,7 @@ import { type DiscoverContext, discoverRoutes } from '../../src/engine/scan/disc
 import { groupKey, sampleGroups } from '../../src/engine/scan/routeGroups';
 import { routeUrl } from '../../src/engine/scan/routeUrl';
 import { DEFAULT_SCAN_OPTIONS, scanOptions } from '../../src/engine/scan/scanOptions';
+import { ELSEWHERE, siteFetcher } from '../../src/engine/scan/siteFetch';
 import type { DiscoveredRoute } from '../../src/protocol';
 import { FIXTURE_TOKEN, type FixtureServer, startFixtureServer } from '../helpers/fixtureServer';
 import { recordingLogger } from '../helpers/sampleResult';
@@ -109,6 +110,35 @@ describe('look-alike groups', () => {
 	});
 });
 
+describe('siteFetcher', () => {
+	let server: FixtureServer;
+	beforeEach(async () => (server = await startFixtureServer({ root: 'scan-site' })));
+	afterEach(() => server.close());
+	const fetcher = (timeoutMs?: number) => siteFetcher({ origin: server.origin, signal: new AbortController().signal, ...(timeoutMs ? { timeoutMs } : {}) });
+
+	it('never fetches another origin, nor follows a redirect to one', async () => {
+		assert.equal(await fetcher()(`http://localhost:${server.port}/about.html`, '*/*', 1000), undefined);
+		assert.equal(await fetcher()(server.url('/redirect?to=https://example.com/'), '*/*', 1000), ELSEWHERE);
+		assert.deepEqual(
+			server.seen.map((r) => r.path),
+			['/redirect?to=https://example.com/'],
+		);
+	});
+
+	it('cuts a body at the byte cap and gunzips a .gz sitemap within it', async () => {
+		const page = await fetcher()(server.url('/blog/'), '*/*', 100);
+		assert.ok(page && page !== ELSEWHERE && page.truncated && page.text.length === 100);
+		const gz = await fetcher()(server.url('/sitemap-products.xml.gz'), '*/*', 100_000);
+		assert.ok(gz && gz !== ELSEWHERE && !gz.truncated && gz.text.includes(`<loc>${server.url('/products/107.html')}</loc>`));
+		const bomb = await fetcher()(server.url('/sitemap-products.xml.gz'), '*/*', 200);
+		assert.ok(bomb && bomb !== ELSEWHERE && bomb.truncated && bomb.text === '', 'more than the cap once inflated: nothing');
+	});
+
+	it('gives up on a page that does not answer in time', async () => {
+		assert.equal(await fetcher(300)(server.url('/hang'), '*/*', 1000), undefined);
+	});
+});
+
 describe('discoverRoutes', function () {
 	this.timeout(60_000);
 	let server: FixtureServer;
@@ -116,7 +146,9 @@ describe('discoverRoutes', function () {
 	afterEach(() => server.close());
 
 	it('finds the start URL, the sitemaps (index, gzip, robots.txt Sitemap line) and the links, breadth first', async () => {
-		const { routes, summary } = await discoverRoutes(server.url('/'), DEFAULT_SCAN_OPTIONS, ctx());
+		const log = recordingLogger();
+		const { routes, summary } = await discoverRoutes(server.url('/'), DEFAULT_SCAN_OPTIONS, ctx({ log }));
+		assert.ok(log.lines.some((l) => l.level === 'warn' && l.message.startsWith(`Left out 1 sitemap URL(s) of another origin than ${server.origin};`)));
 		assert.deepEqual(paths(routes), [
 			'/',
 			...['/landing.html', '/about.html', '/pricing.html', ...PRODUCTS.slice(0, 5)],
@@ -173,6 +205,16 @@ describe('discoverRoutes', function () {
 		assert.deepEqual([summary.found, summary.audited, summary.sampledOut, summary.overLimit], [11, 5, 2, 4]);
 		assert.equal(server.hits.get('/'), 1, 'only the preflight loaded the start page: no crawl was needed');
 		assert.equal(server.hits.get('/about.html'), undefined);
+	});
+
+	it('answers once it has enough routes, without waiting for a page it no longer needs', async () => {
+		const gate = server.gate('/docs/');
+		// 1 + 8 routes from the home page's links, the 10th from /about.html, fetched beside /docs/: had discovery
+		// waited for /docs/ too, it would wait for ever.
+		const { routes, summary } = await discoverRoutes(server.url('/'), { ...DEFAULT_SCAN_OPTIONS, maxRoutes: 10, sitemap: false }, ctx());
+		assert.equal(routes.at(-1)?.path, '/team.html');
+		assert.equal(summary.audited, 10);
+		gate.open();
 	});
 
 	it('audits only what include matches, leaves out what exclude matches, and keeps the start URL', async () => {

@@ -61,7 +61,7 @@ interface Known {
  */
 export async function discoverRoutes(startUrl: string, options: ScanOptions, ctx: DiscoverContext): Promise<Discovery> {
 	const began = Date.now();
-	const { signal, log } = ctx;
+	const { signal } = ctx;
 	const start = normalizeUrl(startUrl);
 	const headers = ctx.headers ?? {};
 	const cookies = ctx.cookies ?? [];
@@ -71,7 +71,18 @@ export async function discoverRoutes(startUrl: string, options: ScanOptions, ctx
 	const origin = landed.origin;
 	const startHost = new URL(start);
 	const sendCookies = landed.hostname === startHost.hostname && !(startHost.protocol === 'https:' && landed.protocol !== 'https:');
-	const fetchSite = siteFetcher({ origin, signal, headers, ...(sendCookies ? { cookies } : {}) });
+	// Ends the fetches still under way when discovery answers (pages of a level past "enough"): none outlives it.
+	const finished = new AbortController();
+	const fetchSite = siteFetcher({ origin, signal: AbortSignal.any([signal, finished.signal]), headers, ...(sendCookies ? { cookies } : {}) });
+	try {
+		return await discoverSite(start, landed, origin, fetchSite, options, ctx, began);
+	} finally {
+		finished.abort();
+	}
+}
+
+async function discoverSite(start: string, landed: URL, origin: string, fetchSite: SiteFetch, options: ScanOptions, ctx: DiscoverContext, began: number): Promise<Discovery> {
+	const { signal, log } = ctx;
 
 	const robots: RobotsRules = options.sitemap || options.crawl ? await readRobots(origin, fetchSite) : { isAllowed: () => true, sitemaps: [] };
 	const routes = new RouteList(options, robots, ctx.onFound);
@@ -80,11 +91,15 @@ export async function discoverRoutes(startUrl: string, options: ScanOptions, ctx
 	let sitemaps: string[] = [];
 	if (options.sitemap) {
 		const first = [`${origin}/sitemap.xml`, ...robots.sitemaps];
+		let elsewhere = 0;
 		const onUrl = (loc: string) => {
 			const url = routeUrl(loc, origin, origin);
 			if (url) routes.add(url, 'sitemap', 0);
+			else if (URL.canParse(loc) && new URL(loc).origin !== origin) elsewhere++;
 		};
 		sitemaps = await readSitemaps(first, origin, fetchSite, { onUrl, enough: () => routes.enough() }, log);
+		// Most often www. against no www., or http against https: say so, or the sitemap seems ignored for no reason.
+		if (elsewhere > 0) log?.warn(`Left out ${elsewhere} sitemap URL(s) of another origin than ${origin}; scan that origin to audit them.`);
 	}
 	if (options.crawl && options.maxDepth > 0 && !routes.enough()) await crawl(routes, fetchSite, options.maxDepth, landed.href, origin, signal);
 	if (signal.aborted) throw abortError(signal, 'The scan was cancelled.');
