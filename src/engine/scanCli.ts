@@ -16,6 +16,7 @@ import { createEngine } from './createEngine';
 import { defaultHistoryPath } from './history/dbFile';
 import { createLogger } from './log';
 import { formatScanReport, scanCsv, ScanProgressDisplay } from './scanFormat';
+import { scanOptionsSchema } from './scan/scanOptions';
 import { lighthouseReportName, type RouteReports, scanHtml } from './scanHtml';
 
 export interface ScanArgs {
@@ -63,10 +64,25 @@ const SCAN_OPTIONS = {
 	verbose: { type: 'boolean' },
 } as const;
 
-function globs(values: readonly string[] | undefined, flag: string): string[] | undefined {
-	if (!values?.length) return undefined;
-	for (const g of values) if (g.trim() === '') throw new UsageError(`${flag} needs a glob on the route's path, e.g. ${flag} '/blog/**'`);
-	return [...values];
+/** The flag of each scan option, to name it in a usage error. */
+const SCAN_FLAG: Record<keyof ScanOptionsInput, string> = {
+	maxRoutes: '--max-routes',
+	maxDepth: '--depth',
+	include: '--include',
+	exclude: '--exclude',
+	samplesPerGroup: '--samples',
+	sitemap: '--no-sitemap',
+	crawl: '--no-crawl',
+};
+
+/** The scan options checked with the engine's own schema: a mistake is a usage error naming the flag. */
+function checkedScanOptions(scan: ScanOptionsInput): ScanOptionsInput {
+	const parsed = scanOptionsSchema.safeParse(scan);
+	if (parsed.success) return scan;
+	const issue = parsed.error.issues[0];
+	const field = issue?.path[0] as keyof ScanOptionsInput | undefined;
+	const value = field === 'include' || field === 'exclude' ? scan[field]?.[Number(issue?.path[1])] : undefined;
+	throw new UsageError(`${field ? SCAN_FLAG[field] : 'scan options'}${value ? ` ${safeText(value, { max: 60 })}` : ''}: ${issue?.message ?? 'not valid'}`);
 }
 
 export function parseScanArgs(argv: string[]): ScanArgs {
@@ -76,17 +92,15 @@ export function parseScanArgs(argv: string[]): ScanArgs {
 	const ff = v['form-factor'] ?? 'mobile';
 	if (ff !== 'both' && ff !== 'mobile' && ff !== 'desktop') throw new UsageError('--form-factor takes mobile, desktop or both');
 	if (v.json && v.csv) throw new UsageError('--json and --csv both print to stdout: choose one (and --html DIR for a file)');
-	const include = globs(v.include, '--include');
-	const exclude = globs(v.exclude, '--exclude');
-	const scan: ScanOptionsInput = {
+	const scan: ScanOptionsInput = checkedScanOptions({
 		...(v['max-routes'] !== undefined ? { maxRoutes: intOption(v['max-routes'], '--max-routes', 1, 10_000) } : {}),
 		...(v.depth !== undefined ? { maxDepth: intOption(v.depth, '--depth', 0, 20) } : {}),
 		...(v.samples !== undefined ? { samplesPerGroup: intOption(v.samples, '--samples', 0, 10_000) } : {}),
-		...(include ? { include } : {}),
-		...(exclude ? { exclude } : {}),
+		...(v.include?.length ? { include: v.include } : {}),
+		...(v.exclude?.length ? { exclude: v.exclude } : {}),
 		...(v['no-sitemap'] ? { sitemap: false } : {}),
 		...(v['no-crawl'] ? { crawl: false } : {}),
-	};
+	});
 	return {
 		url: positionals[0] ?? '',
 		scan,

@@ -249,7 +249,8 @@ describe('auditlens scan: the command line (pure)', () => {
 		assert.throws(() => parseScanArgs(['u', '--json', '--csv']), /--json and --csv both print to stdout/);
 		assert.throws(() => parseScanArgs(['u', '--max-routes', '0']), /--max-routes takes a whole number from 1 to 10000/);
 		assert.throws(() => parseScanArgs(['u', '--depth', '-1']), UsageError);
-		assert.throws(() => parseScanArgs(['u', '--include', ' ']), /--include needs a glob/);
+		assert.throws(() => parseScanArgs(['u', '--include', '/blog/**', '--include', 'docs/*']), /^UsageError: --include docs\/\*: a glob matches a path, so it starts with "\/"/);
+		assert.throws(() => parseScanArgs(['u', '--exclude=']), /^UsageError: --exclude: a glob is empty/);
 		assert.throws(() => parseScanArgs(['u', '--form-factor', 'tablet']), /--form-factor takes mobile, desktop or both/);
 		assert.throws(() => parseScanArgs(['u', '--runs', '3']), /unknown option --runs/);
 	});
