@@ -198,6 +198,28 @@ describe('auditlens scan (real process, real Chromium)', function () {
 		}
 	});
 
+	it('keeps the report when the HTML cannot be written at the end: JSON printed with the error, exit 1', async () => {
+		const gate = server.gate('/about.html', { hold: fromLighthouse });
+		const out = path.join(dir, 'report');
+		try {
+			const run = cli(['scan', server.url('/'), '--no-capture', '--no-ai', '--no-cache', '--json', '--html', out, '--db', path.join(dir, 'h.sqlite')]);
+			// The checks passed (no folder yet, its parent writable) and the scan is under way: now a file takes the folder's name.
+			await gate.reached;
+			fs.writeFileSync(out, 'not a folder');
+			gate.open();
+			const r = await run;
+			assert.equal(r.code, 1, r.stderr);
+			const doc = JSON.parse(r.stdout) as ScanReport & { outputError?: string; html?: string };
+			assert.equal(doc.status, 'ok');
+			assert.equal(doc.routes.length, 4);
+			assert.equal(doc.html, undefined);
+			assert.match(doc.outputError ?? '', /could not write the HTML report to .*report/);
+			assert.match(r.stderr, /could not write the HTML report/);
+		} finally {
+			gate.open();
+		}
+	});
+
 	it('exits at once on a second signal, still killing every Chromium it started', async function () {
 		if (process.platform !== 'linux') this.skip();
 		const gate = server.gate('/pricing.html', { hold: fromLighthouse });
