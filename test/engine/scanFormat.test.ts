@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { PassThrough } from 'node:stream';
+import { HistoryStore } from '../../src/engine/history/historyStore';
+import { historyCommand } from '../../src/engine/historyCli';
+import { recordingLogger, testSettings } from '../helpers/sampleResult';
 import type { ScanReport, ScanRoute } from '../../src/protocol';
 import { parseScanArgs } from '../../src/engine/scanCli';
 import { UsageError } from '../../src/engine/argv';
@@ -253,5 +259,37 @@ describe('auditlens scan: the command line (pure)', () => {
 		assert.throws(() => parseScanArgs(['u', '--exclude=']), /^UsageError: --exclude: a glob is empty/);
 		assert.throws(() => parseScanArgs(['u', '--form-factor', 'tablet']), /--form-factor takes mobile, desktop or both/);
 		assert.throws(() => parseScanArgs(['u', '--runs', '3']), /unknown option --runs/);
+	});
+});
+
+describe('auditlens history --scans (real sql.js file)', () => {
+	it('lists the scans newest first with their routes, failures and mean scores, a hostile start URL made safe', async () => {
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auditlens-scan-history-'));
+		try {
+			const db = path.join(dir, 'h.sqlite');
+			const store = await HistoryStore.open({ path: db, settings: testSettings(), log: recordingLogger(), flushDelayMs: 0 });
+			await store.saveScan(sampleReport({ id: 'older', startedAt: '2026-11-24T21:00:00.000Z' }));
+			await store.saveScan(sampleReport({ id: 'newer', startUrl: `https://site.example/${ESC}]0;pwned\x07`, startedAt: '2026-11-24T22:00:00.000Z' }));
+			await store.close();
+			const out = new PassThrough();
+			let text = '';
+			out.on('data', (d: Buffer) => (text += d.toString()));
+			assert.equal(await historyCommand({ db, json: false, scans: true, out }), 0);
+			const lines = text.split('\n');
+			assert.match(lines[0] ?? '', /^ID +STARTED \(UTC\) +TOOK +STATUS +ROUTES +FAILED +MOBILE +DESKTOP +START URL$/);
+			assert.match(lines[1] ?? '', /^newer +2026-11-24 22:00 +40\.0 s +partial +5 +2 +\d+\/\d+\/\d+\/\d+ +\d+\/\d+\/\d+\/\d+ +https:\/\/site\.example\/\\x1b\]0;pwned\\x07$/);
+			assert.match(lines[2] ?? '', /^older +2026-11-24 21:00 /);
+			assert.doesNotMatch(text, CONTROL);
+			const json = new PassThrough();
+			let doc = '';
+			json.on('data', (d: Buffer) => (doc += d.toString()));
+			assert.equal(await historyCommand({ db, json: true, scans: true, url: 'https://site.example/', out: json }), 0);
+			assert.deepEqual(
+				(JSON.parse(doc) as { scans: { id: string }[] }).scans.map((s) => s.id),
+				['older'],
+			);
+		} finally {
+			fs.rmSync(dir, { recursive: true, force: true });
+		}
 	});
 });
