@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { AuditAuth, Category, FormFactor, GetReportParams, ListScansParams, ListScansResult, ScanOptionsInput, ScanParams, ScanProgressParams, ScanReport, ScanRoute } from '../protocol';
+import type { AuditAuth, Category, FormFactor, GetReportParams, ScanOptionsInput, ScanParams, ScanProgressParams, ScanReport, ScanRoute } from '../protocol';
 import { MAX_URL_LENGTH } from '../shared/limits';
 import { safeText, useColor } from '../shared/terminalText';
 import { intOption, parseCommandLine, UsageError } from './argv';
@@ -135,12 +135,11 @@ export function checkScanArgs(a: ScanArgs): void {
 	checkDbArg(a.db);
 }
 
-/** What the scan command needs of the engine (the Engine class, or a client of an engine process). */
+/** What the scan command needs of the engine. */
 export interface ScanEngine {
 	scan(params: ScanParams, listener: { scanProgress?(p: ScanProgressParams): void }): Promise<ScanReport>;
 	cancel(id: string): number;
 	getReport(params: GetReportParams): Promise<string>;
-	listScans(params: ListScansParams): Promise<ListScansResult>;
 	close(): Promise<void>;
 	killAllSync(): void;
 }
@@ -155,8 +154,6 @@ export type ScanJson = ScanReport & { budget?: { passed: boolean; failures: { pa
 
 export interface ScanCommandOptions {
 	out?: NodeJS.WritableStream;
-	/** The engine to scan with (default: one made from the arguments, closed at the end). */
-	engine?: ScanEngine;
 }
 
 /** Exit codes of a scan stopped by a signal: the shell's 128 + the signal number. */
@@ -168,14 +165,12 @@ export async function scanCommand(a: ScanArgs, opts: ScanCommandOptions = {}): P
 	checkScanArgs(a);
 	const text = !a.json && !a.csv;
 	const paint = text && useColor(out as NodeJS.WriteStream) ? COLOR : NO_COLOR;
-	const engine: ScanEngine =
-		opts.engine ??
-		(await createEngine({
-			db: a.db,
-			settings: engineSettings({ ...a, accuracy: false, usePool: true, traceSlot: true }, a.scan.maxRoutes ?? 200),
-			log: createLogger(a.verbose ? 'debug' : 'warn'),
-			onWarning: warn,
-		}));
+	const engine: ScanEngine = await createEngine({
+		db: a.db,
+		settings: engineSettings({ ...a, accuracy: false, usePool: true, traceSlot: true }, a.scan.maxRoutes ?? 200),
+		log: createLogger(a.verbose ? 'debug' : 'warn'),
+		onWarning: warn,
+	});
 	// The scan's id is its id in the history too: unique, not a pid that comes back.
 	const scanId = randomUUID();
 	const signals = stopOnSignals(engine, scanId);
@@ -224,7 +219,7 @@ export async function scanCommand(a: ScanArgs, opts: ScanCommandOptions = {}): P
 		warn(`${stoppedBy}: the scan stopped before a report could be made: ${(err as Error).message}`);
 		return SIGNAL_EXIT[stoppedBy] ?? 130;
 	} finally {
-		if (!opts.engine) await engine.close();
+		await engine.close();
 		signals.dispose();
 	}
 }
