@@ -1,38 +1,40 @@
 /**
  * The `auditlens` command line: the same engine code as the VS Code extension, in-process.
  *   auditlens audit URL... [options]   audit pages (exit 0 ok, 1 an audit failed, 2 a budget failed)
+ *   auditlens scan URL [options]        discover a site's routes, audit them, print the site report
  *   auditlens demo                      serve the bundled demo page on 127.0.0.1 and audit it
- *   auditlens history [URL] [--json]    list the audit history
+ *   auditlens history [URL] [--json]    list the audit history (--scans: the site scans)
  *   auditlens cache clear               drop cached results (history stays)
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { AuditAuth, AuditOptionsInput, AuditResult, AuditStatus, BatchItem, Category, EngineSettings, FormFactor, ProgressParams } from '../protocol';
-import { CATEGORIES } from '../protocol';
+import { scoresOfResult } from '../format/scores';
 import { MAX_URL_LENGTH } from '../shared/limits';
-import { splitNameValue } from '../shared/credentialSyntax';
 import { safeText, useColor } from '../shared/terminalText';
 import { intOption, parseCommandLine, UsageError } from './argv';
-import { auditAuthSchema, resolveAuth } from './auth/authRequest';
 import { startOrphanWatchdog } from './chrome/watchdog';
 import { serveDemo } from './demoServer';
 import { COLOR, formatResult, NO_COLOR, ProgressDisplay, statusOf } from './cliFormat';
 import { createEngine } from './createEngine';
 import type { Engine } from './engine';
 import { cacheClearCommand, historyCommand } from './historyCli';
-import { AuditError } from './errors';
 import { createLogger } from './log';
-import { checkDbPath, defaultHistoryPath } from './history/dbFile';
+import { defaultHistoryPath } from './history/dbFile';
+import { authArgs, checkDbArg, checkLoginScript, checkOutputDir, engineSettings, parseBudget, privacyNotice, scoreBudgetFailures, warn } from './cliOptions';
+import { checkScanArgs, parseScanArgs, scanCommand } from './scanCli';
 import { ENGINE_VERSION } from './version';
 
-export { UsageError };
+export { UsageError, authArgs, parseBudget };
 
 export const EXIT = { ok: 0, auditFailed: 1, budgetFailed: 2, usage: 64 } as const;
 
 const USAGE = `Usage:
   auditlens audit URL... [options]
+  auditlens scan URL [scan options]
   auditlens demo
   auditlens history [URL] [--json] [--db PATH]
+  auditlens history --scans [URL] [--json] [--db PATH]   site scans (of URL), newest first
   auditlens cache clear [--db PATH]
 
 Audit options:
@@ -57,8 +59,22 @@ Audit options:
                                       a file that is not an SQLite database is refused and left as it is
   --verbose                           engine logs on stderr
 
-Exit codes: 0 all audits passed, 1 an audit failed or was partial (or an output could not be written),
-2 a budget was not met, 64 usage error.
+Scan options (the routes of URL's site from robots.txt, sitemaps and links; audit options above apply,
+except --runs, --accuracy, --no-pool and --no-trace-slot):
+  --max-routes N                      most routes audited (default 200)
+  --depth N                           links followed from URL (default 3; 0 follows none)
+  --include GLOB, --exclude GLOB      only routes whose path matches / leave matching ones out (repeatable),
+                                      e.g. --include '/blog/**'
+  --samples N                         routes audited per look-alike group such as /blog/:slug (default 5; 0: all)
+  --no-sitemap, --no-crawl            don't read robots.txt and the sitemaps / don't follow links
+  --form-factor mobile|desktop|both   default mobile for a scan
+  --json                              print the site report as one JSON document
+  --csv                               print the routes as CSV (a row per route, worst first)
+  --html DIR                          write DIR/index.html (the site report) and each route's Lighthouse reports
+  Ctrl-C stops the scan and still reports the routes audited so far (exit 130); a second Ctrl-C exits at once.
+
+Exit codes: 0 all audits passed, 1 an audit (a route) failed or was partial (or an output could not be written),
+2 a budget was not met, 64 usage error, 130/143 stopped by SIGINT/SIGTERM.
 The Anthropic API key for AI suggestions is read from ANTHROPIC_API_KEY (screenshots and page text then go
 to Anthropic; --no-ai keeps audits local); the CrUX key for field data from CRUX_API_KEY.`;
 
@@ -82,22 +98,6 @@ export interface AuditArgs {
 	verbose: boolean;
 	/** Credentials from --header, --cookie and --login-script; undefined when none were given. */
 	auth?: AuditAuth;
-}
-
-/** Parse `--budget performance=0.9,seo=80` (scores as 0..1 or 0..100). */
-export function parseBudget(spec: string): Partial<Record<Category, number>> {
-	const out: Partial<Record<Category, number>> = {};
-	for (const part of spec
-		.split(',')
-		.map((s) => s.trim())
-		.filter(Boolean)) {
-		const [name, value] = part.split('=');
-		if (!(CATEGORIES as readonly string[]).includes(name)) throw new UsageError(`--budget: unknown category "${name}" (use ${CATEGORIES.join(', ')})`);
-		const n = Number(value);
-		if (!Number.isFinite(n) || n < 0 || n > 100) throw new UsageError(`--budget: "${part}" needs a score from 0 to 1 (or 0 to 100)`);
-		out[name as Category] = n > 1 ? n / 100 : n;
-	}
-	return out;
 }
 
 const AUDIT_OPTIONS = {
@@ -149,65 +149,13 @@ export function parseAuditArgs(argv: string[]): AuditArgs {
 	};
 }
 
-/**
- * `--header "Name: value"`, `--cookie name=value` and `--login-script FILE` as the request's `auth`, checked with
- * the engine's own schema. A mistake names the flag and the header or cookie, never its value.
- */
-export function authArgs(headerArgs: readonly string[], cookieArgs: readonly string[], loginScript: string | undefined): { auth?: AuditAuth } {
-	const headers: Record<string, string> = {};
-	for (const arg of headerArgs) {
-		const { name, value, at } = splitNameValue(arg, ':');
-		// The argument is not quoted back: without its colon, it may be the value alone.
-		if (at < 0) throw new UsageError(`--header takes "Name: value" (a name, a colon, the value); --header number ${headerArgs.indexOf(arg) + 1} has no colon`);
-		if (Object.keys(headers).some((n) => n.toLowerCase() === name.toLowerCase())) throw new UsageError(`--header ${safeText(name, { max: 60 })} is given twice`);
-		headers[name] = value;
-	}
-	const cookies: { name: string; value: string }[] = [];
-	for (const arg of cookieArgs) {
-		const { name, value, at } = splitNameValue(arg, '=');
-		if (at <= 0) throw new UsageError(`--cookie takes name=value; --cookie number ${cookieArgs.indexOf(arg) + 1} has no name before an "="`);
-		cookies.push({ name, value });
-	}
-	if (headerArgs.length === 0 && cookieArgs.length === 0 && loginScript === undefined) return {};
-	if (loginScript === '') throw new UsageError('--login-script needs a file');
-	const auth: AuditAuth = {
-		...(headerArgs.length ? { headers } : {}),
-		...(cookies.length ? { cookies } : {}),
-		...(loginScript !== undefined ? { loginScript: path.resolve(loginScript) } : {}),
-	};
-	const parsed = auditAuthSchema.safeParse(auth);
-	if (!parsed.success) {
-		const issue = parsed.error.issues[0];
-		const [part, at] = issue.path;
-		const what =
-			part === 'headers' && typeof at === 'string'
-				? `--header ${safeText(at, { max: 60 })}`
-				: part === 'cookies' && typeof at === 'number'
-					? `--cookie ${safeText(cookies[at]?.name ?? '', { max: 60 })}`
-					: part === 'loginScript'
-						? '--login-script'
-						: part === 'cookies'
-							? '--cookie'
-							: '--header/--cookie';
-		throw new UsageError(`${what}: ${issue.message}`);
-	}
-	return { auth };
-}
-
-/** Arguments of `history` and `cache`: up to `max` positionals, --json, --db PATH. */
-function simpleArgs(argv: string[], max: number): { positional: string[]; json: boolean; db: string } {
-	const { values, positionals } = parseCommandLine({ args: argv, options: { json: { type: 'boolean' }, db: { type: 'string' } }, allowPositionals: true });
+/** Arguments of `history` and `cache`: up to `max` positionals, --json, --db PATH, and --scans for `history`. */
+function simpleArgs(argv: string[], max: number, allowScans = false): { positional: string[]; json: boolean; db: string; scans: boolean } {
+	const options = { json: { type: 'boolean' }, db: { type: 'string' }, scans: { type: 'boolean' } } as const;
+	const { values, positionals } = parseCommandLine({ args: argv, options, allowPositionals: true });
 	if (positionals.length > max) throw new UsageError(`too many arguments: ${positionals.join(' ')}`);
-	return { positional: positionals, json: values.json === true, db: values.db ?? defaultHistoryPath() };
-}
-
-/** A problem with `--db` is one with the command line: nothing has been touched yet. */
-function checkDbArg(db: string): void {
-	try {
-		checkDbPath(db);
-	} catch (err) {
-		throw new UsageError(`--db: ${(err as Error).message}`);
-	}
+	if (values.scans && !allowScans) throw new UsageError('unknown option --scans');
+	return { positional: positionals, json: values.json === true, db: values.db ?? defaultHistoryPath(), scans: values.scans === true };
 }
 
 /**
@@ -219,82 +167,19 @@ export function checkAuditArgs(a: AuditArgs): void {
 		if (url.length > MAX_URL_LENGTH) throw new UsageError(`a URL of ${url.length} characters is longer than the ${MAX_URL_LENGTH} the engine accepts: ${safeText(url, { max: 60 })}`);
 	}
 	if (a.htmlDir !== undefined) checkOutputDir(a.htmlDir, '--html');
-	try {
-		// Reads the login script: a missing one is a mistake in the command line.
-		resolveAuth(a.auth);
-	} catch (err) {
-		if (err instanceof AuditError) throw new UsageError(`--login-script: ${err.message}`);
-		throw err;
-	}
+	checkLoginScript(a.auth);
 	if (a.auth && !a.usePool) throw new UsageError('--header, --cookie and --login-script need the warm pool: drop --no-pool');
 	checkDbArg(a.db);
 }
 
-/** `dir` is a writable folder, or can be made one (its nearest existing parent is a writable folder). */
-function checkOutputDir(dir: string, flag: string): void {
-	if (dir === '') throw new UsageError(`${flag} needs a folder`);
-	const target = path.resolve(dir);
-	for (let at = target; ; at = path.dirname(at)) {
-		let stat: fs.Stats | undefined;
-		try {
-			stat = fs.statSync(at);
-		} catch (err) {
-			const code = (err as NodeJS.ErrnoException).code;
-			if (code !== 'ENOENT') throw new UsageError(`${flag} ${dir}: ${at} cannot be used (${code ?? (err as Error).message})`);
-		}
-		if (stat) {
-			if (!stat.isDirectory()) throw new UsageError(`${flag} ${dir}: ${at === target ? 'it' : at} exists and is not a folder; give a folder for the reports`);
-			try {
-				fs.accessSync(at, fs.constants.W_OK | fs.constants.X_OK);
-			} catch {
-				throw new UsageError(`${flag} ${dir}: ${at} is not writable`);
-			}
-			return;
-		}
-		if (path.dirname(at) === at) throw new UsageError(`${flag} ${dir}: no folder on that path exists`);
-	}
-}
-
 /** Budget failures of one result, e.g. "mobile performance 0.72 < 0.90". */
 export function budgetFailures(result: AuditResult, budget: Partial<Record<Category, number>>): string[] {
-	const out: string[] = [];
-	for (const ff of ['mobile', 'desktop'] as const) {
-		const stage = result.stages[ff === 'mobile' ? 'lighthouse-mobile' : 'lighthouse-desktop'];
-		if (stage?.status !== 'ok') continue;
-		for (const [cat, min] of Object.entries(budget) as [Category, number][]) {
-			const score = stage.data.scores[cat];
-			if (typeof score === 'number' && score < min) out.push(`${ff} ${cat} ${score.toFixed(2)} < ${min.toFixed(2)}`);
-		}
-	}
-	return out;
+	return scoreBudgetFailures(scoresOfResult(result), budget);
 }
 
 /** The engine settings an `audit` command line asks for. */
 export function settingsFrom(a: AuditArgs): Partial<EngineSettings> {
-	return {
-		maxConcurrentAudits: a.concurrency,
-		maxBrowsers: Math.min(16, a.concurrency * a.formFactors.length),
-		accuracyMode: a.accuracy,
-		usePool: a.usePool,
-		traceSlot: a.traceSlot,
-		chromePath: a.chromePath,
-		queueSize: Math.min(10_000, Math.max(50, a.urls.length)),
-		...(a.timeoutMs ? { auditTimeoutMs: a.timeoutMs } : {}),
-		...(process.env.ANTHROPIC_API_KEY ? { anthropicApiKey: process.env.ANTHROPIC_API_KEY } : {}),
-		...(process.env.CRUX_API_KEY ? { cruxApiKey: process.env.CRUX_API_KEY } : {}),
-	};
-}
-
-/** A line on stderr for the person running the CLI, its page-derived parts made safe. */
-function warn(message: string): void {
-	process.stderr.write(`auditlens: ${safeText(message, { max: 2000, multiline: true })}\n`);
-}
-
-/** Said once, before anything is sent: where the AI stage sends what. */
-function privacyNotice(a: AuditArgs): void {
-	// The AI stage works from the capture's screenshots and page facts: without capture nothing is sent.
-	if (!a.stages.ai || !a.stages.capture || !process.env.ANTHROPIC_API_KEY) return;
-	warn('AI suggestions are on (ANTHROPIC_API_KEY is set): screenshots and page text of each audited page are sent to Anthropic. Add --no-ai to keep audits on this machine.');
+	return engineSettings(a, a.urls.length);
 }
 
 /** One entry of `--json`: what the audit is (status), its result or error, budget and reports. */
@@ -322,7 +207,7 @@ export async function auditCommand(a: AuditArgs, opts: AuditCommandOptions = {})
 	const engine = await createEngine({ db: a.db, settings: settingsFrom(a), log, onWarning: warn });
 	const stopOnSignal = onSignals(engine);
 	const display = new ProgressDisplay(process.stderr, a.urls.length, !a.json && process.stderr.isTTY === true);
-	privacyNotice(a);
+	privacyNotice(a.stages);
 	try {
 		const options: AuditOptionsInput = { formFactors: a.formFactors, runs: a.runs, noCache: a.noCache, stages: a.stages, timeoutMs: a.timeoutMs };
 		const { items } = await engine.batch({ urls: a.urls, options, batchId: 'cli', ...(a.auth ? { auth: a.auth } : {}) }, { progress: (p: ProgressParams) => display.update(p) });
@@ -414,7 +299,7 @@ export async function main(argv: string[]): Promise<number> {
 	try {
 		// `auditlens audit --help` asks for the usage, not for an audit (only before a `--` terminator).
 		const help = rest.slice(0, rest.includes('--') ? rest.indexOf('--') : undefined).some((a) => a === '--help' || a === '-h');
-		if (help && ['audit', 'demo', 'history', 'cache'].includes(command ?? '')) {
+		if (help && ['audit', 'scan', 'demo', 'history', 'cache'].includes(command ?? '')) {
 			process.stdout.write(`${USAGE}\n`);
 			return EXIT.ok;
 		}
@@ -425,13 +310,19 @@ export async function main(argv: string[]): Promise<number> {
 				startOrphanWatchdog();
 				return await auditCommand(args);
 			}
+			case 'scan': {
+				const args = parseScanArgs(rest);
+				checkScanArgs(args);
+				startOrphanWatchdog();
+				return await scanCommand(args);
+			}
 			case 'demo':
 				startOrphanWatchdog();
 				return await demoCommand(rest);
 			case 'history': {
-				const { positional, json, db } = simpleArgs(rest, 1);
+				const { positional, json, db, scans } = simpleArgs(rest, 1, true);
 				checkDbArg(db);
-				return await historyCommand({ url: positional[0], json, db, out: process.stdout });
+				return await historyCommand({ url: positional[0], json, scans, db, out: process.stdout });
 			}
 			case 'cache': {
 				const { positional, json, db } = simpleArgs(rest, 1);

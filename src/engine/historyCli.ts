@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import type { Category, FormFactor, HistoryEntry, UrlSummary } from '../protocol';
+import type { Category, FormFactor, HistoryEntry, ScanSummary, UrlSummary } from '../protocol';
 import { crossMajorNote } from '../format/insights';
 import { safeText } from '../shared/terminalText';
 import { AuditError } from './errors';
@@ -12,6 +12,8 @@ export interface HistoryCommandArgs {
 	/** One URL's audits; omit for one line per URL. */
 	url?: string;
 	json: boolean;
+	/** List site scans (of `url` when given) instead of audits. */
+	scans?: boolean;
 	/** The history database file. */
 	db: string;
 	out: NodeJS.WritableStream;
@@ -47,14 +49,19 @@ export async function historyCommand(args: HistoryCommandArgs): Promise<number> 
 		}
 	}
 	if (!fs.existsSync(args.db)) {
-		if (args.json) args.out.write(`${JSON.stringify(url ? { url, entries: [] } : { urls: [] }, null, '\t')}\n`);
+		if (args.scans) args.out.write(args.json ? `${JSON.stringify({ scans: [] }, null, '\t')}\n` : `No scans yet (${args.db} does not exist).\n`);
+		else if (args.json) args.out.write(`${JSON.stringify(url ? { url, entries: [] } : { urls: [] }, null, '\t')}\n`);
 		else args.out.write(`No audit history yet (${args.db} does not exist).\n`);
 		return 0;
 	}
 	let store: HistoryStore | undefined;
 	try {
 		store = await HistoryStore.open({ path: args.db, settings: { ...DEFAULT_SETTINGS, cacheMaxEntries: 0 }, log: args.log ?? createLogger('warn'), readOnly: true });
-		if (url) {
+		if (args.scans) {
+			const scans = await store.listScans({ ...(url ? { url } : {}), ...(args.limit ? { limit: args.limit } : {}) });
+			if (args.json) args.out.write(`${JSON.stringify({ scans }, null, '\t')}\n`);
+			else args.out.write(scans.length === 0 ? `No scans${url ? ` of ${safeText(url, { max: 200 })}` : ''} in ${args.db} yet.\n` : scansTable(scans));
+		} else if (url) {
 			const entries = await store.listAudits(url, args.limit);
 			if (args.json) args.out.write(`${JSON.stringify({ url, entries }, null, '\t')}\n`);
 			else args.out.write(entries.length === 0 ? `No audits of ${url} in ${args.db}.\n` : auditsTable(url, entries));
@@ -155,4 +162,20 @@ function auditsTable(url: string, entries: HistoryEntry[]): string {
 	}
 	const legend = `Scores: performance/accessibility/best-practices/seo.\n${[...notes].map((n) => `${n}.\n`).join('')}`;
 	return `${safeText(url, { max: 200 })}\n${table(['ID', 'REQUESTED (UTC)', 'TOOK', 'MOBILE', 'DESKTOP', 'LIGHTHOUSE', 'STATUS'], rows, new Set([2]))}${legend}`;
+}
+
+function scansTable(scans: ScanSummary[]): string {
+	const rows = scans.map((s) => [
+		s.id,
+		when(s.startedAt),
+		`${(s.durationMs / 1000).toFixed(1)} s`,
+		s.status,
+		String(s.routes),
+		String(s.failed),
+		scoreCell(s.mean, 'mobile'),
+		scoreCell(s.mean, 'desktop'),
+		safeText(s.startUrl, { max: 120 }),
+	]);
+	const legend = 'Scores: mean performance/accessibility/best-practices/seo over the routes scored. "auditlens scan URL --json" prints a whole report.\n';
+	return table(['ID', 'STARTED (UTC)', 'TOOK', 'STATUS', 'ROUTES', 'FAILED', 'MOBILE', 'DESKTOP', 'START URL'], rows, new Set([2, 4, 5])) + legend;
 }

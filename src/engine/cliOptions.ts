@@ -1,0 +1,173 @@
+/**
+ * Pieces of the command line shared by `auditlens audit` and `auditlens scan`: budgets, credentials, the output
+ * folder and history file checks, warnings on stderr.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AuditAuth, Category, EngineSettings, FormFactor } from '../protocol';
+import { CATEGORIES } from '../protocol';
+import type { ScoresByFormFactor } from '../format/scores';
+import { splitNameValue } from '../shared/credentialSyntax';
+import { safeText } from '../shared/terminalText';
+import { UsageError } from './argv';
+import { auditAuthSchema, resolveAuth } from './auth/authRequest';
+import { AuditError } from './errors';
+import { checkDbPath } from './history/dbFile';
+
+/** Parse `--budget performance=0.9,seo=80` (scores as 0..1 or 0..100). */
+export function parseBudget(spec: string): Partial<Record<Category, number>> {
+	const out: Partial<Record<Category, number>> = {};
+	for (const part of spec
+		.split(',')
+		.map((s) => s.trim())
+		.filter(Boolean)) {
+		const [name, value] = part.split('=');
+		if (!(CATEGORIES as readonly string[]).includes(name)) throw new UsageError(`--budget: unknown category "${name}" (use ${CATEGORIES.join(', ')})`);
+		const n = Number(value);
+		if (!Number.isFinite(n) || n < 0 || n > 100) throw new UsageError(`--budget: "${part}" needs a score from 0 to 1 (or 0 to 100)`);
+		out[name as Category] = n > 1 ? n / 100 : n;
+	}
+	return out;
+}
+
+/**
+ * `--header "Name: value"`, `--cookie name=value` and `--login-script FILE` as the request's `auth`, checked with
+ * the engine's own schema. A mistake names the flag and the header or cookie, never its value.
+ */
+export function authArgs(headerArgs: readonly string[], cookieArgs: readonly string[], loginScript: string | undefined): { auth?: AuditAuth } {
+	const headers: Record<string, string> = {};
+	for (const arg of headerArgs) {
+		const { name, value, at } = splitNameValue(arg, ':');
+		// The argument is not quoted back: without its colon, it may be the value alone.
+		if (at < 0) throw new UsageError(`--header takes "Name: value" (a name, a colon, the value); --header number ${headerArgs.indexOf(arg) + 1} has no colon`);
+		if (Object.keys(headers).some((n) => n.toLowerCase() === name.toLowerCase())) throw new UsageError(`--header ${safeText(name, { max: 60 })} is given twice`);
+		headers[name] = value;
+	}
+	const cookies: { name: string; value: string }[] = [];
+	for (const arg of cookieArgs) {
+		const { name, value, at } = splitNameValue(arg, '=');
+		if (at <= 0) throw new UsageError(`--cookie takes name=value; --cookie number ${cookieArgs.indexOf(arg) + 1} has no name before an "="`);
+		cookies.push({ name, value });
+	}
+	if (headerArgs.length === 0 && cookieArgs.length === 0 && loginScript === undefined) return {};
+	if (loginScript === '') throw new UsageError('--login-script needs a file');
+	const auth: AuditAuth = {
+		...(headerArgs.length ? { headers } : {}),
+		...(cookies.length ? { cookies } : {}),
+		...(loginScript !== undefined ? { loginScript: path.resolve(loginScript) } : {}),
+	};
+	const parsed = auditAuthSchema.safeParse(auth);
+	if (!parsed.success) {
+		const issue = parsed.error.issues[0];
+		const [part, at] = issue.path;
+		const what =
+			part === 'headers' && typeof at === 'string'
+				? `--header ${safeText(at, { max: 60 })}`
+				: part === 'cookies' && typeof at === 'number'
+					? `--cookie ${safeText(cookies[at]?.name ?? '', { max: 60 })}`
+					: part === 'loginScript'
+						? '--login-script'
+						: part === 'cookies'
+							? '--cookie'
+							: '--header/--cookie';
+		throw new UsageError(`${what}: ${issue.message}`);
+	}
+	return { auth };
+}
+
+/** A problem with `--db` is one with the command line: nothing has been touched yet. */
+export function checkDbArg(db: string): void {
+	try {
+		checkDbPath(db);
+	} catch (err) {
+		throw new UsageError(`--db: ${(err as Error).message}`);
+	}
+}
+
+/** `dir` is a writable folder, or can be made one (its nearest existing parent is a writable folder). */
+export function checkOutputDir(dir: string, flag: string): void {
+	if (dir === '') throw new UsageError(`${flag} needs a folder`);
+	const target = path.resolve(dir);
+	for (let at = target; ; at = path.dirname(at)) {
+		let stat: fs.Stats | undefined;
+		try {
+			stat = fs.statSync(at);
+		} catch (err) {
+			const code = (err as NodeJS.ErrnoException).code;
+			if (code !== 'ENOENT') throw new UsageError(`${flag} ${dir}: ${at} cannot be used (${code ?? (err as Error).message})`);
+		}
+		if (stat) {
+			if (!stat.isDirectory()) throw new UsageError(`${flag} ${dir}: ${at === target ? 'it' : at} exists and is not a folder; give a folder for the reports`);
+			try {
+				fs.accessSync(at, fs.constants.W_OK | fs.constants.X_OK);
+			} catch {
+				throw new UsageError(`${flag} ${dir}: ${at} is not writable`);
+			}
+			return;
+		}
+		if (path.dirname(at) === at) throw new UsageError(`${flag} ${dir}: no folder on that path exists`);
+	}
+}
+
+/** A line on stderr for the person running the CLI, its page-derived parts made safe. */
+export function warn(message: string): void {
+	process.stderr.write(`auditlens: ${safeText(message, { max: 2000, multiline: true })}\n`);
+}
+
+/** Budget failures of scores per form factor, e.g. "mobile performance 0.72 < 0.90". */
+export function scoreBudgetFailures(scores: ScoresByFormFactor, budget: Partial<Record<Category, number>>): string[] {
+	const out: string[] = [];
+	for (const ff of ['mobile', 'desktop'] as const) {
+		const s = scores[ff];
+		if (!s) continue;
+		for (const [cat, min] of Object.entries(budget) as [Category, number][]) {
+			const score = s[cat];
+			if (typeof score === 'number' && score < min) out.push(`${ff} ${cat} ${score.toFixed(2)} < ${min.toFixed(2)}`);
+		}
+	}
+	return out;
+}
+
+/** Said once, before anything is sent: where the AI stage sends what. */
+export function privacyNotice(stages: { capture: boolean; ai: boolean }): void {
+	// The AI stage works from the capture's screenshots and page facts: without capture nothing is sent.
+	if (!stages.ai || !stages.capture || !process.env.ANTHROPIC_API_KEY) return;
+	warn('AI suggestions are on (ANTHROPIC_API_KEY is set): screenshots and page text of each audited page are sent to Anthropic. Add --no-ai to keep audits on this machine.');
+}
+
+/** Reads the login script now: a missing one is a mistake in the command line, not an audit failure. */
+export function checkLoginScript(auth: AuditAuth | undefined): void {
+	try {
+		resolveAuth(auth);
+	} catch (err) {
+		if (err instanceof AuditError) throw new UsageError(`--login-script: ${err.message}`);
+		throw err;
+	}
+}
+
+/** What the engine's settings depend on in a command line. */
+export interface EngineArgs {
+	concurrency: number;
+	formFactors: FormFactor[];
+	accuracy: boolean;
+	usePool: boolean;
+	traceSlot: boolean;
+	chromePath?: string;
+	timeoutMs?: number;
+}
+
+/** The engine settings a command line asks for; `queued` is how many audits it may queue at once. */
+export function engineSettings(a: EngineArgs, queued: number): Partial<EngineSettings> {
+	return {
+		maxConcurrentAudits: a.concurrency,
+		maxBrowsers: Math.min(16, a.concurrency * a.formFactors.length),
+		accuracyMode: a.accuracy,
+		usePool: a.usePool,
+		traceSlot: a.traceSlot,
+		chromePath: a.chromePath,
+		queueSize: Math.min(10_000, Math.max(50, queued)),
+		...(a.timeoutMs ? { auditTimeoutMs: a.timeoutMs } : {}),
+		...(process.env.ANTHROPIC_API_KEY ? { anthropicApiKey: process.env.ANTHROPIC_API_KEY } : {}),
+		...(process.env.CRUX_API_KEY ? { cruxApiKey: process.env.CRUX_API_KEY } : {}),
+	};
+}

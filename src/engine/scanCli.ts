@@ -1,0 +1,277 @@
+/**
+ * `auditlens scan URL [options]`: discover a site's routes, audit them through the engine and print the site
+ * report (text, --json, --csv) and write it as HTML (--html DIR). Ctrl-C or SIGTERM cancels the scan, and the
+ * routes audited so far are still reported before the engine closes every Chrome.
+ */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AuditAuth, Category, FormFactor, GetReportParams, ScanOptionsInput, ScanParams, ScanProgressParams, ScanReport, ScanRoute } from '../protocol';
+import { MAX_URL_LENGTH } from '../shared/limits';
+import { safeText, useColor } from '../shared/terminalText';
+import { intOption, parseCommandLine, UsageError } from './argv';
+import { COLOR, NO_COLOR } from './cliFormat';
+import { authArgs, checkDbArg, checkLoginScript, checkOutputDir, engineSettings, parseBudget, privacyNotice, scoreBudgetFailures, warn } from './cliOptions';
+import { createEngine } from './createEngine';
+import { defaultHistoryPath } from './history/dbFile';
+import { createLogger } from './log';
+import { formatScanReport, scanCsv, ScanProgressDisplay } from './scanFormat';
+import { scanOptionsSchema } from './scan/scanOptions';
+import { lighthouseReportName, type RouteReports, scanHtml } from './scanHtml';
+
+export interface ScanArgs {
+	url: string;
+	scan: ScanOptionsInput;
+	formFactors: FormFactor[];
+	concurrency: number;
+	budget: Partial<Record<Category, number>>;
+	json: boolean;
+	csv: boolean;
+	htmlDir?: string;
+	noCache: boolean;
+	stages: { capture: boolean; cro: boolean; ai: boolean };
+	timeoutMs?: number;
+	chromePath?: string;
+	db: string;
+	verbose: boolean;
+	auth?: AuditAuth;
+}
+
+const SCAN_OPTIONS = {
+	'max-routes': { type: 'string' },
+	depth: { type: 'string' },
+	include: { type: 'string', multiple: true },
+	exclude: { type: 'string', multiple: true },
+	samples: { type: 'string' },
+	'no-sitemap': { type: 'boolean' },
+	'no-crawl': { type: 'boolean' },
+	'form-factor': { type: 'string' },
+	concurrency: { type: 'string' },
+	timeout: { type: 'string' },
+	budget: { type: 'string' },
+	html: { type: 'string' },
+	db: { type: 'string' },
+	'chrome-path': { type: 'string' },
+	header: { type: 'string', multiple: true },
+	cookie: { type: 'string', multiple: true },
+	'login-script': { type: 'string' },
+	json: { type: 'boolean' },
+	csv: { type: 'boolean' },
+	'no-cache': { type: 'boolean' },
+	'no-capture': { type: 'boolean' },
+	'no-cro': { type: 'boolean' },
+	'no-ai': { type: 'boolean' },
+	verbose: { type: 'boolean' },
+} as const;
+
+/** The flag of each scan option, to name it in a usage error. */
+const SCAN_FLAG: Record<keyof ScanOptionsInput, string> = {
+	maxRoutes: '--max-routes',
+	maxDepth: '--depth',
+	include: '--include',
+	exclude: '--exclude',
+	samplesPerGroup: '--samples',
+	sitemap: '--no-sitemap',
+	crawl: '--no-crawl',
+};
+
+/** The scan options checked with the engine's own schema: a mistake is a usage error naming the flag. */
+function checkedScanOptions(scan: ScanOptionsInput): ScanOptionsInput {
+	const parsed = scanOptionsSchema.safeParse(scan);
+	if (parsed.success) return scan;
+	const issue = parsed.error.issues[0];
+	const field = issue?.path[0] as keyof ScanOptionsInput | undefined;
+	const value = field === 'include' || field === 'exclude' ? scan[field]?.[Number(issue?.path[1])] : undefined;
+	throw new UsageError(`${field ? SCAN_FLAG[field] : 'scan options'}${value ? ` ${safeText(value, { max: 60 })}` : ''}: ${issue?.message ?? 'not valid'}`);
+}
+
+export function parseScanArgs(argv: string[]): ScanArgs {
+	const { values: v, positionals } = parseCommandLine({ args: argv, options: SCAN_OPTIONS, allowPositionals: true });
+	if (positionals.length === 0) throw new UsageError('give the URL of the site to scan, e.g. auditlens scan https://example.com/');
+	if (positionals.length > 1) throw new UsageError(`scan takes one start URL, not ${positionals.length}: its routes are found from it (use "auditlens audit URL..." for a list)`);
+	const ff = v['form-factor'] ?? 'mobile';
+	if (ff !== 'both' && ff !== 'mobile' && ff !== 'desktop') throw new UsageError('--form-factor takes mobile, desktop or both');
+	if (v.json && v.csv) throw new UsageError('--json and --csv both print to stdout: choose one (and --html DIR for a file)');
+	const scan: ScanOptionsInput = checkedScanOptions({
+		...(v['max-routes'] !== undefined ? { maxRoutes: intOption(v['max-routes'], '--max-routes', 1, 10_000) } : {}),
+		...(v.depth !== undefined ? { maxDepth: intOption(v.depth, '--depth', 0, 20) } : {}),
+		...(v.samples !== undefined ? { samplesPerGroup: intOption(v.samples, '--samples', 0, 10_000) } : {}),
+		...(v.include?.length ? { include: v.include } : {}),
+		...(v.exclude?.length ? { exclude: v.exclude } : {}),
+		...(v['no-sitemap'] ? { sitemap: false } : {}),
+		...(v['no-crawl'] ? { crawl: false } : {}),
+	});
+	return {
+		url: positionals[0] ?? '',
+		scan,
+		formFactors: ff === 'both' ? ['mobile', 'desktop'] : [ff],
+		concurrency: v.concurrency === undefined ? 2 : intOption(v.concurrency, '--concurrency', 1, 16),
+		budget: v.budget === undefined ? {} : parseBudget(v.budget),
+		json: v.json === true,
+		csv: v.csv === true,
+		htmlDir: v.html,
+		noCache: v['no-cache'] === true,
+		stages: { capture: v['no-capture'] !== true, cro: v['no-cro'] !== true, ai: v['no-ai'] !== true },
+		timeoutMs: v.timeout === undefined ? undefined : intOption(v.timeout, '--timeout', 5, 1800) * 1000,
+		chromePath: v['chrome-path'],
+		db: v.db ?? defaultHistoryPath(),
+		verbose: v.verbose === true,
+		...authArgs(v.header ?? [], v.cookie ?? [], v['login-script']),
+	};
+}
+
+/** What can be checked before discovery starts: the URL, the output folder, the login script, the history file. */
+export function checkScanArgs(a: ScanArgs): void {
+	if (a.url.length > MAX_URL_LENGTH) throw new UsageError(`a URL of ${a.url.length} characters is longer than the ${MAX_URL_LENGTH} the engine accepts: ${safeText(a.url, { max: 60 })}`);
+	let url: URL;
+	try {
+		url = new URL(a.url);
+	} catch {
+		throw new UsageError(`"${safeText(a.url, { max: 200 })}" is not a URL: give the site's address with http:// or https://`);
+	}
+	if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`scan takes an http:// or https:// URL, not ${safeText(url.protocol, { max: 20 })}`);
+	if (a.htmlDir !== undefined) checkOutputDir(a.htmlDir, '--html');
+	checkLoginScript(a.auth);
+	checkDbArg(a.db);
+}
+
+/** What the scan command needs of the engine. */
+export interface ScanEngine {
+	scan(params: ScanParams, listener: { scanProgress?(p: ScanProgressParams): void }): Promise<ScanReport>;
+	cancel(id: string): number;
+	getReport(params: GetReportParams): Promise<string>;
+	close(): Promise<void>;
+	killAllSync(): void;
+}
+
+/** Budget failures per route, e.g. { path: '/a', failures: ['mobile performance 0.72 < 0.90'] }. */
+export function routeBudgetFailures(routes: readonly ScanRoute[], budget: Partial<Record<Category, number>>): { path: string; failures: string[] }[] {
+	return routes.map((r) => ({ path: r.path, failures: scoreBudgetFailures(r.scores, budget) })).filter((r) => r.failures.length > 0);
+}
+
+/** The `--json` document: the ScanReport, with the budget's verdict when --budget was given and the files written. */
+export type ScanJson = ScanReport & { budget?: { passed: boolean; failures: { path: string; failures: string[] }[] }; html?: string; outputError?: string };
+
+export interface ScanCommandOptions {
+	out?: NodeJS.WritableStream;
+}
+
+/** Exit codes of a scan stopped by a signal: the shell's 128 + the signal number. */
+const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
+
+/** Run `auditlens scan`; answers the exit code (0 ok, 1 a route failed or an output was not written, 2 budget, 130/143 signal). */
+export async function scanCommand(a: ScanArgs, opts: ScanCommandOptions = {}): Promise<number> {
+	const out = opts.out ?? process.stdout;
+	checkScanArgs(a);
+	const text = !a.json && !a.csv;
+	const paint = text && useColor(out as NodeJS.WriteStream) ? COLOR : NO_COLOR;
+	const engine: ScanEngine = await createEngine({
+		db: a.db,
+		settings: engineSettings({ ...a, accuracy: false, usePool: true, traceSlot: true }, a.scan.maxRoutes ?? 200),
+		log: createLogger(a.verbose ? 'debug' : 'warn'),
+		onWarning: warn,
+	});
+	// The scan's id is its id in the history too: unique, not a pid that comes back.
+	const scanId = randomUUID();
+	const signals = stopOnSignals(engine, scanId);
+	const display = new ScanProgressDisplay(process.stderr, process.stderr.isTTY === true);
+	privacyNotice(a.stages);
+	try {
+		const params: ScanParams = {
+			url: a.url,
+			scan: a.scan,
+			options: { formFactors: a.formFactors, noCache: a.noCache, stages: a.stages, timeoutMs: a.timeoutMs },
+			scanId,
+			...(a.auth ? { auth: a.auth } : {}),
+		};
+		let report: ScanReport;
+		try {
+			report = await engine.scan(params, { scanProgress: (p) => display.update(p) });
+		} finally {
+			display.done();
+		}
+		const budget = Object.keys(a.budget).length ? routeBudgetFailures(report.routes, a.budget) : undefined;
+		const doc: ScanJson = { ...report, ...(budget ? { budget: { passed: budget.length === 0, failures: budget } } : {}) };
+		let outputFailed = false;
+		if (a.htmlDir !== undefined) {
+			try {
+				doc.html = await writeHtmlReport(engine, report, a.htmlDir);
+			} catch (err) {
+				doc.outputError = `could not write the HTML report to ${a.htmlDir}: ${(err as Error).message}`;
+				outputFailed = true;
+				warn(doc.outputError);
+			}
+		}
+		if (a.json) out.write(`${JSON.stringify(doc, null, 2)}\n`);
+		else if (a.csv) out.write(scanCsv(report));
+		else {
+			out.write(formatScanReport(report, paint));
+			for (const b of budget ?? []) out.write(`${paint.warn('budget failed')}: ${safeText(b.path, { max: 60 })}: ${b.failures.join(', ')}\n`);
+			if (doc.html) out.write(`HTML report: ${doc.html}\n`);
+		}
+		const stoppedBy = signals.stoppedBy();
+		if (stoppedBy) return SIGNAL_EXIT[stoppedBy] ?? 130;
+		if (outputFailed || report.status !== 'ok' || report.routes.some((r) => r.status !== 'ok')) return 1;
+		return budget?.length ? 2 : 0;
+	} catch (err) {
+		const stoppedBy = signals.stoppedBy();
+		if (!stoppedBy) throw err;
+		warn(`${stoppedBy}: the scan stopped before a report could be made: ${(err as Error).message}`);
+		return SIGNAL_EXIT[stoppedBy] ?? 130;
+	} finally {
+		await engine.close();
+		signals.dispose();
+	}
+}
+
+/**
+ * SIGINT/SIGTERM: the first cancels the scan (it resolves with the routes audited so far, which are reported);
+ * a second exits at once. On every exit, Chromes are killed synchronously (the engine's last resort).
+ */
+function stopOnSignals(engine: ScanEngine, scanId: string): { stoppedBy(): NodeJS.Signals | undefined; dispose(): void } {
+	let stoppedBy: NodeJS.Signals | undefined;
+	const handler = (signal: NodeJS.Signals) => {
+		if (stoppedBy) {
+			process.stderr.write(`\n${signal} again: exiting now, closing Chrome.\n`);
+			// 'exit' runs killAllSync: no Chrome outlives this.
+			process.exit(SIGNAL_EXIT[stoppedBy] ?? 130);
+		}
+		stoppedBy = signal;
+		process.stderr.write(`\n${signal}: stopping the scan; the routes audited so far are reported (again to exit at once)…\n`);
+		engine.cancel(scanId);
+	};
+	const onExit = () => engine.killAllSync();
+	process.on('SIGINT', handler);
+	process.on('SIGTERM', handler);
+	process.on('exit', onExit);
+	return {
+		stoppedBy: () => stoppedBy,
+		// Called once the engine is closed: until then a signal must not take Node's default (an exit without 'exit').
+		dispose: () => {
+			process.off('SIGINT', handler);
+			process.off('SIGTERM', handler);
+			process.off('exit', onExit);
+		},
+	};
+}
+
+/**
+ * Write `index.html` and, beside it, the Lighthouse HTML report of each route and form factor that has one.
+ * The page is written last so that it links only to reports that exist. Answers the page's path.
+ */
+export async function writeHtmlReport(engine: Pick<ScanEngine, 'getReport'>, report: ScanReport, dir: string): Promise<string> {
+	fs.mkdirSync(dir, { recursive: true });
+	const reports = new Map<ScanRoute, Partial<Record<FormFactor, string>>>();
+	for (const [index, route] of report.routes.entries()) {
+		if (!route.auditId) continue;
+		for (const ff of report.formFactors) {
+			if (!route.scores[ff]) continue;
+			const name = lighthouseReportName(index, route, ff);
+			fs.writeFileSync(path.join(dir, name), await engine.getReport({ id: route.auditId, formFactor: ff, format: 'html' }));
+			reports.set(route, { ...reports.get(route), [ff]: name });
+		}
+	}
+	const file = path.join(dir, 'index.html');
+	fs.writeFileSync(file, scanHtml(report, reports as RouteReports));
+	return file;
+}
