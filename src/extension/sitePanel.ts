@@ -11,7 +11,6 @@ import type { IpcMessage } from '../webview/protocol';
 import { OpenRouteCommand, SiteInitMessage, SiteProgressMessage, SiteReadyCommand, type SitePersistedState, type SiteState } from '../webview/siteProtocol';
 import type { Ctx } from './ctx';
 import { errorMessage } from './engineClient';
-import { ResultPanel } from './resultPanel';
 import { WebviewHost, webviewOptions } from './webviewHost';
 import { shortUrl } from './statusBar';
 
@@ -124,8 +123,8 @@ export class SitePanel {
 
 	private onMessage(msg: unknown): void {
 		if (OpenRouteCommand.is(msg)) {
-			const { auditId } = msg.params;
-			ResultPanel.show(this.ctx, auditId).catch((err: unknown) => this.ctx.log.error(`opening the audit ${auditId}: ${errorMessage(err)}`));
+			// The route's audit is in the history under its id: the same command as the history tree's Open Result.
+			void vscode.commands.executeCommand('auditlens.history.open', msg.params.auditId);
 		} else {
 			this.ctx.log.warn(`site view: unknown message ${JSON.stringify(msg).slice(0, 200)}`);
 		}
