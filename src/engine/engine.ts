@@ -12,13 +12,17 @@ import type {
 	GetReportParams,
 	ListHistoryParams,
 	ListHistoryResult,
+	ListScansParams,
+	ListScansResult,
+	ScanParams,
+	ScanReport,
 	StageName,
 	StageOutcomes,
 } from '../protocol';
 import { AuditQueue } from './auditQueue';
 import { authSecrets, authSummary } from './auth/authRequest';
 import { deriveCro } from './derive/cro';
-import { AuditError, toErrorInfo } from './errors';
+import { abortError, AuditError, toErrorInfo } from './errors';
 import { SingleFlight } from './flight';
 import type { EngineService } from './gather';
 import { runStages } from './gather/runStages';
@@ -29,12 +33,14 @@ import { type AuditListener, Subscribers } from './notifications';
 import { preflight } from './preflight';
 import { type AuditRequest, normalizeUrl, toAuditRequest } from './request';
 import { buildResult } from './result';
+import { runScan, type ScanListener, toScanRequest } from './scan/scan';
 import { cacheKey, type ResultCache } from './resultCache';
 import { DEFAULT_SETTINGS } from './settings';
 import { groupRss, StageTimings } from './stats';
 import { ENGINE_VERSION } from './version';
 
 export type { AuditListener } from './notifications';
+export type { ScanListener } from './scan/scan';
 
 /** Everything the engine sequences, built by the composition root (createEngine.ts). */
 export interface EngineParts {
@@ -93,22 +99,79 @@ export class Engine {
 	 * Audit one URL. Resolves with a result whose `status` says what it is (ok, partial, failed); rejects only
 	 * when no audit took place: INVALID_URL, INVALID_PARAMS, BUSY, CANCELLED, SHUTTING_DOWN.
 	 */
-	async audit(params: AuditParams, listener: AuditListener = {}): Promise<AuditResult> {
+	async audit(params: AuditParams, listener: AuditListener = {}, signal?: AbortSignal): Promise<AuditResult> {
 		this.assertOpen();
+		if (signal?.aborted) throw abortError(signal);
 		const admittedAt = Date.now();
 		// The audit id is the client's (checked at the RPC edge) or a batch's `<batchId>:<index>`.
 		const request = toAuditRequest({ url: params.url, options: params.options, auth: params.auth }, params.auditId ?? randomUUID(), this.settings);
 		// Header and cookie values are masked in every log line while this audit runs.
 		const releaseSecrets = (request.auth ? authSecrets(request.auth) : []).map((value) => registerSecret(value, 6));
 		try {
-			return await this.serve(request, admittedAt, listener);
+			return await this.serve(request, admittedAt, listener, signal);
 		} finally {
 			for (const release of releaseSecrets) release();
 		}
 	}
 
+	/**
+	 * Scan a site: discover its routes and audit each through `audit` (same pool, limits, cache, history and
+	 * single-flight; route audit ids `<scanId>:<index>`), then build the site report, kept in the history. Resolves
+	 * `cancelled` with the routes audited so far when `cancel(scanId)` stops it; rejects when no scan took place:
+	 * INVALID_URL, INVALID_PARAMS, the start URL's preflight error, SHUTTING_DOWN.
+	 */
+	async scan(params: ScanParams, listener: ScanListener = {}): Promise<ScanReport> {
+		this.assertOpen();
+		const request = toScanRequest(params);
+		const scanId = params.scanId ?? randomUUID();
+		if (this.cancellers.has(scanId)) throw new AuditError('INVALID_PARAMS', `A scan or audit with id "${scanId}" is already running; use a new scanId.`);
+		// Registered like an audit: cancel(scanId) aborts it with the route audits (`<scanId>:`), close() too.
+		const controller = new AbortController();
+		this.cancellers.set(scanId, controller);
+		const releaseSecrets = (request.authPlan ? authSecrets(request.authPlan) : []).map((value) => registerSecret(value, 6));
+		try {
+			return await runScan(
+				scanId,
+				request,
+				{
+					settings: this.settings,
+					signal: controller.signal,
+					audit: (p, l, s) => this.audit(p, l, s),
+					warm: (count) => {
+						for (const s of this.parts.services) s.warm?.(count);
+					},
+					previousScan: (url) => this.previousScan(url),
+					saveScan: async (report) => this.parts.history?.saveScan(report),
+					log: this.log.child('scan'),
+				},
+				listener,
+			);
+		} finally {
+			this.cancellers.delete(scanId);
+			for (const release of releaseSecrets) release();
+		}
+	}
+
+	/** The latest scan of `startUrl` that ran to its end (a cancelled one saw only part of the site). */
+	private async previousScan(startUrl: string): Promise<ScanReport | undefined> {
+		const history = this.parts.history;
+		if (!history) return undefined;
+		const latest = (await history.listScans({ url: startUrl, limit: 20 })).find((s) => s.status !== 'cancelled');
+		return latest ? history.getScan(latest.id) : undefined;
+	}
+
+	async listScans(params: ListScansParams): Promise<ListScansResult> {
+		const history = this.parts.history;
+		if (!history) return { scans: [] };
+		return { scans: await history.listScans(params.url ? { url: normalizeUrl(params.url), limit: params.limit } : { limit: params.limit }) };
+	}
+
+	async getScan(id: string): Promise<ScanReport | null> {
+		return (await this.parts.history?.getScan(id)) ?? null;
+	}
+
 	/** A validated request: from the cache, or a run shared by every caller of its key (single-flight). */
-	private async serve(request: AuditRequest, admittedAt: number, listener: AuditListener): Promise<AuditResult> {
+	private async serve(request: AuditRequest, admittedAt: number, listener: AuditListener, signal?: AbortSignal): Promise<AuditResult> {
 		const settings = this.settings;
 		const { auditId, url } = request;
 		const chromeVersion = await this.parts.versions.chrome(settings);
@@ -132,6 +195,10 @@ export class Engine {
 		if (this.cancellers.has(auditId)) throw new AuditError('INVALID_PARAMS', `An audit with id "${auditId}" is already running; use a new auditId.`);
 		const cancel = new AbortController();
 		this.cancellers.set(auditId, cancel);
+		// A scan's signal reaches its route audits even between their start and their registration here.
+		const follow = () => cancel.abort(signal?.reason);
+		if (signal?.aborted) follow();
+		else signal?.addEventListener('abort', follow, { once: true });
 		const unsubscribe = this.subscribers.add(key, auditId, listener);
 		try {
 			return await this.flights.run(key, (signal) => this.admit(key, request, chromeVersion, admittedAt, signal), {
@@ -147,6 +214,7 @@ export class Engine {
 			listener.progress?.({ auditId, url, stage: 'audit', state: info.code === 'CANCELLED' ? 'cancelled' : 'error', message: info.message });
 			throw err;
 		} finally {
+			signal?.removeEventListener('abort', follow);
 			this.cancellers.delete(auditId);
 			unsubscribe();
 		}
@@ -168,7 +236,7 @@ export class Engine {
 		return { items };
 	}
 
-	/** Cancel an audit by id, or every audit of a batch by its batch id. */
+	/** Cancel an audit by id, or every audit of a batch by its batch id, or a scan (discovery and route audits) by its scan id. */
 	cancel(auditId: string): number {
 		let n = 0;
 		for (const [id, controller] of this.cancellers) {

@@ -10,16 +10,20 @@ import {
 	type ErrorInfo,
 	getReportRequest,
 	getResultRequest,
+	getScanRequest,
 	listHistoryRequest,
+	listScansRequest,
 	progressNotification,
 	RpcErrorCodes,
+	scanProgressNotification,
+	scanRequest,
 	shutdownRequest,
 	stageResultNotification,
 	statsRequest,
 } from '../protocol';
 import { toErrorInfo } from './errors';
 import type { Logger } from './log';
-import type { AuditListener } from './notifications';
+import type { ScanListener } from './scan/scan';
 import { parseParams, schemas } from './schemas';
 
 /**
@@ -58,9 +62,10 @@ function guarded<R>(log: Logger, method: string, fn: (params: unknown, token: Ca
 
 /** Register every request of the protocol on `connection`, backed by `engine`. */
 export function registerHandlers(connection: MessageConnection, engine: Engine, log: Logger, onShutdown: () => void): void {
-	const listener: AuditListener = {
+	const listener: ScanListener = {
 		progress: (p) => void connection.sendNotification(progressNotification, p).catch(() => undefined),
 		stageResult: (p) => void connection.sendNotification(stageResultNotification, p).catch(() => undefined),
+		scanProgress: (p) => void connection.sendNotification(scanProgressNotification, p).catch(() => undefined),
 	};
 
 	connection.onRequest(
@@ -80,6 +85,23 @@ export function registerHandlers(connection: MessageConnection, engine: Engine, 
 			token.onCancellationRequested(() => engine.cancel(batchId));
 			return engine.batch({ ...params, batchId }, listener);
 		}),
+	);
+	connection.onRequest(
+		scanRequest,
+		guarded(log, scanRequest.method, (raw, token) => {
+			const params = parseParams(schemas.scan, raw, scanRequest.method);
+			const scanId = params.scanId ?? `scan-${Math.random().toString(36).slice(2)}`;
+			token.onCancellationRequested(() => engine.cancel(scanId));
+			return engine.scan({ ...params, scanId }, listener);
+		}),
+	);
+	connection.onRequest(
+		listScansRequest,
+		guarded(log, listScansRequest.method, (raw) => engine.listScans(parseParams(schemas.listScans, raw ?? {}, listScansRequest.method))),
+	);
+	connection.onRequest(
+		getScanRequest,
+		guarded(log, getScanRequest.method, (raw) => engine.getScan(parseParams(schemas.getScan, raw, getScanRequest.method).id)),
 	);
 	connection.onRequest(
 		cancelRequest,

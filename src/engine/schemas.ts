@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { auditAuthSchema } from './auth/authRequest';
 import { auditOptionsSchema, auditParamsSchema, formFactorSchema as formFactor, idSchema as id, urlSchema as url } from './request';
+import { scanParamsSchema } from './scan/scan';
 import { settingsPatchSchema } from './settings';
 
 /** Schemas for everything that crosses the RPC boundary; the engine trusts types inside. */
@@ -8,6 +9,9 @@ import { settingsPatchSchema } from './settings';
 export const schemas = {
 	audit: auditParamsSchema,
 	batchAudit: z.object({ urls: z.array(url).min(1, 'urls is empty').max(1000), options: auditOptionsSchema.optional(), batchId: id.optional(), auth: auditAuthSchema.optional() }).strict(),
+	scan: scanParamsSchema,
+	listScans: z.object({ url: url.optional(), limit: z.number().int().min(1).max(100_000).optional() }).strict(),
+	getScan: z.object({ id }).strict(),
 	cancel: z.object({ auditId: id }).strict(),
 	getResult: z.object({ id }).strict(),
 	getReport: z.object({ id, formFactor, format: z.enum(['html', 'json']) }).strict(),

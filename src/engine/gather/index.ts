@@ -6,6 +6,11 @@ export interface EngineService {
 	configure(settings: Readonly<EngineSettings>): void;
 	/** This service's part of the engine stats. */
 	stats(): Partial<EngineStats>;
+	/**
+	 * Get ready for `count` audits at once (start Chromes, Lighthouse workers) without waiting: a scan calls it
+	 * before discovery so the browsers start while it runs. Optional: services with nothing to start skip it.
+	 */
+	warm?(count: number): void;
 	/** Release everything it holds (browsers, sockets). Called once on engine shutdown. */
 	close(): Promise<void>;
 }

@@ -50,6 +50,20 @@ export const MIGRATIONS: readonly string[] = [
 	UPDATE audits SET status = 'failed' WHERE error IS NOT NULL;
 	DROP INDEX audits_by_key;
 	CREATE INDEX audits_by_key ON audits (cache_key, saved_at DESC) WHERE status = 'ok';`,
+	// Site scans: the report (routes pointing at their audits by id, failing audits across the site) compressed,
+	// and the small summary the list of scans shows. Nothing secret: auth appears in the audits, as names.
+	`CREATE TABLE scans (
+		id TEXT PRIMARY KEY,
+		start_url TEXT NOT NULL,
+		origin TEXT NOT NULL,
+		started_at INTEGER NOT NULL,
+		duration_ms INTEGER NOT NULL,
+		status TEXT NOT NULL,
+		summary TEXT NOT NULL,
+		report BLOB NOT NULL
+	);
+	CREATE INDEX scans_by_url ON scans (start_url, started_at DESC);
+	CREATE INDEX scans_by_time ON scans (started_at DESC);`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

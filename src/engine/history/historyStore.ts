@@ -3,7 +3,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { Database, SqlValue } from 'sql.js';
-import type { AuditResult, DeleteHistoryParams, EngineSettings, EngineStats, FormFactor, HistoryEntry, UrlSummary } from '../../protocol';
+import type { AuditResult, DeleteHistoryParams, EngineSettings, EngineStats, FormFactor, HistoryEntry, ListScansParams, ScanReport, ScanSummary, UrlSummary } from '../../protocol';
 import { FORM_FACTORS } from '../../protocol';
 import { AuditError } from '../errors';
 import type { Logger } from '../log';
@@ -14,6 +14,7 @@ import { checkHeader, loadSqlJs, migrate } from './historySchema';
 import { asLhr, type LhrByFormFactor, type LhrImages, mergeImages, packJson, packText, splitImages, unpackJson, unpackTextSync } from './lhrPack';
 import { metricsOf, type Row, scoresOf, screenshotFiles, stageSummary, summaryOf, toEntry } from './historyRows';
 import type { Artifacts, ResultStore } from './resultStore';
+import { scanSummary } from '../scan/siteReport';
 import { summarizeInsights } from '../lighthouse/insights';
 import type { LhrLike } from '../lighthouse/workerProtocol';
 
@@ -375,8 +376,57 @@ export class HistoryStore implements ResultStore, CacheSource {
 		else if (params.url !== undefined) rows = this.rows('SELECT id, files FROM audits WHERE url = ?', [lenientUrl(params.url)]);
 		else throw new AuditError('INVALID_PARAMS', 'Say what to delete from the history: an audit id, a url, or all: true.');
 		const deleted = this.deleteRows(rows);
-		if (deleted > 0) this.scheduleFlush();
+		// The site's scans go with the history of the site: everything, or the scans that started at that URL.
+		if (params.all === true) this.db.run('DELETE FROM scans');
+		else if (params.url !== undefined) this.db.run('DELETE FROM scans WHERE start_url = ?', [lenientUrl(params.url)]);
+		if (deleted > 0 || this.db.getRowsModified() > 0) this.scheduleFlush();
 		return deleted;
+	}
+
+	// ── scans ──────────────────────────────────────────────────────────────────────────────
+
+	async saveScan(report: ScanReport): Promise<void> {
+		this.assertWritable();
+		const blob = await packText(JSON.stringify(report), this.options.compressionQuality ?? 9);
+		this.assertWritable();
+		const startedAt = Date.parse(report.startedAt);
+		this.db.run('INSERT OR REPLACE INTO scans (id, start_url, origin, started_at, duration_ms, status, summary, report) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
+			report.id,
+			report.startUrl,
+			report.origin,
+			Number.isFinite(startedAt) ? startedAt : Date.now(),
+			Math.round(report.durationMs),
+			report.status,
+			JSON.stringify(scanSummary(report)),
+			blob,
+		]);
+		this.scheduleFlush();
+	}
+
+	async getScan(id: string): Promise<ScanReport | undefined> {
+		this.assertOpen();
+		const row = this.row('SELECT report FROM scans WHERE id = ?', [id]);
+		if (!row) return undefined;
+		const report = await unpackJson<ScanReport>(row.report as Uint8Array);
+		// Audits deleted since (by id, by retention) no longer open: their routes keep their scores, not the link.
+		const ids = report.routes.flatMap((r) => (r.auditId ? [r.auditId] : []));
+		const kept = new Set<string>();
+		for (let i = 0; i < ids.length; i += 500) {
+			const chunk = ids.slice(i, i + 500);
+			for (const r of this.rows(`SELECT id FROM audits WHERE id IN (${chunk.map(() => '?').join(', ')})`, chunk)) kept.add(String(r.id));
+		}
+		for (const route of report.routes) if (route.auditId && !kept.has(route.auditId)) delete route.auditId;
+		return report;
+	}
+
+	async listScans(params: ListScansParams = {}): Promise<ScanSummary[]> {
+		this.assertOpen();
+		const limit = clampLimit(params.limit ?? 100);
+		const rows =
+			params.url === undefined
+				? this.rows('SELECT summary FROM scans ORDER BY started_at DESC, rowid DESC LIMIT ?', [limit])
+				: this.rows('SELECT summary FROM scans WHERE start_url = ? ORDER BY started_at DESC, rowid DESC LIMIT ?', [lenientUrl(params.url), limit]);
+		return rows.map((r) => JSON.parse(String(r.summary)) as ScanSummary);
 	}
 
 	/** Remove audits older than historyMaxAgeDays and beyond the newest historyMaxCount. */
@@ -385,6 +435,8 @@ export class HistoryStore implements ResultStore, CacheSource {
 		const old = this.rows('SELECT id, files FROM audits WHERE requested_at < ?', [cutoff]);
 		const surplus = this.rows('SELECT id, files FROM audits ORDER BY requested_at DESC, id DESC LIMIT -1 OFFSET ?', [this.settings.historyMaxCount]);
 		const deleted = this.deleteRows([...old, ...surplus]);
+		this.db.run('DELETE FROM scans WHERE started_at < ?', [cutoff]);
+		if (this.db.getRowsModified() > 0) this.scheduleFlush();
 		if (deleted > 0) {
 			this.log.debug(`Retention removed ${deleted} audit(s) from the history.`);
 			this.scheduleFlush();
