@@ -284,6 +284,8 @@ function openResult(ctx: Ctx): Handler {
 function rerun(ctx: Ctx): Handler {
 	return async (arg?: unknown) => {
 		const node = arg as HistoryNode | undefined;
+		// A site scan in the history: scan its site again, afresh like every Re-run (with today's settings).
+		if (node?.kind === 'scan') return runScan(ctx, node.summary.startUrl, { noCache: true });
 		const url = typeof arg === 'string' ? arg : node?.kind === 'url' ? node.summary.url : node?.kind === 'audit' ? node.entry.url : undefined;
 		return url ? runAudit(ctx, url, { noCache: true, devServer: ctx.config.devServerUrl === url }) : undefined;
 	};

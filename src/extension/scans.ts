@@ -13,13 +13,16 @@ import { EngineError, errorMessage } from './engineClient';
 import { SitePanel } from './sitePanel';
 import { shortUrl } from './statusBar';
 
-/** Scan the site of `url`; resolves with the report (also a cancelled one), or undefined when no scan took place (already reported). */
-export async function runScan(ctx: Ctx, url: string): Promise<ScanReport | undefined> {
+/**
+ * Scan the site of `url`; resolves with the report (also a cancelled one), or undefined when no scan took place
+ * (already reported). Routes audited within the cache TTL come from the cache (marked so) unless `noCache`.
+ */
+export async function runScan(ctx: Ctx, url: string, opts: { noCache?: boolean } = {}): Promise<ScanReport | undefined> {
 	const scanId = `vscode-scan-${randomUUID()}`;
 	const formFactors = ctx.config.scanFormFactors;
 	const scan = ctx.config.scanOptions;
 	// Every route would be sent to Anthropic: a scan leaves AI suggestions to Audit URL on the pages that matter.
-	const options: AuditOptionsInput = { formFactors, stages: { ai: false } };
+	const options: AuditOptionsInput = { formFactors, stages: { ai: false }, ...(opts.noCache ? { noCache: true } : {}) };
 	const panel = SitePanel.forScan(ctx, { scanId, startUrl: url, formFactors });
 	ctx.log.info(`scan ${scanId}: ${url} (${formFactors.join(', ')}; up to ${scan.maxRoutes} routes, depth ${scan.maxDepth})`);
 
