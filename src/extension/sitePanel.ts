@@ -54,14 +54,14 @@ export class SitePanel {
 			return existing;
 		}
 		const panel = vscode.window.createWebviewPanel(SITE_VIEW_TYPE, 'AuditLens', vscode.ViewColumn.Active, webviewOptions(ctx));
-		const sp = new SitePanel(ctx, panel, { scanId, startUrl: '', formFactors: [], status: 'running', routes: [] });
+		const sp = new SitePanel(ctx, panel, { scanId, startUrl: '', formFactors: [], status: 'loading', routes: [] });
 		await sp.load(scanId);
 		return sp;
 	}
 
 	/** Rebuild a view VS Code restored after a reload. */
 	static async revive(ctx: Ctx, panel: vscode.WebviewPanel, persisted: SitePersistedState | undefined): Promise<void> {
-		const sp = new SitePanel(ctx, panel, { scanId: persisted?.scanId ?? '', startUrl: persisted?.startUrl ?? '', formFactors: [], status: 'running', routes: [] });
+		const sp = new SitePanel(ctx, panel, { scanId: persisted?.scanId ?? '', startUrl: persisted?.startUrl ?? '', formFactors: [], status: 'loading', routes: [] });
 		if (persisted?.scanId) await sp.load(persisted.scanId);
 		else sp.fail({ code: 'NOT_FOUND', message: 'This scan is not in the history. Run Audit Site again.' });
 	}

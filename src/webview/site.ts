@@ -86,13 +86,13 @@ function renderHeader(s: SiteState): void {
 	const compared = r?.previousScanId ? ' · changes against the previous scan of this site' : r ? ' · the first scan of this site' : '';
 	fill(
 		sections.header,
-		h('h1', { class: 'url' }, s.startUrl),
+		h('h1', { class: 'url' }, s.startUrl || 'Site scan'),
 		h(
 			'p',
 			{ class: 'meta', attrs: { 'data-testid': 'scan-meta', 'data-status': s.status } },
-			s.status === 'running' ? 'Scanning…' : s.status === 'failed' ? 'The scan failed' : `Scanned ${when} · ${scanStatusWord(s.status)}`,
+			s.status === 'loading' ? 'Loading the scan…' : s.status === 'running' ? 'Scanning…' : s.status === 'failed' ? 'The scan failed' : `Scanned ${when} · ${scanStatusWord(s.status)}`,
 			r ? ` · ${(r.durationMs / 1000).toFixed(1)} s` : '',
-			` · ${s.formFactors.map((ff) => FORM_FACTOR_LABEL[ff]).join(' + ')}`,
+			s.formFactors.length ? ` · ${s.formFactors.map((ff) => FORM_FACTOR_LABEL[ff]).join(' + ')}` : '',
 			compared,
 		),
 	);
@@ -151,6 +151,10 @@ function renderRoutes(s: SiteState): void {
 			h('td', { attrs: { 'data-col': 'worst' } }, String(toPercent(route.worst) ?? '–')),
 		);
 	});
+	if (s.status === 'loading') {
+		fill(sections.routes);
+		return;
+	}
 	fill(
 		sections.routes,
 		heading(`Routes`, h('span', { class: 'meta' }, ` · ${s.routes.length}${s.progress?.total && s.status === 'running' ? ` of ${s.progress.total}` : ''}`)),

@@ -16,8 +16,11 @@ export interface SiteState {
 	scanId: string;
 	startUrl: string;
 	formFactors: FormFactor[];
-	/** `running` until the report arrives; `failed` when no report came (the start URL did not answer, the engine stopped). */
-	status: 'running' | 'failed' | ScanReport['status'];
+	/**
+	 * `running` until the report arrives; `loading` while a stored report is read; `failed` when no report came
+	 * (the start URL did not answer, the engine stopped, the scan is not in the history).
+	 */
+	status: 'running' | 'loading' | 'failed' | ScanReport['status'];
 	progress?: SiteProgress;
 	/** The routes audited so far (while running), then the report's. */
 	routes: ScanRoute[];

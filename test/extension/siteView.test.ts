@@ -150,6 +150,15 @@ describe('Site view webview (real bundle, real Chromium, the host’s page and C
 		assert.equal(await page.locator('[data-testid=scan-meta]').getAttribute('data-status'), 'running');
 	});
 
+	it('says it is loading a stored scan rather than scanning, then shows it', async () => {
+		await show({ scanId: 'scan-1', startUrl: '', formFactors: [], status: 'loading', routes: [] });
+		assert.equal(await page.locator('[data-testid=scan-meta]').textContent(), 'Loading the scan…');
+		assert.equal(await page.locator('.section-routes').textContent(), '');
+		assert.equal(await page.locator('.section-progress').textContent(), '');
+		await show(doneState(sampleScan()));
+		assert.equal(await page.locator('[data-testid=routes] tbody tr').count(), 3);
+	});
+
 	it('shows route paths, audit titles and messages that look like markup as text, and runs none of it', async () => {
 		const report = sampleScan([sampleRoute(XSS_PATH, { performance: 0.5 }, { group: XSS_TITLE }), sampleRoute('/x', {}, { status: 'failed', error: { code: 'HTTP_ERROR', message: XSS_TITLE } })]);
 		report.startUrl = `https://example.com${XSS_PATH}`;
