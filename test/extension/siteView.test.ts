@@ -7,14 +7,14 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import type { ScanReport } from '../../src/protocol/types';
 import { escapeHtml, webviewPage } from '../../src/extension/webviewHtml';
 import type { SiteState } from '../../src/webview/siteProtocol';
 import { ROOT } from '../helpers/engineProcess';
 import { sampleRoute, sampleScan } from '../helpers/sampleScan';
+import { useWebviewBrowser } from '../helpers/webviewBrowser';
 
-const CHROMIUM = process.env.CHROME_PATH || '/usr/bin/chromium';
 /** Stands in for the webview's resource origin (`webview.cspSource`). */
 const ORIGIN = 'https://webview.test';
 const XSS_PATH = "/search?q=<img src=x onerror=\"document.documentElement.setAttribute('data-xss','1')\">";
@@ -32,21 +32,11 @@ interface Posted {
 
 describe('Site view webview (real bundle, real Chromium, the host’s page and CSP)', function () {
 	this.timeout(60_000);
-	let browser: Browser;
+	const browser = useWebviewBrowser('siteView.js');
 	let page: Page;
 
-	before(async function () {
-		if (!fs.existsSync(path.join(ROOT, 'dist', 'siteView.js'))) throw new Error('dist/siteView.js is missing: run `npm run build` first');
-		if (!fs.existsSync(CHROMIUM)) this.skip();
-		browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
-	});
-
-	after(async () => {
-		await browser?.close();
-	});
-
 	beforeEach(async () => {
-		page = await browser.newPage();
+		page = await browser().newPage();
 		const html = webviewPage({ cspSource: ORIGIN, css: `${ORIGIN}/media/panel.css`, script: `${ORIGIN}/dist/siteView.js`, title: 'AuditLens' });
 		await page.route(`${ORIGIN}/**`, (route) => {
 			const p = new URL(route.request().url()).pathname;
