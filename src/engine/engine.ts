@@ -66,7 +66,7 @@ export interface EngineParts {
  * The audit engine. It owns no step of its own; it sequences them, the way Lighthouse's runner does:
  * request (request.ts) → result cache (resultCache.ts) → single-flight (flight.ts) → queue (auditQueue.ts) →
  * preflight (preflight.ts) → gather (gather/) → derive (derive/) → result (result.ts) → history (history/) →
- * notifications (notifications.ts) along the way.
+ * notifications (notifications.ts) along the way. A site scan (scan/) is a sequence of such audits.
  */
 export class Engine {
 	private settings: EngineSettings;
@@ -97,7 +97,8 @@ export class Engine {
 
 	/**
 	 * Audit one URL. Resolves with a result whose `status` says what it is (ok, partial, failed); rejects only
-	 * when no audit took place: INVALID_URL, INVALID_PARAMS, BUSY, CANCELLED, SHUTTING_DOWN.
+	 * when no audit took place: INVALID_URL, INVALID_PARAMS, BUSY, CANCELLED, SHUTTING_DOWN. `signal` (a scan's)
+	 * stops it like `cancel(auditId)`, with the signal's reason.
 	 */
 	async audit(params: AuditParams, listener: AuditListener = {}, signal?: AbortSignal): Promise<AuditResult> {
 		this.assertOpen();

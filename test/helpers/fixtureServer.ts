@@ -94,9 +94,11 @@ const LOCAL_STORAGE_PAGE =
 	"new Image().src = '/beacon?signed-in=' + found + '&' + location.search.slice(1);</script></html>";
 const SMALL_PAGE = '<!doctype html><html lang="en"><title>Gated page</title><h1>A page the test held back</h1><p>Served once the gate opened.</p></html>';
 
+const CONTENT_TYPES: Record<string, string> = { '.xml': 'application/xml', '.txt': 'text/plain', '.pdf': 'application/pdf', '.gz': 'application/gzip' };
+
 /**
- * Serves test/fixtures/pages on 127.0.0.1 plus a few misbehaving routes:
- * /hang (never answers), /500, /loop (redirect loop), /json (not HTML), /slow?ms=N (answers after N ms),
+ * Serves test/fixtures/pages (or the folder `root` in it) on 127.0.0.1 plus a few misbehaving routes:
+ * /hang (never answers), /500, /loop (redirect loop), /redirect?to=URL (302 to URL), /json (not HTML), /slow?ms=N (answers after N ms),
  * /slow-page (a page that is heavy on the main thread), /gated/NAME (see `gate`),
  * /delayed/NAME?ms=A,B,C (a small page whose Nth load by a browser answers after the Nth delay),
  * /noise.png?w=W&h=H (a W×H PNG of noise: large and incompressible, for image-size insights),
@@ -107,7 +109,10 @@ const SMALL_PAGE = '<!doctype html><html lang="en"><title>Gated page</title><h1>
  * page that requests /beacon?signed-in=true|false&QUERY: whether its localStorage has `auditlens-session`; and
  * /cached.css, which a browser may cache for an hour).
  */
-export async function startFixtureServer(): Promise<FixtureServer> {
+export async function startFixtureServer(opts: { root?: string } = {}): Promise<FixtureServer> {
+	// A site of its own (e.g. `scan-site`, with its robots.txt and sitemap.xml at the origin's root).
+	const root = opts.root ? path.resolve(FIXTURE_PAGES, opts.root) : FIXTURE_PAGES;
+	if (!root.startsWith(FIXTURE_PAGES) || !fs.existsSync(root)) throw new Error(`startFixtureServer: no fixture folder ${opts.root}`);
 	if (lighthouseAgents.size === 0) {
 		const { userAgents } = (await import('lighthouse/core/config/constants.js')) as { userAgents: Record<string, string> };
 		for (const ua of Object.values(userAgents)) lighthouseAgents.add(sansChromeVersion(ua));
@@ -116,6 +121,7 @@ export async function startFixtureServer(): Promise<FixtureServer> {
 	const hanging = new Set<http.ServerResponse>();
 	const gates = new Map<string, { opts: GateOptions; isOpen: boolean; held: (() => void)[]; reached: () => void; count: number }>();
 	const browserHits = new Map<string, number>();
+	let origin = '';
 	const handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
 		const u = new URL(req.url ?? '/', 'http://x');
 		if (u.pathname.startsWith('/gated/')) {
@@ -183,6 +189,10 @@ export async function startFixtureServer(): Promise<FixtureServer> {
 			case '/500':
 				res.writeHead(500, { 'content-type': 'text/html' }).end('<h1>Internal error</h1>');
 				return;
+			case '/redirect':
+				// Anywhere, as an open redirect of a real site would: `to` is a path or a URL.
+				res.writeHead(302, { location: u.searchParams.get('to') ?? '/' }).end();
+				return;
 			case '/loop':
 				res.writeHead(302, { location: '/loop2' }).end();
 				return;
@@ -204,8 +214,18 @@ export async function startFixtureServer(): Promise<FixtureServer> {
 			}
 		}
 		const rel = u.pathname === '/' ? 'index.html' : decodeURIComponent(u.pathname).replace(/^\/+/, '');
-		const file = path.resolve(FIXTURE_PAGES, rel.endsWith('/') ? `${rel}index.html` : rel);
-		if (!file.startsWith(FIXTURE_PAGES) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+		const file = path.resolve(root, rel.endsWith('/') ? `${rel}index.html` : rel);
+		if (opts.root && /\.(xml|txt)(\.gz)?$/.test(file) && file.startsWith(root)) {
+			// Sitemaps and robots.txt name absolute URLs: `{{origin}}` in them is this server's origin. `X.gz` is X gzipped.
+			const plain = file.replace(/\.gz$/, '');
+			if (fs.existsSync(plain)) {
+				const text = Buffer.from(fs.readFileSync(plain, 'utf8').replaceAll('{{origin}}', origin));
+				const body = plain === file ? text : zlib.gzipSync(text);
+				res.writeHead(200, { 'content-type': CONTENT_TYPES[path.extname(file)] ?? 'text/plain', 'cache-control': 'no-store' }).end(body);
+				return;
+			}
+		}
+		if (!file.startsWith(root) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
 			res.writeHead(404, { 'content-type': 'text/html' }).end('<h1>Not found</h1>');
 			return;
 		}
@@ -219,7 +239,7 @@ export async function startFixtureServer(): Promise<FixtureServer> {
 						? 'image/svg+xml'
 						: file.endsWith('.png')
 							? 'image/png'
-							: 'application/octet-stream';
+							: (CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream');
 		res.writeHead(200, { 'content-type': type, 'cache-control': 'no-store' });
 		fs.createReadStream(file).pipe(res);
 	};
@@ -247,7 +267,7 @@ export async function startFixtureServer(): Promise<FixtureServer> {
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	const { port } = server.address() as AddressInfo;
-	const origin = `http://127.0.0.1:${port}`;
+	origin = `http://127.0.0.1:${port}`;
 	return {
 		origin,
 		port,

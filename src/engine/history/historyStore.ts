@@ -377,9 +377,12 @@ export class HistoryStore implements ResultStore, CacheSource {
 		else throw new AuditError('INVALID_PARAMS', 'Say what to delete from the history: an audit id, a url, or all: true.');
 		const deleted = this.deleteRows(rows);
 		// The site's scans go with the history of the site: everything, or the scans that started at that URL.
-		if (params.all === true) this.db.run('DELETE FROM scans');
-		else if (params.url !== undefined) this.db.run('DELETE FROM scans WHERE start_url = ?', [lenientUrl(params.url)]);
-		if (deleted > 0 || this.db.getRowsModified() > 0) this.scheduleFlush();
+		let scans = 0;
+		if (params.all === true || params.url !== undefined) {
+			this.db.run(params.all === true ? 'DELETE FROM scans' : 'DELETE FROM scans WHERE start_url = ?', params.all === true ? [] : [lenientUrl(params.url as string)]);
+			scans = this.db.getRowsModified();
+		}
+		if (deleted > 0 || scans > 0) this.scheduleFlush();
 		return deleted;
 	}
 

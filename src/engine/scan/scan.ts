@@ -118,7 +118,7 @@ export async function runScan(scanId: string, request: ScanRequest, deps: ScanDe
 				let outcome: RouteOutcome;
 				try {
 					const result = await deps.audit({ url: route.url, options: request.options, auditId: `${scanId}:${i}`, ...(request.auth ? { auth: request.auth } : {}) }, listener, signal);
-					outcome = { route, result };
+					outcome = { route, result: forReport(result) };
 				} catch (err) {
 					const error = toErrorInfo(err);
 					// Stopped with the scan: not a route that was audited.
@@ -155,6 +155,12 @@ export async function runScan(scanId: string, request: ScanRequest, deps: ScanDe
 	}
 	progress({ phase: 'done', discovered: total, done, total, etaMs: 0 });
 	return report;
+}
+
+/** What the site report reads of a result: a 200-route scan does not hold every route's capture and CRO data. */
+function forReport(result: AuditResult): AuditResult {
+	const { 'lighthouse-mobile': mobile, 'lighthouse-desktop': desktop } = result.stages;
+	return { ...result, stages: { ...(mobile ? { 'lighthouse-mobile': mobile } : {}), ...(desktop ? { 'lighthouse-desktop': desktop } : {}) } };
 }
 
 function throwIfShutdown(signal: AbortSignal): void {
