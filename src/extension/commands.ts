@@ -304,6 +304,8 @@ function deleteHistory(ctx: Ctx): Handler {
 				if (ok !== 'Delete') return;
 				await ctx.client.request(deleteHistoryRequest, { url: node.summary.url }, 'delete audits');
 				ResultPanel.disposeWhere((p) => p.url === node.summary.url && p.resultId !== undefined);
+				// The engine deletes the scans that started at this URL with its audits.
+				SitePanel.disposeWhere((p) => p.finished && p.startUrl === node.summary.url);
 			} else {
 				return;
 			}
@@ -314,10 +316,11 @@ function deleteHistory(ctx: Ctx): Handler {
 function clearHistory(ctx: Ctx): Handler {
 	return () =>
 		withErrors(ctx, 'clear the history', async () => {
-			const ok = await vscode.window.showWarningMessage('Delete every audit in the AuditLens history?', { modal: true }, 'Delete All');
+			const ok = await vscode.window.showWarningMessage('Delete every audit and site scan in the AuditLens history?', { modal: true }, 'Delete All');
 			if (ok !== 'Delete All') return;
 			const { deleted } = await ctx.client.request(deleteHistoryRequest, { all: true }, 'clear history');
 			ResultPanel.disposeWhere((p) => p.resultId !== undefined);
+			SitePanel.disposeWhere((p) => p.finished);
 			ctx.history.refresh();
 			void vscode.window.showInformationMessage(`AuditLens: deleted ${deleted} audit(s).`);
 		});

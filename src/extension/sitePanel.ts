@@ -72,11 +72,25 @@ export class SitePanel {
 	}
 
 	static disposeAll(): void {
-		for (const p of [...SitePanel.open]) p.panel.dispose();
+		SitePanel.disposeWhere(() => true);
+	}
+
+	/** Close the views `pred` selects (e.g. of scans just deleted). */
+	static disposeWhere(pred: (p: SitePanel) => boolean): void {
+		for (const p of [...SitePanel.open]) if (pred(p)) p.panel.dispose();
 	}
 
 	get scanId(): string {
 		return this.state.scanId;
+	}
+
+	get startUrl(): string {
+		return this.state.startUrl;
+	}
+
+	/** True once the view shows a finished scan (not one running, loading or failed). */
+	get finished(): boolean {
+		return this.state.report !== undefined;
 	}
 
 	/** A copy of what the view shows, for tests. */
