@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { explainError } from '../format/errors';
-import { scanProgressLine } from '../format/scanTable';
+import { scanOutcomeLine, scanProgressLine } from '../format/scanTable';
 import { cancelRequest, scanRequest, type ScanProgressParams } from '../protocol/messages';
 import type { AuditOptionsInput, ScanReport } from '../protocol/types';
 import type { Ctx } from './ctx';
@@ -65,16 +65,6 @@ export async function runScan(ctx: Ctx, url: string, opts: { noCache?: boolean }
 	if (!report) return undefined;
 	panel.finish(report);
 	ctx.log.info(`scan ${scanId}: ${report.status}, ${report.routes.length} route(s) in ${report.durationMs} ms`);
-	void vscode.window.showInformationMessage(`AuditLens: ${scanSummary(report)}`);
+	void vscode.window.showInformationMessage(`AuditLens: ${scanOutcomeLine(report)}`);
 	return report;
-}
-
-/** `Scanned 12 routes of example.com: 10 complete, 1 partial, 1 failed.` */
-function scanSummary(report: ScanReport): string {
-	const count = (status: string) => report.routes.filter((r) => r.status === status).length;
-	const parts = [`${count('ok')} complete`, count('partial') ? `${count('partial')} partial` : '', count('failed') + count('error') ? `${count('failed') + count('error')} failed` : '']
-		.filter(Boolean)
-		.join(', ');
-	const head = report.status === 'cancelled' ? 'Scan cancelled: audited' : 'Scanned';
-	return `${head} ${report.routes.length} route${report.routes.length === 1 ? '' : 's'} of ${shortUrl(report.origin)}: ${parts}.`;
 }

@@ -154,3 +154,13 @@ export function upsertRoute(routes: ScanRoute[], route: ScanRoute): void {
 	if (i >= 0) routes[i] = route;
 	else routes.push(route);
 }
+
+/** The end of a scan in one sentence: `Scanned 12 routes of example.com: 10 complete, 1 partial, 1 failed.` */
+export function scanOutcomeLine(report: Pick<ScanReport, 'status' | 'origin' | 'routes'>): string {
+	const count = (...statuses: ScanRoute['status'][]) => report.routes.filter((r) => statuses.includes(r.status)).length;
+	const [partial, failed] = [count('partial'), count('failed', 'error')];
+	const parts = [`${count('ok')} complete`, partial ? `${partial} partial` : '', failed ? `${failed} failed` : ''].filter(Boolean).join(', ');
+	const head = report.status === 'cancelled' ? 'Scan cancelled: audited' : 'Scanned';
+	const n = report.routes.length;
+	return `${head} ${n} route${n === 1 ? '' : 's'} of ${new URL(report.origin).host}: ${parts}.`;
+}

@@ -8,6 +8,7 @@ import {
 	failingAuditLine,
 	isSortKey,
 	nextSort,
+	scanOutcomeLine,
 	scanProgressLine,
 	scanSummaryLine,
 	scoreColumns,
@@ -91,6 +92,12 @@ describe('Site report table (scanTable)', () => {
 			mean: { mobile: { performance: 0.814, accessibility: 0.9 } },
 		});
 		assert.equal(line, 'partial, 12 routes, 1 failed · P 81 · A 90');
+	});
+
+	it('sums up how a scan ended, a cancelled one with the routes it audited', () => {
+		const report = sampleScan();
+		assert.equal(scanOutcomeLine(report), 'Scanned 3 routes of example.com: 2 complete, 1 failed.');
+		assert.equal(scanOutcomeLine({ ...report, status: 'cancelled', routes: report.routes.slice(0, 1) }), 'Scan cancelled: audited 1 route of example.com: 1 complete.');
 	});
 
 	it('puts a finished route in place of its row, or adds it', () => {
