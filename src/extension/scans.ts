@@ -49,10 +49,9 @@ export async function runScan(ctx: Ctx, url: string, opts: { noCache?: boolean }
 		} catch (err) {
 			const e = err instanceof EngineError ? err : new EngineError(errorMessage(err));
 			const cancelled = e.code === 'CANCELLED' || token.isCancellationRequested;
-			const message = cancelled
-				? 'The scan was cancelled before any route was audited.'
-				: explainError({ code: e.code === 'ENGINE_STOPPED' || e.code === 'ENGINE_UNAVAILABLE' ? 'INTERNAL' : e.code, message: e.message }, false);
-			panel.fail({ code: cancelled ? 'CANCELLED' : 'INTERNAL', message });
+			const code = cancelled ? 'CANCELLED' : e.code === 'ENGINE_STOPPED' || e.code === 'ENGINE_UNAVAILABLE' ? 'INTERNAL' : e.code;
+			const message = cancelled ? 'The scan was cancelled before any route was audited.' : explainError({ code, message: e.message }, false);
+			panel.fail({ code, message });
 			ctx.log[cancelled ? 'info' : 'error'](`scan ${scanId}: ${e.message}`);
 			if (!cancelled) void vscode.window.showErrorMessage(`AuditLens: the scan of ${url} failed: ${message}`);
 			return undefined;
