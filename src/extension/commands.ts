@@ -63,14 +63,17 @@ function auditUrl(ctx: Ctx): Handler {
 	};
 }
 
-/** Audit Site: the start URL given (tests, other extensions) or asked for like Audit URL; its site is scanned. */
+/**
+ * Audit Site: the start URL given (tests, other extensions, the Site view's Scan Again with `{ noCache: true }`)
+ * or asked for like Audit URL; its site is scanned.
+ */
 function auditSite(ctx: Ctx): Handler {
-	return async (arg?: unknown): Promise<ScanReport | undefined> => {
+	return async (arg?: unknown, opts?: unknown): Promise<ScanReport | undefined> => {
 		const recent = ctx.extension.globalState.get<string[]>(RECENT_URLS_KEY, []);
 		const url = typeof arg === 'string' ? parseOrWarn(arg) : await askForUrl(recent, { title: 'AuditLens: Audit Site (start URL)', action: 'Scan the site from this URL' });
 		if (!url) return undefined;
 		await ctx.extension.globalState.update(RECENT_URLS_KEY, pushRecent(recent, url, ctx.config.recentUrlCount));
-		return runScan(ctx, url);
+		return runScan(ctx, url, { noCache: (opts as { noCache?: unknown } | undefined)?.noCache === true });
 	};
 }
 

@@ -8,7 +8,7 @@ import { upsertRoute } from '../format/scanTable';
 import { getScanRequest, type ScanProgressParams } from '../protocol/messages';
 import type { ErrorInfo, FormFactor, ScanReport } from '../protocol/types';
 import type { IpcMessage } from '../webview/protocol';
-import { OpenRouteCommand, SiteInitMessage, SiteProgressMessage, SiteReadyCommand, type SitePersistedState, type SiteState } from '../webview/siteProtocol';
+import { OpenRouteCommand, RescanCommand, SiteInitMessage, SiteProgressMessage, SiteReadyCommand, type SitePersistedState, type SiteState } from '../webview/siteProtocol';
 import type { Ctx } from './ctx';
 import { errorMessage } from './engineClient';
 import { WebviewHost, webviewOptions } from './webviewHost';
@@ -139,6 +139,8 @@ export class SitePanel {
 		if (OpenRouteCommand.is(msg)) {
 			// The route's audit is in the history under its id: the same command as the history tree's Open Result.
 			void vscode.commands.executeCommand('auditlens.history.open', msg.params.auditId);
+		} else if (RescanCommand.is(msg)) {
+			void vscode.commands.executeCommand('auditlens.auditSite', this.state.startUrl, { noCache: true });
 		} else {
 			this.ctx.log.warn(`site view: unknown message ${JSON.stringify(msg).slice(0, 200)}`);
 		}

@@ -24,7 +24,7 @@ import {
 import { CATEGORY_LABEL, FORM_FACTOR_LABEL, scoreBand, toPercent } from '../format/scores';
 import type { IpcMessage } from './protocol';
 import { fill, h, layoutSections, type Child } from './dom';
-import { OpenRouteCommand, SiteInitMessage, SiteProgressMessage, SiteReadyCommand, type SitePersistedState, type SiteState } from './siteProtocol';
+import { OpenRouteCommand, RescanCommand, SiteInitMessage, SiteProgressMessage, SiteReadyCommand, type SitePersistedState, type SiteState } from './siteProtocol';
 
 interface VsCodeApi {
 	postMessage(msg: IpcMessage<unknown>): void;
@@ -95,6 +95,17 @@ function renderHeader(s: SiteState): void {
 			s.formFactors.length ? ` · ${s.formFactors.map((ff) => FORM_FACTOR_LABEL[ff]).join(' + ')}` : '',
 			compared,
 		),
+		r
+			? h(
+					'div',
+					{ class: 'actions' },
+					h(
+						'button',
+						{ title: 'Scan the site again, afresh, and compare with this scan', attrs: { type: 'button', 'data-action': 'rescan' }, on: { click: () => vscode.postMessage(RescanCommand.create({})) } },
+						'Scan Again',
+					),
+				)
+			: null,
 	);
 }
 

@@ -46,3 +46,5 @@ export const SiteProgressMessage = new IpcMessageType<{ progress: SiteProgress; 
 export const SiteReadyCommand = new IpcMessageType<Record<string, never>>('siteReady');
 /** Open the result panel of a route's audit. */
 export const OpenRouteCommand = new IpcMessageType<{ auditId: string }>('openRoute');
+/** Scan the site again, afresh (the new scan compares with this one). */
+export const RescanCommand = new IpcMessageType<Record<string, never>>('rescan');

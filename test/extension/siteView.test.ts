@@ -113,13 +113,15 @@ describe('Site view webview (real bundle, real Chromium, the host’s page and C
 		assert.deepEqual(await page.evaluate(() => (window as unknown as { __state: unknown }).__state), { scanId: 'scan-1', startUrl: 'https://example.com/', sort: { key: 'path', dir: 'asc' } });
 	});
 
-	it('asks the host to open a route’s audit when its path is clicked; a route without an audit is not a link', async () => {
+	it('asks the host to open a route’s audit when its path is clicked (a route without an audit is not a link), and to scan again', async () => {
 		await show(
 			doneState(sampleScan([sampleRoute('/a', { seo: 1 }), sampleRoute('/queued', {}, { status: 'error', auditId: undefined, error: { code: 'CANCELLED', message: 'The scan was cancelled.' } })])),
 		);
 		await page.locator('tr[data-path="/a"] button.route-link').click();
 		assert.deepEqual((await posted()).at(-1), { method: 'openRoute', params: { auditId: 'audit-/a' } });
 		assert.equal(await page.locator('tr[data-path="/queued"] button').count(), 0);
+		await page.locator('button[data-action=rescan]').click();
+		assert.deepEqual((await posted()).at(-1), { method: 'rescan', params: {} });
 		assert.equal(await page.locator('tr[data-path="/queued"] .route-status').textContent(), 'not audited');
 	});
 
