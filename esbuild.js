@@ -1,4 +1,4 @@
-// Bundles the extension, the engine, its Lighthouse worker, the CLI and the webview script into dist/.
+// Bundles the extension, the engine, its Lighthouse worker, the CLI and the webview scripts into dist/.
 //   node esbuild.js            build once
 //   node esbuild.js --watch    rebuild on change
 //   node esbuild.js --minify   minified (used by `npm run package`)
@@ -15,6 +15,8 @@ const minify = process.argv.includes('--minify');
 const engineExternals = ['lighthouse', 'lighthouse/*', 'playwright-core', 'playwright-core/*', 'chrome-launcher', 'sql.js'];
 
 const node = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: true, minify, logLevel: 'info' };
+/** The webview scripts: the result panel and the Site view. */
+const browser = { bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: true, minify, logLevel: 'info' };
 
 /** @type {import('esbuild').BuildOptions[]} */
 const entries = [
@@ -22,7 +24,8 @@ const entries = [
 	{ ...node, entryPoints: ['src/engine/main.ts'], outfile: 'dist/engine.js', external: engineExternals },
 	{ ...node, entryPoints: ['src/engine/lighthouse/worker.ts'], outfile: 'dist/lighthouseWorker.js', external: engineExternals },
 	{ ...node, entryPoints: ['src/engine/cli.ts'], outfile: 'dist/cli.js', external: engineExternals },
-	{ bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: true, minify, logLevel: 'info', entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js' },
+	{ ...browser, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js' },
+	{ ...browser, entryPoints: ['src/webview/site.ts'], outfile: 'dist/siteView.js' },
 ];
 
 async function main() {

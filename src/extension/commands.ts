@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { clearCacheRequest, deleteHistoryRequest, getReportRequest, getResultRequest, statsRequest } from '../protocol/messages';
-import type { AuditResult, FormFactor } from '../protocol/types';
+import type { AuditResult, FormFactor, ScanReport } from '../protocol/types';
 import { resetAiConsent } from './aiConsent';
 import { resolveDevServer } from './auditOnSave';
 import { runAudit, runAudits, type BatchAuditItem } from './audits';
@@ -14,6 +14,8 @@ import { errorMessage } from './engineClient';
 import { FORM_FACTOR_LABEL } from '../format/scores';
 import type { HistoryNode } from './historyTree';
 import { ResultPanel } from './resultPanel';
+import { runScan } from './scans';
+import { SitePanel } from './sitePanel';
 import { SECRET_ANTHROPIC_KEY, SECRETS, type SecretSpec } from './secrets';
 import { parseAuditUrl, parseAuditUrls, pushRecent } from './urls';
 
@@ -25,6 +27,7 @@ const RECENT_URLS_KEY = 'auditlens.recentUrls';
 export const COMMANDS: Record<string, CommandFactory> = {
 	'auditlens.auditUrl': auditUrl,
 	'auditlens.auditUrls': auditUrls,
+	'auditlens.auditSite': auditSite,
 	'auditlens.auditDevServer': auditDevServer,
 	'auditlens.showStats': showStats,
 	'auditlens.clearCache': clearCache,
@@ -41,6 +44,7 @@ export const COMMANDS: Record<string, CommandFactory> = {
 	'auditlens.history.rerun': rerun,
 	'auditlens.history.delete': deleteHistory,
 	'auditlens.history.clear': clearHistory,
+	'auditlens.scans.open': openScan,
 };
 
 export function registerCommands(ctx: Ctx): void {
@@ -51,12 +55,36 @@ export function registerCommands(ctx: Ctx): void {
 function auditUrl(ctx: Ctx): Handler {
 	return async (arg?: unknown): Promise<AuditResult | undefined> => {
 		const recent = ctx.extension.globalState.get<string[]>(RECENT_URLS_KEY, []);
-		const url = typeof arg === 'string' ? parseOrWarn(arg) : await askForUrl(recent);
+		const url = typeof arg === 'string' ? parseOrWarn(arg) : await askForUrl(recent, { title: 'AuditLens: Audit URL', action: 'Audit this URL' });
 		if (!url) return undefined;
 		await ctx.extension.globalState.update(RECENT_URLS_KEY, pushRecent(recent, url, ctx.config.recentUrlCount));
 		// A result audited within the cache TTL is shown at once, labelled with its age; Re-run runs afresh.
 		return runAudit(ctx, url);
 	};
+}
+
+/**
+ * Audit Site: the start URL given (tests, other extensions, the Site view's Scan Again with `{ noCache: true }`)
+ * or asked for like Audit URL; its site is scanned.
+ */
+function auditSite(ctx: Ctx): Handler {
+	return async (arg?: unknown, opts?: unknown): Promise<ScanReport | undefined> => {
+		const recent = ctx.extension.globalState.get<string[]>(RECENT_URLS_KEY, []);
+		const url = typeof arg === 'string' ? parseOrWarn(arg) : await askForUrl(recent, { title: 'AuditLens: Audit Site (start URL)', action: 'Scan the site from this URL' });
+		if (!url) return undefined;
+		await ctx.extension.globalState.update(RECENT_URLS_KEY, pushRecent(recent, url, ctx.config.recentUrlCount));
+		return runScan(ctx, url, { noCache: (opts as { noCache?: unknown } | undefined)?.noCache === true });
+	};
+}
+
+/** Open a stored scan's Site view: a scan id or a node of the history tree. */
+function openScan(ctx: Ctx): Handler {
+	return (arg?: unknown) =>
+		withErrors(ctx, 'open the site scan', async () => {
+			const node = arg as HistoryNode | undefined;
+			const id = typeof arg === 'string' ? arg : node?.kind === 'scan' ? node.summary.id : undefined;
+			if (id) await SitePanel.show(ctx, id);
+		});
 }
 
 /** Audit several URLs: the URLs given (tests, other extensions) or typed/pasted, separated by spaces, commas or lines. */
@@ -101,10 +129,10 @@ interface UrlItem extends vscode.QuickPickItem {
 }
 
 /** A quick pick that takes a typed URL (validated as you type) or one of the recent URLs. */
-function askForUrl(recent: readonly string[]): Promise<string | undefined> {
+function askForUrl(recent: readonly string[], labels: { title: string; action: string }): Promise<string | undefined> {
 	return new Promise((resolve) => {
 		const qp = vscode.window.createQuickPick<UrlItem>();
-		qp.title = 'AuditLens: Audit URL';
+		qp.title = labels.title;
 		qp.placeholder = recent.length ? 'Type a URL, or pick a recent one' : 'Type a URL, e.g. https://example.com or localhost:3000';
 		qp.ignoreFocusOut = true;
 		const recentItems: UrlItem[] = recent.map((u) => ({ label: u, url: u, description: 'recent', iconPath: new vscode.ThemeIcon('history') }));
@@ -117,7 +145,7 @@ function askForUrl(recent: readonly string[]): Promise<string | undefined> {
 			const parsed = parseAuditUrl(text);
 			const typed: UrlItem =
 				'url' in parsed
-					? { label: parsed.url, url: parsed.url, description: 'Audit this URL', alwaysShow: true, iconPath: new vscode.ThemeIcon('globe') }
+					? { label: parsed.url, url: parsed.url, description: labels.action, alwaysShow: true, iconPath: new vscode.ThemeIcon('globe') }
 					: { label: parsed.error, alwaysShow: true, iconPath: new vscode.ThemeIcon('error') };
 			qp.items = [typed, ...recentItems.filter((i) => i.url !== typed.url)];
 			qp.activeItems = [typed];
@@ -259,6 +287,8 @@ function openResult(ctx: Ctx): Handler {
 function rerun(ctx: Ctx): Handler {
 	return async (arg?: unknown) => {
 		const node = arg as HistoryNode | undefined;
+		// A site scan in the history: scan its site again, afresh like every Re-run (with today's settings).
+		if (node?.kind === 'scan') return runScan(ctx, node.summary.startUrl, { noCache: true });
 		const url = typeof arg === 'string' ? arg : node?.kind === 'url' ? node.summary.url : node?.kind === 'audit' ? node.entry.url : undefined;
 		return url ? runAudit(ctx, url, { noCache: true, devServer: ctx.config.devServerUrl === url }) : undefined;
 	};
@@ -277,6 +307,8 @@ function deleteHistory(ctx: Ctx): Handler {
 				if (ok !== 'Delete') return;
 				await ctx.client.request(deleteHistoryRequest, { url: node.summary.url }, 'delete audits');
 				ResultPanel.disposeWhere((p) => p.url === node.summary.url && p.resultId !== undefined);
+				// The engine deletes the scans that started at this URL with its audits.
+				SitePanel.disposeWhere((p) => p.finished && p.startUrl === node.summary.url);
 			} else {
 				return;
 			}
@@ -287,10 +319,11 @@ function deleteHistory(ctx: Ctx): Handler {
 function clearHistory(ctx: Ctx): Handler {
 	return () =>
 		withErrors(ctx, 'clear the history', async () => {
-			const ok = await vscode.window.showWarningMessage('Delete every audit in the AuditLens history?', { modal: true }, 'Delete All');
+			const ok = await vscode.window.showWarningMessage('Delete every audit and site scan in the AuditLens history?', { modal: true }, 'Delete All');
 			if (ok !== 'Delete All') return;
 			const { deleted } = await ctx.client.request(deleteHistoryRequest, { all: true }, 'clear history');
 			ResultPanel.disposeWhere((p) => p.resultId !== undefined);
+			SitePanel.disposeWhere((p) => p.finished);
 			ctx.history.refresh();
 			void vscode.window.showInformationMessage(`AuditLens: deleted ${deleted} audit(s).`);
 		});

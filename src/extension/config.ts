@@ -8,7 +8,7 @@
  */
 import * as z from 'zod/mini';
 import type { ConfigureParams } from '../protocol/messages';
-import type { EngineSettings, FormFactor } from '../protocol/types';
+import type { EngineSettings, FormFactor, ScanOptionsInput } from '../protocol/types';
 import { settingSchema } from '../shared/settings';
 
 export interface ConfigSource {
@@ -49,6 +49,20 @@ export const extensionSettingsSchema = z.object({
 	loginScript: z._default(z.string(), ''),
 });
 const EXTENSION_DEFAULTS = extensionSettingsSchema.parse({});
+
+/** The site scan's settings (`auditlens.scan.*`), sent with every Audit Site: type, bounds and default, defined once. */
+export const scanSettingsSchema = z.object({
+	maxRoutes: z._default(z.int().check(z.minimum(1), z.maximum(10_000)), 200),
+	maxDepth: z._default(z.int().check(z.minimum(0), z.maximum(20)), 3),
+	include: z._default(z.array(z.string()), []),
+	exclude: z._default(z.array(z.string()), []),
+	samplesPerGroup: z._default(z.int().check(z.minimum(0), z.maximum(1000)), 5),
+	useSitemap: z._default(z.boolean(), true),
+	crawl: z._default(z.boolean(), true),
+	formFactors: z._default(z.array(z.enum(['mobile', 'desktop'])).check(z.minLength(1)), ['mobile']),
+});
+type ScanSettings = z.infer<typeof scanSettingsSchema>;
+const SCAN_DEFAULTS = scanSettingsSchema.parse({});
 export const DEFAULT_DEV_SERVER_URL = EXTENSION_DEFAULTS.devServerUrl;
 
 /** `auditlens.cacheTtlMinutes` is `cacheTtlMs` in minutes: the engine's bounds, divided. */
@@ -130,11 +144,40 @@ export class Config {
 		return this.own('recentUrlCount');
 	}
 
+	/** How Audit Site finds routes (`auditlens.scan.*`), as the scan request takes them. */
+	get scanOptions(): ScanOptionsInput {
+		return {
+			maxRoutes: this.scan('maxRoutes'),
+			maxDepth: this.scan('maxDepth'),
+			include: globs(this.scan('include')),
+			exclude: globs(this.scan('exclude')),
+			samplesPerGroup: this.scan('samplesPerGroup'),
+			sitemap: this.scan('useSitemap'),
+			crawl: this.scan('crawl'),
+		};
+	}
+
+	/** Form factors of each route of a site scan (mobile only unless set: a scan audits many pages). */
+	get scanFormFactors(): FormFactor[] {
+		return [...new Set(this.scan('formFactors'))];
+	}
+
+	/** One `auditlens.scan.*` setting, or its default when unset or out of bounds. */
+	private scan<K extends keyof ScanSettings>(key: K): ScanSettings[K] {
+		const parsed = scanSettingsSchema.shape[key].safeParse(this.source.get<unknown>(`scan.${key}`));
+		return parsed.success ? (parsed.data as ScanSettings[K]) : SCAN_DEFAULTS[key];
+	}
+
 	/** One of the extension's own settings, or its default when unset or out of bounds. */
 	private own<K extends keyof typeof EXTENSION_DEFAULTS>(key: K): (typeof EXTENSION_DEFAULTS)[K] {
 		const parsed = extensionSettingsSchema.shape[key].safeParse(this.source.get<unknown>(key));
 		return parsed.success ? (parsed.data as (typeof EXTENSION_DEFAULTS)[K]) : EXTENSION_DEFAULTS[key];
 	}
+}
+
+/** Globs on a route's path, trimmed; blank ones dropped (a blank glob in the settings list is a slip). */
+function globs(list: string[]): string[] {
+	return list.map((g) => g.trim()).filter(Boolean);
 }
 
 /**

@@ -13,10 +13,12 @@ import {
 	configureRequest,
 	logNotification,
 	progressNotification,
+	scanProgressNotification,
 	shutdownRequest,
 	stageResultNotification,
 	type ConfigureParams,
 	type ProgressParams,
+	type ScanProgressParams,
 	type StageResultParams,
 } from '../protocol/messages';
 import type { ErrorCode, ErrorInfo } from '../protocol/types';
@@ -74,11 +76,14 @@ export class EngineClient implements vscode.Disposable {
 
 	private readonly progressEmitter = new vscode.EventEmitter<ProgressParams>();
 	private readonly stageResultEmitter = new vscode.EventEmitter<StageResultParams>();
+	private readonly scanProgressEmitter = new vscode.EventEmitter<ScanProgressParams>();
 	private readonly stateEmitter = new vscode.EventEmitter<EngineState>();
 	/** An audit or stage changed state (any session). */
 	readonly onProgress = this.progressEmitter.event;
 	/** A stage of an audit finished. */
 	readonly onStageResult = this.stageResultEmitter.event;
+	/** A site scan found or audited a route. */
+	readonly onScanProgress = this.scanProgressEmitter.event;
 	readonly onDidChangeState = this.stateEmitter.event;
 
 	constructor(private readonly options: EngineClientOptions) {}
@@ -178,6 +183,7 @@ export class EngineClient implements vscode.Disposable {
 		this.disposed = true;
 		this.progressEmitter.dispose();
 		this.stageResultEmitter.dispose();
+		this.scanProgressEmitter.dispose();
 		this.stateEmitter.dispose();
 	}
 
@@ -231,6 +237,7 @@ export class EngineClient implements vscode.Disposable {
 		sessionScope.push(connection);
 		sessionScope.push(connection.onNotification(progressNotification, (p) => this.progressEmitter.fire(p)));
 		sessionScope.push(connection.onNotification(stageResultNotification, (p) => this.stageResultEmitter.fire(p)));
+		sessionScope.push(connection.onNotification(scanProgressNotification, (p) => this.scanProgressEmitter.fire(p)));
 		sessionScope.push(
 			connection.onNotification(logNotification, (p) => {
 				const method = p.level === 'debug' ? 'debug' : p.level;

@@ -7,6 +7,7 @@ import { errorMessage } from './engineClient';
 import { HISTORY_VIEW_ID } from './historyTree';
 import { RESULT_VIEW_TYPE, ResultPanel, ResultPanelSerializer } from './resultPanel';
 import { SECRETS } from './secrets';
+import { SITE_VIEW_TYPE, SitePanel, SitePanelSerializer } from './sitePanel';
 
 /** What activate() returns: used by the in-VS-Code tests. */
 export interface AuditLensApi {
@@ -14,6 +15,8 @@ export interface AuditLensApi {
 	auditOnSave: AuditOnSave;
 	/** What the result panel of an audit shows, if one is open. */
 	panel(resultId: string): ReturnType<ResultPanel['snapshot']> | undefined;
+	/** What the Site view of a scan shows, if one is open. */
+	sitePanel(scanId: string): ReturnType<SitePanel['snapshot']> | undefined;
 }
 
 let ctx: Ctx | undefined;
@@ -23,6 +26,7 @@ export function activate(extension: vscode.ExtensionContext): AuditLensApi {
 	registerCommands(c);
 	c.pushExtCleanup(vscode.window.createTreeView(HISTORY_VIEW_ID, { treeDataProvider: c.history, showCollapseAll: true }));
 	c.pushExtCleanup(vscode.window.registerWebviewPanelSerializer(RESULT_VIEW_TYPE, new ResultPanelSerializer(c)));
+	c.pushExtCleanup(vscode.window.registerWebviewPanelSerializer(SITE_VIEW_TYPE, new SitePanelSerializer(c)));
 	const auditOnSave = c.pushExtCleanup(new AuditOnSave(c));
 	c.pushExtCleanup(
 		vscode.workspace.onDidChangeConfiguration((e) => {
@@ -51,11 +55,12 @@ export function activate(extension: vscode.ExtensionContext): AuditLensApi {
 		}),
 	);
 	c.log.info(`AuditLens activated (${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'} UI, extension host ${process.execPath})`);
-	return { ctx: c, auditOnSave, panel: (id) => ResultPanel.find(id)?.snapshot() };
+	return { ctx: c, auditOnSave, panel: (id) => ResultPanel.find(id)?.snapshot(), sitePanel: (id) => SitePanel.find(id)?.snapshot() };
 }
 
 export async function deactivate(): Promise<void> {
 	ResultPanel.disposeAll();
+	SitePanel.disposeAll();
 	await ctx?.dispose();
 	ctx = undefined;
 }

@@ -1,19 +1,28 @@
 /**
- * The history view: one node per audited URL (newest activity first), its audits newest first,
- * scores and their change against the previous audit in the labels. Refreshed when audits finish.
+ * The history view: the site scans (newest first, opening their Site view), then one node per audited URL
+ * (newest activity first), its audits newest first, scores and their change against the previous audit in
+ * the labels. Refreshed when audits and scans finish.
  */
 import * as vscode from 'vscode';
-import { listHistoryRequest } from '../protocol/messages';
-import type { AuditStatus, HistoryEntry, UrlSummary } from '../protocol/types';
+import { scanStatusWord, scanSummaryLine } from '../format/scanTable';
+import { listHistoryRequest, listScansRequest } from '../protocol/messages';
+import type { AuditStatus, HistoryEntry, ScanSummary, UrlSummary } from '../protocol/types';
 import type { Ctx } from './ctx';
 import { errorMessage } from './engineClient';
+import { shortUrl } from './statusBar';
 import { entryLine } from '../format/scores';
 import { crossMajorNote } from '../format/insights';
 
-export type HistoryNode = { kind: 'url'; summary: UrlSummary } | { kind: 'audit'; entry: HistoryEntry; previous?: HistoryEntry } | { kind: 'message'; text: string; tooltip?: string };
+export type HistoryNode =
+	| { kind: 'url'; summary: UrlSummary }
+	| { kind: 'audit'; entry: HistoryEntry; previous?: HistoryEntry }
+	| { kind: 'scans'; scans: ScanSummary[] }
+	| { kind: 'scan'; summary: ScanSummary }
+	| { kind: 'message'; text: string; tooltip?: string };
 
 export const HISTORY_VIEW_ID = 'auditlens.history';
 const AUDITS_PER_URL = 50;
+const SCANS_LISTED = 50;
 
 export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>, vscode.Disposable {
 	private readonly changed = new vscode.EventEmitter<HistoryNode | undefined>();
@@ -32,9 +41,11 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
 	async getChildren(node?: HistoryNode): Promise<HistoryNode[]> {
 		try {
 			if (!node) {
-				const { urls = [] } = await this.ctx.client.request(listHistoryRequest, {}, 'list history');
-				return [...urls].sort((a, b) => b.latest.requestedAt.localeCompare(a.latest.requestedAt)).map((summary) => ({ kind: 'url', summary }));
+				const [{ urls = [] }, scans] = await Promise.all([this.ctx.client.request(listHistoryRequest, {}, 'list history'), this.scans()]);
+				const byUrl = [...urls].sort((a, b) => b.latest.requestedAt.localeCompare(a.latest.requestedAt)).map((summary): HistoryNode => ({ kind: 'url', summary }));
+				return scans.length ? [{ kind: 'scans', scans }, ...byUrl] : byUrl;
 			}
+			if (node.kind === 'scans') return node.scans.map((summary) => ({ kind: 'scan', summary }));
 			if (node.kind !== 'url') return [];
 			const { entries = [] } = await this.ctx.client.request(listHistoryRequest, { url: node.summary.url, limit: AUDITS_PER_URL }, 'list history');
 			const sorted = [...entries].sort((a, b) => b.requestedAt.localeCompare(a.requestedAt));
@@ -44,8 +55,38 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
 		}
 	}
 
+	/** The site scans, newest first; none when the engine cannot list them (the URLs are still shown). */
+	private async scans(): Promise<ScanSummary[]> {
+		try {
+			const { scans } = await this.ctx.client.request(listScansRequest, { limit: SCANS_LISTED }, 'list scans');
+			return [...scans].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+		} catch (err) {
+			this.ctx.log.warn(`listing site scans: ${errorMessage(err)}`);
+			return [];
+		}
+	}
+
 	getTreeItem(node: HistoryNode): vscode.TreeItem {
 		switch (node.kind) {
+			case 'scans': {
+				const item = new vscode.TreeItem('Site scans', vscode.TreeItemCollapsibleState.Expanded);
+				item.id = 'scans';
+				item.description = String(node.scans.length);
+				item.iconPath = new vscode.ThemeIcon('globe');
+				item.contextValue = 'auditlens.scans';
+				return item;
+			}
+			case 'scan': {
+				const s = node.summary;
+				const item = new vscode.TreeItem(`${shortUrl(s.startUrl)} · ${new Date(s.startedAt).toLocaleString()}`, vscode.TreeItemCollapsibleState.None);
+				item.id = `scan:${s.id}`;
+				item.description = scanSummaryLine(s);
+				item.tooltip = `${s.startUrl}\nScanned ${new Date(s.startedAt).toLocaleString()} in ${Math.round(s.durationMs / 1000)} s: ${scanStatusWord(s.status)}\n${item.description}`;
+				item.iconPath = s.status === 'cancelled' ? new vscode.ThemeIcon('circle-slash') : statusIcon(s.failed ? 'partial' : 'ok');
+				item.contextValue = 'auditlens.scan';
+				item.command = { title: 'Open Site Report', command: 'auditlens.scans.open', arguments: [node] };
+				return item;
+			}
 			case 'url': {
 				const item = new vscode.TreeItem(node.summary.url, vscode.TreeItemCollapsibleState.Collapsed);
 				item.id = `url:${node.summary.url}`;

@@ -3,7 +3,6 @@
  * webview loads (or reloads), then only what changed: stages as they finish, progress, the end.
  * Restored after a window reload by the WebviewPanelSerializer.
  */
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { getResultRequest, listHistoryRequest, type ProgressParams } from '../protocol/messages';
 import type { AuditResult, ErrorInfo, StageOutcomes } from '../protocol/types';
@@ -23,6 +22,7 @@ import {
 import type { Ctx } from './ctx';
 import { errorMessage } from './engineClient';
 import { shortUrl } from './statusBar';
+import { WebviewHost, webviewOptions } from './webviewHost';
 
 export const RESULT_VIEW_TYPE = 'auditlens.result';
 
@@ -30,24 +30,26 @@ export type PreviousAudit = NonNullable<PanelState['previous']>;
 
 export class ResultPanel {
 	private static readonly open = new Set<ResultPanel>();
-	private readonly disposables: vscode.Disposable[] = [];
-	private ready = false;
-	private disposed = false;
+	private readonly host: WebviewHost;
 
 	private constructor(
 		private readonly ctx: Ctx,
-		readonly panel: vscode.WebviewPanel,
+		panel: vscode.WebviewPanel,
 		private state: PanelState,
 	) {
 		ResultPanel.open.add(this);
-		panel.webview.options = webviewOptions(ctx);
-		panel.webview.html = html(panel.webview, ctx.extension.extensionUri);
-		panel.iconPath = vscode.Uri.joinPath(ctx.extension.extensionUri, 'media', 'auditlens.svg');
+		this.host = new WebviewHost(ctx, panel, {
+			bundle: 'webview.js',
+			ready: ReadyCommand,
+			init: () => InitMessage.create({ state: this.state }),
+			onMessage: (msg) => this.onMessage(msg),
+			onDispose: () => ResultPanel.open.delete(this),
+		});
 		this.updateTitle();
-		this.disposables.push(
-			panel.onDidDispose(() => this.dispose()),
-			panel.webview.onDidReceiveMessage((msg: unknown) => this.onMessage(msg)),
-		);
+	}
+
+	get panel(): vscode.WebviewPanel {
+		return this.host.panel;
 	}
 
 	/** A panel for a new audit: a fresh one, or (audit on save) the one already showing that URL. */
@@ -176,14 +178,11 @@ export class ResultPanel {
 
 	private post(msg: IpcMessage<unknown>): void {
 		// A panel closed (or a window reloading) while its audit runs: the audit goes on, unseen here.
-		if (this.ready && !this.disposed) void this.panel.webview.postMessage(msg).then(undefined, () => undefined);
+		this.host.post(msg);
 	}
 
 	private onMessage(msg: unknown): void {
-		if (ReadyCommand.is(msg)) {
-			this.ready = true;
-			void this.panel.webview.postMessage(InitMessage.create({ state: this.state }));
-		} else if (OpenReportCommand.is(msg)) {
+		if (OpenReportCommand.is(msg)) {
 			if (this.state.resultId) void vscode.commands.executeCommand('auditlens.openLighthouseReport', this.state.resultId, msg.params.formFactor);
 		} else if (ExportCommand.is(msg)) {
 			if (this.state.resultId) void vscode.commands.executeCommand('auditlens.exportResult', this.state.resultId);
@@ -207,14 +206,7 @@ export class ResultPanel {
 	}
 
 	private updateTitle(): void {
-		if (this.disposed) return;
-		this.panel.title = this.state.url ? `AuditLens: ${shortUrl(this.state.url)}` : 'AuditLens';
-	}
-
-	private dispose(): void {
-		this.disposed = true;
-		ResultPanel.open.delete(this);
-		for (const d of this.disposables.splice(0)) d.dispose();
+		this.host.setTitle(this.state.url ? `AuditLens: ${shortUrl(this.state.url)}` : 'AuditLens');
 	}
 }
 
@@ -248,33 +240,4 @@ export class ResultPanelSerializer implements vscode.WebviewPanelSerializer<Pers
 	async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: PersistedState | undefined): Promise<void> {
 		await ResultPanel.revive(this.ctx, panel, state);
 	}
-}
-
-function webviewOptions(ctx: Ctx): vscode.WebviewOptions & vscode.WebviewPanelOptions {
-	const root = ctx.extension.extensionUri;
-	return {
-		enableScripts: true,
-		localResourceRoots: [vscode.Uri.joinPath(root, 'media'), vscode.Uri.joinPath(root, 'dist'), vscode.Uri.file(ctx.artifactsDir)],
-	};
-}
-
-function html(webview: vscode.Webview, root: vscode.Uri): string {
-	const nonce = randomBytes(16).toString('base64');
-	const css = webview.asWebviewUri(vscode.Uri.joinPath(root, 'media', 'panel.css'));
-	const script = webview.asWebviewUri(vscode.Uri.joinPath(root, 'dist', 'webview.js'));
-	const csp = [`default-src 'none'`, `img-src ${webview.cspSource} data:`, `style-src ${webview.cspSource}`, `font-src ${webview.cspSource}`, `script-src 'nonce-${nonce}'`].join('; ');
-	return `<!DOCTYPE html>
-<html lang="en">
-<head>
-<meta charset="UTF-8">
-<meta http-equiv="Content-Security-Policy" content="${csp}">
-<meta name="viewport" content="width=device-width, initial-scale=1.0">
-<link href="${css.toString()}" rel="stylesheet">
-<title>AuditLens</title>
-</head>
-<body>
-<main id="app" aria-live="polite"><p class="loading">Loading…</p></main>
-<script nonce="${nonce}" src="${script.toString()}"></script>
-</body>
-</html>`;
 }

@@ -42,3 +42,12 @@ export function fill(el: Element, ...children: Child[]): void {
 	el.replaceChildren();
 	append(el, children);
 }
+
+/** Empty `app` and give it one `<section>` per name, in order, kept in `into`: each message re-renders only its own sections. */
+export function layoutSections<N extends string>(app: HTMLElement, order: readonly N[], into: Record<N, HTMLElement>): void {
+	fill(app);
+	for (const name of order) {
+		into[name] = h('section', { class: `section section-${name}`, attrs: { 'data-section': name } });
+		app.appendChild(into[name]);
+	}
+}

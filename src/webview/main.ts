@@ -11,7 +11,7 @@ import { CATEGORY_LABEL, FORM_FACTOR_LABEL, formatDelta, scoreBand, scoreDelta, 
 import { cacheLabel, resultBanner } from '../format/status';
 import type { ProgressState } from '../protocol/messages';
 import { CATEGORIES, FORM_FACTORS, type Category, type FormFactor, type LighthouseRun, type StageName, type StageOutcome, type StageOutcomes } from '../protocol/types';
-import { fill, h, svg, type Child } from './dom';
+import { fill, h, layoutSections, svg, type Child } from './dom';
 import {
 	DoneMessage,
 	ExportCommand,
@@ -49,14 +49,6 @@ const SECTION_ORDER: SectionName[] = ['header', 'banner', 'progress', 'errors', 
 let state: PanelState | undefined;
 const app = document.getElementById('app') as HTMLElement;
 const sections = {} as Record<SectionName, HTMLElement>;
-
-function layout(): void {
-	fill(app);
-	for (const name of SECTION_ORDER) {
-		sections[name] = h('section', { class: `section section-${name}`, attrs: { 'data-section': name } });
-		app.appendChild(sections[name]);
-	}
-}
 
 const RENDER: Record<SectionName, (s: PanelState) => void> = {
 	header: renderHeader,
@@ -100,7 +92,7 @@ window.addEventListener('message', (ev: MessageEvent<unknown>) => {
 	const msg = ev.data;
 	if (InitMessage.is(msg)) {
 		state = msg.params.state;
-		layout();
+		layoutSections(app, SECTION_ORDER, sections);
 		render(SECTION_ORDER);
 		persist();
 	} else if (!state) {

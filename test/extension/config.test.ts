@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import * as z from 'zod/mini';
-import { Config, ENGINE_SETTING_KEYS, extensionSettingsSchema, redactSettings } from '../../src/extension/config';
+import { Config, ENGINE_SETTING_KEYS, extensionSettingsSchema, redactSettings, scanSettingsSchema } from '../../src/extension/config';
 import { DEFAULT_SETTINGS, engineSettingsSchema, settingsPatchSchema } from '../../src/shared/settings';
 
 /** The parts of a JSON schema that say what a setting's value may be. */
@@ -54,6 +54,40 @@ describe('Settings (contributes.configuration)', () => {
 		const own = jsonSchemaOf(extensionSettingsSchema);
 		for (const [key, schema] of Object.entries(own)) assert.deepEqual(pick(props[`auditlens.${key}`]), pick(schema), `auditlens.${key}`);
 		assert.ok(props['auditlens.formFactors']);
+	});
+
+	it('declares the site scan settings (auditlens.scan.*) as their schema says', () => {
+		const scan = jsonSchemaOf(scanSettingsSchema);
+		assert.ok(Object.keys(scan).length >= 8);
+		for (const [key, schema] of Object.entries(scan)) assert.deepEqual(pick(props[`auditlens.scan.${key}`]), pick(schema), `auditlens.scan.${key}`);
+		const declared = Object.keys(props).filter((k) => k.startsWith('auditlens.scan.'));
+		assert.deepEqual(
+			declared.sort(),
+			Object.keys(scan)
+				.map((k) => `auditlens.scan.${k}`)
+				.sort(),
+			'no scan setting without a schema',
+		);
+	});
+
+	it('turns the scan settings into the scan request’s options, with defaults for values out of bounds', () => {
+		const d = new Config(source({}));
+		assert.deepEqual(d.scanOptions, { maxRoutes: 200, maxDepth: 3, include: [], exclude: [], samplesPerGroup: 5, sitemap: true, crawl: true });
+		assert.deepEqual(d.scanFormFactors, ['mobile']);
+		const c = new Config(
+			source({
+				'scan.maxRoutes': 3,
+				'scan.maxDepth': 99,
+				'scan.include': [' /blog/** ', ''],
+				'scan.exclude': 'not a list',
+				'scan.useSitemap': false,
+				'scan.crawl': false,
+				'scan.formFactors': ['desktop', 'mobile'],
+			}),
+		);
+		assert.deepEqual(c.scanOptions, { maxRoutes: 3, maxDepth: 3, include: ['/blog/**'], exclude: [], samplesPerGroup: 5, sitemap: false, crawl: false });
+		assert.deepEqual(c.scanFormFactors, ['desktop', 'mobile']);
+		assert.deepEqual(new Config(source({ 'scan.formFactors': [] })).scanFormFactors, ['mobile'], 'at least one form factor');
 	});
 
 	it('fills in every default from the schema, and a patch of one setting leaves the others unset', () => {

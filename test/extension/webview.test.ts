@@ -7,15 +7,15 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { summarizeLhr } from '../../src/engine/lighthouse/summarize';
 import type { LhrLike } from '../../src/engine/lighthouse/workerProtocol';
 import type { AuditResult, LighthouseRun } from '../../src/protocol';
 import type { PanelState } from '../../src/webview/protocol';
 import { ROOT } from '../helpers/engineProcess';
 import { loadInsightsLhr, sampleResult } from '../helpers/sampleResult';
+import { useWebviewBrowser } from '../helpers/webviewBrowser';
 
-const CHROMIUM = process.env.CHROME_PATH || '/usr/bin/chromium';
 const XSS_TITLE = "<img src=x onerror=\"document.documentElement.setAttribute('data-xss','1')\">";
 const XSS_CTA = '<script>document.documentElement.setAttribute("data-xss","2")</script>Buy';
 
@@ -51,21 +51,11 @@ function doneState(result: AuditResult): PanelState {
 
 describe('Result panel webview (real bundle, real Chromium)', function () {
 	this.timeout(60_000);
-	let browser: Browser;
+	const browser = useWebviewBrowser('webview.js');
 	let page: Page;
 
-	before(async function () {
-		if (!fs.existsSync(path.join(ROOT, 'dist', 'webview.js'))) throw new Error('dist/webview.js is missing: run `npm run build` first');
-		if (!fs.existsSync(CHROMIUM)) this.skip();
-		browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
-	});
-
-	after(async () => {
-		await browser?.close();
-	});
-
 	beforeEach(async () => {
-		page = await browser.newPage();
+		page = await browser().newPage();
 		await page.setContent(panelHtml());
 	});
 

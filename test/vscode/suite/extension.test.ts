@@ -10,8 +10,8 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { AuditLensApi } from '../../../src/extension/extension';
 import type { HistoryNode } from '../../../src/extension/historyTree';
-import { auditRequest, statsRequest, type ProgressParams, type StageResultParams } from '../../../src/protocol/messages';
-import type { AuditResult, StageName } from '../../../src/protocol/types';
+import { auditRequest, statsRequest, type ProgressParams, type ScanProgressParams, type StageResultParams } from '../../../src/protocol/messages';
+import type { AuditResult, ScanReport, StageName } from '../../../src/protocol/types';
 import { startFakeAnthropic, toolUseReply, type FakeAnthropic } from '../../helpers/fakeAnthropic';
 import { FIXTURE_TOKEN, startFixtureServer, type FixtureServer } from '../../helpers/fixtureServer';
 
@@ -359,6 +359,76 @@ describe('AuditLens in VS Code', () => {
 		} finally {
 			for (const key of ['maxConcurrentAudits', 'queueSize', 'formFactors']) await config().update(key, undefined, vscode.ConfigurationTarget.Workspace);
 		}
+	});
+
+	it('scans a site with "AuditLens: Audit Site": progress per route, the Site view with its routes, the scan in the history', async () => {
+		const settings: [string, unknown][] = [
+			['scan.maxDepth', 1],
+			['scan.maxRoutes', 3],
+			['scan.useSitemap', false],
+			['scan.formFactors', ['mobile']],
+		];
+		for (const [key, value] of settings) await config().update(key, value, vscode.ConfigurationTarget.Workspace);
+		const seen: ScanProgressParams[] = [];
+		const sub = api.ctx.client.onScanProgress((p) => seen.push(p));
+		let report: ScanReport | undefined;
+		try {
+			// page1 links to page2, page2 to page3: one link deep is two routes.
+			report = await vscode.commands.executeCommand<ScanReport | undefined>('auditlens.auditSite', fixture.url('/site/page1.html'));
+		} finally {
+			sub.dispose();
+			for (const [key] of settings) await config().update(key, undefined, vscode.ConfigurationTarget.Workspace);
+		}
+		assert.ok(report, 'the scan failed: see the AuditLens log above');
+		assert.equal(report.status, 'ok', JSON.stringify(report.routes.map((r) => r.error)));
+		assert.deepEqual(report.formFactors, ['mobile']);
+		// page1 and, found by the crawl, page2 (page3 is two links deep).
+		assert.deepEqual(report.routes.map((r) => r.path).sort(), ['/site/page1.html', '/site/page2.html']);
+		const routed = seen.filter((p) => p.scanId === report.id && p.route);
+		assert.equal(routed.length, report.routes.length, 'a progress notification as each route ended');
+		assert.ok(
+			routed.every((p) => p.total === report.routes.length && p.phase !== 'discovering'),
+			JSON.stringify(routed.map(({ route: _r, ...p }) => p)),
+		);
+
+		const view = api.sitePanel(report.id);
+		assert.ok(view, 'the Site view of the scan is open');
+		assert.equal(view.status, 'ok');
+		assert.equal(view.visible, true);
+		assert.deepEqual(
+			view.routes.map((r) => [r.path, r.auditId]),
+			report.routes.map((r) => [r.path, r.auditId]),
+			'the view shows the report’s routes',
+		);
+
+		const roots = await api.ctx.history.getChildren();
+		assert.equal(roots[0]?.kind, 'scans', 'site scans come first in the history');
+		const scans = await api.ctx.history.getChildren(roots[0]);
+		const node = scans.find((n) => n.kind === 'scan' && n.summary.id === report.id);
+		assert.ok(node, `the scan is listed: ${JSON.stringify(scans)}`);
+		assert.equal(scans[0], node, 'newest first');
+		const item = api.ctx.history.getTreeItem(node);
+		assert.match(String(item.description), new RegExp(`^${report.routes.length} routes? · P \\d+`));
+		assert.equal(item.command?.command, 'auditlens.scans.open');
+
+		// From the history: the Site view again, loaded from the engine's stored report.
+		await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+		assert.equal(api.sitePanel(report.id), undefined);
+		await vscode.commands.executeCommand(item.command.command, ...(item.command.arguments ?? []));
+		const reopened = await until('the reopened Site view', () => api.sitePanel(report.id));
+		assert.deepEqual(
+			reopened.routes.map((r) => r.path),
+			report.routes.map((r) => r.path),
+		);
+
+		// A route's row opens its audit (the webview asks for this command with the route's audit id).
+		const route = report.routes[0];
+		assert.ok(route.auditId, 'each audited route has its audit in the history');
+		await vscode.commands.executeCommand('auditlens.history.open', route.auditId);
+		const panel = api.panel(route.auditId);
+		assert.ok(panel, 'the route’s result panel is open');
+		assert.equal(panel.result?.url, route.url);
+		assert.equal(panel.status, 'done');
 	});
 
 	it('shows the engine stats in an editor', async () => {
