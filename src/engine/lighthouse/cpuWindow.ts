@@ -3,7 +3,7 @@ import os from 'node:os';
 import { listProcesses, statFields } from '../procfs';
 
 /** Linux's USER_HZ: /proc reports CPU time in ticks of 1/100 s on every architecture Node runs on. */
-const TICKS_PER_SECOND = 100;
+export const TICKS_PER_SECOND = 100;
 
 /** CPU time used so far, in ticks: by the whole machine, by the Chrome under trace, by the calling thread. */
 export interface CpuSample {
@@ -28,19 +28,29 @@ export interface CpuWindow {
 }
 
 /**
+ * CPU ticks the whole machine has been busy so far, from /proc/stat (Linux); without `niced`, less the time of
+ * processes at a lowered priority (the capture browser), which yield their CPU to the rest.
+ */
+export function machineBusyTicks(niced = true): number {
+	return (
+		fs
+			.readFileSync('/proc/stat', 'utf8')
+			.split('\n', 1)[0]
+			.split(/\s+/)
+			.slice(1, 9)
+			// user nice system idle iowait irq softirq steal: busy is all but idle and iowait (and nice, when asked).
+			.reduce((sum, v, i) => (i === 3 || i === 4 || (i === 1 && !niced) ? sum : sum + Number(v)), 0)
+	);
+}
+
+/**
  * A sample for the Chrome whose process group `chromePid` leads (it is started detached, so its renderers
  * share the group), read from the calling thread. Undefined where /proc cannot tell (other systems).
  */
 export function sampleCpu(chromePid: number): CpuSample | undefined {
 	if (process.platform !== 'linux') return undefined;
 	try {
-		const machine = fs
-			.readFileSync('/proc/stat', 'utf8')
-			.split('\n', 1)[0]
-			.split(/\s+/)
-			.slice(1, 9)
-			// user nice system idle iowait irq softirq steal: busy is all but idle and iowait.
-			.reduce((sum, v, i) => (i === 3 || i === 4 ? sum : sum + Number(v)), 0);
+		const machine = machineBusyTicks();
 		let chrome = 0;
 		let chromeRunNs = 0;
 		let chromeWaitNs = 0;

@@ -14,6 +14,7 @@ import type { Logger } from '../log';
 import { BrowserPool } from '../pool/browserPool';
 import type { EngineService } from '../gather';
 import { MachineBenchmark } from './machineBenchmark';
+import { TraceSchedule } from './traceSchedule';
 import type { RunOutcome, TraceSlot } from './workerHandle';
 import type { LhrLike, TraceWindow } from './workerProtocol';
 
@@ -58,7 +59,7 @@ export class LighthouseService implements EngineService {
 	readonly pool: BrowserPool;
 	readonly traceEvents = new EventEmitter<TraceEvents>();
 	private readonly runLimit: LimitFunction;
-	private readonly traceLimit = pLimit(1);
+	private readonly schedule = new TraceSchedule();
 	private cliSeq = 0;
 	/** The machine's benchmarkIndex, measured once for the runs of the pool; its fastest is the contention mark's baseline. */
 	readonly benchmark = new MachineBenchmark();
@@ -100,24 +101,14 @@ export class LighthouseService implements EngineService {
 		this.pool.warm(Math.min(count * (options?.formFactors.length ?? 1), this.concurrency(this.settings)));
 	}
 
-	/** The trace slot of one run: taken in turn, freed by the run's worker. */
+	/** The trace slot of one run: taken in turn, freed by the run's worker; its trace stop in the schedule too. */
 	private slotFor(url: string): TraceSlot {
 		return {
 			take: (signal) => {
 				this.traceEvents.emit('wanted', url);
-				return new Promise((resolve, reject) => {
-					void this.traceLimit(
-						() =>
-							new Promise<void>((free) => {
-								if (signal.aborted) {
-									free();
-									return reject(abortError(signal));
-								}
-								resolve(() => free());
-							}),
-					);
-				});
+				return this.schedule.load(signal);
 			},
+			stop: (signal, ownLoad) => this.schedule.stop(signal, ownLoad),
 		};
 	}
 

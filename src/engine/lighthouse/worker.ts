@@ -27,9 +27,12 @@ const post = (reply: WorkerReply) => port.postMessage(reply);
  * The run in progress: asks the main thread for the machine's benchmark figure and for the trace slot, tells
  * it when the trace has started and when the load under trace has gone quiet or the trace stopped.
  */
-let traceHooks: { benchmark(): Promise<number | undefined>; measured(index: number): void; slot(): Promise<void>; started(session: Session): void; stopped(): void } | undefined;
+let traceHooks:
+	{ benchmark(): Promise<number | undefined>; measured(index: number): void; slot(): Promise<void>; started(session: Session): void; mayStop(): Promise<void>; stopped(): void } | undefined;
 /** The run waiting for the trace slot. */
 let slotWaiter: { id: number; granted: () => void } | undefined;
+/** The run waiting to stop its trace. */
+let stopWaiter: { id: number; allowed: () => void } | undefined;
 /** The run waiting for the machine's benchmark figure. */
 let benchmarkWaiter: { id: number; answered: (index: number | undefined) => void } | undefined;
 
@@ -50,6 +53,7 @@ async function hookLighthouse(): Promise<void> {
 		return start.call(this, ctx);
 	};
 	Trace.prototype.stopSensitiveInstrumentation = async function (ctx) {
+		await traceHooks?.mayStop();
 		try {
 			await stop.call(this, ctx);
 		} finally {
@@ -82,6 +86,10 @@ async function main(): Promise<void> {
 			if (slotWaiter?.id === msg.id) slotWaiter.granted();
 			return;
 		}
+		if (msg.type === 'stop') {
+			if (stopWaiter?.id === msg.id) stopWaiter.allowed();
+			return;
+		}
 		if (msg.type === 'benchmark') {
 			if (benchmarkWaiter?.id === msg.id) benchmarkWaiter.answered(msg.index);
 			return;
@@ -105,6 +113,20 @@ function takeTraceSlot(id: number): Promise<void> {
 			},
 		};
 		post({ type: 'slot-wanted', id });
+	});
+}
+
+/** Wait until the main thread lets this run stop and collect its trace (no other run's page is loading). */
+function askStop(id: number): Promise<void> {
+	return new Promise((resolve) => {
+		stopWaiter = {
+			id,
+			allowed: () => {
+				stopWaiter = undefined;
+				resolve();
+			},
+		};
+		post({ type: 'stop-wanted', id });
 	});
 }
 
@@ -151,7 +173,11 @@ function watchTrace(msg: WorkerRunMessage): () => void {
 			startSample = sampleCpu(msg.chromePid);
 			if (msg.traceSlot) stopWatch = watchLoadQuiet(session, msg.chromePid, () => endWindow(true));
 		},
-		stopped: () => endWindow(false),
+		mayStop: () => (msg.traceSlot ? askStop(msg.id) : Promise.resolve()),
+		stopped() {
+			endWindow(false);
+			if (msg.traceSlot) post({ type: 'trace-collected', id: msg.id });
+		},
 	};
 	return () => stopWatch();
 }

@@ -4,7 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { abortError, AuditError } from '../errors';
 import type { Logger } from '../log';
 import type { MachineBenchmark } from './machineBenchmark';
-import type { LhrLike, TraceWindow, WorkerBenchmarkMessage, WorkerReply, WorkerRunMessage, WorkerSlotMessage } from './workerProtocol';
+import type { LhrLike, TraceWindow, WorkerBenchmarkMessage, WorkerReply, WorkerRunMessage, WorkerSlotMessage, WorkerStopMessage } from './workerProtocol';
 
 /** dist/lighthouseWorker.js when bundled; the compiled worker.js beside this file otherwise (tests). */
 export function defaultWorkerPath(): string {
@@ -26,9 +26,13 @@ export interface RunOutcome {
 	fastestBenchmarkIndex?: number;
 }
 
-/** Gives the trace slot to one run at a time: `take` resolves with the function that frees it. */
+/**
+ * Gives the trace slot to one run at a time (`take` resolves with the function that frees it), and says when a run
+ * may stop and collect its trace (`stop` resolves with the function to call once it is collected): traceSchedule.ts.
+ */
 export interface TraceSlot {
 	take(signal: AbortSignal): Promise<() => void>;
+	stop(signal: AbortSignal, ownLoad: boolean): Promise<() => void>;
 }
 
 interface PendingRun {
@@ -41,6 +45,8 @@ interface PendingRun {
 	/** Frees the trace slot while this run holds it. */
 	freeSlot?: () => void;
 	benchmark?: MachineBenchmark;
+	/** Ends this run's trace collection in the schedule. */
+	collected?: () => void;
 	/** This run was asked to measure the benchmark and has not reported it yet. */
 	measuring?: boolean;
 	measured?: boolean;
@@ -66,6 +72,8 @@ export class LighthouseWorker {
 			if (reply.type === 'ready' || !run || reply.id !== run.id) return;
 			if (reply.type === 'slot-wanted') return this.giveSlot(run);
 			if (reply.type === 'benchmark-wanted') return this.giveBenchmark(run);
+			if (reply.type === 'stop-wanted') return this.giveStop(run);
+			if (reply.type === 'trace-collected') return this.endCollection(run);
 			if (reply.type === 'benchmark-measured') {
 				run.measuring = false;
 				run.measured = true;
@@ -188,6 +196,26 @@ export class LighthouseWorker {
 		void run.benchmark.want().then(answer);
 	}
 
+	/** Let the run stop and collect its trace once no other run's page is loading. */
+	private giveStop(run: PendingRun): void {
+		const go = () => this.worker.postMessage({ type: 'stop', id: run.id } satisfies WorkerStopMessage);
+		if (!run.slot) return go();
+		run.slot.stop(run.signal, run.freeSlot !== undefined).then(
+			(collected) => {
+				if (this.pending !== run) return collected();
+				run.collected = collected;
+				go();
+			},
+			() => undefined, // aborted while waiting: onAbort has already ended the run
+		);
+	}
+
+	private endCollection(run: PendingRun): void {
+		const collected = run.collected;
+		run.collected = undefined;
+		collected?.();
+	}
+
 	/** The run ended: free the trace slot if it holds it, and let another run measure if it was measuring. */
 	private freeSlot(run: PendingRun): void {
 		const free = run.freeSlot;
@@ -197,6 +225,7 @@ export class LighthouseWorker {
 
 	private settle(run: PendingRun): void {
 		this.freeSlot(run);
+		this.endCollection(run);
 		if (run.measuring) {
 			run.measuring = false;
 			run.benchmark?.abandoned();

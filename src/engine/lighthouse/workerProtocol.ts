@@ -32,7 +32,13 @@ export interface WorkerBenchmarkMessage {
 	index?: number;
 }
 
-export type WorkerMessage = WorkerRunMessage | WorkerSlotMessage | WorkerBenchmarkMessage;
+/** Main thread → worker: the run may stop and collect its trace (no other run's page is loading). */
+export interface WorkerStopMessage {
+	type: 'stop';
+	id: number;
+}
+
+export type WorkerMessage = WorkerRunMessage | WorkerSlotMessage | WorkerBenchmarkMessage | WorkerStopMessage;
 
 /** The page load under trace, as the worker saw it: wall-clock times (ms since the epoch) and other CPU work meanwhile. */
 export interface TraceWindow {
@@ -52,6 +58,8 @@ export type WorkerReply =
 	| { type: 'ready'; lighthouseVersion: string }
 	| { type: 'slot-wanted'; id: number }
 	| { type: 'benchmark-wanted'; id: number }
+	| { type: 'stop-wanted'; id: number }
+	| { type: 'trace-collected'; id: number }
 	| { type: 'benchmark-measured'; id: number; index: number }
 	| { type: 'trace-end'; id: number; window: TraceWindow }
 	| { type: 'result'; id: number; lhr: LhrLike }
