@@ -21,7 +21,7 @@ import type { Engine } from './engine';
 import { cacheClearCommand, historyCommand } from './historyCli';
 import { createLogger } from './log';
 import { defaultHistoryPath } from './history/dbFile';
-import { authArgs, checkDbArg, checkLoginScript, checkOutputDir, engineSettings, parseBudget, privacyNotice, scoreBudgetFailures, warn } from './cliOptions';
+import { authArgs, checkDbArg, checkLoginScript, checkOutputDir, engineSettings, parseBudget, SHARED_AUDIT_OPTIONS, privacyNotice, scoreBudgetFailures, warn } from './cliOptions';
 import { checkScanArgs, parseScanArgs, scanCommand } from './scanCli';
 import { ENGINE_VERSION } from './version';
 
@@ -101,26 +101,11 @@ export interface AuditArgs {
 }
 
 const AUDIT_OPTIONS = {
-	'form-factor': { type: 'string' },
-	concurrency: { type: 'string' },
+	...SHARED_AUDIT_OPTIONS,
 	runs: { type: 'string' },
-	timeout: { type: 'string' },
-	budget: { type: 'string' },
-	html: { type: 'string' },
-	db: { type: 'string' },
-	'chrome-path': { type: 'string' },
-	header: { type: 'string', multiple: true },
-	cookie: { type: 'string', multiple: true },
-	'login-script': { type: 'string' },
 	accuracy: { type: 'boolean' },
-	json: { type: 'boolean' },
-	'no-cache': { type: 'boolean' },
 	'no-pool': { type: 'boolean' },
 	'no-trace-slot': { type: 'boolean' },
-	'no-capture': { type: 'boolean' },
-	'no-cro': { type: 'boolean' },
-	'no-ai': { type: 'boolean' },
-	verbose: { type: 'boolean' },
 } as const;
 
 export function parseAuditArgs(argv: string[]): AuditArgs {

@@ -171,3 +171,23 @@ export function engineSettings(a: EngineArgs, queued: number): Partial<EngineSet
 		...(process.env.CRUX_API_KEY ? { cruxApiKey: process.env.CRUX_API_KEY } : {}),
 	};
 }
+
+/** The command-line options `audit` and `scan` share (node:util parseArgs configuration). */
+export const SHARED_AUDIT_OPTIONS = {
+	'form-factor': { type: 'string' },
+	concurrency: { type: 'string' },
+	timeout: { type: 'string' },
+	budget: { type: 'string' },
+	html: { type: 'string' },
+	db: { type: 'string' },
+	'chrome-path': { type: 'string' },
+	header: { type: 'string', multiple: true },
+	cookie: { type: 'string', multiple: true },
+	'login-script': { type: 'string' },
+	json: { type: 'boolean' },
+	'no-cache': { type: 'boolean' },
+	'no-capture': { type: 'boolean' },
+	'no-cro': { type: 'boolean' },
+	'no-ai': { type: 'boolean' },
+	verbose: { type: 'boolean' },
+} as const;

@@ -11,7 +11,7 @@ import { MAX_URL_LENGTH } from '../shared/limits';
 import { safeText, useColor } from '../shared/terminalText';
 import { intOption, parseCommandLine, UsageError } from './argv';
 import { COLOR, NO_COLOR } from './cliFormat';
-import { authArgs, checkDbArg, checkLoginScript, checkOutputDir, engineSettings, parseBudget, privacyNotice, scoreBudgetFailures, warn } from './cliOptions';
+import { authArgs, checkDbArg, checkLoginScript, checkOutputDir, engineSettings, parseBudget, SHARED_AUDIT_OPTIONS, privacyNotice, scoreBudgetFailures, warn } from './cliOptions';
 import { createEngine } from './createEngine';
 import { defaultHistoryPath } from './history/dbFile';
 import { createLogger } from './log';
@@ -38,6 +38,7 @@ export interface ScanArgs {
 }
 
 const SCAN_OPTIONS = {
+	...SHARED_AUDIT_OPTIONS,
 	'max-routes': { type: 'string' },
 	depth: { type: 'string' },
 	include: { type: 'string', multiple: true },
@@ -45,23 +46,7 @@ const SCAN_OPTIONS = {
 	samples: { type: 'string' },
 	'no-sitemap': { type: 'boolean' },
 	'no-crawl': { type: 'boolean' },
-	'form-factor': { type: 'string' },
-	concurrency: { type: 'string' },
-	timeout: { type: 'string' },
-	budget: { type: 'string' },
-	html: { type: 'string' },
-	db: { type: 'string' },
-	'chrome-path': { type: 'string' },
-	header: { type: 'string', multiple: true },
-	cookie: { type: 'string', multiple: true },
-	'login-script': { type: 'string' },
-	json: { type: 'boolean' },
 	csv: { type: 'boolean' },
-	'no-cache': { type: 'boolean' },
-	'no-capture': { type: 'boolean' },
-	'no-cro': { type: 'boolean' },
-	'no-ai': { type: 'boolean' },
-	verbose: { type: 'boolean' },
 } as const;
 
 /** The flag of each scan option, to name it in a usage error. */

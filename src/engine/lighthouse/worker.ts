@@ -29,12 +29,8 @@ const post = (reply: WorkerReply) => port.postMessage(reply);
  */
 let traceHooks:
 	{ benchmark(): Promise<number | undefined>; measured(index: number): void; slot(): Promise<void>; started(session: Session): void; mayStop(): Promise<void>; stopped(): void } | undefined;
-/** The run waiting for the trace slot. */
-let slotWaiter: { id: number; granted: () => void } | undefined;
-/** The run waiting to stop its trace. */
-let stopWaiter: { id: number; allowed: () => void } | undefined;
-/** The run waiting for the machine's benchmark figure. */
-let benchmarkWaiter: { id: number; answered: (index: number | undefined) => void } | undefined;
+/** The main thread's answers the run in progress waits for, by the message that answers: `slot`, `stop`, `benchmark`. */
+const answers = new Map<WorkerMessage['type'], { id: number; answered: (msg: WorkerMessage) => void }>();
 
 /**
  * Wrap Lighthouse's Trace gatherer, whose sensitive phase is exactly the traced page load the performance
@@ -82,16 +78,9 @@ async function main(): Promise<void> {
 	post({ type: 'ready', lighthouseVersion: version });
 
 	port.on('message', (msg: WorkerMessage) => {
-		if (msg.type === 'slot') {
-			if (slotWaiter?.id === msg.id) slotWaiter.granted();
-			return;
-		}
-		if (msg.type === 'stop') {
-			if (stopWaiter?.id === msg.id) stopWaiter.allowed();
-			return;
-		}
-		if (msg.type === 'benchmark') {
-			if (benchmarkWaiter?.id === msg.id) benchmarkWaiter.answered(msg.index);
+		const waiting = answers.get(msg.type);
+		if (waiting) {
+			if (waiting.id === msg.id) waiting.answered(msg);
 			return;
 		}
 		if (msg.type !== 'run') return;
@@ -102,45 +91,17 @@ async function main(): Promise<void> {
 	});
 }
 
-/** Wait until the main thread gives this run the trace slot: no other run's page load is under trace then. */
-function takeTraceSlot(id: number): Promise<void> {
+/** Post `question` for run `id` and wait for the main thread's `answer` (one question of a kind at a time). */
+function ask<T extends WorkerMessage['type']>(id: number, question: 'slot-wanted' | 'stop-wanted' | 'benchmark-wanted', answer: T): Promise<Extract<WorkerMessage, { type: T }>> {
 	return new Promise((resolve) => {
-		slotWaiter = {
+		answers.set(answer, {
 			id,
-			granted: () => {
-				slotWaiter = undefined;
-				resolve();
+			answered: (msg) => {
+				answers.delete(answer);
+				resolve(msg as Extract<WorkerMessage, { type: T }>);
 			},
-		};
-		post({ type: 'slot-wanted', id });
-	});
-}
-
-/** Wait until the main thread lets this run stop and collect its trace (no other run's page is loading). */
-function askStop(id: number): Promise<void> {
-	return new Promise((resolve) => {
-		stopWaiter = {
-			id,
-			allowed: () => {
-				stopWaiter = undefined;
-				resolve();
-			},
-		};
-		post({ type: 'stop-wanted', id });
-	});
-}
-
-/** Ask the main thread for the machine's benchmark figure: undefined means this run measures it. */
-function askBenchmark(id: number): Promise<number | undefined> {
-	return new Promise((resolve) => {
-		benchmarkWaiter = {
-			id,
-			answered: (index) => {
-				benchmarkWaiter = undefined;
-				resolve(index);
-			},
-		};
-		post({ type: 'benchmark-wanted', id });
+		});
+		post({ type: question, id });
 	});
 }
 
@@ -165,15 +126,18 @@ function watchTrace(msg: WorkerRunMessage): () => void {
 		post({ type: 'trace-end', id: msg.id, window: { startMs, endMs: Date.now(), quiet, ...figures } });
 	};
 	traceHooks = {
-		benchmark: () => askBenchmark(msg.id),
+		// Undefined: this run measures it.
+		benchmark: () => ask(msg.id, 'benchmark-wanted', 'benchmark').then((a) => a.index),
 		measured: (index) => post({ type: 'benchmark-measured', id: msg.id, index }),
-		slot: () => (slot ??= msg.traceSlot ? takeTraceSlot(msg.id) : Promise.resolve()),
+		// The slot: no other run's page load is under trace then.
+		slot: () => (slot ??= msg.traceSlot ? ask(msg.id, 'slot-wanted', 'slot').then(() => undefined) : Promise.resolve()),
 		started(session) {
 			startMs = Date.now();
 			startSample = sampleCpu(msg.chromePid);
 			if (msg.traceSlot) stopWatch = watchLoadQuiet(session, msg.chromePid, () => endWindow(true));
 		},
-		mayStop: () => (msg.traceSlot ? askStop(msg.id) : Promise.resolve()),
+		// Stop and collect the trace once no other run's page is loading.
+		mayStop: () => (msg.traceSlot ? ask(msg.id, 'stop-wanted', 'stop').then(() => undefined) : Promise.resolve()),
 		stopped() {
 			endWindow(false);
 			if (msg.traceSlot) post({ type: 'trace-collected', id: msg.id });
