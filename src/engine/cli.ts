@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { AuditAuth, AuditOptionsInput, AuditResult, AuditStatus, BatchItem, Category, EngineSettings, FormFactor, ProgressParams } from '../protocol';
+import type { AuditOptionsInput, AuditResult, AuditStatus, BatchItem, Category, EngineSettings, ProgressParams } from '../protocol';
 import { scoresOfResult } from '../format/scores';
 import { MAX_URL_LENGTH } from '../shared/limits';
 import { safeText, useColor } from '../shared/terminalText';
@@ -21,7 +21,20 @@ import type { Engine } from './engine';
 import { cacheClearCommand, historyCommand } from './historyCli';
 import { createLogger } from './log';
 import { defaultHistoryPath } from './history/dbFile';
-import { authArgs, checkDbArg, checkLoginScript, checkOutputDir, engineSettings, parseBudget, SHARED_AUDIT_OPTIONS, privacyNotice, scoreBudgetFailures, warn } from './cliOptions';
+import {
+	authArgs,
+	checkDbArg,
+	checkLoginScript,
+	checkOutputDir,
+	engineSettings,
+	parseBudget,
+	SHARED_AUDIT_OPTIONS,
+	type SharedAuditArgs,
+	sharedAuditArgs,
+	privacyNotice,
+	scoreBudgetFailures,
+	warn,
+} from './cliOptions';
 import { checkScanArgs, parseScanArgs, scanCommand } from './scanCli';
 import { ENGINE_VERSION } from './version';
 
@@ -78,26 +91,13 @@ Exit codes: 0 all audits passed, 1 an audit (a route) failed or was partial (or 
 The Anthropic API key for AI suggestions is read from ANTHROPIC_API_KEY (screenshots and page text then go
 to Anthropic; --no-ai keeps audits local); the CrUX key for field data from CRUX_API_KEY.`;
 
-export interface AuditArgs {
+export interface AuditArgs extends SharedAuditArgs {
 	urls: string[];
-	formFactors: FormFactor[];
-	concurrency: number;
 	runs?: number;
 	accuracy: boolean;
-	budget: Partial<Record<Category, number>>;
-	json: boolean;
-	htmlDir?: string;
-	noCache: boolean;
 	usePool: boolean;
 	/** Concurrent Lighthouse runs take turns for their traced page loads (the engine's `traceSlot`). */
 	traceSlot: boolean;
-	stages: { capture: boolean; cro: boolean; ai: boolean };
-	timeoutMs?: number;
-	chromePath?: string;
-	db: string;
-	verbose: boolean;
-	/** Credentials from --header, --cookie and --login-script; undefined when none were given. */
-	auth?: AuditAuth;
 }
 
 const AUDIT_OPTIONS = {
@@ -110,27 +110,14 @@ const AUDIT_OPTIONS = {
 
 export function parseAuditArgs(argv: string[]): AuditArgs {
 	const { values: v, positionals } = parseCommandLine({ args: argv, options: AUDIT_OPTIONS, allowPositionals: true });
-	const ff = v['form-factor'] ?? 'both';
-	if (ff !== 'both' && ff !== 'mobile' && ff !== 'desktop') throw new UsageError('--form-factor takes mobile, desktop or both');
 	if (positionals.length === 0) throw new UsageError('give at least one URL to audit');
 	return {
+		...sharedAuditArgs(v, 'both'),
 		urls: positionals,
-		formFactors: ff === 'both' ? ['mobile', 'desktop'] : [ff],
-		concurrency: v.concurrency === undefined ? 2 : intOption(v.concurrency, '--concurrency', 1, 16),
 		runs: v.runs === undefined ? undefined : intOption(v.runs, '--runs', 1, 9),
 		accuracy: v.accuracy === true,
-		budget: v.budget === undefined ? {} : parseBudget(v.budget),
-		json: v.json === true,
-		htmlDir: v.html,
-		noCache: v['no-cache'] === true,
 		usePool: v['no-pool'] !== true,
 		traceSlot: v['no-trace-slot'] !== true,
-		stages: { capture: v['no-capture'] !== true, cro: v['no-cro'] !== true, ai: v['no-ai'] !== true },
-		timeoutMs: v.timeout === undefined ? undefined : intOption(v.timeout, '--timeout', 5, 1800) * 1000,
-		chromePath: v['chrome-path'],
-		db: v.db ?? defaultHistoryPath(),
-		verbose: v.verbose === true,
-		...authArgs(v.header ?? [], v.cookie ?? [], v['login-script']),
 	};
 }
 

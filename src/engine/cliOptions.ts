@@ -9,10 +9,10 @@ import { CATEGORIES } from '../protocol';
 import type { ScoresByFormFactor } from '../format/scores';
 import { splitNameValue } from '../shared/credentialSyntax';
 import { safeText } from '../shared/terminalText';
-import { UsageError } from './argv';
+import { intOption, UsageError } from './argv';
 import { auditAuthSchema, resolveAuth } from './auth/authRequest';
 import { AuditError } from './errors';
-import { checkDbPath } from './history/dbFile';
+import { checkDbPath, defaultHistoryPath } from './history/dbFile';
 
 /** Parse `--budget performance=0.9,seo=80` (scores as 0..1 or 0..100). */
 export function parseBudget(spec: string): Partial<Record<Category, number>> {
@@ -191,3 +191,44 @@ export const SHARED_AUDIT_OPTIONS = {
 	'no-ai': { type: 'boolean' },
 	verbose: { type: 'boolean' },
 } as const;
+
+/** The arguments `audit` and `scan` share, parsed from SHARED_AUDIT_OPTIONS. */
+export interface SharedAuditArgs {
+	formFactors: FormFactor[];
+	concurrency: number;
+	budget: Partial<Record<Category, number>>;
+	json: boolean;
+	htmlDir?: string;
+	noCache: boolean;
+	stages: { capture: boolean; cro: boolean; ai: boolean };
+	timeoutMs?: number;
+	chromePath?: string;
+	db: string;
+	verbose: boolean;
+	/** Credentials from --header, --cookie and --login-script; undefined when none were given. */
+	auth?: AuditAuth;
+}
+
+type SharedValues = {
+	[K in keyof typeof SHARED_AUDIT_OPTIONS]?: (typeof SHARED_AUDIT_OPTIONS)[K] extends { multiple: true } ? string[] : (typeof SHARED_AUDIT_OPTIONS)[K] extends { type: 'boolean' } ? boolean : string;
+};
+
+/** The shared arguments from parseArgs values; `formFactor` is the command's default for --form-factor. */
+export function sharedAuditArgs(v: SharedValues, formFactor: 'mobile' | 'both'): SharedAuditArgs {
+	const ff = v['form-factor'] ?? formFactor;
+	if (ff !== 'both' && ff !== 'mobile' && ff !== 'desktop') throw new UsageError('--form-factor takes mobile, desktop or both');
+	return {
+		formFactors: ff === 'both' ? ['mobile', 'desktop'] : [ff],
+		concurrency: v.concurrency === undefined ? 2 : intOption(v.concurrency, '--concurrency', 1, 16),
+		budget: v.budget === undefined ? {} : parseBudget(v.budget),
+		json: v.json === true,
+		htmlDir: v.html,
+		noCache: v['no-cache'] === true,
+		stages: { capture: v['no-capture'] !== true, cro: v['no-cro'] !== true, ai: v['no-ai'] !== true },
+		timeoutMs: v.timeout === undefined ? undefined : intOption(v.timeout, '--timeout', 5, 1800) * 1000,
+		chromePath: v['chrome-path'],
+		db: v.db ?? defaultHistoryPath(),
+		verbose: v.verbose === true,
+		...authArgs(v.header ?? [], v.cookie ?? [], v['login-script']),
+	};
+}

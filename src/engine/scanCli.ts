@@ -6,35 +6,22 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { AuditAuth, Category, FormFactor, GetReportParams, ScanOptionsInput, ScanParams, ScanProgressParams, ScanReport, ScanRoute } from '../protocol';
+import type { Category, FormFactor, GetReportParams, ScanOptionsInput, ScanParams, ScanProgressParams, ScanReport, ScanRoute } from '../protocol';
 import { MAX_URL_LENGTH } from '../shared/limits';
 import { safeText, useColor } from '../shared/terminalText';
 import { intOption, parseCommandLine, UsageError } from './argv';
 import { COLOR, NO_COLOR } from './cliFormat';
-import { authArgs, checkDbArg, checkLoginScript, checkOutputDir, engineSettings, parseBudget, SHARED_AUDIT_OPTIONS, privacyNotice, scoreBudgetFailures, warn } from './cliOptions';
+import { checkDbArg, checkLoginScript, checkOutputDir, engineSettings, SHARED_AUDIT_OPTIONS, type SharedAuditArgs, sharedAuditArgs, privacyNotice, scoreBudgetFailures, warn } from './cliOptions';
 import { createEngine } from './createEngine';
-import { defaultHistoryPath } from './history/dbFile';
 import { createLogger } from './log';
 import { formatScanReport, scanCsv, ScanProgressDisplay } from './scanFormat';
 import { scanOptionsSchema } from './scan/scanOptions';
 import { lighthouseReportName, type RouteReports, scanHtml } from './scanHtml';
 
-export interface ScanArgs {
+export interface ScanArgs extends SharedAuditArgs {
 	url: string;
 	scan: ScanOptionsInput;
-	formFactors: FormFactor[];
-	concurrency: number;
-	budget: Partial<Record<Category, number>>;
-	json: boolean;
 	csv: boolean;
-	htmlDir?: string;
-	noCache: boolean;
-	stages: { capture: boolean; cro: boolean; ai: boolean };
-	timeoutMs?: number;
-	chromePath?: string;
-	db: string;
-	verbose: boolean;
-	auth?: AuditAuth;
 }
 
 const SCAN_OPTIONS = {
@@ -74,8 +61,6 @@ export function parseScanArgs(argv: string[]): ScanArgs {
 	const { values: v, positionals } = parseCommandLine({ args: argv, options: SCAN_OPTIONS, allowPositionals: true });
 	if (positionals.length === 0) throw new UsageError('give the URL of the site to scan, e.g. auditlens scan https://example.com/');
 	if (positionals.length > 1) throw new UsageError(`scan takes one start URL, not ${positionals.length}: its routes are found from it (use "auditlens audit URL..." for a list)`);
-	const ff = v['form-factor'] ?? 'mobile';
-	if (ff !== 'both' && ff !== 'mobile' && ff !== 'desktop') throw new UsageError('--form-factor takes mobile, desktop or both');
 	if (v.json && v.csv) throw new UsageError('--json and --csv both print to stdout: choose one (and --html DIR for a file)');
 	const scan: ScanOptionsInput = checkedScanOptions({
 		...(v['max-routes'] !== undefined ? { maxRoutes: intOption(v['max-routes'], '--max-routes', 1, 10_000) } : {}),
@@ -86,23 +71,7 @@ export function parseScanArgs(argv: string[]): ScanArgs {
 		...(v['no-sitemap'] ? { sitemap: false } : {}),
 		...(v['no-crawl'] ? { crawl: false } : {}),
 	});
-	return {
-		url: positionals[0] ?? '',
-		scan,
-		formFactors: ff === 'both' ? ['mobile', 'desktop'] : [ff],
-		concurrency: v.concurrency === undefined ? 2 : intOption(v.concurrency, '--concurrency', 1, 16),
-		budget: v.budget === undefined ? {} : parseBudget(v.budget),
-		json: v.json === true,
-		csv: v.csv === true,
-		htmlDir: v.html,
-		noCache: v['no-cache'] === true,
-		stages: { capture: v['no-capture'] !== true, cro: v['no-cro'] !== true, ai: v['no-ai'] !== true },
-		timeoutMs: v.timeout === undefined ? undefined : intOption(v.timeout, '--timeout', 5, 1800) * 1000,
-		chromePath: v['chrome-path'],
-		db: v.db ?? defaultHistoryPath(),
-		verbose: v.verbose === true,
-		...authArgs(v.header ?? [], v.cookie ?? [], v['login-script']),
-	};
+	return { ...sharedAuditArgs(v, 'mobile'), url: positionals[0] ?? '', scan, csv: v.csv === true };
 }
 
 /** What can be checked before discovery starts: the URL, the output folder, the login script, the history file. */
