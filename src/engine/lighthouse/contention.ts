@@ -6,8 +6,9 @@ import type { TraceWindow } from './workerProtocol';
  * - other work (other runs, other programs) used at least this share of the machine's cores while its
  *   page load was traced. Measured on 2 cores (bench/accuracy.mjs): with the trace slot, 0.01–0.11 cores on
  *   a quiet machine, about 1 with a core kept busy beside it; without the slot, 0.6–0.9 from the other runs;
- * - Lighthouse's benchmarkIndex (a second of fixed CPU work in the page, in the trace slot just before the
- *   load) came out below this share of the fastest this engine has measured on this machine.
+ * - on the run that measured it (once per engine: machineBenchmark.ts, in the trace slot), Lighthouse's
+ *   benchmarkIndex (a second of fixed CPU work in the page) came out below this share of the fastest this
+ *   engine has measured on this machine.
  */
 export const CONTENTION_CORES_SHARE = 0.25;
 export const CONTENTION_BENCHMARK_SHARE = 0.7;

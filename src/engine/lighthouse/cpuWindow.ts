@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
-import { listProcesses, statFields } from '../procfs';
+import { listProcesses, type ProcessInfo, statFields } from '../procfs';
 
 /** Linux's USER_HZ: /proc reports CPU time in ticks of 1/100 s on every architecture Node runs on. */
 export const TICKS_PER_SECOND = 100;
@@ -51,28 +51,36 @@ export function sampleCpu(chromePid: number): CpuSample | undefined {
 	if (process.platform !== 'linux') return undefined;
 	try {
 		const machine = machineBusyTicks();
-		let chrome = 0;
-		let chromeRunNs = 0;
-		let chromeWaitNs = 0;
-		for (const p of listProcesses()) {
-			if (p.pgrp !== chromePid) continue;
-			chrome += p.cpuTicks;
-			try {
-				// The renderer's main thread (its tid is the process id) runs the page's tasks the metrics time.
-				if (!fs.readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').includes('--type=renderer')) continue;
-				const [run, wait] = fs.readFileSync(`/proc/${p.pid}/schedstat`, 'utf8').split(' ').map(Number);
-				chromeRunNs += run;
-				chromeWaitNs += wait;
-			} catch {
-				// gone meanwhile, or no schedstat in this kernel
-			}
-		}
+		const group = listProcesses().filter((p) => p.pgrp === chromePid);
+		const chrome = group.reduce((sum, p) => sum + p.cpuTicks, 0);
+		const { runNs: chromeRunNs, waitNs: chromeWaitNs } = rendererSched(group);
 		const own = statFields(fs.readFileSync('/proc/thread-self/stat', 'utf8'));
 		const thread = Number(own[11]) + Number(own[12]);
 		return { atMs: Date.now(), machine, chrome, thread, chromeRunNs, chromeWaitNs };
 	} catch {
 		return undefined;
 	}
+}
+
+/**
+ * How long the renderers' main threads among `processes` (one Chrome's group) have run and waited runnable
+ * for a CPU so far, in nanoseconds (/proc/<pid>/schedstat: a renderer's main thread has the process's id
+ * and runs the page's tasks the metrics time).
+ */
+export function rendererSched(processes: readonly ProcessInfo[]): { runNs: number; waitNs: number } {
+	let runNs = 0;
+	let waitNs = 0;
+	for (const p of processes) {
+		try {
+			if (!fs.readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').includes('--type=renderer')) continue;
+			const [run, wait] = fs.readFileSync(`/proc/${p.pid}/schedstat`, 'utf8').split(' ').map(Number);
+			runNs += run;
+			waitNs += wait;
+		} catch {
+			// gone meanwhile, or no schedstat in this kernel
+		}
+	}
+	return { runNs, waitNs };
 }
 
 /** The other work between two samples, in cores. Pure. */

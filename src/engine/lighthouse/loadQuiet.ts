@@ -1,5 +1,5 @@
-import fs from 'node:fs';
 import { listProcesses } from '../procfs';
+import { rendererSched } from './cpuWindow';
 
 /**
  * When a traced page load has gone quiet, so the trace slot can pass to the next run before Lighthouse's own
@@ -82,19 +82,9 @@ export class LoadQuiet {
 }
 
 /** The total main-thread run time of the renderers of the Chrome whose process group `chromePid` leads (Linux). */
-export function rendererRunNs(chromePid: number): number | undefined {
+function rendererRunNs(chromePid: number): number | undefined {
 	if (process.platform !== 'linux') return undefined;
-	let total = 0;
-	for (const p of listProcesses()) {
-		if (p.pgrp !== chromePid) continue;
-		try {
-			if (!fs.readFileSync(`/proc/${p.pid}/cmdline`, 'utf8').includes('--type=renderer')) continue;
-			total += Number(fs.readFileSync(`/proc/${p.pid}/schedstat`, 'utf8').split(' ')[0]);
-		} catch {
-			// gone meanwhile, or no schedstat in this kernel
-		}
-	}
-	return total;
+	return rendererSched(listProcesses().filter((p) => p.pgrp === chromePid)).runNs;
 }
 
 /**
@@ -107,7 +97,7 @@ export function watchLoadQuiet(
 	onQuiet: () => void,
 	rule: QuietRule = PAGE_QUIET,
 ): () => void {
-	if (rendererRunNs(chromePid) === undefined) return () => undefined;
+	if (process.platform !== 'linux') return () => undefined;
 	const quiet = new LoadQuiet(Date.now(), rule);
 	const methods = ['Page.loadEventFired', 'Page.lifecycleEvent', 'Network.requestWillBeSent', 'Network.loadingFinished', 'Network.loadingFailed'] as const;
 	const listeners = methods.map((method) => {
