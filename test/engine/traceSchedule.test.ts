@@ -13,11 +13,14 @@ async function settled(p: Promise<unknown>): Promise<boolean> {
 	return done;
 }
 
+/** No wait for a free core: what is left pending is left pending by the order alone. */
+const noWait = () => Promise.resolve();
+
 describe('the order of page loads and trace collections (traceSchedule.ts)', () => {
 	const signal = new AbortController().signal;
 
 	it('lets one page load at a time, and a trace be collected only while no other page is loading', async () => {
-		const schedule = new TraceSchedule();
+		const schedule = new TraceSchedule(noWait);
 		const endA = await schedule.load(signal);
 		const loadB = schedule.load(signal);
 		assert.equal(await settled(loadB), false, 'B waits for A');
@@ -35,7 +38,7 @@ describe('the order of page loads and trace collections (traceSchedule.ts)', () 
 	});
 
 	it("stops a run's trace at once while its own load still holds the slot", async () => {
-		const schedule = new TraceSchedule();
+		const schedule = new TraceSchedule(noWait);
 		const endA = await schedule.load(signal);
 		const collected = await schedule.stop(signal, true);
 		endA();
@@ -44,7 +47,7 @@ describe('the order of page loads and trace collections (traceSchedule.ts)', () 
 	});
 
 	it('rejects a waiting load or stop when its run is cancelled, and the others go on', async () => {
-		const schedule = new TraceSchedule();
+		const schedule = new TraceSchedule(noWait);
 		const endA = await schedule.load(signal);
 		const cancelB = new AbortController();
 		const loadB = schedule.load(cancelB.signal);

@@ -21,6 +21,9 @@ export class TraceSchedule {
 	private stopsWaiting = 0;
 	private waiters: (() => void)[] = [];
 
+	/** `cpuRoom`: how a page load waits for a free core (the tests give one that does not wait). */
+	constructor(private readonly cpuRoom: (signal: AbortSignal) => Promise<unknown> = waitForCpuRoom) {}
+
 	/** A page load's turn: resolves with the function that ends it (the load went quiet, or the run ended). */
 	load(signal: AbortSignal): Promise<() => void> {
 		return new Promise((resolve, reject) => {
@@ -37,7 +40,7 @@ export class TraceSchedule {
 						if (signal.aborted) return fail(abortError(signal));
 						// Stops that were waiting for the last load go first; then their collection is waited for.
 						this.until(() => this.collecting === 0 && this.stopsWaiting === 0, signal, COLLECT_WAIT_MAX_MS)
-							.then(() => waitForCpuRoom(signal))
+							.then(() => this.cpuRoom(signal))
 							.then(() => {
 								signal.removeEventListener('abort', onAbort);
 								this.loading = true;
