@@ -12,6 +12,7 @@ import type {
 	ErrorInfo,
 	FormFactor,
 	HistoryEntry,
+	LocatedFinding,
 	ScanOptionsInput,
 	ScanReport,
 	ScanRoute,
@@ -19,6 +20,7 @@ import type {
 	StageName,
 	StageOutcomes,
 	UrlSummary,
+	WorkspaceMapping,
 } from './types';
 
 export interface AuditParams {
@@ -139,6 +141,30 @@ export interface GetReportResult {
 }
 /** Client → engine: the full Lighthouse report (HTML or JSON) of a stored audit. */
 export const getReportRequest = new RequestType<GetReportParams, GetReportResult, ErrorInfo>('auditlens/getReport');
+
+export interface LocateParams {
+	/** A stored audit's id. */
+	id: string;
+	/** Workspace folders (absolute paths) the page's files are searched in. */
+	roots: string[];
+	mappings?: WorkspaceMapping[];
+}
+export interface LocateResult {
+	auditId: string;
+	url: string;
+	/** Every finding of the audit, each with its place in the workspace when it has one. */
+	findings: LocatedFinding[];
+	/** The workspace files the page came from, its entry file (the HTML, or the component that renders it) first. */
+	files: string[];
+	/** Time the engine spent placing them. */
+	ms: number;
+}
+/**
+ * Client → engine: the findings of a stored audit (its Lighthouse reports and CRO findings), placed on their
+ * workspace files and lines: static files by URL path, dev-server bundles through their source maps. Rejects with
+ * NOT_FOUND for an unknown id.
+ */
+export const locateRequest = new RequestType<LocateParams, LocateResult, ErrorInfo>('auditlens/locate');
 
 export interface ListHistoryParams {
 	/** Omit for one summary per URL; give a URL for its audits, newest first. */
