@@ -14,6 +14,8 @@ import type {
 	ListHistoryResult,
 	ListScansParams,
 	ListScansResult,
+	LocateParams,
+	LocateResult,
 	ScanParams,
 	ScanReport,
 	StageName,
@@ -260,6 +262,15 @@ export class Engine {
 		if (params.format === 'json') return JSON.stringify(lhr);
 		const { ReportGenerator } = (await import('lighthouse/report/generator/report-generator.js')) as { ReportGenerator: { generateReportHtml(lhr: unknown): string } };
 		return ReportGenerator.generateReportHtml(lhr);
+	}
+
+	/**
+	 * The findings of a stored audit placed on the files and lines of the given workspace roots (issue 11).
+	 * Owner: the sources helper; the CLI (`--sarif`, `--json`) and the extension's Problems panel call it.
+	 */
+	async locate(params: LocateParams): Promise<LocateResult> {
+		void params;
+		throw new AuditError('INTERNAL', 'locate: not built yet (issue 11)');
 	}
 
 	async listHistory(params: ListHistoryParams): Promise<ListHistoryResult> {
