@@ -12,7 +12,7 @@ const watch = process.argv.includes('--watch');
 const minify = process.argv.includes('--minify');
 
 /** Loaded at run time from node_modules: ESM with import.meta.url (lighthouse), or known to break when bundled. */
-const engineExternals = ['lighthouse', 'lighthouse/*', 'playwright-core', 'playwright-core/*', 'chrome-launcher', 'sql.js'];
+const engineExternals = ['lighthouse', 'lighthouse/*', 'playwright-core', 'playwright-core/*', 'chrome-launcher', '@puppeteer/browsers', 'sql.js'];
 
 const node = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: true, minify, logLevel: 'info' };
 /** The webview scripts: the result panel and the Site view. */

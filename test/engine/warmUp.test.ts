@@ -1,4 +1,8 @@
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { findChrome } from '../../src/engine/chrome/findChrome';
 import { CaptureBrowser } from '../../src/engine/capture/captureBrowser';
 import { LighthouseService } from '../../src/engine/lighthouse/lighthouseService';
 import { hasDied } from '../../src/engine/procfs';
@@ -40,6 +44,41 @@ describe('warming up ahead of audits (real Chrome, real Lighthouse)', function (
 			);
 		} finally {
 			await service.close();
+		}
+	});
+
+	it('closing while a warmed Chrome is still starting kills it at once, and nothing fails later', async () => {
+		// A Chrome that starts only when the test says so (the sandbox check's test launch, --dump-dom, runs at once).
+		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auditlens-held-chrome-'));
+		const chromePath = path.join(dir, 'held-chrome.sh');
+		const realChrome = await findChrome(undefined);
+		fs.writeFileSync(
+			chromePath,
+			`#!/bin/sh\ncase "$*" in *--dump-dom*) exec "${realChrome}" "$@";; esac\necho $$ > "${dir}/started"\nwhile [ ! -e "${dir}/go" ]; do sleep 0.05; done\nexec "${realChrome}" "$@"\n`,
+			{ mode: 0o755 },
+		);
+		const unhandled: unknown[] = [];
+		const onUnhandled = (reason: unknown) => unhandled.push(reason);
+		process.on('unhandledRejection', onUnhandled);
+		const settings = testSettings({ maxBrowsers: 1, chromePath });
+		const service = new LighthouseService(settings, recordingLogger());
+		try {
+			service.warm(1, resolveOptions({ formFactors: ['mobile'] }, settings));
+			await until(() => fs.existsSync(path.join(dir, 'started')) && fs.readFileSync(path.join(dir, 'started'), 'utf8').trim() !== '');
+			const pid = Number(fs.readFileSync(path.join(dir, 'started'), 'utf8'));
+			// chrome-launcher could not be stopped here: close() waited for its port polling (50 s), then it threw ENOENT
+			// for its log in the removed profile out of a promise nobody held, and the engine died.
+			await service.close();
+			await until(() => hasDied(pid) || !isAlive(pid));
+			assert.equal(service.pool.stats().launched, 0, 'the held Chrome never counted as started');
+			// Let the held start go on, as a slow Chrome would: nothing of it may surface after close.
+			fs.writeFileSync(path.join(dir, 'go'), '');
+			await new Promise((resolve) => setImmediate(resolve));
+			assert.deepEqual(unhandled, []);
+		} finally {
+			process.off('unhandledRejection', onUnhandled);
+			await service.close();
+			fs.rmSync(dir, { recursive: true, force: true });
 		}
 	});
 

@@ -44,6 +44,9 @@ function removeAtExit(): void {
 	process.on('exit', removeEngineTempDir);
 }
 
+/** For a library that registers its own 'exit' handler to kill a Chrome it started: keep the folder's removal after it. */
+export const removeEngineTempDirLast = removeAtExit;
+
 /**
  * Make the engine's folder this process's TMPDIR (TMP and TEMP on Windows), so that whatever a library puts
  * in the temp folder lands there too: Playwright makes its browser profile with `os.tmpdir()` and takes no

@@ -1,5 +1,6 @@
 import type { EngineSettings } from '../../protocol';
 import { CHROME_FLAGS, findChrome } from '../chrome/findChrome';
+import { launchChrome, type RunningChrome } from '../chrome/launchChrome';
 import { chromeFlags, chromeSandbox } from '../chrome/sandbox';
 import { chromeTempEnv, newProfileDir, removeProfileDir } from '../chrome/tempDir';
 import { killTree } from '../chrome/watchdog';
@@ -8,12 +9,10 @@ import { LighthouseWorker } from '../lighthouse/workerHandle';
 import type { Logger } from '../log';
 import { hasDied } from '../procfs';
 
-type LaunchedChrome = import('chrome-launcher').LaunchedChrome;
-
 /** One warm Chrome with its own warm Lighthouse worker. One Lighthouse run at a time per slot. */
 interface Slot {
 	readonly n: number;
-	chrome?: LaunchedChrome;
+	chrome?: RunningChrome;
 	userDataDir?: string;
 	worker?: LighthouseWorker;
 	busy: boolean;
@@ -62,9 +61,11 @@ export class BrowserPool {
 	private readonly slots: Slot[] = [];
 	private readonly waiters: { resolve: (slot: Slot) => void; reject: (err: Error) => void; signal: AbortSignal; onAbort: () => void }[] = [];
 	private closed = false;
+	/** Aborted by close(): Chromes still starting are killed then, not waited for. */
+	private readonly closing = new AbortController();
 	private counters = { launched: 0, crashed: 0, recycled: 0, retired: 0, workersReplaced: 0 };
 	/** Chromes the pool closed itself: their exit is not a crash to count again. */
-	private readonly closedByPool = new WeakSet<LaunchedChrome>();
+	private readonly closedByPool = new WeakSet<RunningChrome>();
 	private slotSeq = 0;
 	/** Warm-ups under way: close() waits for them, so no Chrome starts after the pool has closed. */
 	private readonly warming = new Set<Promise<void>>();
@@ -184,6 +185,7 @@ export class BrowserPool {
 
 	async close(): Promise<void> {
 		this.closed = true;
+		this.closing.abort();
 		for (const w of this.waiters.splice(0)) {
 			w.signal.removeEventListener('abort', w.onAbort);
 			w.reject(new AuditError('SHUTTING_DOWN', 'The engine is shutting down.'));
@@ -294,28 +296,20 @@ export class BrowserPool {
 		return worker;
 	}
 
-	private async launchChrome(slot: Slot): Promise<LaunchedChrome> {
+	private async launchChrome(slot: Slot): Promise<RunningChrome> {
 		const chromePath = await findChrome(this.settings.chromePath);
 		const sandbox = await chromeSandbox(chromePath, this.log);
-		const { launch } = await import('chrome-launcher');
 		// The profile and Chrome's own temp files go into the engine's folder, which every exit path removes.
 		const userDataDir = newProfileDir(`pool${slot.n}`);
 		slot.userDataDir = userDataDir;
-		let chrome: LaunchedChrome;
+		let chrome: RunningChrome;
 		try {
-			chrome = await launch({
-				chromePath,
-				chromeFlags: chromeFlags(sandbox, CHROME_FLAGS),
-				userDataDir,
-				envVars: chromeTempEnv(),
-				handleSIGINT: false,
-				logLevel: 'silent',
-				maxConnectionRetries: 100,
-			});
+			chrome = await launchChrome({ chromePath, flags: chromeFlags(sandbox, CHROME_FLAGS), userDataDir, env: chromeTempEnv(), signal: this.closing.signal });
 		} catch (err) {
+			// Only this launch's own profile: a slot torn down meanwhile may already have another.
 			removeProfileDir(userDataDir);
-			slot.userDataDir = undefined;
-			throw new AuditError('CHROME_CRASHED', `Chrome (${chromePath}) failed to start: ${err instanceof Error ? err.message : String(err)}`);
+			if (slot.userDataDir === userDataDir) slot.userDataDir = undefined;
+			throw err;
 		}
 		this.counters.launched++;
 		this.log.debug(`chrome #${slot.n} started (pid ${chrome.pid}, port ${chrome.port})`);
@@ -333,7 +327,7 @@ export class BrowserPool {
 		return chrome;
 	}
 
-	private async healthy(chrome: LaunchedChrome): Promise<boolean> {
+	private async healthy(chrome: RunningChrome): Promise<boolean> {
 		if (chrome.process.exitCode !== null || chrome.process.signalCode !== null) return false;
 		try {
 			const res = await fetch(`http://127.0.0.1:${chrome.port}/json/version`, { signal: AbortSignal.timeout(3000) });
@@ -369,6 +363,6 @@ export class BrowserPool {
 }
 
 /** The Chrome's process has ended, whether or not Node has reaped it yet. */
-function exited(chrome: LaunchedChrome): boolean {
+function exited(chrome: RunningChrome): boolean {
 	return chrome.process.exitCode !== null || chrome.process.signalCode !== null || hasDied(chrome.pid);
 }
