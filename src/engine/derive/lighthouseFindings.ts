@@ -390,7 +390,7 @@ function helpUrlOf(audit: Json): { helpUrl?: string } {
 	return learn ? { helpUrl: learn[2] } : {};
 }
 
-/** One finding per rule and place (a node can appear in two clusters of layout shifts: the first, worst, is kept). */
+/** One finding per rule and place (a node can appear in two clusters of layout shifts: the first is kept). */
 function unique(findings: LighthouseFinding[]): LighthouseFinding[] {
 	const seen = new Set<string>();
 	return findings.filter((f) => {
