@@ -110,9 +110,10 @@ const CONTENT_TYPES: Record<string, string> = { '.xml': 'application/xml', '.txt
  * /cached.css, which a browser may cache for an hour).
  */
 export async function startFixtureServer(opts: { root?: string } = {}): Promise<FixtureServer> {
-	// A site of its own (e.g. `scan-site`, with its robots.txt and sitemap.xml at the origin's root).
+	// A site of its own (e.g. `scan-site`, with its robots.txt and sitemap.xml at the origin's root), or a fixture
+	// workspace served as is (`../workspaces/static-site`): any folder under test/fixtures.
 	const root = opts.root ? path.resolve(FIXTURE_PAGES, opts.root) : FIXTURE_PAGES;
-	if (!root.startsWith(FIXTURE_PAGES) || !fs.existsSync(root)) throw new Error(`startFixtureServer: no fixture folder ${opts.root}`);
+	if (!root.startsWith(path.dirname(FIXTURE_PAGES)) || !fs.existsSync(root)) throw new Error(`startFixtureServer: no fixture folder ${opts.root}`);
 	if (lighthouseAgents.size === 0) {
 		const { userAgents } = (await import('lighthouse/core/config/constants.js')) as { userAgents: Record<string, string> };
 		for (const ua of Object.values(userAgents)) lighthouseAgents.add(sansChromeVersion(ua));
