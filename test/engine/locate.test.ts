@@ -24,7 +24,7 @@ describe('locateFindings (real HTTP, real files)', function () {
 
 		async function locate(findings: PageFinding[], pageUrl = server.url('/')) {
 			const workspace = await WorkspaceIndex.open([STATIC_SITE]);
-			return locateFindings({ pageUrl, findings, workspace, fetchText: pageFetch(pageUrl).text });
+			return locateFindings({ pageUrl, findings, workspace, fetchText: pageFetch(pageUrl) });
 		}
 
 		it("puts the page's entry HTML first in its files, with the static scripts it loads", async () => {
@@ -85,7 +85,7 @@ describe('locateFindings (real HTTP, real files)', function () {
 				pageUrl: app.server.url('/'),
 				findings: [finding('errors-in-console', { kind: 'script', url: app.server.url('/assets/app.js'), line: at.line, column: at.column })],
 				workspace,
-				fetchText: pageFetch(app.server.url('/')).text,
+				fetchText: pageFetch(app.server.url('/')),
 			});
 			const defect = defectFor(app.workspace, 'errors-in-console');
 			const location = findings[0].location;
@@ -103,7 +103,7 @@ describe('locateFindings (real HTTP, real files)', function () {
 				pageUrl: app.server.url('/'),
 				findings: [finding('errors-in-console', { kind: 'script', url: app.server.url('/assets/app.js'), line: 1, column: 1, original: { file: 'webpack://shop/./src/main.ts', line: 4, column: 1 } })],
 				workspace,
-				fetchText: pageFetch(app.server.url('/')).text,
+				fetchText: pageFetch(app.server.url('/')),
 			});
 			assert.deepEqual(findings[0].location, { file: path.join(app.workspace, 'src/main.ts'), line: 4, column: 1, confidence: 0.95, via: 'lighthouse-original' });
 		});
@@ -114,7 +114,7 @@ describe('locateFindings (real HTTP, real files)', function () {
 				pageUrl: app.server.url('/'),
 				findings: [finding('meta-description', { kind: 'page' })],
 				workspace,
-				fetchText: pageFetch(app.server.url('/')).text,
+				fetchText: pageFetch(app.server.url('/')),
 			});
 			assert.equal(files[0], path.join(app.workspace, 'src/App.tsx'));
 			assert.deepEqual(findings[0].location, { file: path.join(app.workspace, 'src/App.tsx'), confidence: 0.8, via: 'entry-file' });
@@ -127,7 +127,7 @@ describe('locateFindings (real HTTP, real files)', function () {
 				pageUrl,
 				findings: [finding('errors-in-console', { kind: 'script', url: app.server.url('/hang'), line: 1, column: 10 })],
 				workspace,
-				fetchText: pageFetch(pageUrl, { ...DEFAULT_PAGE_FETCH_LIMITS, perFetchMs: 300 }).text,
+				fetchText: pageFetch(pageUrl, { ...DEFAULT_PAGE_FETCH_LIMITS, perFetchMs: 300 }),
 			});
 			assert.equal(findings.length, 1);
 			assert.equal(findings[0].location, undefined);

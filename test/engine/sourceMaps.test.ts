@@ -16,7 +16,7 @@ describe('source maps of a served bundle (esbuild, minified, real HTTP)', functi
 
 	it("resolves a served position of the linked map's bundle to the marked line of src/ (the console error and the image)", async () => {
 		const bundle = fs.readFileSync(path.join(app.served, 'assets/app.js'), 'utf8');
-		const maps = new SourceMaps(pageFetch(app.server.url('/')).text);
+		const maps = new SourceMaps(pageFetch(app.server.url('/')));
 		const workspace = await WorkspaceIndex.open([app.workspace]);
 		for (const [needle, id] of [
 			['console.error(', 'errors-in-console'],
@@ -67,7 +67,7 @@ describe('source maps of a served bundle (esbuild, minified, real HTTP)', functi
 	});
 
 	it('has no position for a script without a map, one that is missing, or a position before line 1', async () => {
-		const maps = new SourceMaps(pageFetch(app.server.url('/')).text);
+		const maps = new SourceMaps(pageFetch(app.server.url('/')));
 		assert.equal(await maps.original(app.server.url('/index.html'), 1, 1), undefined);
 		assert.equal(await maps.original(app.server.url('/missing.js'), 1, 1), undefined);
 		assert.equal(await maps.original(app.server.url('/assets/app.js'), 0, 1), undefined);
@@ -106,18 +106,12 @@ describe('pageFetch (bounded fetches of a locate call, real HTTP)', function () 
 	});
 
 	it('gives up on a hanging server, a redirect and a response over the size cap, and never asks another origin', async () => {
-		const { text } = pageFetch(server.url('/'), { ...DEFAULT_PAGE_FETCH_LIMITS, perFetchMs: 300, maxBytes: 10_000 });
+		const text = pageFetch(server.url('/'), { ...DEFAULT_PAGE_FETCH_LIMITS, perFetchMs: 300, maxBytes: 10_000 });
 		assert.equal(await text(server.url('/hang')), undefined);
 		assert.equal(await text(server.url('/redirect?to=/json')), undefined);
 		assert.equal(await text(server.url('/noise.png?w=256&h=256')), undefined);
 		assert.equal(await text('http://example.invalid/a.js'), undefined);
 		assert.deepEqual(await text(server.url('/json')), { text: '{"not":"html"}' });
 		assert.equal(server.hits.get('/noise.png'), 1);
-	});
-
-	it("reads an image's intrinsic size", async () => {
-		const { imageSize } = pageFetch(server.url('/'));
-		assert.deepEqual(await imageSize(server.url('/noise.png?w=64&h=48')), { width: 64, height: 48 });
-		assert.equal(await imageSize(server.url('/json')), undefined);
 	});
 });

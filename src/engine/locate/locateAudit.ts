@@ -34,8 +34,8 @@ export async function checkRoots(roots: readonly string[]): Promise<void> {
 export async function locateAudit(result: AuditResult, lhrs: Partial<Record<FormFactor, unknown>>, roots: readonly string[], mappings: readonly WorkspaceMapping[] = []): Promise<LocateResult> {
 	const started = performance.now();
 	const url = finalUrlOf(result);
-	const fetches = pageFetch(url);
-	const [findings, workspace] = await Promise.all([pageFindings(result, lhrs, fetches.imageSize), WorkspaceIndex.open(roots, mappings)]);
-	const located = await locateFindings({ pageUrl: url, findings, workspace, fetchText: fetches.text });
+	// pageFindings reads unsized images' intrinsic sizes itself (its default ImageSizeOf).
+	const [findings, workspace] = await Promise.all([pageFindings(result, lhrs), WorkspaceIndex.open(roots, mappings)]);
+	const located = await locateFindings({ pageUrl: url, findings, workspace, fetchText: pageFetch(url) });
 	return { auditId: result.id, url, findings: located.findings, files: located.files, ms: Math.round(performance.now() - started) };
 }
