@@ -120,6 +120,20 @@ describe('locateFindings (real HTTP, real files)', function () {
 			assert.deepEqual(findings[0].location, { file: path.join(app.workspace, 'src/App.tsx'), confidence: 0.8, via: 'entry-file' });
 		});
 
+		it("reads the map of a script a finding names even when the page's HTML does not list it (a lazily loaded chunk)", async () => {
+			fs.writeFileSync(path.join(app.served, 'bare.html'), '<!doctype html><html lang="en"><title>Bare</title><div id="root"></div></html>');
+			const workspace = await WorkspaceIndex.open([app.workspace]);
+			const pageUrl = app.server.url('/bare.html');
+			const { files } = await locateFindings({
+				pageUrl,
+				findings: [finding('unused-javascript', { kind: 'resource', url: app.server.url('/assets/app.js') })],
+				workspace,
+				fetchText: pageFetch(pageUrl),
+			});
+			assert.ok(files.includes(path.join(app.workspace, 'src/App.tsx')), JSON.stringify(files));
+			assert.equal(files[0], path.join(app.workspace, 'src/App.tsx'), 'no static page for /bare.html in the workspace: the component is the entry');
+		});
+
 		it('ends in time when the dev server hangs: the findings come back, without the lines only the server could give', async () => {
 			const workspace = await WorkspaceIndex.open([app.workspace]);
 			const pageUrl = app.server.url('/hang');

@@ -75,11 +75,11 @@ describe('source maps of a served bundle (esbuild, minified, real HTTP)', functi
 });
 
 describe('pageScripts and sourceMappingUrl', () => {
-	it("lists a page's classic and module scripts in order, against <base href>, without templates, duplicates or non-http ones", () => {
+	it("lists a page's classic and module scripts and module preloads in order, against <base href>, without templates, duplicates or non-http ones", () => {
 		const html = `<!doctype html><head><base href="/app/"><script src="a.js"></script><script type="module" src="/b.js"></script>
 			<script type="text/template" src="t.html"></script><script src="a.js"></script><script src="data:text/javascript,1"></script>
-			<script src="https://cdn.example/c.js"></script><script>inline()</script></head>`;
-		assert.deepEqual(pageScripts(html, 'http://localhost:5173/page'), ['http://localhost:5173/app/a.js', 'http://localhost:5173/b.js', 'https://cdn.example/c.js']);
+			<script src="https://cdn.example/c.js"></script><script>inline()</script><link rel="modulepreload" href="/chunk-1.js"><link rel="stylesheet" href="s.css"></head>`;
+		assert.deepEqual(pageScripts(html, 'http://localhost:5173/page'), ['http://localhost:5173/app/a.js', 'http://localhost:5173/b.js', 'https://cdn.example/c.js', 'http://localhost:5173/chunk-1.js']);
 	});
 
 	it('takes only the final sourceMappingURL comment', () => {

@@ -108,7 +108,7 @@ describe('WorkspaceIndex', () => {
 	});
 
 	describe('resolveSource', () => {
-		const files = { 'src/App.tsx': '', 'src/main.ts': '', 'app/page.tsx': '', 'pkg-a/src/util.ts': '', 'pkg-b/src/util.ts': '', 'node_modules/react/index.js': '' };
+		const files = { 'src/App.tsx': '', 'src/main.ts': '', 'app/page.tsx': '', 'pkg-a/src/util.ts': '', 'pkg-b/src/util.ts': '', 'node_modules/react/index.js': '', 'lib/react/index.js': '' };
 
 		it('resolves bundler namespaces: webpack://name/./src, webpack:///src, Next.js-like _N_E, Turbopack [project], queries dropped', async () => {
 			const { root } = make(files);
@@ -155,6 +155,7 @@ describe('WorkspaceIndex', () => {
 				outside,
 				'webpack:///../outside.txt',
 				'webpack://app/./node_modules/react/index.js',
+				'../node_modules/react/index.js',
 				'webpack://app/./src/util.ts',
 				'webpack://app/./src/Missing.tsx',
 				'util.ts',

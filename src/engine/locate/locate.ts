@@ -2,7 +2,7 @@ import path from 'node:path';
 import { LOCATE_MIN_CONFIDENCE, type FindingTarget, type LocatedFinding, type PageFinding, type SourceLocation } from '../../protocol';
 import { mayFetch } from './pageFetch';
 import { type ElementTarget, placeElement, type SourceText } from './placeElement';
-import { type FetchText, pageScripts, SourceMaps } from './sourceMaps';
+import { type FetchText, MAX_PAGE_SCRIPTS, pageScripts, SourceMaps } from './sourceMaps';
 import type { WorkspaceIndex } from './workspace';
 
 export interface LocateInput {
@@ -48,7 +48,9 @@ interface PageSources {
  * Issue 11, owner: the sources helper. The signature is the contract the others build on.
  */
 export async function locateFindings(input: LocateInput): Promise<Located> {
-	const page = await pageSources({ ...input, fetchText: once(input.fetchText) });
+	// Scripts the findings name (a lazily loaded chunk the HTML does not list) are read for their maps too.
+	const named = input.findings.flatMap((f) => (f.target.kind === 'script' || (f.target.kind === 'resource' && /\.m?js(\?|$)/.test(f.target.url)) ? [f.target.url] : []));
+	const page = await pageSources({ ...input, fetchText: once(input.fetchText) }, named);
 	const findings = await Promise.all(input.findings.map(async (f) => withLocation(f, await locate(f.target, page, input))));
 	return { findings, files: page.files };
 }
@@ -100,7 +102,7 @@ function safePlace(target: ElementTarget, sources: readonly SourceText[]): Sourc
 }
 
 /** The page's files: its static HTML, the scripts it loads, their maps' sources in the workspace. */
-async function pageSources(input: LocateInput): Promise<PageSources> {
+async function pageSources(input: LocateInput, namedScripts: readonly string[]): Promise<PageSources> {
 	const { workspace, pageUrl, fetchText } = input;
 	const maps = new SourceMaps(fetchText);
 	const served = workspace.fileForUrl(pageUrl);
@@ -108,7 +110,8 @@ async function pageSources(input: LocateInput): Promise<PageSources> {
 	const fetched = await fetchText(pageUrl);
 	// The page as served; the workspace's copy when the server is gone (a static site read offline).
 	const html = fetched === undefined ? (staticEntry ? await readOrEmpty(workspace, staticEntry) : '') : typeof fetched === 'string' ? fetched : fetched.text;
-	const scripts = pageScripts(html, pageUrl);
+	const listed = pageScripts(html, pageUrl);
+	const scripts = [...new Set([...listed, ...namedScripts.filter((u) => u !== pageUrl && mayFetch(pageUrl, u))])].slice(0, MAX_PAGE_SCRIPTS);
 
 	const mapped: string[] = [];
 	const staticScripts: string[] = [];

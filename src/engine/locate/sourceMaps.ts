@@ -11,7 +11,7 @@ export interface FetchedText {
 export type FetchText = (url: string) => Promise<string | FetchedText | undefined>;
 
 /** Scripts of a page beyond this many are not looked at: their maps would cost more than they tell. */
-const MAX_PAGE_SCRIPTS = 32;
+export const MAX_PAGE_SCRIPTS = 32;
 
 /** A script's source map, loaded. `sources` are as the map names them, its `sourceRoot` joined. */
 export interface LoadedMap {
@@ -29,7 +29,7 @@ export interface OriginalPosition {
 	column: number;
 }
 
-/** The scripts a page loads (`<script src>`, classic and module), as absolute URLs in document order, `<base href>` honoured. */
+/** The scripts a page loads (`<script src>`, classic and module, and `<link rel=modulepreload>`), as absolute URLs in document order, `<base href>` honoured. */
 export function pageScripts(html: string, pageUrl: string): string[] {
 	const found: string[] = [];
 	let base = pageUrl;
@@ -43,12 +43,14 @@ export function pageScripts(html: string, pageUrl: string): string[] {
 						// A broken base: keep the page's URL.
 					}
 				}
-				if (name !== 'script' || !attribs.src || found.length >= MAX_PAGE_SCRIPTS) return;
+				// Module preloads name the chunks a built app loads next (Vite): their maps list its components too.
+				const src = name === 'script' ? attribs.src : name === 'link' && /(^|\s)modulepreload(\s|$)/i.test(attribs.rel ?? '') ? attribs.href : undefined;
+				if (!src || found.length >= MAX_PAGE_SCRIPTS) return;
 				// Templates and data blocks are not scripts the browser runs.
-				const type = (attribs.type ?? '').trim().toLowerCase();
+				const type = name === 'script' ? (attribs.type ?? '').trim().toLowerCase() : '';
 				if (type && type !== 'module' && !/^(text|application)\/(x-)?(java|ecma)script$/.test(type)) return;
 				try {
-					const url = new URL(attribs.src, base);
+					const url = new URL(src, base);
 					if (/^https?:$/.test(url.protocol) && !found.includes(url.href)) found.push(url.href);
 				} catch {
 					// An unparsable src: the browser skips it too.

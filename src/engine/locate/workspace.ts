@@ -218,7 +218,8 @@ export class WorkspaceIndex {
 
 	private bySuffix(p: string): string | undefined {
 		const segments = p.split(/[\\/]+/).filter((s) => s !== '' && s !== '.' && s !== '..');
-		if (segments.length < 2) return undefined;
+		// A dependency's file is never the workspace's, however its tail reads (`node_modules/react/index.js`).
+		if (segments.length < 2 || segments.some((s) => SKIPPED_DIRS.has(s))) return undefined;
 		const list = this.byBase.get(segments[segments.length - 1].toLowerCase());
 		if (!list) return undefined;
 		let best: string | undefined;
