@@ -113,7 +113,8 @@ async function pageSources(input: LocateInput, namedScripts: readonly string[]):
 	const listed = pageScripts(html, pageUrl);
 	const scripts = [...new Set([...listed, ...namedScripts.filter((u) => u !== pageUrl && mayFetch(pageUrl, u))])].slice(0, MAX_PAGE_SCRIPTS);
 
-	const mapped: string[] = [];
+	// In map order (the entry is the first that renders markup); a Set, as big apps' maps list thousands of sources.
+	const mapped = new Set<string>();
 	const staticScripts: string[] = [];
 	const loaded = await Promise.all(scripts.map(async (url) => ({ url, map: await maps.load(url) })));
 	for (const { url, map } of loaded) {
@@ -124,11 +125,11 @@ async function pageSources(input: LocateInput, namedScripts: readonly string[]):
 		}
 		for (const source of map.sources) {
 			const file = workspace.resolveSource(source, map.url);
-			if (file && !mapped.includes(file)) mapped.push(file);
+			if (file) mapped.add(file);
 		}
 	}
 
-	const markupFiles = mapped.filter((f) => MARKUP_EXTENSIONS.has(path.extname(f).toLowerCase()));
+	const markupFiles = [...mapped].filter((f) => MARKUP_EXTENSIONS.has(path.extname(f).toLowerCase()));
 	const markup: SourceText[] = [];
 	for (const file of staticEntry ? [staticEntry, ...markupFiles.filter((f) => f !== staticEntry)] : markupFiles) {
 		const text = await readOrEmpty(workspace, file);
