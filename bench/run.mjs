@@ -5,7 +5,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const sections = ['engine', 'accuracy', 'store', 'capture', 'site'];
+const sections = ['engine', 'accuracy', 'store', 'capture', 'site', 'locate'];
 // Options that take a value (`--repeat 2`): the value goes with its option, not as a section's name.
 const VALUE_OPTIONS = new Set(['--rounds', '--set', '--repeat', '--ours-arg']);
 const args = process.argv.slice(2);

@@ -9,6 +9,7 @@ import type {
 	EngineSettings,
 	EngineStats,
 	ErrorInfo,
+	FormFactor,
 	GetReportParams,
 	ListHistoryParams,
 	ListHistoryResult,
@@ -30,6 +31,7 @@ import type { EngineService } from './gather';
 import { runStages } from './gather/runStages';
 import type { Stage } from './gather/stage';
 import type { Artifacts, ResultStore } from './history/resultStore';
+import { checkRoots, locateAudit } from './locate/locateAudit';
 import { type Logger, maskCredentials, redact, registerSecret } from './log';
 import { type AuditListener, Subscribers } from './notifications';
 import { preflight } from './preflight';
@@ -269,8 +271,12 @@ export class Engine {
 	 * Owner: the sources helper; the CLI (`--sarif`, `--json`) and the extension's Problems panel call it.
 	 */
 	async locate(params: LocateParams): Promise<LocateResult> {
-		void params;
-		throw new AuditError('INTERNAL', 'locate: not built yet (issue 11)');
+		await checkRoots(params.roots);
+		const result = await this.getResult(params.id);
+		if (!result) throw new AuditError('NOT_FOUND', `No audit ${params.id} is stored. It may have been deleted; audit the URL again.`);
+		const lhrs: Partial<Record<FormFactor, unknown>> = {};
+		for (const formFactor of result.options.formFactors) lhrs[formFactor] = await this.parts.history?.getLhr(params.id, formFactor);
+		return locateAudit(result, lhrs, params.roots, params.mappings);
 	}
 
 	async listHistory(params: ListHistoryParams): Promise<ListHistoryResult> {

@@ -13,6 +13,7 @@ import {
 	getScanRequest,
 	listHistoryRequest,
 	listScansRequest,
+	locateRequest,
 	progressNotification,
 	RpcErrorCodes,
 	scanProgressNotification,
@@ -114,6 +115,10 @@ export function registerHandlers(connection: MessageConnection, engine: Engine, 
 	connection.onRequest(
 		getReportRequest,
 		guarded(log, getReportRequest.method, async (raw) => ({ content: await engine.getReport(parseParams(schemas.getReport, raw, getReportRequest.method)) })),
+	);
+	connection.onRequest(
+		locateRequest,
+		guarded(log, locateRequest.method, (raw) => engine.locate(parseParams(schemas.locate, raw, locateRequest.method))),
 	);
 	connection.onRequest(
 		listHistoryRequest,

@@ -22,6 +22,16 @@ export const schemas = {
 		.refine((p) => [p.id, p.url, p.all].filter((v) => v !== undefined && v !== false).length === 1, 'give exactly one of id, url or all: true'),
 	empty: z.union([z.object({}).strict(), z.null(), z.undefined()]),
 	configure: settingsPatchSchema,
+	locate: z
+		.object({
+			id,
+			roots: z.array(z.string().min(1).max(4096)).min(1, 'roots is empty: give the workspace folders (absolute paths)').max(64),
+			mappings: z
+				.array(z.object({ urlPath: z.string().min(1).max(1024), dir: z.string().min(1).max(4096) }).strict())
+				.max(256)
+				.optional(),
+		})
+		.strict(),
 };
 
 export { parseParams } from './request';

@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 
@@ -94,10 +95,17 @@ const LOCAL_STORAGE_PAGE =
 	"new Image().src = '/beacon?signed-in=' + found + '&' + location.search.slice(1);</script></html>";
 const SMALL_PAGE = '<!doctype html><html lang="en"><title>Gated page</title><h1>A page the test held back</h1><p>Served once the gate opened.</p></html>';
 
-const CONTENT_TYPES: Record<string, string> = { '.xml': 'application/xml', '.txt': 'text/plain', '.pdf': 'application/pdf', '.gz': 'application/gzip' };
+const CONTENT_TYPES: Record<string, string> = { '.map': 'application/json', '.xml': 'application/xml', '.txt': 'text/plain', '.pdf': 'application/pdf', '.gz': 'application/gzip' };
+
+/** Folders a fixture server may serve: test/fixtures (pages, workspaces) and temporary folders a test builds. */
+function mayServe(root: string): boolean {
+	const allowed = [path.dirname(FIXTURE_PAGES), os.tmpdir(), fs.realpathSync(os.tmpdir())];
+	return allowed.some((dir) => root === dir || root.startsWith(dir + path.sep));
+}
 
 /**
- * Serves test/fixtures/pages (or the folder `root` in it) on 127.0.0.1 plus a few misbehaving routes:
+ * Serves test/fixtures/pages (or the folder `root`: relative to it, e.g. `scan-site` or `../workspaces/static-site`,
+ * or an absolute temporary folder a test built) on 127.0.0.1 plus a few misbehaving routes:
  * /hang (never answers), /500, /loop (redirect loop), /redirect?to=URL (302 to URL), /json (not HTML), /slow?ms=N (answers after N ms),
  * /slow-page (a page that is heavy on the main thread), /gated/NAME (see `gate`),
  * /delayed/NAME?ms=A,B,C (a small page whose Nth load by a browser answers after the Nth delay),
@@ -113,7 +121,7 @@ export async function startFixtureServer(opts: { root?: string } = {}): Promise<
 	// A site of its own (e.g. `scan-site`, with its robots.txt and sitemap.xml at the origin's root), or a fixture
 	// workspace served as is (`../workspaces/static-site`): any folder under test/fixtures.
 	const root = opts.root ? path.resolve(FIXTURE_PAGES, opts.root) : FIXTURE_PAGES;
-	if (!root.startsWith(path.dirname(FIXTURE_PAGES)) || !fs.existsSync(root)) throw new Error(`startFixtureServer: no fixture folder ${opts.root}`);
+	if (!mayServe(root) || !fs.existsSync(root)) throw new Error(`startFixtureServer: no fixture folder ${opts.root}`);
 	if (lighthouseAgents.size === 0) {
 		const { userAgents } = (await import('lighthouse/core/config/constants.js')) as { userAgents: Record<string, string> };
 		for (const ua of Object.values(userAgents)) lighthouseAgents.add(sansChromeVersion(ua));

@@ -1,0 +1,41 @@
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import type { AuditResult, FormFactor, LocateResult, WorkspaceMapping } from '../../protocol';
+import { pageFindings } from '../derive/findings';
+import { AuditError } from '../errors';
+import { locateFindings } from './locate';
+import { pageFetch } from './pageFetch';
+import { WorkspaceIndex } from './workspace';
+
+/** The page's final URL: where Lighthouse ended up after redirects, else the URL as audited. */
+export function finalUrlOf(result: AuditResult): string {
+	for (const stage of ['lighthouse-mobile', 'lighthouse-desktop'] as const) {
+		const outcome = result.stages[stage];
+		if (outcome?.status === 'ok' && outcome.data.finalUrl) return outcome.data.finalUrl;
+	}
+	return result.url;
+}
+
+/** Every root an absolute path to an existing folder, or INVALID_PARAMS that says which one is not. */
+export async function checkRoots(roots: readonly string[]): Promise<void> {
+	if (roots.length === 0) throw new AuditError('INVALID_PARAMS', 'locate: give at least one workspace root (an absolute folder path).');
+	for (const root of roots) {
+		if (!path.isAbsolute(root)) throw new AuditError('INVALID_PARAMS', `locate: the workspace root "${root}" is not an absolute path; give the folder's full path.`);
+		const stat = await fs.stat(root).catch(() => undefined);
+		if (!stat?.isDirectory()) throw new AuditError('INVALID_PARAMS', `locate: the workspace root "${root}" is not an existing folder.`);
+	}
+}
+
+/**
+ * A stored audit's findings placed in the workspace: its findings (derive/findings.ts), the roots' files indexed,
+ * the page's HTML, scripts and maps read from where it was served (bounded), each finding placed (locate.ts).
+ * The roots are checked by the caller (checkRoots).
+ */
+export async function locateAudit(result: AuditResult, lhrs: Partial<Record<FormFactor, unknown>>, roots: readonly string[], mappings: readonly WorkspaceMapping[] = []): Promise<LocateResult> {
+	const started = performance.now();
+	const url = finalUrlOf(result);
+	// pageFindings reads unsized images' intrinsic sizes itself (its default ImageSizeOf).
+	const [findings, workspace] = await Promise.all([pageFindings(result, lhrs), WorkspaceIndex.open(roots, mappings)]);
+	const located = await locateFindings({ pageUrl: url, findings, workspace, fetchText: pageFetch(url) });
+	return { auditId: result.id, url, findings: located.findings, files: located.files, ms: Math.round(performance.now() - started) };
+}
