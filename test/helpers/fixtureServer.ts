@@ -97,7 +97,8 @@ const SMALL_PAGE = '<!doctype html><html lang="en"><title>Gated page</title><h1>
 const CONTENT_TYPES: Record<string, string> = { '.xml': 'application/xml', '.txt': 'text/plain', '.pdf': 'application/pdf', '.gz': 'application/gzip' };
 
 /**
- * Serves test/fixtures/pages (or the folder `root` in it) on 127.0.0.1 plus a few misbehaving routes:
+ * Serves test/fixtures/pages (or the folder `root` in it, or another folder of test/fixtures such as
+ * `../workspaces/static-site`) on 127.0.0.1 plus a few misbehaving routes:
  * /hang (never answers), /500, /loop (redirect loop), /redirect?to=URL (302 to URL), /json (not HTML), /slow?ms=N (answers after N ms),
  * /slow-page (a page that is heavy on the main thread), /gated/NAME (see `gate`),
  * /delayed/NAME?ms=A,B,C (a small page whose Nth load by a browser answers after the Nth delay),
@@ -112,7 +113,7 @@ const CONTENT_TYPES: Record<string, string> = { '.xml': 'application/xml', '.txt
 export async function startFixtureServer(opts: { root?: string } = {}): Promise<FixtureServer> {
 	// A site of its own (e.g. `scan-site`, with its robots.txt and sitemap.xml at the origin's root).
 	const root = opts.root ? path.resolve(FIXTURE_PAGES, opts.root) : FIXTURE_PAGES;
-	if (!root.startsWith(FIXTURE_PAGES) || !fs.existsSync(root)) throw new Error(`startFixtureServer: no fixture folder ${opts.root}`);
+	if (!root.startsWith(path.dirname(FIXTURE_PAGES) + path.sep) || !fs.existsSync(root)) throw new Error(`startFixtureServer: no fixture folder ${opts.root}`);
 	if (lighthouseAgents.size === 0) {
 		const { userAgents } = (await import('lighthouse/core/config/constants.js')) as { userAgents: Record<string, string> };
 		for (const ua of Object.values(userAgents)) lighthouseAgents.add(sansChromeVersion(ua));
