@@ -12,8 +12,9 @@
  *   it to the checkout, and it names folders of the machine): it is treated as no location.
  * - The same finding at the same place on several pages (a shared layout) or form factors is one result listing
  *   its URLs: one alert per place in the code, the way code scanning counts them.
- * - `partialFingerprints` hash the rule, the file and what the finding is about (the element's selector, the
- *   script or resource path without its origin, the page): not the line, so an alert survives edits above it.
+ * - `partialFingerprints` hash the rule, the file and what the finding is about (the element's selector with its
+ *   generated class names blurred, the script or resource path without its origin, the page): not the line, so an
+ *   alert survives edits above it and another run.
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
@@ -210,7 +211,7 @@ function targetIdentity(finding: LocatedFinding, pageUrl: string): string {
 	const t = finding.target;
 	switch (t.kind) {
 		case 'element':
-			return `element ${t.selector ?? t.snippet ?? t.nodeLabel ?? ''}`;
+			return `element ${withoutHashes(t.selector ?? t.snippet ?? t.nodeLabel ?? '')}`;
 		case 'script':
 			// Two errors in one script differ by their text; positions and origins in it are left out.
 			return `script ${t.original?.file ?? urlKey(t.url, pageUrl)} ${finding.message.replace(/https?:\/\/[^/\s]+/g, '').replace(/:\d+(:\d+)?/g, '')}`;
@@ -219,6 +220,14 @@ function targetIdentity(finding: LocatedFinding, pageUrl: string): string {
 		case 'page':
 			return 'page';
 	}
+}
+
+/**
+ * `text` with its generated names blurred: a word of 5 or more letters and digits mixed (`css-1x2y3z`,
+ * `generated-je7yokpde5`) is a build's or a script's hash, which changes between runs; `main`, `h1`, `col-6` stay.
+ */
+function withoutHashes(text: string): string {
+	return text.replace(/[a-z0-9]{5,}/gi, (w) => (/\d/.test(w) && /[a-z]/i.test(w) ? '*' : w));
 }
 
 /** A URL's path, with its host when it is not the page's origin; no query or fragment (cache busters change). */

@@ -103,6 +103,9 @@ describe('SARIF writer (pure)', () => {
 		assert.equal(fp(finding('image-alt', { location: placed('index.html', 57) })), base, 'line moved');
 		assert.equal(fp(finding('image-alt', { location: placed('index.html', 20, 0.8) }), 'http://127.0.0.1:6123/'), base, 'another run');
 		assert.notEqual(fp(finding('image-alt', { target: { kind: 'element', selector: 'footer img' }, location: placed('index.html', 20) })), base);
+		const generated = (cls: string) => fp(finding('image-alt', { target: { kind: 'element', selector: `footer > img.generated-${cls}.col-6` } }));
+		assert.equal(generated('je7yokpde5'), generated('q1w2e3r4t5'), 'a class a script makes up per run is not part of the identity');
+		assert.notEqual(generated('je7yokpde5'), fp(finding('image-alt', { target: { kind: 'element', selector: 'footer > img.generated-je7yokpde5.col-7' } })));
 		assert.notEqual(fp(finding('image-alt', { location: placed('about.html', 20) })), base);
 		assert.notEqual(fp(finding('label', { location: placed('index.html', 20) })), base);
 		const script = (port: number, line: number) =>

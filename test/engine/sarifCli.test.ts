@@ -100,18 +100,22 @@ describe('auditlens --sarif and --root (real process; real Chromium but for the 
 		const line = markedLine('index.html', 'image-alt');
 		const run = readSarif(out);
 		const imageAlt = run.results?.filter((x) => x.ruleId === 'image-alt') ?? [];
-		assert.equal(imageAlt.length, 1, JSON.stringify(run.results?.map((x) => x.ruleId)));
-		const physical = imageAlt[0]?.locations?.[0]?.physicalLocation;
+		const onLine = imageAlt.filter((x) => x.locations?.[0]?.physicalLocation?.region);
+		assert.equal(onLine.length, 1, 'the planted <img> is on a line; the one js/late.js adds is on none');
+		const physical = onLine[0]?.locations?.[0]?.physicalLocation;
 		assert.deepEqual([physical?.artifactLocation?.uri, physical?.artifactLocation?.uriBaseId, physical?.region?.startLine], ['index.html', '%SRCROOT%', line]);
 		assert.equal(run.originalUriBaseIds?.['%SRCROOT%']?.uri, `${pathToFileURL(WORKSPACE).href}/`);
-		assert.deepEqual(imageAlt[0]?.properties?.urls, [server.url('/')]);
+		assert.deepEqual(onLine[0]?.properties?.urls, [server.url('/')]);
 		for (const result of run.results ?? []) assert.ok(result.locations?.[0]?.physicalLocation?.artifactLocation?.uri, 'every result has a file');
 		const [entry] = JSON.parse(r.stdout) as { status: string; result?: unknown; findings?: LocatedFinding[]; files?: string[] }[];
 		assert.equal(entry?.status, 'ok');
 		assert.ok(entry?.result, 'the result is still there: the JSON only gained fields');
 		assert.equal(entry?.files?.[0], path.join(WORKSPACE, 'index.html'));
-		const found = entry?.findings?.find((f) => f.rule === 'image-alt');
-		assert.deepEqual([found?.location?.file, found?.location?.line], [path.join(WORKSPACE, 'index.html'), line]);
+		const found = entry?.findings?.filter((f) => f.rule === 'image-alt' && f.location?.line !== undefined);
+		assert.deepEqual(
+			found?.map((f) => [f.location?.file, f.location?.line]),
+			[[path.join(WORKSPACE, 'index.html'), line]],
+		);
 	});
 
 	it('keeps the results when the SARIF file cannot be written at the end: JSON printed, the error said, exit 1', async () => {
