@@ -116,6 +116,18 @@ describe('auditlens --sarif and --root (real process; real Chromium but for the 
 			found?.map((f) => [f.location?.file, f.location?.line]),
 			[[path.join(WORKSPACE, 'index.html'), line]],
 		);
+		// Audited again (not from the cache): the planted defects keep their identity, so code scanning sees the same
+		// alerts. (Only those: whether a layout shift is measured, say, varies between runs.)
+		const again = path.join(dir, 'again.sarif');
+		const second = await cli(['audit', server.url('/'), '--form-factor', 'mobile', '--no-ai', '--no-cache', '--sarif', again, '--root', WORKSPACE, '--db', path.join(dir, 'h.sqlite')]);
+		assert.equal(second.code, 0, second.stderr);
+		const planted = new Set([...fs.readFileSync(path.join(WORKSPACE, 'index.html'), 'utf8').matchAll(/<!-- defect: ([^>]*?) -->/g)].flatMap((m) => m[1]!.split(/\s+/)));
+		const fingerprints = (r: Sarif.Run) =>
+			(r.results ?? [])
+				.filter((x) => planted.has(x.ruleId ?? ''))
+				.map((x) => `${x.ruleId} ${x.partialFingerprints?.['auditlensFinding/v1']}`)
+				.sort();
+		assert.deepEqual(fingerprints(readSarif(again)), fingerprints(run));
 	});
 
 	it('keeps the results when the SARIF file cannot be written at the end: JSON printed, the error said, exit 1', async () => {
