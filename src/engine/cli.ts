@@ -8,7 +8,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { AuditOptionsInput, AuditResult, AuditStatus, BatchItem, Category, EngineSettings, ProgressParams } from '../protocol';
+import type { AuditOptionsInput, AuditResult, AuditStatus, BatchItem, Category, EngineSettings, LocatedFinding, ProgressParams } from '../protocol';
 import { scoresOfResult } from '../format/scores';
 import { MAX_URL_LENGTH } from '../shared/limits';
 import { safeText, useColor } from '../shared/terminalText';
@@ -24,6 +24,7 @@ import { defaultHistoryPath } from './history/dbFile';
 import {
 	authArgs,
 	checkDbArg,
+	checkLocateArgs,
 	checkLoginScript,
 	checkOutputDir,
 	engineSettings,
@@ -35,6 +36,7 @@ import {
 	scoreBudgetFailures,
 	warn,
 } from './cliOptions';
+import { FindingPlacer } from './sarifOutput';
 import { checkScanArgs, parseScanArgs, scanCommand } from './scanCli';
 import { ENGINE_VERSION } from './version';
 
@@ -58,6 +60,10 @@ Audit options:
   --budget performance=0.9,seo=0.8    fail (exit 2) when a category scores below its budget
   --json                              print one JSON document: an entry per URL with its result or error
   --html DIR                          write the Lighthouse HTML reports to DIR
+  --sarif FILE                        write the findings as SARIF 2.1.0 (GitHub code scanning, SARIF viewers),
+                                      each on its file and line under --root
+  --root DIR                          the folder the pages are served from, where findings are placed (default:
+                                      the current folder); with --json, each entry carries its placed findings
   --no-cache                          audit again even when a fresh cached result exists
   --no-pool                           run the plain Lighthouse CLI per run instead of the warm pool
   --no-trace-slot                     let concurrent runs' page loads overlap: faster, scores noisier on a busy machine
@@ -84,6 +90,8 @@ except --runs, --accuracy, --no-pool and --no-trace-slot):
   --json                              print the site report as one JSON document
   --csv                               print the routes as CSV (a row per route, worst first)
   --html DIR                          write DIR/index.html (the site report) and each route's Lighthouse reports
+  --sarif FILE, --root DIR            as for audit: one SARIF run with every route's findings (a finding shared by
+                                      routes, e.g. in a layout, is one result listing their URLs)
   Ctrl-C stops the scan and still reports the routes audited so far (exit 130); a second Ctrl-C exits at once.
 
 Exit codes: 0 all audits passed, 1 an audit (a route) failed or was partial (or an output could not be written),
@@ -141,6 +149,7 @@ export function checkAuditArgs(a: AuditArgs): void {
 	if (a.htmlDir !== undefined) checkOutputDir(a.htmlDir, '--html');
 	checkLoginScript(a.auth);
 	if (a.auth && !a.usePool) throw new UsageError('--header, --cookie and --login-script need the warm pool: drop --no-pool');
+	checkLocateArgs(a.locate);
 	checkDbArg(a.db);
 }
 
@@ -162,6 +171,12 @@ export interface JsonEntry extends BatchItem {
 	reports?: string[];
 	/** Why an output of this audit (its reports) could not be written; the result is still here. */
 	outputError?: string;
+	/** With --root or --sarif: the audit's findings, each with its place in the workspace when it has one. */
+	findings?: LocatedFinding[];
+	/** With --root or --sarif: the workspace files the page came from, its entry file first. */
+	files?: string[];
+	/** Why the findings could not be placed in the workspace; the result is still here. */
+	locateError?: string;
 }
 
 export interface AuditCommandOptions {
@@ -187,6 +202,7 @@ export async function auditCommand(a: AuditArgs, opts: AuditCommandOptions = {})
 		let failed = false;
 		let budgetMissed = false;
 		const entries: JsonEntry[] = [];
+		const placer = a.locate && new FindingPlacer(engine, a.locate.root);
 		for (const item of items) {
 			const status = statusOf(item);
 			const failures = item.result && status !== 'failed' ? budgetFailures(item.result, a.budget) : [];
@@ -197,6 +213,16 @@ export async function auditCommand(a: AuditArgs, opts: AuditCommandOptions = {})
 			entries.push(entry);
 			// The result is out before its reports are written: a report that can't be written loses nothing.
 			if (!a.json) out.write(`${formatResult(item, failures, paint)}\n`);
+			if (placer && item.result && status !== 'failed') {
+				// After the result is out: a locate that fails costs this page its findings, nothing else.
+				const placed = await placer.place(item.result.id, item.url);
+				if (placed.located) Object.assign(entry, { findings: placed.located.findings, files: placed.located.files });
+				else {
+					entry.locateError = placed.error;
+					failed = true;
+					warn(placed.error);
+				}
+			} else placer?.skipped(item.url, entry.error?.message ?? status);
 			if (!item.result || !a.htmlDir) continue;
 			try {
 				entry.reports = await writeReports(engine, item.result, a.htmlDir, opts.reportName);
@@ -205,6 +231,16 @@ export async function auditCommand(a: AuditArgs, opts: AuditCommandOptions = {})
 				entry.outputError = `could not write the Lighthouse reports to ${a.htmlDir}: ${(err as Error).message}`;
 				failed = true;
 				warn(`${safeText(item.url, { max: 200 })}: ${entry.outputError}`);
+			}
+		}
+		if (placer && a.locate?.sarif) {
+			const file = a.locate.sarif;
+			try {
+				const results = await placer.writeSarif(file);
+				if (!a.json) out.write(`SARIF: ${results} result${results === 1 ? '' : 's'} written to ${file}\n`);
+			} catch (err) {
+				failed = true;
+				warn(`could not write the SARIF file ${file}: ${(err as Error).message}`);
 			}
 		}
 		if (a.json) out.write(`${JSON.stringify(entries, null, 2)}\n`);

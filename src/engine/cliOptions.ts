@@ -97,7 +97,7 @@ export function checkOutputDir(dir: string, flag: string): void {
 			if (code !== 'ENOENT') throw new UsageError(`${flag} ${dir}: ${at} cannot be used (${code ?? (err as Error).message})`);
 		}
 		if (stat) {
-			if (!stat.isDirectory()) throw new UsageError(`${flag} ${dir}: ${at === target ? 'it' : at} exists and is not a folder; give a folder for the reports`);
+			if (!stat.isDirectory()) throw new UsageError(`${flag} ${dir}: ${at === target ? 'it' : at} exists and is not a folder; give a folder to write in`);
 			try {
 				fs.accessSync(at, fs.constants.W_OK | fs.constants.X_OK);
 			} catch {
@@ -145,6 +145,38 @@ export function checkLoginScript(auth: AuditAuth | undefined): void {
 	}
 }
 
+/** Where findings are placed and written: set when --sarif or --root is given. */
+export interface LocateArgs {
+	/** The workspace root (absolute): --root, else the current folder. */
+	root: string;
+	/** The SARIF file to write (absolute), when --sarif is given. */
+	sarif?: string;
+}
+
+/** --sarif and --root as LocateArgs; undefined when neither is given (nothing is located then). */
+export function locateArgs(v: { sarif?: string; root?: string }): { locate?: LocateArgs } {
+	if (v.sarif === undefined && v.root === undefined) return {};
+	if (v.sarif === '') throw new UsageError('--sarif needs a file name, e.g. --sarif auditlens.sarif');
+	if (v.root === '') throw new UsageError('--root needs a folder');
+	return { locate: { root: path.resolve(v.root ?? '.'), ...(v.sarif !== undefined ? { sarif: path.resolve(v.sarif) } : {}) } };
+}
+
+/** Before the first audit: the root is a folder, and the SARIF file can be written (not a folder, its folder writable). */
+export function checkLocateArgs(a: LocateArgs | undefined): void {
+	if (!a) return;
+	let root: fs.Stats;
+	try {
+		root = fs.statSync(a.root);
+	} catch (err) {
+		const code = (err as NodeJS.ErrnoException).code;
+		throw new UsageError(`--root ${a.root}: ${code === 'ENOENT' ? 'no such folder' : `cannot be read (${code ?? (err as Error).message})`}; give the folder the pages are served from`);
+	}
+	if (!root.isDirectory()) throw new UsageError(`--root ${a.root} is a file, not a folder; give the folder the pages are served from`);
+	if (a.sarif === undefined) return;
+	if (fs.existsSync(a.sarif) && fs.statSync(a.sarif).isDirectory()) throw new UsageError(`--sarif ${a.sarif} is a folder; give a file name, e.g. ${path.join(a.sarif, 'auditlens.sarif')}`);
+	checkOutputDir(path.dirname(a.sarif), '--sarif');
+}
+
 /** What the engine's settings depend on in a command line. */
 export interface EngineArgs {
 	concurrency: number;
@@ -184,6 +216,8 @@ export const SHARED_AUDIT_OPTIONS = {
 	header: { type: 'string', multiple: true },
 	cookie: { type: 'string', multiple: true },
 	'login-script': { type: 'string' },
+	sarif: { type: 'string' },
+	root: { type: 'string' },
 	json: { type: 'boolean' },
 	'no-cache': { type: 'boolean' },
 	'no-capture': { type: 'boolean' },
@@ -207,6 +241,8 @@ export interface SharedAuditArgs {
 	verbose: boolean;
 	/** Credentials from --header, --cookie and --login-script; undefined when none were given. */
 	auth?: AuditAuth;
+	/** --sarif and --root: place the findings in a workspace; undefined when neither was given. */
+	locate?: LocateArgs;
 }
 
 type SharedValues = {
@@ -230,5 +266,6 @@ export function sharedAuditArgs(v: SharedValues, formFactor: 'mobile' | 'both'):
 		db: v.db ?? defaultHistoryPath(),
 		verbose: v.verbose === true,
 		...authArgs(v.header ?? [], v.cookie ?? [], v['login-script']),
+		...locateArgs(v),
 	};
 }

@@ -6,14 +6,27 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Category, FormFactor, GetReportParams, ScanOptionsInput, ScanParams, ScanProgressParams, ScanReport, ScanRoute } from '../protocol';
+import type { Category, FormFactor, GetReportParams, LocatedFinding, ScanOptionsInput, ScanParams, ScanProgressParams, ScanReport, ScanRoute } from '../protocol';
 import { MAX_URL_LENGTH } from '../shared/limits';
 import { safeText, useColor } from '../shared/terminalText';
 import { intOption, parseCommandLine, UsageError } from './argv';
 import { COLOR, NO_COLOR } from './cliFormat';
-import { checkDbArg, checkLoginScript, checkOutputDir, engineSettings, SHARED_AUDIT_OPTIONS, type SharedAuditArgs, sharedAuditArgs, privacyNotice, scoreBudgetFailures, warn } from './cliOptions';
+import {
+	checkDbArg,
+	checkLocateArgs,
+	checkLoginScript,
+	checkOutputDir,
+	engineSettings,
+	SHARED_AUDIT_OPTIONS,
+	type SharedAuditArgs,
+	sharedAuditArgs,
+	privacyNotice,
+	scoreBudgetFailures,
+	warn,
+} from './cliOptions';
 import { createEngine } from './createEngine';
 import { createLogger } from './log';
+import { FindingPlacer, type LocateEngine } from './sarifOutput';
 import { formatScanReport, scanCsv, ScanProgressDisplay } from './scanFormat';
 import { scanOptionsSchema } from './scan/scanOptions';
 import { lighthouseReportName, type RouteReports, scanHtml } from './scanHtml';
@@ -86,11 +99,12 @@ export function checkScanArgs(a: ScanArgs): void {
 	if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`scan takes an http:// or https:// URL, not ${safeText(url.protocol, { max: 20 })}`);
 	if (a.htmlDir !== undefined) checkOutputDir(a.htmlDir, '--html');
 	checkLoginScript(a.auth);
+	checkLocateArgs(a.locate);
 	checkDbArg(a.db);
 }
 
 /** What the scan command needs of the engine. */
-export interface ScanEngine {
+export interface ScanEngine extends LocateEngine {
 	scan(params: ScanParams, listener: { scanProgress?(p: ScanProgressParams): void }): Promise<ScanReport>;
 	cancel(id: string): number;
 	getReport(params: GetReportParams): Promise<string>;
@@ -103,8 +117,19 @@ export function routeBudgetFailures(routes: readonly ScanRoute[], budget: Partia
 	return routes.map((r) => ({ path: r.path, failures: scoreBudgetFailures(r.scores, budget) })).filter((r) => r.failures.length > 0);
 }
 
+/** A route in `--json`; with --root or --sarif, its findings placed in the workspace (or why they could not be). */
+export type ScanJsonRoute = ScanRoute & { findings?: LocatedFinding[]; files?: string[]; locateError?: string };
+
 /** The `--json` document: the ScanReport, with the budget's verdict when --budget was given and the files written. */
-export type ScanJson = ScanReport & { budget?: { passed: boolean; failures: { path: string; failures: string[] }[] }; html?: string; outputError?: string };
+export type ScanJson = Omit<ScanReport, 'routes'> & {
+	routes: ScanJsonRoute[];
+	budget?: { passed: boolean; failures: { path: string; failures: string[] }[] };
+	html?: string;
+	/** The SARIF file written (with --sarif) and how many results it has. */
+	sarif?: string;
+	sarifResults?: number;
+	outputError?: string;
+};
 
 export interface ScanCommandOptions {
 	out?: NodeJS.WritableStream;
@@ -156,12 +181,14 @@ export async function scanCommand(a: ScanArgs, opts: ScanCommandOptions = {}): P
 				warn(doc.outputError);
 			}
 		}
+		if (a.locate && !(await locateRoutes(engine, doc, a.locate.root, a.locate.sarif))) outputFailed = true;
 		if (a.json) out.write(`${JSON.stringify(doc, null, 2)}\n`);
 		else if (a.csv) out.write(scanCsv(report));
 		else {
 			out.write(formatScanReport(report, paint));
 			for (const b of budget ?? []) out.write(`${paint.warn('budget failed')}: ${safeText(b.path, { max: 60 })}: ${b.failures.join(', ')}\n`);
 			if (doc.html) out.write(`HTML report: ${doc.html}\n`);
+			if (doc.sarif) out.write(`SARIF: ${doc.sarifResults} result${doc.sarifResults === 1 ? '' : 's'} written to ${doc.sarif}\n`);
 		}
 		const stoppedBy = signals.stoppedBy();
 		if (stoppedBy) return SIGNAL_EXIT[stoppedBy] ?? 130;
@@ -176,6 +203,41 @@ export async function scanCommand(a: ScanArgs, opts: ScanCommandOptions = {}): P
 		await engine.close();
 		signals.dispose();
 	}
+}
+
+/**
+ * Place the findings of each audited route in `root` (into `doc.routes`), and write them as one SARIF run to `sarif`.
+ * A route that cannot be placed, or a SARIF file that cannot be written, is said on stderr and in `doc`; answers
+ * whether everything was.
+ */
+async function locateRoutes(engine: LocateEngine, doc: ScanJson, root: string, sarif: string | undefined): Promise<boolean> {
+	let ok = true;
+	const placer = new FindingPlacer(engine, root);
+	doc.routes = [...doc.routes];
+	for (const [i, route] of doc.routes.entries()) {
+		if (!route.auditId || route.status === 'failed' || route.status === 'error') {
+			placer.skipped(route.url, route.error?.message ?? route.status);
+			continue;
+		}
+		const placed = await placer.place(route.auditId, route.url);
+		if (placed.located) doc.routes[i] = { ...route, findings: placed.located.findings, files: placed.located.files };
+		else {
+			ok = false;
+			doc.routes[i] = { ...route, locateError: placed.error };
+			warn(placed.error);
+		}
+	}
+	if (sarif === undefined) return ok;
+	try {
+		doc.sarifResults = await placer.writeSarif(sarif);
+		doc.sarif = sarif;
+	} catch (err) {
+		const message = `could not write the SARIF file ${sarif}: ${(err as Error).message}`;
+		doc.outputError = doc.outputError ? `${doc.outputError}; ${message}` : message;
+		warn(message);
+		return false;
+	}
+	return ok;
 }
 
 /**
