@@ -22,6 +22,15 @@ export interface AuditRef {
 	status: AuditStatus;
 }
 
+/** What changed in the Problems panel: a URL's diagnostics (from an audit, or cleared), or why they could not be. */
+export interface ProblemsUpdate {
+	url: string;
+	/** The audit shown now; absent when the URL's diagnostics were cleared. */
+	auditId?: string;
+	/** Placing the audit's findings failed: the previous diagnostics stay. */
+	error?: string;
+}
+
 export class FindingProblems implements vscode.Disposable {
 	private readonly collection = vscode.languages.createDiagnosticCollection('auditlens');
 	private readonly store = new DiagnosticsByUrl();
@@ -29,8 +38,8 @@ export class FindingProblems implements vscode.Disposable {
 	private readonly findings = new Map<string, LocatedFinding>();
 	/** The newest audit of each URL asked for: an older one that arrives later (a slow locate) is dropped. */
 	private readonly latest = new Map<string, AuditRef>();
-	private readonly updated = new vscode.EventEmitter<string>();
-	/** The diagnostics of a URL were replaced or cleared (for tests). */
+	private readonly updated = new vscode.EventEmitter<ProblemsUpdate>();
+	/** The diagnostics of a URL were replaced or cleared, or placing an audit's findings failed (for tests). */
 	readonly onDidUpdate = this.updated.event;
 
 	constructor(private readonly ctx: Ctx) {}
@@ -56,9 +65,10 @@ export class FindingProblems implements vscode.Disposable {
 			const specs = diagnosticSpecs(audit.url, located.findings);
 			this.ctx.log.info(`problems: ${audit.url}: ${specs.length} of ${located.findings.length} finding(s) on workspace files (${located.ms} ms)`);
 			this.apply(this.store.set(audit.url, specs));
-			this.updated.fire(audit.url);
+			this.updated.fire({ url: audit.url, auditId: audit.id });
 		} catch (err) {
 			this.ctx.log.warn(`problems: could not place the findings of ${audit.url} (audit ${audit.id}) in the workspace; the Problems panel keeps what it showed: ${errorMessage(err)}`);
+			this.updated.fire({ url: audit.url, auditId: audit.id, error: errorMessage(err) });
 		}
 	}
 
@@ -76,7 +86,7 @@ export class FindingProblems implements vscode.Disposable {
 	clearUrl(url: string): void {
 		this.latest.delete(url);
 		this.apply(this.store.delete(url));
-		this.updated.fire(url);
+		this.updated.fire({ url });
 	}
 
 	/** One audit was deleted: the diagnostics go if they were its. */
