@@ -131,7 +131,8 @@ describe('Findings in the Problems panel', () => {
 		assert.ok(alt);
 		assert.equal(alt.range.start.line, altLine, `image-alt is on the marked line (all: ${describeAll(before)})`);
 		assert.ok(typeof alt.code === 'object' && alt.code.target.scheme === 'https', 'the rule links to its documentation');
-		assert.match(alt.relatedInformation?.[0]?.message ?? '', new RegExp(`mobile · ${first.url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+		// The audited URL (and the form factor, when the finding is not the same in every one audited).
+		assert.ok(alt.relatedInformation?.[0]?.message.endsWith(first.url), `related information names ${first.url}`);
 		assert.ok(
 			before.some((d) => rule(d) === 'link-name' && d.range.start.line === linkLine),
 			`link-name is on its line too (all: ${describeAll(before)})`,
