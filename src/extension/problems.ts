@@ -162,11 +162,14 @@ export class FindingQuickFixes implements vscode.CodeActionProvider {
 
 	provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
 		if (context.only && !vscode.CodeActionKind.QuickFix.intersects(context.only)) return [];
+		const fixable = context.diagnostics.flatMap((d) => {
+			const fix = this.problems.findingOf(document.uri, d)?.fix;
+			return fix ? [{ d, fix }] : [];
+		});
+		if (!fixable.length) return [];
 		const actions: vscode.CodeAction[] = [];
 		const text = document.getText();
-		for (const d of context.diagnostics) {
-			const fix = this.problems.findingOf(document.uri, d)?.fix;
-			if (!fix) continue;
+		for (const { d, fix } of fixable) {
 			const r = d.range;
 			const plan = quickFixPlan(text, { startLine: r.start.line, startCharacter: r.start.character, endLine: r.end.line, endCharacter: r.end.character }, fix, {
 				jsx: isJsxFile(document.fileName),
