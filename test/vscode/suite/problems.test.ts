@@ -157,6 +157,20 @@ describe('Findings in the Problems panel', () => {
 		);
 	});
 
+	it('clears them when auditlens.diagnostics.enabled is turned off, and shows the latest audit again when it is turned on', async () => {
+		const uri = vscode.Uri.file(path.join(siteDir, 'index.html'));
+		await audit(fixture.url('/index.html'));
+		const shown = ours(uri).length;
+		assert.ok(shown > 0, 'the audit put findings on index.html');
+		try {
+			await config().update('diagnostics.enabled', false, vscode.ConfigurationTarget.Workspace);
+			await diagnosticsWhen(uri, 'no AuditLens diagnostics with the setting off', (ds) => ds.length === 0, 30_000);
+		} finally {
+			await config().update('diagnostics.enabled', undefined, vscode.ConfigurationTarget.Workspace);
+		}
+		await diagnosticsWhen(uri, 'the diagnostics back with the setting on', (ds) => ds.length === shown, 60_000);
+	});
+
 	it('clears the diagnostics when the audit they come from is deleted from the history', async () => {
 		const uri = vscode.Uri.file(path.join(siteDir, 'index.html'));
 		const result = await audit(fixture.url('/index.html'));
