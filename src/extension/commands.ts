@@ -3,7 +3,7 @@
  * (rust-analyzer's commands.ts).
  */
 import * as vscode from 'vscode';
-import { clearCacheRequest, deleteHistoryRequest, getReportRequest, getResultRequest, statsRequest } from '../protocol/messages';
+import { clearCacheRequest, deleteHistoryRequest, getReportRequest, getResultRequest, listHistoryRequest, statsRequest } from '../protocol/messages';
 import type { AuditResult, FormFactor, ScanReport } from '../protocol/types';
 import { resetAiConsent } from './aiConsent';
 import { resolveDevServer } from './auditOnSave';
@@ -281,6 +281,13 @@ function openResult(ctx: Ctx): Handler {
 		withErrors(ctx, 'open the result', async () => {
 			const id = resultIdOf(ctx, arg);
 			if (id) await ResultPanel.show(ctx, id);
+			// The newest audit of a URL opened from the history puts its findings in the Problems panel (after a restart, say).
+			const node = arg as HistoryNode | undefined;
+			if (node?.kind === 'url') void ctx.problems.show(node.summary.latest);
+			if (node?.kind === 'audit') {
+				const newest = async () => (await ctx.client.request(listHistoryRequest, { url: node.entry.url, limit: 1 }, 'list history')).entries?.[0]?.id;
+				void ctx.problems.showIfNewest(node.entry, newest);
+			}
 		});
 }
 
@@ -300,12 +307,14 @@ function deleteHistory(ctx: Ctx): Handler {
 			const node = arg as HistoryNode | undefined;
 			if (node?.kind === 'audit') {
 				await ctx.client.request(deleteHistoryRequest, { id: node.entry.id }, 'delete audit');
+				ctx.problems.clearAudit(node.entry.id);
 				// Its screenshots are gone with it: close its panel rather than show broken images.
 				ResultPanel.find(node.entry.id)?.panel.dispose();
 			} else if (node?.kind === 'url') {
 				const ok = await vscode.window.showWarningMessage(`Delete all ${node.summary.audits} audit(s) of ${node.summary.url}?`, { modal: true }, 'Delete');
 				if (ok !== 'Delete') return;
 				await ctx.client.request(deleteHistoryRequest, { url: node.summary.url }, 'delete audits');
+				ctx.problems.clearUrl(node.summary.url);
 				ResultPanel.disposeWhere((p) => p.url === node.summary.url && p.resultId !== undefined);
 				// The engine deletes the scans that started at this URL with its audits.
 				SitePanel.disposeWhere((p) => p.finished && p.startUrl === node.summary.url);
@@ -322,6 +331,7 @@ function clearHistory(ctx: Ctx): Handler {
 			const ok = await vscode.window.showWarningMessage('Delete every audit and site scan in the AuditLens history?', { modal: true }, 'Delete All');
 			if (ok !== 'Delete All') return;
 			const { deleted } = await ctx.client.request(deleteHistoryRequest, { all: true }, 'clear history');
+			ctx.problems.clearAll();
 			ResultPanel.disposeWhere((p) => p.resultId !== undefined);
 			SitePanel.disposeWhere((p) => p.finished);
 			ctx.history.refresh();

@@ -8,7 +8,7 @@
  */
 import * as z from 'zod/mini';
 import type { ConfigureParams } from '../protocol/messages';
-import type { EngineSettings, FormFactor, ScanOptionsInput } from '../protocol/types';
+import type { EngineSettings, FormFactor, ScanOptionsInput, WorkspaceMapping } from '../protocol/types';
 import { settingSchema } from '../shared/settings';
 
 export interface ConfigSource {
@@ -38,6 +38,9 @@ export const ENGINE_SETTING_KEYS = [
 	'aiDeep',
 ] as const satisfies readonly (keyof EngineSettings)[];
 
+/** One `auditlens.locate.mappings` entry: a URL path prefix and the folder it is served from. */
+const workspaceMappingSchema = z.object({ urlPath: z.string().check(z.regex(/^\//)), dir: z.string().check(z.minLength(1)) });
+
 /** The extension's own settings (not sent to the engine): type, bounds and default, defined once. */
 export const extensionSettingsSchema = z.object({
 	devServerUrl: z._default(z.string(), 'http://localhost:3000'),
@@ -47,6 +50,8 @@ export const extensionSettingsSchema = z.object({
 	recentUrlCount: z._default(z.int().check(z.minimum(1), z.maximum(50)), 10),
 	nodePath: z._default(z.string(), ''),
 	loginScript: z._default(z.string(), ''),
+	'diagnostics.enabled': z._default(z.boolean(), true),
+	'locate.mappings': z._default(z.array(workspaceMappingSchema), []),
 });
 const EXTENSION_DEFAULTS = extensionSettingsSchema.parse({});
 
@@ -137,6 +142,31 @@ export class Config {
 	/** The login script as set (relative to the workspace folder), or undefined. */
 	get loginScript(): string | undefined {
 		return this.own('loginScript').trim() || undefined;
+	}
+
+	/** Put the findings of the latest audit of each URL in the Problems panel (`auditlens.diagnostics.enabled`). */
+	get diagnosticsEnabled(): boolean {
+		return this.own('diagnostics.enabled');
+	}
+
+	/**
+	 * URL paths served from folders the workspace layout does not suggest (`auditlens.locate.mappings`). Entries
+	 * that are not a `{ urlPath: "/…", dir }` are left out, each described in `problems`; the others still apply.
+	 */
+	locateMappings(problems: string[] = []): WorkspaceMapping[] {
+		const raw = this.source.get<unknown>('locate.mappings');
+		if (raw === undefined) return [];
+		if (!Array.isArray(raw)) {
+			problems.push('auditlens.locate.mappings is not a list; no mappings apply');
+			return [];
+		}
+		const out: WorkspaceMapping[] = [];
+		for (const entry of raw) {
+			const parsed = workspaceMappingSchema.safeParse(entry);
+			if (parsed.success) out.push({ urlPath: parsed.data.urlPath, dir: parsed.data.dir.trim() });
+			else problems.push(`auditlens.locate.mappings: ${JSON.stringify(entry)} is left out: each entry is { "urlPath": "/…", "dir": "folder" }`);
+		}
+		return out;
 	}
 
 	/** How many recent URLs the Audit URL input offers. */

@@ -10,6 +10,7 @@ import { CredentialStore } from './credentialStore';
 import { EngineClient } from './engineClient';
 import { findEngineRuntime } from './engineRuntime';
 import { HistoryTreeProvider } from './historyTree';
+import { FindingProblems } from './problems';
 import { safeLogChannel } from './safeLog';
 import { Scope, type DisposableLike } from './scope';
 import { SECRETS } from './secrets';
@@ -20,6 +21,8 @@ export class Ctx implements vscode.Disposable {
 	readonly client: EngineClient;
 	readonly statusBar: AuditStatusBar;
 	readonly history: HistoryTreeProvider;
+	/** The findings of the latest audit of each URL in the Problems panel. */
+	readonly problems: FindingProblems;
 	/** Headers and cookies per URL pattern (SecretStorage) and the login script, for signed-in audits. */
 	readonly credentials: CredentialStore;
 	private readonly extScope = new Scope();
@@ -43,6 +46,9 @@ export class Ctx implements vscode.Disposable {
 		this.statusBar = this.pushExtCleanup(new AuditStatusBar());
 		this.history = this.pushExtCleanup(new HistoryTreeProvider(this));
 		this.pushExtCleanup(this.onDidFinishAudit(() => this.history.refresh()));
+		this.problems = this.pushExtCleanup(new FindingProblems(this));
+		// Every audit that finishes (Audit URL, on save, Re-run, a batch) replaces its URL's diagnostics.
+		this.pushExtCleanup(this.onDidFinishAudit((result) => void this.problems.show(result)));
 	}
 
 	/** Typed settings, read afresh each time. */

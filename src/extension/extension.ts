@@ -5,6 +5,7 @@ import { registerCommands } from './commands';
 import { Ctx } from './ctx';
 import { errorMessage } from './engineClient';
 import { HISTORY_VIEW_ID } from './historyTree';
+import { FindingQuickFixes } from './problems';
 import { RESULT_VIEW_TYPE, ResultPanel, ResultPanelSerializer } from './resultPanel';
 import { SECRETS } from './secrets';
 import { SITE_VIEW_TYPE, SitePanel, SitePanelSerializer } from './sitePanel';
@@ -28,9 +29,11 @@ export function activate(extension: vscode.ExtensionContext): AuditLensApi {
 	c.pushExtCleanup(vscode.window.registerWebviewPanelSerializer(RESULT_VIEW_TYPE, new ResultPanelSerializer(c)));
 	c.pushExtCleanup(vscode.window.registerWebviewPanelSerializer(SITE_VIEW_TYPE, new SitePanelSerializer(c)));
 	const auditOnSave = c.pushExtCleanup(new AuditOnSave(c));
+	c.pushExtCleanup(vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, new FindingQuickFixes(c.problems), { providedCodeActionKinds: FindingQuickFixes.kinds }));
 	c.pushExtCleanup(
 		vscode.workspace.onDidChangeConfiguration((e) => {
 			if (!e.affectsConfiguration('auditlens')) return;
+			if (e.affectsConfiguration('auditlens.diagnostics') || e.affectsConfiguration('auditlens.locate')) c.problems.settingsChanged();
 			// A partial configure cannot unset the Chrome path; a fresh engine starts without it.
 			if (e.affectsConfiguration('auditlens.chromePath') && !c.config.chromePath && c.client.state === 'running') {
 				c.client.restart().catch((err: unknown) => c.log.error(`engine restart: ${errorMessage(err)}`));

@@ -134,6 +134,26 @@ describe('Settings (contributes.configuration)', () => {
 		assert.equal(new Config(source({ auditOnSaveDelayMs: 250 })).auditOnSaveDelayMs, 250);
 	});
 
+	it('reads the Problems panel settings: on by default, mappings kept entry by entry', () => {
+		assert.equal(new Config(source({})).diagnosticsEnabled, true);
+		assert.equal(new Config(source({ 'diagnostics.enabled': false })).diagnosticsEnabled, false);
+		assert.equal(new Config(source({ 'diagnostics.enabled': 'no' })).diagnosticsEnabled, true, 'not a boolean: the default');
+		assert.deepEqual(new Config(source({})).locateMappings(), []);
+		const problems: string[] = [];
+		const mappings = new Config(
+			source({ 'locate.mappings': [{ urlPath: '/static/', dir: ' assets ' }, { urlPath: 'static', dir: 'x' }, { dir: 'y' }, { urlPath: '/', dir: '/abs/site' }] }),
+		).locateMappings(problems);
+		assert.deepEqual(mappings, [
+			{ urlPath: '/static/', dir: 'assets' },
+			{ urlPath: '/', dir: '/abs/site' },
+		]);
+		assert.equal(problems.length, 2, problems.join('\n'));
+		assert.match(problems[0], /"urlPath":"static".*left out/);
+		const notAList: string[] = [];
+		assert.deepEqual(new Config(source({ 'locate.mappings': { urlPath: '/' } })).locateMappings(notAList), []);
+		assert.match(notAList[0], /not a list/);
+	});
+
 	it('never logs an API key', () => {
 		const shown = JSON.stringify(redactSettings({ anthropicApiKey: 'sk-ant-secret', maxBrowsers: 2 }));
 		assert.doesNotMatch(shown, /secret/);

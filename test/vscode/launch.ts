@@ -9,7 +9,8 @@ import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { format } from 'node:util';
+import { chromium, type Browser, type Page } from 'playwright-core';
 
 /** The repository root (where package.json is), from src or out/. */
 export const REPO = (() => {
@@ -129,4 +130,99 @@ export function makeWorkspace(dir: string, settings: Record<string, unknown>): s
 	fs.mkdirSync(path.join(dir, '.vscode'), { recursive: true });
 	fs.writeFileSync(path.join(dir, '.vscode', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...settings }, null, '\t'));
 	return dir;
+}
+
+/** Workbench messages that say nothing about the suite (no network here, no chat, no service worker). */
+const WORKBENCH_NOISE =
+	/ENOTFOUND|ChatModelSelection|Service ?Worker|AccountPolicyGate|AgentHost|Creating a socket|No default agent|authentication provider|connection token|grace time|builtin extensions cache|DialogService/;
+
+export interface RunInVsCodeOptions {
+	/** The extension under development (its dist/ is loaded). */
+	extensionPath: string;
+	/** The module the extension host runs (`run(): Promise<void>`), like VS Code's extensionTestsPath. */
+	testsPath: string;
+	/** The folder VS Code opens. */
+	workspace: string;
+	/** A scratch folder for the server's data and extensions (the caller removes it). */
+	tmp: string;
+	timeoutMs: number;
+	/** Each line the extension host logs, with the workbench page (e.g. to take a screenshot when the tests say so). */
+	onHostLine?(line: string, page: Page): void;
+}
+
+/**
+ * Run `testsPath` inside the extension host of a real VS Code: the VS Code server bundled in code-server with
+ * --enable-smoke-test-driver, whose web workbench takes an extension-development payload; Debian's chromium
+ * opens it and receives the exit code (-1 when it did not finish in time). The host's log is printed.
+ */
+export async function runInVsCode(opts: RunInVsCodeOptions): Promise<number> {
+	const paths = codeServerPaths();
+	const port = await freePort();
+	const origin = `http://127.0.0.1:${port}`;
+	const server = startProcess(
+		paths.node,
+		[
+			paths.serverMain,
+			'--host',
+			'127.0.0.1',
+			'--port',
+			String(port),
+			'--without-connection-token',
+			'--accept-server-license-terms',
+			'--enable-smoke-test-driver',
+			'--disable-telemetry',
+			'--disable-workspace-trust',
+			'--server-data-dir',
+			path.join(opts.tmp, 'server'),
+			'--extensions-dir',
+			path.join(opts.tmp, 'extensions'),
+		],
+		{ name: 'vscode-server', env: { ...process.env, CHROME_PATH: CHROMIUM, AUDITLENS_TEST_ARTIFACTS: path.join(REPO, 'test-artifacts') }, verbose: process.env.AUDITLENS_VERBOSE === '1' },
+	);
+	const browser = await launchChromium();
+	try {
+		await waitForHttp(`${origin}/`);
+		const remote = (p: string) => `vscode-remote://127.0.0.1:${port}${p}`;
+		const payload = JSON.stringify([
+			['extensionDevelopmentPath', remote(opts.extensionPath)],
+			['extensionTestsPath', remote(opts.testsPath)],
+		]);
+		const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+		const exitCode = new Promise<number>((resolve) => {
+			void page.exposeFunction('codeAutomationExit', (code: number) => {
+				resolve(code);
+			});
+		});
+		// The extension host's console (mocha's reporter) arrives as browser console messages.
+		page.on('console', (msg) => {
+			void (async () => {
+				// The host logs as console.log('%c LEVEL', 'color: …', format, ...args).
+				const args = await Promise.all(msg.args().map((a) => a.jsonValue().catch(() => String(a))));
+				const host = typeof args[0] === 'string' && args[0].startsWith('%c');
+				if (!host) return;
+				const text = format(...(args.slice(2) as [unknown, ...unknown[]]));
+				if (process.env.AUDITLENS_VERBOSE === '1' || !WORKBENCH_NOISE.test(text)) console.log(text);
+				else if (process.env.AUDITLENS_VERBOSE === '1') console.log(`[browser] ${msg.text()}`);
+				opts.onHostLine?.(text, page);
+			})();
+		});
+		await page.goto(`${origin}/?folder=${encodeURIComponent(opts.workspace)}&payload=${encodeURIComponent(payload)}`);
+		const code = await Promise.race([exitCode, sleep(opts.timeoutMs).then(() => -1)]);
+		if (code === -1) console.error(`the extension host's tests did not finish within ${opts.timeoutMs} ms`);
+		return code;
+	} finally {
+		await browser.close().catch(() => undefined);
+		await server.stop();
+	}
+}
+
+/** Run a script's `main` and exit with the code it resolves with (1, with the error printed, when it throws). */
+export function exitWith(main: () => Promise<number>): void {
+	main().then(
+		(code) => process.exit(code),
+		(err: unknown) => {
+			console.error(err);
+			process.exit(1);
+		},
+	);
 }
