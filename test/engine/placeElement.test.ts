@@ -150,6 +150,38 @@ describe('placeElement', () => {
 			assertPlaced(placeElement(el('<img src="/badge.svg" alt="Badge 3">'), [jsx, ts]), ts, '<img src="/badge.svg"', { min: 0.7 });
 			assert.equal(placeElement(el('<b>'), [ts]), undefined);
 		});
+
+		it('places a React element by its one distinctive class when its src is an imported asset', () => {
+			const app = lines(
+				'/w/src/App.js',
+				"import logo from './logo.svg';",
+				'function App() {',
+				'\treturn (',
+				'\t\t<div className="App">',
+				'\t\t\t<header className="App-header">',
+				'\t\t\t\t<img src={logo} className="App-logo" />',
+				'\t\t\t\t<a className="App-link" href="https://reactjs.org" target="_blank" rel="noopener noreferrer">Learn React</a>',
+				'\t\t\t</header>',
+				'\t\t</div>',
+				'\t);',
+				'}',
+			);
+			const target = el('<img src="/static/media/logo.6ce24c58.svg" class="App-logo">', 'div.App > header.App-header > img.App-logo');
+			assertPlaced(placeElement(target, [app]), app, '<img', { min: 0.7 });
+		});
+
+		it('reads lit templates in a script as markup', () => {
+			const lit = lines(
+				'/w/src/buy-button.js',
+				"import { html, LitElement } from 'lit';",
+				'export class BuyButton extends LitElement {',
+				'\trender() {',
+				'\t\treturn html`<button class="buy" @click=${this.go} ?disabled=${this.busy}>Buy ${this.label}</button>`;',
+				'\t}',
+				'}',
+			);
+			assertPlaced(placeElement(el('<button class="buy">', 'buy-button > button.buy', 'Buy now'), [lit]), lit, '<button', { min: 0.7 });
+		});
 	});
 
 	describe('Vue, Svelte, Astro and templates', () => {
@@ -219,6 +251,16 @@ describe('placeElement', () => {
 			assertPlaced(placeElement(el('<img src="/img/hammer.png" alt="Hammer">', 'div.product > img'), [hbs, njk]), hbs, '<img', { min: 0.7 });
 			assertPlaced(placeElement(el('<a class="buy" href="/p/hammer">', 'div.product > a.buy', 'Buy Hammer'), [hbs, njk]), hbs, '<a class="buy"', { min: 0.7 });
 			assertPlaced(placeElement(el('<input type="search" name="q" placeholder="Search…">'), [hbs, njk]), njk, '<input', { min: 0.7 });
+		});
+
+		it('EJS, PHP and Liquid: code in the text and in values does not break the scan', () => {
+			const ejs = lines('/w/views/index.ejs', '<% if (items.length > 0) { %>', '\t<img class="hero" src="<%= hero.src %>" alt="Our workshop">', '<% } %>');
+			const php = lines('/w/index.php', '<?php if ($a->b > 1): ?>', '<a class="login" href="/login.php?next=<?= urlencode($next) ?>">Log in</a>', '<?php endif; ?>');
+			const liquid = lines('/w/templates/product.liquid', '{% if product.price > 10 %}', '<span class="badge">Sale</span>', '{% endif %}');
+			const sources = [ejs, php, liquid];
+			assertPlaced(placeElement(el('<img class="hero" src="/img/h.png" alt="Our workshop">'), sources), ejs, '<img');
+			assertPlaced(placeElement(el('<a class="login" href="/login.php?next=%2Fcart">', undefined, 'Log in'), sources), php, '<a class="login"');
+			assertPlaced(placeElement(el('<span class="badge">', undefined, 'Sale'), sources), liquid, '<span');
 		});
 	});
 

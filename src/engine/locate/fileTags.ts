@@ -38,7 +38,7 @@ function tokenize(file: string, text: string): FileTags {
 		if (list) list.push(i);
 		else byTag.set(site.tag, [i]);
 	});
-	return { sites: sink.sites, byTag, lineStarts: lineStartsOf(text) };
+	return { flavour, sites: sink.sites, byTag, lineStarts: lineStartsOf(text) };
 }
 
 // Each text is tokenized once: an audit places dozens of elements over the same files, and the next audit of the

@@ -19,7 +19,7 @@ export type ElementTarget = Extract<FindingTarget, { kind: 'element' }>;
  * adds up evidence (points) for and against it being the element:
  * - `id` equal: 6; `src`/`href`/`action`/`poster`/`srcset` equal: 5, the same path under another origin, query or
  *   `./`: 0.85 of that; `name`, `alt`, `type`, `placeholder`, `aria-label`, `for`, `role` (and `lang`, `content`,
- *   `rel`) equal: 2; any other attribute equal: 0.5. Each class shared: 2.5, at most 5 for all classes. The label
+ *   `rel`) equal: 2; any other attribute equal: 0.5. Each class shared: 3, at most 5 for all classes. The label
  *   (Lighthouse's nodeLabel: the text, alt or aria-label; a CRO finding's text) equal to the source's text or
  *   label attribute: 3. These are divided by √n, n the number of candidates that share the same evidence, so a
  *   class on every card says little and a class on one element says much.
@@ -38,7 +38,7 @@ export type ElementTarget = Extract<FindingTarget, { kind: 'element' }>;
  * (the others are not the element) and over "in none of these sources" (a constant 2.5 points): a unique id or URL match is ≥ 0.9; two equal candidates (anywhere) are each ≤ 0.5, so
  * below LOCATE_MIN_CONFIDENCE; a tag name or one common class alone stays well under it.
  */
-const W = { id: 6, url: 5, medium: 2, other: 0.5, class: 2.5, classesMax: 5, label: 3 };
+const W = { id: 6, url: 5, medium: 2, other: 0.5, class: 3, classesMax: 5, label: 3 };
 const DIFFERS = { id: -8, url: -5, medium: -2.5, other: -1 };
 const SOURCE_ONLY = { id: -3, url: -3, medium: -2, other: -1, class: -1 };
 const PAGE_ONLY = { id: -2, url: -2, medium: -1, other: -0.3, class: -0.4 };
@@ -58,8 +58,10 @@ const labelAttrs = ['alt', 'aria-label', 'placeholder', 'value', 'name', 'conten
 /** What the page says about the element, worked out once per finding for the candidates to be compared with. */
 interface Page {
 	facts: ElementFacts;
-	attrs: { name: string; value: TargetValue; group: Group; path?: PagePath; key: string }[];
+	/** With the keys their shared evidence is counted under. */
+	attrs: { name: string; value: TargetValue; group: Group; path?: PagePath; key: string; patternKey: string }[];
 	classes: string[];
+	classKeys: string[];
 	/** The label, normalized; absent when the snippet's attributes already carry it (an image's alt). */
 	label?: TargetValue;
 }
@@ -67,13 +69,15 @@ interface Page {
 function pageOf(facts: ElementFacts): Page {
 	const attrs = [...facts.attrs]
 		.filter(([name]) => !isAddedAttribute(name))
-		.map(([name, value]) => ({ name, value, group: groupOf(name), key: `a:${name}`, ...(urlAttrs.has(name) ? { path: pagePath(value.value) } : {}) }));
+		.map(([name, value]) => ({ name, value, group: groupOf(name), key: `a:${name}`, patternKey: `pa:${name}`, ...(urlAttrs.has(name) ? { path: pagePath(value.value) } : {}) }));
 	const label = facts.label;
 	const carried = label && facts.fromSnippet && labelAttrs.some((a) => facts.attrs.get(a)?.value === label.value);
+	const classes = facts.classes.filter((k) => !isAddedClass(k));
 	return {
 		facts,
 		attrs,
-		classes: facts.classes.filter((k) => !isAddedClass(k)),
+		classes,
+		classKeys: classes.map((k) => `c:${k}`),
 		...(label && !carried ? { label: { value: normalizeText(label.value), truncated: label.truncated } } : {}),
 	};
 }
@@ -114,7 +118,7 @@ function scoreAttributes(page: Page, c: Candidate): void {
 		else if (match === 'path') share(c, a.key, W[a.group] * PATH_ONLY);
 		else {
 			allMatch = false;
-			if (match === 'pattern' && source.kind === 'pattern') share(c, 'p' + a.key, W[a.group] * patternShare(source.parts));
+			if (match === 'pattern' && source.kind === 'pattern') share(c, a.patternKey, W[a.group] * patternShare(source.parts));
 			else if (match === 'differs') c.fixed += DIFFERS[a.group];
 		}
 	}
@@ -130,8 +134,8 @@ function scoreAttributes(page: Page, c: Candidate): void {
 		}
 	}
 	let classesMatch = true;
-	for (const k of page.classes) {
-		if (site.classes.has(k)) share(c, 'c:' + k, W.class);
+	for (let i = 0; i < page.classes.length; i++) {
+		if (site.classes.has(page.classes[i])) share(c, page.classKeys[i], W.class);
 		else {
 			classesMatch = false;
 			if (!site.openClasses) c.fixed += PAGE_ONLY.class;
@@ -156,16 +160,18 @@ function scoreLabel(page: Page, c: Candidate): void {
 	if (!label) return;
 	for (const a of labelAttrs) {
 		const v = c.site.attrs.get(a);
-		if (v?.kind === 'static' && labelMatches(label, v.value)) return share(c, 'l', W.label);
+		if (v?.kind === 'static' && labelMatches(label, normalizeText(v.value))) return share(c, 'l', W.label);
 	}
-	const text = elementText(c.source.text, c.site, flavourOf(c.source.file) ?? 'html');
+	const text = elementText(c.source.text, c.site, c.tags.flavour);
 	if (text === undefined) return;
 	if (!text.includes('\u0001')) {
 		if (labelMatches(label, text)) share(c, 'l', W.label);
 		else if (text) c.fixed -= 1;
 		return;
 	}
-	const parts = normalizeText(text).split('\u0001');
+	const parts = text.split('\u0001');
+	// Text that is all expressions (`{t('cta')}`) says nothing.
+	if (parts.every((p) => !p.trim())) return;
 	if (fitsPattern(label, parts)) share(c, 'pl', W.label * patternShare(parts));
 }
 

@@ -27,12 +27,13 @@ export interface TagSite {
 	nthOfType: number;
 	/** Offset of the closing tag, -1 for void or self-closing elements and unclosed ones. */
 	contentEnd: number;
-	/** The element's text content as far as the source states it (computed on demand). */
+	/** The element's text content as far as the source states it, lowercase (computed on demand). */
 	text?: string;
 }
 
 /** The opening tags of one source text, indexed by tag name, with its line starts for positions. */
 export interface FileTags {
+	flavour: Flavour;
 	sites: TagSite[];
 	byTag: Map<string, number[]>;
 	lineStarts: number[];

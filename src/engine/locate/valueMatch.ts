@@ -71,8 +71,7 @@ export function compareValue(page: TargetValue, source: AttrValue, path?: PagePa
 /** Text compared the way a reader would: case and spacing aside. */
 export const normalizeText = (s: string) => s.replace(/\s+/g, ' ').trim().toLowerCase();
 
-/** Does a normalized label (Lighthouse ends a shortened one with …) equal a text? */
-export function labelMatches(label: TargetValue, text: string): boolean {
-	const t = normalizeText(text);
-	return label.value !== '' && (label.truncated ? t.startsWith(label.value) : t === label.value);
+/** Does a normalized label (Lighthouse ends a shortened one with …) equal a normalized text? */
+export function labelMatches(label: TargetValue, normalized: string): boolean {
+	return label.value !== '' && (label.truncated ? normalized.startsWith(label.value) : normalized === label.value);
 }
