@@ -79,10 +79,23 @@ describe('placeElement', () => {
 			assertNotPlaced(placeElement(el('<button class="buy">', 'body > button.buy', 'Buy'), [a, b]));
 		});
 
+		it('does not count elements in comments', () => {
+			const html = page('/w/c.html', '<!-- <img src="/a.png"> -->\n<img src="/a.png">');
+			const jsx = lines('/w/C.jsx', 'export const C = () => (', '\t<div>', '\t\t{/* <img src="/b.png" /> */}', '\t\t<img src="/b.png" />', '\t</div>', ');', '// <img src="/b.png" />');
+			assertPlaced(placeElement(el('<img src="/a.png">'), [html]), html, '<img src="/a.png">', { nth: 2 });
+			assertPlaced(placeElement(el('<img src="/b.png">'), [jsx]), jsx, '<img src="/b.png" />', { nth: 2 });
+		});
+
 		it('tells two elements with the same src apart by their classes and text', () => {
 			const src = page('/w/p.html', '<a class="nav" href="/pricing">Pricing</a>\n<a class="cta primary" href="/pricing">See prices</a>');
 			assertPlaced(placeElement(el('<a class="cta primary" href="/pricing">', 'body > a.cta', 'See prices'), [src]), src, '<a class="cta');
 			assertPlaced(placeElement(el('<a class="nav" href="/pricing">', 'body > a.nav', 'Pricing'), [src]), src, '<a class="nav"');
+		});
+
+		it('takes a link`s label from the alt of the image it holds, as Lighthouse does', () => {
+			const src = page('/w/logo.html', '<a href="/">Home</a>\n<a href="/"><img src="/logo.png" alt="Acme Tools"></a>');
+			assertPlaced(placeElement(el('<a href="/">', 'body > a', 'Acme Tools'), [src]), src, '<a href="/"><img', { min: 0.7 });
+			assertPlaced(placeElement(el('<a href="/">', 'body > a', 'Home'), [src]), src, '<a href="/">Home', { min: 0.7 });
 		});
 
 		it('is not sure of a match on the tag name or one common class alone', () => {
@@ -237,6 +250,11 @@ describe('placeElement', () => {
 			);
 			assertPlaced(placeElement(el('<img src="/hero.webp" alt="Hero" data-astro-cid-abc123="">'), [astro]), astro, '<img src="/hero.webp" alt="Hero" />');
 			assertPlaced(placeElement(el('<a href="/blog/one" class="post">', 'ul > li > a.post', 'One'), [astro]), astro, '<a href={p.url}', { min: 0.7 });
+		});
+
+		it('MDX: markup in prose, after its frontmatter', () => {
+			const mdx = lines('/w/content/post.mdx', '---', 'title: Why <forge>', '---', "Don't miss this:", '', '<Chart data={points} />', '<img src="/img/anvil.jpg" alt="An anvil" />');
+			assertPlaced(placeElement(el('<img src="/img/anvil.jpg" alt="An anvil">'), [mdx]), mdx, '<img');
 		});
 
 		it('Handlebars and Nunjucks: values with template holes fit the page, text with holes too', () => {

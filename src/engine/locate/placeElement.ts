@@ -21,7 +21,7 @@ export type ElementTarget = Extract<FindingTarget, { kind: 'element' }>;
  *   `./`: 0.85 of that; `name`, `alt`, `type`, `placeholder`, `aria-label`, `for`, `role` (and `lang`, `content`,
  *   `rel`) equal: 2; any other attribute equal: 0.5. Each class shared: 3, at most 5 for all classes. The label
  *   (Lighthouse's nodeLabel: the text, alt or aria-label; a CRO finding's text) equal to the source's text or
- *   label attribute: 3. These are divided by √n, n the number of candidates that share the same evidence, so a
+ *   label attribute: 3 (0.7 of it on an element inside, an image's alt in a link). These are divided by √n, n the number of candidates that share the same evidence, so a
  *   class on every card says little and a class on one element says much.
  * - A value stated in the source that differs from the page's is evidence against: id −8, URLs −5, the middle
  *   group −2.5, others −1. An attribute the source states but the page lacks counts against when the snippet lists
@@ -43,6 +43,8 @@ const DIFFERS = { id: -8, url: -5, medium: -2.5, other: -1 };
 const SOURCE_ONLY = { id: -3, url: -3, medium: -2, other: -1, class: -1 };
 const PAGE_ONLY = { id: -2, url: -2, medium: -1, other: -0.3, class: -0.4 };
 const PATH_ONLY = 0.85;
+/** A label found on an element inside (an image's alt in a link) counts this share of a label. */
+const CHILD_LABEL = 0.7;
 /** A value with holes says as much as its literal part: `/img/{{ slug }}.png` (9 characters) more than `{{ a }}-x`. */
 const patternShare = (parts: string[]) => Math.min(0.7, Math.max(0.2, parts.join('').trim().length / 12));
 const SNIPPET_BONUS = 1.5;
@@ -154,6 +156,13 @@ function scoreAttributes(page: Page, c: Candidate): void {
 	if (c.exactSnippet) c.fixed += page.attrs.length + page.classes.length > 0 ? SNIPPET_BONUS : SNIPPET_BONUS / 3;
 }
 
+/** Does an element inside the candidate carry the label as an attribute value (`alt="Acme Tools"`)? */
+function childLabels(c: Candidate, label: TargetValue): boolean {
+	const { site } = c;
+	const content = c.source.text.slice(site.end, Math.min(site.contentEnd, site.end + 2000)).toLowerCase();
+	return content.includes(`="${label.value}${label.truncated ? '' : '"'}`);
+}
+
 /** The label against the source's text and label attributes. */
 function scoreLabel(page: Page, c: Candidate): void {
 	const label = page.label;
@@ -166,6 +175,8 @@ function scoreLabel(page: Page, c: Candidate): void {
 	if (text === undefined) return;
 	if (!text.includes('\u0001')) {
 		if (labelMatches(label, text)) share(c, 'l', W.label);
+		// Lighthouse labels a link that holds only an image by the image's alt.
+		else if (childLabels(c, label)) share(c, 'l', W.label * CHILD_LABEL);
 		else if (text) c.fixed -= 1;
 		return;
 	}

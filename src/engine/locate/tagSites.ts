@@ -61,6 +61,10 @@ const flavourByExtension: Record<string, Flavour> = {
 	vue: 'vue',
 	svelte: 'svelte',
 	astro: 'astro',
+	// MDX is markdown with JSX: markup from the start, like an Astro component's template.
+	mdx: 'astro',
+	md: 'html',
+	markdown: 'html',
 	jsx: 'jsx',
 	tsx: 'jsx',
 	js: 'jsx',
