@@ -252,6 +252,17 @@ describe('placeElement', () => {
 			assertPlaced(placeElement(el('<a href="/blog/one" class="post">', 'ul > li > a.post', 'One'), [astro]), astro, '<a href={p.url}', { min: 0.7 });
 		});
 
+		it('Angular and lit: bindings are unknown, the attributes and classes the framework adds are not held against', () => {
+			const ng = lines(
+				'/w/src/app/hero.component.html',
+				'<section class="hero">',
+				'\t<img [src]="hero.url" class="hero-img" [ngClass]="{ wide: wide }" alt="Hero" (load)="loaded()" *ngIf="show" />',
+				'</section>',
+			);
+			const target = el('<img _ngcontent-ng-c4="" src="/h.png" class="hero-img wide ng-star-inserted" alt="Hero">', 'section.hero > img.hero-img');
+			assertPlaced(placeElement(target, [ng]), ng, '<img');
+		});
+
 		it('MDX: markup in prose, after its frontmatter', () => {
 			const mdx = lines('/w/content/post.mdx', '---', 'title: Why <forge>', '---', "Don't miss this:", '', '<Chart data={points} />', '<img src="/img/anvil.jpg" alt="An anvil" />');
 			assertPlaced(placeElement(el('<img src="/img/anvil.jpg" alt="An anvil">'), [mdx]), mdx, '<img');

@@ -93,10 +93,12 @@ export function devHint(attrs: ReadonlyMap<string, TargetValue>, files: readonly
 
 /** Attributes dev builds, frameworks and extensions add to the DOM that no source states. */
 export function isAddedAttribute(name: string): boolean {
-	return /^(title|autofill-|data-v-|data-astro-|data-svelte|data-inspector-|data-source|data-[\w-]+-source-|data-nimg|data-reactroot|data-gr-|data-new-gr-|data-lt-)/.test(name);
+	return /^(title|autofill-|data-v-|data-astro-|data-svelte|data-inspector-|data-source|data-[\w-]+-source-|data-nimg|data-reactroot|data-gr-|data-new-gr-|data-lt-|_ngcontent-|_nghost-|ng-reflect-|ng-version)/.test(
+		name,
+	);
 }
 
-/** Classes frameworks add for scoped styles (Svelte `svelte-1x2y3z`, Astro `astro-ABCD1234`). */
+/** Classes frameworks add (Svelte's and Astro's scoped-style classes, Angular's animation markers). */
 export function isAddedClass(name: string): boolean {
-	return /^(svelte-[a-z0-9]+|astro-[A-Za-z0-9]{6,})$/.test(name);
+	return /^(svelte-[a-z0-9]+|astro-[A-Za-z0-9]{6,}|ng-star-inserted|ng-tns-[\w-]+|ng-trigger(-[\w-]+)?)$/.test(name);
 }

@@ -192,11 +192,14 @@ export class SiteAttrs {
 				if (raw === 'v-bind') return '#open';
 				const bound = /^(?::|v-bind:)([^.]+)/.exec(raw);
 				if (bound) return '=' + bound[1].toLowerCase();
-				if (/^(@|v-|#)/.test(raw)) return undefined;
-				// Angular: `[src]` and `[attr.src]` bind, `[class.x]` toggles, `(click)`, `*ngIf`, `[(ngModel)]` never render.
+				// Lit: `?hidden=${x}` binds, `.value=${x}` sets a property, `@click` listens.
+				if (raw.startsWith('?')) return '=' + raw.slice(1).toLowerCase();
+				if (/^(@|v-|#|\.)/.test(raw)) return undefined;
+				// Angular: `[src]` and `[attr.src]` bind, `[class.x]` and `[ngClass]` toggle classes, `(click)`, `*ngIf`
+				// and `[(ngModel)]` never render.
+				if (/^\[(class\.|ngClass\])/i.test(raw)) return '#classes';
 				const ng = /^\[(?:attr\.)?([^\]().]+)\]$/.exec(raw);
 				if (ng) return '=' + ng[1].toLowerCase();
-				if (/^\[(class|ngClass)/i.test(raw)) return '#classes';
 				if (/^[[(*]/.test(raw)) return undefined;
 				return raw.toLowerCase();
 			}
@@ -215,6 +218,8 @@ export class SiteAttrs {
 			default: {
 				if (raw === 'className') return 'class';
 				if (raw === 'htmlFor') return 'for';
+				if (raw === 'defaultValue') return 'value';
+				if (raw === 'defaultChecked') return 'checked';
 				if (raw === 'classList') return '#classes';
 				if (/^on[A-Z]/.test(raw) || /^(key|ref|children|dangerouslySetInnerHTML|suppress\w*Warning)$/.test(raw)) return undefined;
 				return raw.toLowerCase();
