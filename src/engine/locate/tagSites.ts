@@ -127,6 +127,9 @@ export function valueWithHoles(raw: string, braces: boolean): AttrValue {
 }
 
 const dynamic: AttrValue = { kind: 'dynamic' };
+const plainName = /^[a-z][a-z0-9-]*$/;
+/** Lowercase JSX and Vue props that never reach the DOM. */
+const notRendered = new Set(['key', 'ref', 'children']);
 
 /** Collects one tag's attributes into a site, reading each framework's syntax for what the DOM will carry. */
 export class SiteAttrs {
@@ -185,11 +188,14 @@ export class SiteAttrs {
 	 * spread, `#classes` for a class toggle, undefined for what never reaches the DOM (directives, handlers, keys).
 	 */
 	private domName(raw: string): string | undefined {
+		// Most attributes are plain HTML names (`src`, `aria-label`), the same in every flavour.
+		if (plainName.test(raw) && !raw.startsWith('v-') && !notRendered.has(raw)) return raw;
 		if (raw.startsWith('...')) return '#open';
 		switch (this.flavour) {
 			case 'vue':
 			case 'html': {
 				if (raw === 'v-bind') return '#open';
+				if (this.flavour === 'vue' && notRendered.has(raw)) return undefined;
 				const bound = /^(?::|v-bind:)([^.]+)/.exec(raw);
 				if (bound) return '=' + bound[1].toLowerCase();
 				// Lit: `?hidden=${x}` binds, `.value=${x}` sets a property, `@click` listens.
@@ -221,7 +227,7 @@ export class SiteAttrs {
 				if (raw === 'defaultValue') return 'value';
 				if (raw === 'defaultChecked') return 'checked';
 				if (raw === 'classList') return '#classes';
-				if (/^on[A-Z]/.test(raw) || /^(key|ref|children|dangerouslySetInnerHTML|suppress\w*Warning)$/.test(raw)) return undefined;
+				if (/^on[A-Z]/.test(raw) || notRendered.has(raw) || /^(dangerouslySetInnerHTML|suppress\w*Warning)$/.test(raw)) return undefined;
 				return raw.toLowerCase();
 			}
 		}
