@@ -310,6 +310,14 @@ describe('placeElement', () => {
 			assertPlaced(placeElement(react, sources), app, '<img', { via: 'dev-hint' });
 		});
 
+		it('the data-source-file family, and a hint naming no candidate file falls back to the attributes', () => {
+			const hinted = el('<img src="/c.png" data-source-file="src/App.tsx" data-source-line="3" data-source-column="3">');
+			assertPlaced(placeElement(hinted, sources), app, '<img', { via: 'dev-hint' });
+			const elsewhere = el('<img src="/a.png" alt="" data-astro-source-file="/home/ci/site/src/components/Other.astro" data-astro-source-loc="9:1">');
+			const found = placeElement(elsewhere, sources);
+			assert.notEqual(found?.via, 'dev-hint');
+		});
+
 		it('a path Lighthouse shortened still names its file; its element is then found by its attributes', () => {
 			const long: SourceText = { file: '/w/src/components/marketing/landing/sections/HeroSectionWithImage.astro', text: '<div>\n\t<img src="/x.png" class="hero" />\n</div>\n' };
 			const twin: SourceText = { file: '/w/src/pages/other.astro', text: '<img src="/x.png" class="hero" />\n' };
