@@ -5,7 +5,7 @@ import { parseDocument } from 'htmlparser2';
 import type { Element } from 'domhandler';
 import { LOCATE_MIN_CONFIDENCE } from '../../src/protocol';
 import { placeElement, type ElementTarget, type SourceText } from '../../src/engine/locate/placeElement';
-import { tagsOf } from '../../src/engine/locate/fileTags';
+import { tagsFor, tagsOf } from '../../src/engine/locate/fileTags';
 
 const el = (snippet?: string, selector?: string, nodeLabel?: string): ElementTarget => ({
 	kind: 'element',
@@ -347,6 +347,13 @@ describe('placeElement', () => {
 		assert.equal(tagsOf(src.file, src.text), tagsOf(src.file, src.text));
 		const changed = { file: src.file, text: src.text.replace('/a.png', '/b.png') };
 		assert.notEqual(tagsOf(changed.file, changed.text), tagsOf(src.file, src.text));
+	});
+
+	it('tokenizes no file that never writes the tag looked for, and reads old all-caps HTML', () => {
+		assert.equal(tagsFor('/w/no-input.html', '<p>No form here</p>', 'input'), undefined);
+		const caps = page('/w/caps.html', '<FORM ACTION="/go"><INPUT NAME="q" TYPE="search"></FORM>');
+		assert.equal(tagsFor(caps.file, caps.text, 'input')?.byTag.get('input')?.length, 1);
+		assertPlaced(placeElement(el('<input name="q" type="search">'), [caps]), caps, '<INPUT');
 	});
 
 	describe('the static-site fixture workspace', () => {

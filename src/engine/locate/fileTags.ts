@@ -1,7 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import { jsxTags } from './jsxTags';
 import { markupTags } from './markupTags';
-import { flavourOf, SiteSink, type FileTags } from './tagSites';
+import { flavourOf, SiteSink, tagOpeners, type FileTags } from './tagSites';
 
 function lineStartsOf(text: string): number[] {
 	const starts = [0];
@@ -41,20 +41,47 @@ function tokenize(file: string, text: string): FileTags {
 	return { flavour, sites: sink.sites, byTag, lineStarts: lineStartsOf(text) };
 }
 
+interface Entry {
+	text: string;
+	tags?: FileTags;
+	/** Tag names the text was found not to write, while it is not tokenized. */
+	absent: Set<string>;
+}
+
 // Each text is tokenized once: an audit places dozens of elements over the same files, and the next audit of the
 // page mostly sees the same texts again. Keyed by file, checked against the text itself (the same string is a
 // pointer compare); bounded by the texts' total size.
-const cache = new LRUCache<string, { text: string; tags: FileTags }>({
+const cache = new LRUCache<string, Entry>({
 	max: 10_000,
 	maxSize: 64 * 1024 * 1024,
 	sizeCalculation: (entry) => entry.text.length + 1,
 });
 
+function entryOf(file: string, text: string): Entry {
+	const hit = cache.get(file);
+	if (hit && hit.text === text) return hit;
+	const entry: Entry = { text, absent: new Set() };
+	cache.set(file, entry);
+	return entry;
+}
+
 /** The tags of a source text, tokenized once per text. */
 export function tagsOf(file: string, text: string): FileTags {
-	const hit = cache.get(file);
-	if (hit && hit.text === text) return hit.tags;
-	const tags = tokenize(file, text);
-	cache.set(file, { text, tags });
-	return tags;
+	const entry = entryOf(file, text);
+	return (entry.tags ??= tokenize(file, text));
+}
+
+/**
+ * The tags of a source text that may hold a tag of this name, or undefined when the text never writes it: most
+ * files have no `<input`, and a search for `<input` is far cheaper than tokenizing them. Remembered per text.
+ */
+export function tagsFor(file: string, text: string, tag: string): FileTags | undefined {
+	const entry = entryOf(file, text);
+	if (entry.tags) return entry.tags;
+	if (entry.absent.has(tag)) return undefined;
+	if (!tagOpeners(tag).some((o) => text.includes(o))) {
+		entry.absent.add(tag);
+		return undefined;
+	}
+	return (entry.tags = tokenize(file, text));
 }

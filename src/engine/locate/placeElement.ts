@@ -1,7 +1,7 @@
 import type { FindingTarget, SourceLocation } from '../../protocol';
 import { devHint, isAddedAttribute, isAddedClass } from './devHints';
 import { elementFacts, type ElementFacts, type TargetValue } from './elementTarget';
-import { lineOffset, positionOf, tagsOf } from './fileTags';
+import { lineOffset, positionOf, tagsFor, tagsOf } from './fileTags';
 import { elementText } from './elementText';
 import { flavourOf, type FileTags, type TagSite } from './tagSites';
 import { compareValue, fitsPattern, labelMatches, normalizeText, pagePath, samePath, urlAttrs, type PagePath } from './valueMatch';
@@ -280,7 +280,8 @@ export function placeElement(target: ElementTarget, sources: readonly SourceText
 	const id = facts.attrs.get('id');
 	if (!facts.tag && !id) return undefined;
 	for (const source of pool) {
-		const tags = tagsOf(source.file, source.text);
+		const tags = facts.tag ? tagsFor(source.file, source.text, facts.tag) : tagsOf(source.file, source.text);
+		if (!tags) continue;
 		const indices = facts.tag ? tags.byTag.get(facts.tag) : tags.sites.flatMap((s, i) => (s.attrs.has('id') ? [i] : []));
 		for (const i of indices ?? []) candidates.push({ source, tags, site: tags.sites[i], fixed: 0, exactSnippet: false, score: 0 });
 	}

@@ -96,6 +96,12 @@ const componentAliases: Record<string, string> = {
 	'nuxt-img': 'img',
 };
 
+/** What a source must contain to hold a tag of this name: `<img`, `<IMG`, or a component read as it (`<Image`). */
+export function tagOpeners(tag: string): string[] {
+	const aliases = Object.keys(componentAliases).filter((name) => componentAliases[name] === tag);
+	return [`<${tag}`, `<${tag.toUpperCase()}`, ...aliases.map((name) => `<${name}`)];
+}
+
 const voidTags = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
 
 export function isVoidTag(tag: string): boolean {
