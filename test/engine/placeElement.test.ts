@@ -334,6 +334,8 @@ describe('placeElement', () => {
 
 		it('places an id selector', () => {
 			assertPlaced(placeElement(el(undefined, '#signup-email'), [src]), src, '<input name="email"');
+			const digits = page('/w/digits.html', '<input name="a">\n<input name="b" id="2fa-code">');
+			assertPlaced(placeElement(el(undefined, '#\\32 fa-code'), [digits]), digits, '<input name="b"');
 		});
 
 		it('places a path with :nth-of-type and the field name as text', () => {

@@ -51,7 +51,8 @@ function parseSnippet(snippet: string): { tag: string; attrs: Record<string, str
 	return found;
 }
 
-const unescapeCss = (s: string): string => s.replace(/\\([0-9a-fA-F]{1,6}\s?|.)/g, (_, e: string) => (/^[0-9a-fA-F]/.test(e) && e.length > 1 ? String.fromCodePoint(parseInt(e, 16)) : e));
+/** `\\.` → `.` (hex escapes were made plain escapes by parseSelector). */
+const unescapeCss = (s: string): string => s.replace(/\\(.)/gu, '$1');
 
 /** One compound selector; undefined for what this reader does not know (pseudo-elements, `:not(…)`). */
 export function parseCompound(compound: string): SelectorPart | undefined {
@@ -84,7 +85,9 @@ export function parseCompound(compound: string): SelectorPart | undefined {
 /** The compounds of a selector, nearest to the element first; descendant and child combinators read alike. */
 export function parseSelector(selector: string): SelectorPart[] | undefined {
 	const parts: SelectorPart[] = [];
-	for (const compound of selector.trim().split(/\s*[>+~]\s*|\s+/)) {
+	// CSS.escape writes an id starting with a digit as `#\31 23`: the space ends the escape, not the compound.
+	const plain = selector.trim().replace(/\\([0-9a-fA-F]{1,6})\s?/g, (_, hex: string) => '\\' + String.fromCodePoint(parseInt(hex, 16)));
+	for (const compound of plain.split(/\s*[>+~]\s*|\s+/)) {
 		if (!compound) continue;
 		const part = parseCompound(compound);
 		if (!part) return undefined;
