@@ -79,6 +79,15 @@ describe('placeElement', () => {
 			assertNotPlaced(placeElement(el('<button class="buy">', 'body > button.buy', 'Buy'), [a, b]));
 		});
 
+		it('tells identical tags apart by the selector`s ancestors, and not without them', () => {
+			const src = page('/w/nav.html', '<header class="site"><nav><a href="/pricing">Pricing</a></nav></header>\n<footer class="site-footer"><p><a href="/pricing">Pricing</a></p></footer>');
+			const snippet = '<a href="/pricing">';
+			const inFooter = placeElement(el(snippet, 'body > footer.site-footer > p > a', 'Pricing'), [src]);
+			assertPlaced(inFooter, src, '<a href="/pricing">', { nth: 2, min: 0.7 });
+			assertPlaced(placeElement(el(snippet, 'body > header.site > nav > a', 'Pricing'), [src]), src, '<a href="/pricing">', { min: 0.7 });
+			assertNotPlaced(placeElement(el(snippet, undefined, 'Pricing'), [src]));
+		});
+
 		it('does not count elements in comments', () => {
 			const html = page('/w/c.html', '<!-- <img src="/a.png"> -->\n<img src="/a.png">');
 			const jsx = lines('/w/C.jsx', 'export const C = () => (', '\t<div>', '\t\t{/* <img src="/b.png" /> */}', '\t\t<img src="/b.png" />', '\t</div>', ');', '// <img src="/b.png" />');
