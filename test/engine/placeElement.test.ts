@@ -88,6 +88,21 @@ describe('placeElement', () => {
 			assertNotPlaced(placeElement(el(snippet, undefined, 'Pricing'), [src]));
 		});
 
+		it('reads the HTML an inline script writes, and template scripts as markup', () => {
+			const src = page(
+				'/w/inline.html',
+				[
+					'<script>',
+					'\tif (1 < 2) document.body.insertAdjacentHTML("beforeend", \'<img src="/promo.png" class="promo">\');',
+					'</script>',
+					'<script type="text/template" id="row"><a class="row-link" href="/rows">Rows</a></script>',
+					'<script type="application/ld+json">{"logo": "<img src=\\"/promo.png\\">"}</script>',
+				].join('\n'),
+			);
+			assertPlaced(placeElement(el('<img src="/promo.png" class="promo">'), [src]), src, '<img src="/promo.png" class="promo">');
+			assertPlaced(placeElement(el('<a class="row-link" href="/rows">', undefined, 'Rows'), [src]), src, '<a class="row-link"');
+		});
+
 		it('does not count elements in comments', () => {
 			const html = page('/w/c.html', '<!-- <img src="/a.png"> -->\n<img src="/a.png">');
 			const jsx = lines('/w/C.jsx', 'export const C = () => (', '\t<div>', '\t\t{/* <img src="/b.png" /> */}', '\t\t<img src="/b.png" />', '\t</div>', ');', '// <img src="/b.png" />');

@@ -43,14 +43,14 @@ function isLetter(code: number): boolean {
  * element only where an expression can start (after `(`, `=`, `return`, `=>`, …) and when a well-formed tag
  * follows, so `a < b`, `i<n` and `useState<string>()` are no tags; a capitalised tag followed by `(` is a generic
  * arrow function. HTML in strings and template literals (innerHTML, lit) is read as markup. Tolerant: a
- * malformed tag is skipped, not an error.
+ * malformed tag is skipped, not an error. `from`/`to` scan a part of the text (an HTML page's inline script).
  */
-export function jsxTags(text: string, flavour: Flavour, sink: SiteSink): void {
-	const n = text.length;
+export function jsxTags(text: string, flavour: Flavour, sink: SiteSink, from = 0, to = text.length): void {
+	const n = to;
 	const jsx = flavour !== 'script';
 	const markupRoot = flavour === 'svelte' || flavour === 'astro';
-	let i = 0;
-	if (flavour === 'astro') {
+	let i = from;
+	if (flavour === 'astro' && from === 0) {
 		// The frontmatter is script code that renders nothing.
 		const fence = /^\s*---\r?\n[\s\S]*?\r?\n---[^\n]*/.exec(text);
 		if (fence) i = fence[0].length;
