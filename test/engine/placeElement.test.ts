@@ -368,6 +368,15 @@ describe('placeElement', () => {
 		});
 	});
 
+	it('takes a position (:nth-child, :nth-of-type) as a hint, never enough for a line by itself', () => {
+		const src = page('/w/list.html', '<ul>\n<li class="item">\n<li class="item">\n<li class="item">\n</ul>');
+		for (const selector of ['body > ul > li:nth-child(2)', 'body > ul > li.item:nth-of-type(2)']) {
+			const found = placeElement(el('<li class="item">', selector), [src]);
+			assert.equal(found?.line, at(src.text, '<li', 2).line);
+			assertNotPlaced(found);
+		}
+	});
+
 	it('tokenizes each source text once', () => {
 		const src = page('/w/cache.html', '<img src="/a.png">');
 		assert.equal(tagsOf(src.file, src.text), tagsOf(src.file, src.text));

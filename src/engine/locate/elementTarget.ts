@@ -13,6 +13,7 @@ export interface SelectorPart {
 	classes: string[];
 	attrs: Map<string, string>;
 	nthOfType?: number;
+	nthChild?: number;
 }
 
 /** What the page says about the element, read from its snippet, selector and label. */
@@ -30,6 +31,7 @@ export interface ElementFacts {
 	/** The selector's compounds above the element, nearest first. */
 	ancestors: SelectorPart[];
 	nthOfType?: number;
+	nthChild?: number;
 }
 
 function targetValue(raw: string): TargetValue {
@@ -59,7 +61,7 @@ export function parseCompound(compound: string): SelectorPart | undefined {
 	const part: SelectorPart = { classes: [], attrs: new Map() };
 	const ident = String.raw`(?:\\.|[\w\-\u00a0-\uffff])+`;
 	const token = new RegExp(
-		String.raw`(${ident})|#(${ident})|\.(${ident})|\[\s*([\w-]+)\s*(?:[~|^$*]?=\s*(?:"([^"]*)"|'([^']*)'|([^\]\s]+)))?\s*\]|:nth-of-type\((\d+)\)|:(?:nth-child|first-child|last-child|first-of-type)(?:\([^)]*\))?`,
+		String.raw`(${ident})|#(${ident})|\.(${ident})|\[\s*([\w-]+)\s*(?:[~|^$*]?=\s*(?:"([^"]*)"|'([^']*)'|([^\]\s]+)))?\s*\]|:nth-of-type\((\d+)\)|:nth-child\((\d+)\)|:(first-child|first-of-type)|:(?:nth-child|nth-of-type|last-child|last-of-type|nth-last-child|nth-last-of-type)(?:\([^)]*\))?`,
 		'y',
 	);
 	let at = 0;
@@ -77,6 +79,9 @@ export function parseCompound(compound: string): SelectorPart | undefined {
 			// Only `[name="v"]` states the value; `^=`, `*=` and friends state a part of it.
 			if (v !== undefined && new RegExp(String.raw`^\[\s*[\w-]+\s*=`).test(m[0])) part.attrs.set(m[4].toLowerCase(), v);
 		} else if (m[8] !== undefined) part.nthOfType = Number(m[8]);
+		else if (m[9] !== undefined) part.nthChild = Number(m[9]);
+		else if (m[10] === 'first-child') part.nthChild = 1;
+		else if (m[10] === 'first-of-type') part.nthOfType = 1;
 		at = token.lastIndex;
 	}
 	return part;
@@ -121,6 +126,7 @@ export function elementFacts(target: { selector?: string; snippet?: string; node
 		const [last, ...ancestors] = parts;
 		facts.ancestors = ancestors;
 		facts.nthOfType = last.nthOfType;
+		facts.nthChild = last.nthChild;
 		facts.tag ??= last.tag;
 		if (!parsed) {
 			if (last.id !== undefined) facts.attrs.set('id', { value: last.id, truncated: false });

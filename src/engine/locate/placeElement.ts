@@ -32,7 +32,7 @@ export type ElementTarget = Extract<FindingTarget, { kind: 'element' }>;
  *   are compared by the image they serve.
  * - The selector's ancestors (Lighthouse: `body > main > img.hero`; CRO: `form > input:nth-of-type(2)`) against
  *   the source's enclosing elements in the same file: 0.3 a level, more with an id or class, −1 where they part;
- *   `:nth-of-type` ±0.3. The snippet matching the source tag attribute for attribute: 1.5 (via 'snippet'). `html`,
+ *   `:nth-of-type` and `:nth-child` ±0.3 (components among the siblings can make the source's count differ). The snippet matching the source tag attribute for attribute: 1.5 (via 'snippet'). `html`,
  *   `head`, `body` (one per document): 4. A component read as its tag (`<Image>` as `img`): −0.5.
  * Confidence is the best candidate's share of e^score over the candidates with more for them than against them
  * (the others are not the element) and over "in none of these sources" (a constant 2.5 points): a unique id or URL match is ≥ 0.9; two equal candidates (anywhere) are each ≤ 0.5, so
@@ -211,6 +211,7 @@ function scoreStructure(facts: ElementFacts, c: Candidate): void {
 	}
 	c.fixed += Math.min(points, 1.5);
 	if (facts.nthOfType && c.site.nthOfType) c.fixed += facts.nthOfType === c.site.nthOfType ? 0.3 : -0.3;
+	if (facts.nthChild && c.site.nthChild) c.fixed += facts.nthChild === c.site.nthChild ? 0.3 : -0.3;
 	if (c.site.tag === 'html' || c.site.tag === 'head' || c.site.tag === 'body') c.fixed += SINGLETON;
 	if (c.site.alias) c.fixed -= 0.5;
 }

@@ -25,6 +25,8 @@ export interface TagSite {
 	parent: number;
 	/** 1-based position among the parent's children of the same tag in the source, 0 when unknown. */
 	nthOfType: number;
+	/** 1-based position among the parent's element children in the source, 0 when unknown. */
+	nthChild: number;
 	/** Offset of the closing tag, -1 for void or self-closing elements and unclosed ones. */
 	contentEnd: number;
 	/** The element's text content as far as the source states it, lowercase (computed on demand). */
@@ -240,7 +242,7 @@ export class SiteAttrs {
 	}
 }
 
-/** Builds a file's sites: the tokenizers report tags, this keeps the per-parent counts for `nthOfType`. */
+/** Builds a file's sites: the tokenizers report tags, this keeps the per-parent counts for `nthOfType`/`nthChild`. */
 export class SiteSink {
 	readonly sites: TagSite[] = [];
 	private readonly counts = new Map<string, number>();
@@ -251,6 +253,9 @@ export class SiteSink {
 		const key = `${parent}|${html.tag}`;
 		const nth = (this.counts.get(key) ?? 0) + 1;
 		this.counts.set(key, nth);
+		const childKey = `${parent}|`;
+		const nthChild = (this.counts.get(childKey) ?? 0) + 1;
+		this.counts.set(childKey, nthChild);
 		this.sites.push({
 			tag: html.tag,
 			alias: html.alias,
@@ -262,6 +267,7 @@ export class SiteSink {
 			openClasses: attrs.openClasses,
 			parent,
 			nthOfType: parent >= 0 ? nth : 0,
+			nthChild: parent >= 0 ? nthChild : 0,
 			contentEnd: -1,
 		});
 		return this.sites.length - 1;
