@@ -122,6 +122,14 @@ describe('placeElement', () => {
 			assertPlaced(placeElement(el('<a href="/">', 'body > a', 'Home'), [src]), src, '<a href="/">Home', { min: 0.7 });
 		});
 
+		it('places text written once among many tags alike, and not text written twice', () => {
+			const rows = Array.from({ length: 200 }, (_, i) => `<p class="row"><span class="muted">Note ${i}</span></p>`).join('\n');
+			const src = page('/w/notes.html', `<main>\n${rows}\n<p class="row"><span class="muted">Note 7</span></p>\n</main>`);
+			const target = (n: number) => el('<span class="muted">', 'main > p.row > span.muted', `Note ${n}`);
+			assertPlaced(placeElement(target(123), [src]), src, '<span class="muted">Note 123<', { min: 0.7 });
+			assertNotPlaced(placeElement(target(7), [src]));
+		});
+
 		it('is not sure of a match on the tag name or one common class alone', () => {
 			const cards = Array.from({ length: 6 }, (_, i) => `<div class="card"><h3>Card ${i}</h3></div>`).join('\n');
 			const src = page('/w/cards.html', cards + '\n<section><p>Only paragraph</p></section>');

@@ -17,26 +17,30 @@ export type ElementTarget = Extract<FindingTarget, { kind: 'element' }>;
 /*
  * How a placement is scored. Each opening tag of the element's tag name in the sources is a candidate; its score
  * adds up evidence (points) for and against it being the element:
- * - `id` equal: 6; `src`/`href`/`action`/`poster`/`srcset` equal: 5, the same path under another origin, query or
- *   `./`: 0.85 of that; `name`, `alt`, `type`, `placeholder`, `aria-label`, `for`, `role` (and `lang`, `content`,
- *   `rel`) equal: 2; any other attribute equal: 0.5. Each class shared: 3, at most 5 for all classes. The label
- *   (Lighthouse's nodeLabel: the text, alt or aria-label; a CRO finding's text) equal to the source's text or
- *   label attribute: 3 (0.7 of it on an element inside, an image's alt in a link). These are divided by √n, n the number of candidates that share the same evidence, so a
- *   class on every card says little and a class on one element says much.
- * - A value stated in the source that differs from the page's is evidence against: id −8, URLs −5, the middle
- *   group −2.5, others −1. An attribute the source states but the page lacks counts against when the snippet lists
- *   them all (id/URL −3, middle −2, others −1, one class −1); one the page has but the source lacks counts a little
- *   (a script may add it): −2 for id/URLs, −1 middle, −0.3 others, −0.4 a class. Expressions (`{x}`, `:src`,
- *   `{...props}`) are unknown: neither for nor against; a template value with holes that fits (`/img/{{ slug }}.png`)
- *   counts 0.2 to 0.7 of a match, by the length of its literal part. Image optimizer URLs (`/_next/image?url=…`)
- *   are compared by the image they serve.
- * - The selector's ancestors (Lighthouse: `body > main > img.hero`; CRO: `form > input:nth-of-type(2)`) against
- *   the source's enclosing elements in the same file: 0.3 a level, more with an id or class, −1 where they part;
- *   `:nth-of-type` and `:nth-child` ±0.3 (components among the siblings can make the source's count differ). The snippet matching the source tag attribute for attribute: 1.5 (via 'snippet'). `html`,
- *   `head`, `body` (one per document): 4. A component read as its tag (`<Image>` as `img`): −0.5.
+ * - For: `id` equal 6; `src`/`href`/`action`/`poster`/`srcset` equal 5, the same path under another origin, query
+ *   or `./` 0.85 of that; `name`, `alt`, `type`, `placeholder`, `aria-label`, `for`, `role` (and `lang`, `content`,
+ *   `rel`) equal 2; any other attribute equal 0.5. Each class shared 3, at most 5 for all classes. The label
+ *   (Lighthouse's nodeLabel: the text, alt or aria-label; a CRO finding's text) equal to the source's text or a
+ *   label attribute 3 (0.7 of that on an element inside: an image's alt in a link). The snippet equal to the
+ *   source's tag, attribute for attribute, 1.5 (via 'snippet'). All of these are divided by √n, n the number of
+ *   candidates that share the same evidence: a class on every card says little, a class on one element much.
+ * - Against: a value the source states otherwise than the page: id −8, URLs −5, the middle group −2.5, others −1,
+ *   text other than the label −2.5. An attribute the source states but the page lacks, when the snippet lists
+ *   them all: id/URL −3, middle −2, others −1, a class −1 (at most −3 for classes). One the page has but the source
+ *   lacks counts a little (a script may add it): id/URL −2, middle −1, others −0.3, a class −0.4. Attributes and
+ *   classes frameworks and dev builds add (`data-v-…`, `svelte-…`, `_ngcontent-…`) count neither way.
+ * - Unknown: expressions (`{x}`, `:src`, `{...props}`) count neither way; a template value with holes that fits
+ *   (`/img/{{ slug }}.png`) counts 0.2 to 0.7 of a match, by the length of its literal part. Image optimizer URLs
+ *   (`/_next/image?url=…`) are compared by the image they serve.
+ * - Structure: the selector's ancestors (Lighthouse: `body > main > img.hero`; CRO: `form > input:nth-of-type(2)`)
+ *   against the source's enclosing elements in the same file: 0.3 a level, 0.5 more for an id or class, −1 where
+ *   they part (at most 1.5); `:nth-of-type` and `:nth-child` ±0.3 (components among the siblings can make the
+ *   source's count differ). `html`, `head`, `body` (one per document): 4. A component read as its tag (`<Image>`
+ *   as `img`): −0.5.
  * Confidence is the best candidate's share of e^score over the candidates with more for them than against them
- * (the others are not the element) and over "in none of these sources" (a constant 2.5 points): a unique id or URL match is ≥ 0.9; two equal candidates (anywhere) are each ≤ 0.5, so
- * below LOCATE_MIN_CONFIDENCE; a tag name or one common class alone stays well under it.
+ * (the others are not the element) and over "in none of these sources" (a constant 2.5 points). So a unique id
+ * or URL match is ≥ 0.9; two equal candidates (anywhere) are each ≤ 0.5, below LOCATE_MIN_CONFIDENCE; a tag name
+ * or one common class alone stays well under it.
  */
 const W = { id: 6, url: 5, medium: 2, other: 0.5, class: 3, classesMax: 5, label: 3 };
 const DIFFERS = { id: -8, url: -5, medium: -2.5, other: -1 };
@@ -48,6 +52,8 @@ const CHILD_LABEL = 0.7;
 /** A value with holes says as much as its literal part: `/img/{{ slug }}.png` (9 characters) more than `{{ a }}-x`. */
 const patternShare = (parts: string[]) => Math.min(0.7, Math.max(0.2, parts.join('').trim().length / 12));
 const SNIPPET_BONUS = 1.5;
+/** Source text that states other words than the page's label: as much against as a differing `alt`. */
+const TEXT_DIFFERS = -2.5;
 const SINGLETON = 4;
 const NONE_OF_THESE = 2.5;
 
@@ -153,7 +159,7 @@ function scoreAttributes(page: Page, c: Candidate): void {
 		c.fixed += Math.max(against, 3 * SOURCE_ONLY.class);
 	}
 	c.exactSnippet = facts.fromSnippet && facts.complete && allMatch && !extra && classesMatch && !site.openAttrs && !site.openClasses;
-	if (c.exactSnippet) c.fixed += page.attrs.length + page.classes.length > 0 ? SNIPPET_BONUS : SNIPPET_BONUS / 3;
+	if (c.exactSnippet) share(c, 's', page.attrs.length + page.classes.length > 0 ? SNIPPET_BONUS : SNIPPET_BONUS / 3);
 }
 
 /** Does an element inside the candidate carry the label as an attribute value (`alt="Acme Tools"`)? */
@@ -177,7 +183,7 @@ function scoreLabel(page: Page, c: Candidate): void {
 		if (labelMatches(label, text)) share(c, 'l', W.label);
 		// Lighthouse labels a link that holds only an image by the image's alt.
 		else if (childLabels(c, label)) share(c, 'l', W.label * CHILD_LABEL);
-		else if (text) c.fixed -= 1;
+		else if (text) c.fixed += TEXT_DIFFERS;
 		return;
 	}
 	const parts = text.split('\u0001');
