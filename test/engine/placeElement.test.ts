@@ -137,6 +137,12 @@ describe('placeElement', () => {
 			assertNotPlaced(placeElement(el('<p>'), [src]));
 		});
 
+		it('places <html> as Lighthouse labels it (by its tag name), though its text is the whole page', () => {
+			const source: SourceText = { file: '/w/index.html', text: '<!doctype html>\n<html>\n<head><title>Shop</title></head>\n<body><h1>Tools</h1></body>\n</html>\n' };
+			assertPlaced(placeElement(el('<html>', 'html', 'html'), [source]), source, '<html>', { min: LOCATE_MIN_CONFIDENCE });
+			assertPlaced(placeElement(el('<body>', 'body', 'Tools'), [source]), source, '<body>', { min: LOCATE_MIN_CONFIDENCE });
+		});
+
 		it('gives nothing for an element no source has', () => {
 			const src = page('/w/x.html', '<img src="/a.png" alt="A">');
 			assert.equal(placeElement(el('<video src="/film.mp4">'), [src]), undefined);

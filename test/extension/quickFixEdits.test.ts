@@ -131,7 +131,7 @@ describe('Quick fixes (edits over the document text)', () => {
 		assert.ok(plan);
 		const fixed = apply(SITE, plan);
 		assert.equal(line(fixed, range.startLine), '\t\t\t\t<label for="email">Email</label>');
-		assert.match(line(fixed, range.startLine + 1), /^\t\t\t\t<input type="email" name="email" placeholder="you@example.com" id="email" \/>/);
+		assert.match(line(fixed, range.startLine + 1), /^\t\t\t\t<input type="email" name="email" id="email" \/>/);
 		const label = plan.inserts.find((i) => i.text.includes('<label'));
 		assert.equal(label?.text.slice(label.cursor?.at, (label.cursor?.at ?? 0) + (label.cursor?.length ?? 0)), 'Email', 'the caption is selected to type over');
 		// Its own id wins; with a label already for it, nothing is left to do.

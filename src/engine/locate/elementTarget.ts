@@ -101,6 +101,9 @@ export function parseSelector(selector: string): SelectorPart[] | undefined {
 	return parts.length ? parts : undefined;
 }
 
+/** One per document; their text is the page's. */
+const DOCUMENT_ELEMENTS = new Set(['html', 'head', 'body']);
+
 /** Reads a finding's element target: the snippet when there is one, its selector, its label. */
 export function elementFacts(target: { selector?: string; snippet?: string; nodeLabel?: string }): ElementFacts {
 	const facts: ElementFacts = { attrs: new Map(), classes: [], complete: false, fromSnippet: false, ancestors: [] };
@@ -134,6 +137,9 @@ export function elementFacts(target: { selector?: string; snippet?: string; node
 			facts.classes = last.classes;
 		}
 	}
-	if (target.nodeLabel?.trim()) facts.label = targetValue(target.nodeLabel.trim());
+	const label = target.nodeLabel?.trim();
+	// Lighthouse labels an element with no text of its own by its tag name (`html`, `img`): no words to compare. The
+	// document's own elements have the whole page as their text, which says nothing about where the tag is either.
+	if (label && label.toLowerCase() !== facts.tag && !(facts.tag && DOCUMENT_ELEMENTS.has(facts.tag))) facts.label = targetValue(label);
 	return facts;
 }
