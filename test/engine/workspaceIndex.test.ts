@@ -43,10 +43,20 @@ describe('WorkspaceIndex', () => {
 		it('looks in the folders plain sites are served from (public/, static/, www/, src/), the root first', async () => {
 			const { root } = make({ 'public/img/logo.png': 'x', 'static/app.css': '', 'src/index.html': '', 'robots.txt': '', 'public/robots.txt': '' });
 			const index = await WorkspaceIndex.open([root]);
-			assert.equal(index.fileForUrl('http://h/img/logo.png'), path.join(root, 'public/img/logo.png'));
-			assert.equal(index.fileForUrl('http://h/app.css'), path.join(root, 'static/app.css'));
-			assert.equal(index.fileForUrl('http://h/'), path.join(root, 'src/index.html'));
-			assert.equal(index.fileForUrl('http://h/robots.txt'), path.join(root, 'robots.txt'));
+			assert.equal(index.fileForUrl('http://localhost:5173/img/logo.png'), path.join(root, 'public/img/logo.png'));
+			assert.equal(index.fileForUrl('http://localhost:5173/app.css'), path.join(root, 'static/app.css'));
+			assert.equal(index.fileForUrl('http://localhost:5173/'), path.join(root, 'src/index.html'));
+			assert.equal(index.fileForUrl('http://localhost:5173/robots.txt'), path.join(root, 'robots.txt'));
+		});
+
+		it('serves by layout only pages of this machine; another host needs a mapping', async () => {
+			const { root } = make({ 'index.html': '', 'dist/index.html': '' });
+			const plain = await WorkspaceIndex.open([root]);
+			for (const local of ['http://127.0.0.1:3000/', 'http://localhost/', 'http://app.localhost:5173/', 'http://[::1]:8080/'])
+				assert.equal(plain.fileForUrl(local), path.join(root, 'index.html'), local);
+			assert.equal(plain.fileForUrl('https://example.com/'), undefined, 'an unrelated site is not this index.html');
+			const mapped = await WorkspaceIndex.open([root], [{ urlPath: '/', dir: 'dist' }]);
+			assert.equal(mapped.fileForUrl('https://shop.example.com/'), path.join(root, 'dist/index.html'), 'a mapping says where any host is served from');
 		});
 
 		it('follows mappings (longest URL prefix first), even into a build folder the index otherwise skips', async () => {
@@ -57,15 +67,21 @@ describe('WorkspaceIndex', () => {
 				{ urlPath: '/', dir: 'dist' },
 			];
 			const index = await WorkspaceIndex.open([root], mappings);
-			assert.equal(index.fileForUrl('http://h/'), path.join(root, 'dist/index.html'));
-			assert.equal(index.fileForUrl('http://h/static/css/a.css'), path.join(root, 'assets/site/a.css'));
-			assert.equal(index.fileForUrl('http://h/static/b.css'), path.join(root, 'assets/b.css'));
+			assert.equal(index.fileForUrl('http://localhost:5173/'), path.join(root, 'dist/index.html'));
+			assert.equal(index.fileForUrl('http://localhost:5173/static/css/a.css'), path.join(root, 'assets/site/a.css'));
+			assert.equal(index.fileForUrl('http://localhost:5173/static/b.css'), path.join(root, 'assets/b.css'));
 		});
 
 		it('never leaves the roots: encoded `..`, backslashes and NUL are refused, and a mapping outside every root is ignored', async () => {
 			const { root, parent } = make({ 'index.html': '' });
 			const index = await WorkspaceIndex.open([root], [{ urlPath: '/up/', dir: parent }]);
-			for (const url of ['http://h/..%2foutside.txt', 'http://h/a/..%2f..%2foutside.txt', 'http://h/..%5coutside.txt', 'http://h/index.html%00.png', 'http://h/up/outside.txt']) {
+			for (const url of [
+				'http://localhost:5173/..%2foutside.txt',
+				'http://localhost:5173/a/..%2f..%2foutside.txt',
+				'http://localhost:5173/..%5coutside.txt',
+				'http://localhost:5173/index.html%00.png',
+				'http://localhost:5173/up/outside.txt',
+			]) {
 				assert.equal(index.fileForUrl(url), undefined, url);
 			}
 			assert.equal(index.fileForUrl('not a url'), undefined);
@@ -78,7 +94,7 @@ describe('WorkspaceIndex', () => {
 			const index = await WorkspaceIndex.open([root]);
 			assert.equal(index.size, 1);
 			assert.ok(index.has(path.join(root, 'src/a.ts')));
-			assert.equal(index.fileForUrl('http://h/'), undefined, 'dist/index.html is not a source');
+			assert.equal(index.fileForUrl('http://localhost:5173/'), undefined, 'dist/index.html is not a source');
 		});
 
 		it('refuses symlinks that lead out of the roots and survives a symlink loop', async () => {
@@ -88,8 +104,8 @@ describe('WorkspaceIndex', () => {
 			fs.symlinkSync(root, path.join(root, 'sub', 'loop'), 'dir');
 			const index = await WorkspaceIndex.open([root]);
 			assert.equal(index.size, 2, 'index.html and sub/page.html, each once');
-			assert.equal(index.fileForUrl('http://h/leak.txt'), undefined);
-			assert.equal(index.fileForUrl('http://h/up/outside.txt'), undefined);
+			assert.equal(index.fileForUrl('http://localhost:5173/leak.txt'), undefined);
+			assert.equal(index.fileForUrl('http://localhost:5173/up/outside.txt'), undefined);
 			assert.equal(index.resolveSource(path.join(parent, 'outside.txt')), undefined);
 			await assert.rejects(index.read(path.join(parent, 'outside.txt')), /not a file of the workspace roots/);
 		});

@@ -1,4 +1,5 @@
 import type { FetchedText, FetchText } from './sourceMaps';
+import { isLocalHost } from './workspace';
 
 export interface PageFetchLimits {
 	/** One fetch gives up after this long (a hanging dev server). */
@@ -10,8 +11,6 @@ export interface PageFetchLimits {
 }
 
 export const DEFAULT_PAGE_FETCH_LIMITS: PageFetchLimits = { perFetchMs: 5_000, totalMs: 15_000, maxBytes: 32 * 1024 * 1024 };
-
-const LOCAL_HOSTS = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 /**
  * Whether a locate call for a page at `pageUrl` may fetch `url` (and take it for one of the page's own files): http(s)
@@ -29,7 +28,7 @@ export function mayFetch(pageUrl: string, url: string): boolean {
 	}
 	if (!/^https?:$/.test(target.protocol) || target.username || target.password) return false;
 	if (target.origin === page.origin) return true;
-	return LOCAL_HOSTS.has(page.hostname) && LOCAL_HOSTS.has(target.hostname);
+	return isLocalHost(page.hostname) && isLocalHost(target.hostname);
 }
 
 /**

@@ -139,11 +139,17 @@ export class WorkspaceIndex {
 		return this.files.has(file);
 	}
 
-	/** The workspace file a page or static file URL is served from (root layout, `public/`-like folders, mappings), if any. */
+	/**
+	 * The workspace file a page or static file URL is served from, if any: through a mapping (any host), else by the
+	 * roots' layout (`public/`-like folders) for a page on this machine (localhost, 127.x, [::1], *.localhost).
+	 */
 	fileForUrl(url: string): string | undefined {
 		let pathname: string;
+		let local: boolean;
 		try {
-			pathname = decodeURIComponent(new URL(url).pathname);
+			const u = new URL(url);
+			pathname = decodeURIComponent(u.pathname);
+			local = isLocalHost(u.hostname);
 		} catch {
 			return undefined;
 		}
@@ -156,6 +162,9 @@ export class WorkspaceIndex {
 			const hit = this.first(m.dir, inside === '' || inside.endsWith('/') ? [`${inside}index.html`] : [inside, `${inside}.html`, `${inside}/index.html`]);
 			if (hit) return hit;
 		}
+		// A page on another machine is not served from this workspace unless a mapping says so: the findings of an
+		// unrelated site must not land on a local index.html because both have a `/`.
+		if (!local) return undefined;
 		for (const root of this.roots) {
 			for (const dir of STATIC_DIRS) {
 				const hit = this.first(path.join(root, dir), names);
@@ -327,4 +336,10 @@ function safeDecode(p: string): string {
 	} catch {
 		return p;
 	}
+}
+
+/** A host name of this machine: the only pages the workspace layout can be said to serve without a mapping. */
+export function isLocalHost(hostname: string): boolean {
+	const h = hostname.toLowerCase();
+	return h === 'localhost' || h.endsWith('.localhost') || h === '[::1]' || h === '0.0.0.0' || /^127(\.\d{1,3}){3}$/.test(h);
 }

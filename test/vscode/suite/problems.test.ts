@@ -35,6 +35,8 @@ function defectLine(file: string, id: string): number {
 
 const ours = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'AuditLens');
 const rule = (d: vscode.Diagnostic) => (typeof d.code === 'object' ? String(d.code.value) : String(d.code));
+/** The diagnostics of one audited URL: each names it in its related information. */
+const ofUrl = (ds: vscode.Diagnostic[], url: string) => ds.filter((d) => d.relatedInformation?.some((r) => r.message.endsWith(url)));
 const describeAll = (ds: vscode.Diagnostic[]) => ds.map((d) => `${rule(d)}@${d.range.start.line + 1}`).join(', ') || 'none';
 
 /** Resolves with the file's AuditLens diagnostics once `pred` holds for them: checked now and at each change (no polling). */
@@ -148,9 +150,10 @@ describe('Findings in the Problems panel', () => {
 		assert.match(editor.document.lineAt(altLine).text, /<img class="hero-image" src="\/img\/hero.png" alt="" \/>/);
 		assert.ok(await editor.document.save());
 
-		await audit(url);
-		const after = ours(uri);
-		assert.ok(!after.some((d) => rule(d) === 'image-alt'), `image-alt is gone after the fix (left: ${describeAll(after)})`);
+		const second = await audit(url);
+		const after = ofUrl(ours(uri), second.url);
+		// The image js/late.js adds has no alt either; no source has it, so its finding is on no line (line 1).
+		assert.ok(!after.some((d) => rule(d) === 'image-alt' && d.range.start.line === altLine), `image-alt is gone from its line after the fix (left: ${describeAll(after)})`);
 		assert.ok(
 			after.some((d) => rule(d) === 'link-name' && d.range.start.line === linkLine),
 			`the defects not fixed are still shown, so this is the new audit's placement (left: ${describeAll(after)})`,
@@ -174,13 +177,14 @@ describe('Findings in the Problems panel', () => {
 	it('clears the diagnostics when the audit they come from is deleted from the history', async () => {
 		const uri = vscode.Uri.file(path.join(siteDir, 'index.html'));
 		const result = await audit(fixture.url('/index.html'));
-		assert.ok(ours(uri).length > 0, 'the audit put findings on index.html');
+		assert.ok(ofUrl(ours(uri), result.url).length > 0, 'the audit put findings on index.html');
 		const roots = await api.ctx.history.getChildren();
 		const urlNode = roots.find((n) => n.kind === 'url' && n.summary.url === result.url);
 		assert.ok(urlNode, 'the URL is in the history');
 		const auditNode = (await api.ctx.history.getChildren(urlNode)).find((n) => n.kind === 'audit' && n.entry.id === result.id);
 		assert.ok(auditNode, 'the audit is in the history');
 		await vscode.commands.executeCommand('auditlens.history.delete', auditNode);
-		await diagnosticsWhen(uri, 'no AuditLens diagnostics after the delete', (ds) => ds.length === 0, 30_000);
+		// Other audits of other URLs may place findings on the same file (a mapping is by path, on any port); those stay.
+		await diagnosticsWhen(uri, `no AuditLens diagnostics of ${result.url} after the delete`, (ds) => ofUrl(ds, result.url).length === 0, 30_000);
 	});
 });
