@@ -63,7 +63,7 @@ Audit options:
   --sarif FILE                        write the findings as SARIF 2.1.0 (GitHub code scanning, SARIF viewers),
                                       each on its file and line under --root
   --root DIR                          the folder the pages are served from, where findings are placed (default:
-                                      the current folder); with --json, each entry carries its placed findings
+                                      the current folder); --json entries carry the placed findings
   --no-cache                          audit again even when a fresh cached result exists
   --no-pool                           run the plain Lighthouse CLI per run instead of the warm pool
   --no-trace-slot                     let concurrent runs' page loads overlap: faster, scores noisier on a busy machine
@@ -171,9 +171,9 @@ export interface JsonEntry extends BatchItem {
 	reports?: string[];
 	/** Why an output of this audit (its reports) could not be written; the result is still here. */
 	outputError?: string;
-	/** With --root or --sarif: the audit's findings, each with its place in the workspace when it has one. */
+	/** With --json, --root or --sarif: the audit's findings, each with its place in the workspace when it has one. */
 	findings?: LocatedFinding[];
-	/** With --root or --sarif: the workspace files the page came from, its entry file first. */
+	/** With --json, --root or --sarif: the workspace files the page came from, its entry file first. */
 	files?: string[];
 	/** Why the findings could not be placed in the workspace; the result is still here. */
 	locateError?: string;

@@ -153,9 +153,12 @@ export interface LocateArgs {
 	sarif?: string;
 }
 
-/** --sarif and --root as LocateArgs; undefined when neither is given (nothing is located then). */
-export function locateArgs(v: { sarif?: string; root?: string }): { locate?: LocateArgs } {
-	if (v.sarif === undefined && v.root === undefined) return {};
+/**
+ * --sarif and --root as LocateArgs. --json places the findings too (under the current folder by default), as its
+ * document carries them; a plain text run places nothing, so it never reads the folder it is run in unasked.
+ */
+export function locateArgs(v: { sarif?: string; root?: string; json?: boolean }): { locate?: LocateArgs } {
+	if (v.sarif === undefined && v.root === undefined && v.json !== true) return {};
 	if (v.sarif === '') throw new UsageError('--sarif needs a file name, e.g. --sarif auditlens.sarif');
 	if (v.root === '') throw new UsageError('--root needs a folder');
 	return { locate: { root: path.resolve(v.root ?? '.'), ...(v.sarif !== undefined ? { sarif: path.resolve(v.sarif) } : {}) } };

@@ -117,7 +117,7 @@ export function routeBudgetFailures(routes: readonly ScanRoute[], budget: Partia
 	return routes.map((r) => ({ path: r.path, failures: scoreBudgetFailures(r.scores, budget) })).filter((r) => r.failures.length > 0);
 }
 
-/** A route in `--json`; with --root or --sarif, its findings placed in the workspace (or why they could not be). */
+/** A route in `--json`: its findings placed in the workspace (or why they could not be). */
 export type ScanJsonRoute = ScanRoute & { findings?: LocatedFinding[]; files?: string[]; locateError?: string };
 
 /** The `--json` document: the ScanReport, with the budget's verdict when --budget was given and the files written. */

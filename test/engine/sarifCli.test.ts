@@ -51,7 +51,9 @@ describe('auditlens --sarif and --root: arguments (pure)', () => {
 		assert.deepEqual(parseAuditArgs(['http://x.test/', '--sarif', 'out/a.sarif']).locate, { root: process.cwd(), sarif: path.resolve('out/a.sarif') });
 		assert.deepEqual(parseAuditArgs(['http://x.test/', '--root=site']).locate, { root: path.resolve('site') }, '--root alone places findings for --json');
 		assert.deepEqual(parseScanArgs(['http://x.test/', '--sarif=s.sarif', '--root', '/srv/site']).locate, { root: path.resolve('/srv/site'), sarif: path.resolve('s.sarif') });
-		assert.equal(parseAuditArgs(['http://x.test/']).locate, undefined, 'without them nothing is located');
+		assert.deepEqual(parseAuditArgs(['http://x.test/', '--json']).locate, { root: process.cwd() }, '--json carries the findings placed under the current folder');
+		assert.deepEqual(parseScanArgs(['http://x.test/', '--json']).locate, { root: process.cwd() });
+		assert.equal(parseAuditArgs(['http://x.test/']).locate, undefined, 'a text run places nothing');
 		assert.throws(
 			() => parseAuditArgs(['http://x.test/', '--sarif=']),
 			(e: Error) => e instanceof UsageError && /--sarif needs a file name/.test(e.message),
@@ -92,7 +94,6 @@ describe('auditlens --sarif and --root (real process; real Chromium but for the 
 		assert.equal(fs.existsSync(path.join(dir, 'h.sqlite')), false, 'no history was opened');
 	});
 
-	// Needs the engine's locate, pageFindings and placeElement (issue 11's other parts).
 	it('audits the static-site workspace: valid SARIF with image-alt on index.html’s marked line, and the same place in --json', async () => {
 		const out = path.join(dir, 'reports', 'auditlens.sarif');
 		const r = await cli(['audit', server.url('/'), '--form-factor', 'mobile', '--no-ai', '--json', '--sarif', out, '--root', WORKSPACE, '--db', path.join(dir, 'h.sqlite')]);
@@ -161,7 +162,6 @@ describe('auditlens --sarif and --root (real process; real Chromium but for the 
 		assert.equal(fs.readFileSync(folder, 'utf8'), 'not a folder', 'nothing written over the file');
 	});
 
-	// Needs the engine's locate, pageFindings and placeElement (issue 11's other parts).
 	it('scans the static site into one SARIF run: each route’s findings on its own file, the run listing every URL', async () => {
 		const out = path.join(dir, 'scan.sarif');
 		const r = await cli(['scan', server.url('/'), '--no-capture', '--no-ai', '--json', '--sarif', out, '--root', WORKSPACE, '--db', path.join(dir, 'h.sqlite')]);
