@@ -97,6 +97,8 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 		await engine.connection.sendRequest(auditRequest, { url: server.url('/?ports'), options: { ...LH_ONLY, formFactors: ['mobile'] } });
 		const { browsers } = await engine.connection.sendRequest(statsRequest, {});
 		assert.ok(browsers.pids.length >= 1);
+		// Chrome picks its DevTools port itself (--remote-debugging-port=0): find the sockets Chrome listens on by
+		// their inodes, among the sockets its process holds.
 		const listening = ['/proc/net/tcp', '/proc/net/tcp6'].flatMap((f) =>
 			fs
 				.readFileSync(f, 'utf8')
@@ -104,14 +106,22 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 				.slice(1)
 				.map((l) => l.trim().split(/\s+/))
 				.filter((cols) => cols[3] === '0A')
-				.map((cols) => ({ address: cols[1].split(':')[0], port: parseInt(cols[1].split(':')[1], 16) })),
+				.map((cols) => ({ address: cols[1].split(':')[0], port: parseInt(cols[1].split(':')[1], 16), inode: cols[9] })),
 		);
 		for (const pid of browsers.pids) {
-			const port = Number(/--remote-debugging-port=(\d+)/.exec(cmdline(pid))?.[1]);
-			assert.ok(port > 0, `chrome ${pid} has a debugging port`);
-			const sockets = listening.filter((s) => s.port === port);
-			assert.ok(sockets.length >= 1, `port ${port} is listening`);
-			for (const s of sockets) assert.ok(s.address === '0100007F' || s.address === '00000000000000000000000001000000', `port ${port} listens on ${s.address}, not loopback`);
+			assert.match(cmdline(pid), /--remote-debugging-port=0(\0|$)/, `chrome ${pid} lets Chrome pick a free port`);
+			const held = new Set(
+				fs.readdirSync(`/proc/${pid}/fd`).flatMap((fd) => {
+					try {
+						return [/^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/${pid}/fd/${fd}`))?.[1] ?? []].flat();
+					} catch {
+						return [];
+					}
+				}),
+			);
+			const sockets = listening.filter((s) => held.has(s.inode));
+			assert.ok(sockets.length >= 1, `chrome ${pid} listens on its debugging port`);
+			for (const s of sockets) assert.ok(s.address === '0100007F' || s.address === '00000000000000000000000001000000', `port ${s.port} listens on ${s.address}, not loopback`);
 		}
 	});
 
