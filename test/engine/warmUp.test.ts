@@ -23,7 +23,8 @@ describe('warming up ahead of audits (real Chrome, real Lighthouse)', function (
 
 	it('starts the Chromes and Lighthouse workers a scan will use, and the audits that follow use them', async () => {
 		const settings = testSettings({ maxBrowsers: 3 });
-		const service = new LighthouseService(settings, recordingLogger());
+		const log = recordingLogger();
+		const service = new LighthouseService(settings, log);
 		try {
 			service.warm(2, resolveOptions({ formFactors: ['mobile'] }, settings));
 			await until(() => service.pool.stats().idle === 2);
@@ -41,6 +42,12 @@ describe('warming up ahead of audits (real Chrome, real Lighthouse)', function (
 			assert.ok(
 				pids.every((pid) => hasDied(pid) || !isAlive(pid)),
 				'every warmed Chrome is gone after close',
+			);
+			// Closing ends the Chromes itself: none of them died on its own, nothing to warn about.
+			assert.equal(service.pool.stats().crashed, 0);
+			assert.deepEqual(
+				log.lines.filter((l) => l.level === 'warn'),
+				[],
 			);
 		} finally {
 			await service.close();

@@ -43,6 +43,11 @@ export async function launchChrome(opts: LaunchChromeOptions): Promise<RunningCh
 		...opts.flags,
 		'about:blank',
 	];
+	// Only the start listens to the caller's signal: @puppeteer/browsers keeps its abort listener for the process's
+	// life, and a Chrome already running is the pool's to close (it counts one that dies on its own as a crash).
+	const starting = new AbortController();
+	const stop = () => starting.abort();
+	opts.signal.addEventListener('abort', stop, { once: true });
 	const chrome = launch({
 		executablePath: opts.chromePath,
 		args,
@@ -52,7 +57,7 @@ export async function launchChrome(opts: LaunchChromeOptions): Promise<RunningCh
 		handleSIGINT: false,
 		handleSIGTERM: false,
 		handleSIGHUP: false,
-		signal: opts.signal,
+		signal: starting.signal,
 	});
 	// The engine's temp folder is removed in 'exit' after the handlers that kill Chromes writing into it.
 	removeEngineTempDirLast();
@@ -61,9 +66,11 @@ export async function launchChrome(opts: LaunchChromeOptions): Promise<RunningCh
 		const port = Number(new URL(endpoint).port);
 		const pid = chrome.nodeProcess.pid;
 		if (!pid || !port) throw new Error(`Chrome printed an endpoint without a port: ${endpoint}`);
+		opts.signal.removeEventListener('abort', stop);
 		return { pid, port, process: chrome.nodeProcess };
 	} catch (err) {
 		chrome.kill();
+		opts.signal.removeEventListener('abort', stop);
 		if (opts.signal.aborted) throw shuttingDown();
 		const message = err instanceof Error ? err.message.replace(/\n+TROUBLESHOOTING:.*$/s, '').trim() : String(err);
 		throw new AuditError('CHROME_CRASHED', `Chrome (${opts.chromePath}) failed to start: ${message}`);
