@@ -98,10 +98,13 @@ export function checkOutputDir(dir: string, flag: string): void {
 		}
 		if (stat) {
 			if (!stat.isDirectory()) throw new UsageError(`${flag} ${dir}: ${at === target ? 'it' : at} exists and is not a folder; give a folder to write in`);
+			// A folder made and removed at once says what permission bits cannot: root passes every access check, and
+			// /proc or /sys look writable but take no folder (Node's recursive mkdir never returns on /proc).
 			try {
-				fs.accessSync(at, fs.constants.W_OK | fs.constants.X_OK);
-			} catch {
-				throw new UsageError(`${flag} ${dir}: ${at} is not writable`);
+				fs.rmdirSync(fs.mkdtempSync(path.join(at, '.auditlens-check-')));
+			} catch (err) {
+				const code = (err as NodeJS.ErrnoException).code;
+				throw new UsageError(`${flag} ${dir}: ${at} is not a folder files can be written in (${code ?? (err as Error).message})`);
 			}
 			return;
 		}

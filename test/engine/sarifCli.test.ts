@@ -85,6 +85,9 @@ describe('auditlens --sarif and --root (real process; real Chromium but for the 
 			['scan', ['--root', file], /--root .*notes\.txt is a file, not a folder/],
 			['audit', ['--sarif', dir], /--sarif .* is a folder; give a file name/],
 			['audit', ['--sarif', path.join(file, 'a.sarif')], /--sarif .*notes\.txt: it exists and is not a folder/],
+			// Looks writable to root, takes no folder; Node's recursive mkdir under /proc never returns.
+			['audit', ['--sarif', '/proc/auditlens-x/a.sarif'], /--sarif .*\/proc is not a folder files can be written in/],
+			['scan', ['--sarif', '/proc/a.sarif'], /--sarif .*\/proc is not a folder files can be written in/],
 		] as [string, string[], RegExp][]) {
 			const r = await cli([command, server.url('/'), ...args, '--db', path.join(dir, 'h.sqlite')]);
 			assert.equal(r.code, 64, `${command} ${args.join(' ')}: ${r.stderr}`);
