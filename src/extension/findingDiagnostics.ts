@@ -57,8 +57,8 @@ export function locationRange(loc: SourceLocation): ZeroRange | undefined {
 }
 
 /** The finding's message with its form factor, and a word when it could not be put on a line. */
-export function diagnosticMessage(finding: Pick<LocatedFinding, 'message' | 'formFactor'>, wholeFile: boolean): string {
-	const notes = [finding.formFactor, wholeFile ? 'not placed on a line' : undefined].filter(Boolean);
+export function diagnosticMessage(finding: Pick<LocatedFinding, 'message' | 'formFactor' | 'location'>, wholeFile: boolean): string {
+	const notes = [finding.formFactor, wholeFile ? (finding.location?.changedSinceAudit ? 'file changed since the audit: audit again to place it' : 'not placed on a line') : undefined].filter(Boolean);
 	return notes.length ? `${finding.message} (${notes.join(', ')})` : finding.message;
 }
 

@@ -682,6 +682,8 @@ export interface SourceLocation {
 	/** 0..1: how sure the placement is. A line is only given at or above LOCATE_MIN_CONFIDENCE. */
 	confidence: number;
 	via: PlacementVia;
+	/** The file changed after the audit started: its line is left out, as the audit saw other text (audit again to place it). */
+	changedSinceAudit?: boolean;
 }
 
 /** Placements below this confidence get no line: the finding goes on the page's entry file, or stays in the panel. */

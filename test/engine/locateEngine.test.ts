@@ -70,6 +70,32 @@ describe('Engine.locate (real Chromium, real Lighthouse, real sql.js file)', fun
 		beforeEach(async () => (server = await startFixtureServer({ root: '../workspaces/static-site' })));
 		afterEach(() => server.close());
 
+		it('leaves out the line of a file changed since the audit (a cached audit placed after an edit)', async () => {
+			const copy = path.join(dir, 'site');
+			fs.cpSync(STATIC_SITE, copy, { recursive: true });
+			const site = await startFixtureServer({ root: copy });
+			try {
+				const result = await engine.audit({ url: site.url('/'), options: LH_ONLY });
+				assert.equal(result.status, 'ok', JSON.stringify(result.error ?? result.stageErrors));
+				const index = path.join(copy, 'index.html');
+				const onIndex = (r: LocateResult) => r.findings.filter((f) => f.rule === 'image-alt' && f.location?.file === index);
+				const fresh = onIndex(await engine.locate({ id: result.id, roots: [copy] }));
+				assert.ok(
+					fresh.some((f) => f.location?.line !== undefined && !f.location.changedSinceAudit),
+					'placed on its line while the file is as audited',
+				);
+				// Edited after the audit started: the audit's lines are of other text.
+				const later = new Date(Date.parse(result.requestedAt) + 60_000);
+				fs.utimesSync(index, later, later);
+				const stale = onIndex(await engine.locate({ id: result.id, roots: [copy] }));
+				assert.ok(stale.length > 0, 'still on its file');
+				for (const f of stale) assert.equal(f.location?.line, undefined, 'no line in a file changed since the audit');
+				assert.ok(stale.some((f) => f.location?.changedSinceAudit === true));
+			} finally {
+				await site.close();
+			}
+		});
+
 		it('puts each planted defect of the home page on its exact line, and the image late.js adds on none', async () => {
 			const result = await engine.audit({ url: server.url('/'), options: LH_ONLY });
 			assert.equal(result.status, 'ok', JSON.stringify(result.error ?? result.stageErrors));

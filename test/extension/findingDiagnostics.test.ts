@@ -44,6 +44,10 @@ describe('Findings as Problems-panel diagnostics', () => {
 		assert.equal(diagnosticMessage({ message: 'LCP 4.1 s (good ≤ 2.5 s)', formFactor: 'mobile' }, false), 'LCP 4.1 s (good ≤ 2.5 s) (mobile)');
 		assert.equal(diagnosticMessage({ message: 'No meta description' }, false), 'No meta description');
 		assert.equal(diagnosticMessage({ message: 'An image has no alt', formFactor: 'desktop' }, true), 'An image has no alt (desktop, not placed on a line)');
+		assert.equal(
+			diagnosticMessage({ message: 'An image has no alt', location: { file: '/w/index.html', confidence: 1, via: 'snippet', changedSinceAudit: true } }, true),
+			'An image has no alt (file changed since the audit: audit again to place it)',
+		);
 		assert.equal(relatedMessage(URL_A, 'mobile'), `mobile · ${URL_A}`);
 		assert.equal(relatedMessage(URL_A, undefined), URL_A);
 	});

@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import type { AuditResult, FormFactor, LocateResult, WorkspaceMapping } from '../../protocol';
+import type { AuditResult, FormFactor, LocatedFinding, LocateResult, WorkspaceMapping } from '../../protocol';
 import { pageFindings } from '../derive/findings';
 import { AuditError } from '../errors';
 import { locateFindings } from './locate';
@@ -37,5 +37,33 @@ export async function locateAudit(result: AuditResult, lhrs: Partial<Record<Form
 	// pageFindings reads unsized images' intrinsic sizes itself (its default ImageSizeOf).
 	const [findings, workspace] = await Promise.all([pageFindings(result, lhrs), WorkspaceIndex.open(roots, mappings)]);
 	const located = await locateFindings({ pageUrl: url, findings, workspace, fetchText: pageFetch(url) });
-	return { auditId: result.id, url, findings: located.findings, files: located.files, ms: Math.round(performance.now() - started) };
+	const placed = await withoutStaleLines(located.findings, Date.parse(result.requestedAt));
+	return { auditId: result.id, url, findings: placed, files: located.files, ms: Math.round(performance.now() - started) };
+}
+
+/**
+ * A line in a file changed since the audit started is the audit's line in other text (a cached audit placed after an
+ * edit: the console error moved down, the image got its alt): the finding keeps the file and loses the line.
+ */
+async function withoutStaleLines(findings: LocatedFinding[], auditedAt: number): Promise<LocatedFinding[]> {
+	if (!Number.isFinite(auditedAt)) return findings;
+	const changed = new Map<string, Promise<boolean>>();
+	const changedSince = (file: string) => {
+		let known = changed.get(file);
+		if (!known) {
+			known = fs.stat(file).then(
+				(s) => s.mtimeMs > auditedAt,
+				() => true,
+			);
+			changed.set(file, known);
+		}
+		return known;
+	};
+	return Promise.all(
+		findings.map(async (f) => {
+			const loc = f.location;
+			if (!loc || loc.line === undefined || !(await changedSince(loc.file))) return f;
+			return { ...f, location: { file: loc.file, confidence: loc.confidence, via: loc.via, changedSinceAudit: true } };
+		}),
+	);
 }
