@@ -182,6 +182,18 @@ describe('WorkspaceIndex', () => {
 		});
 	});
 
+	describe('resolveSource beside the map`s other sources', () => {
+		it('takes, of two files a tail could be, the one in the folder of the sources found without doubt, and no other', async () => {
+			const { root } = make({ 'packages/web/src/App.tsx': '', 'packages/web/src/Footer.tsx': '', 'packages/admin/src/App.tsx': '' });
+			const index = await WorkspaceIndex.open([root]);
+			const footer = index.resolveSource('webpack://web/./src/Footer.tsx');
+			assert.equal(footer, path.join(root, 'packages/web/src/Footer.tsx'));
+			assert.equal(index.resolveSource('webpack://web/./src/App.tsx'), undefined, 'alone, either App.tsx is a guess');
+			assert.equal(index.resolveSource('webpack://web/./src/App.tsx', undefined, [footer!]), path.join(root, 'packages/web/src/App.tsx'));
+			assert.equal(index.resolveSource('webpack://web/./src/App.tsx', undefined, [path.join(root, 'README.md')]), undefined, 'a neighbour as close to both decides nothing');
+		});
+	});
+
 	describe('read', () => {
 		it('reads a workspace file once per index', async () => {
 			const { root } = make({ 'index.html': '<h1>one</h1>' });

@@ -76,8 +76,10 @@ async function locate(target: FindingTarget, page: PageSources, input: LocateInp
 				if (file) return { file, line: target.original.line, column: target.original.column, confidence: CONFIDENCE.lighthouseOriginal, via: 'lighthouse-original' };
 			}
 			const pos = await page.maps.original(target.url, target.line, target.column);
-			const mapped = pos && workspace.resolveSource(pos.source, pos.mapUrl);
+			const mapped = pos && (workspace.resolveSource(pos.source, pos.mapUrl) ?? workspace.resolveSource(pos.source, pos.mapUrl, page.files));
 			if (pos && mapped) return { file: mapped, line: pos.line, column: pos.column, confidence: CONFIDENCE.sourceMap, via: 'source-map' };
+			// A script its map does not place (a position in a dependency, or none): its served lines are not a source's.
+			if (await page.maps.load(target.url)) return undefined;
 			const served = mayFetch(pageUrl, target.url) ? workspace.fileForUrl(target.url) : undefined;
 			if (served) return { file: served, line: target.line, column: target.column, confidence: CONFIDENCE.staticFile, via: 'static-file' };
 			return undefined;
@@ -115,6 +117,8 @@ async function pageSources(input: LocateInput, namedScripts: readonly string[]):
 
 	// In map order (the entry is the first that renders markup); a Set, as big apps' maps list thousands of sources.
 	const mapped = new Set<string>();
+	// Components of the page's own the workspace does not have (or has twice): the entry would be a guess among the rest.
+	let missedMarkup = 0;
 	const staticScripts: string[] = [];
 	const loaded = await Promise.all(scripts.map(async (url) => ({ url, map: await maps.load(url) })));
 	for (const { url, map } of loaded) {
@@ -123,9 +127,13 @@ async function pageSources(input: LocateInput, namedScripts: readonly string[]):
 			if (file) staticScripts.push(file);
 			continue;
 		}
-		for (const source of map.sources) {
-			const file = workspace.resolveSource(source, map.url);
-			if (file) mapped.add(file);
+		// Sources found without doubt first; then one that two files could be is looked for beside them.
+		const found = new Map(map.sources.map((source) => [source, workspace.resolveSource(source, map.url)]));
+		const sure = [...found.values()].filter((f): f is string => f !== undefined);
+		for (const [source, file] of found) {
+			const resolved = file ?? (sure.length ? workspace.resolveSource(source, map.url, sure) : undefined);
+			if (resolved) mapped.add(resolved);
+			else if (MARKUP_EXTENSIONS.has(path.extname(source.split('?')[0]).toLowerCase()) && !/[\\/]node_modules[\\/]/.test(source)) missedMarkup++;
 		}
 	}
 
@@ -137,7 +145,7 @@ async function pageSources(input: LocateInput, namedScripts: readonly string[]):
 	}
 	let entry: PageSources['entry'];
 	if (staticEntry) entry = { file: staticEntry, confidence: CONFIDENCE.staticFile };
-	else {
+	else if (missedMarkup === 0) {
 		const renders = markup.find((s) => rendersMarkup(s));
 		if (renders) entry = { file: renders.file, confidence: CONFIDENCE.mapEntry };
 	}

@@ -180,7 +180,7 @@ export class WorkspaceIndex {
 	 * (join a map's `sourceRoot` to the source before calling). A source known only by a tail (`src/App.tsx` under some
 	 * build folder) is found by its longest unique path suffix of at least two segments.
 	 */
-	resolveSource(source: string, mapUrl?: string): string | undefined {
+	resolveSource(source: string, mapUrl?: string, near: readonly string[] = []): string | undefined {
 		const candidates = sourcePaths(source, mapUrl);
 		for (const c of candidates) {
 			if (path.isAbsolute(c.path) && c.absolute) {
@@ -197,7 +197,7 @@ export class WorkspaceIndex {
 			}
 		}
 		for (const c of candidates) {
-			const hit = this.bySuffix(c.path);
+			const hit = this.bySuffix(c.path, near);
 			if (hit) return hit;
 		}
 		return undefined;
@@ -225,28 +225,39 @@ export class WorkspaceIndex {
 		return undefined;
 	}
 
-	private bySuffix(p: string): string | undefined {
+	private bySuffix(p: string, near: readonly string[]): string | undefined {
 		const segments = p.split(/[\\/]+/).filter((s) => s !== '' && s !== '.' && s !== '..');
 		// A dependency's file is never the workspace's, however its tail reads (`node_modules/react/index.js`).
 		if (segments.length < 2 || segments.some((s) => SKIPPED_DIRS.has(s))) return undefined;
 		const list = this.byBase.get(segments[segments.length - 1].toLowerCase());
 		if (!list) return undefined;
-		let best: string | undefined;
+		let best: string[] = [];
 		let bestLen = 1;
-		let tie = false;
 		for (const file of list) {
 			const fileSegs = file.split(path.sep);
 			let n = 0;
 			while (n < segments.length && n < fileSegs.length && fileSegs[fileSegs.length - 1 - n] === segments[segments.length - 1 - n]) n++;
 			if (n > bestLen) {
-				best = file;
+				best = [file];
 				bestLen = n;
-				tie = false;
-			} else if (n === bestLen && best) tie = true;
+			} else if (n === bestLen && best.length) best.push(file);
 		}
-		// Two files that end the same way: which one the map meant is a guess, so none.
-		return tie ? undefined : best;
+		if (best.length === 1) return best[0];
+		// Two files that end the same way (`packages/web/src/App.tsx`, `packages/admin/src/App.tsx`): the one in the
+		// folder of the map's other sources (already found without doubt), when exactly one is; else a guess, so none.
+		const closeness = (file: string) => Math.max(0, ...near.map((n) => sharedDirs(file, n)));
+		const scored = best.map((file) => ({ file, n: closeness(file) })).sort((a, b) => b.n - a.n);
+		return scored.length > 1 && scored[0].n > 0 && scored[0].n > scored[1].n ? scored[0].file : undefined;
 	}
+}
+
+/** How many leading folders two paths share. */
+function sharedDirs(a: string, b: string): number {
+	const x = path.dirname(a).split(path.sep);
+	const y = path.dirname(b).split(path.sep);
+	let n = 0;
+	while (n < x.length && n < y.length && x[n] === y[n]) n++;
+	return n;
 }
 
 /** `child` is `parent` or inside it. */
