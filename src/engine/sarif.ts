@@ -71,11 +71,11 @@ export function toSarif(input: SarifInput): Sarif.Log {
 			const place = placeOf(finding, page, root);
 			if (!place) {
 				unlocated++;
-				unlocatedByRule[finding.rule] = (unlocatedByRule[finding.rule] ?? 0) + 1;
+				unlocatedByRule[ruleIdOf(finding)] = (unlocatedByRule[ruleIdOf(finding)] ?? 0) + 1;
 				continue;
 			}
 			const index = ruleOf(finding, rules, ruleIndex);
-			const identity = `${finding.rule}\n${place.uri}\n${targetIdentity(finding, page.url)}`;
+			const identity = `${ruleIdOf(finding)}\n${place.uri}\n${targetIdentity(finding, page.url)}`;
 			const key = `${identity}\n${place.region?.startLine ?? 0}:${place.region?.startColumn ?? 0}`;
 			const formFactor = finding.formFactor ?? 'all';
 			const seen = pending.get(key);
@@ -141,10 +141,33 @@ function directoryUri(dir: string): string {
 	return href.endsWith('/') ? href : `${href}/`;
 }
 
+/**
+ * The SARIF rule id: a Lighthouse audit's id, a CRO rule's under `cro/` (both have a `meta-description`, and one
+ * rule id would merge their results and lose one text).
+ */
+export function ruleIdOf(finding: Pick<LocatedFinding, 'rule' | 'source'>): string {
+	return finding.source === 'cro' ? `cro/${finding.rule}` : finding.rule;
+}
+
+/** The result's text; a resource's findings name it ("Could save 12 KiB" alone does not say which file). */
+function messageOf(finding: LocatedFinding): string {
+	const text = finding.message || finding.title;
+	if (finding.target.kind !== 'resource') return text;
+	let shown = finding.target.url;
+	try {
+		const u = new URL(shown);
+		shown = u.pathname + u.search;
+	} catch {
+		// not a URL: as it is
+	}
+	return text.includes(shown) ? text : `${text} (${shown})`;
+}
+
 /** The rule's index in `rules`, adding it at its first finding; its default level is its most severe finding's. */
 function ruleOf(finding: LocatedFinding, rules: Sarif.ReportingDescriptor[], ruleIndex: Map<string, number>): number {
 	const level = LEVEL[finding.severity];
-	const known = ruleIndex.get(finding.rule);
+	const id = ruleIdOf(finding);
+	const known = ruleIndex.get(id);
 	if (known !== undefined) {
 		const config = rules[known]!.defaultConfiguration!;
 		if (RANK[level] > RANK[config.level ?? 'warning']) config.level = level;
@@ -152,14 +175,14 @@ function ruleOf(finding: LocatedFinding, rules: Sarif.ReportingDescriptor[], rul
 	}
 	const help = httpsUrl(finding.helpUrl);
 	rules.push({
-		id: finding.rule,
-		name: pascalCase(finding.rule),
+		id,
+		name: pascalCase(id),
 		shortDescription: { text: finding.title },
 		...(help ? { helpUri: help } : {}),
 		defaultConfiguration: { level },
 		properties: { tags: [finding.source === 'cro' ? 'conversion' : 'lighthouse'] },
 	});
-	ruleIndex.set(finding.rule, rules.length - 1);
+	ruleIndex.set(id, rules.length - 1);
 	return rules.length - 1;
 }
 
@@ -167,15 +190,16 @@ function resultOf(finding: LocatedFinding, ruleIndex: number, place: Place): Sar
 	const physicalLocation: Sarif.PhysicalLocation = { artifactLocation: { uri: place.uri, uriBaseId: SRCROOT } };
 	if (place.region) physicalLocation.region = place.region;
 	return {
-		ruleId: finding.rule,
+		ruleId: ruleIdOf(finding),
 		ruleIndex,
 		level: LEVEL[finding.severity],
-		message: { text: finding.message || finding.title },
+		message: { text: messageOf(finding) },
 		locations: [{ physicalLocation }],
 		properties: {
 			source: finding.source,
 			placement: { via: place.via, ...(place.confidence !== undefined ? { confidence: place.confidence } : {}) },
 			...(finding.target.kind === 'element' && finding.target.selector ? { selector: finding.target.selector } : {}),
+			...(finding.target.kind === 'resource' ? { resource: finding.target.url } : {}),
 			...(finding.fix ? { quickFix: finding.fix.kind } : {}),
 		},
 	};

@@ -184,6 +184,23 @@ describe('SARIF writer (pure)', () => {
 		assert.equal(relativeUri(ROOT, path.join(ROOT, '..x', 'y.html')), '..x/y.html', 'a folder named "..x" is inside');
 	});
 
+	it('keeps a CRO rule apart from the Lighthouse audit of the same name, and names a resource in its message', () => {
+		const head = { file: at('index.html'), confidence: 1, via: 'entry-file' as const };
+		const run = sarif([
+			page('http://127.0.0.1:5000/', [
+				finding('meta-description', { target: { kind: 'page' }, location: head }),
+				finding('meta-description', { source: 'cro', message: 'Add a meta description that sells the page', target: { kind: 'page' }, location: head }),
+				finding('unminified-javascript', { severity: 'info', message: 'Could save 12 KiB', target: { kind: 'resource', url: 'http://127.0.0.1:5000/node_modules/.vite/deps/react.js?v=1' } }),
+			]),
+		]);
+		assert.deepEqual(run.tool.driver.rules?.map((r) => r.id).sort(), ['cro/meta-description', 'meta-description', 'unminified-javascript']);
+		assert.equal(run.results?.length, 3, 'one result each: none merged away');
+		assert.ok(run.results?.some((r) => r.ruleId === 'cro/meta-description' && r.message.text === 'Add a meta description that sells the page'));
+		const resource = run.results?.find((r) => r.ruleId === 'unminified-javascript');
+		assert.equal(resource?.message.text, 'Could save 12 KiB (/node_modules/.vite/deps/react.js?v=1)');
+		assert.equal(resource?.properties?.resource, 'http://127.0.0.1:5000/node_modules/.vite/deps/react.js?v=1');
+	});
+
 	it('says in the run’s invocation which pages gave no findings', () => {
 		const run = sarif([page('http://x.test/', [finding('image-alt', { location: placed('index.html', 2) })])], [{ url: 'http://x.test/500', message: 'the audit failed: The page answered 500.' }]);
 		const [invocation] = run.invocations ?? [];
