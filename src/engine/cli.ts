@@ -62,8 +62,10 @@ Audit options:
   --html DIR                          write the Lighthouse HTML reports to DIR
   --sarif FILE                        write the findings as SARIF 2.1.0 (GitHub code scanning, SARIF viewers),
                                       each on its file and line under --root
-  --root DIR                          the folder the pages are served from, where findings are placed (default:
+  --root DIR                          the project folder the pages come from, where findings are placed (default:
                                       the current folder); --json entries carry the placed findings
+  --map URLPATH=DIR                   URL paths served from DIR (relative to --root), on any host: --map /=dist
+                                      (repeatable; without it only pages on this machine are placed by path)
   --no-cache                          audit again even when a fresh cached result exists
   --no-pool                           run the plain Lighthouse CLI per run instead of the warm pool
   --no-trace-slot                     let concurrent runs' page loads overlap: faster, scores noisier on a busy machine
@@ -90,7 +92,7 @@ except --runs, --accuracy, --no-pool and --no-trace-slot):
   --json                              print the site report as one JSON document
   --csv                               print the routes as CSV (a row per route, worst first)
   --html DIR                          write DIR/index.html (the site report) and each route's Lighthouse reports
-  --sarif FILE, --root DIR            as for audit: one SARIF run with every route's findings (a finding shared by
+  --sarif FILE, --root DIR, --map     as for audit: one SARIF run with every route's findings (a finding shared by
                                       routes, e.g. in a layout, is one result listing their URLs)
   Ctrl-C stops the scan and still reports the routes audited so far (exit 130); a second Ctrl-C exits at once.
 
@@ -202,7 +204,7 @@ export async function auditCommand(a: AuditArgs, opts: AuditCommandOptions = {})
 		let failed = false;
 		let budgetMissed = false;
 		const entries: JsonEntry[] = [];
-		const placer = a.locate && new FindingPlacer(engine, a.locate.root);
+		const placer = a.locate && new FindingPlacer(engine, a.locate.root, a.locate.mappings);
 		for (const item of items) {
 			const status = statusOf(item);
 			const failures = item.result && status !== 'failed' ? budgetFailures(item.result, a.budget) : [];

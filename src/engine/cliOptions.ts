@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { AuditAuth, Category, EngineSettings, FormFactor } from '../protocol';
+import type { AuditAuth, Category, EngineSettings, FormFactor, WorkspaceMapping } from '../protocol';
 import { CATEGORIES } from '../protocol';
 import type { ScoresByFormFactor } from '../format/scores';
 import { splitNameValue } from '../shared/credentialSyntax';
@@ -154,17 +154,31 @@ export interface LocateArgs {
 	root: string;
 	/** The SARIF file to write (absolute), when --sarif is given. */
 	sarif?: string;
+	/** --map URLPATH=DIR: URL paths served from folders the root's layout does not suggest, on any host. */
+	mappings?: WorkspaceMapping[];
 }
 
 /**
  * --sarif and --root as LocateArgs. --json places the findings too (under the current folder by default), as its
  * document carries them; a plain text run places nothing, so it never reads the folder it is run in unasked.
  */
-export function locateArgs(v: { sarif?: string; root?: string; json?: boolean }): { locate?: LocateArgs } {
-	if (v.sarif === undefined && v.root === undefined && v.json !== true) return {};
+export function locateArgs(v: { sarif?: string; root?: string; json?: boolean; map?: string[] }): { locate?: LocateArgs } {
+	if (v.sarif === undefined && v.root === undefined && v.json !== true) {
+		if (v.map?.length) throw new UsageError('--map places findings: give it with --json, --sarif or --root');
+		return {};
+	}
 	if (v.sarif === '') throw new UsageError('--sarif needs a file name, e.g. --sarif auditlens.sarif');
 	if (v.root === '') throw new UsageError('--root needs a folder');
-	return { locate: { root: path.resolve(v.root ?? '.'), ...(v.sarif !== undefined ? { sarif: path.resolve(v.sarif) } : {}) } };
+	const root = path.resolve(v.root ?? '.');
+	const mappings = (v.map ?? []).map((m) => {
+		const eq = m.indexOf('=');
+		const urlPath = m.slice(0, eq).trim();
+		const dir = m.slice(eq + 1).trim();
+		if (eq < 0 || !urlPath.startsWith('/') || dir === '') throw new UsageError(`--map takes URLPATH=DIR, e.g. --map /static/=assets (got "${m}")`);
+		// Relative to the root, as the VS Code setting is relative to the first workspace folder.
+		return { urlPath, dir: path.resolve(root, dir) };
+	});
+	return { locate: { root, ...(v.sarif !== undefined ? { sarif: path.resolve(v.sarif) } : {}), ...(mappings.length ? { mappings } : {}) } };
 }
 
 /** Before the first audit: the root is a folder, and the SARIF file can be written (not a folder, its folder writable). */
@@ -178,6 +192,10 @@ export function checkLocateArgs(a: LocateArgs | undefined): void {
 		throw new UsageError(`--root ${a.root}: ${code === 'ENOENT' ? 'no such folder' : `cannot be read (${code ?? (err as Error).message})`}; give the folder the pages are served from`);
 	}
 	if (!root.isDirectory()) throw new UsageError(`--root ${a.root} is a file, not a folder; give the folder the pages are served from`);
+	for (const m of a.mappings ?? []) {
+		const rel = path.relative(a.root, m.dir);
+		if (rel.startsWith('..') || path.isAbsolute(rel)) throw new UsageError(`--map ${m.urlPath}=${m.dir}: the folder is outside --root ${a.root}; findings are only placed in the root`);
+	}
 	if (a.sarif === undefined) return;
 	if (fs.existsSync(a.sarif) && fs.statSync(a.sarif).isDirectory()) throw new UsageError(`--sarif ${a.sarif} is a folder; give a file name, e.g. ${path.join(a.sarif, 'auditlens.sarif')}`);
 	checkOutputDir(path.dirname(a.sarif), '--sarif');
@@ -224,6 +242,7 @@ export const SHARED_AUDIT_OPTIONS = {
 	'login-script': { type: 'string' },
 	sarif: { type: 'string' },
 	root: { type: 'string' },
+	map: { type: 'string', multiple: true },
 	json: { type: 'boolean' },
 	'no-cache': { type: 'boolean' },
 	'no-capture': { type: 'boolean' },

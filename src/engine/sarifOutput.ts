@@ -5,7 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { LocateParams, LocateResult } from '../protocol';
+import type { LocateParams, LocateResult, WorkspaceMapping } from '../protocol';
 import { writeFileAtomic } from './history/dbFile';
 import { toSarif } from './sarif';
 
@@ -25,12 +25,13 @@ export class FindingPlacer {
 	constructor(
 		private readonly engine: LocateEngine,
 		readonly root: string,
+		private readonly mappings: readonly WorkspaceMapping[] = [],
 	) {}
 
 	/** The findings of the stored audit `id` placed in the root, or why they could not be (a message a person can act on). */
 	async place(id: string, url: string): Promise<{ located: LocateResult; error?: undefined } | { located?: undefined; error: string }> {
 		try {
-			const located = await this.engine.locate({ id, roots: [this.root] });
+			const located = await this.engine.locate({ id, roots: [this.root], ...(this.mappings.length ? { mappings: [...this.mappings] } : {}) });
 			this.located.push(located);
 			return { located };
 		} catch (err) {

@@ -14,6 +14,7 @@ import { COLOR, NO_COLOR } from './cliFormat';
 import {
 	checkDbArg,
 	checkLocateArgs,
+	type LocateArgs,
 	checkLoginScript,
 	checkOutputDir,
 	engineSettings,
@@ -181,7 +182,7 @@ export async function scanCommand(a: ScanArgs, opts: ScanCommandOptions = {}): P
 				warn(doc.outputError);
 			}
 		}
-		if (a.locate && !(await locateRoutes(engine, doc, a.locate.root, a.locate.sarif))) outputFailed = true;
+		if (a.locate && !(await locateRoutes(engine, doc, a.locate))) outputFailed = true;
 		if (a.json) out.write(`${JSON.stringify(doc, null, 2)}\n`);
 		else if (a.csv) out.write(scanCsv(report));
 		else {
@@ -210,9 +211,9 @@ export async function scanCommand(a: ScanArgs, opts: ScanCommandOptions = {}): P
  * A route that cannot be placed, or a SARIF file that cannot be written, is said on stderr and in `doc`; answers
  * whether everything was.
  */
-async function locateRoutes(engine: LocateEngine, doc: ScanJson, root: string, sarif: string | undefined): Promise<boolean> {
+async function locateRoutes(engine: LocateEngine, doc: ScanJson, { root, sarif, mappings }: LocateArgs): Promise<boolean> {
 	let ok = true;
-	const placer = new FindingPlacer(engine, root);
+	const placer = new FindingPlacer(engine, root, mappings);
 	doc.routes = [...doc.routes];
 	for (const [i, route] of doc.routes.entries()) {
 		if (!route.auditId || route.status === 'failed' || route.status === 'error') {

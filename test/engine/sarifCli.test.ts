@@ -54,6 +54,15 @@ describe('auditlens --sarif and --root: arguments (pure)', () => {
 		assert.deepEqual(parseAuditArgs(['http://x.test/', '--json']).locate, { root: process.cwd() }, '--json carries the findings placed under the current folder');
 		assert.deepEqual(parseScanArgs(['http://x.test/', '--json']).locate, { root: process.cwd() });
 		assert.equal(parseAuditArgs(['http://x.test/']).locate, undefined, 'a text run places nothing');
+		assert.deepEqual(parseAuditArgs(['http://x.test/', '--json', '--root', '/srv/site', '--map', '/=dist', '--map', '/static/=assets']).locate, {
+			root: path.resolve('/srv/site'),
+			mappings: [
+				{ urlPath: '/', dir: path.resolve('/srv/site/dist') },
+				{ urlPath: '/static/', dir: path.resolve('/srv/site/assets') },
+			],
+		});
+		assert.throws(() => parseAuditArgs(['http://x.test/', '--json', '--map', 'dist']), /--map takes URLPATH=DIR/);
+		assert.throws(() => parseAuditArgs(['http://x.test/', '--map', '/=dist']), /--map places findings: give it with --json, --sarif or --root/);
 		assert.throws(
 			() => parseAuditArgs(['http://x.test/', '--sarif=']),
 			(e: Error) => e instanceof UsageError && /--sarif needs a file name/.test(e.message),
@@ -85,6 +94,7 @@ describe('auditlens --sarif and --root (real process; real Chromium but for the 
 			['scan', ['--root', file], /--root .*notes\.txt is a file, not a folder/],
 			['audit', ['--sarif', dir], /--sarif .* is a folder; give a file name/],
 			['audit', ['--sarif', path.join(file, 'a.sarif')], /--sarif .*notes\.txt: it exists and is not a folder/],
+			['audit', ['--json', '--root', dir, '--map', '/=../elsewhere'], /--map \/=.*elsewhere: the folder is outside --root/],
 			// Looks writable to root, takes no folder; Node's recursive mkdir under /proc never returns.
 			['audit', ['--sarif', '/proc/auditlens-x/a.sarif'], /--sarif .*\/proc is not a folder files can be written in/],
 			['scan', ['--sarif', '/proc/a.sarif'], /--sarif .*\/proc is not a folder files can be written in/],
