@@ -166,8 +166,21 @@ export class LighthouseService implements EngineService {
 		} catch (err) {
 			// A run that was aborted or failed may leave the Chrome mid-trace: replace it.
 			state = 'broken';
-			// The run may see its Chrome's connection close before the process's exit aborts crashSignal.
-			if (!signal.aborted && !lease.crashSignal.aborted && lease.chromeExited()) {
+			// The run may see its Chrome's connection close (the worker failing on "Target closed") before the process's
+			// exit aborts crashSignal: a killed process closes its sockets before it is a zombie. Wait for that exit a
+			// moment when the error is a lost connection, so a crash is said as one.
+			if (!signal.aborted && !lease.crashSignal.aborted && !lease.chromeExited() && /Target closed|Connection closed|socket hang up|ECONNRESET|WebSocket/i.test(String((err as Error)?.message))) {
+				await new Promise<void>((resolve) => {
+					const timer = setTimeout(done, 2_000);
+					function done(): void {
+						clearTimeout(timer);
+						lease.crashSignal.removeEventListener('abort', done);
+						resolve();
+					}
+					lease.crashSignal.addEventListener('abort', done, { once: true });
+				});
+			}
+			if (!signal.aborted && (lease.crashSignal.aborted || lease.chromeExited())) {
 				throw new AuditError('CHROME_CRASHED', 'Chrome crashed during the audit; it has been replaced. Run the audit again.');
 			}
 			throw err;
