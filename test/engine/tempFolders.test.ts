@@ -8,8 +8,10 @@ import { chromiumOf, type EngineProcess, ROOT, startEngine, waitFor } from '../h
 import { type FixtureServer, startFixtureServer } from '../helpers/fixtureServer';
 import { alive, watchdogOf } from '../helpers/orphanWatchdog';
 
-/** Lighthouse (pool Chrome) and capture (Playwright's Chrome) both run; no remote APIs. */
+/** Lighthouse (pool Chrome) with the capture taken in its page; no remote APIs. */
 const OPTIONS = { formFactors: ['mobile' as const], stages: { ai: false, crux: false } };
+/** The capture alone: Playwright's Chrome (the capture browser) loads the page. */
+const CAPTURE_ONLY = { formFactors: ['mobile' as const], stages: { lighthouse: false, ai: false, crux: false } };
 
 /** Every entry under `dir`, relative, for a readable failure message. */
 function entries(dir: string): string[] {
@@ -50,10 +52,15 @@ describe('temp folders (engine process with a private TMPDIR)', function () {
 		assert.deepEqual(entries(tmp), [], 'nothing is left in TMPDIR');
 	}
 
-	/** Hold an audit on a page that never finishes loading until both Chromes have their profiles in the engine's folder. */
+	/**
+	 * Hold an audit on a page that never finishes loading, and a capture-only one beside it (the capture browser runs
+	 * only for a capture Lighthouse does not take), until both Chromes have their profiles in the engine's folder.
+	 */
 	async function holdAudit(auditId: string): Promise<{ pending: Promise<unknown> }> {
 		const pending = engine.connection.sendRequest(auditRequest, { url: server.url(`/hang-subresource.html?${auditId}`), auditId, options: OPTIONS });
 		pending.catch(() => undefined);
+		const capture = engine.connection.sendRequest(auditRequest, { url: server.url(`/hang-subresource.html?${auditId}-capture`), auditId: `${auditId}-capture`, options: CAPTURE_ONLY });
+		capture.catch(() => undefined);
 		await waitFor(
 			() => {
 				const [own] = fs.readdirSync(tmp);

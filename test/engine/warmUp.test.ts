@@ -89,13 +89,14 @@ describe('warming up ahead of audits (real Chrome, real Lighthouse)', function (
 		}
 	});
 
-	it('launches the capture browser only for audits that capture', async () => {
+	it('launches the capture browser only for audits that capture without Lighthouse in the pool (its runs capture in their pages)', async () => {
 		const settings = testSettings({});
 		const capture = new CaptureBrowser(settings, recordingLogger());
 		try {
 			capture.warm(2, resolveOptions({ stages: { capture: false } }, settings));
-			assert.equal(capture.info().launches, 0);
 			capture.warm(2, resolveOptions({}, settings));
+			assert.equal(capture.info().launches, 0);
+			capture.warm(2, resolveOptions({ stages: { lighthouse: false } }, settings));
 			await until(() => capture.info().running);
 			assert.equal(capture.info().launches, 1);
 		} finally {

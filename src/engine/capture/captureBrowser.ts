@@ -126,9 +126,13 @@ export class CaptureBrowser implements EngineService {
 		}
 	}
 
-	/** Launch the browser now, in the background, when captures are about to come. */
+	/**
+	 * Launch the browser now, in the background, when captures are about to come. Not when Lighthouse runs in the
+	 * pool: its runs take the captures in their own pages, and this browser is launched only if one cannot.
+	 */
 	warm(_count: number, options?: AuditOptions): void {
 		if (this.closed || options?.stages.capture === false) return;
+		if (options?.stages.lighthouse !== false && this.settings.usePool) return;
 		this.ensureBrowser().then(
 			() => this.armIdleTimer(),
 			(err: unknown) => this.log.debug(`warming the capture browser: ${err instanceof Error ? err.message : String(err)}`),

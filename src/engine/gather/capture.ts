@@ -5,6 +5,8 @@ import type { CaptureBrowser } from '../capture/captureBrowser';
 import { gatherDomFacts } from '../capture/gatherDomFacts';
 import { takeShots } from '../capture/screenshots';
 import { AuditError, throwIfAborted } from '../errors';
+import type { NavigationCapture } from '../lighthouse/navigationCapture';
+import { navigationCaptureKey } from './lighthouse';
 import type { Stage, StageContext } from './stage';
 
 /**
@@ -24,8 +26,10 @@ export function captureBudget(auditTimeoutMs: number): { totalMs: number; naviga
 }
 
 /**
- * The capture stage: loads the page once per form factor in its own browser context, gathers the DOM
- * facts and takes the compressed screenshots. Form factors run concurrently, bounded by the browser's limit.
+ * The capture stage: the DOM facts and the compressed screenshots of the page, per form factor. Where Lighthouse
+ * runs for a form factor, they are taken in the page its run loaded (navigationCapture.ts): no second load. Else,
+ * or when that run failed, the page is loaded in a browser context of the capture browser. Form factors run
+ * concurrently, bounded by the browser's limit.
  */
 export function createCaptureStage(browser: CaptureBrowser): Stage<'capture'> {
 	return {
@@ -39,7 +43,9 @@ export function createCaptureStage(browser: CaptureBrowser): Stage<'capture'> {
 			const onAbort = () => stop.abort(ctx.signal.reason);
 			ctx.signal.addEventListener('abort', onAbort, { once: true });
 			const phases = new Map<FormFactor, Phase>(formFactors.map((f) => [f, 'queued']));
-			const timer = setTimeout(() => stop.abort(budgetError(ctx, budget.totalMs, phases)), budget.totalMs);
+			// The time budget counts from the first page load of our own (Lighthouse's runs have their own limits).
+			let timer: NodeJS.Timeout | undefined;
+			const ownLoad = () => (timer ??= setTimeout(() => stop.abort(budgetError(ctx, budget.totalMs, phases)), budget.totalMs));
 			try {
 				throwIfAborted(ctx.signal);
 				let firstError: unknown;
@@ -47,6 +53,9 @@ export function createCaptureStage(browser: CaptureBrowser): Stage<'capture'> {
 				const jobs = Promise.allSettled(
 					formFactors.map(async (formFactor) => {
 						try {
+							const taken = await fromNavigation(ctx, formFactor, stop.signal);
+							if (taken) return taken;
+							ownLoad();
 							return await captureOne(browser, ctx, formFactor, budget.navigationMs, stop.signal, (phase) => phases.set(formFactor, phase));
 						} catch (err) {
 							firstError ??= err;
@@ -77,6 +86,29 @@ export function createCaptureStage(browser: CaptureBrowser): Stage<'capture'> {
 			}
 		},
 	};
+}
+
+/**
+ * The capture the Lighthouse run of `formFactor` took in its page, as soon as it is taken; undefined when Lighthouse
+ * does not run it in this audit, or its stage ended without one (it failed before, or could not capture): the
+ * stage then loads the page itself.
+ */
+async function fromNavigation(ctx: StageContext, formFactor: FormFactor, signal: AbortSignal): Promise<OneCapture | undefined> {
+	if (!ctx.options.stages.lighthouse || !ctx.options.formFactors.includes(formFactor)) return undefined;
+	const stopped = new Promise<never>((_, reject) => {
+		if (signal.aborted) reject(signal.reason);
+		else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
+	});
+	const stageOver = ctx.outcome(formFactor === 'mobile' ? 'lighthouse-mobile' : 'lighthouse-desktop').then(() => undefined);
+	// Shared before the stage ends, when at all: the race is won by the capture if there is one.
+	const taken = (await Promise.race([ctx.shared(navigationCaptureKey(formFactor)), stageOver, stopped])) as NavigationCapture | undefined;
+	if (!taken) return undefined;
+	if ('error' in taken) {
+		ctx.log.debug(`capture ${formFactor}: not taken in Lighthouse's page (${taken.error}); loading the page`);
+		return undefined;
+	}
+	ctx.log.debug(`capture ${formFactor}: taken in Lighthouse's page in ${taken.ms} ms, ${taken.facts.ctas.length} CTAs, shots ${taken.shots.viewport.bytes}+${taken.shots.fullPage.bytes} bytes`);
+	return { formFactor, shots: taken.shots, facts: taken.facts, warm: true };
 }
 
 /** How long a stopped capture waits for its contexts to close before it returns anyway. */

@@ -1,6 +1,7 @@
 import type { FormFactor, LighthouseRun } from '../../protocol';
 import { contentionOf } from '../lighthouse/contention';
 import type { LighthouseService } from '../lighthouse/lighthouseService';
+import type { NavigationCapture } from '../lighthouse/navigationCapture';
 import { assertNoRuntimeError, medianRun, summarizeLhr } from '../lighthouse/summarize';
 import type { RunOutcome } from '../lighthouse/workerHandle';
 import type { LhrLike } from '../lighthouse/workerProtocol';
@@ -31,6 +32,13 @@ export function createLighthouseStage(formFactor: FormFactor, service: Lighthous
 						throttling: ctx.options.throttling,
 						timeoutMs: ctx.settings.auditTimeoutMs - (Date.now() - started),
 						...(ctx.auth ? { auth: ctx.auth } : {}),
+						// The first run also takes the capture stage's screenshots and DOM facts in the page it loaded.
+						...(i === 0 && ctx.options.stages.capture
+							? {
+									capture: { dir: ctx.artifactsDir, prefix: formFactor, targetBytes: ctx.settings.screenshotTargetBytes },
+									onCapture: (capture: NavigationCapture) => ctx.share(navigationCaptureKey(formFactor), capture),
+								}
+							: {}),
 					},
 					ctx.signal,
 				);
@@ -53,6 +61,11 @@ export function createLighthouseStage(formFactor: FormFactor, service: Lighthous
 			};
 		},
 	};
+}
+
+/** Where the Lighthouse stage of `formFactor` shares the capture its run took (`ctx.share`), for the capture stage. */
+export function navigationCaptureKey(formFactor: FormFactor): string {
+	return `navigation-capture:${formFactor}`;
 }
 
 /**

@@ -41,6 +41,17 @@ export async function runStages(stages: readonly Stage[], input: StageRunInput, 
 	const artifacts = new Map<string, unknown>();
 	const waiters = new Map<StageName, Promise<StageOutcome<unknown>>>();
 	const resolvers = new Map<StageName, (o: StageOutcome<unknown>) => void>();
+	const handed = new Map<string, { value: Promise<unknown>; give(value: unknown): void }>();
+	const handoff = (key: string) => {
+		let entry = handed.get(key);
+		if (!entry) {
+			let give!: (value: unknown) => void;
+			const value = new Promise<unknown>((resolve) => (give = resolve));
+			entry = { value, give };
+			handed.set(key, entry);
+		}
+		return entry;
+	};
 	for (const [name, outcome] of Object.entries(input.given ?? {}) as [StageName, StageOutcome<unknown>][]) waiters.set(name, Promise.resolve(outcome));
 	const toRun = stages.filter((stage) => !input.given?.[stage.name]);
 	for (const stage of toRun) {
@@ -58,6 +69,8 @@ export async function runStages(stages: readonly Stage[], input: StageRunInput, 
 		...(input.auth ? { auth: input.auth } : {}),
 		outcome: <K extends StageName>(name: K) => (waiters.get(name) ?? Promise.resolve(undefined)) as Promise<StageOutcome<StageDataMap[K]> | undefined>,
 		keep: (key, value) => void artifacts.set(key, value),
+		share: (key, value) => handoff(key).give(value),
+		shared: (key) => handoff(key).value,
 	};
 
 	const settle = <K extends StageName>(name: K, outcome: StageOutcome<StageDataMap[K]>) => {

@@ -16,6 +16,7 @@ import type { EngineService } from '../gather';
 import { MachineBenchmark } from './machineBenchmark';
 import { TraceSchedule } from './traceSchedule';
 import type { RunOutcome, TraceSlot } from './workerHandle';
+import type { NavigationCapture, NavigationCaptureRequest } from './navigationCapture';
 import type { LhrLike, TraceWindow } from './workerProtocol';
 
 export interface LighthouseRequest {
@@ -27,6 +28,10 @@ export interface LighthouseRequest {
 	timeoutMs: number;
 	/** Credentials of a signed-in audit. */
 	auth?: AuthPlan;
+	/** Take the capture stage's screenshots and DOM facts in the page this run loads (pool runs only)… */
+	capture?: NavigationCaptureRequest;
+	/** …and give them here as soon as they are taken. */
+	onCapture?: (capture: NavigationCapture) => void;
 }
 
 /**
@@ -156,10 +161,12 @@ export class LighthouseService implements EngineService {
 					...(auth && Object.keys(auth.headers).length > 0 ? { extraHeaders: auth.headers } : {}),
 					traceSlot: this.settings.traceSlot && request.categories.includes('performance'),
 					chromePid: lease.pid,
+					...(request.capture ? { capture: request.capture } : {}),
 				},
 				AbortSignal.any([signal, lease.crashSignal]),
 				this.slotFor(request.url),
 				this.benchmark,
+				request.onCapture,
 			);
 			if (outcome.trace) this.traceEvents.emit('window', request.url, outcome.trace);
 			return outcome;

@@ -6,6 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import { cpuWindow, sampleCpu, type CpuSample } from './cpuWindow';
 import { watchLoadQuiet } from './loadQuiet';
+import { captureNavigation, type CaptureDriver } from './navigationCapture';
 import type { LhrLike, WorkerMessage, WorkerReply, WorkerRunMessage } from './workerProtocol';
 
 type LighthouseModule = typeof import('lighthouse');
@@ -13,6 +14,7 @@ type Session = { on(event: string, listener: (params: unknown) => void): void; o
 type Phase = (this: unknown, ctx: { driver: { defaultSession: Session } }) => Promise<void>;
 type TraceGatherer = { prototype: { startSensitiveInstrumentation: Phase; stopSensitiveInstrumentation: Phase } };
 type Evaluate = (this: unknown, mainFn: unknown, options: unknown) => Promise<unknown>;
+type FullPageScreenshotGatherer = { prototype: { getArtifact(this: unknown, ctx: { driver: CaptureDriver }): Promise<unknown> } };
 
 if (!parentPort) throw new Error('lighthouseWorker must run as a worker thread');
 const port = parentPort;
@@ -29,6 +31,8 @@ const post = (reply: WorkerReply) => port.postMessage(reply);
  */
 let traceHooks:
 	{ benchmark(): Promise<number | undefined>; measured(index: number): void; slot(): Promise<void>; started(session: Session): void; mayStop(): Promise<void>; stopped(): void } | undefined;
+/** Takes the capture the run in progress was asked for, and posts it (navigationCapture.ts). */
+let captureHook: ((driver: CaptureDriver) => Promise<void>) | undefined;
 /** The main thread's answers the run in progress waits for, by the message that answers: `slot`, `stop`, `benchmark`. */
 const answers = new Map<WorkerMessage['type'], { id: number; answered: (msg: WorkerMessage) => void }>();
 
@@ -68,6 +72,16 @@ async function hookLighthouse(): Promise<void> {
 		const index = await evaluate.call(this, mainFn, options);
 		hooks.measured(Number(index));
 		return index;
+	};
+	// The capture stage's screenshots and DOM facts are taken in the page Lighthouse has loaded, where its own
+	// full-page screenshot would be taken (the last gatherer; ours are off in the reports): no second page load.
+	const FullPageScreenshot = (await import('lighthouse/core/gather/gatherers/full-page-screenshot.js')).default as unknown as FullPageScreenshotGatherer;
+	const fullPageShot = FullPageScreenshot.prototype.getArtifact;
+	FullPageScreenshot.prototype.getArtifact = async function (ctx) {
+		if (!captureHook) return fullPageShot.call(this, ctx);
+		await captureHook(ctx.driver);
+		// No artifact: the report has no full-page screenshot, as with disableFullPageScreenshot.
+		return undefined;
 	};
 }
 
@@ -148,11 +162,15 @@ function watchTrace(msg: WorkerRunMessage): () => void {
 
 async function run(lh: LighthouseModule, msg: WorkerRunMessage): Promise<LhrLike> {
 	const stopWatch = watchTrace(msg);
+	const request = msg.capture;
+	// Posted as soon as it is taken: the capture stage and the CRO rules go on while Lighthouse computes its audits.
+	captureHook = request ? async (driver) => post({ type: 'capture', id: msg.id, capture: await captureNavigation(driver, request) }) : undefined;
 	try {
 		return await runLighthouse(lh, msg);
 	} finally {
 		stopWatch();
 		traceHooks = undefined;
+		captureHook = undefined;
 	}
 }
 
@@ -160,8 +178,9 @@ async function runLighthouse(lh: LighthouseModule, msg: WorkerRunMessage): Promi
 	const common = {
 		onlyCategories: msg.categories,
 		throttlingMethod: msg.throttling,
-		// The capture stage takes our own screenshots; skipping Lighthouse's saves CPU.
-		disableFullPageScreenshot: true,
+		// The capture stage takes our own screenshots; skipping Lighthouse's saves CPU. With a capture asked for,
+		// its step runs, but takes our capture instead (hookLighthouse).
+		disableFullPageScreenshot: !msg.capture,
 		maxWaitForLoad: msg.maxWaitForLoadMs,
 		maxWaitForFcp: Math.min(30_000, msg.maxWaitForLoadMs),
 		...(msg.extraHeaders ? { extraHeaders: msg.extraHeaders } : {}),

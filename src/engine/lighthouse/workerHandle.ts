@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import { abortError, AuditError } from '../errors';
 import type { Logger } from '../log';
 import type { MachineBenchmark } from './machineBenchmark';
+import type { NavigationCapture } from './navigationCapture';
 import type { LhrLike, TraceWindow, WorkerBenchmarkMessage, WorkerReply, WorkerRunMessage, WorkerSlotMessage, WorkerStopMessage } from './workerProtocol';
 
 /** dist/lighthouseWorker.js when bundled; the compiled worker.js beside this file otherwise (tests). */
@@ -50,6 +51,8 @@ interface PendingRun {
 	/** This run was asked to measure the benchmark and has not reported it yet. */
 	measuring?: boolean;
 	measured?: boolean;
+	/** Told the capture the run took of its page (`RunRequest.capture`), before the run ends. */
+	onCapture?: (capture: NavigationCapture) => void;
 }
 
 /**
@@ -83,6 +86,7 @@ export class LighthouseWorker {
 				run.trace = reply.window;
 				return this.freeSlot(run);
 			}
+			if (reply.type === 'capture') return run.onCapture?.(reply.capture);
 			this.pending = undefined;
 			this.settle(run);
 			if (reply.type === 'result') run.resolve({ lhr: reply.lhr, trace: run.trace, benchmarkMeasured: run.measured === true });
@@ -135,7 +139,7 @@ export class LighthouseWorker {
 	 * frees it when its page load has been traced (or the run ends). On abort the thread is terminated and
 	 * the promise rejects with the abort reason.
 	 */
-	run(request: RunRequest, signal: AbortSignal, slot?: TraceSlot, benchmark?: MachineBenchmark): Promise<RunOutcome> {
+	run(request: RunRequest, signal: AbortSignal, slot?: TraceSlot, benchmark?: MachineBenchmark, onCapture?: (capture: NavigationCapture) => void): Promise<RunOutcome> {
 		if (this.exited) return Promise.reject(new AuditError('LIGHTHOUSE_ERROR', 'The Lighthouse worker has stopped.'));
 		if (this.pending) return Promise.reject(new Error('LighthouseWorker.run called while a run is in progress'));
 		const id = this.nextId++;
@@ -156,6 +160,7 @@ export class LighthouseWorker {
 				signal,
 				slot: request.traceSlot ? slot : undefined,
 				benchmark,
+				onCapture,
 				resolve: (outcome) => {
 					done();
 					resolve(outcome);

@@ -1,4 +1,5 @@
 import type { Category, FormFactor, Throttling } from '../../protocol';
+import type { NavigationCapture, NavigationCaptureRequest } from './navigationCapture';
 
 /** Main thread → Lighthouse worker: run Lighthouse once against the Chrome on `port`. */
 export interface WorkerRunMessage {
@@ -17,6 +18,8 @@ export interface WorkerRunMessage {
 	traceSlot: boolean;
 	/** The Chrome's pid (it leads its process group): the CPU it uses under trace is not counted as contention. */
 	chromePid: number;
+	/** Take the capture stage's screenshots and DOM facts in the loaded page (navigationCapture.ts). */
+	capture?: NavigationCaptureRequest;
 }
 
 /** Main thread → worker: the run that asked may start; it holds the trace slot until `trace-end` (its load went quiet or its trace stopped). */
@@ -62,6 +65,7 @@ export type WorkerReply =
 	| { type: 'trace-collected'; id: number }
 	| { type: 'benchmark-measured'; id: number; index: number }
 	| { type: 'trace-end'; id: number; window: TraceWindow }
+	| { type: 'capture'; id: number; capture: NavigationCapture }
 	| { type: 'result'; id: number; lhr: LhrLike }
 	| { type: 'error'; id: number; message: string };
 
