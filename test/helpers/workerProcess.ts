@@ -107,7 +107,41 @@ export interface WorkerOptions extends CliOptions {
 	args?: string[];
 }
 
-/** `auditlens worker --redis URL …` as a child process of the test. */
+/** What a worker prints on stderr once it takes jobs (src/engine/workerCli.ts). */
+export const WORKER_READY = /taking audit jobs from queue/;
+
+/** `auditlens worker --redis URL …` as a child process of the test (`waitFor(WORKER_READY)` for it to take jobs). */
 export function startWorker(redisUrl: string, opts: WorkerOptions = {}): CliProcess {
 	return spawnCli(['worker', '--redis', redisUrl, ...(opts.args ?? [])], opts);
+}
+
+/** `startWorker`, resolving once the worker takes jobs; one that fails to start is killed, with its stderr in the error. */
+export async function startReadyWorker(redisUrl: string, opts: WorkerOptions = {}): Promise<CliProcess> {
+	const worker = startWorker(redisUrl, opts);
+	try {
+		await worker.waitFor(WORKER_READY, { timeoutMs: 120_000 });
+	} catch (err) {
+		worker.kill();
+		throw err;
+	}
+	return worker;
+}
+
+/** `n` workers started at once, each ready. */
+export function startWorkers(redisUrl: string, n: number, opts: WorkerOptions = {}): Promise<CliProcess[]> {
+	return Promise.all(Array.from({ length: n }, (_, i) => startReadyWorker(redisUrl, { name: `worker ${i + 1}`, ...opts })));
+}
+
+/**
+ * Stop a worker as its operator would (SIGTERM: running jobs finish, then it closes its Chromes) and wait for it;
+ * SIGKILL after `timeoutMs`. Resolves with how it ended.
+ */
+export async function stopWorker(worker: CliProcess, timeoutMs = 60_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+	worker.kill('SIGTERM');
+	const timer = setTimeout(() => worker.kill('SIGKILL'), timeoutMs);
+	try {
+		return await worker.exited;
+	} finally {
+		clearTimeout(timer);
+	}
 }
