@@ -34,4 +34,5 @@ USER node
 # The worker's engine keeps its history and artifacts here; mount a volume to keep them.
 WORKDIR /home/node
 ENTRYPOINT ["node", "/app/bin/auditlens.js"]
-CMD ["worker", "--help"]
+# `worker` takes the Redis URL from --redis or AUDITLENS_REDIS_URL (which keeps a password out of `ps`).
+CMD ["worker"]
