@@ -231,7 +231,10 @@ describe('queue faults: workers over a real Redis', function () {
 		gate.open();
 		const entries = await entriesOf(submitter);
 		assert.deepEqual(entries.map((e) => [e.url, e.status]).sort(), urls.map((u) => [u, 'ok']).sort(), JSON.stringify(entries.map((e) => e.error)));
-		assert.deepEqual([...(await auditsByUrl(path.join(dir, 'history.sqlite')))].sort(), urls.map((u) => [u, 1]).sort());
+		// The audit that was running when Redis lost its job could not finish it: the page was audited again.
+		const runs = workers.map((w) => w.stderr().split(`auditing ${urls[0]} (attempt`).length - 1).reduce((a, b) => a + b, 0);
+		assert.ok(runs >= 2, `the workers started ${runs} audit(s) of ${urls[0]}`);
+		assert.deepEqual([...(await auditsByUrl(path.join(dir, 'history.sqlite')))].sort(), urls.map((u) => [u, 1]).sort(), 'yet its result is saved once');
 		assert.ok(
 			workers.every((w) => w.child.exitCode === null),
 			'the workers rode it out',
