@@ -8,7 +8,7 @@ import { intOption, parseCommandLine } from './argv';
 import { findChrome } from './chrome/findChrome';
 import { checkDbArg, engineSettings, warn } from './cliOptions';
 import { createEngine } from './createEngine';
-import { createLogger } from './log';
+import { createLogger, maskCredentials } from './log';
 import { DEFAULT_QUEUE, QUEUE_KEY_ENV, type WorkerStats, workerStatsKey } from './queue/jobs';
 import { maskRedisUrl, queueNameArg, redisUrlArg } from './queue/redisConnection';
 import { QueueWorker } from './queue/worker';
@@ -88,6 +88,12 @@ export async function workerCommand(a: WorkerArgs): Promise<number> {
 			if (first) {
 				warn(`${s} again: putting the running jobs back in the queue`);
 				worker.requeueNow();
+				// Putting jobs back needs Redis: when it is gone too, leave anyway (the jobs' locks expire, and BullMQ
+				// gives them to another worker); the exit handler kills every Chrome.
+				setTimeout(() => {
+					warn('the worker could not stop cleanly within 10 s (is Redis reachable?); exiting now');
+					process.exit(s === 'SIGINT' ? 130 : 143);
+				}, 10_000).unref();
 				return;
 			}
 			first = s;
@@ -120,7 +126,8 @@ export function parseWorkersArgs(argv: string[]): WorkersArgs {
 export async function liveWorkers(redisUrl: string, queue: string): Promise<WorkerStats[]> {
 	// A listing fails fast when Redis is not there, unlike a worker, which waits for it.
 	const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, retryStrategy: (times) => (times > 2 ? null : 200), connectionName: 'auditlens-workers', lazyConnect: true });
-	redis.on('error', () => undefined);
+	let lastError: string | undefined;
+	redis.on('error', (err: Error) => (lastError = err.message));
 	try {
 		await redis.connect();
 		const keys: string[] = [];
@@ -137,7 +144,8 @@ export async function liveWorkers(redisUrl: string, queue: string): Promise<Work
 		}
 		return stats.sort((a, b) => a.worker.localeCompare(b.worker));
 	} catch (err) {
-		throw new Error(`could not read the workers of queue "${queue}" from ${maskRedisUrl(redisUrl)}: ${(err as Error).message}`);
+		const why = lastError ?? (err as Error).message;
+		throw new Error(`could not read the workers of queue "${queue}" from ${maskRedisUrl(redisUrl)} (${maskCredentials(why)}): check the URL and that Redis runs there`);
 	} finally {
 		redis.disconnect();
 	}
