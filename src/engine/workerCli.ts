@@ -13,6 +13,12 @@ import { DEFAULT_QUEUE, QUEUE_KEY_ENV, type WorkerStats, workerStatsKey } from '
 import { maskRedisUrl, queueNameArg, redisUrlArg } from './queue/redisConnection';
 import { QueueWorker } from './queue/worker';
 
+/**
+ * How long SIGTERM lets running jobs finish by default: longer than a slow audit (10-60 s), shorter than the
+ * time a supervisor waits before SIGKILL (docker compose's stop_grace_period should be above it).
+ */
+const DEFAULT_GRACE_S = 90;
+
 /** Audits an in-memory worker history keeps. */
 const IN_MEMORY_HISTORY = 50;
 
@@ -49,7 +55,7 @@ export function parseWorkerArgs(argv: string[]): WorkerArgs {
 		concurrency: v.concurrency === undefined ? 1 : intOption(v.concurrency, '--concurrency', 1, 16),
 		...(v.db !== undefined ? { db: v.db } : {}),
 		...(v['chrome-path'] !== undefined ? { chromePath: v['chrome-path'] } : {}),
-		graceMs: (v.grace === undefined ? 120 : intOption(v.grace, '--grace', 0, 3600)) * 1000,
+		graceMs: (v.grace === undefined ? DEFAULT_GRACE_S : intOption(v.grace, '--grace', 0, 3600)) * 1000,
 		traceSlot: v['no-trace-slot'] !== true,
 		verbose: v.verbose === true,
 	};

@@ -381,9 +381,9 @@ describe('auditlens worker: its command line', () => {
 		}
 	});
 
-	it('has defaults for a worker: queue auditlens, one job at a time, 120 s of grace; checks --queue', () => {
+	it('has defaults for a worker: queue auditlens, one job at a time, 90 s of grace; checks --queue', () => {
 		const a = parseWorkerArgs(['--redis', 'redis://h:1']);
-		assert.deepEqual({ queue: a.queue, concurrency: a.concurrency, graceMs: a.graceMs, db: a.db }, { queue: 'auditlens', concurrency: 1, graceMs: 120_000, db: undefined });
+		assert.deepEqual({ queue: a.queue, concurrency: a.concurrency, graceMs: a.graceMs, db: a.db }, { queue: 'auditlens', concurrency: 1, graceMs: 90_000, db: undefined });
 		assert.equal(parseWorkerArgs(['--redis', 'redis://h:1', '--queue', 'site-a_1', '--concurrency', '3', '--grace', '30']).graceMs, 30_000);
 		assert.throws(() => parseWorkerArgs(['--redis', 'redis://h:1', '--queue', 'a.b']), /--queue takes a name/);
 		assert.throws(() => parseWorkerArgs(['--redis', 'redis://h:1', '--concurrency', '0']), /--concurrency/);
