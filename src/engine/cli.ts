@@ -109,7 +109,7 @@ Worker options (a BullMQ worker that runs the audit jobs submitted to a Redis qu
   --db PATH                           keep the worker's own history in this file (default: in memory; the
                                       submitter keeps the results in its history)
   --grace SECONDS                     on SIGTERM/SIGINT, how long running jobs may finish before they are put back
-                                      in the queue for another worker (default 120); a second signal puts them back
+                                      in the queue for another worker (default 90); a second signal puts them back
                                       at once. Exit 0 when every job finished, 143/130 when jobs were put back.
   --chrome-path PATH, --no-trace-slot, --verbose   as for audit
   Credentials of signed-in audits travel sealed: set AUDITLENS_QUEUE_KEY to the submitters' passphrase.

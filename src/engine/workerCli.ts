@@ -8,10 +8,16 @@ import { intOption, parseCommandLine } from './argv';
 import { findChrome } from './chrome/findChrome';
 import { checkDbArg, engineSettings, warn } from './cliOptions';
 import { createEngine } from './createEngine';
-import { createLogger } from './log';
+import { createLogger, maskCredentials } from './log';
 import { DEFAULT_QUEUE, QUEUE_KEY_ENV, type WorkerStats, workerStatsKey } from './queue/jobs';
 import { maskRedisUrl, queueNameArg, redisUrlArg } from './queue/redisConnection';
 import { QueueWorker } from './queue/worker';
+
+/**
+ * How long SIGTERM lets running jobs finish by default: longer than a slow audit (10-60 s), shorter than the
+ * time a supervisor waits before SIGKILL (docker compose's stop_grace_period should be above it).
+ */
+const DEFAULT_GRACE_S = 90;
 
 /** Audits an in-memory worker history keeps. */
 const IN_MEMORY_HISTORY = 50;
@@ -49,7 +55,7 @@ export function parseWorkerArgs(argv: string[]): WorkerArgs {
 		concurrency: v.concurrency === undefined ? 1 : intOption(v.concurrency, '--concurrency', 1, 16),
 		...(v.db !== undefined ? { db: v.db } : {}),
 		...(v['chrome-path'] !== undefined ? { chromePath: v['chrome-path'] } : {}),
-		graceMs: (v.grace === undefined ? 120 : intOption(v.grace, '--grace', 0, 3600)) * 1000,
+		graceMs: (v.grace === undefined ? DEFAULT_GRACE_S : intOption(v.grace, '--grace', 0, 3600)) * 1000,
 		traceSlot: v['no-trace-slot'] !== true,
 		verbose: v.verbose === true,
 	};
@@ -88,6 +94,12 @@ export async function workerCommand(a: WorkerArgs): Promise<number> {
 			if (first) {
 				warn(`${s} again: putting the running jobs back in the queue`);
 				worker.requeueNow();
+				// Putting jobs back needs Redis: when it is gone too, leave anyway (the jobs' locks expire, and BullMQ
+				// gives them to another worker); the exit handler kills every Chrome.
+				setTimeout(() => {
+					warn('the worker could not stop cleanly within 10 s (is Redis reachable?); exiting now');
+					process.exit(s === 'SIGINT' ? 130 : 143);
+				}, 10_000).unref();
 				return;
 			}
 			first = s;
@@ -120,7 +132,8 @@ export function parseWorkersArgs(argv: string[]): WorkersArgs {
 export async function liveWorkers(redisUrl: string, queue: string): Promise<WorkerStats[]> {
 	// A listing fails fast when Redis is not there, unlike a worker, which waits for it.
 	const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, retryStrategy: (times) => (times > 2 ? null : 200), connectionName: 'auditlens-workers', lazyConnect: true });
-	redis.on('error', () => undefined);
+	let lastError: string | undefined;
+	redis.on('error', (err: Error) => (lastError = err.message));
 	try {
 		await redis.connect();
 		const keys: string[] = [];
@@ -137,7 +150,8 @@ export async function liveWorkers(redisUrl: string, queue: string): Promise<Work
 		}
 		return stats.sort((a, b) => a.worker.localeCompare(b.worker));
 	} catch (err) {
-		throw new Error(`could not read the workers of queue "${queue}" from ${maskRedisUrl(redisUrl)}: ${(err as Error).message}`);
+		const why = lastError ?? (err as Error).message;
+		throw new Error(`could not read the workers of queue "${queue}" from ${maskRedisUrl(redisUrl)} (${maskCredentials(why)}): check the URL and that Redis runs there`);
 	} finally {
 		redis.disconnect();
 	}

@@ -22,11 +22,12 @@ import {
 	workerStatsKey,
 } from '../../src/engine/queue/jobs';
 import { maskRedisUrl, redisUrlArg } from '../../src/engine/queue/redisConnection';
-import { failureKind } from '../../src/engine/queue/retryPolicy';
+import { failureKind, retryReason } from '../../src/engine/queue/retryPolicy';
 import { QueueWorker } from '../../src/engine/queue/worker';
 import { UsageError } from '../../src/engine/argv';
 import { parseWorkerArgs } from '../../src/engine/workerCli';
 import { isAlive, waitFor } from '../helpers/engineProcess';
+import { sampleResult } from '../helpers/sampleResult';
 import { FIXTURE_TOKEN, type FixtureServer, fromLighthouse, startFixtureServer } from '../helpers/fixtureServer';
 import { type RedisServer, startRedis } from '../helpers/redisServer';
 import { spawnCli, startWorker } from '../helpers/workerProcess';
@@ -182,6 +183,27 @@ describe('auditlens worker: BullMQ jobs on a real redis-server, real Chromium an
 		assert.equal(await job.getState(), 'completed', job.failedReason);
 		assert.equal(job.attemptsMade, 2, 'retried once');
 		assert.equal(job.returnvalue.result.error?.code, 'UNREACHABLE');
+	});
+
+	it('a Chrome that crashes mid-audit is retried, and the next attempt audits the page', async () => {
+		const name = freshQueue();
+		const { engine } = await inProcessWorker(name);
+		const queue = submitterQueue(name);
+		const gate = server.gate('/gated/crash', { hold: fromLighthouse });
+		cleanups.push(async () => gate.open());
+		await queue.add(AUDIT_JOB, jobData(server.url('/gated/crash'), LH_ONLY), { jobId: 'job-crash', attempts: 3, backoff: { type: 'exponential', delay: 200 } });
+		await gate.reached;
+		const chromes = engine.chromePids();
+		assert.ok(chromes.length > 0);
+		for (const pid of chromes) process.kill(pid, 'SIGKILL');
+		await waitFor(async () => ((await queue.getJob('job-crash'))?.attemptsMade ?? 0) >= 1, 120_000, 'the crashed attempt to fail');
+		const failed = (await queue.getJob('job-crash'))!;
+		assert.equal(parseJobFailure(failed.failedReason).code, 'CHROME_CRASHED', failed.failedReason);
+		gate.open();
+		const job = await finished(queue, 'job-crash');
+		assert.equal(await job.getState(), 'completed', job.failedReason);
+		assert.equal(job.attemptsMade, 2);
+		assert.equal(job.returnvalue.result.status, 'ok', JSON.stringify(job.returnvalue.result.error ?? job.returnvalue.result.stageErrors));
 	});
 
 	it('opens sealed credentials with AUDITLENS_QUEUE_KEY: the page behind a header is audited, and Redis never holds the token in clear', async () => {
@@ -359,12 +381,22 @@ describe('auditlens worker: its command line', () => {
 		}
 	});
 
-	it('has defaults for a worker: queue auditlens, one job at a time, 120 s of grace; checks --queue', () => {
+	it('has defaults for a worker: queue auditlens, one job at a time, 90 s of grace; checks --queue', () => {
 		const a = parseWorkerArgs(['--redis', 'redis://h:1']);
-		assert.deepEqual({ queue: a.queue, concurrency: a.concurrency, graceMs: a.graceMs, db: a.db }, { queue: 'auditlens', concurrency: 1, graceMs: 120_000, db: undefined });
+		assert.deepEqual({ queue: a.queue, concurrency: a.concurrency, graceMs: a.graceMs, db: a.db }, { queue: 'auditlens', concurrency: 1, graceMs: 90_000, db: undefined });
 		assert.equal(parseWorkerArgs(['--redis', 'redis://h:1', '--queue', 'site-a_1', '--concurrency', '3', '--grace', '30']).graceMs, 30_000);
 		assert.throws(() => parseWorkerArgs(['--redis', 'redis://h:1', '--queue', 'a.b']), /--queue takes a name/);
 		assert.throws(() => parseWorkerArgs(['--redis', 'redis://h:1', '--concurrency', '0']), /--concurrency/);
+	});
+
+	it('retries a finished audit only for a transient failure of a stage that loads the page', () => {
+		const ok = sampleResult();
+		assert.equal(retryReason(ok), undefined);
+		const crashed = { code: 'CHROME_CRASHED' as const, message: 'Chrome crashed' };
+		assert.deepEqual(retryReason({ ...ok, status: 'failed', error: crashed }), crashed);
+		assert.equal(retryReason({ ...ok, status: 'failed', error: { code: 'HTTP_ERROR', message: '500' } }), undefined);
+		assert.deepEqual(retryReason({ ...ok, status: 'partial', stageErrors: { 'lighthouse-mobile': crashed } }), crashed);
+		assert.equal(retryReason({ ...ok, status: 'partial', stageErrors: { ai: { code: 'INTERNAL', message: 'AI down' } } }), undefined, 'the AI service is not the page');
 	});
 
 	it('classifies failures: a page fault is a result, an engine-side failure is retried', () => {

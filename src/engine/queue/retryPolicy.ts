@@ -1,4 +1,4 @@
-import type { ErrorCode } from '../../protocol';
+import type { AuditResult, ErrorCode, ErrorInfo, StageName } from '../../protocol';
 
 /**
  * Which failures a worker hands back to BullMQ to retry (with the submitter's attempts and exponential backoff),
@@ -9,7 +9,10 @@ import type { ErrorCode } from '../../protocol';
  * - `page`: the page's own fault or the audit's outcome. A failed result is returned as the job's result
  *   (completed, not retried); a rejection without a result fails the job unrecoverably.
  * - `transient`: the job throws and BullMQ retries it. On its last attempt a failed result is returned after
- *   all, so the error stays with its URL like any other result.
+ *   all, so the error stays with its URL like any other result. A partial result is retried too when a stage
+ *   that loads the page (Lighthouse, capture) failed for such a reason: a Chrome that crashed mid-run says nothing
+ *   about the page. The AI and CrUX stages' errors are their remote services' (with their own breakers), and
+ *   retrying them would redo the whole audit.
  *
  * UNREACHABLE is transient: a refused connection or a DNS failure is as often the site restarting (or this
  * worker's network) as a wrong host, and a few retries with backoff are cheap next to a lost URL. TIMEOUT is the
@@ -23,4 +26,14 @@ const TRANSIENT: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['UNREACHABLE', 'CH
 /** The kind of a failure by its engine error code (see the module comment for the list and why). */
 export function failureKind(code: ErrorCode): FailureKind {
 	return TRANSIENT.has(code) ? 'transient' : 'page';
+}
+
+/** The stages whose transient errors make a partial result worth another attempt: they load the page in a Chrome. */
+const PAGE_STAGES: readonly StageName[] = ['lighthouse-mobile', 'lighthouse-desktop', 'capture'];
+
+/** Why a finished audit should be tried again (a transient failure, see above), or undefined to return it. */
+export function retryReason(result: AuditResult): ErrorInfo | undefined {
+	if (result.status === 'failed') return result.error && failureKind(result.error.code) === 'transient' ? result.error : undefined;
+	if (result.status !== 'partial') return undefined;
+	return PAGE_STAGES.map((stage) => result.stageErrors?.[stage]).find((e) => e !== undefined && failureKind(e.code) === 'transient');
 }

@@ -25,7 +25,7 @@ import {
 	workerStatsKey,
 } from './jobs';
 import { connectRedis, maskRedisUrl } from './redisConnection';
-import { failureKind } from './retryPolicy';
+import { failureKind, retryReason } from './retryPolicy';
 
 /**
  * How BullMQ notices a worker that died (SIGKILL, a lost machine). A job's lock lasts `lockDuration` and is
@@ -196,7 +196,7 @@ export class QueueWorker {
 		else signal?.addEventListener('abort', onAbort, { once: true });
 		this.counts.active++;
 		const started = Date.now();
-		this.opts.log.info(`job ${job.id}: auditing ${url} (attempt ${job.attemptsMade + 1} of ${job.opts.attempts ?? 1})`);
+		this.opts.log.info(`job ${job.id}: auditing ${url} (attempt ${job.attemptsMade + 1} of ${attemptsOf(job)})`);
 		try {
 			let result: AuditResult;
 			try {
@@ -208,12 +208,13 @@ export class QueueWorker {
 			} catch (err) {
 				throw await this.failure(job, token, signal, err, url);
 			}
-			const error = result.status === 'failed' ? result.error : undefined;
-			if (error && failureKind(error.code) === 'transient' && !isLastAttempt(job)) {
-				this.opts.log.info(`job ${job.id}: ${url} failed (${error.code}), to be retried: ${error.message}`);
+			const retry = retryReason(result);
+			if (retry && !isLastAttempt(job)) {
+				this.opts.log.info(`job ${job.id}: ${url} is ${result.status} (${retry.code}), to be retried: ${retry.message}`);
 				this.counts.failed++;
-				throw new Error(jobFailure(error));
+				throw new Error(jobFailure(retry));
 			}
+			const error = result.status === 'failed' ? result.error : undefined;
 			const value: AuditJobReturn = { format: JOB_FORMAT, result, payload: await this.payload(result), worker: this.id };
 			this.counts.completed++;
 			this.opts.log.info(`job ${job.id}: ${url} is ${result.status}${error ? ` (${error.code})` : ''} after ${Math.round((Date.now() - started) / 1000)} s`);
@@ -315,5 +316,10 @@ export class QueueWorker {
 
 /** This attempt is the job's last: a transient failure now is returned or fails the job, not retried. */
 function isLastAttempt(job: Job): boolean {
-	return job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
+	return job.attemptsMade + 1 >= attemptsOf(job);
+}
+
+/** The attempts a job was given (BullMQ stores 0 when the submitter gave none: one attempt). */
+function attemptsOf(job: Job): number {
+	return Math.max(1, job.opts.attempts ?? 1);
 }
