@@ -5,6 +5,8 @@
  *   auditlens demo                      serve the bundled demo page on 127.0.0.1 and audit it
  *   auditlens history [URL] [--json]    list the audit history (--scans: the site scans)
  *   auditlens cache clear               drop cached results (history stays)
+ *   auditlens worker --redis URL        run audit jobs from a BullMQ queue (scale-out; see workerCli.ts)
+ *   auditlens workers --redis URL       the live workers of a queue and their stats
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -39,6 +41,7 @@ import {
 import { FindingPlacer } from './sarifOutput';
 import { createQueueSubmitter } from './queue/submit';
 import { checkScanArgs, parseScanArgs, scanCommand, SIGNAL_EXIT, stopOnSignals } from './scanCli';
+import { parseWorkerArgs, parseWorkersArgs, workerCommand, workersCommand } from './workerCli';
 import { ENGINE_VERSION } from './version';
 
 export { UsageError, authArgs, parseBudget };
@@ -52,6 +55,8 @@ const USAGE = `Usage:
   auditlens history [URL] [--json] [--db PATH]
   auditlens history --scans [URL] [--json] [--db PATH]   site scans (of URL), newest first
   auditlens cache clear [--db PATH]
+  auditlens worker --redis URL [worker options]
+  auditlens workers --redis URL [--queue NAME] [--json]   the live workers of a queue and their stats
 
 Audit options:
   --form-factor mobile|desktop|both   default both
@@ -105,6 +110,20 @@ Queue options (audit and scan): run the audits on "auditlens worker" processes, 
   With --header, --cookie or --login-script, set AUDITLENS_QUEUE_KEY to the workers' passphrase: credentials go on
   the queue only sealed with it. A --login-script must be at the same path on the workers. The workers use their
   own ANTHROPIC_API_KEY and CRUX_API_KEY. Ctrl-C cancels the jobs (the audits done so far are reported, exit 130).
+Worker options (a BullMQ worker that runs the audit jobs submitted to a Redis queue; many may run, on many machines):
+  --redis URL                         redis://[:password@]host[:port][/db] or rediss:// (TLS); else AUDITLENS_REDIS_URL
+                                      (keeps a password off the command line). The password is never printed.
+  --queue NAME                        the queue (default auditlens)
+  --concurrency N                     jobs audited at once (default 1: few audits per machine give steadier scores)
+  --db PATH                           keep the worker's own history in this file (default: in memory; the
+                                      submitter keeps the results in its history)
+  --grace SECONDS                     on SIGTERM/SIGINT, how long running jobs may finish before they are put back
+                                      in the queue for another worker (default 120); a second signal puts them back
+                                      at once. Exit 0 when every job finished, 143/130 when jobs were put back.
+  --chrome-path PATH, --no-trace-slot, --verbose   as for audit
+  Credentials of signed-in audits travel sealed: set AUDITLENS_QUEUE_KEY to the submitters' passphrase.
+  API keys are the worker's own: ANTHROPIC_API_KEY, CRUX_API_KEY. A page fault (HTTP 500, not HTML, a timeout)
+  is a result, not retried; an engine-side failure (Chrome crashed, unreachable host) is retried with backoff.
 
 Exit codes: 0 all audits passed, 1 an audit (a route) failed or was partial (or an output could not be written),
 2 a budget was not met, 64 usage error, 130/143 stopped by SIGINT/SIGTERM.
@@ -331,7 +350,7 @@ export async function main(argv: string[]): Promise<number> {
 	try {
 		// `auditlens audit --help` asks for the usage, not for an audit (only before a `--` terminator).
 		const help = rest.slice(0, rest.includes('--') ? rest.indexOf('--') : undefined).some((a) => a === '--help' || a === '-h');
-		if (help && ['audit', 'scan', 'demo', 'history', 'cache'].includes(command ?? '')) {
+		if (help && ['audit', 'scan', 'demo', 'history', 'cache', 'worker', 'workers'].includes(command ?? '')) {
 			process.stdout.write(`${USAGE}\n`);
 			return EXIT.ok;
 		}
@@ -351,6 +370,14 @@ export async function main(argv: string[]): Promise<number> {
 			case 'demo':
 				startOrphanWatchdog();
 				return await demoCommand(rest);
+			case 'worker': {
+				const args = parseWorkerArgs(rest);
+				// The watchdog kills this worker's Chromes if it is SIGKILLed (its jobs go back to the queue by BullMQ's lock).
+				startOrphanWatchdog();
+				return await workerCommand(args);
+			}
+			case 'workers':
+				return await workersCommand(parseWorkersArgs(rest));
 			case 'history': {
 				const { positional, json, db, scans } = simpleArgs(rest, 1, true);
 				checkDbArg(db);
