@@ -39,7 +39,8 @@ import {
 	warn,
 } from './cliOptions';
 import { FindingPlacer } from './sarifOutput';
-import { checkScanArgs, parseScanArgs, scanCommand } from './scanCli';
+import { createQueueSubmitter } from './queue/submit';
+import { checkScanArgs, parseScanArgs, scanCommand, SIGNAL_EXIT, stopOnSignals } from './scanCli';
 import { parseWorkerArgs, parseWorkersArgs, workerCommand, workersCommand } from './workerCli';
 import { ENGINE_VERSION } from './version';
 
@@ -101,6 +102,14 @@ except --runs, --accuracy, --no-pool and --no-trace-slot):
                                       routes, e.g. in a layout, is one result listing their URLs)
   Ctrl-C stops the scan and still reports the routes audited so far (exit 130); a second Ctrl-C exits at once.
 
+Queue options (audit and scan): run the audits on "auditlens worker" processes, on this machine or others
+  --redis URL                         submit each URL (each route of a scan) as a job to the BullMQ queue on this
+                                      Redis (redis://[:password@]host:port[/db], rediss:// for TLS); progress and
+                                      results come back here and are saved to --db; identical jobs are shared
+  --queue NAME                        the queue (default auditlens; the workers' --queue)
+  With --header, --cookie or --login-script, set AUDITLENS_QUEUE_KEY to the workers' passphrase: credentials go on
+  the queue only sealed with it. A --login-script must be at the same path on the workers. The workers use their
+  own ANTHROPIC_API_KEY and CRUX_API_KEY. Ctrl-C cancels the jobs (the audits done so far are reported, exit 130).
 Worker options (a BullMQ worker that runs the audit jobs submitted to a Redis queue; many may run, on many machines):
   --redis URL                         redis://[:password@]host[:port][/db] or rediss:// (TLS); else AUDITLENS_REDIS_URL
                                       (keeps a password off the command line). The password is never printed.
@@ -141,6 +150,8 @@ const AUDIT_OPTIONS = {
 export function parseAuditArgs(argv: string[]): AuditArgs {
 	const { values: v, positionals } = parseCommandLine({ args: argv, options: AUDIT_OPTIONS, allowPositionals: true });
 	if (positionals.length === 0) throw new UsageError('give at least one URL to audit');
+	const local = (['accuracy', 'no-pool', 'no-trace-slot'] as const).find((flag) => v[flag] !== undefined);
+	if (v.redis !== undefined && local) throw new UsageError(`--${local} sets up this machine's engine; with --redis the workers' own settings apply`);
 	return {
 		...sharedAuditArgs(v, 'both'),
 		urls: positionals,
@@ -207,16 +218,23 @@ export interface AuditCommandOptions {
 	reportName?: string;
 }
 
+/** What `auditlens audit` needs of an engine: the local one, or the queue submitter (`--redis`). */
+export type AuditEngine = Pick<Engine, 'batch' | 'cancel' | 'getReport' | 'locate' | 'close' | 'killAllSync'>;
+
 /** Run `auditlens audit`; answers the exit code. Checks what it can before the first audit (a UsageError). */
 export async function auditCommand(a: AuditArgs, opts: AuditCommandOptions = {}): Promise<number> {
 	const out = opts.out ?? process.stdout;
 	checkAuditArgs(a);
 	const paint = !a.json && useColor(out as NodeJS.WriteStream) ? COLOR : NO_COLOR;
 	const log = createLogger(a.verbose ? 'debug' : 'warn');
-	const engine = await createEngine({ db: a.db, settings: settingsFrom(a), log, onWarning: warn });
-	const stopOnSignal = onSignals(engine);
+	const engine: AuditEngine = a.queue
+		? await createQueueSubmitter({ redis: a.queue.redis, queue: a.queue.name, db: a.db, log, onWarning: warn })
+		: await createEngine({ db: a.db, settings: settingsFrom(a), log, onWarning: warn });
+	// On the queue, Ctrl-C cancels the jobs and the audits done so far are still reported, as a scan's routes are.
+	const signals = a.queue ? stopOnSignals(engine, 'cli', 'cancelling the submitted jobs; the audits done so far are reported') : undefined;
+	const stopOnSignal = signals ? () => undefined : onSignals(engine);
 	const display = new ProgressDisplay(process.stderr, a.urls.length, !a.json && process.stderr.isTTY === true);
-	privacyNotice(a.stages);
+	privacyNotice(a.stages, a.queue !== undefined);
 	try {
 		const options: AuditOptionsInput = { formFactors: a.formFactors, runs: a.runs, noCache: a.noCache, stages: a.stages, timeoutMs: a.timeoutMs };
 		const { items } = await engine.batch({ urls: a.urls, options, batchId: 'cli', ...(a.auth ? { auth: a.auth } : {}) }, { progress: (p: ProgressParams) => display.update(p) });
@@ -266,14 +284,17 @@ export async function auditCommand(a: AuditArgs, opts: AuditCommandOptions = {})
 			}
 		}
 		if (a.json) out.write(`${JSON.stringify(entries, null, 2)}\n`);
+		const stoppedBy = signals?.stoppedBy();
+		if (stoppedBy) return SIGNAL_EXIT[stoppedBy] ?? 130;
 		return failed ? EXIT.auditFailed : budgetMissed ? EXIT.budgetFailed : EXIT.ok;
 	} finally {
 		stopOnSignal();
 		await engine.close();
+		signals?.dispose();
 	}
 }
 
-async function writeReports(engine: Engine, result: AuditResult, dir: string, name?: string): Promise<string[]> {
+async function writeReports(engine: Pick<Engine, 'getReport'>, result: AuditResult, dir: string, name?: string): Promise<string[]> {
 	fs.mkdirSync(dir, { recursive: true });
 	const written: string[] = [];
 	const fromUrl =
@@ -307,7 +328,7 @@ async function demoCommand(argv: string[]): Promise<number> {
 	}
 }
 
-function onSignals(engine: Engine): () => void {
+function onSignals(engine: Pick<Engine, 'close' | 'killAllSync'>): () => void {
 	const handler = (signal: NodeJS.Signals) => {
 		process.stderr.write(`\n${signal}: stopping audits and closing Chrome…\n`);
 		// The shell's convention: 128 + the signal number.
