@@ -54,10 +54,14 @@ async function auditsByUrl(db: string): Promise<Map<string, number>> {
 	}
 }
 
-/** The worker that logged it is auditing `url` (a worker logs `job ID: auditing URL (attempt N of M)` as it starts). */
+/** The line a worker logs as it starts an attempt at `url`: `job ID: auditing URL (attempt N of M)`. */
+function auditingLine(url: string, attempt?: number, flags?: string): RegExp {
+	return new RegExp(`auditing ${url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(attempt ${attempt ?? '\\d+'} of`, flags);
+}
+
+/** The worker that logged it is auditing `url`. */
 async function workerAuditing(workers: CliProcess[], url: string): Promise<CliProcess> {
-	const line = new RegExp(`auditing ${url.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} \\(attempt`);
-	return Promise.any(workers.map((w) => w.waitFor(line, { timeoutMs: 30_000 }).then(() => w)));
+	return Promise.any(workers.map((w) => w.waitFor(auditingLine(url), { timeoutMs: 30_000 }).then(() => w)));
 }
 
 describe('queue faults: workers over a real Redis', function () {
@@ -139,7 +143,7 @@ describe('queue faults: workers over a real Redis', function () {
 		await waitFor(() => victimChromes.every((pid) => !isAlive(pid)), 20_000, `the killed worker's Chromium to be killed by its watchdog (left: ${victimChromes.filter(isAlive).join(', ')})`);
 		await waitFor(() => !isAlive(watchdog), 20_000, 'the watchdog to exit after its sweep');
 
-		await survivor.waitFor(new RegExp(`auditing ${url.replace(/[.?]/g, '\\$&')} \\(attempt`), { timeoutMs: 60_000 });
+		await survivor.waitFor(auditingLine(url), { timeoutMs: 60_000 });
 		const tookOverMs = Date.now() - killedAt;
 		assert.ok(tookOverMs < 60_000, `taken up after ${tookOverMs} ms`);
 		const [entry] = await entriesOf(submitter);
@@ -172,7 +176,7 @@ describe('queue faults: workers over a real Redis', function () {
 			assert.ok(delays[0] > 0, `the retry waited (${delays[0]} ms left when the event came)`);
 			const log = workers.map((w) => w.stderr()).join('\n');
 			assert.match(log, /failed \(UNREACHABLE\)/, 'the first attempt failed as unreachable');
-			assert.match(log, new RegExp(`auditing ${url.replace(/[.?]/g, '\\$&')} \\(attempt 2 of`), 'the second attempt ran');
+			assert.match(log, auditingLine(url, 2), 'the second attempt ran');
 			assert.deepEqual([...(await auditsByUrl(path.join(dir, 'history.sqlite')))], [[url, 1]]);
 			remember(workers);
 		} finally {
@@ -232,7 +236,7 @@ describe('queue faults: workers over a real Redis', function () {
 		const entries = await entriesOf(submitter);
 		assert.deepEqual(entries.map((e) => [e.url, e.status]).sort(), urls.map((u) => [u, 'ok']).sort(), JSON.stringify(entries.map((e) => e.error)));
 		// The audit that was running when Redis lost its job could not finish it: the page was audited again.
-		const runs = workers.map((w) => w.stderr().split(`auditing ${urls[0]} (attempt`).length - 1).reduce((a, b) => a + b, 0);
+		const runs = workers.map((w) => w.stderr().match(auditingLine(urls[0], undefined, 'g'))?.length ?? 0).reduce((a, b) => a + b, 0);
 		assert.ok(runs >= 2, `the workers started ${runs} audit(s) of ${urls[0]}`);
 		assert.deepEqual([...(await auditsByUrl(path.join(dir, 'history.sqlite')))].sort(), urls.map((u) => [u, 1]).sort(), 'yet its result is saved once');
 		assert.ok(
