@@ -31,7 +31,7 @@ COPY --from=build /app/dist ./dist
 # Not root: Chrome refuses its sandbox as root. Where the container forbids user namespaces (Docker's default
 # seccomp profile), the engine finds that out with a test launch and runs Chrome without its sandbox, and says so.
 USER node
-# The worker's engine keeps its history and artifacts here; mount a volume to keep them.
+# A worker keeps its own history in memory; with `--db /home/node/history.sqlite` it is kept here (mount a volume).
 WORKDIR /home/node
 ENTRYPOINT ["node", "/app/bin/auditlens.js"]
 # `worker` takes the Redis URL from --redis or AUDITLENS_REDIS_URL (which keeps a password out of `ps`).
