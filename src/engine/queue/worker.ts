@@ -30,12 +30,14 @@ import { failureKind, retryReason } from './retryPolicy';
 /**
  * How BullMQ notices a worker that died (SIGKILL, a lost machine). A job's lock lasts `lockDuration` and is
  * renewed every half of it while the processor runs: Lighthouse runs in worker threads, so the event loop is free
- * to renew even in a 60 s audit. Every `stalledInterval` each live worker moves the active jobs whose lock has
- * expired back to the queue. A job of a SIGKILLed worker is therefore audited again after at most
- * lockDuration + stalledInterval = 30 s (within the 60 s the issue asks for). Two stalls are allowed before a job
- * fails for stalling, so one crashed worker does not cost a URL.
+ * to renew even in a 60 s audit. Every `stalledInterval` one of the live workers marks the active jobs, and moves
+ * back to the queue those marked at its previous check whose lock has expired since. A SIGKILLed worker's lock
+ * lapses 10-20 s after its death, and the next check or the one after (a check is skipped when another worker
+ * made one within the interval) moves its job: it is taken up again within about 30 s (measured here: 37 s with
+ * checks every 10 s, 22 s with 5 s), within the 60 s the issue asks for, with room for timers late on a busy machine.
+ * Two stalls are allowed before a job fails for stalling, so one crashed worker does not cost a URL.
  */
-export const WORKER_LOCK = { lockDuration: 20_000, stalledInterval: 10_000, maxStalledCount: 2 } as const;
+export const WORKER_LOCK = { lockDuration: 20_000, stalledInterval: 5_000, maxStalledCount: 2 } as const;
 
 /** How often a worker writes its WorkerStats; the key expires after three missed writes. */
 export const STATS_INTERVAL_MS = 5_000;
