@@ -27,6 +27,7 @@ import { QueueWorker } from '../../src/engine/queue/worker';
 import { UsageError } from '../../src/engine/argv';
 import { parseWorkerArgs } from '../../src/engine/workerCli';
 import { isAlive, waitFor } from '../helpers/engineProcess';
+import { watchdogOf } from '../helpers/orphanWatchdog';
 import { sampleResult } from '../helpers/sampleResult';
 import { FIXTURE_TOKEN, type FixtureServer, fromLighthouse, startFixtureServer } from '../helpers/fixtureServer';
 import { type RedisServer, startRedis } from '../helpers/redisServer';
@@ -323,6 +324,7 @@ describe('auditlens worker: BullMQ jobs on a real redis-server, real Chromium an
 
 	it('a SIGKILLed worker leaves no Chromium: the orphan watchdog of the CLI kills them', async () => {
 		const { worker, chromium } = await workerWithHeldJob('job-sigkill');
+		assert.ok(watchdogOf(worker.pid), 'the worker started its orphan watchdog');
 		worker.kill('SIGKILL');
 		await worker.exited;
 		await waitFor(() => chromium.every((pid) => !isAlive(pid)), 15_000, 'the watchdog to kill the Chromes of the killed worker');
