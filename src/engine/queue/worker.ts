@@ -187,7 +187,19 @@ export class QueueWorker {
 		}
 	}
 
+	/** One job, counted by how it ends: completed, or failed for good; an attempt to be retried or put back counts as neither. */
 	private async process(job: Job<AuditJobData, AuditJobReturn>, token: string | undefined, signal: AbortSignal | undefined): Promise<AuditJobReturn> {
+		try {
+			const value = await this.run(job, token, signal);
+			this.counts.completed++;
+			return value;
+		} catch (err) {
+			if (!(err instanceof WaitingError) && (err instanceof UnrecoverableError || isLastAttempt(job))) this.counts.failed++;
+			throw err;
+		}
+	}
+
+	private async run(job: Job<AuditJobData, AuditJobReturn>, token: string | undefined, signal: AbortSignal | undefined): Promise<AuditJobReturn> {
 		const data = this.jobData(job);
 		const url = maskCredentials(data.url);
 		const auth = data.auth ? this.openAuth(data.auth, url) : undefined;
@@ -213,12 +225,10 @@ export class QueueWorker {
 			const retry = retryReason(result);
 			if (retry && !isLastAttempt(job)) {
 				this.opts.log.info(`job ${job.id}: ${url} is ${result.status} (${retry.code}), to be retried: ${retry.message}`);
-				this.counts.failed++;
 				throw new Error(jobFailure(retry));
 			}
 			const error = result.status === 'failed' ? result.error : undefined;
 			const value: AuditJobReturn = { format: JOB_FORMAT, result, payload: await this.payload(result), worker: this.id };
-			this.counts.completed++;
 			this.opts.log.info(`job ${job.id}: ${url} is ${result.status}${error ? ` (${error.code})` : ''} after ${Math.round((Date.now() - started) / 1000)} s`);
 			return value;
 		} finally {
@@ -236,11 +246,9 @@ export class QueueWorker {
 				this.opts.log.info(`job ${job.id}: ${url} put back in the queue (the worker is shutting down)`);
 				return new WaitingError();
 			}
-			this.counts.failed++;
 			const reason = typeof signal.reason === 'string' ? signal.reason : 'cancelled';
 			return new UnrecoverableError(jobFailure({ code: 'CANCELLED', message: `The audit of ${url} was cancelled (${reason}).` }));
 		}
-		this.counts.failed++;
 		const info = toErrorInfo(err);
 		this.opts.log.info(`job ${job.id}: ${url} failed (${info.code}): ${info.message}`);
 		return failureKind(info.code) === 'page' || isLastAttempt(job) ? new UnrecoverableError(jobFailure(info)) : new Error(jobFailure(info));
@@ -259,7 +267,6 @@ export class QueueWorker {
 	}
 
 	private refuse(job: Job, why: string): UnrecoverableError {
-		this.counts.failed++;
 		this.opts.log.warn(`job ${job.id}: refused: ${why}`);
 		return new UnrecoverableError(jobFailure({ code: 'INVALID_PARAMS', message: `This worker cannot run job ${job.id}: ${why}.` }));
 	}
@@ -267,7 +274,6 @@ export class QueueWorker {
 	/** The job's credentials, opened with the queue key; without the right key the job cannot run anywhere like this one. */
 	private openAuth(sealed: SealedSecret, url: string): AuditAuth {
 		if (!this.opts.queueKey) {
-			this.counts.failed++;
 			throw new UnrecoverableError(
 				jobFailure({
 					code: 'INVALID_PARAMS',
@@ -278,7 +284,6 @@ export class QueueWorker {
 		try {
 			return openAuth(sealed, this.opts.queueKey);
 		} catch {
-			this.counts.failed++;
 			throw new UnrecoverableError(
 				jobFailure({
 					code: 'INVALID_PARAMS',
