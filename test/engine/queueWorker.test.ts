@@ -30,7 +30,7 @@ import { isAlive, waitFor } from '../helpers/engineProcess';
 import { watchdogOf } from '../helpers/orphanWatchdog';
 import { sampleResult } from '../helpers/sampleResult';
 import { FIXTURE_TOKEN, type FixtureServer, fromLighthouse, startFixtureServer } from '../helpers/fixtureServer';
-import { type RedisServer, startRedis } from '../helpers/redisServer';
+import { freePort, type RedisServer, startRedis } from '../helpers/redisServer';
 import { spawnCli, startWorker } from '../helpers/workerProcess';
 
 /** Lighthouse on mobile and the capture (for screenshots); nothing that calls out. */
@@ -331,6 +331,18 @@ describe('auditlens worker: BullMQ jobs on a real redis-server, real Chromium an
 		worker.kill('SIGKILL');
 		await worker.exited;
 		await waitFor(() => chromium.every((pid) => !isAlive(pid)), 15_000, 'the watchdog to kill the Chromes of the killed worker');
+	});
+
+	it('a worker waiting for a Redis that is not there says so once, and stops at SIGTERM with 143', async () => {
+		const port = await freePort();
+		const worker = startWorker(`redis://:s3cret-pass@127.0.0.1:${port}`);
+		cleanups.push(async () => worker.kill());
+		await worker.waitFor(/ECONNREFUSED 127\.0\.0\.1:\d+; reconnecting/);
+		worker.kill('SIGTERM');
+		const { code } = await worker.exited;
+		assert.equal(code, 143, worker.stderr());
+		assert.equal(worker.stderr().split('ECONNREFUSED').length - 1, 1, 'one line, not one per reconnection');
+		assert.ok(!worker.stderr().includes('s3cret-pass'));
 	});
 
 	it('auditlens workers lists the live workers of a queue with their stats', async () => {
