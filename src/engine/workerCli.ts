@@ -79,18 +79,17 @@ export async function workerCommand(a: WorkerArgs): Promise<number> {
 	const engine = await createEngine({ db: a.db, settings, log: log.child('engine'), onWarning: warn });
 	const onExit = () => engine.killAllSync();
 	process.on('exit', onExit);
-	let worker: QueueWorker;
-	try {
-		warn(`worker: connecting to ${maskRedisUrl(a.redisUrl)}…`);
-		worker = await QueueWorker.start({ redisUrl: a.redisUrl, queue: a.queue, concurrency: a.concurrency, engine, queueKey: process.env[QUEUE_KEY_ENV] || undefined, log: log.child('worker') });
-	} catch (err) {
-		await engine.close();
-		throw err;
-	}
-	warn(`worker ${worker.id}: taking audit jobs from queue "${a.queue}" on ${maskRedisUrl(a.redisUrl)}, ${a.concurrency} at a time; SIGTERM or Ctrl-C stops it`);
-	const signal = await new Promise<NodeJS.Signals>((resolve) => {
+	let worker: QueueWorker | undefined;
+	// Listening from the start: a worker still waiting for Redis stops at once, and closes its engine.
+	const signal = new Promise<NodeJS.Signals>((resolve) => {
 		let first: NodeJS.Signals | undefined;
 		const handler = (s: NodeJS.Signals) => {
+			const code = s === 'SIGINT' ? 130 : 143;
+			if (!worker) {
+				warn(`${s}: stopping (the worker had not connected to Redis yet)`);
+				void engine.close().finally(() => process.exit(code));
+				return;
+			}
 			if (first) {
 				warn(`${s} again: putting the running jobs back in the queue`);
 				worker.requeueNow();
@@ -98,7 +97,7 @@ export async function workerCommand(a: WorkerArgs): Promise<number> {
 				// gives them to another worker); the exit handler kills every Chrome.
 				setTimeout(() => {
 					warn('the worker could not stop cleanly within 10 s (is Redis reachable?); exiting now');
-					process.exit(s === 'SIGINT' ? 130 : 143);
+					process.exit(code);
 				}, 10_000).unref();
 				return;
 			}
@@ -109,11 +108,20 @@ export async function workerCommand(a: WorkerArgs): Promise<number> {
 		process.on('SIGINT', handler);
 		process.on('SIGTERM', handler);
 	});
+	try {
+		warn(`worker: connecting to ${maskRedisUrl(a.redisUrl)}…`);
+		worker = await QueueWorker.start({ redisUrl: a.redisUrl, queue: a.queue, concurrency: a.concurrency, engine, queueKey: process.env[QUEUE_KEY_ENV] || undefined, log: log.child('worker') });
+	} catch (err) {
+		await engine.close();
+		throw err;
+	}
+	warn(`worker ${worker.id}: taking audit jobs from queue "${a.queue}" on ${maskRedisUrl(a.redisUrl)}, ${a.concurrency} at a time; SIGTERM or Ctrl-C stops it`);
+	const stoppedBy = await signal;
 	const { requeued } = await worker.stop(a.graceMs);
 	await engine.close();
 	process.off('exit', onExit);
 	warn(`worker ${worker.id}: stopped${requeued ? ' (running jobs were put back in the queue)' : ''}; Chrome closed`);
-	return requeued ? (signal === 'SIGINT' ? 130 : 143) : 0;
+	return requeued ? (stoppedBy === 'SIGINT' ? 130 : 143) : 0;
 }
 
 export interface WorkersArgs {

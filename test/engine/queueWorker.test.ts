@@ -27,9 +27,10 @@ import { QueueWorker } from '../../src/engine/queue/worker';
 import { UsageError } from '../../src/engine/argv';
 import { parseWorkerArgs } from '../../src/engine/workerCli';
 import { isAlive, waitFor } from '../helpers/engineProcess';
+import { watchdogOf } from '../helpers/orphanWatchdog';
 import { sampleResult } from '../helpers/sampleResult';
 import { FIXTURE_TOKEN, type FixtureServer, fromLighthouse, startFixtureServer } from '../helpers/fixtureServer';
-import { type RedisServer, startRedis } from '../helpers/redisServer';
+import { freePort, type RedisServer, startRedis } from '../helpers/redisServer';
 import { spawnCli, startWorker } from '../helpers/workerProcess';
 
 /** Lighthouse on mobile and the capture (for screenshots); nothing that calls out. */
@@ -159,7 +160,7 @@ describe('auditlens worker: BullMQ jobs on a real redis-server, real Chromium an
 
 	it('a page that answers 500 completes with a failed result and is not retried', async () => {
 		const name = freshQueue();
-		await inProcessWorker(name);
+		const { worker } = await inProcessWorker(name);
 		const queue = submitterQueue(name);
 		const url = server.url('/500');
 		await queue.add(AUDIT_JOB, jobData(url, LH_ONLY), { jobId: 'job-500', attempts: 3, backoff: { type: 'exponential', delay: 1000 } });
@@ -168,6 +169,7 @@ describe('auditlens worker: BullMQ jobs on a real redis-server, real Chromium an
 		assert.equal(job.returnvalue.result.status, 'failed');
 		assert.equal(job.returnvalue.result.error?.code, 'HTTP_ERROR');
 		assert.equal(job.attemptsMade, 1, 'one attempt: a page fault is not retried');
+		assert.deepEqual(worker.stats().jobs, { completed: 1, failed: 0, active: 0 }, 'a failed result is a completed job');
 	});
 
 	it('a host that cannot be reached is retried with backoff, and its last attempt returns the failed result', async () => {
@@ -187,7 +189,7 @@ describe('auditlens worker: BullMQ jobs on a real redis-server, real Chromium an
 
 	it('a Chrome that crashes mid-audit is retried, and the next attempt audits the page', async () => {
 		const name = freshQueue();
-		const { engine } = await inProcessWorker(name);
+		const { engine, worker } = await inProcessWorker(name);
 		const queue = submitterQueue(name);
 		const gate = server.gate('/gated/crash', { hold: fromLighthouse });
 		cleanups.push(async () => gate.open());
@@ -203,6 +205,7 @@ describe('auditlens worker: BullMQ jobs on a real redis-server, real Chromium an
 		const job = await finished(queue, 'job-crash');
 		assert.equal(await job.getState(), 'completed', job.failedReason);
 		assert.equal(job.attemptsMade, 2);
+		assert.deepEqual(worker.stats().jobs, { completed: 1, failed: 0, active: 0 }, 'the retried attempt is not a failed job');
 		assert.equal(job.returnvalue.result.status, 'ok', JSON.stringify(job.returnvalue.result.error ?? job.returnvalue.result.stageErrors));
 	});
 
@@ -222,7 +225,7 @@ describe('auditlens worker: BullMQ jobs on a real redis-server, real Chromium an
 
 	it('a sealed job on a worker without AUDITLENS_QUEUE_KEY fails at once, saying to set the key', async () => {
 		const name = freshQueue();
-		await inProcessWorker(name);
+		const { worker } = await inProcessWorker(name);
 		const queue = submitterQueue(name);
 		await queue.add(AUDIT_JOB, jobData(server.url('/protected?case=nokey'), LH_ONLY, { headers: { 'X-Fixture-Token': FIXTURE_TOKEN } }), { jobId: 'job-nokey', attempts: 3 });
 		const job = await finished(queue, 'job-nokey');
@@ -230,6 +233,7 @@ describe('auditlens worker: BullMQ jobs on a real redis-server, real Chromium an
 		assert.equal(job.attemptsMade, 1, 'not retried');
 		assert.match(job.failedReason, /AUDITLENS_QUEUE_KEY/);
 		assert.equal(parseJobFailure(job.failedReason).code, 'INVALID_PARAMS');
+		assert.deepEqual(worker.stats().jobs, { completed: 0, failed: 1, active: 0 });
 	});
 
 	it('refuses a job of another format without retrying it', async () => {
@@ -323,9 +327,22 @@ describe('auditlens worker: BullMQ jobs on a real redis-server, real Chromium an
 
 	it('a SIGKILLed worker leaves no Chromium: the orphan watchdog of the CLI kills them', async () => {
 		const { worker, chromium } = await workerWithHeldJob('job-sigkill');
+		assert.ok(watchdogOf(worker.pid), 'the worker started its orphan watchdog');
 		worker.kill('SIGKILL');
 		await worker.exited;
 		await waitFor(() => chromium.every((pid) => !isAlive(pid)), 15_000, 'the watchdog to kill the Chromes of the killed worker');
+	});
+
+	it('a worker waiting for a Redis that is not there says so once, and stops at SIGTERM with 143', async () => {
+		const port = await freePort();
+		const worker = startWorker(`redis://:s3cret-pass@127.0.0.1:${port}`);
+		cleanups.push(async () => worker.kill());
+		await worker.waitFor(/ECONNREFUSED 127\.0\.0\.1:\d+; reconnecting/);
+		worker.kill('SIGTERM');
+		const { code } = await worker.exited;
+		assert.equal(code, 143, worker.stderr());
+		assert.equal(worker.stderr().split('ECONNREFUSED').length - 1, 1, 'one line, not one per reconnection');
+		assert.ok(!worker.stderr().includes('s3cret-pass'));
 	});
 
 	it('auditlens workers lists the live workers of a queue with their stats', async () => {
