@@ -170,6 +170,23 @@ describe('auditlens audit|scan --redis: the submitter (real redis-server, real B
 		assert.match(await a.getReport({ id: ra.id, formFactor: 'mobile', format: 'json' }), /"lighthouseVersion"/);
 	});
 
+	it('answers a job finished before as cached, and runs it again for --no-cache', async () => {
+		await worker();
+		const url = page('/scan-small/b.html');
+		const log = recordingLogger();
+		const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((name) => createQueueSubmitter({ redis: redis.url, queue, db: path.join(dir, `${name}.sqlite`), log })));
+		submitters.push(a!, b!, c!);
+		const first = await a!.audit({ url, options: LH_OPTIONS });
+		const again = await b!.audit({ url, options: LH_OPTIONS });
+		const fresh = await c!.audit({ url, options: { ...LH_OPTIONS, noCache: true } });
+
+		assert.equal(first.fromCache, false);
+		assert.deepEqual([again.id, again.fromCache], [first.id, true], 'the kept job answers at once');
+		assert.notEqual(fresh.id, first.id, '--no-cache audited again');
+		assert.equal(fresh.fromCache, false);
+		assert.ok(Date.parse(fresh.requestedAt) >= Date.parse(first.requestedAt) + first.durationMs);
+	});
+
 	it('keeps an error with its URL: a page that answers 500 is a failed result, not retried; the other URL is fine', async () => {
 		const w = await worker({ concurrency: 2 });
 		const urls = [page('/500'), page('/scan-small/a.html')];

@@ -419,9 +419,12 @@ export class QueueSubmitter {
 		const state = await job.getState();
 		if (state !== 'completed' && state !== 'failed') return;
 		if (!this.pending.has(jobId)) return;
-		const ours = job.data.submitter === data.submitter && job.data.submittedAt === data.submittedAt;
+		// Ended for this request: it added the job, or the run ended after it asked (another submitter's retry of it).
+		const ours = (job.data.submitter === data.submitter && job.data.submittedAt === data.submittedAt) || (job.finishedOn ?? 0) >= data.submittedAt;
 		if (!ours && (state === 'failed' || data.options.noCache === true)) {
 			try {
+				// This request's data (its --no-cache above all): the run is now this submitter's.
+				await job.updateData(data);
 				await job.retry(state, { resetAttemptsMade: true, resetAttemptsStarted: true });
 				return;
 			} catch {
