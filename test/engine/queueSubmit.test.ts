@@ -369,6 +369,55 @@ describe('auditlens audit|scan --redis: the submitter (real redis-server, real B
 		}
 	});
 
+	it('SIGTERM stops a scan on the queue: its running job cancelled, the routes audited so far reported and saved (exit 143)', async () => {
+		const w = await worker({ concurrency: 2 });
+		const gate = server.gate('/gated/scan-hold', { hold: fromBrowser });
+		const cli = path.join(ROOT, 'out', 'src', 'engine', 'cli.js');
+		const db = path.join(dir, 'history.sqlite');
+		const args = ['scan', server.url('/scan-hold/'), '--no-sitemap', '--no-ai', '--no-capture', '--no-cro', '--redis', redis.url, '--queue', queue, '--db', db, '--json', '--root', dir];
+		const child = spawn(process.execPath, ['-e', `require(${JSON.stringify(cli)}).main(${JSON.stringify(args)}).then((c) => { process.exitCode = c; })`], {
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
+		let stdout = '';
+		let stderr = '';
+		let homeDone!: () => void;
+		const home = new Promise<void>((resolve) => (homeDone = resolve));
+		child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+		child.stderr.on('data', (c: Buffer) => {
+			stderr += c.toString();
+			if (/\] ok \/scan-hold\//.test(stderr)) homeDone();
+		});
+		const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+		try {
+			// The home page audited, the held page's job running on the worker.
+			await Promise.all([home, gate.reached]);
+			const running = (await w.jobs()).find((j) => j.state === 'active');
+			assert.ok(running, 'the held page is being audited');
+			child.kill('SIGTERM');
+			assert.match(await w.failed(running.id), /^CANCELLED: /);
+			const code = await exited;
+
+			assert.equal(code, 143, stderr);
+			assert.match(stderr, /SIGTERM: stopping the scan/);
+			const report = JSON.parse(stdout) as { id: string; status: string; routes: { path: string; status: string }[] };
+			assert.equal(report.status, 'cancelled');
+			assert.deepEqual(
+				report.routes.map((r) => [r.path, r.status]),
+				[['/scan-hold/', 'ok']],
+				'the route audited before the signal is kept, the stopped one left out',
+			);
+			const store = await openHistory(db);
+			try {
+				assert.equal((await store.getScan(report.id))?.status, 'cancelled');
+			} finally {
+				await store.close();
+			}
+		} finally {
+			gate.open();
+			if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+		}
+	});
+
 	it('scans a site with --redis: discovery here, each route a job, the site report saved into the submitter history', async () => {
 		const w = await worker({ concurrency: 2 });
 		const out = new PassThrough();
