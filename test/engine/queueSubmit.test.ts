@@ -50,7 +50,8 @@ describe('auditlens audit|scan --redis: the submitter (real redis-server, real B
 		workerEngine = await createEngine({
 			db: path.join(workerDir, 'history.sqlite'),
 			artifactsDir: path.join(workerDir, 'artifacts'),
-			settings: { maxConcurrentAudits: 2 },
+			// Concurrent runs' page loads may overlap: a held page must not keep the other run waiting for the trace slot.
+			settings: { maxConcurrentAudits: 2, traceSlot: false },
 			log: recordingLogger(),
 		});
 	});
