@@ -318,6 +318,8 @@ async function writeReports(engine: Pick<Engine, 'getReport'>, result: AuditResu
 async function demoCommand(argv: string[]): Promise<number> {
 	const outDir = path.resolve('auditlens-demo');
 	const args = { ...parseAuditArgs(['demo-url', '--db', path.join(outDir, 'history.sqlite'), '--no-cache', ...argv]), htmlDir: outDir };
+	// The demo page is served on this machine's loopback, where workers elsewhere cannot reach it.
+	if (args.queue) throw new UsageError('the demo audits a page served on this machine: run it without --redis');
 	checkAuditArgs(args);
 	const demo = await serveDemo();
 	process.stderr.write(`Serving the demo landing page at ${demo.url}\n`);

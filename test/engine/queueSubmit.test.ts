@@ -50,7 +50,8 @@ describe('auditlens audit|scan --redis: the submitter (real redis-server, real B
 		workerEngine = await createEngine({
 			db: path.join(workerDir, 'history.sqlite'),
 			artifactsDir: path.join(workerDir, 'artifacts'),
-			settings: { maxConcurrentAudits: 2 },
+			// Concurrent runs' page loads may overlap: a held page must not keep the other run waiting for the trace slot.
+			settings: { maxConcurrentAudits: 2, traceSlot: false },
 			log: recordingLogger(),
 		});
 	});
@@ -168,6 +169,23 @@ describe('auditlens audit|scan --redis: the submitter (real redis-server, real B
 		assert.equal(progressB.filter((p) => p.stage === 'audit' && p.state === 'done').length, 1, 'its end once');
 		assert.match(await b.getReport({ id: rb.id, formFactor: 'mobile', format: 'html' }), /<html/i);
 		assert.match(await a.getReport({ id: ra.id, formFactor: 'mobile', format: 'json' }), /"lighthouseVersion"/);
+	});
+
+	it('answers a job finished before as cached, and runs it again for --no-cache', async () => {
+		await worker();
+		const url = page('/scan-small/b.html');
+		const log = recordingLogger();
+		const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((name) => createQueueSubmitter({ redis: redis.url, queue, db: path.join(dir, `${name}.sqlite`), log })));
+		submitters.push(a!, b!, c!);
+		const first = await a!.audit({ url, options: LH_OPTIONS });
+		const again = await b!.audit({ url, options: LH_OPTIONS });
+		const fresh = await c!.audit({ url, options: { ...LH_OPTIONS, noCache: true } });
+
+		assert.equal(first.fromCache, false);
+		assert.deepEqual([again.id, again.fromCache], [first.id, true], 'the kept job answers at once');
+		assert.notEqual(fresh.id, first.id, '--no-cache audited again');
+		assert.equal(fresh.fromCache, false);
+		assert.ok(Date.parse(fresh.requestedAt) >= Date.parse(first.requestedAt) + first.durationMs);
 	});
 
 	it('keeps an error with its URL: a page that answers 500 is a failed result, not retried; the other URL is fine', async () => {
@@ -349,6 +367,55 @@ describe('auditlens audit|scan --redis: the submitter (real redis-server, real B
 			gate.open();
 			await events.close();
 			await q.close();
+		}
+	});
+
+	it('SIGTERM stops a scan on the queue: its running job cancelled, the routes audited so far reported and saved (exit 143)', async () => {
+		const w = await worker({ concurrency: 2 });
+		const gate = server.gate('/gated/scan-hold', { hold: fromBrowser });
+		const cli = path.join(ROOT, 'out', 'src', 'engine', 'cli.js');
+		const db = path.join(dir, 'history.sqlite');
+		const args = ['scan', server.url('/scan-hold/'), '--no-sitemap', '--no-ai', '--no-capture', '--no-cro', '--redis', redis.url, '--queue', queue, '--db', db, '--json', '--root', dir];
+		const child = spawn(process.execPath, ['-e', `require(${JSON.stringify(cli)}).main(${JSON.stringify(args)}).then((c) => { process.exitCode = c; })`], {
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
+		let stdout = '';
+		let stderr = '';
+		let homeDone!: () => void;
+		const home = new Promise<void>((resolve) => (homeDone = resolve));
+		child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+		child.stderr.on('data', (c: Buffer) => {
+			stderr += c.toString();
+			if (/\] ok \/scan-hold\//.test(stderr)) homeDone();
+		});
+		const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+		try {
+			// The home page audited, the held page's job running on the worker.
+			await Promise.all([home, gate.reached]);
+			const running = (await w.jobs()).find((j) => j.state === 'active');
+			assert.ok(running, 'the held page is being audited');
+			child.kill('SIGTERM');
+			assert.match(await w.failed(running.id), /^CANCELLED: /);
+			const code = await exited;
+
+			assert.equal(code, 143, stderr);
+			assert.match(stderr, /SIGTERM: stopping the scan/);
+			const report = JSON.parse(stdout) as { id: string; status: string; routes: { path: string; status: string }[] };
+			assert.equal(report.status, 'cancelled');
+			assert.deepEqual(
+				report.routes.map((r) => [r.path, r.status]),
+				[['/scan-hold/', 'ok']],
+				'the route audited before the signal is kept, the stopped one left out',
+			);
+			const store = await openHistory(db);
+			try {
+				assert.equal((await store.getScan(report.id))?.status, 'cancelled');
+			} finally {
+				await store.close();
+			}
+		} finally {
+			gate.open();
+			if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
 		}
 	});
 

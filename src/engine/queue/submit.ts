@@ -58,11 +58,12 @@ export const JOB_BACKOFF_MS = 5_000;
 /**
  * How long a finished job stays in Redis: a second submitter asking for the same audit meanwhile gets its result
  * (a completed job works as a short-lived cache shared by every submitter); older ones are removed, so Redis does
- * not grow for ever. A failed job stays a day, for a person to look at.
+ * not grow for ever. A completed job holds its result with the Lighthouse reports and screenshots (measured
+ * 150-270 KiB a job): ten minutes and at most 1,000 of them (about 270 MB at most). A failed job is small and
+ * stays a day, for a person to look at.
  */
-export const KEEP_COMPLETED_S = 3600;
-export const KEEP_FAILED_S = 24 * 3600;
-const KEEP_COUNT = 10_000;
+export const KEEP_COMPLETED = { age: 600, count: 1_000 };
+export const KEEP_FAILED = { age: 24 * 3600, count: 10_000 };
 
 /** How often the jobs waited for are looked at in Redis, beside the events (a missed event, a Redis restarted empty). */
 const DEFAULT_POLL_MS = 15_000;
@@ -372,17 +373,22 @@ export class QueueSubmitter {
 		};
 		signal?.addEventListener('abort', onAbort, { once: true });
 		try {
-			await this.add(jobId, data);
+			try {
+				await this.add(jobId, data);
+			} catch (err) {
+				// Nothing was put on the queue: nothing to cancel.
+				const pending = this.pending.get(jobId);
+				if (pending?.waiters.delete(waiter) && pending.waiters.size === 0) this.pending.delete(jobId);
+				throw err;
+			}
 			// Cancelled while it was being added: the job it left is cancelled now that it exists.
-			if (!this.pending.has(jobId)) this.startCancel(jobId);
+			if (!pending.waiters.has(waiter) && !this.pending.has(jobId)) this.startCancel(jobId);
 			else {
 				who.listener.progress?.({ auditId: who.auditId, url: who.url, stage: 'audit', state: 'queued' });
-				await this.look(jobId, data);
+				// A Redis that fails this look is looked at again by the poll; the job is on the queue.
+				await this.look(jobId, data).catch((err: unknown) => this.log.debug(`could not look at job ${jobId}: ${redact(toErrorInfo(err).message)}`));
 			}
 			return await outcome;
-		} catch (err) {
-			this.leave(jobId, waiter);
-			throw err;
 		} finally {
 			signal?.removeEventListener('abort', onAbort);
 		}
@@ -395,10 +401,10 @@ export class QueueSubmitter {
 				jobId,
 				attempts: JOB_ATTEMPTS,
 				backoff: { type: 'exponential', delay: JOB_BACKOFF_MS },
-				removeOnComplete: { age: KEEP_COMPLETED_S, count: KEEP_COUNT },
-				removeOnFail: { age: KEEP_FAILED_S, count: KEEP_COUNT },
+				removeOnComplete: KEEP_COMPLETED,
+				removeOnFail: KEEP_FAILED,
 			});
-			await this.client.multi().sadd(this.waitersKey(jobId), this.id).expire(this.waitersKey(jobId), KEEP_FAILED_S).exec();
+			await this.client.multi().sadd(this.waitersKey(jobId), this.id).expire(this.waitersKey(jobId), KEEP_FAILED.age).exec();
 		} catch (err) {
 			throw new AuditError('UNREACHABLE', `${data.url} could not be put on the queue "${this.queueName}" (${redact((err as Error).message)}): is Redis up, and not full?`);
 		}
@@ -419,9 +425,12 @@ export class QueueSubmitter {
 		const state = await job.getState();
 		if (state !== 'completed' && state !== 'failed') return;
 		if (!this.pending.has(jobId)) return;
-		const ours = job.data.submitter === data.submitter && job.data.submittedAt === data.submittedAt;
+		// Ended for this request: it added the job, or the run ended after it asked (another submitter's retry of it).
+		const ours = (job.data.submitter === data.submitter && job.data.submittedAt === data.submittedAt) || (job.finishedOn ?? 0) >= data.submittedAt;
 		if (!ours && (state === 'failed' || data.options.noCache === true)) {
 			try {
+				// This request's data (its --no-cache above all): the run is now this submitter's.
+				await job.updateData(data);
 				await job.retry(state, { resetAttemptsMade: true, resetAttemptsStarted: true });
 				return;
 			} catch {
