@@ -5,9 +5,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const sections = ['engine', 'accuracy', 'store', 'capture', 'site', 'locate'];
+const sections = ['engine', 'accuracy', 'store', 'capture', 'site', 'locate', 'queue'];
 // Options that take a value (`--repeat 2`): the value goes with its option, not as a section's name.
-const VALUE_OPTIONS = new Set(['--rounds', '--set', '--repeat', '--ours-arg']);
+const VALUE_OPTIONS = new Set(['--rounds', '--set', '--repeat', '--ours-arg', '--pages', '--worker-concurrency']);
 const args = process.argv.slice(2);
 const isFlag = (a, i) => a.startsWith('--') || VALUE_OPTIONS.has(args[i - 1]);
 const only = args.filter((a, i) => !isFlag(a, i));

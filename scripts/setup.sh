@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Sets up a fresh machine for AuditLens: a Chrome/Chromium (Debian's chromium when none is found),
-# the npm dependencies, and a Node.js >= 22.19 for the project's npm scripts when the system's is older
-# (Lighthouse 13 needs it). Safe to run again.
+# Redis for the queue tests (Debian's redis-server when none is found), the npm dependencies, and a
+# Node.js >= 22.19 for the project's npm scripts when the system's is older (Lighthouse 13 needs it).
+# Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,16 +12,29 @@ have_chrome() {
 	[ -x "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome" ]
 }
 
-if ! have_chrome; then
+# The queue tests (test/engine/queue*.test.ts) start redis-server themselves, as a plain process on a free
+# port: they need the binary only, never a running service (where the package starts one, they leave it be).
+have_redis() {
+	[ -n "${REDIS_SERVER:-}" ] && [ -x "${REDIS_SERVER}" ] && return 0
+	command -v redis-server >/dev/null 2>&1
+}
+
+missing=()
+have_chrome || missing+=(chromium)
+have_redis || missing+=(redis-server)
+if [ "${#missing[@]}" -gt 0 ]; then
 	if command -v apt-get >/dev/null 2>&1; then
-		echo "[setup] no Chrome found: installing Debian's chromium"
+		echo "[setup] installing Debian's ${missing[*]} (none found)"
 		SUDO=""
 		[ "$(id -u)" -ne 0 ] && SUDO="sudo"
 		$SUDO apt-get update -qq
-		DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
-	else
+		DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${missing[@]}" >/dev/null
+	elif ! have_chrome; then
 		echo "[setup] no Chrome or Chromium found. Install Google Chrome or Chromium, or set CHROME_PATH to its binary." >&2
 		exit 1
+	else
+		# Only the queue tests need it; the demo, the extension and the CLI run without.
+		echo "[setup] warning: no redis-server found; the queue tests need one (install Redis 6.2 or newer, or set REDIS_SERVER to its binary)" >&2
 	fi
 fi
 

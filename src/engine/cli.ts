@@ -5,6 +5,8 @@
  *   auditlens demo                      serve the bundled demo page on 127.0.0.1 and audit it
  *   auditlens history [URL] [--json]    list the audit history (--scans: the site scans)
  *   auditlens cache clear               drop cached results (history stays)
+ *   auditlens worker --redis URL        run audit jobs from a BullMQ queue (scale-out; see workerCli.ts)
+ *   auditlens workers --redis URL       the live workers of a queue and their stats
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -37,7 +39,9 @@ import {
 	warn,
 } from './cliOptions';
 import { FindingPlacer } from './sarifOutput';
-import { checkScanArgs, parseScanArgs, scanCommand } from './scanCli';
+import { createQueueSubmitter } from './queue/submit';
+import { checkScanArgs, parseScanArgs, scanCommand, SIGNAL_EXIT, stopOnSignals } from './scanCli';
+import { parseWorkerArgs, parseWorkersArgs, workerCommand, workersCommand } from './workerCli';
 import { ENGINE_VERSION } from './version';
 
 export { UsageError, authArgs, parseBudget };
@@ -51,6 +55,8 @@ const USAGE = `Usage:
   auditlens history [URL] [--json] [--db PATH]
   auditlens history --scans [URL] [--json] [--db PATH]   site scans (of URL), newest first
   auditlens cache clear [--db PATH]
+  auditlens worker --redis URL [worker options]
+  auditlens workers --redis URL [--queue NAME] [--json]   the live workers of a queue and their stats
 
 Audit options:
   --form-factor mobile|desktop|both   default both
@@ -96,6 +102,29 @@ except --runs, --accuracy, --no-pool and --no-trace-slot):
                                       routes, e.g. in a layout, is one result listing their URLs)
   Ctrl-C stops the scan and still reports the routes audited so far (exit 130); a second Ctrl-C exits at once.
 
+Queue options (audit and scan): run the audits on "auditlens worker" processes, on this machine or others
+  --redis URL                         submit each URL (each route of a scan) as a job to the BullMQ queue on this
+                                      Redis (redis://[:password@]host:port[/db], rediss:// for TLS); progress and
+                                      results come back here and are saved to --db; identical jobs are shared
+  --queue NAME                        the queue (default auditlens; the workers' --queue)
+  With --header, --cookie or --login-script, set AUDITLENS_QUEUE_KEY to the workers' passphrase: credentials go on
+  the queue only sealed with it. A --login-script must be at the same path on the workers. The workers use their
+  own ANTHROPIC_API_KEY and CRUX_API_KEY. Ctrl-C cancels the jobs (the audits done so far are reported, exit 130).
+Worker options (a BullMQ worker that runs the audit jobs submitted to a Redis queue; many may run, on many machines):
+  --redis URL                         redis://[:password@]host[:port][/db] or rediss:// (TLS); else AUDITLENS_REDIS_URL
+                                      (keeps a password off the command line). The password is never printed.
+  --queue NAME                        the queue (default auditlens)
+  --concurrency N                     jobs audited at once (default 1: few audits per machine give steadier scores)
+  --db PATH                           keep the worker's own history in this file (default: in memory; the
+                                      submitter keeps the results in its history)
+  --grace SECONDS                     on SIGTERM/SIGINT, how long running jobs may finish before they are put back
+                                      in the queue for another worker (default 90); a second signal puts them back
+                                      at once. Exit 0 when every job finished, 143/130 when jobs were put back.
+  --chrome-path PATH, --no-trace-slot, --verbose   as for audit
+  Credentials of signed-in audits travel sealed: set AUDITLENS_QUEUE_KEY to the submitters' passphrase.
+  API keys are the worker's own: ANTHROPIC_API_KEY, CRUX_API_KEY. A page fault (HTTP 500, not HTML, a timeout)
+  is a result, not retried; an engine-side failure (Chrome crashed, unreachable host) is retried with backoff.
+
 Exit codes: 0 all audits passed, 1 an audit (a route) failed or was partial (or an output could not be written),
 2 a budget was not met, 64 usage error, 130/143 stopped by SIGINT/SIGTERM.
 The Anthropic API key for AI suggestions is read from ANTHROPIC_API_KEY (screenshots and page text then go
@@ -121,6 +150,8 @@ const AUDIT_OPTIONS = {
 export function parseAuditArgs(argv: string[]): AuditArgs {
 	const { values: v, positionals } = parseCommandLine({ args: argv, options: AUDIT_OPTIONS, allowPositionals: true });
 	if (positionals.length === 0) throw new UsageError('give at least one URL to audit');
+	const local = (['accuracy', 'no-pool', 'no-trace-slot'] as const).find((flag) => v[flag] !== undefined);
+	if (v.redis !== undefined && local) throw new UsageError(`--${local} sets up this machine's engine; with --redis the workers' own settings apply`);
 	return {
 		...sharedAuditArgs(v, 'both'),
 		urls: positionals,
@@ -187,16 +218,23 @@ export interface AuditCommandOptions {
 	reportName?: string;
 }
 
+/** What `auditlens audit` needs of an engine: the local one, or the queue submitter (`--redis`). */
+export type AuditEngine = Pick<Engine, 'batch' | 'cancel' | 'getReport' | 'locate' | 'close' | 'killAllSync'>;
+
 /** Run `auditlens audit`; answers the exit code. Checks what it can before the first audit (a UsageError). */
 export async function auditCommand(a: AuditArgs, opts: AuditCommandOptions = {}): Promise<number> {
 	const out = opts.out ?? process.stdout;
 	checkAuditArgs(a);
 	const paint = !a.json && useColor(out as NodeJS.WriteStream) ? COLOR : NO_COLOR;
 	const log = createLogger(a.verbose ? 'debug' : 'warn');
-	const engine = await createEngine({ db: a.db, settings: settingsFrom(a), log, onWarning: warn });
-	const stopOnSignal = onSignals(engine);
+	const engine: AuditEngine = a.queue
+		? await createQueueSubmitter({ redis: a.queue.redis, queue: a.queue.name, db: a.db, log, onWarning: warn })
+		: await createEngine({ db: a.db, settings: settingsFrom(a), log, onWarning: warn });
+	// On the queue, Ctrl-C cancels the jobs and the audits done so far are still reported, as a scan's routes are.
+	const signals = a.queue ? stopOnSignals(engine, 'cli', 'cancelling the submitted jobs; the audits done so far are reported') : undefined;
+	const stopOnSignal = signals ? () => undefined : onSignals(engine);
 	const display = new ProgressDisplay(process.stderr, a.urls.length, !a.json && process.stderr.isTTY === true);
-	privacyNotice(a.stages);
+	privacyNotice(a.stages, a.queue !== undefined);
 	try {
 		const options: AuditOptionsInput = { formFactors: a.formFactors, runs: a.runs, noCache: a.noCache, stages: a.stages, timeoutMs: a.timeoutMs };
 		const { items } = await engine.batch({ urls: a.urls, options, batchId: 'cli', ...(a.auth ? { auth: a.auth } : {}) }, { progress: (p: ProgressParams) => display.update(p) });
@@ -246,14 +284,17 @@ export async function auditCommand(a: AuditArgs, opts: AuditCommandOptions = {})
 			}
 		}
 		if (a.json) out.write(`${JSON.stringify(entries, null, 2)}\n`);
+		const stoppedBy = signals?.stoppedBy();
+		if (stoppedBy) return SIGNAL_EXIT[stoppedBy] ?? 130;
 		return failed ? EXIT.auditFailed : budgetMissed ? EXIT.budgetFailed : EXIT.ok;
 	} finally {
 		stopOnSignal();
 		await engine.close();
+		signals?.dispose();
 	}
 }
 
-async function writeReports(engine: Engine, result: AuditResult, dir: string, name?: string): Promise<string[]> {
+async function writeReports(engine: Pick<Engine, 'getReport'>, result: AuditResult, dir: string, name?: string): Promise<string[]> {
 	fs.mkdirSync(dir, { recursive: true });
 	const written: string[] = [];
 	const fromUrl =
@@ -277,6 +318,8 @@ async function writeReports(engine: Engine, result: AuditResult, dir: string, na
 async function demoCommand(argv: string[]): Promise<number> {
 	const outDir = path.resolve('auditlens-demo');
 	const args = { ...parseAuditArgs(['demo-url', '--db', path.join(outDir, 'history.sqlite'), '--no-cache', ...argv]), htmlDir: outDir };
+	// The demo page is served on this machine's loopback, where workers elsewhere cannot reach it.
+	if (args.queue) throw new UsageError('the demo audits a page served on this machine: run it without --redis');
 	checkAuditArgs(args);
 	const demo = await serveDemo();
 	process.stderr.write(`Serving the demo landing page at ${demo.url}\n`);
@@ -287,7 +330,7 @@ async function demoCommand(argv: string[]): Promise<number> {
 	}
 }
 
-function onSignals(engine: Engine): () => void {
+function onSignals(engine: Pick<Engine, 'close' | 'killAllSync'>): () => void {
 	const handler = (signal: NodeJS.Signals) => {
 		process.stderr.write(`\n${signal}: stopping audits and closing Chrome…\n`);
 		// The shell's convention: 128 + the signal number.
@@ -309,7 +352,7 @@ export async function main(argv: string[]): Promise<number> {
 	try {
 		// `auditlens audit --help` asks for the usage, not for an audit (only before a `--` terminator).
 		const help = rest.slice(0, rest.includes('--') ? rest.indexOf('--') : undefined).some((a) => a === '--help' || a === '-h');
-		if (help && ['audit', 'scan', 'demo', 'history', 'cache'].includes(command ?? '')) {
+		if (help && ['audit', 'scan', 'demo', 'history', 'cache', 'worker', 'workers'].includes(command ?? '')) {
 			process.stdout.write(`${USAGE}\n`);
 			return EXIT.ok;
 		}
@@ -329,6 +372,14 @@ export async function main(argv: string[]): Promise<number> {
 			case 'demo':
 				startOrphanWatchdog();
 				return await demoCommand(rest);
+			case 'worker': {
+				const args = parseWorkerArgs(rest);
+				// The watchdog kills this worker's Chromes if it is SIGKILLed (its jobs go back to the queue by BullMQ's lock).
+				startOrphanWatchdog();
+				return await workerCommand(args);
+			}
+			case 'workers':
+				return await workersCommand(parseWorkersArgs(rest));
 			case 'history': {
 				const { positional, json, db, scans } = simpleArgs(rest, 1, true);
 				checkDbArg(db);

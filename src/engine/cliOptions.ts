@@ -13,6 +13,8 @@ import { intOption, UsageError } from './argv';
 import { auditAuthSchema, resolveAuth } from './auth/authRequest';
 import { AuditError } from './errors';
 import { checkDbPath, defaultHistoryPath } from './history/dbFile';
+import { DEFAULT_QUEUE, QUEUE_KEY_ENV } from './queue/jobs';
+import { queueNameArg, redisUrlArg } from './queue/redisConnection';
 
 /** Parse `--budget performance=0.9,seo=80` (scores as 0..1 or 0..100). */
 export function parseBudget(spec: string): Partial<Record<Category, number>> {
@@ -132,9 +134,10 @@ export function scoreBudgetFailures(scores: ScoresByFormFactor, budget: Partial<
 }
 
 /** Said once, before anything is sent: where the AI stage sends what. */
-export function privacyNotice(stages: { capture: boolean; ai: boolean }): void {
-	// The AI stage works from the capture's screenshots and page facts: without capture nothing is sent.
-	if (!stages.ai || !stages.capture || !process.env.ANTHROPIC_API_KEY) return;
+export function privacyNotice(stages: { capture: boolean; ai: boolean }, queued = false): void {
+	// The AI stage works from the capture's screenshots and page facts: without capture nothing is sent. On the queue,
+	// the workers' own keys decide, not this machine's.
+	if (queued || !stages.ai || !stages.capture || !process.env.ANTHROPIC_API_KEY) return;
 	warn('AI suggestions are on (ANTHROPIC_API_KEY is set): screenshots and page text of each audited page are sent to Anthropic. Add --no-ai to keep audits on this machine.');
 }
 
@@ -243,6 +246,8 @@ export const SHARED_AUDIT_OPTIONS = {
 	sarif: { type: 'string' },
 	root: { type: 'string' },
 	map: { type: 'string', multiple: true },
+	redis: { type: 'string' },
+	queue: { type: 'string' },
 	json: { type: 'boolean' },
 	'no-cache': { type: 'boolean' },
 	'no-capture': { type: 'boolean' },
@@ -268,6 +273,30 @@ export interface SharedAuditArgs {
 	auth?: AuditAuth;
 	/** --sarif and --root: place the findings in a workspace; undefined when neither was given. */
 	locate?: LocateArgs;
+	/** --redis URL [--queue NAME]: submit the audits to workers on this BullMQ queue instead of running them here. */
+	queue?: QueueArgs;
+}
+
+/** Where `--redis` sends the audits. */
+export interface QueueArgs {
+	redis: string;
+	name: string;
+}
+
+/**
+ * --redis URL and --queue NAME, checked. With them the audits run on the workers: flags that set up this machine's
+ * engine mean nothing here (a usage error, not silently ignored), and credentials need the queue's passphrase.
+ */
+export function queueArgs(v: SharedValues, auth: AuditAuth | undefined): { queue?: QueueArgs } {
+	if (v.redis === undefined) {
+		if (v.queue !== undefined) throw new UsageError('--queue names a queue on Redis: give it with --redis URL');
+		return {};
+	}
+	const local = (['concurrency', 'chrome-path'] as const).filter((flag) => v[flag] !== undefined);
+	if (local.length) throw new UsageError(`--${local[0]} sets up this machine's engine; with --redis the workers' own settings apply (auditlens worker --concurrency N)`);
+	if (auth && !process.env[QUEUE_KEY_ENV])
+		throw new UsageError(`--header, --cookie and --login-script go on the queue only sealed: set ${QUEUE_KEY_ENV} to the same passphrase here and on the workers`);
+	return { queue: { redis: redisUrlArg(v.redis), name: queueNameArg(v.queue, DEFAULT_QUEUE) } };
 }
 
 type SharedValues = {
@@ -278,6 +307,7 @@ type SharedValues = {
 export function sharedAuditArgs(v: SharedValues, formFactor: 'mobile' | 'both'): SharedAuditArgs {
 	const ff = v['form-factor'] ?? formFactor;
 	if (ff !== 'both' && ff !== 'mobile' && ff !== 'desktop') throw new UsageError('--form-factor takes mobile, desktop or both');
+	const auth = authArgs(v.header ?? [], v.cookie ?? [], v['login-script']);
 	return {
 		formFactors: ff === 'both' ? ['mobile', 'desktop'] : [ff],
 		concurrency: v.concurrency === undefined ? 2 : intOption(v.concurrency, '--concurrency', 1, 16),
@@ -290,7 +320,8 @@ export function sharedAuditArgs(v: SharedValues, formFactor: 'mobile' | 'both'):
 		chromePath: v['chrome-path'],
 		db: v.db ?? defaultHistoryPath(),
 		verbose: v.verbose === true,
-		...authArgs(v.header ?? [], v.cookie ?? [], v['login-script']),
+		...auth,
 		...locateArgs(v),
+		...queueArgs(v, auth.auth),
 	};
 }

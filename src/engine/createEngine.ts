@@ -37,7 +37,7 @@ export interface CreateEngineOptions {
  * and the result cache, and hands them to the Engine, which only sequences them.
  */
 export async function createEngine(opts: CreateEngineOptions): Promise<Engine> {
-	const artifactsDir = opts.artifactsDir ?? (opts.db ? path.join(path.dirname(opts.db), 'artifacts') : path.join(os.tmpdir(), 'auditlens-artifacts'));
+	const artifactsDir = artifactsDirOf(opts);
 	const settings: EngineSettings = { ...DEFAULT_SETTINGS, ...opts.settings };
 	registerSecret(settings.anthropicApiKey);
 	registerSecret(settings.cruxApiKey);
@@ -68,7 +68,13 @@ export async function createEngine(opts: CreateEngineOptions): Promise<Engine> {
 	});
 }
 
-async function openHistory(opts: CreateEngineOptions, settings: EngineSettings): Promise<HistoryStore> {
+/** Where screenshots go: `artifacts` beside the database (or in the temp folder), unless given. */
+export function artifactsDirOf(opts: Pick<CreateEngineOptions, 'artifactsDir' | 'db'>): string {
+	return opts.artifactsDir ?? (opts.db ? path.join(path.dirname(opts.db), 'artifacts') : path.join(os.tmpdir(), 'auditlens-artifacts'));
+}
+
+/** The history of `opts.db`; one another process holds is replaced by one in memory, with a warning. */
+export async function openHistory(opts: Pick<CreateEngineOptions, 'db' | 'log' | 'onWarning'>, settings: EngineSettings): Promise<HistoryStore> {
 	const log = opts.log.child('history');
 	try {
 		return await HistoryStore.open({ path: opts.db, settings, log });

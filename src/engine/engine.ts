@@ -9,7 +9,6 @@ import type {
 	EngineSettings,
 	EngineStats,
 	ErrorInfo,
-	FormFactor,
 	GetReportParams,
 	ListHistoryParams,
 	ListHistoryResult,
@@ -31,7 +30,7 @@ import type { EngineService } from './gather';
 import { runStages } from './gather/runStages';
 import type { Stage } from './gather/stage';
 import type { Artifacts, ResultStore } from './history/resultStore';
-import { checkRoots, locateAudit } from './locate/locateAudit';
+import { locateStored, previousScan, storedReport } from './history/storedAudit';
 import { type Logger, maskCredentials, redact, registerSecret } from './log';
 import { type AuditListener, Subscribers } from './notifications';
 import { preflight } from './preflight';
@@ -146,7 +145,7 @@ export class Engine {
 						const options = resolveOptions(request.options, this.settings);
 						for (const s of this.parts.services) s.warm?.(count, options);
 					},
-					previousScan: (url) => this.previousScan(url),
+					previousScan: (url) => previousScan(this.parts.history, url),
 					saveScan: async (report) => this.parts.history?.saveScan(report),
 					log: this.log.child('scan'),
 				},
@@ -156,14 +155,6 @@ export class Engine {
 			this.cancellers.delete(scanId);
 			for (const release of releaseSecrets) release();
 		}
-	}
-
-	/** The latest scan of `startUrl` that ran to its end (a cancelled one saw only part of the site). */
-	private async previousScan(startUrl: string): Promise<ScanReport | undefined> {
-		const history = this.parts.history;
-		if (!history) return undefined;
-		const latest = (await history.listScans({ url: startUrl, limit: 20 })).find((s) => s.status !== 'cancelled');
-		return latest ? history.getScan(latest.id) : undefined;
 	}
 
 	async listScans(params: ListScansParams): Promise<ListScansResult> {
@@ -228,30 +219,12 @@ export class Engine {
 
 	/** Audit many URLs under the same limits: a `result` for every audit that ran, an `error` for one refused. */
 	async batch(params: BatchAuditParams, listener: AuditListener = {}): Promise<BatchAuditResult> {
-		const batchId = params.batchId ?? randomUUID();
-		const items = await Promise.all(
-			params.urls.map(async (url, i) => {
-				try {
-					const result = await this.audit({ url, options: params.options, auditId: `${batchId}:${i}`, auth: params.auth }, listener);
-					return { url: maskCredentials(url), result };
-				} catch (err) {
-					return { url: maskCredentials(url), error: toErrorInfo(err) };
-				}
-			}),
-		);
-		return { items };
+		return auditBatch(params, listener, (p, l) => this.audit(p, l));
 	}
 
 	/** Cancel an audit by id, or every audit of a batch by its batch id, or a scan (discovery and route audits) by its scan id. */
 	cancel(auditId: string): number {
-		let n = 0;
-		for (const [id, controller] of this.cancellers) {
-			if (id === auditId || id.startsWith(`${auditId}:`)) {
-				controller.abort(new AuditError('CANCELLED', 'The audit was cancelled.'));
-				n++;
-			}
-		}
-		return n;
+		return cancelById(this.cancellers, auditId);
 	}
 
 	async getResult(id: string): Promise<AuditResult | null> {
@@ -259,11 +232,7 @@ export class Engine {
 	}
 
 	async getReport(params: GetReportParams): Promise<string> {
-		const lhr = await this.parts.history?.getLhr(params.id, params.formFactor);
-		if (!lhr) throw new AuditError('NOT_FOUND', `No ${params.formFactor} Lighthouse report is stored for audit ${params.id}. It may have been deleted, or that form factor was not audited.`);
-		if (params.format === 'json') return JSON.stringify(lhr);
-		const { ReportGenerator } = (await import('lighthouse/report/generator/report-generator.js')) as { ReportGenerator: { generateReportHtml(lhr: unknown): string } };
-		return ReportGenerator.generateReportHtml(lhr);
+		return storedReport(this.parts.history, params);
 	}
 
 	/**
@@ -271,12 +240,7 @@ export class Engine {
 	 * Owner: the sources helper; the CLI (`--sarif`, `--json`) and the extension's Problems panel call it.
 	 */
 	async locate(params: LocateParams): Promise<LocateResult> {
-		await checkRoots(params.roots);
-		const result = await this.getResult(params.id);
-		if (!result) throw new AuditError('NOT_FOUND', `No audit ${params.id} is stored. It may have been deleted; audit the URL again.`);
-		const lhrs: Partial<Record<FormFactor, unknown>> = {};
-		for (const formFactor of result.options.formFactors) lhrs[formFactor] = await this.parts.history?.getLhr(params.id, formFactor);
-		return locateAudit(result, lhrs, params.roots, params.mappings);
+		return locateStored(this.parts.history, params);
 	}
 
 	async listHistory(params: ListHistoryParams): Promise<ListHistoryResult> {
@@ -523,4 +487,35 @@ function redactErrors(result: AuditResult): AuditResult {
 	}
 	const stageErrors = result.stageErrors && Object.fromEntries(Object.entries(result.stageErrors).map(([k, e]) => [k, fix(e)]));
 	return { ...result, stages, ...(stageErrors ? { stageErrors } : {}), ...(result.error ? { error: fix(result.error) } : {}) };
+}
+
+/**
+ * A batch as audits of its URLs (ids `<batchId>:<index>`) run by `audit` (the engine's, or the queue submitter's):
+ * each URL gets its result, or the error of an audit that did not take place.
+ */
+export async function auditBatch(params: BatchAuditParams, listener: AuditListener, audit: (params: AuditParams, listener: AuditListener) => Promise<AuditResult>): Promise<BatchAuditResult> {
+	const batchId = params.batchId ?? randomUUID();
+	const items = await Promise.all(
+		params.urls.map(async (url, i) => {
+			try {
+				const result = await audit({ url, options: params.options, auditId: `${batchId}:${i}`, auth: params.auth }, listener);
+				return { url: maskCredentials(url), result };
+			} catch (err) {
+				return { url: maskCredentials(url), error: toErrorInfo(err) };
+			}
+		}),
+	);
+	return { items };
+}
+
+/** Abort the work registered under `id` and under ids `<id>:…` (a batch's or a scan's audits); answers how many. */
+export function cancelById(cancellers: ReadonlyMap<string, AbortController>, id: string): number {
+	let n = 0;
+	for (const [key, controller] of cancellers) {
+		if (key === id || key.startsWith(`${id}:`)) {
+			controller.abort(new AuditError('CANCELLED', 'The audit was cancelled.'));
+			n++;
+		}
+	}
+	return n;
 }

@@ -27,6 +27,7 @@ import {
 } from './cliOptions';
 import { createEngine } from './createEngine';
 import { createLogger } from './log';
+import { createQueueSubmitter } from './queue/submit';
 import { FindingPlacer, type LocateEngine } from './sarifOutput';
 import { formatScanReport, scanCsv, ScanProgressDisplay } from './scanFormat';
 import { scanOptionsSchema } from './scan/scanOptions';
@@ -137,7 +138,7 @@ export interface ScanCommandOptions {
 }
 
 /** Exit codes of a scan stopped by a signal: the shell's 128 + the signal number. */
-const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
+export const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
 
 /** Run `auditlens scan`; answers the exit code (0 ok, 1 a route failed or an output was not written, 2 budget, 130/143 signal). */
 export async function scanCommand(a: ScanArgs, opts: ScanCommandOptions = {}): Promise<number> {
@@ -145,17 +146,21 @@ export async function scanCommand(a: ScanArgs, opts: ScanCommandOptions = {}): P
 	checkScanArgs(a);
 	const text = !a.json && !a.csv;
 	const paint = text && useColor(out as NodeJS.WriteStream) ? COLOR : NO_COLOR;
-	const engine: ScanEngine = await createEngine({
-		db: a.db,
-		settings: engineSettings({ ...a, accuracy: false, usePool: true, traceSlot: true }, a.scan.maxRoutes ?? 200),
-		log: createLogger(a.verbose ? 'debug' : 'warn'),
-		onWarning: warn,
-	});
+	const log = createLogger(a.verbose ? 'debug' : 'warn');
+	// With --redis, discovery runs here and every route is a job for the workers.
+	const engine: ScanEngine = a.queue
+		? await createQueueSubmitter({ redis: a.queue.redis, queue: a.queue.name, db: a.db, log, onWarning: warn })
+		: await createEngine({
+				db: a.db,
+				settings: engineSettings({ ...a, accuracy: false, usePool: true, traceSlot: true }, a.scan.maxRoutes ?? 200),
+				log,
+				onWarning: warn,
+			});
 	// The scan's id is its id in the history too: unique, not a pid that comes back.
 	const scanId = randomUUID();
-	const signals = stopOnSignals(engine, scanId);
+	const signals = stopOnSignals(engine, scanId, 'stopping the scan; the routes audited so far are reported');
 	const display = new ScanProgressDisplay(process.stderr, process.stderr.isTTY === true);
-	privacyNotice(a.stages);
+	privacyNotice(a.stages, a.queue !== undefined);
 	try {
 		const params: ScanParams = {
 			url: a.url,
@@ -242,10 +247,11 @@ async function locateRoutes(engine: LocateEngine, doc: ScanJson, { root, sarif, 
 }
 
 /**
- * SIGINT/SIGTERM: the first cancels the scan (it resolves with the routes audited so far, which are reported);
- * a second exits at once. On every exit, Chromes are killed synchronously (the engine's last resort).
+ * SIGINT/SIGTERM: the first cancels the scan or batch `id` (it resolves with what was audited so far, which is
+ * reported; `what` says so); a second exits at once. On every exit, Chromes are killed synchronously (the engine's
+ * last resort).
  */
-function stopOnSignals(engine: ScanEngine, scanId: string): { stoppedBy(): NodeJS.Signals | undefined; dispose(): void } {
+export function stopOnSignals(engine: Pick<ScanEngine, 'cancel' | 'killAllSync'>, id: string, what: string): { stoppedBy(): NodeJS.Signals | undefined; dispose(): void } {
 	let stoppedBy: NodeJS.Signals | undefined;
 	const handler = (signal: NodeJS.Signals) => {
 		if (stoppedBy) {
@@ -254,8 +260,8 @@ function stopOnSignals(engine: ScanEngine, scanId: string): { stoppedBy(): NodeJ
 			process.exit(SIGNAL_EXIT[stoppedBy] ?? 130);
 		}
 		stoppedBy = signal;
-		process.stderr.write(`\n${signal}: stopping the scan; the routes audited so far are reported (again to exit at once)…\n`);
-		engine.cancel(scanId);
+		process.stderr.write(`\n${signal}: ${what} (again to exit at once)…\n`);
+		engine.cancel(id);
 	};
 	const onExit = () => engine.killAllSync();
 	process.on('SIGINT', handler);

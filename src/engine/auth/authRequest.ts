@@ -104,9 +104,11 @@ export interface AuthPlan {
 
 /**
  * The plan for validated `auth` params, or undefined when they ask for nothing. Reads the login script to hash
- * it (a changed script is a different audit); a script that can't be read is INVALID_PARAMS.
+ * it (a changed script is a different audit); a script that can't be read is INVALID_PARAMS. `hashKey` keys the
+ * hash: this process's own by default; the queue's (queue/submit.ts) for a job id that submitters sharing the
+ * queue's passphrase agree on.
  */
-export function resolveAuth(auth: AuditAuth | undefined): AuthPlan | undefined {
+export function resolveAuth(auth: AuditAuth | undefined, hashKey: Buffer = PROCESS_KEY): AuthPlan | undefined {
 	if (!auth) return undefined;
 	const headers = auth.headers ?? {};
 	const cookies = auth.cookies ?? [];
@@ -120,7 +122,7 @@ export function resolveAuth(auth: AuditAuth | undefined): AuthPlan | undefined {
 			.sort((a, b) => (a[0] < b[0] ? -1 : 1)),
 		loginScript: loginScript ? [loginScript.path, loginScript.sha256] : null,
 	};
-	return { headers, cookies, ...(loginScript ? { loginScript } : {}), hash: createHmac('sha256', PROCESS_KEY).update(JSON.stringify(canonical)).digest('hex') };
+	return { headers, cookies, ...(loginScript ? { loginScript } : {}), hash: createHmac('sha256', hashKey).update(JSON.stringify(canonical)).digest('hex') };
 }
 
 function readScript(file: string): Buffer {

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes, scryptSync } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { AuditAuth, AuditOptionsInput, AuditResult, EngineStats, FormFactor, ProgressParams } from '../../protocol';
+import type { AuditAuth, AuditOptionsInput, AuditResult, EngineStats, ErrorCode, FormFactor, ProgressParams } from '../../protocol';
 
 /**
  * The wire contract between `auditlens audit|scan --redis` (the submitter) and `auditlens worker` (BullMQ
@@ -126,4 +126,36 @@ export function encodePayload(payload: AuditJobPayload): string {
 
 export function decodePayload(encoded: string): AuditJobPayload {
 	return JSON.parse(gunzipSync(Buffer.from(encoded, 'base64')).toString('utf8')) as AuditJobPayload;
+}
+
+/**
+ * The BullMQ Relay topic on which a submitter asks the workers of `queue` to cancel a running job (BullMQ's own
+ * mechanism, docs.bullmq.io "Cancelling jobs on other workers"): every worker subscribes with a `Relay` of default
+ * prefix and namespace on the queue's Redis; the one running the job aborts it, the others ignore the message. A
+ * message reaches only the workers alive when it is published: remove a job that is not active (`job.remove()`)
+ * and publish only when that fails because a worker holds it. A cancelled job fails unrecoverably (not retried).
+ */
+export function cancelTopic(queue: string): string {
+	return `jobs.${queue}.cancel`;
+}
+
+/** What is published on `cancelTopic`. */
+export interface CancelRequest {
+	jobId: string;
+	/** Shown in the job's failure, e.g. `cancelled by the submitter (Ctrl-C)`. */
+	reason?: string;
+}
+
+/**
+ * A job's `failedReason`, as a worker writes it: `CODE: message` (the engine's ErrorCode), so the submitter can
+ * report the error with its URL as a local audit would. A reason without a code reads as INTERNAL.
+ */
+export function jobFailure(error: { code: ErrorCode; message: string }): string {
+	return `${error.code}: ${error.message}`;
+}
+
+/** The ErrorInfo in a job's `failedReason` written by `jobFailure`. */
+export function parseJobFailure(reason: string): { code: ErrorCode; message: string } {
+	const m = /^([A-Z_]+): ([\s\S]*)$/.exec(reason);
+	return m ? { code: m[1] as ErrorCode, message: m[2] } : { code: 'INTERNAL', message: reason };
 }
