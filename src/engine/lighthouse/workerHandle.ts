@@ -53,7 +53,11 @@ interface PendingRun {
 	measured?: boolean;
 	/** Told the capture the run took of its page (`RunRequest.capture`), before the run ends. */
 	onCapture?: (capture: NavigationCapture) => void;
+	/** When each step of the run happened (ms since the epoch), for the debug line that profiles it. */
+	marks: Partial<Record<RunMark, number>>;
 }
+
+type RunMark = 'start' | 'slotWanted' | 'slotGiven' | 'loadEnded' | 'stopWanted' | 'stopGiven' | 'collected' | 'captured' | 'end';
 
 /**
  * A warm worker thread that runs Lighthouse, one run at a time. Its console output goes to the
@@ -73,20 +77,33 @@ export class LighthouseWorker {
 		worker.on('message', (reply: WorkerReply) => {
 			const run = this.pending;
 			if (reply.type === 'ready' || !run || reply.id !== run.id) return;
-			if (reply.type === 'slot-wanted') return this.giveSlot(run);
+			if (reply.type === 'slot-wanted') {
+				run.marks.slotWanted = Date.now();
+				return this.giveSlot(run);
+			}
 			if (reply.type === 'benchmark-wanted') return this.giveBenchmark(run);
-			if (reply.type === 'stop-wanted') return this.giveStop(run);
-			if (reply.type === 'trace-collected') return this.endCollection(run);
+			if (reply.type === 'stop-wanted') {
+				run.marks.stopWanted = Date.now();
+				return this.giveStop(run);
+			}
+			if (reply.type === 'trace-collected') {
+				run.marks.collected = Date.now();
+				return this.endCollection(run);
+			}
 			if (reply.type === 'benchmark-measured') {
 				run.measuring = false;
 				run.measured = true;
 				return run.benchmark?.measured(reply.index);
 			}
 			if (reply.type === 'trace-end') {
+				run.marks.loadEnded = Date.now();
 				run.trace = reply.window;
 				return this.freeSlot(run);
 			}
-			if (reply.type === 'capture') return run.onCapture?.(reply.capture);
+			if (reply.type === 'capture') {
+				run.marks.captured = Date.now();
+				return run.onCapture?.(reply.capture);
+			}
 			this.pending = undefined;
 			this.settle(run);
 			if (reply.type === 'result') run.resolve({ lhr: reply.lhr, trace: run.trace, benchmarkMeasured: run.measured === true });
@@ -161,6 +178,7 @@ export class LighthouseWorker {
 				slot: request.traceSlot ? slot : undefined,
 				benchmark,
 				onCapture,
+				marks: { start: Date.now() },
 				resolve: (outcome) => {
 					done();
 					resolve(outcome);
@@ -180,6 +198,7 @@ export class LighthouseWorker {
 			(free) => {
 				// The run may have ended (aborted, worker gone) while it waited.
 				if (this.pending !== run) return free();
+				run.marks.slotGiven = Date.now();
 				run.freeSlot = free;
 				this.worker.postMessage({ type: 'slot', id: run.id } satisfies WorkerSlotMessage);
 			},
@@ -208,6 +227,7 @@ export class LighthouseWorker {
 		run.slot.stop(run.signal, run.freeSlot !== undefined).then(
 			(collected) => {
 				if (this.pending !== run) return collected();
+				run.marks.stopGiven = Date.now();
 				run.collected = collected;
 				go();
 			},
@@ -229,6 +249,8 @@ export class LighthouseWorker {
 	}
 
 	private settle(run: PendingRun): void {
+		run.marks.end = Date.now();
+		this.log.debug(`lighthouse run ${run.id}: ${profileOf(run.marks)}`);
 		this.freeSlot(run);
 		this.endCollection(run);
 		if (run.measuring) {
@@ -241,4 +263,19 @@ export class LighthouseWorker {
 		this.exited = true;
 		await this.worker.terminate();
 	}
+}
+
+/** A run's steps as one line, e.g. `slot wait 0.8 s, traced load 1.2 s, stop wait 0.3 s, collection 0.5 s, captured at 3.1 s, 4.6 s in all`. */
+function profileOf(m: Partial<Record<RunMark, number>>): string {
+	const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+	const span = (from: RunMark, to: RunMark, name: string) => (m[from] !== undefined && m[to] !== undefined ? [`${name} ${s(m[to] - m[from])}`] : []);
+	const start = m.start ?? 0;
+	return [
+		...span('slotWanted', 'slotGiven', 'slot wait'),
+		...span('slotGiven', 'loadEnded', 'traced load'),
+		...span('stopWanted', 'stopGiven', 'stop wait'),
+		...span('stopGiven', 'collected', 'collection'),
+		...(m.captured !== undefined ? [`captured at ${s(m.captured - start)}`] : []),
+		`${s((m.end ?? start) - start)} in all`,
+	].join(', ');
 }
