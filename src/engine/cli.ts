@@ -360,13 +360,14 @@ export async function main(argv: string[]): Promise<number> {
 			case 'audit': {
 				const args = parseAuditArgs(rest);
 				checkAuditArgs(args);
-				startOrphanWatchdog();
+				// Audits on the queue start no Chrome here: no watchdog, and this process's temp folder stays its own.
+				if (!args.queue) startOrphanWatchdog();
 				return await auditCommand(args);
 			}
 			case 'scan': {
 				const args = parseScanArgs(rest);
 				checkScanArgs(args);
-				startOrphanWatchdog();
+				if (!args.queue) startOrphanWatchdog();
 				return await scanCommand(args);
 			}
 			case 'demo':

@@ -275,6 +275,7 @@ describe('auditlens audit|scan --redis: the submitter (real redis-server, real B
 
 	it('says at once when Redis cannot be reached, with its password masked', async () => {
 		const started = Date.now();
+		const tmp = os.tmpdir();
 		const stderr = process.stderr.write;
 		let said = '';
 		process.stderr.write = ((c: string) => ((said += c), true)) as typeof process.stderr.write;
@@ -288,6 +289,8 @@ describe('auditlens audit|scan --redis: the submitter (real redis-server, real B
 			process.stderr.write = stderr;
 		}
 		assert.equal(code, 1);
+		// A submitter starts no Chrome: no orphan watchdog, and this process keeps its own temp folder.
+		assert.equal(os.tmpdir(), tmp, 'the temp folder is left as it was');
 		assert.match(said, /Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+\/0 cannot be reached/);
 		assert.equal(said.includes('hunter2secret'), false);
 		assert.ok(Date.now() - started < 15_000, `within seconds (${Date.now() - started} ms)`);
