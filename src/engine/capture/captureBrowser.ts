@@ -224,7 +224,7 @@ export class CaptureBrowser implements EngineService {
 const CONTEXT_CLOSE_MS = 5_000;
 
 /** `work`, or the signal's abort reason as soon as it aborts (the work's own outcome is then ignored). */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 	if (signal.aborted) {
 		work.catch(() => undefined);
 		return Promise.reject(abortError(signal, 'The capture was cancelled.'));

@@ -1,12 +1,12 @@
 import type { BrowserContextOptions, Page } from 'playwright-core';
 import type { CaptureData, CaptureShots, DomFacts, FormFactor } from '../../protocol';
 import { signInContext } from '../auth/signIn';
-import type { CaptureBrowser } from '../capture/captureBrowser';
+import { type CaptureBrowser, untilAborted } from '../capture/captureBrowser';
 import { gatherDomFacts } from '../capture/gatherDomFacts';
 import { takeShots } from '../capture/screenshots';
 import { AuditError, throwIfAborted } from '../errors';
 import type { NavigationCapture } from '../lighthouse/navigationCapture';
-import { navigationCaptureKey } from './lighthouse';
+import { lighthouseStageName, navigationCaptureKey } from './lighthouse';
 import type { Stage, StageContext } from './stage';
 
 /**
@@ -95,13 +95,9 @@ export function createCaptureStage(browser: CaptureBrowser): Stage<'capture'> {
  */
 async function fromNavigation(ctx: StageContext, formFactor: FormFactor, signal: AbortSignal): Promise<OneCapture | undefined> {
 	if (!ctx.options.stages.lighthouse || !ctx.options.formFactors.includes(formFactor)) return undefined;
-	const stopped = new Promise<never>((_, reject) => {
-		if (signal.aborted) reject(signal.reason);
-		else signal.addEventListener('abort', () => reject(signal.reason), { once: true });
-	});
-	const stageOver = ctx.outcome(formFactor === 'mobile' ? 'lighthouse-mobile' : 'lighthouse-desktop').then(() => undefined);
+	const stageOver = ctx.outcome(lighthouseStageName(formFactor)).then(() => undefined);
 	// Shared before the stage ends, when at all: the race is won by the capture if there is one.
-	const taken = (await Promise.race([ctx.shared(navigationCaptureKey(formFactor)), stageOver, stopped])) as NavigationCapture | undefined;
+	const taken = (await untilAborted(Promise.race([ctx.shared(navigationCaptureKey(formFactor)), stageOver]), signal)) as NavigationCapture | undefined;
 	if (!taken) return undefined;
 	if ('error' in taken) {
 		ctx.log.debug(`capture ${formFactor}: not taken in Lighthouse's page (${taken.error}); loading the page`);

@@ -12,7 +12,7 @@ import type { Stage, StageContext } from './stage';
  * kept. The full Lighthouse JSON is kept beside the result as `lhr:<formFactor>`.
  */
 export function createLighthouseStage(formFactor: FormFactor, service: LighthouseService): Stage<'lighthouse-mobile' | 'lighthouse-desktop'> {
-	const name = formFactor === 'mobile' ? 'lighthouse-mobile' : 'lighthouse-desktop';
+	const name = lighthouseStageName(formFactor);
 	return {
 		name,
 		skipReason(ctx) {
@@ -61,6 +61,11 @@ export function createLighthouseStage(formFactor: FormFactor, service: Lighthous
 			};
 		},
 	};
+}
+
+/** The Lighthouse stage of `formFactor`. */
+export function lighthouseStageName(formFactor: FormFactor): 'lighthouse-mobile' | 'lighthouse-desktop' {
+	return formFactor === 'mobile' ? 'lighthouse-mobile' : 'lighthouse-desktop';
 }
 
 /** Where the Lighthouse stage of `formFactor` shares the capture its run took (`ctx.share`), for the capture stage. */
