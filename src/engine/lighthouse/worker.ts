@@ -6,6 +6,7 @@
 import { parentPort } from 'node:worker_threads';
 import { cpuWindow, sampleCpu, type CpuSample } from './cpuWindow';
 import { watchLoadQuiet } from './loadQuiet';
+import { lighthouseMessageFormat, memoizeMessageFormat } from './messageFormatMemo';
 import { captureNavigation, type CaptureDriver } from './navigationCapture';
 import type { LhrLike, WorkerMessage, WorkerReply, WorkerRunMessage } from './workerProtocol';
 
@@ -88,6 +89,7 @@ async function hookLighthouse(): Promise<void> {
 async function main(): Promise<void> {
 	const lh: LighthouseModule = await import('lighthouse');
 	await hookLighthouse();
+	memoizeMessageFormat(lighthouseMessageFormat());
 	const version = (require('lighthouse/package.json') as { version: string }).version;
 	post({ type: 'ready', lighthouseVersion: version });
 
