@@ -54,6 +54,27 @@ describe('warming up ahead of audits (real Chrome, real Lighthouse)', function (
 		}
 	});
 
+	it('runs its Lighthouse workers niced (Linux): their work yields to the traced page loads, the engine thread keeps its priority', async function () {
+		if (process.platform !== 'linux') this.skip();
+		const before = new Set(workerThreads().map((t) => t.tid));
+		const settings = testSettings({ maxBrowsers: 2 });
+		const service = new LighthouseService(settings, recordingLogger());
+		try {
+			service.warm(2, resolveOptions({ formFactors: ['mobile'] }, settings));
+			await until(() => service.pool.stats().workers === 2);
+			const started = workerThreads().filter((t) => !before.has(t.tid));
+			assert.ok(started.length >= 2, `the two Lighthouse worker threads (${JSON.stringify(started)})`);
+			assert.deepEqual(
+				started.filter((t) => t.nice !== 10),
+				[],
+				'every Lighthouse worker thread at nice 10',
+			);
+			assert.equal(threadNice(process.pid), 0, 'the main thread keeps its priority');
+		} finally {
+			await service.close();
+		}
+	});
+
 	it('closing while a warmed Chrome is still starting kills it at once, and nothing fails later', async () => {
 		// A Chrome that starts only when the test says so (the sandbox check's test launch, --dump-dom, runs at once).
 		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auditlens-held-chrome-'));
@@ -112,4 +133,23 @@ function isAlive(pid: number): boolean {
 	} catch {
 		return false;
 	}
+}
+
+/** The niceness of one thread of this process (Linux). */
+function threadNice(tid: number): number {
+	const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+	// Fields after the command name, whose parentheses may hold spaces: state is the first, nice the 17th.
+	return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+}
+
+/** This process's worker threads, as Node names them. */
+function workerThreads(): { tid: number; nice: number }[] {
+	return fs.readdirSync('/proc/self/task').flatMap((t) => {
+		try {
+			if (fs.readFileSync(`/proc/self/task/${t}/comm`, 'utf8').trim() !== 'WorkerThread') return [];
+			return [{ tid: Number(t), nice: threadNice(Number(t)) }];
+		} catch {
+			return []; // a thread that has just ended
+		}
+	});
 }
