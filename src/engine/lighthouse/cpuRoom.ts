@@ -7,8 +7,9 @@ import { machineBusyTicks, TICKS_PER_SECOND } from './cpuWindow';
  * overlapping, but the runs beside it still compute: collecting a trace, running axe in their page, computing
  * audits. On two cores those can take both, and the page's main thread, whose task times the simulated
  * metrics scale up, then waits for a CPU. So the slot is given once the machine has had at least one core idle
- * over the last `windowMs` (niced work, such as the capture browser and the Lighthouse workers, does not count: it yields), or after `maxWaitMs` at most (a machine kept busy by other programs must still
- * make progress; the run's contention mark tells). Where /proc cannot tell (other systems) it does not wait.
+ * over the last `windowMs` (niced work, such as the capture browser and the Lighthouse workers, does not count: it
+ * yields), or after `maxWaitMs` at most (a machine kept busy by other programs must still make progress; the run's
+ * contention mark tells). Where /proc cannot tell (other systems) it does not wait.
  */
 export interface RoomRule {
 	windowMs: number;
