@@ -35,6 +35,8 @@ export interface StartOptions {
 	db?: string | null;
 	env?: NodeJS.ProcessEnv;
 	args?: string[];
+	/** Node's own flags for the engine process (before the script), e.g. `--inspect=127.0.0.1:0`. */
+	nodeArgs?: string[];
 }
 
 /** Start dist/engine.js as a real child process and connect to it over JSON-RPC. */
@@ -47,10 +49,10 @@ export async function startEngine(opts: StartOptions = {}): Promise<EngineProces
 	let child: ChildProcess;
 	let connection: MessageConnection;
 	if (opts.transport === 'ipc') {
-		child = fork(ENGINE_JS, ['--node-ipc', ...args], { env, stdio: ['pipe', 'pipe', 'pipe', 'ipc'] });
+		child = fork(ENGINE_JS, ['--node-ipc', ...args], { env, execArgv: opts.nodeArgs ?? process.execArgv, stdio: ['pipe', 'pipe', 'pipe', 'ipc'] });
 		connection = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
 	} else {
-		child = spawn(process.execPath, [ENGINE_JS, '--stdio', ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+		child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ENGINE_JS, '--stdio', ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
 		connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
 	}
 	let stderr = '';
