@@ -5,7 +5,7 @@ import path from 'node:path';
 import { findChrome } from '../../src/engine/chrome/findChrome';
 import { CaptureBrowser } from '../../src/engine/capture/captureBrowser';
 import { LighthouseService } from '../../src/engine/lighthouse/lighthouseService';
-import { hasDied } from '../../src/engine/procfs';
+import { hasDied, readdir, statFields } from '../../src/engine/procfs';
 import { resolveOptions } from '../../src/engine/request';
 import { type FixtureServer, startFixtureServer } from '../helpers/fixtureServer';
 import { recordingLogger, testSettings } from '../helpers/sampleResult';
@@ -137,14 +137,13 @@ function isAlive(pid: number): boolean {
 
 /** The niceness of one thread of this process (Linux). */
 function threadNice(tid: number): number {
-	const stat = fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
-	// Fields after the command name, whose parentheses may hold spaces: state is the first, nice the 17th.
-	return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[16]);
+	// Field 19 of /proc/<pid>/task/<tid>/stat; statFields starts at field 3.
+	return Number(statFields(fs.readFileSync(`/proc/self/task/${tid}/stat`, 'utf8'))[16]);
 }
 
 /** This process's worker threads, as Node names them. */
 function workerThreads(): { tid: number; nice: number }[] {
-	return fs.readdirSync('/proc/self/task').flatMap((t) => {
+	return readdir('/proc/self/task').flatMap((t) => {
 		try {
 			if (fs.readFileSync(`/proc/self/task/${t}/comm`, 'utf8').trim() !== 'WorkerThread') return [];
 			return [{ tid: Number(t), nice: threadNice(Number(t)) }];

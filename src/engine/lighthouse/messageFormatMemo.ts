@@ -21,28 +21,25 @@ export function memoizeMessageFormat(mf: MessageFormatStatics): void {
 	const marked = mf as MessageFormatStatics & { auditlensMemo?: true };
 	if (marked.auditlensMemo) return;
 	marked.auditlensMemo = true;
-	const resolveLocale = mf.resolveLocale.bind(mf);
-	const locales = new Map<string, unknown>();
-	mf.resolveLocale = (wanted) => {
-		const key = typeof wanted === 'string' ? wanted : JSON.stringify(wanted);
-		if (locales.has(key)) return locales.get(key);
-		const locale = resolveLocale(wanted);
-		if (locales.size >= MEMO_MAX_ENTRIES) locales.clear();
-		locales.set(key, locale);
-		return locale;
-	};
-	const parse = mf.__parse;
-	if (!parse) return;
-	const asts = new Map<string, unknown>();
-	mf.__parse = (message, opts) => {
-		// The resolved locale is an Intl.Locale (or undefined): keyed by its tag; the other options are plain values.
-		const { locale, ...rest } = opts ?? {};
-		const key = `${String(locale)}\u0000${JSON.stringify(rest)}\u0000${message}`;
-		if (asts.has(key)) return asts.get(key);
-		const ast = parse(message, opts);
-		if (asts.size >= MEMO_MAX_ENTRIES) asts.clear();
-		asts.set(key, ast);
-		return ast;
+	mf.resolveLocale = boundedMemo(mf.resolveLocale.bind(mf), (wanted) => (typeof wanted === 'string' ? wanted : JSON.stringify(wanted)));
+	// The resolved locale is an Intl.Locale (or undefined): keyed by its tag; the other options are plain values.
+	if (mf.__parse)
+		mf.__parse = boundedMemo(mf.__parse, (message, opts) => {
+			const { locale, ...rest } = opts ?? {};
+			return `${String(locale)}\u0000${JSON.stringify(rest)}\u0000${message}`;
+		});
+}
+
+/** `fn`, answered once per key, from a cache that starts again past MEMO_MAX_ENTRIES. */
+function boundedMemo<A extends unknown[], R>(fn: (...args: A) => R, keyOf: (...args: A) => string): (...args: A) => R {
+	const cache = new Map<string, R>();
+	return (...args) => {
+		const key = keyOf(...args);
+		if (cache.has(key)) return cache.get(key)!;
+		const value = fn(...args);
+		if (cache.size >= MEMO_MAX_ENTRIES) cache.clear();
+		cache.set(key, value);
+		return value;
 	};
 }
 
