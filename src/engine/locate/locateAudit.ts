@@ -51,8 +51,10 @@ async function withoutStaleLines(findings: LocatedFinding[], auditedAt: number):
 	const changedSince = (file: string) => {
 		let known = changed.get(file);
 		if (!known) {
+			// To the millisecond, as requestedAt is: a file written in the millisecond the audit was admitted (mtimes are
+			// finer) was there before the page was served, so the audit read it as it is.
 			known = fs.stat(file).then(
-				(s) => s.mtimeMs > auditedAt,
+				(s) => Math.floor(s.mtimeMs) > auditedAt,
 				() => true,
 			);
 			changed.set(file, known);

@@ -66,6 +66,8 @@ export class BrowserPool {
 	private counters = { launched: 0, crashed: 0, recycled: 0, retired: 0, workersReplaced: 0 };
 	/** Chromes the pool closed itself: their exit is not a crash to count again. */
 	private readonly closedByPool = new WeakSet<RunningChrome>();
+	/** Chromes killed and not yet exited: close() waits for them too. */
+	private readonly exiting = new Set<Promise<void>>();
 	private slotSeq = 0;
 	/** Warm-ups under way: close() waits for them, so no Chrome starts after the pool has closed. */
 	private readonly warming = new Set<Promise<void>>();
@@ -118,11 +120,11 @@ export class BrowserPool {
 				if (state === 'broken' || !slot.worker?.alive) void this.teardown(slot);
 				else if (state === 'retire') {
 					this.counters.retired++;
-					this.closeChrome(slot);
+					void this.closeChrome(slot);
 				} else if (slot.runs >= this.settings.recycleAfterRuns) {
 					this.counters.recycled++;
 					this.log.debug(`recycling chrome #${slot.n} after ${slot.runs} runs`);
-					this.closeChrome(slot);
+					void this.closeChrome(slot);
 				}
 				slot.busy = false;
 				this.afterRelease(slot);
@@ -192,6 +194,7 @@ export class BrowserPool {
 		}
 		await Promise.all(this.slots.splice(0).map((slot) => this.teardown(slot)));
 		await Promise.all(this.warming);
+		await Promise.all(this.exiting);
 	}
 
 	private acquireSlot(signal: AbortSignal): Promise<Slot> {
@@ -272,7 +275,7 @@ export class BrowserPool {
 			this.log.warn(`chrome #${slot.n} (pid ${slot.chrome.pid}) stopped answering; replacing it`);
 			// closeChrome counts a Chrome that has died; one that is alive but does not answer is counted here.
 			if (!exited(slot.chrome)) this.counters.crashed++;
-			this.closeChrome(slot);
+			void this.closeChrome(slot);
 		}
 		const [chrome, worker] = await Promise.allSettled([slot.chrome ? slot.chrome : this.launchChrome(slot), slot.worker?.alive ? slot.worker : this.startWorker(slot)]);
 		// Whatever started is the slot's, so the teardown that follows a failure ends it too.
@@ -337,29 +340,63 @@ export class BrowserPool {
 		}
 	}
 
-	private closeChrome(slot: Slot): void {
+	/**
+	 * Kill the slot's Chrome; resolves once it has exited (bounded by CHROME_EXIT_WAIT_MS) and its profile is removed.
+	 * close() waits for every such exit, so a closed pool has no Chrome left, not one still dying; a caller that only
+	 * replaces or recycles a Chrome need not wait.
+	 */
+	private closeChrome(slot: Slot): Promise<void> {
 		const chrome = slot.chrome;
+		const userDataDir = slot.userDataDir;
 		slot.chrome = undefined;
-		slot.runs = 0;
-		if (chrome) {
-			// A run that saw its Chrome die may release the slot before the process's exit event: still a crash.
-			if (exited(chrome)) {
-				this.counters.crashed++;
-				this.log.warn(`chrome #${slot.n} (pid ${chrome.pid}) exited during a run`);
-			}
-			this.closedByPool.add(chrome);
-			killTree(chrome.pid);
-		}
-		removeProfileDir(slot.userDataDir);
 		slot.userDataDir = undefined;
+		slot.runs = 0;
+		if (!chrome) {
+			removeProfileDir(userDataDir);
+			return Promise.resolve();
+		}
+		// A run that saw its Chrome die may release the slot before the process's exit event: still a crash.
+		if (exited(chrome)) {
+			this.counters.crashed++;
+			this.log.warn(`chrome #${slot.n} (pid ${chrome.pid}) exited during a run`);
+		}
+		this.closedByPool.add(chrome);
+		killTree(chrome.pid);
+		// Its exit, not the signal: SIGKILL is delivered at once, but a Chrome's threads end at the machine's pace.
+		const gone = whenExited(chrome, CHROME_EXIT_WAIT_MS).then((exitedInTime) => {
+			if (!exitedInTime) this.log.warn(`chrome #${slot.n} (pid ${chrome.pid}) had not exited ${CHROME_EXIT_WAIT_MS} ms after SIGKILL`);
+			removeProfileDir(userDataDir);
+			this.exiting.delete(gone);
+		});
+		this.exiting.add(gone);
+		return gone;
 	}
 
 	private async teardown(slot: Slot): Promise<void> {
-		this.closeChrome(slot);
 		const worker = slot.worker;
 		slot.worker = undefined;
-		if (worker) await worker.terminate().catch(() => undefined);
+		await Promise.all([this.closeChrome(slot), worker?.terminate().catch(() => undefined)]);
 	}
+}
+
+/** How long closing waits for a killed Chrome's exit before going on (it is SIGKILLed: only a stuck kernel holds it). */
+const CHROME_EXIT_WAIT_MS = 10_000;
+
+/** Resolves true once the Chrome's process has exited (Node has reaped it), false after `ms`. */
+function whenExited(chrome: RunningChrome, ms: number): Promise<boolean> {
+	const child = chrome.process;
+	if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
+	return new Promise((resolve) => {
+		const timer = setTimeout(() => {
+			child.off('exit', onExit);
+			resolve(false);
+		}, ms);
+		const onExit = () => {
+			clearTimeout(timer);
+			resolve(true);
+		};
+		child.once('exit', onExit);
+	});
 }
 
 /** The Chrome's process has ended, whether or not Node has reaped it yet. */
