@@ -10,7 +10,8 @@ import { recordingLogger, testSettings } from '../helpers/sampleResult';
 
 /** A service on real Chromes and Lighthouse workers that notes every traced page load and every slot request. */
 function startService(over: Partial<EngineSettings>) {
-	const service = new LighthouseService(testSettings({ maxBrowsers: 2, ...over }), recordingLogger());
+	// Cores enough for every run asked for at once, whatever the machine (lighthouseConcurrency).
+	const service = new LighthouseService(testSettings({ maxBrowsers: 2, ...over }), recordingLogger(), undefined, 16);
 	const windows = new Map<string, TraceWindow>();
 	service.traceEvents.on('window', (url, w) => windows.set(url, w));
 	const wanted = (url: string) => new Promise<void>((resolve) => service.traceEvents.on('wanted', (u) => u === url && resolve()));

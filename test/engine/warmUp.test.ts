@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { findChrome } from '../../src/engine/chrome/findChrome';
 import { CaptureBrowser } from '../../src/engine/capture/captureBrowser';
-import { LighthouseService } from '../../src/engine/lighthouse/lighthouseService';
+import { lighthouseConcurrency, LighthouseService } from '../../src/engine/lighthouse/lighthouseService';
 import { hasDied, readdir, statFields } from '../../src/engine/procfs';
 import { resolveOptions } from '../../src/engine/request';
 import { type FixtureServer, startFixtureServer } from '../helpers/fixtureServer';
@@ -15,6 +15,18 @@ async function until(check: () => boolean): Promise<void> {
 	while (!check()) await new Promise((resolve) => setTimeout(resolve, 50));
 }
 
+describe('lighthouseConcurrency: how many Lighthouse runs go at once', () => {
+	it('is maxBrowsers, at most the cores + 1 with the trace slot, none of that past maxBrowsers, and one in accuracy mode', () => {
+		const at = (maxBrowsers: number, traceSlot: boolean, cores: number, accuracyMode = false) => lighthouseConcurrency({ maxBrowsers, traceSlot, accuracyMode }, cores);
+		assert.equal(at(4, true, 2), 3, 'the slot on 2 cores: a third run keeps the traced loads fed, a fourth would only wait');
+		assert.equal(at(4, false, 2), 4, 'the slot off: the loads overlap, every run allowed feeds the cores');
+		assert.equal(at(2, true, 2), 2);
+		assert.equal(at(8, true, 1), 2);
+		assert.equal(at(4, true, 8), 4);
+		assert.equal(at(4, true, 8, true), 1);
+	});
+});
+
 describe('warming up ahead of audits (real Chrome, real Lighthouse)', function () {
 	this.timeout(180_000);
 	let server: FixtureServer;
@@ -22,9 +34,10 @@ describe('warming up ahead of audits (real Chrome, real Lighthouse)', function (
 	afterEach(() => server.close());
 
 	it('starts the Chromes and Lighthouse workers a scan will use, and the audits that follow use them', async () => {
-		const settings = testSettings({ maxBrowsers: 3 });
+		// Four allowed on two cores: with the trace slot, three (lighthouseConcurrency).
+		const settings = testSettings({ maxBrowsers: 4 });
 		const log = recordingLogger();
-		const service = new LighthouseService(settings, log);
+		const service = new LighthouseService(settings, log, undefined, 2);
 		try {
 			service.warm(2, resolveOptions({ formFactors: ['mobile'] }, settings));
 			await until(() => service.pool.stats().idle === 2);
@@ -36,7 +49,7 @@ describe('warming up ahead of audits (real Chrome, real Lighthouse)', function (
 			service.warm(1, resolveOptions({ stages: { lighthouse: false } }, settings));
 			service.warm(5, resolveOptions({ formFactors: ['mobile', 'desktop'] }, settings));
 			await until(() => service.pool.stats().idle === 3);
-			assert.equal(service.pool.stats().launched, 3, 'never more than maxBrowsers; nothing for an audit without Lighthouse');
+			assert.equal(service.pool.stats().launched, 3, 'never more than the cores + 1 with the trace slot; nothing for an audit without Lighthouse');
 			const pids = service.pool.stats().pids;
 			await service.close();
 			assert.ok(
@@ -49,6 +62,18 @@ describe('warming up ahead of audits (real Chrome, real Lighthouse)', function (
 				log.lines.filter((l) => l.level === 'warn'),
 				[],
 			);
+		} finally {
+			await service.close();
+		}
+	});
+
+	it('keeps no more Chromes than runs go at once: an audit asked for while the warm-up starts them waits for one', async () => {
+		const service = new LighthouseService(testSettings({ maxBrowsers: 4 }), recordingLogger(), undefined, 2);
+		try {
+			service.warm(4, resolveOptions({ formFactors: ['mobile'] }, testSettings()));
+			const outcome = await service.run({ url: server.url('/index.html'), formFactor: 'mobile', categories: ['seo'], throttling: 'simulate', timeoutMs: 90_000 }, new AbortController().signal);
+			assert.ok(outcome.lhr.categories.seo?.score !== undefined, 'the audit ran');
+			assert.equal(service.pool.stats().launched, 3, 'three on two cores, the audit on one of them');
 		} finally {
 			await service.close();
 		}

@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { EventEmitter } from 'node:events';
+import os from 'node:os';
 import path from 'node:path';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { AuditOptions, Category, EngineSettings, EngineStats, FormFactor, Throttling } from '../../protocol';
@@ -43,6 +44,19 @@ export function loadCap(timeLeftMs: number): number {
 	return Math.round(Math.min(45_000, Math.max(5_000, timeLeftMs * 0.4)));
 }
 
+/**
+ * How many Lighthouse runs (each a Chrome and a worker) go at once: `maxBrowsers`, one in accuracy mode, and with
+ * the trace slot on at most one more than the cores. In the slot the traced page loads take turns, so runs past
+ * that only wait for their turn while their Chromes and workers take memory and CPU: on 2 cores, 3 runs instead of
+ * 4 scanned 13 pages in 27.4 s instead of 28.9-29.2 s with 8% less CPU, and ran a batch at 1.71 instead of 1.78 s a
+ * page in 1.96 instead of 2.28 GB. With the slot off the page loads overlap, and a fourth run feeds the cores
+ * (1.08 s a page against 1.29 with three): no cap.
+ */
+export function lighthouseConcurrency(settings: Pick<EngineSettings, 'maxBrowsers' | 'accuracyMode' | 'traceSlot'>, cores: number): number {
+	if (settings.accuracyMode) return 1;
+	return settings.traceSlot ? Math.min(settings.maxBrowsers, cores + 1) : settings.maxBrowsers;
+}
+
 /** What the trace slot tells observers (tests, the bench): a run asked for it; a run's page load was traced. */
 export interface TraceEvents {
 	wanted: [url: string];
@@ -74,8 +88,11 @@ export class LighthouseService implements EngineService {
 		private settings: Readonly<EngineSettings>,
 		private readonly log: Logger,
 		workerPath?: string,
+		/** The cores the runs share (lighthouseConcurrency); tests pass their own. */
+		private readonly cores = os.availableParallelism(),
 	) {
-		this.pool = new BrowserPool(settings, log.child('pool'), workerPath);
+		// The pool keeps no more Chromes than runs go at once: a lease made while the warm-up starts them would add one.
+		this.pool = new BrowserPool(this.poolSettings(settings), log.child('pool'), workerPath);
 		this.runLimit = pLimit(this.concurrency(settings));
 	}
 
@@ -87,7 +104,7 @@ export class LighthouseService implements EngineService {
 	configure(settings: Readonly<EngineSettings>): void {
 		this.settings = settings;
 		this.runLimit.concurrency = this.concurrency(settings);
-		this.pool.configure(settings);
+		this.pool.configure(this.poolSettings(settings));
 	}
 
 	run(request: LighthouseRequest, signal: AbortSignal): Promise<RunOutcome> {
@@ -131,7 +148,11 @@ export class LighthouseService implements EngineService {
 	}
 
 	private concurrency(settings: Readonly<EngineSettings>): number {
-		return settings.accuracyMode ? 1 : settings.maxBrowsers;
+		return lighthouseConcurrency(settings, this.cores);
+	}
+
+	private poolSettings(settings: Readonly<EngineSettings>): Readonly<EngineSettings> {
+		return { ...settings, maxBrowsers: Math.min(settings.maxBrowsers, this.concurrency(settings)) };
 	}
 
 	private async runInPool(request: LighthouseRequest, signal: AbortSignal): Promise<RunOutcome> {
