@@ -3,7 +3,8 @@
 //   node bench/accuracy.mjs [--quick] [--rounds N]
 // Conditions, in this one run:
 //   reference  the `lighthouse` CLI, one run at a time, 3 runs per page, nothing else of ours running;
-//   engine     the engine with its defaults, the 4 pages at once (maxConcurrentAudits 4, maxBrowsers 4);
+//   engine     the engine with its defaults, asked for the 4 pages at once (maxConcurrentAudits 4, maxBrowsers 4;
+//              with the trace slot it runs at most the cores + 1 Lighthouse runs at once);
 //   a core busy  the same while "a build" runs beside it: a child process in a session of its own that
 //              keeps one core at 100% (a tight JavaScript loop) from before the batch starts until it ends;
 //   slot off   both again with the trace slot off (the engine's scheduling before it), for comparison.

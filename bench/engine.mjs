@@ -112,7 +112,7 @@ async function main() {
 		reps,
 	};
 
-	// 3. Score stability: one slow page, 4 at once vs one at a time vs accuracy mode.
+	// 3. Score stability: one slow page, 4 asked at once (the engine runs at most the cores + 1 with the slot) vs one at a time vs accuracy mode.
 	const n = 4;
 	const slow = (tag, i) => `${server.url('/slow.html')}?${tag}=${i}`;
 	const perf = (r) => r.stages['lighthouse-mobile'].data.scores.performance;
@@ -120,7 +120,7 @@ async function main() {
 	log('slow page, one at a time…');
 	const sequential = [];
 	for (let i = 0; i < n; i++) sequential.push(perf(await rpc('auditlens/audit', { url: slow('seq', i), options: { ...LH_ONLY, formFactors: ['mobile'] } })));
-	log('slow page, 4 at once…');
+	log('slow page, 4 asked at once…');
 	const concurrent = (await rpc('auditlens/batchAudit', { urls: Array.from({ length: n }, (_, i) => slow('par', i)), options: { ...LH_ONLY, formFactors: ['mobile'] } })).items.map((i) =>
 		perf(i.result),
 	);
@@ -193,7 +193,7 @@ async function main() {
 		['latency: the same, trace slot off', `${t.latency.mobileAndDesktopSlotOffMs} ms`, `${t.latency.slotOffRatio}x mobile alone (target <= 1.25x)`],
 		[`peak memory, engine + ${t.memory.browsers} Chromes`, `${t.memory.peakEngineAndChromesMB} MB`, `concurrency ${CONCURRENCY}`],
 		['perf score, slow page, one at a time', fmtSpread(t.scoreSpread.sequential), ''],
-		['perf score, slow page, 4 at once', fmtSpread(t.scoreSpread.concurrent4), `median off by ${t.scoreSpread.concurrentMedianDelta} (target <= 0.03)`],
+		['perf score, slow page, 4 asked at once', fmtSpread(t.scoreSpread.concurrent4), `median off by ${t.scoreSpread.concurrentMedianDelta} (target <= 0.03)`],
 		['perf score, slow page, accuracy mode', fmtSpread(t.scoreSpread.accuracyMode), `median off by ${t.scoreSpread.accuracyMedianDelta}`],
 	];
 	rows.push(

@@ -17,13 +17,14 @@ async function until(check: () => boolean): Promise<void> {
 
 describe('lighthouseConcurrency: how many Lighthouse runs go at once', () => {
 	it('is maxBrowsers, at most the cores + 1 with the trace slot, none of that past maxBrowsers, and one in accuracy mode', () => {
-		const at = (maxBrowsers: number, traceSlot: boolean, cores: number, accuracyMode = false) => lighthouseConcurrency({ maxBrowsers, traceSlot, accuracyMode }, cores);
+		const at = (maxBrowsers: number, traceSlot: boolean, cores: number, accuracyMode = false, usePool = true) => lighthouseConcurrency({ maxBrowsers, traceSlot, accuracyMode, usePool }, cores);
 		assert.equal(at(4, true, 2), 3, 'the slot on 2 cores: a third run keeps the traced loads fed, a fourth would only wait');
 		assert.equal(at(4, false, 2), 4, 'the slot off: the loads overlap, every run allowed feeds the cores');
 		assert.equal(at(2, true, 2), 2);
 		assert.equal(at(8, true, 1), 2);
 		assert.equal(at(4, true, 8), 4);
 		assert.equal(at(4, true, 8, true), 1);
+		assert.equal(at(4, true, 2, false, false), 4, 'without the pool: the CLI runs take no slot');
 	});
 });
 
@@ -73,6 +74,8 @@ describe('warming up ahead of audits (real Chrome, real Lighthouse)', function (
 			service.warm(4, resolveOptions({ formFactors: ['mobile'] }, testSettings()));
 			const outcome = await service.run({ url: server.url('/index.html'), formFactor: 'mobile', categories: ['seo'], throttling: 'simulate', timeoutMs: 90_000 }, new AbortController().signal);
 			assert.ok(outcome.lhr.categories.seo?.score !== undefined, 'the audit ran');
+			// Every warm-up settled (a starting Chrome's slot counts as busy): how many started is final.
+			await until(() => service.pool.stats().busy === 0);
 			assert.equal(service.pool.stats().launched, 3, 'three on two cores, the audit on one of them');
 		} finally {
 			await service.close();

@@ -50,11 +50,12 @@ export function loadCap(timeLeftMs: number): number {
  * that only wait for their turn while their Chromes and workers take memory and CPU: on 2 cores, 3 runs instead of
  * 4 scanned 13 pages in 27.4 s instead of 28.9-29.2 s with 8% less CPU, and ran a batch at 1.71 instead of 1.78 s a
  * page in 1.96 instead of 2.28 GB. With the slot off the page loads overlap, and a fourth run feeds the cores
- * (1.08 s a page against 1.29 with three): no cap.
+ * (1.08 s a page against 1.29 with three): no cap; nor without the pool (the CLI runs take no slot). Runs without
+ * the performance category take no slot either, but share the cap: on few cores they are CPU-bound anyway.
  */
-export function lighthouseConcurrency(settings: Pick<EngineSettings, 'maxBrowsers' | 'accuracyMode' | 'traceSlot'>, cores: number): number {
+export function lighthouseConcurrency(settings: Pick<EngineSettings, 'maxBrowsers' | 'accuracyMode' | 'traceSlot' | 'usePool'>, cores: number): number {
 	if (settings.accuracyMode) return 1;
-	return settings.traceSlot ? Math.min(settings.maxBrowsers, cores + 1) : settings.maxBrowsers;
+	return settings.traceSlot && settings.usePool ? Math.min(settings.maxBrowsers, cores + 1) : settings.maxBrowsers;
 }
 
 /** What the trace slot tells observers (tests, the bench): a run asked for it; a run's page load was traced. */
@@ -152,7 +153,7 @@ export class LighthouseService implements EngineService {
 	}
 
 	private poolSettings(settings: Readonly<EngineSettings>): Readonly<EngineSettings> {
-		return { ...settings, maxBrowsers: Math.min(settings.maxBrowsers, this.concurrency(settings)) };
+		return { ...settings, maxBrowsers: this.concurrency(settings) };
 	}
 
 	private async runInPool(request: LighthouseRequest, signal: AbortSignal): Promise<RunOutcome> {

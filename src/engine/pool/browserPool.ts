@@ -69,8 +69,8 @@ export class BrowserPool {
 	/** Chromes killed and not yet exited: close() waits for them too. */
 	private readonly exiting = new Set<Promise<void>>();
 	private slotSeq = 0;
-	/** Warm-ups under way: close() waits for them, so no Chrome starts after the pool has closed. */
-	private readonly warming = new Set<Promise<void>>();
+	/** Chromes starting, for a warm-up or a lease: close() waits for them, so none is left starting after it. */
+	private readonly starting = new Set<Promise<void>>();
 	lighthouseVersion = '';
 
 	constructor(
@@ -94,8 +94,15 @@ export class BrowserPool {
 	async lease(signal: AbortSignal): Promise<Lease> {
 		if (this.closed) throw new AuditError('SHUTTING_DOWN', 'The engine is shutting down.');
 		const slot = await this.acquireSlot(signal);
+		const preparing = this.prepare(slot, signal);
+		const started: Promise<void> = preparing.then(
+			() => undefined,
+			() => undefined,
+		);
+		this.starting.add(started);
+		void started.finally(() => this.starting.delete(started));
 		try {
-			await this.prepare(slot, signal);
+			await preparing;
 		} catch (err) {
 			void this.teardown(slot);
 			slot.busy = false;
@@ -154,8 +161,8 @@ export class BrowserPool {
 						this.afterRelease(slot);
 					},
 				)
-				.finally(() => this.warming.delete(warming));
-			this.warming.add(warming);
+				.finally(() => this.starting.delete(warming));
+			this.starting.add(warming);
 		}
 	}
 
@@ -193,7 +200,7 @@ export class BrowserPool {
 			w.reject(new AuditError('SHUTTING_DOWN', 'The engine is shutting down.'));
 		}
 		await Promise.all(this.slots.splice(0).map((slot) => this.teardown(slot)));
-		await Promise.all(this.warming);
+		await Promise.all(this.starting);
 		await Promise.all(this.exiting);
 	}
 
@@ -341,9 +348,9 @@ export class BrowserPool {
 	}
 
 	/**
-	 * Kill the slot's Chrome; resolves once it has exited (bounded by CHROME_EXIT_WAIT_MS) and its profile is removed.
-	 * close() waits for every such exit, so a closed pool has no Chrome left, not one still dying; a caller that only
-	 * replaces or recycles a Chrome need not wait.
+	 * Kill the slot's Chrome (its process group); resolves once its browser process has exited (bounded by
+	 * CHROME_EXIT_WAIT_MS) and its profile is removed. close() waits for every such exit, so no browser process of the
+	 * pool is still dying after it; a caller that only replaces or recycles a Chrome need not wait.
 	 */
 	private closeChrome(slot: Slot): Promise<void> {
 		const chrome = slot.chrome;
@@ -379,8 +386,11 @@ export class BrowserPool {
 	}
 }
 
-/** How long closing waits for a killed Chrome's exit before going on (it is SIGKILLed: only a stuck kernel holds it). */
-const CHROME_EXIT_WAIT_MS = 10_000;
+/**
+ * How long closing waits for a killed Chrome's exit before going on (it is SIGKILLed: only a stuck kernel holds it);
+ * under the engine's own hard stop on shutdown and the extension's wait for it.
+ */
+const CHROME_EXIT_WAIT_MS = 3_000;
 
 /** Resolves true once the Chrome's process has exited (Node has reaped it), false after `ms`. */
 function whenExited(chrome: RunningChrome, ms: number): Promise<boolean> {
