@@ -8,15 +8,15 @@ export async function inspectorUrl(engine: EngineProcess): Promise<string> {
 	return find()!;
 }
 
+/** V8's heap spaces that hold data, not code. */
+const DATA_SPACES = new Set(['new_space', 'old_space', 'new_large_object_space', 'large_object_space']);
+
 /**
  * The bytes of data the engine's main thread keeps alive: the used size of its V8 heap's data spaces (new, old and
  * large objects) after full garbage collections, read over the DevTools protocol. Code spaces are left out: V8
  * compiles and drops code at a pace that depends on the machine. Unlike the process's RSS, which keeps the high-water
  * mark of every heap and allocator and grows in steps with the machine's timing, this is what the engine still holds.
  */
-/** V8's heap spaces that hold data, not code. */
-const DATA_SPACES = new Set(['new_space', 'old_space', 'new_large_object_space', 'large_object_space']);
-
 export async function retainedHeap(url: string): Promise<number> {
 	const ws = new WebSocket(url);
 	await new Promise<void>((resolve, reject) => {

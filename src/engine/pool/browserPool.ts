@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import type { EngineSettings } from '../../protocol';
 import { CHROME_FLAGS, findChrome } from '../chrome/findChrome';
 import { launchChrome, type RunningChrome } from '../chrome/launchChrome';
@@ -95,12 +96,7 @@ export class BrowserPool {
 		if (this.closed) throw new AuditError('SHUTTING_DOWN', 'The engine is shutting down.');
 		const slot = await this.acquireSlot(signal);
 		const preparing = this.prepare(slot, signal);
-		const started: Promise<void> = preparing.then(
-			() => undefined,
-			() => undefined,
-		);
-		this.starting.add(started);
-		void started.finally(() => this.starting.delete(started));
+		keepUntilSettled(this.starting, preparing);
 		try {
 			await preparing;
 		} catch (err) {
@@ -148,21 +144,19 @@ export class BrowserPool {
 		for (let i = 0; i < want && !this.closed && this.waiters.length === 0; i++) {
 			const slot = this.claim({ n: ++this.slotSeq, busy: false, runs: 0 });
 			this.slots.push(slot);
-			const warming: Promise<void> = this.prepare(slot, new AbortController().signal)
-				.then(
-					() => {
-						slot.busy = false;
-						this.afterRelease(slot);
-					},
-					async (err: unknown) => {
-						this.log.debug(`warming chrome #${slot.n}: ${err instanceof Error ? err.message : String(err)}`);
-						await this.teardown(slot);
-						slot.busy = false;
-						this.afterRelease(slot);
-					},
-				)
-				.finally(() => this.starting.delete(warming));
-			this.starting.add(warming);
+			const warming = this.prepare(slot, new AbortController().signal).then(
+				() => {
+					slot.busy = false;
+					this.afterRelease(slot);
+				},
+				async (err: unknown) => {
+					this.log.debug(`warming chrome #${slot.n}: ${err instanceof Error ? err.message : String(err)}`);
+					await this.teardown(slot);
+					slot.busy = false;
+					this.afterRelease(slot);
+				},
+			);
+			keepUntilSettled(this.starting, warming);
 		}
 	}
 
@@ -373,9 +367,8 @@ export class BrowserPool {
 		const gone = whenExited(chrome, CHROME_EXIT_WAIT_MS).then((exitedInTime) => {
 			if (!exitedInTime) this.log.warn(`chrome #${slot.n} (pid ${chrome.pid}) had not exited ${CHROME_EXIT_WAIT_MS} ms after SIGKILL`);
 			removeProfileDir(userDataDir);
-			this.exiting.delete(gone);
 		});
-		this.exiting.add(gone);
+		keepUntilSettled(this.exiting, gone);
 		return gone;
 	}
 
@@ -396,17 +389,20 @@ const CHROME_EXIT_WAIT_MS = 3_000;
 function whenExited(chrome: RunningChrome, ms: number): Promise<boolean> {
 	const child = chrome.process;
 	if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve(true);
-	return new Promise((resolve) => {
-		const timer = setTimeout(() => {
-			child.off('exit', onExit);
-			resolve(false);
-		}, ms);
-		const onExit = () => {
-			clearTimeout(timer);
-			resolve(true);
-		};
-		child.once('exit', onExit);
-	});
+	return once(child, 'exit', { signal: AbortSignal.timeout(ms) }).then(
+		() => true,
+		() => false,
+	);
+}
+
+/** Hold `work` in `set` until it settles, whether it resolves or rejects: close() waits for the set. */
+function keepUntilSettled(set: Set<Promise<void>>, work: Promise<unknown>): void {
+	const settled = work.then(
+		() => undefined,
+		() => undefined,
+	);
+	set.add(settled);
+	void settled.finally(() => set.delete(settled));
 }
 
 /** The Chrome's process has ended, whether or not Node has reaped it yet. */
