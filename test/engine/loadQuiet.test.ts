@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { LoadQuiet } from '../../src/engine/lighthouse/loadQuiet';
+import { LateWork, LoadQuiet } from '../../src/engine/lighthouse/loadQuiet';
 import { MachineBenchmark } from '../../src/engine/lighthouse/machineBenchmark';
 
 const RULE = { quietMs: 1000, idleShare: 0.05 };
@@ -80,6 +80,34 @@ describe('when a traced load has gone quiet (pure)', () => {
 		assert.equal(q.isQuiet(1600), false, 'a fresh window has no length yet');
 		idle(q, 1700, 2600, 1e9);
 		assert.equal(q.isQuiet(2600), true);
+	});
+});
+
+describe('late work after the quiet (pure)', () => {
+	const ms = 1e6;
+	it("counts the intervals a long task's kind keeps the main threads busy, not a quiet page's small pieces", () => {
+		const late = new LateWork();
+		let run = 0;
+		// Ten intervals of 100 ms at 4% (an animation): nothing.
+		for (let t = 0; t <= 1000; t += 100) late.sample((run += t === 0 ? 0 : 4 * ms), t);
+		assert.equal(late.ms, 0);
+		// A 150 ms task across two intervals (75 ms each): all of it.
+		late.sample((run += 75 * ms), 1100);
+		late.sample((run += 75 * ms), 1200);
+		assert.equal(late.ms, 150);
+		// A task sharing a core with another page's load: 30 ms in 100 ms counts; 20 ms (a heavy frame) does not.
+		late.sample((run += 30 * ms), 1300);
+		late.sample((run += 20 * ms), 1400);
+		assert.equal(late.ms, 180);
+	});
+
+	it('starts again from a sample whose run time fell (a renderer exited), never counting less than nothing', () => {
+		const late = new LateWork();
+		late.sample(500 * ms, 0);
+		late.sample(100 * ms, 100);
+		assert.equal(late.ms, 0);
+		late.sample(180 * ms, 200);
+		assert.equal(late.ms, 80);
 	});
 });
 

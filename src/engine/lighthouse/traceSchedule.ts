@@ -20,6 +20,8 @@ export class TraceSchedule {
 	private collecting = 0;
 	private stopsWaiting = 0;
 	private waiters: (() => void)[] = [];
+	/** Page loads given their turn so far. */
+	loadsGiven = 0;
 
 	/** `cpuRoom`: how a page load waits for a free core (the tests give one that does not wait). */
 	constructor(private readonly cpuRoom: (signal: AbortSignal) => Promise<unknown> = waitForCpuRoom) {}
@@ -44,6 +46,7 @@ export class TraceSchedule {
 							.then(() => {
 								signal.removeEventListener('abort', onAbort);
 								this.loading = true;
+								this.loadsGiven++;
 								let ended = false;
 								resolve(() => {
 									if (ended) return;

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parentPort } from 'node:worker_threads';
 import { cpuWindow, sampleCpu, type CpuSample } from './cpuWindow';
-import { watchLoadQuiet } from './loadQuiet';
+import { watchLateWork, watchLoadQuiet } from './loadQuiet';
 import { lighthouseMessageFormat, memoizeMessageFormat } from './messageFormatMemo';
 import { captureNavigation, type CaptureDriver } from './navigationCapture';
 import type { LhrLike, WorkerMessage, WorkerReply, WorkerRunMessage } from './workerProtocol';
@@ -155,11 +155,15 @@ function watchTrace(msg: WorkerRunMessage): () => void {
 	let startSample: CpuSample | undefined;
 	let slot: Promise<void> | undefined;
 	let ended = false;
+	/** From its quiet until its trace stop is granted: the page's late work (loadQuiet.ts, LateWork). */
+	let endLateWatch: (() => number | undefined) | undefined;
+	let lateWorkMs: number | undefined;
 	let stopWatch = () => undefined as void;
 	const endWindow = (quiet: boolean) => {
 		stopWatch();
 		if (ended || startMs === 0) return;
 		ended = true;
+		if (quiet) endLateWatch = watchLateWork(msg.chromePid);
 		const endSample = sampleCpu(msg.chromePid);
 		const cpu = startSample && endSample ? cpuWindow(startSample, endSample) : undefined;
 		const figures = cpu ? { besideCores: +cpu.besideCores.toFixed(2), waitRatio: +cpu.waitRatio.toFixed(3), cores: cpu.cores } : {};
@@ -174,16 +178,26 @@ function watchTrace(msg: WorkerRunMessage): () => void {
 		started(session) {
 			startMs = Date.now();
 			startSample = sampleCpu(msg.chromePid);
-			if (msg.traceSlot) stopWatch = watchLoadQuiet(session, msg.chromePid, () => endWindow(true));
+			if (msg.traceSlot && !msg.slotUntilTraceEnd) stopWatch = watchLoadQuiet(session, msg.chromePid, () => endWindow(true));
 		},
-		// Stop and collect the trace once no other run's page is loading.
-		mayStop: () => (msg.traceSlot ? ask(msg.id, 'stop-wanted', 'stop').then(() => undefined) : Promise.resolve()),
+		// Stop and collect the trace once no other run's page is loading. What the page's main threads did from its
+		// quiet until then was traced too, with the slot passed on: the main thread hears how much.
+		mayStop: () =>
+			msg.traceSlot
+				? ask(msg.id, 'stop-wanted', 'stop').then(() => {
+						lateWorkMs = endLateWatch?.();
+						endLateWatch = undefined;
+					})
+				: Promise.resolve(),
 		stopped() {
 			endWindow(false);
-			if (msg.traceSlot) post({ type: 'trace-collected', id: msg.id });
+			if (msg.traceSlot) post({ type: 'trace-collected', id: msg.id, ...(lateWorkMs === undefined ? {} : { lateWorkMs }) });
 		},
 	};
-	return () => stopWatch();
+	return () => {
+		stopWatch();
+		endLateWatch?.();
+	};
 }
 
 async function run(lh: LighthouseModule, msg: WorkerRunMessage): Promise<LhrLike> {

@@ -25,6 +25,14 @@ export interface RunOutcome {
 	benchmarkMeasured?: boolean;
 	/** The fastest benchmarkIndex the engine has measured so far, this run's included (set by LighthouseService). */
 	fastestBenchmarkIndex?: number;
+	/**
+	 * The page's main-thread work (ms) traced after its load went quiet, in bursts of a long task's kind, while
+	 * another run's page load was traced beside it (the slot had passed on): work whose times that load may have
+	 * stretched. Undefined when no load was given the slot from this run's quiet until its trace stop was granted.
+	 */
+	lateWorkMs?: number;
+	/** This outcome is the run again of a page with late work, with the slot held until its trace stopped (LighthouseService). */
+	rerunForLateWorkMs?: number;
 }
 
 /**
@@ -34,6 +42,8 @@ export interface RunOutcome {
 export interface TraceSlot {
 	take(signal: AbortSignal): Promise<() => void>;
 	stop(signal: AbortSignal, ownLoad: boolean): Promise<() => void>;
+	/** How many page loads have been given the slot so far (any run's). */
+	loadsGiven(): number;
 }
 
 interface PendingRun {
@@ -51,6 +61,11 @@ interface PendingRun {
 	/** This run was asked to measure the benchmark and has not reported it yet. */
 	measuring?: boolean;
 	measured?: boolean;
+	/** `slot.loadsGiven()` when this run's load went quiet and passed the slot on. */
+	loadsAtQuiet?: number;
+	/** Another page's load was given the slot between this run's quiet and its trace stop's grant. */
+	overlapped?: boolean;
+	lateWorkMs?: number;
 	/** Told the capture the run took of its page (`RunRequest.capture`), before the run ends. */
 	onCapture?: (capture: NavigationCapture) => void;
 	/** When each step of the run happened (ms since the epoch), for the debug line that profiles it. */
@@ -88,6 +103,8 @@ export class LighthouseWorker {
 			}
 			if (reply.type === 'trace-collected') {
 				run.marks.collected = Date.now();
+				// Late work counts only where another page's load was traced meanwhile.
+				if (reply.lateWorkMs !== undefined && run.overlapped) run.lateWorkMs = reply.lateWorkMs;
 				return this.endCollection(run);
 			}
 			if (reply.type === 'benchmark-measured') {
@@ -98,6 +115,7 @@ export class LighthouseWorker {
 			if (reply.type === 'trace-end') {
 				run.marks.loadEnded = Date.now();
 				run.trace = reply.window;
+				if (reply.window.quiet) run.loadsAtQuiet = run.slot?.loadsGiven();
 				return this.freeSlot(run);
 			}
 			if (reply.type === 'capture') {
@@ -106,7 +124,7 @@ export class LighthouseWorker {
 			}
 			this.pending = undefined;
 			this.settle(run);
-			if (reply.type === 'result') run.resolve({ lhr: reply.lhr, trace: run.trace, benchmarkMeasured: run.measured === true });
+			if (reply.type === 'result') run.resolve({ lhr: reply.lhr, trace: run.trace, benchmarkMeasured: run.measured === true, ...(run.lateWorkMs === undefined ? {} : { lateWorkMs: run.lateWorkMs }) });
 			else run.reject(new AuditError('LIGHTHOUSE_ERROR', `Lighthouse failed: ${reply.message}`));
 		});
 		const onGone = (err?: Error) => {
@@ -228,6 +246,7 @@ export class LighthouseWorker {
 			(collected) => {
 				if (this.pending !== run) return collected();
 				run.marks.stopGiven = Date.now();
+				run.overlapped = run.loadsAtQuiet !== undefined && (run.slot?.loadsGiven() ?? 0) > run.loadsAtQuiet;
 				run.collected = collected;
 				go();
 			},

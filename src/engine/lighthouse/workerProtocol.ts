@@ -16,13 +16,18 @@ export interface WorkerRunMessage {
 	extraHeaders?: Record<string, string>;
 	/** Ask the main thread for the trace slot (`slot-wanted`) and wait for it (`slot`) before Lighthouse starts. */
 	traceSlot: boolean;
+	/**
+	 * Keep the trace slot until the trace stops instead of freeing it when the load goes quiet: the run again of a page
+	 * that worked after it had gone quiet while another page's load was traced (LighthouseService, `LATE_WORK_MS`).
+	 */
+	slotUntilTraceEnd?: boolean;
 	/** The Chrome's pid (it leads its process group): the CPU it uses under trace is not counted as contention. */
 	chromePid: number;
 	/** Take the capture stage's screenshots and DOM facts in the loaded page (navigationCapture.ts). */
 	capture?: NavigationCaptureRequest;
 }
 
-/** Main thread → worker: the run that asked may start; it holds the trace slot until `trace-end` (its load went quiet or its trace stopped). */
+/** Main thread → worker: the run that asked may start; it holds the trace slot until `trace-end` (its load went quiet or its trace stopped; with `slotUntilTraceEnd` the latter). */
 export interface WorkerSlotMessage {
 	type: 'slot';
 	id: number;
@@ -62,7 +67,8 @@ export type WorkerReply =
 	| { type: 'slot-wanted'; id: number }
 	| { type: 'benchmark-wanted'; id: number }
 	| { type: 'stop-wanted'; id: number }
-	| { type: 'trace-collected'; id: number }
+	/** `lateWorkMs`: the page's late work from its quiet until its trace stop was granted (loadQuiet.ts, LateWork). */
+	| { type: 'trace-collected'; id: number; lateWorkMs?: number }
 	| { type: 'benchmark-measured'; id: number; index: number }
 	| { type: 'trace-end'; id: number; window: TraceWindow }
 	| { type: 'capture'; id: number; capture: NavigationCapture }
