@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { auditRequest, batchAuditRequest, cancelRequest, type ConfigureParams, configureRequest, type EngineStats, statsRequest, shutdownRequest } from '../../src/protocol';
-import { auditError, chromiumOf, cmdline, type EngineProcess, lighthouseScores, startEngine, waitFor } from '../helpers/engineProcess';
+import { auditError, chromeBrowsersOf, chromiumOf, cmdline, type EngineProcess, lighthouseScores, startEngine, waitFor } from '../helpers/engineProcess';
 import { type FixtureServer, fromBrowser, fromLighthouse, startFixtureServer } from '../helpers/fixtureServer';
 
 /** Lighthouse only: these tests are about the engine, pool and protocol. */
@@ -366,10 +366,9 @@ describe('engine process lifecycle', function () {
 		assert.equal(result.stages.capture?.status, 'ok');
 		const alone = await engine.connection.sendRequest(auditRequest, { url: server.url('/?capture-only'), options: { stages: { lighthouse: false, ai: false, crux: false } } });
 		assert.equal(alone.stages.capture?.status, 'ok');
-		const chromes = chromiumOf(engine.child.pid!);
-		const browsers = chromes.filter((pid) => !cmdline(pid).includes('--type='));
+		const browsers = chromeBrowsersOf(engine.child.pid!);
 		assert.equal(browsers.length, 3, `browser processes running: ${browsers.length}`);
-		return chromes;
+		return chromiumOf(engine.child.pid!);
 	}
 
 	it('keeps the protocol stream clean when libraries print to stdout', async () => {

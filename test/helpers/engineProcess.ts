@@ -95,13 +95,18 @@ export async function startEngine(opts: StartOptions = {}): Promise<EngineProces
 
 /** Pids of live Chromium processes whose command line carries this engine pid's marker. */
 export function chromiumOf(enginePid: number): number[] {
+	return chromiumProcessesOf(enginePid).map((p) => p.pid);
+}
+
+/** The engine's Chromium processes, each with the command line read when it was found. */
+function chromiumProcessesOf(enginePid: number): { pid: number; cmd: string }[] {
 	const marker = `auditlens-engine-${enginePid}-`;
-	const out: number[] = [];
+	const out: { pid: number; cmd: string }[] = [];
 	for (const e of fs.readdirSync('/proc')) {
 		if (!/^\d+$/.test(e)) continue;
 		try {
 			const cmd = fs.readFileSync(`/proc/${e}/cmdline`, 'utf8');
-			if (cmd.includes(marker) && !cmd.startsWith('/bin/sh')) out.push(Number(e));
+			if (cmd.includes(marker) && !cmd.startsWith('/bin/sh')) out.push({ pid: Number(e), cmd });
 		} catch {
 			// gone
 		}
@@ -139,7 +144,11 @@ export function isAlive(pid: number): boolean {
 
 /** The engine's Chrome browser processes: its Chromium processes that are not a renderer, GPU or utility child. */
 export function chromeBrowsersOf(enginePid: number): number[] {
-	return chromiumOf(enginePid).filter((pid) => !cmdline(pid).includes('--type='));
+	// Told apart by the command line read when the process was found: a renderer that exits meanwhile has none left
+	// to read, and would look like a browser (CI counted one).
+	return chromiumProcessesOf(enginePid)
+		.filter((p) => !p.cmd.includes('--type='))
+		.map((p) => p.pid);
 }
 
 /** The error a request failed with; fails the test when the request succeeded. */
