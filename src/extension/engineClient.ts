@@ -173,8 +173,11 @@ export class EngineClient implements vscode.Disposable {
 					() => true,
 					() => false,
 				))
-			)
+			) {
 				session.child.kill('SIGKILL');
+				// Resolve once it is gone (the state is 'stopped'), but never hang on a process the kernel has not reaped.
+				await withTimeout(session.exited, 2_000).catch(() => undefined);
+			}
 		}
 	}
 

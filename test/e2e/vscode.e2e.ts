@@ -280,11 +280,14 @@ describe('AuditLens in code-server (e2e)', function () {
 		await page.keyboard.type('app.css', { delay: 10 });
 		await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'app.css' }).first().waitFor({ timeout: 20_000 });
 		await page.keyboard.press('Enter');
-		await page.locator('.monaco-editor textarea').first().waitFor({ timeout: 20_000 });
-		await sleep(500);
+		// Type only once the editor has the focus, and see the save on disk: a lost keystroke fails here, not after the
+		// audit's five minutes.
+		await page.locator('.monaco-editor.focused textarea').first().waitFor({ timeout: 20_000 });
 		await page.keyboard.press('Control+End');
 		await page.keyboard.type('\n/* saved by the e2e test */\n');
 		await page.keyboard.press('Control+S');
+		const css = path.join(tmp, 'workspace', 'src', 'app.css');
+		await until('app.css saved', async () => (fs.readFileSync(css, 'utf8').includes('saved by the e2e test') ? true : undefined), 20_000);
 		const { readings, resultId } = await until('a scored dev-build panel', () => scoredPanel({ devBuild: true, notResults: shown }), 5 * 60_000);
 		assert.equal(readings.length, 8);
 		devResultId = resultId;

@@ -184,10 +184,11 @@ describe('AI suggestions (fake Anthropic API on 127.0.0.1)', function () {
 
 	it('lets one trial call through after the cooldown and closes on success', async () => {
 		fake.enqueue(serverError(), toolUseReply(SUGGESTION_TOOL, { suggestions: GOOD_SUGGESTIONS }));
-		const { stage, newCtx, client } = setup({}, { maxRetries: 0, failureThreshold: 1, cooldownMs: 200 });
+		const { stage, newCtx, client } = setup({}, { maxRetries: 0, failureThreshold: 1, cooldownMs: 1_000 });
 		await newCtx().runStage(stage);
+		// Open until the cooldown has passed: the stage's return and this check fit in a second on a busy machine.
 		assert.equal(client.stats().ai?.breaker, 'open');
-		await new Promise((r) => setTimeout(r, 250));
+		await new Promise((r) => setTimeout(r, 1_100));
 		assert.equal(client.stats().ai?.breaker, 'half-open');
 		const outcome = await newCtx().runStage(stage);
 		assert.equal(outcome.status === 'ok' && outcome.data.suggestions.length, 3);

@@ -300,11 +300,8 @@ describe('auditlens worker: BullMQ jobs on a real redis-server, real Chromium an
 		assert.equal(await job.getState(), 'completed', job.failedReason);
 		assert.notEqual(job.returnvalue.result.status, 'failed', JSON.stringify(job.returnvalue.result.error));
 		assert.equal(job.attemptsMade, 1);
-		assert.deepEqual(
-			chromium.filter((pid) => isAlive(pid)),
-			[],
-			'every Chromium of the worker is gone',
-		);
+		// Each browser's exit was awaited; its renderers, killed with it, end at the kernel's pace.
+		await waitFor(() => chromium.every((pid) => !isAlive(pid)), 5_000, 'every Chromium of the worker to be gone');
 		assert.equal(await client.exists(statsKey), 0, 'stats deleted on exit');
 		assert.ok(!worker.stderr().includes(password), 'the Redis password is never printed');
 		assert.match(worker.stderr(), /redis:\/\/:\*\*\*@127\.0\.0\.1/, 'the URL is shown masked');
@@ -318,11 +315,8 @@ describe('auditlens worker: BullMQ jobs on a real redis-server, real Chromium an
 		assert.equal(await queue.getJobState('job-requeue'), 'waiting', 'back in the queue for another worker');
 		const job = (await queue.getJob('job-requeue'))!;
 		assert.equal(job.attemptsMade, 0, 'a shutdown is not a failed attempt');
-		assert.deepEqual(
-			chromium.filter((pid) => isAlive(pid)),
-			[],
-			'every Chromium of the worker is gone',
-		);
+		// Each browser's exit was awaited; its renderers, killed with it, end at the kernel's pace.
+		await waitFor(() => chromium.every((pid) => !isAlive(pid)), 5_000, 'every Chromium of the worker to be gone');
 	});
 
 	it('a SIGKILLed worker leaves no Chromium: the orphan watchdog of the CLI kills them', async () => {
