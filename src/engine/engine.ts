@@ -33,7 +33,7 @@ import type { Artifacts, ResultStore } from './history/resultStore';
 import { locateStored, previousScan, storedReport } from './history/storedAudit';
 import { type Logger, maskCredentials, redact, registerSecret } from './log';
 import { type AuditListener, Subscribers } from './notifications';
-import { preflight } from './preflight';
+import { preflight, preflightLimitMs } from './preflight';
 import { type AuditRequest, normalizeUrl, resolveOptions, toAuditRequest } from './request';
 import { buildResult } from './result';
 import { runScan, type ScanListener, toScanRequest } from './scan/scan';
@@ -381,8 +381,10 @@ export class Engine {
 		let loaded = false;
 		try {
 			if (signal.aborted) throw signal.reason;
-			// The deadlines of the callers stop the preflight through the signal; 30 s is its own limit.
-			await preflight(url, 30_000, signal, request.auth);
+			// The deadlines of the callers stop the preflight through the signal; its own limit is a part of the
+			// audit's time (preflightLimitMs).
+			const admittedUntil = this.flights.deadline(key) ?? Infinity;
+			await preflight(url, preflightLimitMs(Number.isFinite(admittedUntil) ? admittedUntil - Date.now() : this.settings.auditTimeoutMs), signal, request.auth);
 			loaded = true;
 			// The stages' own budgets (Lighthouse's load cap, capture's) come from the time the run has left:
 			// until the latest deadline of the callers waiting for it.

@@ -3,6 +3,18 @@ import { abortError, AuditError } from './errors';
 
 const MAX_REDIRECTS = 10;
 
+/** The least time the preflight waits for a page's answer: a stuck server is told of within it. */
+export const PREFLIGHT_MIN_MS = 30_000;
+
+/**
+ * How long the preflight waits for the page's answer in an audit of `auditMs`: a quarter of it, at least 30 s.
+ * A stuck server is told of early with the default timeout (120 s); a slow one gets longer when the audit
+ * timeout is raised, as the TIMEOUT message advises (the browsers then load the page again, in that time too).
+ */
+export function preflightLimitMs(auditMs: number): number {
+	return Math.max(PREFLIGHT_MIN_MS, Math.round(auditMs / 4));
+}
+
 function describeNetworkError(err: unknown, url: URL): AuditError {
 	const cause = (err as { cause?: { code?: string; message?: string } }).cause;
 	const code = cause?.code ?? '';
@@ -38,7 +50,11 @@ export async function preflight(href: string, timeoutMs: number, signal: AbortSi
 			res = await fetch(url, { redirect: 'manual', signal: combined, headers });
 		} catch (err) {
 			if (signal.aborted) throw abortError(signal);
-			if (timeout.aborted) throw new AuditError('TIMEOUT', `${url.href} did not answer within ${Math.round(timeoutMs / 1000)} s. Check that the server is not stuck, or raise the audit timeout.`);
+			if (timeout.aborted)
+				throw new AuditError(
+					'TIMEOUT',
+					`${url.href} did not answer within ${Math.round(timeoutMs / 1000)} s. Check that the server is not stuck, or raise the audit timeout: its first answer is waited for a quarter of it, at least 30 s.`,
+				);
 			throw describeNetworkError(err, url);
 		}
 		await res.body?.cancel().catch(() => undefined);

@@ -4,7 +4,7 @@ import type { DiscoveredRoute, DiscoverySummary, RouteSource, ScanOptions } from
 import type { AuthPlan } from '../auth/authRequest';
 import { abortError } from '../errors';
 import type { Logger } from '../log';
-import { preflight } from '../preflight';
+import { PREFLIGHT_MIN_MS, preflight } from '../preflight';
 import { normalizeUrl } from '../request';
 import { pageLinks } from './pageLinks';
 import { readRobots, type RobotsRules } from './robots';
@@ -28,6 +28,8 @@ export interface DiscoverContext {
 	headers?: Record<string, string>;
 	/** Sent as a Cookie header to the site's origin only. */
 	cookies?: { name: string; value: string }[];
+	/** How long the start URL's preflight waits for its answer (default PREFLIGHT_MIN_MS). */
+	startTimeoutMs?: number;
 	/** Called as routes are found, with how many distinct routes are known so far (progress). */
 	onFound?(found: number): void;
 	log?: Logger;
@@ -42,8 +44,6 @@ export interface Discovery {
 export const CRAWL_CONCURRENCY = 4;
 /** Bytes read of one HTML page: links past 2 MiB are not looked for. */
 export const MAX_PAGE_BYTES = 2 * 1024 * 1024;
-/** The start URL's time limit, as an audit's preflight has. */
-const START_TIMEOUT_MS = 30_000;
 
 type Verdict = 'audit' | 'disallowed' | 'excluded' | 'notIncluded' | 'gone';
 
@@ -67,7 +67,7 @@ export async function discoverRoutes(startUrl: string, options: ScanOptions, ctx
 	const cookies = ctx.cookies ?? [];
 	const auth: AuthPlan = { headers, cookies, hash: '' };
 	// The preflight's checks and messages, its cookies to the start URL's host only.
-	const landed = new URL(await preflight(start, START_TIMEOUT_MS, signal, auth));
+	const landed = new URL(await preflight(start, ctx.startTimeoutMs ?? PREFLIGHT_MIN_MS, signal, auth));
 	const origin = landed.origin;
 	const startHost = new URL(start);
 	const sendCookies = landed.hostname === startHost.hostname && !(startHost.protocol === 'https:' && landed.protocol !== 'https:');

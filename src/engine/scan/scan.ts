@@ -6,6 +6,7 @@ import { AuditError, toErrorInfo } from '../errors';
 import type { Logger } from '../log';
 import type { AuditListener } from '../notifications';
 import { auditOptionsSchema, idSchema, normalizeUrl, parseParams, urlSchema } from '../request';
+import { preflightLimitMs } from '../preflight';
 import { discoverRoutes } from './discover';
 import { scanOptions, scanOptionsSchema } from './scanOptions';
 import { type RouteOutcome, scanRoute, siteReport } from './siteReport';
@@ -88,6 +89,8 @@ export async function runScan(scanId: string, request: ScanRequest, deps: ScanDe
 	try {
 		discovery = await discoverRoutes(request.url, request.scan, {
 			signal,
+			// The start URL waits for its answer as long as its audit's preflight will.
+			startTimeoutMs: preflightLimitMs(deps.settings.auditTimeoutMs),
 			...(auth ? { headers: auth.headers, cookies: auth.cookies } : {}),
 			onFound: (found) => progress({ phase: 'discovering', discovered: found, done: 0, total: 0 }),
 			log,
