@@ -4,6 +4,7 @@
  */
 import { authLabel } from '../format/auth';
 import { checkMark, insightSavings, insightsTitle, itemDetail } from '../format/insights';
+import { cacheLabel } from '../format/status';
 import type { AuditResult, AuditStatus, BatchItem, Category, CruxData, CruxMetricSet, ErrorInfo, LighthouseRun, ProgressParams, StageName } from '../protocol';
 import { CATEGORIES } from '../protocol';
 import { safeText } from '../shared/terminalText';
@@ -56,7 +57,9 @@ export function formatResult(item: BatchItem, budgetFailures: string[], paint: P
 	const mark = status === 'failed' ? paint.bad('✗') : status === 'partial' || budgetFailures.length ? paint.warn('!') : paint.ok('✓');
 	const errors = stageErrorsOf(r);
 	const label = status === 'ok' ? '' : `  ${status === 'failed' ? paint.bad('failed') : paint.warn(`partial: ${errors.length} stage${errors.length === 1 ? '' : 's'} failed`)}`;
-	const lines = [`${mark} ${safeText(r.url, { max: 200 })}${label}${r.fromCache ? '  (cached)' : ''}  ${(r.durationMs / 1000).toFixed(1)} s`];
+	// A cached result says how old it is, as in VS Code, not how long its audit once took.
+	const took = r.fromCache ? `(${cacheLabel(r, Date.now())})` : `${(r.durationMs / 1000).toFixed(1)} s`;
+	const lines = [`${mark} ${safeText(r.url, { max: 200 })}${label}  ${took}`];
 	if (status === 'failed' && r.error) lines.push(`    ${errorLine(r.error)}`);
 	if (r.auth) lines.push(`    ${safeText(authLabel(r.auth), { max: 300 })}`);
 	const insights: string[] = [];

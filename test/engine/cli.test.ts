@@ -445,7 +445,7 @@ describe('auditlens CLI (real process, real Chromium)', function () {
 		assert.match(failing.stdout, /budget failed: mobile best-practices 0\.\d+ < 0\.99/);
 		const passing = await cli(['audit', server.url('/'), '--form-factor', 'mobile', '--no-capture', '--budget', 'seo=0.5', '--db', db]);
 		assert.equal(passing.code, 0, passing.stdout + passing.stderr);
-		assert.match(passing.stdout, /\(cached\)/);
+		assert.match(passing.stdout, /\(cached, (just now|1 min ago)\)\n/, 'the repeat says it is cached and how old, not a duration');
 		const history = await cli(['history', '--json', '--db', db]);
 		assert.equal(history.code, 0, history.stderr);
 		assert.ok((JSON.parse(history.stdout) as { urls: { url: string }[] }).urls.some((u) => u.url === server.url('/')));
