@@ -32,12 +32,13 @@ export function insightSavings(insight: Insight): string {
 	return parts.join(' · ');
 }
 
-/** What a row says beside its label: its savings (`304 ms`, `4.5 MiB`) or a time it measures; '' for a check. */
+/** What a row says beside its label: its savings (`304 ms`, `4.5 MiB`), a time or a count it measures; '' for a check. */
 export function itemDetail(item: InsightItem): string {
 	const parts: string[] = [];
 	if (item.wastedMs !== undefined) parts.push(formatMs(item.wastedMs));
 	if (item.wastedBytes !== undefined) parts.push(formatBytes(item.wastedBytes));
 	if (item.ms !== undefined) parts.push(formatMs(item.ms));
+	if (item.count !== undefined) parts.push(item.count.toLocaleString('en-US'));
 	return parts.join(' · ');
 }
 

@@ -140,6 +140,8 @@ export interface InsightItem {
 	ms?: number;
 	/** For checklists (document latency, LCP discovery): whether the check passed. */
 	passed?: boolean;
+	/** A count the row measures, for statistics tables (DOM size: its elements, depth, most children). */
+	count?: number;
 }
 
 /**

@@ -69,6 +69,29 @@ describe('performance insights in the summary (pure, real Lighthouse 13 and 12 r
 		assertWorstFirst(r.insights ?? []);
 	});
 
+	it('gives a statistics table (DOM size) its names and counts, and leaves out a row that names and measures nothing', () => {
+		// The fixture page passed both; failed here as a page with a large DOM and without a viewport would.
+		const report = structuredClone(lhr(13));
+		report.audits['dom-size-insight']!.score = 0;
+		Object.assign(report.audits['viewport-insight']!, { score: 0, details: { type: 'table', headings: [{ key: 'node', valueType: 'node', label: '' }], items: [{ node: { type: 'node' } }] } });
+		const r = summarizeLhr(report, 'mobile', []);
+		const dom = byId(r, 'dom-size-insight');
+		assert.deepEqual(
+			dom.items.map((i) => [i.label, i.count]),
+			[
+				['Total elements', 7],
+				['DOM depth', 3],
+				['Most children', 4],
+			],
+		);
+		const viewport = byId(r, 'viewport-insight');
+		assert.deepEqual(viewport.items, []);
+		assert.equal(viewport.itemCount, 0);
+		const text = insightLines(r).join('\n');
+		assert.match(text, /Total elements\s+7\b/);
+		assert.doesNotMatch(text, /\n\s*\n/, 'no empty row');
+	});
+
 	it('reads a Lighthouse 12 report’s opportunities the same way, with their overall ms and bytes', () => {
 		const r = run(12);
 		assert.equal(r.lighthouseVersion, '12.8.2');

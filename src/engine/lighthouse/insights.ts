@@ -99,7 +99,8 @@ function toInsight(audit: LhrAudit, details: Json | undefined, pageUrl: string |
 	}
 	if (Object.keys(savings).length) insight.metricSavings = savings;
 	if (details) {
-		const rows = rowsOf(details, pageUrl);
+		// A row that names nothing and measures nothing (a missing element's) says nothing.
+		const rows = rowsOf(details, pageUrl).filter((r) => r.label !== '' || Object.keys(r).length > 1);
 		insight.items = rows.slice(0, MAX_INSIGHT_ITEMS);
 		insight.itemCount = rows.length;
 		const ms = positive(details.overallSavingsMs);
@@ -148,8 +149,13 @@ function rowsOf(details: Json, pageUrl: string | undefined): InsightItem[] {
 const LABEL_TYPES = ['url', 'source-location', 'node', 'text', 'code'];
 
 function tableRow(item: Json, headings: Json[], pageUrl: string | undefined): InsightItem {
-	let label: string | undefined;
-	for (const type of LABEL_TYPES) {
+	// A statistics table (DOM size): the statistic's name and its count, not the element it points at.
+	const countHeading = headings.find((h) => h.valueType === 'numeric' && typeof h.key === 'string');
+	const countValue = countHeading ? item[countHeading.key as string] : undefined;
+	const count = typeof countValue === 'number' ? countValue : isObject(countValue) && typeof countValue.value === 'number' ? countValue.value : undefined;
+	const statistic = count === undefined ? undefined : headings.find((h) => h.valueType === 'text' && typeof h.key === 'string' && text(item[h.key]));
+	let label: string | undefined = statistic ? text(item[statistic.key as string]) : undefined;
+	for (const type of label ? [] : LABEL_TYPES) {
 		const heading = headings.find((h) => h.valueType === type && typeof h.key === 'string' && item[h.key] !== undefined);
 		label = heading ? text(item[heading.key as string]) : undefined;
 		if (label) break;
@@ -162,6 +168,7 @@ function tableRow(item: Json, headings: Json[], pageUrl: string | undefined): In
 	if (wastedMs !== undefined) row.wastedMs = wastedMs;
 	if (wastedBytes !== undefined) row.wastedBytes = wastedBytes;
 	if (ms !== undefined && wastedMs === undefined) row.ms = ms;
+	if (count !== undefined && Number.isFinite(count)) row.count = count;
 	return row;
 }
 
