@@ -163,6 +163,27 @@ describe('auditlens scan (real process, real Chromium)', function () {
 		assert.ok(scans.every((s) => s.routes === 4 && s.failed === 0));
 	});
 
+	it('audit: stops on SIGINT with exit 130, and warns of no stage failing for it', async function () {
+		if (process.platform !== 'linux') this.skip();
+		// Held until the test has sent SIGINT: Lighthouse's run, and the capture taken in its page, are under way.
+		const gate = server.gate('/held.html', { hold: fromLighthouse });
+		const run = start(['audit', server.url('/held.html'), '--form-factor', 'mobile', '--no-cache', '--db', path.join(dir, 'h-int.sqlite')]);
+		const pid = run.child.pid;
+		assert.ok(pid);
+		try {
+			await Promise.race([gate.reached, run.done.then((r) => assert.fail(`the CLI ended before /held.html was audited: ${r.stderr}`))]);
+			run.child.kill('SIGINT');
+			const r = await run.done;
+			assert.equal(r.code, 130, r.stderr);
+			assert.match(r.stderr, /SIGINT: stopping audits/);
+			assert.doesNotMatch(r.stderr, /WARN/, 'a stage the user stopped did not fail');
+			await waitFor(() => chromiumOf(pid).length === 0, 5_000, 'every Chromium the CLI started to be gone');
+		} finally {
+			gate.open();
+			if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
+		}
+	});
+
 	it('stops on SIGINT mid-scan: exit 130, the partial report printed and written, no Chromium of the CLI left', async function () {
 		if (process.platform !== 'linux') this.skip();
 		// Held until the test has sent SIGINT: the scan is caught with a Lighthouse run on /held.html under way.

@@ -102,7 +102,9 @@ export async function runStages(stages: readonly Stage[], input: StageRunInput, 
 					hooks.progress(stage.name, 'cancelled');
 					settle(stage.name, { status: 'cancelled', startedAt, durationMs });
 				} else {
-					input.log.warn(`${stage.name} failed for ${input.url}: ${info.message}`);
+					// A stage stopped by the engine's shutdown (Ctrl-C in the CLI) did not fail: no warning for it.
+					if (info.code === 'SHUTTING_DOWN') input.log.debug(`${stage.name} stopped for ${input.url}: ${info.message}`);
+					else input.log.warn(`${stage.name} failed for ${input.url}: ${info.message}`);
 					hooks.progress(stage.name, 'error', info.message);
 					settle(stage.name, { status: 'error', error: info, startedAt, durationMs });
 				}
