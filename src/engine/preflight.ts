@@ -7,12 +7,13 @@ const MAX_REDIRECTS = 10;
 export const PREFLIGHT_MIN_MS = 30_000;
 
 /**
- * How long the preflight waits for the page's answer in an audit of `auditMs`: a quarter of it, at least 30 s.
- * A stuck server is told of early with the default timeout (120 s); a slow one gets longer when the audit
- * timeout is raised, as the TIMEOUT message advises (the browsers then load the page again, in that time too).
+ * How long the preflight waits for the page's first answer in an audit of `auditMs`: a quarter of it, at least
+ * 30 s. A stuck server is told of early with the default timeout (120 s); a first answer that is slow (a dev
+ * server compiling on its first request) gets longer when the audit timeout is raised, as the TIMEOUT message
+ * advises. Lighthouse's own limits still apply to the browsers' loads (first paint within 30 s).
  */
 export function preflightLimitMs(auditMs: number): number {
-	return Math.max(PREFLIGHT_MIN_MS, Math.round(auditMs / 4));
+	return Number.isFinite(auditMs) ? Math.max(PREFLIGHT_MIN_MS, Math.round(auditMs / 4)) : PREFLIGHT_MIN_MS;
 }
 
 function describeNetworkError(err: unknown, url: URL): AuditError {
@@ -53,7 +54,7 @@ export async function preflight(href: string, timeoutMs: number, signal: AbortSi
 			if (timeout.aborted)
 				throw new AuditError(
 					'TIMEOUT',
-					`${url.href} did not answer within ${Math.round(timeoutMs / 1000)} s. Check that the server is not stuck, or raise the audit timeout: its first answer is waited for a quarter of it, at least 30 s.`,
+					`${url.href} did not answer within ${Math.round(timeoutMs / 1000)} s. Check that the server is not stuck; if its first answer is slow (a dev server compiling), raise the audit timeout: the first answer is waited for a quarter of it, at least 30 s.`,
 				);
 			throw describeNetworkError(err, url);
 		}

@@ -74,7 +74,20 @@ describe('performance insights in the summary (pure, real Lighthouse 13 and 12 r
 		const report = structuredClone(lhr(13));
 		report.audits['dom-size-insight']!.score = 0;
 		Object.assign(report.audits['viewport-insight']!, { score: 0, details: { type: 'table', headings: [{ key: 'node', valueType: 'node', label: '' }], items: [{ node: { type: 'node' } }] } });
+		// A numeric column that is not a count: a layout shift's score stays off the row.
+		Object.assign(report.audits['cls-culprits-insight']!, {
+			score: 0,
+			details: {
+				type: 'table',
+				headings: [
+					{ key: 'node', valueType: 'node' },
+					{ key: 'score', valueType: 'numeric', granularity: 0.001 },
+				],
+				items: [{ node: { type: 'node', selector: 'div.banner' }, score: 0.0004 }],
+			},
+		});
 		const r = summarizeLhr(report, 'mobile', []);
+		assert.deepEqual(byId(r, 'cls-culprits-insight').items, [{ label: 'div.banner' }]);
 		const dom = byId(r, 'dom-size-insight');
 		assert.deepEqual(
 			dom.items.map((i) => [i.label, i.count]),

@@ -149,12 +149,14 @@ function rowsOf(details: Json, pageUrl: string | undefined): InsightItem[] {
 const LABEL_TYPES = ['url', 'source-location', 'node', 'text', 'code'];
 
 function tableRow(item: Json, headings: Json[], pageUrl: string | undefined): InsightItem {
-	// A statistics table (DOM size): the statistic's name and its count, not the element it points at.
-	const countHeading = headings.find((h) => h.valueType === 'numeric' && typeof h.key === 'string');
+	// A statistics table (DOM size: a statistic's name and its count): the name and the count, not the element it
+	// points at. Other numeric columns (a layout shift's score) are not counts.
+	const statistic = headings.find((h) => h.valueType === 'text' && typeof h.key === 'string' && text(item[h.key]));
+	const countHeading = statistic && headings.find((h) => h.valueType === 'numeric' && typeof h.key === 'string');
 	const countValue = countHeading ? item[countHeading.key as string] : undefined;
-	const count = typeof countValue === 'number' ? countValue : isObject(countValue) && typeof countValue.value === 'number' ? countValue.value : undefined;
-	const statistic = count === undefined ? undefined : headings.find((h) => h.valueType === 'text' && typeof h.key === 'string' && text(item[h.key]));
-	let label: string | undefined = statistic ? text(item[statistic.key as string]) : undefined;
+	const number = typeof countValue === 'number' ? countValue : isObject(countValue) && typeof countValue.value === 'number' ? countValue.value : undefined;
+	const count = number !== undefined && Number.isInteger(number) ? number : undefined;
+	let label: string | undefined = statistic && count !== undefined ? text(item[statistic.key as string]) : undefined;
 	for (const type of label ? [] : LABEL_TYPES) {
 		const heading = headings.find((h) => h.valueType === type && typeof h.key === 'string' && item[h.key] !== undefined);
 		label = heading ? text(item[heading.key as string]) : undefined;
@@ -168,7 +170,7 @@ function tableRow(item: Json, headings: Json[], pageUrl: string | undefined): In
 	if (wastedMs !== undefined) row.wastedMs = wastedMs;
 	if (wastedBytes !== undefined) row.wastedBytes = wastedBytes;
 	if (ms !== undefined && wastedMs === undefined) row.ms = ms;
-	if (count !== undefined && Number.isFinite(count)) row.count = count;
+	if (count !== undefined) row.count = count;
 	return row;
 }
 

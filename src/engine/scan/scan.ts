@@ -90,7 +90,7 @@ export async function runScan(scanId: string, request: ScanRequest, deps: ScanDe
 		discovery = await discoverRoutes(request.url, request.scan, {
 			signal,
 			// The start URL waits for its answer as long as its audit's preflight will.
-			startTimeoutMs: preflightLimitMs(deps.settings.auditTimeoutMs),
+			startTimeoutMs: preflightLimitMs(request.options.timeoutMs ?? deps.settings.auditTimeoutMs),
 			...(auth ? { headers: auth.headers, cookies: auth.cookies } : {}),
 			onFound: (found) => progress({ phase: 'discovering', discovered: found, done: 0, total: 0 }),
 			log,
