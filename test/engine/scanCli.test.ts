@@ -166,12 +166,12 @@ describe('auditlens scan (real process, real Chromium)', function () {
 	it('audit: stops on SIGINT with exit 130, and warns of no stage failing for it', async function () {
 		if (process.platform !== 'linux') this.skip();
 		// Held until the test has sent SIGINT: Lighthouse's run, and the capture taken in its page, are under way.
-		const gate = server.gate('/held.html', { hold: fromLighthouse });
-		const run = start(['audit', server.url('/held.html'), '--form-factor', 'mobile', '--no-cache', '--db', path.join(dir, 'h-int.sqlite')]);
+		const gate = server.gate('/gated/audit-sigint', { hold: fromLighthouse });
+		const run = start(['audit', server.url('/gated/audit-sigint'), '--form-factor', 'mobile', '--no-cache', '--db', path.join(dir, 'h-int.sqlite')]);
 		const pid = run.child.pid;
 		assert.ok(pid);
 		try {
-			await Promise.race([gate.reached, run.done.then((r) => assert.fail(`the CLI ended before /held.html was audited: ${r.stderr}`))]);
+			await Promise.race([gate.reached, run.done.then((r) => assert.fail(`the CLI ended before the page was audited: ${r.stderr}`))]);
 			run.child.kill('SIGINT');
 			const r = await run.done;
 			assert.equal(r.code, 130, r.stderr);
