@@ -89,7 +89,7 @@ export class LoadQuiet {
 }
 
 /** The total main-thread run time of the renderers of the Chrome whose process group `chromePid` leads (Linux). */
-export function rendererRunNs(chromePid: number): number | undefined {
+function rendererRunNs(chromePid: number): number | undefined {
 	if (!CAN_WATCH_QUIET) return undefined;
 	return rendererSched(listProcesses().filter((p) => p.pgrp === chromePid)).runNs;
 }
