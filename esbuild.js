@@ -12,17 +12,46 @@ const watch = process.argv.includes('--watch');
 const minify = process.argv.includes('--minify');
 
 /** Loaded at run time from node_modules: ESM with import.meta.url (lighthouse), or known to break when bundled. */
-const engineExternals = ['lighthouse', 'lighthouse/*', 'playwright-core', 'playwright-core/*', 'chrome-launcher', '@puppeteer/browsers', 'sql.js'];
+const engineExternals = [
+	'lighthouse',
+	'lighthouse/*',
+	'playwright-core',
+	'playwright-core/*',
+	'chrome-launcher',
+	'@puppeteer/browsers',
+	'sql.js',
+];
 
-const node = { bundle: true, platform: 'node', format: 'cjs', target: 'node20', sourcemap: true, minify, logLevel: 'info' };
+const node = {
+	bundle: true,
+	platform: 'node',
+	format: 'cjs',
+	target: 'node20',
+	sourcemap: true,
+	minify,
+	logLevel: 'info',
+};
 /** The webview scripts: the result panel and the Site view. */
-const browser = { bundle: true, platform: 'browser', format: 'iife', target: 'es2022', sourcemap: true, minify, logLevel: 'info' };
+const browser = {
+	bundle: true,
+	platform: 'browser',
+	format: 'iife',
+	target: 'es2022',
+	sourcemap: true,
+	minify,
+	logLevel: 'info',
+};
 
 /** @type {import('esbuild').BuildOptions[]} */
 const entries = [
 	{ ...node, entryPoints: ['src/extension/extension.ts'], outfile: 'dist/extension.js', external: ['vscode'] },
 	{ ...node, entryPoints: ['src/engine/main.ts'], outfile: 'dist/engine.js', external: engineExternals },
-	{ ...node, entryPoints: ['src/engine/lighthouse/worker.ts'], outfile: 'dist/lighthouseWorker.js', external: engineExternals },
+	{
+		...node,
+		entryPoints: ['src/engine/lighthouse/worker.ts'],
+		outfile: 'dist/lighthouseWorker.js',
+		external: engineExternals,
+	},
 	{ ...node, entryPoints: ['src/engine/cli.ts'], outfile: 'dist/cli.js', external: engineExternals },
 	{ ...browser, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js' },
 	{ ...browser, entryPoints: ['src/webview/site.ts'], outfile: 'dist/siteView.js' },

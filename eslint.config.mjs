@@ -3,7 +3,18 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-	{ ignores: ['out/**', 'dist/**', 'node_modules/**', 'media/**', 'test/fixtures/**', '**/*.mjs', '**/*.js', '**/*.cjs'] },
+	{
+		ignores: [
+			'out/**',
+			'dist/**',
+			'node_modules/**',
+			'media/**',
+			'test/fixtures/**',
+			'**/*.mjs',
+			'**/*.js',
+			'**/*.cjs',
+		],
+	},
 	...tseslint.configs.recommended,
 	{
 		languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
@@ -25,7 +36,12 @@ export default tseslint.config(
 				'error',
 				{
 					paths: [{ name: 'vscode', message: 'The webview and src/format run outside the extension host.' }],
-					patterns: [{ group: ['**/extension/**', '**/engine/**', 'node:*'], message: 'Shared code goes in src/format or src/protocol.' }],
+					patterns: [
+						{
+							group: ['**/extension/**', '**/engine/**', 'node:*'],
+							message: 'Shared code goes in src/format or src/protocol.',
+						},
+					],
 				},
 			],
 		},

@@ -40,7 +40,11 @@ const CONDITIONS = [
 	{ key: 'quietNoSlot', label: 'slot off', busy: false, settings: { traceSlot: false } },
 	{ key: 'busyNoSlot', label: 'slot off, a core busy', busy: true, settings: { traceSlot: false } },
 ];
-const LH_ONLY = { stages: { capture: false, cro: false, ai: false, crux: false }, noCache: true, formFactors: ['mobile'] };
+const LH_ONLY = {
+	stages: { capture: false, cro: false, ai: false, crux: false },
+	noCache: true,
+	formFactors: ['mobile'],
+};
 const log = (...a) => console.error('[bench:accuracy]', ...a);
 
 const median = (xs) => {
@@ -65,7 +69,13 @@ function bmp(width, height) {
 	b.writeUInt16LE(1, 26);
 	b.writeUInt16LE(24, 28);
 	b.writeUInt32LE(row * height, 34);
-	for (let y = 0; y < height; y++) for (let x = 0; x < width; x++) b.writeUIntLE(((x * 255) / width) | (((y * 255) / height) << 8) | (((x ^ y) & 255) << 16), 54 + y * row + x * 3, 3);
+	for (let y = 0; y < height; y++)
+		for (let x = 0; x < width; x++)
+			b.writeUIntLE(
+				((x * 255) / width) | (((y * 255) / height) << 8) | (((x ^ y) & 255) << 16),
+				54 + y * row + x * 3,
+				3,
+			);
 	return b;
 }
 
@@ -73,11 +83,14 @@ const head = (title, extra = '') =>
 	`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title}</title><meta name="description" content="An accuracy fixture page.">${extra}</head>`;
 const PAGES = {
 	// A small static page: scores 1.00 when nothing skews it.
-	'/plain': () => `${head('Plain')}<body><h1>A plain page</h1><p>Some text and a <a href="/plain">link</a>.</p><button>Buy</button></body></html>`,
+	'/plain': () =>
+		`${head('Plain')}<body><h1>A plain page</h1><p>Some text and a <a href="/plain">link</a>.</p><button>Buy</button></body></html>`,
 	// Render-blocking CSS and a render-blocking script with some main-thread work.
-	'/blocking': () => `${head('Blocking', '<link rel="stylesheet" href="/blocking.css"><script src="/blocking.js"></script>')}<body><h1>Render-blocking resources</h1><p>Styled text.</p></body></html>`,
+	'/blocking': () =>
+		`${head('Blocking', '<link rel="stylesheet" href="/blocking.css"><script src="/blocking.js"></script>')}<body><h1>Render-blocking resources</h1><p>Styled text.</p></body></html>`,
 	// A large hero image (the LCP element).
-	'/image': () => `${head('Image')}<body><h1>A hero image</h1><img src="/hero.bmp" width="360" height="240" alt="Hero"></body></html>`,
+	'/image': () =>
+		`${head('Image')}<body><h1>A hero image</h1><img src="/hero.bmp" width="360" height="240" alt="Hero"></body></html>`,
 	// The slow one: a delayed document, render-blocking CSS and JS, a large image and long main-thread tasks.
 	'/slow': () =>
 		`${head('Slow', '<link rel="stylesheet" href="/blocking.css"><script src="/blocking.js"></script>')}<body><h1>A slow page</h1><img src="/hero.bmp" width="360" height="240" alt="Hero"><div id="list"></div>
@@ -130,18 +143,33 @@ async function reference(url) {
 function burnOneCore() {
 	// In a session of its own, as a build started in a terminal is (the kernel shares CPU between sessions first).
 	const child = spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore', detached: true });
-	return { pid: child.pid, stop: () => new Promise((resolve) => (child.exitCode !== null ? resolve() : (child.once('exit', resolve), child.kill('SIGKILL')))) };
+	return {
+		pid: child.pid,
+		stop: () =>
+			new Promise((resolve) =>
+				child.exitCode !== null ? resolve() : (child.once('exit', resolve), child.kill('SIGKILL')),
+			),
+	};
 }
 
 async function main() {
 	const server = await startServer();
 	const origin = `http://127.0.0.1:${server.address().port}`;
 	const paths = Object.keys(PAGES);
-	const results = { machine: { cores: os.cpus().length, loadavgAtStart: os.loadavg().map((l) => +l.toFixed(2)) }, quick, rounds: ROUNDS, referenceRuns: REFERENCE_RUNS, target: TARGET, pages: {} };
+	const results = {
+		machine: { cores: os.cpus().length, loadavgAtStart: os.loadavg().map((l) => +l.toFixed(2)) },
+		quick,
+		rounds: ROUNDS,
+		referenceRuns: REFERENCE_RUNS,
+		target: TARGET,
+		pages: {},
+	};
 
 	for (const p of paths) results.pages[p] = { reference: [] };
 	// --reuse-reference: the reference runs of the last bench/results/accuracy.json (while trying changes to the engine).
-	const previous = process.argv.includes('--reuse-reference') ? JSON.parse(fs.readFileSync(path.join(root, 'bench', 'results', 'accuracy.json'), 'utf8')) : undefined;
+	const previous = process.argv.includes('--reuse-reference')
+		? JSON.parse(fs.readFileSync(path.join(root, 'bench', 'results', 'accuracy.json'), 'utf8'))
+		: undefined;
 	for (const p of previous ? paths : []) results.pages[p].reference = previous.pages[p].reference;
 	for (let r = 0; r < (previous ? 0 : REFERENCE_RUNS); r++) {
 		for (const p of paths) {
@@ -153,19 +181,33 @@ async function main() {
 	const engine = await startEngine({ db: null });
 	const rpc = (m, params) => engine.connection.sendRequest(m, params);
 	// --set name=value (repeatable): engine settings to try in every condition, e.g. --set accuracyMode=true.
-	const overrides = Object.fromEntries(process.argv.flatMap((a, i) => (process.argv[i - 1] === '--set' ? [a.split('=')] : [])).map(([k, v]) => [k, JSON.parse(v)]));
+	const overrides = Object.fromEntries(
+		process.argv
+			.flatMap((a, i) => (process.argv[i - 1] === '--set' ? [a.split('=')] : []))
+			.map(([k, v]) => [k, JSON.parse(v)]),
+	);
 	results.settings = overrides;
 	results.batchSeconds = {};
 	await rpc('auditlens/configure', { maxConcurrentAudits: CONCURRENCY, maxBrowsers: CONCURRENCY, ...overrides });
 	log('warming the pool…');
 	await rpc('auditlens/batchAudit', { urls: paths.map((p) => `${origin}${p}?warm`), options: LH_ONLY });
 	const batch = async (tag) => {
-		const { items } = await rpc('auditlens/batchAudit', { urls: paths.map((p) => `${origin}${p}?${tag}`), options: LH_ONLY });
+		const { items } = await rpc('auditlens/batchAudit', {
+			urls: paths.map((p) => `${origin}${p}?${tag}`),
+			options: LH_ONLY,
+		});
 		return items.map((item) => {
 			const lh = item.result?.stages['lighthouse-mobile'];
 			if (!lh?.data) throw new Error(`${item.url}: no Lighthouse result: ${JSON.stringify(item.error ?? lh)}`);
 			const d = lh.data;
-			return { score: d.scores.performance, benchmarkIndex: d.benchmarkIndex, tbt: Math.round(d.metrics.tbt), lcp: Math.round(d.metrics.lcp), traceCpu: d.traceCpu, contention: d.contention };
+			return {
+				score: d.scores.performance,
+				benchmarkIndex: d.benchmarkIndex,
+				tbt: Math.round(d.metrics.tbt),
+				lcp: Math.round(d.metrics.lcp),
+				traceCpu: d.traceCpu,
+				contention: d.contention,
+			};
 		});
 	};
 	// Rounds interleave the conditions, so that a change in the machine's load between them shows in each alike.
@@ -188,11 +230,15 @@ async function main() {
 	server.close();
 
 	results.worstDiff = {};
-	results.benchmarkIndex = { reference: spread(paths.flatMap((p) => results.pages[p].reference.map((r) => r.benchmarkIndex))) };
+	results.benchmarkIndex = {
+		reference: spread(paths.flatMap((p) => results.pages[p].reference.map((r) => r.benchmarkIndex))),
+	};
 	results.waitRatio = {};
 	for (const p of paths) results.pages[p].referenceMedian = median(results.pages[p].reference.map((r) => r.score));
 	for (const c of CONDITIONS) {
-		const runs = paths.flatMap((p) => results.pages[p][c.key].map((r) => ({ ...r, off: Math.abs(r.score - results.pages[p].referenceMedian) })));
+		const runs = paths.flatMap((p) =>
+			results.pages[p][c.key].map((r) => ({ ...r, off: Math.abs(r.score - results.pages[p].referenceMedian) })),
+		);
 		results.worstDiff[c.key] = +Math.max(...runs.map((r) => r.off)).toFixed(3);
 		results.benchmarkIndex[c.key] = spread(runs.map((r) => r.benchmarkIndex));
 		results.waitRatio[c.key] = spread(
@@ -216,9 +262,23 @@ async function main() {
 			...CONDITIONS.map((c) => page[c.key].map((r) => `${r.score.toFixed(2)}${r.contention ? '*' : ''}`).join(' ')),
 		]);
 	}
-	rows.push(['worst |difference|', '', ...CONDITIONS.map((c) => `${results.worstDiff[c.key].toFixed(2)}${results.worstDiff[c.key] <= TARGET ? '' : ' (over)'}`)]);
-	rows.push(['benchmarkIndex', fmtSpread(results.benchmarkIndex.reference), ...CONDITIONS.map((c) => fmtSpread(results.benchmarkIndex[c.key]))]);
-	rows.push([`batch of ${Object.keys(PAGES).length}, seconds`, '', ...CONDITIONS.map((c) => results.batchSeconds[c.key].join(' '))]);
+	rows.push([
+		'worst |difference|',
+		'',
+		...CONDITIONS.map(
+			(c) => `${results.worstDiff[c.key].toFixed(2)}${results.worstDiff[c.key] <= TARGET ? '' : ' (over)'}`,
+		),
+	]);
+	rows.push([
+		'benchmarkIndex',
+		fmtSpread(results.benchmarkIndex.reference),
+		...CONDITIONS.map((c) => fmtSpread(results.benchmarkIndex[c.key])),
+	]);
+	rows.push([
+		`batch of ${Object.keys(PAGES).length}, seconds`,
+		'',
+		...CONDITIONS.map((c) => results.batchSeconds[c.key].join(' ')),
+	]);
 	rows.push(['main-thread CPU wait ratio', '', ...CONDITIONS.map((c) => fmtSpread(results.waitRatio[c.key]))]);
 	const w = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
 	for (const r of rows) console.log(`  ${r.map((cell, i) => cell.padEnd(w[i])).join('  ')}`);

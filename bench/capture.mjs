@@ -64,7 +64,11 @@ async function captureOnce(browser, url) {
 
 const stats = (xs) => {
 	const s = [...xs].sort((a, b) => a - b);
-	return { median: Math.round(s[Math.floor((s.length - 1) / 2)]), min: Math.round(s[0]), max: Math.round(s[s.length - 1]) };
+	return {
+		median: Math.round(s[Math.floor((s.length - 1) / 2)]),
+		min: Math.round(s[0]),
+		max: Math.round(s[s.length - 1]),
+	};
 };
 
 const server = await serveDemo();
@@ -92,7 +96,9 @@ try {
 		{ case: 'warm browser (mobile & desktop capture)', ...stats(warm.map((r) => r.captureMs)) },
 		{ case: 'CRO rules after capture', ...stats([...cold, ...warm].map((r) => r.croMs)) },
 	];
-	console.log(`capture stage on ${url} — ${runs} runs each, ${os.cpus().length} CPUs, maxCaptureContexts=${settings.maxCaptureContexts}`);
+	console.log(
+		`capture stage on ${url} — ${runs} runs each, ${os.cpus().length} CPUs, maxCaptureContexts=${settings.maxCaptureContexts}`,
+	);
 	console.table(rows);
 	console.log(`screenshot bytes per audit (4 images): ${warm[0].bytes}; CRO findings: ${warm[0].findings}`);
 	const result = {

@@ -22,7 +22,13 @@ const median = (xs) => {
 	const s = [...xs].sort((a, b) => a - b);
 	return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-const spreadOf = (xs) => ({ n: xs.length, min: Math.min(...xs), max: Math.max(...xs), median: median(xs), spread: Math.max(...xs) - Math.min(...xs) });
+const spreadOf = (xs) => ({
+	n: xs.length,
+	min: Math.min(...xs),
+	max: Math.max(...xs),
+	median: median(xs),
+	spread: Math.max(...xs) - Math.min(...xs),
+});
 const mb = (b) => Math.round(b / 1048576);
 const log = (...a) => console.error('[bench:engine]', ...a);
 
@@ -48,7 +54,10 @@ async function main() {
 	const rpc = (m, p) => engine.connection.sendRequest(m, p);
 	await rpc('auditlens/configure', { maxConcurrentAudits: CONCURRENCY, maxBrowsers: CONCURRENCY });
 	// Warm the pool the way a running editor session has it warm.
-	await rpc('auditlens/batchAudit', { urls: pages.slice(0, CONCURRENCY).map((u) => `${u}?warm`), options: { ...LH_ONLY, formFactors: ['mobile'] } });
+	await rpc('auditlens/batchAudit', {
+		urls: pages.slice(0, CONCURRENCY).map((u) => `${u}?warm`),
+		options: { ...LH_ONLY, formFactors: ['mobile'] },
+	});
 
 	let peak = 0;
 	// The pool's Chromes at most: with the trace slot on, the engine runs no more than the cores + 1 at once.
@@ -63,7 +72,9 @@ async function main() {
 		}
 	})();
 	log(`engine, ${PAGES} pages at concurrency ${CONCURRENCY}…`);
-	const batch = await timed(() => rpc('auditlens/batchAudit', { urls: pages, options: { ...LH_ONLY, formFactors: ['mobile'] } }));
+	const batch = await timed(() =>
+		rpc('auditlens/batchAudit', { urls: pages, options: { ...LH_ONLY, formFactors: ['mobile'] } }),
+	);
 	sampling = false;
 	await sampler;
 	const failed = batch.value.items.filter((i) => i.error || i.result?.status !== 'ok');
@@ -72,7 +83,12 @@ async function main() {
 	// The same batch with the trace slot off: what the slot's turns for the page loads cost.
 	await rpc('auditlens/configure', { traceSlot: false });
 	log(`engine, ${PAGES} pages at concurrency ${CONCURRENCY}, trace slot off…`);
-	const batchOff = await timed(() => rpc('auditlens/batchAudit', { urls: pages.map((u) => `${u}?slotOff`), options: { ...LH_ONLY, formFactors: ['mobile'] } }));
+	const batchOff = await timed(() =>
+		rpc('auditlens/batchAudit', {
+			urls: pages.map((u) => `${u}?slotOff`),
+			options: { ...LH_ONLY, formFactors: ['mobile'] },
+		}),
+	);
 	await rpc('auditlens/configure', { traceSlot: true });
 	const slotOffPerPage = batchOff.ms / PAGES / 1000;
 	results.throughput = {
@@ -96,10 +112,34 @@ async function main() {
 	const reps = quick ? 1 : 3;
 	for (let i = 0; i < reps; i++) {
 		log(`latency round ${i + 1}/${reps}…`);
-		alone.push((await timed(() => rpc('auditlens/audit', { url: `${pages[0]}?alone=${i}`, options: { ...LH_ONLY, formFactors: ['mobile'] } }))).ms);
-		both.push((await timed(() => rpc('auditlens/audit', { url: `${pages[0]}?both=${i}`, options: { ...LH_ONLY, formFactors: ['mobile', 'desktop'] } }))).ms);
+		alone.push(
+			(
+				await timed(() =>
+					rpc('auditlens/audit', { url: `${pages[0]}?alone=${i}`, options: { ...LH_ONLY, formFactors: ['mobile'] } }),
+				)
+			).ms,
+		);
+		both.push(
+			(
+				await timed(() =>
+					rpc('auditlens/audit', {
+						url: `${pages[0]}?both=${i}`,
+						options: { ...LH_ONLY, formFactors: ['mobile', 'desktop'] },
+					}),
+				)
+			).ms,
+		);
 		await rpc('auditlens/configure', { traceSlot: false });
-		bothSlotOff.push((await timed(() => rpc('auditlens/audit', { url: `${pages[0]}?bothSlotOff=${i}`, options: { ...LH_ONLY, formFactors: ['mobile', 'desktop'] } }))).ms);
+		bothSlotOff.push(
+			(
+				await timed(() =>
+					rpc('auditlens/audit', {
+						url: `${pages[0]}?bothSlotOff=${i}`,
+						options: { ...LH_ONLY, formFactors: ['mobile', 'desktop'] },
+					}),
+				)
+			).ms,
+		);
 		await rpc('auditlens/configure', { traceSlot: true });
 	}
 	results.latency = {
@@ -119,14 +159,25 @@ async function main() {
 	await rpc('auditlens/configure', { maxConcurrentAudits: n, maxBrowsers: n, accuracyMode: false });
 	log('slow page, one at a time…');
 	const sequential = [];
-	for (let i = 0; i < n; i++) sequential.push(perf(await rpc('auditlens/audit', { url: slow('seq', i), options: { ...LH_ONLY, formFactors: ['mobile'] } })));
+	for (let i = 0; i < n; i++)
+		sequential.push(
+			perf(await rpc('auditlens/audit', { url: slow('seq', i), options: { ...LH_ONLY, formFactors: ['mobile'] } })),
+		);
 	log('slow page, 4 asked at once…');
-	const concurrent = (await rpc('auditlens/batchAudit', { urls: Array.from({ length: n }, (_, i) => slow('par', i)), options: { ...LH_ONLY, formFactors: ['mobile'] } })).items.map((i) =>
-		perf(i.result),
-	);
+	const concurrent = (
+		await rpc('auditlens/batchAudit', {
+			urls: Array.from({ length: n }, (_, i) => slow('par', i)),
+			options: { ...LH_ONLY, formFactors: ['mobile'] },
+		})
+	).items.map((i) => perf(i.result));
 	log('slow page, 4 submitted at once in accuracy mode…');
 	await rpc('auditlens/configure', { accuracyMode: true });
-	const accurate = await timed(() => rpc('auditlens/batchAudit', { urls: Array.from({ length: n }, (_, i) => slow('acc', i)), options: { ...LH_ONLY, formFactors: ['mobile'] } }));
+	const accurate = await timed(() =>
+		rpc('auditlens/batchAudit', {
+			urls: Array.from({ length: n }, (_, i) => slow('acc', i)),
+			options: { ...LH_ONLY, formFactors: ['mobile'] },
+		}),
+	);
 	const accuracy = accurate.value.items.map((i) => perf(i.result));
 	await rpc('auditlens/configure', { accuracyMode: false });
 	results.scoreSpread = {
@@ -144,9 +195,17 @@ async function main() {
 	const withCro = [];
 	for (let i = 0; i < reps; i++) {
 		log(`capture + CRO beside Lighthouse, round ${i + 1}/${reps}…`);
-		lhOnly.push((await timed(() => rpc('auditlens/audit', { url: `${pages[1]}?lh=${i}`, options: { ...LH_ONLY } }))).ms);
-		const full = await timed(() => rpc('auditlens/audit', { url: `${pages[1]}?full=${i}`, options: { noCache: true, stages: { ai: false, crux: false } } }));
-		if (full.value.stages.capture?.status !== 'ok' || full.value.stages.cro?.status !== 'ok') throw new Error(`capture/cro failed: ${JSON.stringify(full.value.stages.capture)}`);
+		lhOnly.push(
+			(await timed(() => rpc('auditlens/audit', { url: `${pages[1]}?lh=${i}`, options: { ...LH_ONLY } }))).ms,
+		);
+		const full = await timed(() =>
+			rpc('auditlens/audit', {
+				url: `${pages[1]}?full=${i}`,
+				options: { noCache: true, stages: { ai: false, crux: false } },
+			}),
+		);
+		if (full.value.stages.capture?.status !== 'ok' || full.value.stages.cro?.status !== 'ok')
+			throw new Error(`capture/cro failed: ${JSON.stringify(full.value.stages.capture)}`);
 		withCro.push(full.ms);
 	}
 	results.captureBesideLighthouse = {
@@ -161,10 +220,20 @@ async function main() {
 	const repeatUrl = `${pages[2]}?cached`;
 	await rpc('auditlens/audit', { url: repeatUrl, options: { ...LH_ONLY, noCache: false } });
 	const cachedTimes = [];
-	for (let i = 0; i < 200; i++) cachedTimes.push((await timed(() => rpc('auditlens/audit', { url: repeatUrl, options: { ...LH_ONLY, noCache: false } }))).ms);
+	for (let i = 0; i < 200; i++)
+		cachedTimes.push(
+			(await timed(() => rpc('auditlens/audit', { url: repeatUrl, options: { ...LH_ONLY, noCache: false } }))).ms,
+		);
 	cachedTimes.sort((a, b) => a - b);
 	const runsBefore = (await rpc('auditlens/stats', {})).lighthouseRuns;
-	const twenty = await Promise.all(Array.from({ length: 20 }, () => rpc('auditlens/audit', { url: `${pages[3]}?twenty`, options: { ...LH_ONLY, formFactors: ['mobile'], noCache: false } })));
+	const twenty = await Promise.all(
+		Array.from({ length: 20 }, () =>
+			rpc('auditlens/audit', {
+				url: `${pages[3]}?twenty`,
+				options: { ...LH_ONLY, formFactors: ['mobile'], noCache: false },
+			}),
+		),
+	);
 	const runsAfter = (await rpc('auditlens/stats', {})).lighthouseRuns;
 	results.cache = {
 		cachedRepeatP50Ms: +cachedTimes[99].toFixed(2),
@@ -186,15 +255,43 @@ async function main() {
 	const t = results;
 	const rows = [
 		['throughput: lighthouse CLI, sequential', `${t.throughput.cliSecondsPerPage} s/page`, ''],
-		[`throughput: engine, concurrency ${CONCURRENCY}`, `${t.throughput.engineSecondsPerPage} s/page`, `${t.throughput.ratio}x the CLI (trace slot on, the default)`],
-		[`throughput: engine, trace slot off`, `${t.throughput.slotOffSecondsPerPage} s/page`, `${t.throughput.slotOffRatio}x the CLI (target >= 3x)`],
+		[
+			`throughput: engine, concurrency ${CONCURRENCY}`,
+			`${t.throughput.engineSecondsPerPage} s/page`,
+			`${t.throughput.ratio}x the CLI (trace slot on, the default)`,
+		],
+		[
+			`throughput: engine, trace slot off`,
+			`${t.throughput.slotOffSecondsPerPage} s/page`,
+			`${t.throughput.slotOffRatio}x the CLI (target >= 3x)`,
+		],
 		['latency: mobile alone', `${t.latency.mobileAloneMs} ms`, ''],
-		['latency: mobile + desktop together', `${t.latency.mobileAndDesktopMs} ms`, `${t.latency.ratio}x mobile alone (trace slot on: their page loads take turns)`],
-		['latency: the same, trace slot off', `${t.latency.mobileAndDesktopSlotOffMs} ms`, `${t.latency.slotOffRatio}x mobile alone (target <= 1.25x)`],
-		[`peak memory, engine + ${t.memory.browsers} Chromes`, `${t.memory.peakEngineAndChromesMB} MB`, `concurrency ${CONCURRENCY}`],
+		[
+			'latency: mobile + desktop together',
+			`${t.latency.mobileAndDesktopMs} ms`,
+			`${t.latency.ratio}x mobile alone (trace slot on: their page loads take turns)`,
+		],
+		[
+			'latency: the same, trace slot off',
+			`${t.latency.mobileAndDesktopSlotOffMs} ms`,
+			`${t.latency.slotOffRatio}x mobile alone (target <= 1.25x)`,
+		],
+		[
+			`peak memory, engine + ${t.memory.browsers} Chromes`,
+			`${t.memory.peakEngineAndChromesMB} MB`,
+			`concurrency ${CONCURRENCY}`,
+		],
 		['perf score, slow page, one at a time', fmtSpread(t.scoreSpread.sequential), ''],
-		['perf score, slow page, 4 asked at once', fmtSpread(t.scoreSpread.concurrent4), `median off by ${t.scoreSpread.concurrentMedianDelta} (target <= 0.03)`],
-		['perf score, slow page, accuracy mode', fmtSpread(t.scoreSpread.accuracyMode), `median off by ${t.scoreSpread.accuracyMedianDelta}`],
+		[
+			'perf score, slow page, 4 asked at once',
+			fmtSpread(t.scoreSpread.concurrent4),
+			`median off by ${t.scoreSpread.concurrentMedianDelta} (target <= 0.03)`,
+		],
+		[
+			'perf score, slow page, accuracy mode',
+			fmtSpread(t.scoreSpread.accuracyMode),
+			`median off by ${t.scoreSpread.accuracyMedianDelta}`,
+		],
 	];
 	rows.push(
 		[
@@ -202,9 +299,21 @@ async function main() {
 			`${t.captureBesideLighthouse.withCaptureAndCroMs} ms vs ${t.captureBesideLighthouse.lighthouseOnlyMs} ms`,
 			`${t.captureBesideLighthouse.addedPercent >= 0 ? '+' : ''}${t.captureBesideLighthouse.addedPercent}% (target < 10%)`,
 		],
-		['cached repeat audit through the RPC', `p50 ${t.cache.cachedRepeatP50Ms} ms, p95 ${t.cache.cachedRepeatP95Ms} ms`, 'target p95 <= 50 ms'],
-		['20 identical concurrent requests', `${t.cache.lighthouseRunsFor20IdenticalRequests} Lighthouse run(s)`, 'target exactly 1'],
-		['engine start-up, 1,000 audits in history', `${t.startup.firstAnswerMedianMs} ms to first answer`, `target <= 500 ms (history file ${t.startup.dbMB} MB)`],
+		[
+			'cached repeat audit through the RPC',
+			`p50 ${t.cache.cachedRepeatP50Ms} ms, p95 ${t.cache.cachedRepeatP95Ms} ms`,
+			'target p95 <= 50 ms',
+		],
+		[
+			'20 identical concurrent requests',
+			`${t.cache.lighthouseRunsFor20IdenticalRequests} Lighthouse run(s)`,
+			'target exactly 1',
+		],
+		[
+			'engine start-up, 1,000 audits in history',
+			`${t.startup.firstAnswerMedianMs} ms to first answer`,
+			`target <= 500 ms (history file ${t.startup.dbMB} MB)`,
+		],
 	);
 	printTable('Engine benchmark', rows);
 }
@@ -223,9 +332,18 @@ async function startupWith1000() {
 		['lhr:mobile', loadLhr('mobile')],
 		['lhr:desktop', loadLhr('desktop')],
 	]);
-	const fill = await HistoryStore.open({ path: db, settings: testSettings(), log: createLogger('error'), flushDelayMs: 3_600_000, compressionQuality: 5 });
+	const fill = await HistoryStore.open({
+		path: db,
+		settings: testSettings(),
+		log: createLogger('error'),
+		flushDelayMs: 3_600_000,
+		compressionQuality: 5,
+	});
 	for (let i = 0; i < 1000; i++) {
-		const r = sampleResult({ url: `https://site${i % 100}.example/page`, requestedAt: new Date(Date.now() - (1000 - i) * 600_000) });
+		const r = sampleResult({
+			url: `https://site${i % 100}.example/page`,
+			requestedAt: new Date(Date.now() - (1000 - i) * 600_000),
+		});
 		await fill.save(cacheKey(r.url, r.options) + `#${i}`, r, lhrs);
 	}
 	await fill.close();

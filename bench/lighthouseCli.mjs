@@ -17,10 +17,14 @@ export async function lighthouseCli(url, args = []) {
 	const chromePath = await findChrome();
 	const flags = chromeFlags(await chromeSandbox(chromePath, createLogger('warn')), CHROME_FLAGS);
 	return new Promise((resolve, reject) => {
-		const child = spawn(process.execPath, [cli, url, '--output=json', '--output-path=stdout', '--quiet', ...args, `--chrome-flags=${flags.join(' ')}`], {
-			env: { ...process.env, CHROME_PATH: chromePath },
-			stdio: ['ignore', 'pipe', 'inherit'],
-		});
+		const child = spawn(
+			process.execPath,
+			[cli, url, '--output=json', '--output-path=stdout', '--quiet', ...args, `--chrome-flags=${flags.join(' ')}`],
+			{
+				env: { ...process.env, CHROME_PATH: chromePath },
+				stdio: ['ignore', 'pipe', 'inherit'],
+			},
+		);
 		const out = [];
 		child.stdout.on('data', (c) => out.push(c));
 		child.on('close', (code) => {

@@ -16,7 +16,15 @@ const { startEngine } = require(path.join(root, 'out/test/helpers/engineProcess.
 const { startFixtureServer } = require(path.join(root, 'out/test/helpers/fixtureServer.js'));
 
 function parseArgs(argv) {
-	const a = { concurrency: 4, requests: 12, noCache: false, formFactors: ['mobile'], lighthouseOnly: false, out: path.join(root, 'bench', 'results', 'load.json'), urls: [] };
+	const a = {
+		concurrency: 4,
+		requests: 12,
+		noCache: false,
+		formFactors: ['mobile'],
+		lighthouseOnly: false,
+		out: path.join(root, 'bench', 'results', 'load.json'),
+		urls: [],
+	};
 	for (let i = 0; i < argv.length; i++) {
 		const v = argv[i];
 		if (v === '--concurrency') a.concurrency = Number(argv[++i]);
@@ -28,21 +36,33 @@ function parseArgs(argv) {
 		else if (v.startsWith('--')) throw new Error(`unknown option ${v}`);
 		else a.urls.push(v);
 	}
-	if (!(a.concurrency >= 1) || !(a.requests >= 1)) throw new Error('--concurrency and --requests take positive numbers');
+	if (!(a.concurrency >= 1) || !(a.requests >= 1))
+		throw new Error('--concurrency and --requests take positive numbers');
 	return a;
 }
 
-const pct = (sorted, p) => (sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] : 0);
+const pct = (sorted, p) =>
+	sorted.length ? sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] : 0;
 
 async function main() {
 	const args = parseArgs(process.argv.slice(2));
 	const server = args.urls.length ? undefined : await startFixtureServer();
-	const urls = args.urls.length ? args.urls : Array.from({ length: 12 }, (_, i) => server.url(`/site/page${i + 1}.html`));
+	const urls = args.urls.length
+		? args.urls
+		: Array.from({ length: 12 }, (_, i) => server.url(`/site/page${i + 1}.html`));
 	const engine = await startEngine({ db: null });
 	const rpc = (m, p) => engine.connection.sendRequest(m, p);
-	await rpc('auditlens/configure', { maxConcurrentAudits: args.concurrency, maxBrowsers: Math.min(16, args.concurrency * args.formFactors.length), queueSize: Math.max(50, args.requests) });
+	await rpc('auditlens/configure', {
+		maxConcurrentAudits: args.concurrency,
+		maxBrowsers: Math.min(16, args.concurrency * args.formFactors.length),
+		queueSize: Math.max(50, args.requests),
+	});
 	const before = await rpc('auditlens/stats', {});
-	const options = { formFactors: args.formFactors, noCache: args.noCache, ...(args.lighthouseOnly ? { stages: { capture: false, cro: false, ai: false, crux: false } } : {}) };
+	const options = {
+		formFactors: args.formFactors,
+		noCache: args.noCache,
+		...(args.lighthouseOnly ? { stages: { capture: false, cro: false, ai: false, crux: false } } : {}),
+	};
 
 	const durations = [];
 	const errors = {};
@@ -94,7 +114,9 @@ async function main() {
 	fs.writeFileSync(args.out, `${JSON.stringify(report, null, 2)}\n`);
 	const d = report.durationsMs;
 	console.log(`Load: ${args.requests} requests, ${args.concurrency} at once, ${urls.length} URLs`);
-	console.log(`  success rate   ${(report.successRate * 100).toFixed(1)} %${Object.keys(errors).length ? `  errors: ${JSON.stringify(errors)}` : ''}`);
+	console.log(
+		`  success rate   ${(report.successRate * 100).toFixed(1)} %${Object.keys(errors).length ? `  errors: ${JSON.stringify(errors)}` : ''}`,
+	);
 	console.log(`  duration (ms)  min ${d.min}  median ${d.median}  mean ${d.mean}  p95 ${d.p95}  max ${d.max}`);
 	console.log(`  throughput     ${report.throughputPerMinute} audits/min over ${report.wallSeconds} s`);
 	console.log(

@@ -104,7 +104,10 @@ export function Card${i}(): HTMLElement {
 	n++;
 	for (let i = 1; n < FILES && i <= 300; i++, n++) write(`pages/${i}.html`, pageHtml(i));
 	for (let i = 0; n < FILES && i < 500; i++, n++)
-		write(`src/lib/mod${i % 25}/util${i}.ts`, `export const value${i} = ${i};\nexport function twice${i}(x: number): number {\n\treturn x * 2 + ${i};\n}\n`);
+		write(
+			`src/lib/mod${i % 25}/util${i}.ts`,
+			`export const value${i} = ${i};\nexport function twice${i}(x: number): number {\n\treturn x * 2 + ${i};\n}\n`,
+		);
 	write('css/site.css', 'body { margin: 0; }\n');
 	n++;
 	for (let i = 0; n < FILES; i++, n++) write(`public/img/p${i}.png`, 'not really a png');
@@ -130,17 +133,54 @@ export function Card${i}(): HTMLElement {
 
 	// 3. A realistic finding list: element findings (page and components), console errors and long tasks in the
 	// bundle, unused bytes by resource, page-level findings. ~70 in all.
-	const finding = (rule, target) => ({ rule, source: 'lighthouse', title: rule, message: rule, severity: 'warning', target });
+	const finding = (rule, target) => ({
+		rule,
+		source: 'lighthouse',
+		title: rule,
+		message: rule,
+		severity: 'warning',
+		target,
+	});
 	const col = (needle, from = 0) => bundle.indexOf(needle, from) + 1;
 	const findings = [
-		...Array.from({ length: 20 }, (_, j) => finding('link-in-text-block', { kind: 'element', selector: `main > p.para-${j} > a`, snippet: `<a href="/pages/${j % 300}.html">` })),
-		finding('label', { kind: 'element', selector: 'form.signup > input', snippet: '<input type="email" name="email">' }),
-		...Array.from({ length: 30 }, (_, i) =>
-			finding('unsized-images', { kind: 'element', selector: `section#card-${i} > img.card-photo`, snippet: `<img class="card-photo" src="/img/p${i}.png" width="160" height="120">` }),
+		...Array.from({ length: 20 }, (_, j) =>
+			finding('link-in-text-block', {
+				kind: 'element',
+				selector: `main > p.para-${j} > a`,
+				snippet: `<a href="/pages/${j % 300}.html">`,
+			}),
 		),
-		finding('image-alt', { kind: 'element', selector: 'footer > img.generated', snippet: '<img class="generated-x" src="/img/x.png">' }),
-		finding('errors-in-console', { kind: 'script', url: server.url('/assets/app.js'), line: 1, column: col('console.error(') }),
-		...Array.from({ length: 10 }, (_, i) => finding('long-tasks', { kind: 'script', url: server.url('/assets/app.js'), line: 1, column: col(`"card-${i * 7}"`) })),
+		finding('label', {
+			kind: 'element',
+			selector: 'form.signup > input',
+			snippet: '<input type="email" name="email">',
+		}),
+		...Array.from({ length: 30 }, (_, i) =>
+			finding('unsized-images', {
+				kind: 'element',
+				selector: `section#card-${i} > img.card-photo`,
+				snippet: `<img class="card-photo" src="/img/p${i}.png" width="160" height="120">`,
+			}),
+		),
+		finding('image-alt', {
+			kind: 'element',
+			selector: 'footer > img.generated',
+			snippet: '<img class="generated-x" src="/img/x.png">',
+		}),
+		finding('errors-in-console', {
+			kind: 'script',
+			url: server.url('/assets/app.js'),
+			line: 1,
+			column: col('console.error('),
+		}),
+		...Array.from({ length: 10 }, (_, i) =>
+			finding('long-tasks', {
+				kind: 'script',
+				url: server.url('/assets/app.js'),
+				line: 1,
+				column: col(`"card-${i * 7}"`),
+			}),
+		),
 		finding('unused-javascript', { kind: 'resource', url: server.url('/assets/app.js') }),
 		finding('unused-css-rules', { kind: 'resource', url: server.url('/css/site.css') }),
 		finding('uses-rel-preconnect', { kind: 'resource', url: 'https://fonts.example/css' }),
@@ -181,7 +221,12 @@ export function Card${i}(): HTMLElement {
 		goalMs: GOAL_MS,
 	};
 	const rows = [
-		[`Mapping time per audit, ${n.toLocaleString('en')} files, ${findings.length} findings (median of ${ROUNDS})`, `${results.totalMs} ms`, `≤ ${GOAL_MS} ms`, results.totalMs <= GOAL_MS],
+		[
+			`Mapping time per audit, ${n.toLocaleString('en')} files, ${findings.length} findings (median of ${ROUNDS})`,
+			`${results.totalMs} ms`,
+			`≤ ${GOAL_MS} ms`,
+			results.totalMs <= GOAL_MS,
+		],
 		['  WorkspaceIndex.open (median)', `${results.openMs} ms`, '', null],
 		['  locateFindings: fetch page, bundle and map, place (median)', `${results.locateMs} ms`, '', null],
 		['  slowest round', `${results.maxTotalMs} ms`, '', null],
@@ -191,7 +236,8 @@ export function Card${i}(): HTMLElement {
 	const w0 = Math.max(...rows.map((r) => r[0].length));
 	const w1 = Math.max(...rows.map((r) => r[1].length));
 	console.log(`${'Locate benchmark'.padEnd(w0)}  ${'value'.padStart(w1)}  target`);
-	for (const [name, value, target, ok] of rows) console.log(`${name.padEnd(w0)}  ${value.padStart(w1)}  ${target}${ok === null ? '' : ok ? '  ok' : '  MISSED'}`);
+	for (const [name, value, target, ok] of rows)
+		console.log(`${name.padEnd(w0)}  ${value.padStart(w1)}  ${target}${ok === null ? '' : ok ? '  ok' : '  MISSED'}`);
 	const resultsDir = path.join(here, 'results');
 	fs.mkdirSync(resultsDir, { recursive: true });
 	fs.writeFileSync(path.join(resultsDir, 'locate.json'), `${JSON.stringify(results, null, '\t')}\n`);

@@ -79,7 +79,10 @@ const cpuSeconds = (pids) => pids.flatMap(treeOf).reduce((s, p) => s + ticksOf(p
 /** The subreaper's child (the command it runs): the one pid in its children list. */
 function commandPid(reaperPid) {
 	try {
-		return Number(fs.readFileSync(`/proc/${reaperPid}/task/${reaperPid}/children`, 'utf8').trim().split(/\s+/)[0]) || undefined;
+		return (
+			Number(fs.readFileSync(`/proc/${reaperPid}/task/${reaperPid}/children`, 'utf8').trim().split(/\s+/)[0]) ||
+			undefined
+		);
 	} catch {
 		return undefined;
 	}
@@ -90,7 +93,10 @@ function measuredCli(dir, name, args, env) {
 	const report = path.join(dir, `${name}.processes.json`);
 	const errFile = path.join(dir, `${name}.log`);
 	const err = fs.openSync(errFile, 'w');
-	const child = spawn('python3', [path.join(here, 'subreaper.py'), report, '--', process.execPath, BIN, ...args], { env, stdio: ['ignore', 'pipe', err] });
+	const child = spawn('python3', [path.join(here, 'subreaper.py'), report, '--', process.execPath, BIN, ...args], {
+		env,
+		stdio: ['ignore', 'pipe', err],
+	});
 	fs.closeSync(err);
 	let stdout = '';
 	child.stdout.on('data', (c) => (stdout += c.toString()));
@@ -119,7 +125,8 @@ async function waitForLog(file, pattern, proc, what) {
 	}
 }
 
-const tail = (file, n = 15) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-n).join('\n') : '(no log)');
+const tail = (file, n = 15) =>
+	fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-n).join('\n') : '(no log)';
 
 /** One contender: `workers` workers on a fresh Redis, the batch submitted once, every figure of it. */
 async function runContender(workers, origin, tag) {
@@ -131,14 +138,34 @@ async function runContender(workers, origin, tag) {
 	const procs = [];
 	try {
 		for (let i = 1; i <= workers; i++) {
-			const w = measuredCli(dir, `worker${i}`, ['worker', '--redis', redis.url, '--concurrency', String(WORKER_CONCURRENCY)], env);
+			const w = measuredCli(
+				dir,
+				`worker${i}`,
+				['worker', '--redis', redis.url, '--concurrency', String(WORKER_CONCURRENCY)],
+				env,
+			);
 			procs.push(w);
 		}
 		await Promise.all(procs.map((w, i) => waitForLog(w.errFile, WORKER_READY, w.reaper, `worker ${i + 1}`)));
 		const workerPids = procs.map((w) => commandPid(w.reaper.pid)).filter(Boolean);
 		const urls = Array.from({ length: PAGES }, (_, i) => `${origin}/site/page${(i % 12) + 1}.html?run=${tag}-${i}`);
 		const cpuBefore = cpuSeconds(workerPids);
-		const submitter = measuredCli(dir, 'submitter', ['audit', ...urls, '--redis', redis.url, '--form-factor', 'mobile', '--json', '--db', path.join(dir, 'history.sqlite')], env);
+		const submitter = measuredCli(
+			dir,
+			'submitter',
+			[
+				'audit',
+				...urls,
+				'--redis',
+				redis.url,
+				'--form-factor',
+				'mobile',
+				'--json',
+				'--db',
+				path.join(dir, 'history.sqlite'),
+			],
+			env,
+		);
 		const sub = await submitter.report();
 		const batchCpu = cpuSeconds(workerPids) - cpuBefore + sub.cpu.total;
 		let entries;
@@ -157,7 +184,11 @@ async function runContender(workers, origin, tag) {
 			workerConcurrency: WORKER_CONCURRENCY,
 			pages: PAGES,
 			ok: ok.length,
-			notOk: entries.filter((e) => e.status !== 'ok').map((e) => `${e.url} ${e.status}${e.error ? ` (${String(e.error.message ?? e.error.code).slice(0, 160)})` : ''}`),
+			notOk: entries
+				.filter((e) => e.status !== 'ok')
+				.map(
+					(e) => `${e.url} ${e.status}${e.error ? ` (${String(e.error.message ?? e.error.code).slice(0, 160)})` : ''}`,
+				),
 			wallSeconds: sub.wallSeconds,
 			secondsPerPage: +(sub.wallSeconds / PAGES).toFixed(2),
 			batchCpuSeconds: +batchCpu.toFixed(1),
@@ -165,7 +196,8 @@ async function runContender(workers, origin, tag) {
 			totalCpuSeconds: +(reports.reduce((s, r) => s + r.cpu.total, 0) + sub.cpu.total).toFixed(1),
 			submitterCpuSeconds: sub.cpu.total,
 			medianAuditSeconds: perPage.length ? +(median(perPage) / 1000).toFixed(1) : null,
-			chromiumLeftBehind: reports.reduce((s, r) => s + r.leftBehind.chromiumProcesses, 0) + sub.leftBehind.chromiumProcesses,
+			chromiumLeftBehind:
+				reports.reduce((s, r) => s + r.leftBehind.chromiumProcesses, 0) + sub.leftBehind.chromiumProcesses,
 			dir: keep ? dir : undefined,
 		};
 	} finally {
@@ -184,18 +216,26 @@ async function main() {
 	const server = await startFixtureServer();
 	const results = {
 		date: new Date().toISOString(),
-		machine: { cores: os.cpus().length, cpu: os.cpus()[0]?.model, loadavgAtStart: os.loadavg().map((l) => +l.toFixed(2)) },
+		machine: {
+			cores: os.cpus().length,
+			cpu: os.cpus()[0]?.model,
+			loadavgAtStart: os.loadavg().map((l) => +l.toFixed(2)),
+		},
 		node: process.versions.node,
 		batch: { pages: PAGES, formFactor: 'mobile', capture: true, workerConcurrency: WORKER_CONCURRENCY },
 		runs: [],
 	};
-	log(`${results.machine.cores} cores, load average ${results.machine.loadavgAtStart.join(' ')}; ${PAGES} pages at ${server.origin}`);
+	log(
+		`${results.machine.cores} cores, load average ${results.machine.loadavgAtStart.join(' ')}; ${PAGES} pages at ${server.origin}`,
+	);
 	try {
 		for (let round = 0; round < REPEAT; round++) {
 			const r = {};
 			// Alternate who goes first: a disk cache or a neighbour's load favours neither every time.
 			for (const workers of round % 2 ? [...CONTENDERS].reverse() : CONTENDERS) {
-				log(`round ${round + 1}/${REPEAT}: ${workers} worker${workers > 1 ? 's' : ''} (load average ${os.loadavg()[0].toFixed(2)})…`);
+				log(
+					`round ${round + 1}/${REPEAT}: ${workers} worker${workers > 1 ? 's' : ''} (load average ${os.loadavg()[0].toFixed(2)})…`,
+				);
 				r[`workers${workers}`] = await runContender(workers, server.origin, `r${round}w${workers}`);
 			}
 			r.ratio = +(r.workers1.wallSeconds / r.workers2.wallSeconds).toFixed(2);
@@ -211,12 +251,24 @@ async function main() {
 	fs.writeFileSync(path.join(here, 'results', 'queue.json'), `${JSON.stringify(results, null, 2)}\n`);
 	printReport(results);
 	const incomplete = results.runs.flatMap((r) => [r.workers1, r.workers2]).filter((f) => f.ok !== PAGES);
-	for (const f of incomplete) console.error(`${f.workers} worker(s): ${f.ok} of ${PAGES} pages ok; ${f.notOk.join('; ')}`);
+	for (const f of incomplete)
+		console.error(`${f.workers} worker(s): ${f.ok} of ${PAGES} pages ok; ${f.notOk.join('; ')}`);
 	if (incomplete.length) process.exitCode = 1;
 }
 
 function printReport(results) {
-	const header = ['run', 'workers', 'pages ok', 'wall s', 's/page', 'batch CPU-s', 'CPU-s/page', 'median audit s', 'CPU-s incl. start/stop', 'Chromium left'];
+	const header = [
+		'run',
+		'workers',
+		'pages ok',
+		'wall s',
+		's/page',
+		'batch CPU-s',
+		'CPU-s/page',
+		'median audit s',
+		'CPU-s incl. start/stop',
+		'Chromium left',
+	];
 	const rows = [header];
 	results.runs.forEach((r, i) => {
 		for (const f of [r.workers1, r.workers2]) {
@@ -233,15 +285,32 @@ function printReport(results) {
 				String(f.chromiumLeftBehind),
 			]);
 		}
-		rows.push(['', 'one worker / two (wall)', '', `${r.ratio}x`, '', '', '', '', `load average after ${r.loadavgAfter.join(' ')}`, '']);
+		rows.push([
+			'',
+			'one worker / two (wall)',
+			'',
+			`${r.ratio}x`,
+			'',
+			'',
+			'',
+			'',
+			`load average after ${r.loadavgAfter.join(' ')}`,
+			'',
+		]);
 	});
 	const w = header.map((_, i) => Math.max(...rows.map((row) => row[i].length)));
-	console.log(`\nQueue: ${results.batch.pages} pages, mobile, capture on, through BullMQ on a local redis-server; ${results.machine.cores} cores`);
+	console.log(
+		`\nQueue: ${results.batch.pages} pages, mobile, capture on, through BullMQ on a local redis-server; ${results.machine.cores} cores`,
+	);
 	for (const row of rows) console.log(`  ${row.map((cell, i) => cell.padEnd(w[i])).join('  ')}`);
-	console.log(`  load average at start ${results.machine.loadavgAtStart.join(' ')}, at end ${results.machine.loadavgAtEnd.join(' ')}`);
+	console.log(
+		`  load average at start ${results.machine.loadavgAtStart.join(' ')}, at end ${results.machine.loadavgAtEnd.join(' ')}`,
+	);
 	const busiest = Math.max(results.machine.loadavgAtStart[0], ...results.runs.map((r) => r.loadavgAfter[0]));
 	if (busiest > 2 * results.machine.cores)
-		console.log(`  note: a load average of ${busiest} on ${results.machine.cores} cores; other work shared the machine, so wall times say little (CPU-seconds per page less so)`);
+		console.log(
+			`  note: a load average of ${busiest} on ${results.machine.cores} cores; other work shared the machine, so wall times say little (CPU-seconds per page less so)`,
+		);
 }
 
 main().catch((err) => {

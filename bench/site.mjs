@@ -62,7 +62,13 @@ const ROUTES = [
 		.map((f) => `/${f.slice(0, -'.html'.length)}`)
 		.sort(),
 ];
-const TYPES = { '.css': 'text/css', '.js': 'text/javascript', '.svg': 'image/svg+xml', '.png': 'image/png', '.txt': 'text/plain' };
+const TYPES = {
+	'.css': 'text/css',
+	'.js': 'text/javascript',
+	'.svg': 'image/svg+xml',
+	'.png': 'image/png',
+	'.txt': 'text/plain',
+};
 
 /**
  * A page of the site: a page file holds its <title> and description lines, then the content of its
@@ -75,7 +81,12 @@ function renderPage(route) {
 		.trimEnd()
 		.split('\n');
 	const head = lines.filter((l, i) => i < 2 && /^<(title|meta)/.test(l));
-	const slots = { head: head.join('\n\t'), header: part('header'), main: lines.slice(head.length).join('\n'), footer: part('footer') };
+	const slots = {
+		head: head.join('\n\t'),
+		header: part('header'),
+		main: lines.slice(head.length).join('\n'),
+		footer: part('footer'),
+	};
 	return part('layout').replace(/<!--#(head|header|main|footer)-->/g, (_, slot) => slots[slot]);
 }
 
@@ -84,16 +95,27 @@ function startSite() {
 	const server = http.createServer((req, res) => {
 		const { pathname } = new URL(req.url ?? '/', 'http://x');
 		const origin = `http://${req.headers.host}`;
-		const send = (status, type, body) => res.writeHead(status, { 'content-type': type, 'cache-control': 'max-age=3600' }).end(body);
+		const send = (status, type, body) =>
+			res.writeHead(status, { 'content-type': type, 'cache-control': 'max-age=3600' }).end(body);
 		if (ROUTES.includes(pathname)) return send(200, 'text/html; charset=utf-8', renderPage(pathname));
-		if (pathname === '/robots.txt') return send(200, TYPES['.txt'], `${fs.readFileSync(path.join(SITE, 'robots.txt'), 'utf8')}${withSitemap ? `Sitemap: ${origin}/sitemap.xml\n` : ''}`);
+		if (pathname === '/robots.txt')
+			return send(
+				200,
+				TYPES['.txt'],
+				`${fs.readFileSync(path.join(SITE, 'robots.txt'), 'utf8')}${withSitemap ? `Sitemap: ${origin}/sitemap.xml\n` : ''}`,
+			);
 		if (pathname === '/sitemap.xml' && withSitemap) {
 			const urls = ROUTES.map((r) => `<url><loc>${origin}${r}</loc></url>`).join('');
-			return send(200, 'application/xml', `<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">${urls}</urlset>`);
+			return send(
+				200,
+				'application/xml',
+				`<?xml version="1.0" encoding="UTF-8"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">${urls}</urlset>`,
+			);
 		}
 		const file = path.join(SITE, path.basename(pathname));
 		const type = TYPES[path.extname(file)];
-		if (type && !path.basename(file).startsWith('_') && fs.existsSync(file)) return send(200, type, fs.readFileSync(file));
+		if (type && !path.basename(file).startsWith('_') && fs.existsSync(file))
+			return send(200, type, fs.readFileSync(file));
 		send(404, 'text/html; charset=utf-8', '<!doctype html><title>Not found</title><h1>Not found</h1>');
 	});
 	return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(server)));
@@ -105,7 +127,9 @@ function nodeBinary() {
 	if (major > 22 || (major === 22 && minor >= 19)) return process.execPath;
 	const local = path.join(root, 'node_modules', '.bin', 'node');
 	if (fs.existsSync(local)) return local;
-	throw new Error(`bench/site.mjs needs Node 22.19 or newer (this is ${process.versions.node}); run "bash scripts/setup.sh" and put node_modules/.bin first on PATH`);
+	throw new Error(
+		`bench/site.mjs needs Node 22.19 or newer (this is ${process.versions.node}); run "bash scripts/setup.sh" and put node_modules/.bin first on PATH`,
+	);
 }
 
 /** Unlighthouse's CLI from the cache, installed there first when missing; answers the path of unlighthouse-ci. */
@@ -116,8 +140,13 @@ function installUnlighthouse() {
 	// Into a temporary folder, then renamed: an interrupted install never looks like a cached one.
 	// --ignore-scripts: no postinstall may download a browser; it gets the system Chromium below.
 	const tmp = fs.mkdtempSync(`${UNLIGHTHOUSE_DIR}-installing-`);
-	const npm = spawnSync('npm', ['install', '--prefix', tmp, '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', UNLIGHTHOUSE], { stdio: 'inherit' });
-	if (npm.status !== 0) throw new Error(`npm install ${UNLIGHTHOUSE} failed (exit ${npm.status}); is the npm registry reachable?`);
+	const npm = spawnSync(
+		'npm',
+		['install', '--prefix', tmp, '--ignore-scripts', '--no-audit', '--no-fund', '--loglevel=error', UNLIGHTHOUSE],
+		{ stdio: 'inherit' },
+	);
+	if (npm.status !== 0)
+		throw new Error(`npm install ${UNLIGHTHOUSE} failed (exit ${npm.status}); is the npm registry reachable?`);
 	fs.rmSync(UNLIGHTHOUSE_DIR, { recursive: true, force: true });
 	fs.renameSync(tmp, UNLIGHTHOUSE_DIR);
 	return bin;
@@ -146,18 +175,24 @@ async function measured(dir, command, { env = process.env, stdoutFile = path.joi
 	const out = fs.openSync(stdoutFile, 'w');
 	const err = fs.openSync(path.join(dir, 'stderr.log'), 'w');
 	try {
-		const child = spawn('python3', [path.join(here, 'subreaper.py'), report, '--', ...command], { cwd: dir, env, stdio: ['ignore', out, err] });
+		const child = spawn('python3', [path.join(here, 'subreaper.py'), report, '--', ...command], {
+			cwd: dir,
+			env,
+			stdio: ['ignore', out, err],
+		});
 		await new Promise((resolve, reject) => child.on('error', reject).on('close', resolve));
 	} finally {
 		fs.closeSync(out);
 		fs.closeSync(err);
 	}
-	if (!fs.existsSync(report)) throw new Error(`the subreaper wrote no report for ${command.join(' ')}; see ${dir}/stderr.log`);
+	if (!fs.existsSync(report))
+		throw new Error(`the subreaper wrote no report for ${command.join(' ')}; see ${dir}/stderr.log`);
 	return JSON.parse(fs.readFileSync(report, 'utf8'));
 }
 
 /** The last lines of a log, for an error a person can act on. */
-const tail = (file, n = 15) => (fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-n).join('\n') : '(no log)');
+const tail = (file, n = 15) =>
+	fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-n).join('\n') : '(no log)';
 
 async function runUnlighthouse({ node, bin, origin, chromePath, sandbox }) {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auditlens-bench-unlighthouse-'));
@@ -171,10 +206,21 @@ async function runUnlighthouse({ node, bin, origin, chromePath, sandbox }) {
 		puppeteerClusterOptions: { maxConcurrency: CONCURRENCY },
 	};
 	fs.writeFileSync(path.join(dir, 'unlighthouse.config.mjs'), `export default ${JSON.stringify(config, null, 2)};\n`);
-	const proc = await measured(dir, [node, bin, '--site', origin, '--root', dir, '--config-file', path.join(dir, 'unlighthouse.config.mjs')]);
+	const proc = await measured(dir, [
+		node,
+		bin,
+		'--site',
+		origin,
+		'--root',
+		dir,
+		'--config-file',
+		path.join(dir, 'unlighthouse.config.mjs'),
+	]);
 	const resultFile = path.join(dir, 'out', 'ci-result.json');
 	if (proc.exitCode !== 0 || !fs.existsSync(resultFile))
-		throw new Error(`Unlighthouse failed (exit ${proc.exitCode}); its log (${dir}):\n${tail(path.join(dir, 'stdout.log'))}\n${tail(path.join(dir, 'stderr.log'))}`);
+		throw new Error(
+			`Unlighthouse failed (exit ${proc.exitCode}); its log (${dir}):\n${tail(path.join(dir, 'stdout.log'))}\n${tail(path.join(dir, 'stderr.log'))}`,
+		);
 	// ci-result.json holds the routes that got a Lighthouse report (path, score, a score per category).
 	const routes = JSON.parse(fs.readFileSync(resultFile, 'utf8'));
 	const audited = routes.filter((r) => typeof r.score === 'number').map((r) => r.path);
@@ -216,12 +262,19 @@ async function runOurs({ node, origin, scan, chromePath, extra = [] }) {
 	try {
 		json = JSON.parse(fs.readFileSync(stdoutFile, 'utf8'));
 	} catch {
-		throw new Error(`auditlens ${target[0]} printed no JSON (exit ${proc.exitCode}); its log (${dir}):\n${tail(path.join(dir, 'stderr.log'))}`);
+		throw new Error(
+			`auditlens ${target[0]} printed no JSON (exit ${proc.exitCode}); its log (${dir}):\n${tail(path.join(dir, 'stderr.log'))}`,
+		);
 	}
 	// `scan --json` prints a ScanReport (routes); `audit --json` an entry per URL. Both carry a status.
 	const entries = Array.isArray(json) ? json : json.routes;
 	const audited = entries.filter((e) => e.status === 'ok').map((e) => new URL(e.url).pathname);
-	const notOk = entries.filter((e) => e.status !== 'ok').map((e) => `${new URL(e.url).pathname} ${e.status}${e.error ? ` (${String(e.error.message ?? e.error.code).slice(0, 160)})` : ''}`);
+	const notOk = entries
+		.filter((e) => e.status !== 'ok')
+		.map(
+			(e) =>
+				`${new URL(e.url).pathname} ${e.status}${e.error ? ` (${String(e.error.message ?? e.error.code).slice(0, 160)})` : ''}`,
+		);
 	// Per page: the audit's own time (an `audit` result also says how long it waited in the queue first).
 	const perPageSeconds = entries
 		.map((e) => e.durationMs ?? (e.result ? e.result.durationMs - (e.result.queuedMs ?? 0) : undefined))
@@ -279,7 +332,10 @@ async function main() {
 		unlighthouse: bin
 			? {
 					cli: packageVersion(UNLIGHTHOUSE_DIR, '@unlighthouse/cli'),
-					lighthouse: packageVersion(path.join(UNLIGHTHOUSE_DIR, 'node_modules', '@unlighthouse', 'core'), 'lighthouse'),
+					lighthouse: packageVersion(
+						path.join(UNLIGHTHOUSE_DIR, 'node_modules', '@unlighthouse', 'core'),
+						'lighthouse',
+					),
 				}
 			: undefined,
 		lighthouse: JSON.parse(fs.readFileSync(require.resolve('lighthouse/package.json'), 'utf8')).version,
@@ -293,19 +349,35 @@ async function main() {
 	const contenders = [
 		...(bin ? [['Unlighthouse', () => runUnlighthouse({ node, bin, origin, chromePath, sandbox })]] : []),
 		[`AuditLens ${scan ? 'scan' : 'audit'}`, () => runOurs({ node, origin, scan, chromePath })],
-		...(lighthouseOnly ? [[`AuditLens ${scan ? 'scan' : 'audit'}, Lighthouse only`, () => runOurs({ node, origin, scan, chromePath, extra: ['--no-capture', '--no-cro'] })]] : []),
+		...(lighthouseOnly
+			? [
+					[
+						`AuditLens ${scan ? 'scan' : 'audit'}, Lighthouse only`,
+						() => runOurs({ node, origin, scan, chromePath, extra: ['--no-capture', '--no-cro'] }),
+					],
+				]
+			: []),
 	];
 	try {
 		for (let i = 0; i < REPEAT; i++) {
 			const round = {};
 			// Alternate who goes first: a disk cache or a neighbour's load favours neither every time.
 			for (const [name, run] of i % 2 ? [...contenders].reverse() : contenders) {
-				log(`round ${i + 1}/${REPEAT}: ${name}, cold start, ${ROUTES.length} pages at concurrency ${CONCURRENCY} (load average ${os.loadavg()[0].toFixed(2)})…`);
+				log(
+					`round ${i + 1}/${REPEAT}: ${name}, cold start, ${ROUTES.length} pages at concurrency ${CONCURRENCY} (load average ${os.loadavg()[0].toFixed(2)})…`,
+				);
 				const r = await run();
-				round[name.startsWith('Unlighthouse') ? 'unlighthouse' : name.endsWith('Lighthouse only') ? 'oursLighthouseOnly' : 'ours'] = figures(name, r);
+				round[
+					name.startsWith('Unlighthouse')
+						? 'unlighthouse'
+						: name.endsWith('Lighthouse only')
+							? 'oursLighthouseOnly'
+							: 'ours'
+				] = figures(name, r);
 				if (!keep) fs.rmSync(r.dir, { recursive: true, force: true });
 			}
-			if (round.unlighthouse && round.ours) round.ratio = +(round.unlighthouse.wallSeconds / round.ours.wallSeconds).toFixed(2);
+			if (round.unlighthouse && round.ours)
+				round.ratio = +(round.unlighthouse.wallSeconds / round.ours.wallSeconds).toFixed(2);
 			round.loadavgAfter = os.loadavg().map((l) => +l.toFixed(2));
 			results.runs.push(round);
 		}
@@ -321,9 +393,14 @@ async function main() {
 	fs.mkdirSync(path.join(here, 'results'), { recursive: true });
 	fs.writeFileSync(path.join(here, 'results', 'site.json'), `${JSON.stringify(results, null, 2)}\n`);
 	printReport(results);
-	const incomplete = results.runs.flatMap((r) => [r.unlighthouse, r.ours, r.oursLighthouseOnly]).filter((f) => f && f.pages !== ROUTES.length);
+	const incomplete = results.runs
+		.flatMap((r) => [r.unlighthouse, r.ours, r.oursLighthouseOnly])
+		.filter((f) => f && f.pages !== ROUTES.length);
 	if (incomplete.length) {
-		for (const f of incomplete) console.error(`${f.tool} audited ${f.pages} of ${ROUTES.length} routes fully; ${f.notOk.length ? f.notOk.join('; ') : `missing ${f.missing.join(', ')}`}`);
+		for (const f of incomplete)
+			console.error(
+				`${f.tool} audited ${f.pages} of ${ROUTES.length} routes fully; ${f.notOk.length ? f.notOk.join('; ') : `missing ${f.missing.join(', ')}`}`,
+			);
 		process.exitCode = 1;
 	}
 }
@@ -334,9 +411,26 @@ function printReport(results) {
 	results.runs.forEach((r, i) => {
 		for (const f of [r.unlighthouse, r.ours, r.oursLighthouseOnly].filter(Boolean)) {
 			const left = `${f.chromiumLeftBehind} processes${f.chromiumLeftBehind ? ` (${f.chromiumBrowsersLeftBehind} browsers)` : ''}`;
-			rows.push([String(i + 1), f.tool, `${f.pages}/${ROUTES.length}`, f.wallSeconds.toFixed(1), String(f.secondsPerPage), String(f.cpuSecondsPerPage), left]);
+			rows.push([
+				String(i + 1),
+				f.tool,
+				`${f.pages}/${ROUTES.length}`,
+				f.wallSeconds.toFixed(1),
+				String(f.secondsPerPage),
+				String(f.cpuSecondsPerPage),
+				left,
+			]);
 		}
-		if (r.ratio !== undefined) rows.push(['', 'Unlighthouse wall / ours', '', `${r.ratio}x`, '', '', `load average after ${r.loadavgAfter.join(' ')}`]);
+		if (r.ratio !== undefined)
+			rows.push([
+				'',
+				'Unlighthouse wall / ours',
+				'',
+				`${r.ratio}x`,
+				'',
+				'',
+				`load average after ${r.loadavgAfter.join(' ')}`,
+			]);
 	});
 	const w = header.map((_, i) => Math.max(...rows.map((row) => row[i].length)));
 	console.log(`\nSite scan: ${ROUTES.length} pages, mobile, concurrency ${CONCURRENCY}, each tool from a cold start`);
@@ -359,14 +453,21 @@ function printReport(results) {
 			.filter(([k]) => k === 'chromium:browser' || k === 'node')
 			.map(([k, n]) => `${n} ${k === 'node' ? 'Node child processes' : 'Chromium browsers'}`)
 			.join(', ');
-		const first = f.firstAuditStartedSeconds === undefined ? '' : `; first Lighthouse run started at ${f.firstAuditStartedSeconds} s`;
+		const first =
+			f.firstAuditStartedSeconds === undefined
+				? ''
+				: `; first Lighthouse run started at ${f.firstAuditStartedSeconds} s`;
 		const perPage = f.perPageSeconds.length ? `; per-page audit seconds ${f.perPageSeconds.join(' ')}` : '';
 		console.log(`  ${f.tool}: ${kinds}${seen ? `; started ${seen}` : ''}${first}${perPage}`);
 	}
-	console.log(`  load average at start ${results.machine.loadavgAtStart.join(' ')}, at end ${results.machine.loadavgAtEnd.join(' ')} (${results.machine.cores} cores)`);
+	console.log(
+		`  load average at start ${results.machine.loadavgAtStart.join(' ')}, at end ${results.machine.loadavgAtEnd.join(' ')} (${results.machine.cores} cores)`,
+	);
 	const busiest = Math.max(results.machine.loadavgAtStart[0], ...results.runs.map((r) => r.loadavgAfter[0]));
 	if (busiest > 2 * results.machine.cores)
-		console.log(`  note: a load average of ${busiest} on ${results.machine.cores} cores; other work shared the machine, so wall times say little (CPU-seconds per page less so)`);
+		console.log(
+			`  note: a load average of ${busiest} on ${results.machine.cores} cores; other work shared the machine, so wall times say little (CPU-seconds per page less so)`,
+		);
 }
 
 main().catch((err) => {

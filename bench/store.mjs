@@ -21,7 +21,11 @@ if (process.argv[2] === '--startup') {
 	const { DEFAULT_SETTINGS } = load('src/engine/settings.js');
 	const { createLogger } = load('src/engine/log.js');
 	const { ResultCache } = load('src/engine/resultCache.js');
-	const store = await HistoryStore.open({ path: process.argv[3], settings: DEFAULT_SETTINGS, log: createLogger('warn') });
+	const store = await HistoryStore.open({
+		path: process.argv[3],
+		settings: DEFAULT_SETTINGS,
+		log: createLogger('warn'),
+	});
 	const cache = new ResultCache(DEFAULT_SETTINGS, createLogger('warn'), store);
 	const tOpen = performance.now();
 	const urls = await store.listUrls();
@@ -31,7 +35,16 @@ if (process.argv[2] === '--startup') {
 	const stats = store.stats();
 	const warmed = cache.stats().entries;
 	await store.close();
-	process.stdout.write(JSON.stringify({ openMs: tOpen - t0, firstAnswerMs: tFirst - t0, warmedMs: tWarm - t0, urls: urls.length, warmed, audits: stats.history.audits }));
+	process.stdout.write(
+		JSON.stringify({
+			openMs: tOpen - t0,
+			firstAnswerMs: tFirst - t0,
+			warmedMs: tWarm - t0,
+			urls: urls.length,
+			warmed,
+			audits: stats.history.audits,
+		}),
+	);
 	process.exit(0);
 }
 
@@ -49,7 +62,11 @@ const lhrs = new Map([
 ]);
 const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 const dirBytes = (dir) =>
-	fs.existsSync(dir) ? fs.readdirSync(dir, { recursive: true }).reduce((n, f) => n + (fs.statSync(path.join(dir, f)).isFile() ? fs.statSync(path.join(dir, f)).size : 0), 0) : 0;
+	fs.existsSync(dir)
+		? fs
+				.readdirSync(dir, { recursive: true })
+				.reduce((n, f) => n + (fs.statSync(path.join(dir, f)).isFile() ? fs.statSync(path.join(dir, f)).size : 0), 0)
+		: 0;
 
 try {
 	// 1. Database bytes per audit, with real Lighthouse 12 reports (mobile + desktop).
@@ -71,10 +88,19 @@ try {
 
 	// 2. Start-up with a history of 1,000 audits (cold process: module load, sql.js, read, check, retention, warming).
 	const bigDb = path.join(tmp, 'big.sqlite');
-	const fill = await HistoryStore.open({ path: bigDb, settings: testSettings(), log, flushDelayMs: 3_600_000, compressionQuality: 5 });
+	const fill = await HistoryStore.open({
+		path: bigDb,
+		settings: testSettings(),
+		log,
+		flushDelayMs: 3_600_000,
+		compressionQuality: 5,
+	});
 	const tFill = performance.now();
 	for (let i = 0; i < 1000; i++) {
-		const r = sampleResult({ url: `https://site${i % 100}.example/page`, requestedAt: new Date(Date.now() - (1000 - i) * 600_000) });
+		const r = sampleResult({
+			url: `https://site${i % 100}.example/page`,
+			requestedAt: new Date(Date.now() - (1000 - i) * 600_000),
+		});
 		await fill.save(cacheKey(r.url, r.options) + (i >= 900 ? '' : `#${i}`), r, lhrs);
 	}
 	await fill.close();
@@ -82,7 +108,9 @@ try {
 	const bigBytes = fs.statSync(bigDb).size;
 	const runs = [];
 	for (let i = 0; i < 5; i++) {
-		const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--startup', bigDb], { encoding: 'utf8' });
+		const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--startup', bigDb], {
+			encoding: 'utf8',
+		});
 		if (child.status !== 0) throw new Error(`start-up child failed: ${child.stderr}`);
 		runs.push(JSON.parse(child.stdout));
 	}
@@ -138,17 +166,32 @@ try {
 			warmedEntries: runs[0].warmed,
 			warmedMsMedian: Math.round(warmedMedian),
 		},
-		lookupCachedMs: { p50: +percentile(times, 50).toFixed(4), p95: +percentile(times, 95).toFixed(4), p99: +percentile(times, 99).toFixed(4), n: times.length },
+		lookupCachedMs: {
+			p50: +percentile(times, 50).toFixed(4),
+			p95: +percentile(times, 95).toFixed(4),
+			p99: +percentile(times, 99).toFixed(4),
+			n: times.length,
+		},
 		cacheAfterLookups: warmStats.cache,
 		singleFlight: { requests: 20, fnCalls: calls, allGotResult: shared.every((r) => r === shared[0]), target: 1 },
 	};
 
 	const rows = [
-		['DB bytes per audit (mobile + desktop LHR, result)', `${(bytesPerAudit / 1024).toFixed(1)} KiB`, '≤ 55 KB', bytesPerAudit <= 55_000],
+		[
+			'DB bytes per audit (mobile + desktop LHR, result)',
+			`${(bytesPerAudit / 1024).toFixed(1)} KiB`,
+			'≤ 55 KB',
+			bytesPerAudit <= 55_000,
+		],
 		['  Lighthouse JSON per audit (raw, 2 reports)', `${(lhrJsonBytes / 1024).toFixed(0)} KiB`, '', null],
 		['  LHR images kept as files beside the DB', `${(imageBytesPerAudit / 1024).toFixed(0)} KiB`, '', null],
 		['  save() per audit (brotli q9, async)', `${saveMs.toFixed(0)} ms`, '', null],
-		['Start-up to first listUrls, 1,000 audits (median of 5)', `${startupMedian.toFixed(0)} ms`, '≤ 500 ms', startupMedian <= 500],
+		[
+			'Start-up to first listUrls, 1,000 audits (median of 5)',
+			`${startupMedian.toFixed(0)} ms`,
+			'≤ 500 ms',
+			startupMedian <= 500,
+		],
 		['  cache warmed (200 entries) after start (median)', `${warmedMedian.toFixed(0)} ms`, '', null],
 		['  database size with 1,000 audits', `${(bigBytes / 1024 / 1024).toFixed(1)} MiB`, '', null],
 		['lookup() of a cached entry p50', `${results.lookupCachedMs.p50} ms`, '', null],

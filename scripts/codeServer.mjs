@@ -40,11 +40,18 @@ if (!fs.existsSync(marker) || !Object.values(paths).every((p) => fs.existsSync(p
 	const started = Date.now();
 	fs.mkdirSync(dir, { recursive: true });
 	if (!fs.existsSync(path.join(dir, 'package.json'))) {
-		fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'auditlens-code-server-cache', private: true }, null, '\t'));
+		fs.writeFileSync(
+			path.join(dir, 'package.json'),
+			JSON.stringify({ name: 'auditlens-code-server-cache', private: true }, null, '\t'),
+		);
 	}
 	npm(['install', '--no-audit', '--no-fund', '--ignore-scripts', NODE_PACKAGE]);
 	// Native modules of code-server must build against Node 24's headers, not the Node running npm.
-	const env = { ...process.env, PATH: `${path.join(nodeDir, 'bin')}${path.delimiter}${process.env.PATH}`, npm_config_nodedir: nodeDir };
+	const env = {
+		...process.env,
+		PATH: `${path.join(nodeDir, 'bin')}${path.delimiter}${process.env.PATH}`,
+		npm_config_nodedir: nodeDir,
+	};
 	// code-server's postinstall would build every native module of VS Code, kerberos among them, which
 	// needs the gssapi headers (libkrb5-dev) and otherwise a prebuilt binary from GitHub: neither is
 	// available here. Kerberos only serves proxy authentication, so do the postinstall's steps without it.
@@ -52,14 +59,30 @@ if (!fs.existsSync(marker) || !Object.values(paths).every((p) => fs.existsSync(p
 	const vscodeDir = path.join(codeServerDir, 'lib', 'vscode');
 	npm(['install', '--omit=dev', '--no-audit', '--no-fund', '--ignore-scripts'], env, vscodeDir);
 	if (!fs.existsSync(path.join(vscodeDir, 'node_modules', '@vscode', 'spdlog', 'build', 'Release', 'spdlog.node')))
-		npm(['rebuild', '@parcel/watcher', '@vscode/fs-copyfile', '@vscode/native-watchdog', '@vscode/deviceid', '@vscode/spdlog', '@vscode/sqlite3', 'node-pty', 'ssh2', 'cpu-features'], env, vscodeDir);
+		npm(
+			[
+				'rebuild',
+				'@parcel/watcher',
+				'@vscode/fs-copyfile',
+				'@vscode/native-watchdog',
+				'@vscode/deviceid',
+				'@vscode/spdlog',
+				'@vscode/sqlite3',
+				'node-pty',
+				'ssh2',
+				'cpu-features',
+			],
+			env,
+			vscodeDir,
+		);
 	npm(['install', '--omit=dev', '--no-audit', '--no-fund'], env, path.join(vscodeDir, 'extensions'));
 	// npm can leave bin scripts of an --ignore-scripts install without their executable bit.
 	const bin = path.join(dir, 'node_modules', '.bin');
 	for (const name of fs.readdirSync(bin)) fs.chmodSync(fs.realpathSync(path.join(bin, name)), 0o755);
 	npm(['rebuild', 'argon2'], env);
 	for (const p of Object.values(paths)) {
-		if (!fs.existsSync(p)) throw new Error(`code-server install incomplete: ${p} is missing; delete ${dir} and run again`);
+		if (!fs.existsSync(p))
+			throw new Error(`code-server install incomplete: ${p} is missing; delete ${dir} and run again`);
 	}
 	fs.writeFileSync(marker, new Date().toISOString());
 	log(`installed in ${Math.round((Date.now() - started) / 1000)} s into ${dir}`);

@@ -27,7 +27,8 @@ function usageErrorOf(err: unknown): Error {
 			return new UsageError(`unknown option ${option ?? e.message}`);
 		case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
 			if (option && /does not take an argument/.test(e.message)) return new UsageError(`${option} takes no value`);
-			if (option) return new UsageError(`${option} needs a value (write ${option}=VALUE for a value that starts with "-")`);
+			if (option)
+				return new UsageError(`${option} needs a value (write ${option}=VALUE for a value that starts with "-")`);
 			return new UsageError(e.message);
 		case 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL':
 			return new UsageError(`unexpected argument ${/'([^']*)'/.exec(e.message)?.[1] ?? ''}`.trim());
@@ -39,6 +40,7 @@ function usageErrorOf(err: unknown): Error {
 /** A whole number from `min` to `max`, or a UsageError naming the flag. */
 export function intOption(value: string, flag: string, min: number, max: number): number {
 	const n = Number(value);
-	if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} takes a whole number from ${min} to ${max}`);
+	if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max)
+		throw new UsageError(`${flag} takes a whole number from ${min} to ${max}`);
 	return n;
 }

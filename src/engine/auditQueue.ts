@@ -50,7 +50,12 @@ export class AuditQueue {
 		if (signal?.aborted) return Promise.reject(abortError(signal));
 		if (this.running < this.limits.concurrency && this.waiting.length === 0) return this.start(fn);
 		if (this.waiting.length >= this.limits.queueSize) {
-			return Promise.reject(new AuditError('BUSY', `The engine is busy (${this.running} audits running, ${this.waiting.length} queued; queue size ${this.limits.queueSize}).`));
+			return Promise.reject(
+				new AuditError(
+					'BUSY',
+					`The engine is busy (${this.running} audits running, ${this.waiting.length} queued; queue size ${this.limits.queueSize}).`,
+				),
+			);
 		}
 		return new Promise<T>((resolve, reject) => {
 			const onAbort = () => {
@@ -101,7 +106,9 @@ export class AuditQueue {
 }
 
 function checked(limits: AuditQueueOptions): AuditQueueOptions {
-	if (!Number.isInteger(limits.concurrency) || limits.concurrency < 1) throw new TypeError(`Expected concurrency to be an integer ≥ 1, got ${limits.concurrency}`);
-	if (!Number.isInteger(limits.queueSize) || limits.queueSize < 0) throw new TypeError(`Expected queueSize to be an integer ≥ 0, got ${limits.queueSize}`);
+	if (!Number.isInteger(limits.concurrency) || limits.concurrency < 1)
+		throw new TypeError(`Expected concurrency to be an integer ≥ 1, got ${limits.concurrency}`);
+	if (!Number.isInteger(limits.queueSize) || limits.queueSize < 0)
+		throw new TypeError(`Expected queueSize to be an integer ≥ 0, got ${limits.queueSize}`);
 	return { ...limits };
 }

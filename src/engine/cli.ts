@@ -10,7 +10,16 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { AuditOptionsInput, AuditResult, AuditStatus, BatchItem, Category, EngineSettings, LocatedFinding, ProgressParams } from '../protocol';
+import type {
+	AuditOptionsInput,
+	AuditResult,
+	AuditStatus,
+	BatchItem,
+	Category,
+	EngineSettings,
+	LocatedFinding,
+	ProgressParams,
+} from '../protocol';
 import { scoresOfResult } from '../format/scores';
 import { MAX_URL_LENGTH } from '../shared/limits';
 import { safeText, useColor } from '../shared/terminalText';
@@ -151,7 +160,8 @@ export function parseAuditArgs(argv: string[]): AuditArgs {
 	const { values: v, positionals } = parseCommandLine({ args: argv, options: AUDIT_OPTIONS, allowPositionals: true });
 	if (positionals.length === 0) throw new UsageError('give at least one URL to audit');
 	const local = (['accuracy', 'no-pool', 'no-trace-slot'] as const).find((flag) => v[flag] !== undefined);
-	if (v.redis !== undefined && local) throw new UsageError(`--${local} sets up this machine's engine; with --redis the workers' own settings apply`);
+	if (v.redis !== undefined && local)
+		throw new UsageError(`--${local} sets up this machine's engine; with --redis the workers' own settings apply`);
 	return {
 		...sharedAuditArgs(v, 'both'),
 		urls: positionals,
@@ -163,12 +173,21 @@ export function parseAuditArgs(argv: string[]): AuditArgs {
 }
 
 /** Arguments of `history` and `cache`: up to `max` positionals, --json, --db PATH, and --scans for `history`. */
-function simpleArgs(argv: string[], max: number, allowScans = false): { positional: string[]; json: boolean; db: string; scans: boolean } {
+function simpleArgs(
+	argv: string[],
+	max: number,
+	allowScans = false,
+): { positional: string[]; json: boolean; db: string; scans: boolean } {
 	const options = { json: { type: 'boolean' }, db: { type: 'string' }, scans: { type: 'boolean' } } as const;
 	const { values, positionals } = parseCommandLine({ args: argv, options, allowPositionals: true });
 	if (positionals.length > max) throw new UsageError(`too many arguments: ${positionals.join(' ')}`);
 	if (values.scans && !allowScans) throw new UsageError('unknown option --scans');
-	return { positional: positionals, json: values.json === true, db: values.db ?? defaultHistoryPath(), scans: values.scans === true };
+	return {
+		positional: positionals,
+		json: values.json === true,
+		db: values.db ?? defaultHistoryPath(),
+		scans: values.scans === true,
+	};
 }
 
 /**
@@ -177,11 +196,15 @@ function simpleArgs(argv: string[], max: number, allowScans = false): { position
  */
 export function checkAuditArgs(a: AuditArgs): void {
 	for (const url of a.urls) {
-		if (url.length > MAX_URL_LENGTH) throw new UsageError(`a URL of ${url.length} characters is longer than the ${MAX_URL_LENGTH} the engine accepts: ${safeText(url, { max: 60 })}`);
+		if (url.length > MAX_URL_LENGTH)
+			throw new UsageError(
+				`a URL of ${url.length} characters is longer than the ${MAX_URL_LENGTH} the engine accepts: ${safeText(url, { max: 60 })}`,
+			);
 	}
 	if (a.htmlDir !== undefined) checkOutputDir(a.htmlDir, '--html');
 	checkLoginScript(a.auth);
-	if (a.auth && !a.usePool) throw new UsageError('--header, --cookie and --login-script need the warm pool: drop --no-pool');
+	if (a.auth && !a.usePool)
+		throw new UsageError('--header, --cookie and --login-script need the warm pool: drop --no-pool');
 	checkLocateArgs(a.locate);
 	checkDbArg(a.db);
 }
@@ -231,13 +254,24 @@ export async function auditCommand(a: AuditArgs, opts: AuditCommandOptions = {})
 		? await createQueueSubmitter({ redis: a.queue.redis, queue: a.queue.name, db: a.db, log, onWarning: warn })
 		: await createEngine({ db: a.db, settings: settingsFrom(a), log, onWarning: warn });
 	// On the queue, Ctrl-C cancels the jobs and the audits done so far are still reported, as a scan's routes are.
-	const signals = a.queue ? stopOnSignals(engine, 'cli', 'cancelling the submitted jobs; the audits done so far are reported') : undefined;
+	const signals = a.queue
+		? stopOnSignals(engine, 'cli', 'cancelling the submitted jobs; the audits done so far are reported')
+		: undefined;
 	const stopOnSignal = signals ? () => undefined : onSignals(engine);
 	const display = new ProgressDisplay(process.stderr, a.urls.length, !a.json && process.stderr.isTTY === true);
 	privacyNotice(a.stages, a.queue !== undefined);
 	try {
-		const options: AuditOptionsInput = { formFactors: a.formFactors, runs: a.runs, noCache: a.noCache, stages: a.stages, timeoutMs: a.timeoutMs };
-		const { items } = await engine.batch({ urls: a.urls, options, batchId: 'cli', ...(a.auth ? { auth: a.auth } : {}) }, { progress: (p: ProgressParams) => display.update(p) });
+		const options: AuditOptionsInput = {
+			formFactors: a.formFactors,
+			runs: a.runs,
+			noCache: a.noCache,
+			stages: a.stages,
+			timeoutMs: a.timeoutMs,
+		};
+		const { items } = await engine.batch(
+			{ urls: a.urls, options, batchId: 'cli', ...(a.auth ? { auth: a.auth } : {}) },
+			{ progress: (p: ProgressParams) => display.update(p) },
+		);
 		display.done();
 		let failed = false;
 		let budgetMissed = false;
@@ -248,7 +282,11 @@ export async function auditCommand(a: AuditArgs, opts: AuditCommandOptions = {})
 			const failures = item.result && status !== 'failed' ? budgetFailures(item.result, a.budget) : [];
 			if (status !== 'ok') failed = true;
 			if (failures.length) budgetMissed = true;
-			const entry: JsonEntry = { ...item, status, ...(item.error || !item.result?.error ? {} : { error: item.result.error }) };
+			const entry: JsonEntry = {
+				...item,
+				status,
+				...(item.error || !item.result?.error ? {} : { error: item.result.error }),
+			};
 			if (Object.keys(a.budget).length && item.result) entry.budget = { passed: failures.length === 0, failures };
 			entries.push(entry);
 			// The result is out before its reports are written: a report that can't be written loses nothing.
@@ -294,7 +332,12 @@ export async function auditCommand(a: AuditArgs, opts: AuditCommandOptions = {})
 	}
 }
 
-async function writeReports(engine: Pick<Engine, 'getReport'>, result: AuditResult, dir: string, name?: string): Promise<string[]> {
+async function writeReports(
+	engine: Pick<Engine, 'getReport'>,
+	result: AuditResult,
+	dir: string,
+	name?: string,
+): Promise<string[]> {
 	fs.mkdirSync(dir, { recursive: true });
 	const written: string[] = [];
 	const fromUrl =
@@ -317,7 +360,10 @@ async function writeReports(engine: Pick<Engine, 'getReport'>, result: AuditResu
 /** `auditlens demo`: serve the bundled landing page, audit it, print scores, write the HTML report. */
 async function demoCommand(argv: string[]): Promise<number> {
 	const outDir = path.resolve('auditlens-demo');
-	const args = { ...parseAuditArgs(['demo-url', '--db', path.join(outDir, 'history.sqlite'), '--no-cache', ...argv]), htmlDir: outDir };
+	const args = {
+		...parseAuditArgs(['demo-url', '--db', path.join(outDir, 'history.sqlite'), '--no-cache', ...argv]),
+		htmlDir: outDir,
+	};
 	// The demo page is served on this machine's loopback, where workers elsewhere cannot reach it.
 	if (args.queue) throw new UsageError('the demo audits a page served on this machine: run it without --redis');
 	checkAuditArgs(args);
@@ -351,7 +397,9 @@ export async function main(argv: string[]): Promise<number> {
 	const [command, ...rest] = argv;
 	try {
 		// `auditlens audit --help` asks for the usage, not for an audit (only before a `--` terminator).
-		const help = rest.slice(0, rest.includes('--') ? rest.indexOf('--') : undefined).some((a) => a === '--help' || a === '-h');
+		const help = rest
+			.slice(0, rest.includes('--') ? rest.indexOf('--') : undefined)
+			.some((a) => a === '--help' || a === '-h');
 		if (help && ['audit', 'scan', 'demo', 'history', 'cache', 'worker', 'workers'].includes(command ?? '')) {
 			process.stdout.write(`${USAGE}\n`);
 			return EXIT.ok;
@@ -388,7 +436,8 @@ export async function main(argv: string[]): Promise<number> {
 			}
 			case 'cache': {
 				const { positional, json, db } = simpleArgs(rest, 1);
-				if (positional[0] !== 'clear') throw new UsageError('the cache command takes "clear": auditlens cache clear [--db PATH]');
+				if (positional[0] !== 'clear')
+					throw new UsageError('the cache command takes "clear": auditlens cache clear [--db PATH]');
 				checkDbArg(db);
 				return await cacheClearCommand({ json, db, out: process.stdout });
 			}

@@ -5,11 +5,27 @@
 import { authLabel } from '../format/auth';
 import { checkMark, insightSavings, insightsTitle, itemDetail } from '../format/insights';
 import { cacheLabel } from '../format/status';
-import type { AuditResult, AuditStatus, BatchItem, Category, CruxData, CruxMetricSet, ErrorInfo, LighthouseRun, ProgressParams, StageName } from '../protocol';
+import type {
+	AuditResult,
+	AuditStatus,
+	BatchItem,
+	Category,
+	CruxData,
+	CruxMetricSet,
+	ErrorInfo,
+	LighthouseRun,
+	ProgressParams,
+	StageName,
+} from '../protocol';
 import { CATEGORIES } from '../protocol';
 import { safeText } from '../shared/terminalText';
 
-const SHORT: Record<Category, string> = { performance: 'perf', accessibility: 'a11y', 'best-practices': 'bp', seo: 'seo' };
+const SHORT: Record<Category, string> = {
+	performance: 'perf',
+	accessibility: 'a11y',
+	'best-practices': 'bp',
+	seo: 'seo',
+};
 
 /** ANSI colours, or none (not a terminal, NO_COLOR set). */
 export interface Paint {
@@ -40,7 +56,10 @@ export function statusOf(item: BatchItem): AuditStatus {
 /** The error of each failed stage, from `stageErrors` or else from the stages themselves. */
 export function stageErrorsOf(r: AuditResult): [StageName, ErrorInfo][] {
 	const out = new Map<StageName, ErrorInfo>(Object.entries(r.stageErrors ?? {}) as [StageName, ErrorInfo][]);
-	for (const [name, stage] of Object.entries(r.stages) as [StageName, NonNullable<AuditResult['stages'][StageName]>][]) {
+	for (const [name, stage] of Object.entries(r.stages) as [
+		StageName,
+		NonNullable<AuditResult['stages'][StageName]>,
+	][]) {
 		if (stage.status === 'error' && !out.has(name)) out.set(name, stage.error);
 	}
 	return [...out];
@@ -54,9 +73,17 @@ export function formatResult(item: BatchItem, budgetFailures: string[], paint: P
 	const status = statusOf(item);
 	const r = item.result;
 	if (!r) return `${paint.bad('✗')} ${url}  failed\n    ${item.error ? errorLine(item.error) : 'no result'}`;
-	const mark = status === 'failed' ? paint.bad('✗') : status === 'partial' || budgetFailures.length ? paint.warn('!') : paint.ok('✓');
+	const mark =
+		status === 'failed'
+			? paint.bad('✗')
+			: status === 'partial' || budgetFailures.length
+				? paint.warn('!')
+				: paint.ok('✓');
 	const errors = stageErrorsOf(r);
-	const label = status === 'ok' ? '' : `  ${status === 'failed' ? paint.bad('failed') : paint.warn(`partial: ${errors.length} stage${errors.length === 1 ? '' : 's'} failed`)}`;
+	const label =
+		status === 'ok'
+			? ''
+			: `  ${status === 'failed' ? paint.bad('failed') : paint.warn(`partial: ${errors.length} stage${errors.length === 1 ? '' : 's'} failed`)}`;
 	// A cached result says how old it is, as in VS Code, not how long its audit once took.
 	const took = r.fromCache ? `(${cacheLabel(r, Date.now())})` : `${(r.durationMs / 1000).toFixed(1)} s`;
 	const lines = [`${mark} ${safeText(r.url, { max: 200 })}${label}  ${took}`];
@@ -71,21 +98,31 @@ export function formatResult(item: BatchItem, budgetFailures: string[], paint: P
 		const scores = CATEGORIES.filter((c) => c in s)
 			.map((c) => `${SHORT[c]} ${pct(s[c])}`)
 			.join('  ');
-		const metrics = [m.lcp !== undefined ? `LCP ${(m.lcp / 1000).toFixed(1)}s` : '', m.tbt !== undefined ? `TBT ${Math.round(m.tbt)}ms` : '', m.cls !== undefined ? `CLS ${m.cls.toFixed(3)}` : '']
+		const metrics = [
+			m.lcp !== undefined ? `LCP ${(m.lcp / 1000).toFixed(1)}s` : '',
+			m.tbt !== undefined ? `TBT ${Math.round(m.tbt)}ms` : '',
+			m.cls !== undefined ? `CLS ${m.cls.toFixed(3)}` : '',
+		]
 			.filter(Boolean)
 			.join(' ');
-		lines.push(`    ${ff.padEnd(7)} ${scores}   ${metrics}${stage.data.contention ? `  ${paint.warn('(under CPU contention: perf may read low)')}` : ''}`);
+		lines.push(
+			`    ${ff.padEnd(7)} ${scores}   ${metrics}${stage.data.contention ? `  ${paint.warn('(under CPU contention: perf may read low)')}` : ''}`,
+		);
 		insights.push(...insightLines(stage.data));
 	}
 	lines.push(...insights);
-	for (const [name, e] of errors) lines.push(`    ${name.replace(/^lighthouse-/, '')}: ${paint.bad('failed')}: ${errorLine(e)}`);
+	for (const [name, e] of errors)
+		lines.push(`    ${name.replace(/^lighthouse-/, '')}: ${paint.bad('failed')}: ${errorLine(e)}`);
 	const crux = r.stages.crux;
 	if (crux?.status === 'ok') lines.push(...cruxLines(crux.data));
 	else if (crux?.status === 'skipped') lines.push(`    field data: skipped (${safeText(crux.reason)})`);
 	const cro = r.stages.cro;
 	if (cro?.status === 'ok' && cro.data.findings.length) {
 		lines.push(`    CRO findings (${cro.data.findings.length}):`);
-		for (const f of cro.data.findings.slice(0, 8)) lines.push(`      [${f.severity}] ${safeText(f.title, { max: 160 })}${f.formFactor && !f.title.includes(f.formFactor) ? ` (${f.formFactor})` : ''}`);
+		for (const f of cro.data.findings.slice(0, 8))
+			lines.push(
+				`      [${f.severity}] ${safeText(f.title, { max: 160 })}${f.formFactor && !f.title.includes(f.formFactor) ? ` (${f.formFactor})` : ''}`,
+			);
 	}
 	const ai = r.stages.ai;
 	if (ai?.status === 'ok') {
@@ -120,11 +157,15 @@ export function insightLines(run: LighthouseRun): string[] {
 	];
 	for (const i of shown) {
 		const savings = insightSavings(i);
-		lines.push(`      ${safeText(i.title, { max: 120 })}${savings ? `  est. savings ${savings}` : i.displayValue ? `  ${safeText(i.displayValue, { max: 60 })}` : ''}`);
+		lines.push(
+			`      ${safeText(i.title, { max: 120 })}${savings ? `  est. savings ${savings}` : i.displayValue ? `  ${safeText(i.displayValue, { max: 60 })}` : ''}`,
+		);
 		for (const item of i.items.slice(0, CLI_ROWS)) {
 			const detail = itemDetail(item);
 			const mark = checkMark(item);
-			lines.push(`        ${mark ? `${mark} ` : ''}${safeText(item.label, { max: 100 })}${detail ? `  ${detail}` : ''}`);
+			lines.push(
+				`        ${mark ? `${mark} ` : ''}${safeText(item.label, { max: 100 })}${detail ? `  ${detail}` : ''}`,
+			);
 		}
 		const rest = i.itemCount - Math.min(i.items.length, CLI_ROWS);
 		if (rest > 0) lines.push(`        +${rest} more`);
@@ -153,9 +194,14 @@ function cruxMetrics(m: CruxMetricSet): string {
 
 /** Field data from the Chrome UX Report: p75 of real visits, for the URL and its origin. */
 export function cruxLines(d: CruxData): string[] {
-	if (!d.url && !d.origin) return [`    field data (CrUX): ${safeText(d.note ?? 'no field data for this page or its origin')}`];
-	const period = d.collectionPeriod ? `, ${safeText(d.collectionPeriod.firstDate, { max: 20 })} to ${safeText(d.collectionPeriod.lastDate, { max: 20 })}` : '';
-	const lines = [`    field data (CrUX p75${d.formFactor ? `, ${safeText(d.formFactor, { max: 20 }).toLowerCase()}` : ''}${period}):`];
+	if (!d.url && !d.origin)
+		return [`    field data (CrUX): ${safeText(d.note ?? 'no field data for this page or its origin')}`];
+	const period = d.collectionPeriod
+		? `, ${safeText(d.collectionPeriod.firstDate, { max: 20 })} to ${safeText(d.collectionPeriod.lastDate, { max: 20 })}`
+		: '';
+	const lines = [
+		`    field data (CrUX p75${d.formFactor ? `, ${safeText(d.formFactor, { max: 20 }).toLowerCase()}` : ''}${period}):`,
+	];
 	lines.push(`      URL     ${d.url ? cruxMetrics(d.url) : 'no data for this URL'}`);
 	lines.push(`      origin  ${d.origin ? cruxMetrics(d.origin) : 'no data for this origin'}`);
 	if (d.note) lines.push(`      ${safeText(d.note)}`);
@@ -198,7 +244,14 @@ export class ProgressDisplay {
 	private render(): void {
 		if (!this.enabled) return;
 		this.clear();
-		const icon: Record<string, string> = { queued: '…', started: '▸', done: '✓', error: '✗', skipped: '-', cancelled: '⊘' };
+		const icon: Record<string, string> = {
+			queued: '…',
+			started: '▸',
+			done: '✓',
+			error: '✗',
+			skipped: '-',
+			cancelled: '⊘',
+		};
 		const lines = [`Auditing: ${this.finished}/${this.total} done`];
 		for (const [url, stages] of this.state) {
 			const parts = [...stages].filter(([s]) => s !== 'audit').map(([s, st]) => `${icon[st] ?? st} ${s}`);

@@ -24,9 +24,11 @@ export function parseBudget(spec: string): Partial<Record<Category, number>> {
 		.map((s) => s.trim())
 		.filter(Boolean)) {
 		const [name, value] = part.split('=');
-		if (!(CATEGORIES as readonly string[]).includes(name)) throw new UsageError(`--budget: unknown category "${name}" (use ${CATEGORIES.join(', ')})`);
+		if (!(CATEGORIES as readonly string[]).includes(name))
+			throw new UsageError(`--budget: unknown category "${name}" (use ${CATEGORIES.join(', ')})`);
 		const n = Number(value);
-		if (!Number.isFinite(n) || n < 0 || n > 100) throw new UsageError(`--budget: "${part}" needs a score from 0 to 1 (or 0 to 100)`);
+		if (!Number.isFinite(n) || n < 0 || n > 100)
+			throw new UsageError(`--budget: "${part}" needs a score from 0 to 1 (or 0 to 100)`);
 		out[name as Category] = n > 1 ? n / 100 : n;
 	}
 	return out;
@@ -36,19 +38,30 @@ export function parseBudget(spec: string): Partial<Record<Category, number>> {
  * `--header "Name: value"`, `--cookie name=value` and `--login-script FILE` as the request's `auth`, checked with
  * the engine's own schema. A mistake names the flag and the header or cookie, never its value.
  */
-export function authArgs(headerArgs: readonly string[], cookieArgs: readonly string[], loginScript: string | undefined): { auth?: AuditAuth } {
+export function authArgs(
+	headerArgs: readonly string[],
+	cookieArgs: readonly string[],
+	loginScript: string | undefined,
+): { auth?: AuditAuth } {
 	const headers: Record<string, string> = {};
 	for (const arg of headerArgs) {
 		const { name, value, at } = splitNameValue(arg, ':');
 		// The argument is not quoted back: without its colon, it may be the value alone.
-		if (at < 0) throw new UsageError(`--header takes "Name: value" (a name, a colon, the value); --header number ${headerArgs.indexOf(arg) + 1} has no colon`);
-		if (Object.keys(headers).some((n) => n.toLowerCase() === name.toLowerCase())) throw new UsageError(`--header ${safeText(name, { max: 60 })} is given twice`);
+		if (at < 0)
+			throw new UsageError(
+				`--header takes "Name: value" (a name, a colon, the value); --header number ${headerArgs.indexOf(arg) + 1} has no colon`,
+			);
+		if (Object.keys(headers).some((n) => n.toLowerCase() === name.toLowerCase()))
+			throw new UsageError(`--header ${safeText(name, { max: 60 })} is given twice`);
 		headers[name] = value;
 	}
 	const cookies: { name: string; value: string }[] = [];
 	for (const arg of cookieArgs) {
 		const { name, value, at } = splitNameValue(arg, '=');
-		if (at <= 0) throw new UsageError(`--cookie takes name=value; --cookie number ${cookieArgs.indexOf(arg) + 1} has no name before an "="`);
+		if (at <= 0)
+			throw new UsageError(
+				`--cookie takes name=value; --cookie number ${cookieArgs.indexOf(arg) + 1} has no name before an "="`,
+			);
 		cookies.push({ name, value });
 	}
 	if (headerArgs.length === 0 && cookieArgs.length === 0 && loginScript === undefined) return {};
@@ -96,17 +109,23 @@ export function checkOutputDir(dir: string, flag: string): void {
 			stat = fs.statSync(at);
 		} catch (err) {
 			const code = (err as NodeJS.ErrnoException).code;
-			if (code !== 'ENOENT') throw new UsageError(`${flag} ${dir}: ${at} cannot be used (${code ?? (err as Error).message})`);
+			if (code !== 'ENOENT')
+				throw new UsageError(`${flag} ${dir}: ${at} cannot be used (${code ?? (err as Error).message})`);
 		}
 		if (stat) {
-			if (!stat.isDirectory()) throw new UsageError(`${flag} ${dir}: ${at === target ? 'it' : at} exists and is not a folder; give a folder to write in`);
+			if (!stat.isDirectory())
+				throw new UsageError(
+					`${flag} ${dir}: ${at === target ? 'it' : at} exists and is not a folder; give a folder to write in`,
+				);
 			// A folder made and removed at once says what permission bits cannot: root passes every access check, and
 			// /proc or /sys look writable but take no folder (Node's recursive mkdir never returns on /proc).
 			try {
 				fs.rmdirSync(fs.mkdtempSync(path.join(at, '.auditlens-check-')));
 			} catch (err) {
 				const code = (err as NodeJS.ErrnoException).code;
-				throw new UsageError(`${flag} ${dir}: ${at} is not a folder files can be written in (${code ?? (err as Error).message})`);
+				throw new UsageError(
+					`${flag} ${dir}: ${at} is not a folder files can be written in (${code ?? (err as Error).message})`,
+				);
 			}
 			return;
 		}
@@ -138,7 +157,9 @@ export function privacyNotice(stages: { capture: boolean; ai: boolean }, queued 
 	// The AI stage works from the capture's screenshots and page facts: without capture nothing is sent. On the queue,
 	// the workers' own keys decide, not this machine's.
 	if (queued || !stages.ai || !stages.capture || !process.env.ANTHROPIC_API_KEY) return;
-	warn('AI suggestions are on (ANTHROPIC_API_KEY is set): screenshots and page text of each audited page are sent to Anthropic. Add --no-ai to keep audits on this machine.');
+	warn(
+		'AI suggestions are on (ANTHROPIC_API_KEY is set): screenshots and page text of each audited page are sent to Anthropic. Add --no-ai to keep audits on this machine.',
+	);
 }
 
 /** Reads the login script now: a missing one is a mistake in the command line, not an audit failure. */
@@ -165,7 +186,9 @@ export interface LocateArgs {
  * --sarif and --root as LocateArgs. --json places the findings too (under the current folder by default), as its
  * document carries them; a plain text run places nothing, so it never reads the folder it is run in unasked.
  */
-export function locateArgs(v: { sarif?: string; root?: string; json?: boolean; map?: string[] }): { locate?: LocateArgs } {
+export function locateArgs(v: { sarif?: string; root?: string; json?: boolean; map?: string[] }): {
+	locate?: LocateArgs;
+} {
 	if (v.sarif === undefined && v.root === undefined && v.json !== true) {
 		if (v.map?.length) throw new UsageError('--map places findings: give it with --json, --sarif or --root');
 		return {};
@@ -177,11 +200,18 @@ export function locateArgs(v: { sarif?: string; root?: string; json?: boolean; m
 		const eq = m.indexOf('=');
 		const urlPath = m.slice(0, eq).trim();
 		const dir = m.slice(eq + 1).trim();
-		if (eq < 0 || !urlPath.startsWith('/') || dir === '') throw new UsageError(`--map takes URLPATH=DIR, e.g. --map /static/=assets (got "${m}")`);
+		if (eq < 0 || !urlPath.startsWith('/') || dir === '')
+			throw new UsageError(`--map takes URLPATH=DIR, e.g. --map /static/=assets (got "${m}")`);
 		// Relative to the root, as the VS Code setting is relative to the first workspace folder.
 		return { urlPath, dir: path.resolve(root, dir) };
 	});
-	return { locate: { root, ...(v.sarif !== undefined ? { sarif: path.resolve(v.sarif) } : {}), ...(mappings.length ? { mappings } : {}) } };
+	return {
+		locate: {
+			root,
+			...(v.sarif !== undefined ? { sarif: path.resolve(v.sarif) } : {}),
+			...(mappings.length ? { mappings } : {}),
+		},
+	};
 }
 
 /** Before the first audit: the root is a folder, and the SARIF file can be written (not a folder, its folder writable). */
@@ -192,15 +222,24 @@ export function checkLocateArgs(a: LocateArgs | undefined): void {
 		root = fs.statSync(a.root);
 	} catch (err) {
 		const code = (err as NodeJS.ErrnoException).code;
-		throw new UsageError(`--root ${a.root}: ${code === 'ENOENT' ? 'no such folder' : `cannot be read (${code ?? (err as Error).message})`}; give the folder the pages are served from`);
+		throw new UsageError(
+			`--root ${a.root}: ${code === 'ENOENT' ? 'no such folder' : `cannot be read (${code ?? (err as Error).message})`}; give the folder the pages are served from`,
+		);
 	}
-	if (!root.isDirectory()) throw new UsageError(`--root ${a.root} is a file, not a folder; give the folder the pages are served from`);
+	if (!root.isDirectory())
+		throw new UsageError(`--root ${a.root} is a file, not a folder; give the folder the pages are served from`);
 	for (const m of a.mappings ?? []) {
 		const rel = path.relative(a.root, m.dir);
-		if (rel.startsWith('..') || path.isAbsolute(rel)) throw new UsageError(`--map ${m.urlPath}=${m.dir}: the folder is outside --root ${a.root}; findings are only placed in the root`);
+		if (rel.startsWith('..') || path.isAbsolute(rel))
+			throw new UsageError(
+				`--map ${m.urlPath}=${m.dir}: the folder is outside --root ${a.root}; findings are only placed in the root`,
+			);
 	}
 	if (a.sarif === undefined) return;
-	if (fs.existsSync(a.sarif) && fs.statSync(a.sarif).isDirectory()) throw new UsageError(`--sarif ${a.sarif} is a folder; give a file name, e.g. ${path.join(a.sarif, 'auditlens.sarif')}`);
+	if (fs.existsSync(a.sarif) && fs.statSync(a.sarif).isDirectory())
+		throw new UsageError(
+			`--sarif ${a.sarif} is a folder; give a file name, e.g. ${path.join(a.sarif, 'auditlens.sarif')}`,
+		);
 	checkOutputDir(path.dirname(a.sarif), '--sarif');
 }
 
@@ -293,20 +332,30 @@ export function queueArgs(v: SharedValues, auth: AuditAuth | undefined): { queue
 		return {};
 	}
 	const local = (['concurrency', 'chrome-path'] as const).filter((flag) => v[flag] !== undefined);
-	if (local.length) throw new UsageError(`--${local[0]} sets up this machine's engine; with --redis the workers' own settings apply (auditlens worker --concurrency N)`);
+	if (local.length)
+		throw new UsageError(
+			`--${local[0]} sets up this machine's engine; with --redis the workers' own settings apply (auditlens worker --concurrency N)`,
+		);
 	if (auth && !process.env[QUEUE_KEY_ENV])
-		throw new UsageError(`--header, --cookie and --login-script go on the queue only sealed: set ${QUEUE_KEY_ENV} to the same passphrase here and on the workers`);
+		throw new UsageError(
+			`--header, --cookie and --login-script go on the queue only sealed: set ${QUEUE_KEY_ENV} to the same passphrase here and on the workers`,
+		);
 	return { queue: { redis: redisUrlArg(v.redis), name: queueNameArg(v.queue, DEFAULT_QUEUE) } };
 }
 
 type SharedValues = {
-	[K in keyof typeof SHARED_AUDIT_OPTIONS]?: (typeof SHARED_AUDIT_OPTIONS)[K] extends { multiple: true } ? string[] : (typeof SHARED_AUDIT_OPTIONS)[K] extends { type: 'boolean' } ? boolean : string;
+	[K in keyof typeof SHARED_AUDIT_OPTIONS]?: (typeof SHARED_AUDIT_OPTIONS)[K] extends { multiple: true }
+		? string[]
+		: (typeof SHARED_AUDIT_OPTIONS)[K] extends { type: 'boolean' }
+			? boolean
+			: string;
 };
 
 /** The shared arguments from parseArgs values; `formFactor` is the command's default for --form-factor. */
 export function sharedAuditArgs(v: SharedValues, formFactor: 'mobile' | 'both'): SharedAuditArgs {
 	const ff = v['form-factor'] ?? formFactor;
-	if (ff !== 'both' && ff !== 'mobile' && ff !== 'desktop') throw new UsageError('--form-factor takes mobile, desktop or both');
+	if (ff !== 'both' && ff !== 'mobile' && ff !== 'desktop')
+		throw new UsageError('--form-factor takes mobile, desktop or both');
 	const auth = authArgs(v.header ?? [], v.cookie ?? [], v['login-script']);
 	return {
 		formFactors: ff === 'both' ? ['mobile', 'desktop'] : [ff],

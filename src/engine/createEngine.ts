@@ -53,7 +53,13 @@ export async function createEngine(opts: CreateEngineOptions): Promise<Engine> {
 		settings,
 		history,
 		cache,
-		stages: [createLighthouseStage('mobile', lighthouse), createLighthouseStage('desktop', lighthouse), createCaptureStage(capture), createAiStage(ai), createCruxStage(crux)],
+		stages: [
+			createLighthouseStage('mobile', lighthouse),
+			createLighthouseStage('desktop', lighthouse),
+			createCaptureStage(capture),
+			createAiStage(ai),
+			createCruxStage(crux),
+		],
 		services: [lighthouse, capture, ai, crux],
 		browsers: lighthouse.pool,
 		versions: {
@@ -70,11 +76,17 @@ export async function createEngine(opts: CreateEngineOptions): Promise<Engine> {
 
 /** Where screenshots go: `artifacts` beside the database (or in the temp folder), unless given. */
 export function artifactsDirOf(opts: Pick<CreateEngineOptions, 'artifactsDir' | 'db'>): string {
-	return opts.artifactsDir ?? (opts.db ? path.join(path.dirname(opts.db), 'artifacts') : path.join(os.tmpdir(), 'auditlens-artifacts'));
+	return (
+		opts.artifactsDir ??
+		(opts.db ? path.join(path.dirname(opts.db), 'artifacts') : path.join(os.tmpdir(), 'auditlens-artifacts'))
+	);
 }
 
 /** The history of `opts.db`; one another process holds is replaced by one in memory, with a warning. */
-export async function openHistory(opts: Pick<CreateEngineOptions, 'db' | 'log' | 'onWarning'>, settings: EngineSettings): Promise<HistoryStore> {
+export async function openHistory(
+	opts: Pick<CreateEngineOptions, 'db' | 'log' | 'onWarning'>,
+	settings: EngineSettings,
+): Promise<HistoryStore> {
 	const log = opts.log.child('history');
 	try {
 		return await HistoryStore.open({ path: opts.db, settings, log });

@@ -33,7 +33,10 @@ export async function serveDemo(): Promise<{ url: string; close(): Promise<void>
 			res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
 			return;
 		}
-		res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'cache-control': 'max-age=3600' });
+		res.writeHead(200, {
+			'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+			'cache-control': 'max-age=3600',
+		});
 		fs.createReadStream(file).pipe(res);
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -108,7 +108,11 @@ export class Engine {
 		if (signal?.aborted) throw abortError(signal);
 		const admittedAt = Date.now();
 		// The audit id is the client's (checked at the RPC edge) or a batch's `<batchId>:<index>`.
-		const request = toAuditRequest({ url: params.url, options: params.options, auth: params.auth }, params.auditId ?? randomUUID(), this.settings);
+		const request = toAuditRequest(
+			{ url: params.url, options: params.options, auth: params.auth },
+			params.auditId ?? randomUUID(),
+			this.settings,
+		);
 		// Header and cookie values are masked in every log line while this audit runs.
 		const releaseSecrets = (request.auth ? authSecrets(request.auth) : []).map((value) => registerSecret(value, 6));
 		try {
@@ -128,11 +132,17 @@ export class Engine {
 		this.assertOpen();
 		const request = toScanRequest(params);
 		const scanId = params.scanId ?? randomUUID();
-		if (this.cancellers.has(scanId)) throw new AuditError('INVALID_PARAMS', `A scan or audit with id "${scanId}" is already running; use a new scanId.`);
+		if (this.cancellers.has(scanId))
+			throw new AuditError(
+				'INVALID_PARAMS',
+				`A scan or audit with id "${scanId}" is already running; use a new scanId.`,
+			);
 		// Registered like an audit: cancel(scanId) aborts it with the route audits (`<scanId>:`), close() too.
 		const controller = new AbortController();
 		this.cancellers.set(scanId, controller);
-		const releaseSecrets = (request.authPlan ? authSecrets(request.authPlan) : []).map((value) => registerSecret(value, 6));
+		const releaseSecrets = (request.authPlan ? authSecrets(request.authPlan) : []).map((value) =>
+			registerSecret(value, 6),
+		);
 		try {
 			return await runScan(
 				scanId,
@@ -160,7 +170,11 @@ export class Engine {
 	async listScans(params: ListScansParams): Promise<ListScansResult> {
 		const history = this.parts.history;
 		if (!history) return { scans: [] };
-		return { scans: await history.listScans(params.url ? { url: normalizeUrl(params.url), limit: params.limit } : { limit: params.limit }) };
+		return {
+			scans: await history.listScans(
+				params.url ? { url: normalizeUrl(params.url), limit: params.limit } : { limit: params.limit },
+			),
+		};
 	}
 
 	async getScan(id: string): Promise<ScanReport | null> {
@@ -168,7 +182,12 @@ export class Engine {
 	}
 
 	/** A validated request: from the cache, or a run shared by every caller of its key (single-flight). */
-	private async serve(request: AuditRequest, admittedAt: number, listener: AuditListener, signal?: AbortSignal): Promise<AuditResult> {
+	private async serve(
+		request: AuditRequest,
+		admittedAt: number,
+		listener: AuditListener,
+		signal?: AbortSignal,
+	): Promise<AuditResult> {
 		const settings = this.settings;
 		const { auditId, url } = request;
 		const chromeVersion = await this.parts.versions.chrome(settings);
@@ -189,7 +208,8 @@ export class Engine {
 			}
 		}
 
-		if (this.cancellers.has(auditId)) throw new AuditError('INVALID_PARAMS', `An audit with id "${auditId}" is already running; use a new auditId.`);
+		if (this.cancellers.has(auditId))
+			throw new AuditError('INVALID_PARAMS', `An audit with id "${auditId}" is already running; use a new auditId.`);
 		const cancel = new AbortController();
 		this.cancellers.set(auditId, cancel);
 		// A scan's signal reaches its route audits even between their start and their registration here.
@@ -208,7 +228,13 @@ export class Engine {
 			// This caller's own deadline passed while another caller still wants the shared run.
 			if (info.code === 'TIMEOUT') return this.leftEarly(key, request, chromeVersion, admittedAt, info, listener);
 			if (info.code === 'CANCELLED') this.counters.cancelled++;
-			listener.progress?.({ auditId, url, stage: 'audit', state: info.code === 'CANCELLED' ? 'cancelled' : 'error', message: info.message });
+			listener.progress?.({
+				auditId,
+				url,
+				stage: 'audit',
+				state: info.code === 'CANCELLED' ? 'cancelled' : 'error',
+				message: info.message,
+			});
 			throw err;
 		} finally {
 			signal?.removeEventListener('abort', follow);
@@ -314,7 +340,10 @@ export class Engine {
 			this.shutdown.abort(reason);
 			for (const c of this.cancellers.values()) c.abort(reason);
 			this.queue.clear(reason);
-			const results = await Promise.allSettled([...this.parts.services.map((s) => s.close()), this.parts.history?.close()]);
+			const results = await Promise.allSettled([
+				...this.parts.services.map((s) => s.close()),
+				this.parts.history?.close(),
+			]);
 			this.parts.cache?.close();
 			for (const r of results) if (r.status === 'rejected') this.log.warn(`while closing: ${String(r.reason)}`);
 		})();
@@ -331,7 +360,13 @@ export class Engine {
 	}
 
 	/** Queue a new run. A deadline that passes in the queue makes a failed result; a full queue answers BUSY. */
-	private async admit(key: string, request: AuditRequest, chromeVersion: string | undefined, admittedAt: number, signal: AbortSignal): Promise<AuditResult> {
+	private async admit(
+		key: string,
+		request: AuditRequest,
+		chromeVersion: string | undefined,
+		admittedAt: number,
+		signal: AbortSignal,
+	): Promise<AuditResult> {
 		const { url } = request;
 		try {
 			return await this.queue.run(
@@ -354,7 +389,13 @@ export class Engine {
 	}
 
 	/** One real audit run, shared by every caller of its cache key. */
-	private async execute(key: string, request: AuditRequest, chromeVersion: string | undefined, admittedAt: number, flightSignal: AbortSignal): Promise<AuditResult> {
+	private async execute(
+		key: string,
+		request: AuditRequest,
+		chromeVersion: string | undefined,
+		admittedAt: number,
+		flightSignal: AbortSignal,
+	): Promise<AuditResult> {
 		const { url, options } = request;
 		const queuedMs = Date.now() - admittedAt;
 		const signal = AbortSignal.any([flightSignal, this.shutdown.signal]);
@@ -368,7 +409,13 @@ export class Engine {
 			if (!cro || text === sentCro) return cro;
 			if (sentCro === '') {
 				const state = cro.status === 'ok' ? 'done' : cro.status;
-				this.subscribers.progress(key, url, 'cro', state, cro.status === 'error' ? cro.error.message : cro.status === 'skipped' ? cro.reason : undefined);
+				this.subscribers.progress(
+					key,
+					url,
+					'cro',
+					state,
+					cro.status === 'error' ? cro.error.message : cro.status === 'skipped' ? cro.reason : undefined,
+				);
 			}
 			sentCro = text;
 			this.subscribers.stageResult(key, url, { cro });
@@ -384,17 +431,34 @@ export class Engine {
 			// The deadlines of the callers stop the preflight through the signal; its own limit is a part of the
 			// audit's time (preflightLimitMs).
 			const admittedUntil = this.flights.deadline(key) ?? Infinity;
-			await preflight(url, preflightLimitMs(Number.isFinite(admittedUntil) ? admittedUntil - Date.now() : this.settings.auditTimeoutMs), signal, request.auth);
+			await preflight(
+				url,
+				preflightLimitMs(Number.isFinite(admittedUntil) ? admittedUntil - Date.now() : this.settings.auditTimeoutMs),
+				signal,
+				request.auth,
+			);
 			loaded = true;
 			// The stages' own budgets (Lighthouse's load cap, capture's) come from the time the run has left:
 			// until the latest deadline of the callers waiting for it.
 			const deadline = this.flights.deadline(key) ?? Infinity;
-			const timeLeftMs = Math.max(5_000, Number.isFinite(deadline) ? deadline - Date.now() : this.settings.auditTimeoutMs);
+			const timeLeftMs = Math.max(
+				5_000,
+				Number.isFinite(deadline) ? deadline - Date.now() : this.settings.auditTimeoutMs,
+			);
 			const settings = { ...this.settings, auditTimeoutMs: timeLeftMs };
 			derive();
 			const gather = await runStages(
 				this.parts.stages,
-				{ auditId: id, url, options, settings, signal, artifactsDir: path.join(this.parts.artifactsDir, id), log: this.log.child(id.slice(0, 8)), auth: request.auth },
+				{
+					auditId: id,
+					url,
+					options,
+					settings,
+					signal,
+					artifactsDir: path.join(this.parts.artifactsDir, id),
+					log: this.log.child(id.slice(0, 8)),
+					auth: request.auth,
+				},
 				{
 					progress: (stage, state, message) => this.subscribers.progress(key, url, stage, state, message),
 					outcome: (stage, outcome) => {
@@ -423,7 +487,15 @@ export class Engine {
 		return result;
 	}
 
-	private resultOf(request: AuditRequest, chromeVersion: string | undefined, admittedAt: number, queuedMs: number, stages: StageOutcomes, error?: ErrorInfo, id: string = randomUUID()): AuditResult {
+	private resultOf(
+		request: AuditRequest,
+		chromeVersion: string | undefined,
+		admittedAt: number,
+		queuedMs: number,
+		stages: StageOutcomes,
+		error?: ErrorInfo,
+		id: string = randomUUID(),
+	): AuditResult {
 		const result = buildResult({
 			id,
 			url: request.url,
@@ -445,12 +517,16 @@ export class Engine {
 	private async record(key: string, result: AuditResult, artifacts: Artifacts): Promise<void> {
 		if (result.status === 'failed') this.counters.failed++;
 		else this.counters.done++;
-		if (result.status !== 'ok') this.log.info(`the audit of ${result.url} is ${result.status}: ${result.error?.message ?? Object.keys(result.stageErrors ?? {}).join(', ')}`);
+		if (result.status !== 'ok')
+			this.log.info(
+				`the audit of ${result.url} is ${result.status}: ${result.error?.message ?? Object.keys(result.stageErrors ?? {}).join(', ')}`,
+			);
 		try {
 			if (this.parts.history) await this.parts.history.save(key, result, artifacts);
 			else this.parts.cache?.put({ key, result, savedAt: Date.now(), bytes: JSON.stringify(result).length });
 		} catch (err) {
-			if (!this.shutdown.signal.aborted) this.log.error(`could not save the audit of ${result.url} to history: ${toErrorInfo(err).message}`);
+			if (!this.shutdown.signal.aborted)
+				this.log.error(`could not save the audit of ${result.url} to history: ${toErrorInfo(err).message}`);
 		}
 	}
 
@@ -458,21 +534,41 @@ export class Engine {
 	 * A caller whose deadline passed while another still wants the shared run: it gets what the run has
 	 * reported so far, the stages still running marked as timed out. Not saved: the shared run will be.
 	 */
-	private leftEarly(key: string, request: AuditRequest, chromeVersion: string | undefined, admittedAt: number, info: ErrorInfo, listener: AuditListener): AuditResult {
+	private leftEarly(
+		key: string,
+		request: AuditRequest,
+		chromeVersion: string | undefined,
+		admittedAt: number,
+		info: ErrorInfo,
+		listener: AuditListener,
+	): AuditResult {
 		const snapshot = this.subscribers.snapshot(key);
 		const stages: StageOutcomes = { ...snapshot.stages };
 		const now = new Date().toISOString();
-		for (const name of snapshot.running) (stages as Record<StageName, unknown>)[name] = { status: 'error', error: info, startedAt: now, durationMs: 0 };
-		const queuedMs = snapshot.startedAt === undefined ? Date.now() - admittedAt : Math.max(0, snapshot.startedAt - admittedAt);
+		for (const name of snapshot.running)
+			(stages as Record<StageName, unknown>)[name] = { status: 'error', error: info, startedAt: now, durationMs: 0 };
+		const queuedMs =
+			snapshot.startedAt === undefined ? Date.now() - admittedAt : Math.max(0, snapshot.startedAt - admittedAt);
 		const result = this.resultOf(request, chromeVersion, admittedAt, queuedMs, stages, info);
-		listener.progress?.({ auditId: request.auditId, url: request.url, stage: 'audit', state: result.status === 'failed' ? 'error' : 'done', message: info.message });
+		listener.progress?.({
+			auditId: request.auditId,
+			url: request.url,
+			stage: 'audit',
+			state: result.status === 'failed' ? 'error' : 'done',
+			message: info.message,
+		});
 		return result;
 	}
 
 	/** The TIMEOUT of one caller: what was still going on tells a slow page from a hanging one. */
 	private timeoutError(key: string, request: AuditRequest): AuditError {
 		const snapshot = this.subscribers.snapshot(key);
-		const what = snapshot.startedAt === undefined ? 'waiting in the queue' : snapshot.running.length > 0 ? snapshot.running.join(', ') : 'loading the page';
+		const what =
+			snapshot.startedAt === undefined
+				? 'waiting in the queue'
+				: snapshot.running.length > 0
+					? snapshot.running.join(', ')
+					: 'loading the page';
 		return new AuditError(
 			'TIMEOUT',
 			`The audit of ${request.url} did not finish within ${Math.round(request.timeoutMs / 1000)} s (still running: ${what}). The page may be slow or hang; check it, or raise the audit timeout.`,
@@ -485,22 +581,36 @@ function redactErrors(result: AuditResult): AuditResult {
 	const fix = (e: ErrorInfo): ErrorInfo => ({ code: e.code, message: redact(e.message) });
 	const stages: StageOutcomes = {};
 	for (const [name, outcome] of Object.entries(result.stages) as [StageName, NonNullable<StageOutcomes[StageName]>][]) {
-		(stages as Record<string, unknown>)[name] = outcome.status === 'error' ? { ...outcome, error: fix(outcome.error) } : outcome;
+		(stages as Record<string, unknown>)[name] =
+			outcome.status === 'error' ? { ...outcome, error: fix(outcome.error) } : outcome;
 	}
-	const stageErrors = result.stageErrors && Object.fromEntries(Object.entries(result.stageErrors).map(([k, e]) => [k, fix(e)]));
-	return { ...result, stages, ...(stageErrors ? { stageErrors } : {}), ...(result.error ? { error: fix(result.error) } : {}) };
+	const stageErrors =
+		result.stageErrors && Object.fromEntries(Object.entries(result.stageErrors).map(([k, e]) => [k, fix(e)]));
+	return {
+		...result,
+		stages,
+		...(stageErrors ? { stageErrors } : {}),
+		...(result.error ? { error: fix(result.error) } : {}),
+	};
 }
 
 /**
  * A batch as audits of its URLs (ids `<batchId>:<index>`) run by `audit` (the engine's, or the queue submitter's):
  * each URL gets its result, or the error of an audit that did not take place.
  */
-export async function auditBatch(params: BatchAuditParams, listener: AuditListener, audit: (params: AuditParams, listener: AuditListener) => Promise<AuditResult>): Promise<BatchAuditResult> {
+export async function auditBatch(
+	params: BatchAuditParams,
+	listener: AuditListener,
+	audit: (params: AuditParams, listener: AuditListener) => Promise<AuditResult>,
+): Promise<BatchAuditResult> {
 	const batchId = params.batchId ?? randomUUID();
 	const items = await Promise.all(
 		params.urls.map(async (url, i) => {
 			try {
-				const result = await audit({ url, options: params.options, auditId: `${batchId}:${i}`, auth: params.auth }, listener);
+				const result = await audit(
+					{ url, options: params.options, auditId: `${batchId}:${i}`, auth: params.auth },
+					listener,
+				);
 				return { url: maskCredentials(url), result };
 			} catch (err) {
 				return { url: maskCredentials(url), error: toErrorInfo(err) };

@@ -18,7 +18,8 @@ export class AuditError extends Error {
 /** Turn anything thrown into an ErrorInfo, keeping AuditError codes. */
 export function toErrorInfo(err: unknown, fallback: ErrorCode = 'INTERNAL'): ErrorInfo {
 	if (err instanceof AuditError) return err.toInfo();
-	if (err instanceof Error && err.name === 'AbortError') return { code: 'CANCELLED', message: 'The audit was cancelled.' };
+	if (err instanceof Error && err.name === 'AbortError')
+		return { code: 'CANCELLED', message: 'The audit was cancelled.' };
 	const message = err instanceof Error ? err.message : String(err);
 	return { code: fallback, message };
 }

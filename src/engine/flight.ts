@@ -67,8 +67,10 @@ export class SingleFlight<T> {
 	run(key: string, fn: (signal: AbortSignal) => Promise<T>, waiter: FlightWaiter | AbortSignal = {}): Promise<T> {
 		if (typeof key !== 'string') throw new TypeError(`Expected key to be a string, got ${typeof key}`);
 		if (typeof fn !== 'function') throw new TypeError(`Expected fn to be a function, got ${typeof fn}`);
-		const { signal, deadline, timeoutError } = waiter instanceof AbortSignal ? { signal: waiter, deadline: undefined, timeoutError: undefined } : waiter;
-		if (deadline !== undefined && !Number.isFinite(deadline)) throw new TypeError(`Expected deadline to be a finite number, got ${deadline}`);
+		const { signal, deadline, timeoutError } =
+			waiter instanceof AbortSignal ? { signal: waiter, deadline: undefined, timeoutError: undefined } : waiter;
+		if (deadline !== undefined && !Number.isFinite(deadline))
+			throw new TypeError(`Expected deadline to be a finite number, got ${deadline}`);
 		if (signal?.aborted) return Promise.reject(waiterCancelled(signal));
 
 		const flight = this.flights.get(key) ?? this.start(key, fn);
@@ -94,7 +96,8 @@ export class SingleFlight<T> {
 			const onAbort = () => live.leave(waiterCancelled(signal as AbortSignal));
 			flight.waiters.add(live);
 			signal?.addEventListener('abort', onAbort, { once: true });
-			if (deadline !== undefined) timer = setTimeout(() => this.deadlinePassed(key, flight, live), Math.max(0, deadline - Date.now()));
+			if (deadline !== undefined)
+				timer = setTimeout(() => this.deadlinePassed(key, flight, live), Math.max(0, deadline - Date.now()));
 			flight.promise.then(
 				(value) => {
 					if (done) return;
@@ -141,6 +144,7 @@ export class SingleFlight<T> {
 		if (flight.waiters.size > 0 || flight.settled) return;
 		// Nobody wants this result any more: stop the work, and let the next caller start afresh.
 		if (this.flights.get(key) === flight) this.flights.delete(key);
-		if (!flight.controller.signal.aborted) flight.controller.abort(new AuditError('CANCELLED', 'The audit was cancelled by every caller waiting for it.'));
+		if (!flight.controller.signal.aborted)
+			flight.controller.abort(new AuditError('CANCELLED', 'The audit was cancelled by every caller waiting for it.'));
 	}
 }

@@ -49,18 +49,31 @@ export async function historyCommand(args: HistoryCommandArgs): Promise<number> 
 		}
 	}
 	if (!fs.existsSync(args.db)) {
-		if (args.scans) args.out.write(args.json ? `${JSON.stringify({ scans: [] }, null, '\t')}\n` : `No scans yet (${args.db} does not exist).\n`);
+		if (args.scans)
+			args.out.write(
+				args.json ? `${JSON.stringify({ scans: [] }, null, '\t')}\n` : `No scans yet (${args.db} does not exist).\n`,
+			);
 		else if (args.json) args.out.write(`${JSON.stringify(url ? { url, entries: [] } : { urls: [] }, null, '\t')}\n`);
 		else args.out.write(`No audit history yet (${args.db} does not exist).\n`);
 		return 0;
 	}
 	let store: HistoryStore | undefined;
 	try {
-		store = await HistoryStore.open({ path: args.db, settings: { ...DEFAULT_SETTINGS, cacheMaxEntries: 0 }, log: args.log ?? createLogger('warn'), readOnly: true });
+		store = await HistoryStore.open({
+			path: args.db,
+			settings: { ...DEFAULT_SETTINGS, cacheMaxEntries: 0 },
+			log: args.log ?? createLogger('warn'),
+			readOnly: true,
+		});
 		if (args.scans) {
 			const scans = await store.listScans({ ...(url ? { url } : {}), ...(args.limit ? { limit: args.limit } : {}) });
 			if (args.json) args.out.write(`${JSON.stringify({ scans }, null, '\t')}\n`);
-			else args.out.write(scans.length === 0 ? `No scans${url ? ` of ${safeText(url, { max: 200 })}` : ''} in ${args.db} yet.\n` : scansTable(scans));
+			else
+				args.out.write(
+					scans.length === 0
+						? `No scans${url ? ` of ${safeText(url, { max: 200 })}` : ''} in ${args.db} yet.\n`
+						: scansTable(scans),
+				);
 		} else if (url) {
 			const entries = await store.listAudits(url, args.limit);
 			if (args.json) args.out.write(`${JSON.stringify({ url, entries }, null, '\t')}\n`);
@@ -87,16 +100,27 @@ export async function cacheClearCommand(args: CacheClearCommandArgs): Promise<nu
 	const err = args.err ?? process.stderr;
 	let store: HistoryStore | undefined;
 	try {
-		store = await HistoryStore.open({ path: args.db, settings: DEFAULT_SETTINGS, log: args.log ?? createLogger('warn') });
+		store = await HistoryStore.open({
+			path: args.db,
+			settings: DEFAULT_SETTINGS,
+			log: args.log ?? createLogger('warn'),
+		});
 		const cleared = store.clearCache();
 		await store.close();
 		store = undefined;
 		if (args.json) args.out.write(`${JSON.stringify({ cleared })}\n`);
-		else args.out.write(`Cache cleared (${cleared} cached result${cleared === 1 ? '' : 's'}); the next audit of every URL runs afresh. The history is kept.\n`);
+		else
+			args.out.write(
+				`Cache cleared (${cleared} cached result${cleared === 1 ? '' : 's'}); the next audit of every URL runs afresh. The history is kept.\n`,
+			);
 		return 0;
 	} catch (e) {
 		const message = describe(e);
-		err.write(/in use by/.test(message) ? `${message}\nTo clear the cache of a running engine, use "AuditLens: Clear Cache" in VS Code (or stop that engine and run this again).\n` : `${message}\n`);
+		err.write(
+			/in use by/.test(message)
+				? `${message}\nTo clear the cache of a running engine, use "AuditLens: Clear Cache" in VS Code (or stop that engine and run this again).\n`
+				: `${message}\n`,
+		);
 		return 1;
 	} finally {
 		await store?.close();
@@ -138,7 +162,9 @@ function urlsTable(urls: UrlSummary[]): string {
 		when(u.latest.requestedAt),
 		scoreCell(u.latest.scores, 'mobile'),
 		scoreCell(u.latest.scores, 'desktop'),
-		u.latest.status === 'ok' ? (u.latest.error?.code ?? '') : `${u.latest.status}${u.latest.error ? ` ${u.latest.error.code}` : ''}`,
+		u.latest.status === 'ok'
+			? (u.latest.error?.code ?? '')
+			: `${u.latest.status}${u.latest.error ? ` ${u.latest.error.code}` : ''}`,
 	]);
 	const legend = 'Scores: performance/accessibility/best-practices/seo of the latest audit.\n';
 	return table(['URL', 'AUDITS', 'LATEST (UTC)', 'MOBILE', 'DESKTOP', 'STATUS'], rows, new Set([1])) + legend;
@@ -152,7 +178,9 @@ function auditsTable(url: string, entries: HistoryEntry[]): string {
 		scoreCell(e.scores, 'mobile'),
 		scoreCell(e.scores, 'desktop'),
 		safeText(e.lighthouseVersion ?? '?', { max: 20 }),
-		e.status === 'ok' && !e.error ? '' : `${e.status === 'ok' ? '' : `${e.status} `}${e.error ? `${e.error.code}: ${safeText(e.error.message, { max: 200 })}` : ''}`.trim(),
+		e.status === 'ok' && !e.error
+			? ''
+			: `${e.status === 'ok' ? '' : `${e.status} `}${e.error ? `${e.error.code}: ${safeText(e.error.message, { max: 200 })}` : ''}`.trim(),
 	]);
 	// Newest first: a change of Lighthouse major between two audits in a row is said below the table.
 	const notes = new Set<string>();
@@ -176,6 +204,13 @@ function scansTable(scans: ScanSummary[]): string {
 		scoreCell(s.mean, 'desktop'),
 		safeText(s.startUrl, { max: 120 }),
 	]);
-	const legend = 'Scores: mean performance/accessibility/best-practices/seo over the routes scored. "auditlens scan URL --json" prints a whole report.\n';
-	return table(['ID', 'STARTED (UTC)', 'TOOK', 'STATUS', 'ROUTES', 'FAILED', 'MOBILE', 'DESKTOP', 'START URL'], rows, new Set([2, 4, 5])) + legend;
+	const legend =
+		'Scores: mean performance/accessibility/best-practices/seo over the routes scored. "auditlens scan URL --json" prints a whole report.\n';
+	return (
+		table(
+			['ID', 'STARTED (UTC)', 'TOOK', 'STATUS', 'ROUTES', 'FAILED', 'MOBILE', 'DESKTOP', 'START URL'],
+			rows,
+			new Set([2, 4, 5]),
+		) + legend
+	);
 }

@@ -6,7 +6,14 @@ import { guardStdout } from './stdoutGuard';
 // Must run before anything else can print.
 const protocolOut = guardStdout();
 
-import { createMessageConnection, IPCMessageReader, IPCMessageWriter, type MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import {
+	createMessageConnection,
+	IPCMessageReader,
+	IPCMessageWriter,
+	type MessageConnection,
+	StreamMessageReader,
+	StreamMessageWriter,
+} from 'vscode-jsonrpc/node';
 import { logNotification } from '../protocol';
 import { parseCommandLine, UsageError } from './argv';
 import { startOrphanWatchdog } from './chrome/watchdog';

@@ -43,14 +43,28 @@ export class Subscribers {
 		this.seen.delete(key);
 	}
 
-	progress(key: string, url: string, stage: StageName | 'audit', state: ProgressState, message?: string, position?: number): void {
+	progress(
+		key: string,
+		url: string,
+		stage: StageName | 'audit',
+		state: ProgressState,
+		message?: string,
+		position?: number,
+	): void {
 		const seen = this.seen.get(key);
 		if (seen && stage !== 'audit') {
 			if (state === 'started') seen.running.add(stage);
 			else seen.running.delete(stage);
 		}
 		for (const s of this.byKey.get(key) ?? [])
-			s.listener.progress?.({ auditId: s.auditId, url, stage, state, ...(message === undefined ? {} : { message }), ...(position === undefined ? {} : { position }) });
+			s.listener.progress?.({
+				auditId: s.auditId,
+				url,
+				stage,
+				state,
+				...(message === undefined ? {} : { message }),
+				...(position === undefined ? {} : { position }),
+			});
 	}
 
 	stageResult(key: string, url: string, stages: StageOutcomes): void {
@@ -62,6 +76,10 @@ export class Subscribers {
 	/** When the run of `key` left the queue (undefined while it waits), its outcomes so far, and the stages still running. */
 	snapshot(key: string): { startedAt?: number; stages: StageOutcomes; running: StageName[] } {
 		const seen = this.seen.get(key);
-		return { startedAt: seen?.startedAt, stages: { ...seen?.stages }, running: [...(seen?.running ?? [])] as StageName[] };
+		return {
+			startedAt: seen?.startedAt,
+			stages: { ...seen?.stages },
+			running: [...(seen?.running ?? [])] as StageName[],
+		};
 	}
 }

@@ -20,12 +20,24 @@ function describeNetworkError(err: unknown, url: URL): AuditError {
 	const cause = (err as { cause?: { code?: string; message?: string } }).cause;
 	const code = cause?.code ?? '';
 	if (/bad port/i.test(cause?.message ?? (err instanceof Error ? err.message : ''))) {
-		return new AuditError('UNREACHABLE', `${url.host} uses a port that browsers refuse to load (port ${url.port}). Serve the page on another port, such as 3000 or 8080.`);
+		return new AuditError(
+			'UNREACHABLE',
+			`${url.host} uses a port that browsers refuse to load (port ${url.port}). Serve the page on another port, such as 3000 or 8080.`,
+		);
 	}
-	if (code === 'ECONNREFUSED') return new AuditError('UNREACHABLE', `Nothing is listening at ${url.host} (connection refused). Is the server running?`);
-	if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new AuditError('UNREACHABLE', `The host "${url.hostname}" could not be found. Check the URL.`);
-	if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET') return new AuditError('UNREACHABLE', `${url.host} closed the connection without answering.`);
-	return new AuditError('UNREACHABLE', `${url.href} could not be reached: ${cause?.message ?? (err instanceof Error ? err.message : String(err))}`);
+	if (code === 'ECONNREFUSED')
+		return new AuditError(
+			'UNREACHABLE',
+			`Nothing is listening at ${url.host} (connection refused). Is the server running?`,
+		);
+	if (code === 'ENOTFOUND' || code === 'EAI_AGAIN')
+		return new AuditError('UNREACHABLE', `The host "${url.hostname}" could not be found. Check the URL.`);
+	if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET')
+		return new AuditError('UNREACHABLE', `${url.host} closed the connection without answering.`);
+	return new AuditError(
+		'UNREACHABLE',
+		`${url.href} could not be reached: ${cause?.message ?? (err instanceof Error ? err.message : String(err))}`,
+	);
 }
 
 /**
@@ -34,20 +46,33 @@ function describeNetworkError(err: unknown, url: URL): AuditError {
  * holding a Chrome. Answers the final URL after redirects. A signed-in audit sends its headers, and its cookies
  * to the audited host only; with a login script, 401 and 403 pass: only the browsers can sign in.
  */
-export async function preflight(href: string, timeoutMs: number, signal: AbortSignal, auth?: AuthPlan): Promise<string> {
+export async function preflight(
+	href: string,
+	timeoutMs: number,
+	signal: AbortSignal,
+	auth?: AuthPlan,
+): Promise<string> {
 	const seen = new Set<string>();
 	let url = new URL(href);
 	const timeout = AbortSignal.timeout(timeoutMs);
 	const combined = AbortSignal.any([signal, timeout]);
 	for (let hop = 0; ; hop++) {
 		if (seen.has(url.href) || hop > MAX_REDIRECTS) {
-			throw new AuditError('REDIRECT_LOOP', `${href} redirects in a loop (${[...seen].slice(0, 4).join(' → ')} …). Fix the redirects or audit the final URL.`);
+			throw new AuditError(
+				'REDIRECT_LOOP',
+				`${href} redirects in a loop (${[...seen].slice(0, 4).join(' → ')} …). Fix the redirects or audit the final URL.`,
+			);
 		}
 		seen.add(url.href);
 		let res: Response;
 		try {
 			const cookie = auth && cookieHeaderFor(auth, href, url);
-			const headers = { accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.8', 'user-agent': 'AuditLens preflight', ...auth?.headers, ...(cookie ? { cookie } : {}) };
+			const headers = {
+				accept: 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.8',
+				'user-agent': 'AuditLens preflight',
+				...auth?.headers,
+				...(cookie ? { cookie } : {}),
+			};
 			res = await fetch(url, { redirect: 'manual', signal: combined, headers });
 		} catch (err) {
 			if (signal.aborted) throw abortError(signal);
@@ -62,14 +87,23 @@ export async function preflight(href: string, timeoutMs: number, signal: AbortSi
 		const location = res.headers.get('location');
 		if (res.status >= 300 && res.status < 400 && location) {
 			const next = new URL(location, url);
-			if (next.protocol !== 'http:' && next.protocol !== 'https:') throw new AuditError('INVALID_URL', `${url.href} redirects to a non-http(s) URL (${next.protocol}).`);
+			if (next.protocol !== 'http:' && next.protocol !== 'https:')
+				throw new AuditError('INVALID_URL', `${url.href} redirects to a non-http(s) URL (${next.protocol}).`);
 			url = next;
 			continue;
 		}
 		if (auth?.loginScript && (res.status === 401 || res.status === 403)) return url.href;
-		if (res.status >= 400) throw new AuditError('HTTP_ERROR', `${url.href} answered HTTP ${res.status} ${res.statusText}. Fix the page or audit another URL.`);
+		if (res.status >= 400)
+			throw new AuditError(
+				'HTTP_ERROR',
+				`${url.href} answered HTTP ${res.status} ${res.statusText}. Fix the page or audit another URL.`,
+			);
 		const type = res.headers.get('content-type') ?? '';
-		if (type && !/html/i.test(type)) throw new AuditError('NOT_HTML', `${url.href} is not an HTML page (content-type: ${type}). Audit a URL that serves HTML.`);
+		if (type && !/html/i.test(type))
+			throw new AuditError(
+				'NOT_HTML',
+				`${url.href} is not an HTML page (content-type: ${type}). Audit a URL that serves HTML.`,
+			);
 		return url.href;
 	}
 }

@@ -24,7 +24,12 @@ export function listProcesses(): ProcessInfo[] {
 		if (!/^\d+$/.test(entry)) continue;
 		try {
 			const rest = statFields(fs.readFileSync(`/proc/${entry}/stat`, 'utf8'));
-			out.push({ pid: Number(entry), pgrp: Number(rest[2]), rssPages: Number(rest[21]), cpuTicks: Number(rest[11]) + Number(rest[12]) });
+			out.push({
+				pid: Number(entry),
+				pgrp: Number(rest[2]),
+				rssPages: Number(rest[21]),
+				cpuTicks: Number(rest[11]) + Number(rest[12]),
+			});
 		} catch {
 			// gone meanwhile
 		}

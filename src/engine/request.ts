@@ -20,7 +20,10 @@ export const auditOptionsSchema = z
 		categories: z.array(category).min(1).max(4),
 		throttling: z.enum(['simulate', 'devtools', 'provided']),
 		runs: z.number().int().min(1).max(9),
-		stages: z.object({ lighthouse: z.boolean(), capture: z.boolean(), cro: z.boolean(), ai: z.boolean(), crux: z.boolean() }).partial().strict(),
+		stages: z
+			.object({ lighthouse: z.boolean(), capture: z.boolean(), cro: z.boolean(), ai: z.boolean(), crux: z.boolean() })
+			.partial()
+			.strict(),
 		noCache: z.boolean(),
 		timeoutMs: z
 			.number()
@@ -32,17 +35,29 @@ export const auditOptionsSchema = z
 	.partial()
 	.strict();
 
-export const urlSchema = z.string().min(1, 'url is empty').max(MAX_URL_LENGTH, `url is longer than ${MAX_URL_LENGTH} characters`);
+export const urlSchema = z
+	.string()
+	.min(1, 'url is empty')
+	.max(MAX_URL_LENGTH, `url is longer than ${MAX_URL_LENGTH} characters`);
 export const idSchema = z.string().min(1).max(200);
 
 /** The `audit` request's params as they cross the RPC boundary. */
-export const auditParamsSchema = z.object({ url: urlSchema, options: auditOptionsSchema.optional(), auditId: idSchema.optional(), auth: auditAuthSchema.optional() }).strict();
+export const auditParamsSchema = z
+	.object({
+		url: urlSchema,
+		options: auditOptionsSchema.optional(),
+		auditId: idSchema.optional(),
+		auth: auditAuthSchema.optional(),
+	})
+	.strict();
 
 /** Parse params or throw INVALID_PARAMS naming each bad field. */
 export function parseParams<S extends z.ZodType>(schema: S, params: unknown, method: string): z.infer<S> {
 	const result = schema.safeParse(params);
 	if (result.success) return result.data;
-	const problems = result.error.issues.map((i) => `${i.path.length ? i.path.join('.') : 'params'}: ${i.message}`).join('; ');
+	const problems = result.error.issues
+		.map((i) => `${i.path.length ? i.path.join('.') : 'params'}: ${i.message}`)
+		.join('; ');
 	throw new AuditError('INVALID_PARAMS', `Invalid parameters for ${method}: ${problems}`);
 }
 
@@ -64,7 +79,11 @@ export interface AuditRequest {
  * Validate and normalise one audit request (from the RPC, the CLI or a test alike): INVALID_PARAMS naming
  * each bad field, INVALID_URL for a URL that cannot be audited.
  */
-export function toAuditRequest(raw: { url: string; options?: AuditOptionsInput; auditId?: string; auth?: AuditAuth }, auditId: string, settings: Readonly<EngineSettings>): AuditRequest {
+export function toAuditRequest(
+	raw: { url: string; options?: AuditOptionsInput; auditId?: string; auth?: AuditAuth },
+	auditId: string,
+	settings: Readonly<EngineSettings>,
+): AuditRequest {
 	const params = parseParams(auditParamsSchema, raw, 'auditlens/audit');
 	const auth = resolveAuth(params.auth);
 	return {
@@ -105,19 +124,29 @@ export function resolveOptions(input: AuditOptionsInput | undefined, settings: R
 export function normalizeUrl(url: string): string {
 	if (typeof url !== 'string') throw new TypeError(`Expected the URL to be a string, got ${typeof url}`);
 	const input = url.trim();
-	if (input === '') throw new AuditError('INVALID_URL', 'The URL is empty: give a full address such as https://example.com/.');
+	if (input === '')
+		throw new AuditError('INVALID_URL', 'The URL is empty: give a full address such as https://example.com/.');
 	const shown = maskCredentials(input);
 	let parsed: URL;
 	try {
 		parsed = new URL(input);
 	} catch {
-		const hint = /^[\w-]+(\.[\w-]+)+(:\d+)?(\/.*)?$/.test(input) ? ` Did you mean https://${input}?` : ' Give a full address such as https://example.com/.';
+		const hint = /^[\w-]+(\.[\w-]+)+(:\d+)?(\/.*)?$/.test(input)
+			? ` Did you mean https://${input}?`
+			: ' Give a full address such as https://example.com/.';
 		throw new AuditError('INVALID_URL', `“${shown}” is not a valid URL.${hint}`);
 	}
 	if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-		throw new AuditError('INVALID_URL', `Only http and https pages can be audited; “${shown}” uses ${parsed.protocol}.`);
+		throw new AuditError(
+			'INVALID_URL',
+			`Only http and https pages can be audited; “${shown}” uses ${parsed.protocol}.`,
+		);
 	}
-	if (parsed.hostname === '') throw new AuditError('INVALID_URL', `“${shown}” has no host name. Give a full address such as https://example.com/.`);
+	if (parsed.hostname === '')
+		throw new AuditError(
+			'INVALID_URL',
+			`“${shown}” has no host name. Give a full address such as https://example.com/.`,
+		);
 	if (parsed.username !== '' || parsed.password !== '') {
 		// Chrome drops credentials in URLs for subresources and Lighthouse would store them in its report.
 		const masked = `${parsed.protocol}//${parsed.username}${parsed.password === '' ? '' : ':***'}@${parsed.host}${parsed.pathname}`;

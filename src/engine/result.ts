@@ -5,7 +5,20 @@ import { ENGINE_VERSION } from './version';
  * What a run knows when it ends: `durationMs` from admission (the wait in the queue included), and `error`
  * when the audit as a whole could not go on (the page did not load, the time ran out).
  */
-export type ResultInput = Pick<AuditResult, 'id' | 'url' | 'requestedAt' | 'durationMs' | 'queuedMs' | 'options' | 'lighthouseVersion' | 'chromeVersion' | 'stages' | 'error' | 'auth'>;
+export type ResultInput = Pick<
+	AuditResult,
+	| 'id'
+	| 'url'
+	| 'requestedAt'
+	| 'durationMs'
+	| 'queuedMs'
+	| 'options'
+	| 'lighthouseVersion'
+	| 'chromeVersion'
+	| 'stages'
+	| 'error'
+	| 'auth'
+>;
 
 /** What a set of stage outcomes amounts to: the status, the error of each failed stage, and the audit's error. */
 export function judge(stages: StageOutcomes, error?: ErrorInfo): Pick<AuditResult, 'status' | 'stageErrors' | 'error'> {
@@ -19,8 +32,13 @@ export function judge(stages: StageOutcomes, error?: ErrorInfo): Pick<AuditResul
 	if (error && !somethingToShow) return { status: 'failed', error, ...withErrors };
 	if (!error && ran.length > 0 && !somethingToShow) {
 		// Every stage failed: Lighthouse's error says most about the page, then the first other one.
-		const first = stageErrors['lighthouse-mobile'] ?? stageErrors['lighthouse-desktop'] ?? Object.values(stageErrors)[0];
-		return { status: 'failed', error: first ?? { code: 'INTERNAL', message: 'No stage of the audit finished.' }, ...withErrors };
+		const first =
+			stageErrors['lighthouse-mobile'] ?? stageErrors['lighthouse-desktop'] ?? Object.values(stageErrors)[0];
+		return {
+			status: 'failed',
+			error: first ?? { code: 'INTERNAL', message: 'No stage of the audit finished.' },
+			...withErrors,
+		};
 	}
 	const status: AuditStatus = Object.keys(stageErrors).length > 0 || error ? 'partial' : 'ok';
 	return { status, ...withErrors };

@@ -107,7 +107,9 @@ export class ResultCache {
 		this.lru = this.createLru();
 		this.clearedAt = source?.cacheClearedAt ?? 0;
 		source?.watch({ saved: (stored) => this.put(stored), deleted: (ids) => this.evict(ids) });
-		this.warmed = this.warm().catch((err: unknown) => this.log.warn(`Warming the result cache failed: ${(err as Error).message}`));
+		this.warmed = this.warm().catch((err: unknown) =>
+			this.log.warn(`Warming the result cache failed: ${(err as Error).message}`),
+		);
 	}
 
 	/** A fresh `ok` result for this key (marked `fromCache`), or undefined. */
@@ -138,7 +140,11 @@ export class ResultCache {
 	/** Keep a result; anything but a fresh `ok` result is ignored. */
 	put(stored: StoredResult): void {
 		if (!this.enabled() || stored.result.status !== 'ok' || !this.isFresh(stored.savedAt)) return;
-		this.lru.set(stored.key, { result: { ...stored.result, fromCache: false }, savedAt: stored.savedAt }, { size: Math.max(1, stored.bytes) });
+		this.lru.set(
+			stored.key,
+			{ result: { ...stored.result, fromCache: false }, savedAt: stored.savedAt },
+			{ size: Math.max(1, stored.bytes) },
+		);
 		if (this.lru.has(stored.key)) this.keyOfId.set(stored.result.id, stored.key);
 	}
 

@@ -62,7 +62,12 @@ function guarded<R>(log: Logger, method: string, fn: (params: unknown, token: Ca
 }
 
 /** Register every request of the protocol on `connection`, backed by `engine`. */
-export function registerHandlers(connection: MessageConnection, engine: Engine, log: Logger, onShutdown: () => void): void {
+export function registerHandlers(
+	connection: MessageConnection,
+	engine: Engine,
+	log: Logger,
+	onShutdown: () => void,
+): void {
 	const listener: ScanListener = {
 		progress: (p) => void connection.sendNotification(progressNotification, p).catch(() => undefined),
 		stageResult: (p) => void connection.sendNotification(stageResultNotification, p).catch(() => undefined),
@@ -98,23 +103,33 @@ export function registerHandlers(connection: MessageConnection, engine: Engine, 
 	);
 	connection.onRequest(
 		listScansRequest,
-		guarded(log, listScansRequest.method, (raw) => engine.listScans(parseParams(schemas.listScans, raw ?? {}, listScansRequest.method))),
+		guarded(log, listScansRequest.method, (raw) =>
+			engine.listScans(parseParams(schemas.listScans, raw ?? {}, listScansRequest.method)),
+		),
 	);
 	connection.onRequest(
 		getScanRequest,
-		guarded(log, getScanRequest.method, (raw) => engine.getScan(parseParams(schemas.getScan, raw, getScanRequest.method).id)),
+		guarded(log, getScanRequest.method, (raw) =>
+			engine.getScan(parseParams(schemas.getScan, raw, getScanRequest.method).id),
+		),
 	);
 	connection.onRequest(
 		cancelRequest,
-		guarded(log, cancelRequest.method, (raw) => ({ cancelled: engine.cancel(parseParams(schemas.cancel, raw, cancelRequest.method).auditId) })),
+		guarded(log, cancelRequest.method, (raw) => ({
+			cancelled: engine.cancel(parseParams(schemas.cancel, raw, cancelRequest.method).auditId),
+		})),
 	);
 	connection.onRequest(
 		getResultRequest,
-		guarded(log, getResultRequest.method, (raw) => engine.getResult(parseParams(schemas.getResult, raw, getResultRequest.method).id)),
+		guarded(log, getResultRequest.method, (raw) =>
+			engine.getResult(parseParams(schemas.getResult, raw, getResultRequest.method).id),
+		),
 	);
 	connection.onRequest(
 		getReportRequest,
-		guarded(log, getReportRequest.method, async (raw) => ({ content: await engine.getReport(parseParams(schemas.getReport, raw, getReportRequest.method)) })),
+		guarded(log, getReportRequest.method, async (raw) => ({
+			content: await engine.getReport(parseParams(schemas.getReport, raw, getReportRequest.method)),
+		})),
 	);
 	connection.onRequest(
 		locateRequest,
@@ -122,11 +137,15 @@ export function registerHandlers(connection: MessageConnection, engine: Engine, 
 	);
 	connection.onRequest(
 		listHistoryRequest,
-		guarded(log, listHistoryRequest.method, (raw) => engine.listHistory(parseParams(schemas.listHistory, raw ?? {}, listHistoryRequest.method))),
+		guarded(log, listHistoryRequest.method, (raw) =>
+			engine.listHistory(parseParams(schemas.listHistory, raw ?? {}, listHistoryRequest.method)),
+		),
 	);
 	connection.onRequest(
 		deleteHistoryRequest,
-		guarded(log, deleteHistoryRequest.method, async (raw) => ({ deleted: await engine.deleteHistory(parseParams(schemas.deleteHistory, raw, deleteHistoryRequest.method)) })),
+		guarded(log, deleteHistoryRequest.method, async (raw) => ({
+			deleted: await engine.deleteHistory(parseParams(schemas.deleteHistory, raw, deleteHistoryRequest.method)),
+		})),
 	);
 	connection.onRequest(
 		statsRequest,
@@ -137,7 +156,9 @@ export function registerHandlers(connection: MessageConnection, engine: Engine, 
 	);
 	connection.onRequest(
 		configureRequest,
-		guarded(log, configureRequest.method, (raw) => engine.configure(parseParams(schemas.configure, raw, configureRequest.method))),
+		guarded(log, configureRequest.method, (raw) =>
+			engine.configure(parseParams(schemas.configure, raw, configureRequest.method)),
+		),
 	);
 	connection.onRequest(
 		clearCacheRequest,

@@ -23,7 +23,8 @@ import type * as Sarif from 'sarif';
 import type { FindingSeverity, FormFactor, LocatedFinding, LocateResult, PlacementVia } from '../protocol';
 import { ENGINE_VERSION } from './version';
 
-export const SARIF_SCHEMA_URI = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
+export const SARIF_SCHEMA_URI =
+	'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
 /** The key of AuditLens's fingerprint in `partialFingerprints` (versioned: a new way of hashing takes a new key). */
 export const FINGERPRINT_KEY = 'auditlensFinding/v1';
 const SRCROOT = '%SRCROOT%';
@@ -55,7 +56,11 @@ interface Pending {
 	formFactors: Set<FormFactor | 'all'>;
 }
 
-const LEVEL: Record<FindingSeverity, Sarif.ReportingConfiguration.level> = { error: 'error', warning: 'warning', info: 'note' };
+const LEVEL: Record<FindingSeverity, Sarif.ReportingConfiguration.level> = {
+	error: 'error',
+	warning: 'warning',
+	info: 'note',
+};
 const RANK: Record<Sarif.ReportingConfiguration.level, number> = { none: 0, note: 1, warning: 2, error: 3 };
 
 /** The SARIF log of the findings of `input.pages`: one run, one result per rule and place. */
@@ -84,11 +89,21 @@ export function toSarif(input: SarifInput): Sarif.Log {
 				seen.formFactors.add(formFactor);
 				continue;
 			}
-			pending.set(key, { result: resultOf(finding, index, place), identity, urls: [page.url], formFactors: new Set([formFactor]) });
+			pending.set(key, {
+				result: resultOf(finding, index, place),
+				identity,
+				urls: [page.url],
+				formFactors: new Set([formFactor]),
+			});
 		}
 	}
 	const results = fingerprinted([...pending.values()]);
-	const driver: Sarif.ToolComponent = { name: 'AuditLens', version: input.toolVersion ?? ENGINE_VERSION, semanticVersion: input.toolVersion ?? ENGINE_VERSION, rules };
+	const driver: Sarif.ToolComponent = {
+		name: 'AuditLens',
+		version: input.toolVersion ?? ENGINE_VERSION,
+		semanticVersion: input.toolVersion ?? ENGINE_VERSION,
+		rules,
+	};
 	const failures = input.failures ?? [];
 	return {
 		$schema: SARIF_SCHEMA_URI,
@@ -100,7 +115,14 @@ export function toSarif(input: SarifInput): Sarif.Log {
 				invocations: [
 					{
 						executionSuccessful: failures.length === 0,
-						...(failures.length ? { toolExecutionNotifications: failures.map((f) => ({ level: 'error' as const, message: { text: `${f.url}: ${f.message}` } })) } : {}),
+						...(failures.length
+							? {
+									toolExecutionNotifications: failures.map((f) => ({
+										level: 'error' as const,
+										message: { text: `${f.url}: ${f.message}` },
+									})),
+								}
+							: {}),
 					},
 				],
 				columnKind: 'utf16CodeUnits',

@@ -29,9 +29,16 @@ export class FindingPlacer {
 	) {}
 
 	/** The findings of the stored audit `id` placed in the root, or why they could not be (a message a person can act on). */
-	async place(id: string, url: string): Promise<{ located: LocateResult; error?: undefined } | { located?: undefined; error: string }> {
+	async place(
+		id: string,
+		url: string,
+	): Promise<{ located: LocateResult; error?: undefined } | { located?: undefined; error: string }> {
 		try {
-			const located = await this.engine.locate({ id, roots: [this.root], ...(this.mappings.length ? { mappings: [...this.mappings] } : {}) });
+			const located = await this.engine.locate({
+				id,
+				roots: [this.root],
+				...(this.mappings.length ? { mappings: [...this.mappings] } : {}),
+			});
 			this.located.push(located);
 			return { located };
 		} catch (err) {

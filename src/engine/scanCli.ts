@@ -6,7 +6,17 @@
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Category, FormFactor, GetReportParams, LocatedFinding, ScanOptionsInput, ScanParams, ScanProgressParams, ScanReport, ScanRoute } from '../protocol';
+import type {
+	Category,
+	FormFactor,
+	GetReportParams,
+	LocatedFinding,
+	ScanOptionsInput,
+	ScanParams,
+	ScanProgressParams,
+	ScanReport,
+	ScanRoute,
+} from '../protocol';
 import { MAX_URL_LENGTH } from '../shared/limits';
 import { safeText, useColor } from '../shared/terminalText';
 import { intOption, parseCommandLine, UsageError } from './argv';
@@ -69,14 +79,21 @@ function checkedScanOptions(scan: ScanOptionsInput): ScanOptionsInput {
 	const issue = parsed.error.issues[0];
 	const field = issue?.path[0] as keyof ScanOptionsInput | undefined;
 	const value = field === 'include' || field === 'exclude' ? scan[field]?.[Number(issue?.path[1])] : undefined;
-	throw new UsageError(`${field ? SCAN_FLAG[field] : 'scan options'}${value ? ` ${safeText(value, { max: 60 })}` : ''}: ${issue?.message ?? 'not valid'}`);
+	throw new UsageError(
+		`${field ? SCAN_FLAG[field] : 'scan options'}${value ? ` ${safeText(value, { max: 60 })}` : ''}: ${issue?.message ?? 'not valid'}`,
+	);
 }
 
 export function parseScanArgs(argv: string[]): ScanArgs {
 	const { values: v, positionals } = parseCommandLine({ args: argv, options: SCAN_OPTIONS, allowPositionals: true });
-	if (positionals.length === 0) throw new UsageError('give the URL of the site to scan, e.g. auditlens scan https://example.com/');
-	if (positionals.length > 1) throw new UsageError(`scan takes one start URL, not ${positionals.length}: its routes are found from it (use "auditlens audit URL..." for a list)`);
-	if (v.json && v.csv) throw new UsageError('--json and --csv both print to stdout: choose one (and --html DIR for a file)');
+	if (positionals.length === 0)
+		throw new UsageError('give the URL of the site to scan, e.g. auditlens scan https://example.com/');
+	if (positionals.length > 1)
+		throw new UsageError(
+			`scan takes one start URL, not ${positionals.length}: its routes are found from it (use "auditlens audit URL..." for a list)`,
+		);
+	if (v.json && v.csv)
+		throw new UsageError('--json and --csv both print to stdout: choose one (and --html DIR for a file)');
 	const scan: ScanOptionsInput = checkedScanOptions({
 		...(v['max-routes'] !== undefined ? { maxRoutes: intOption(v['max-routes'], '--max-routes', 1, 10_000) } : {}),
 		...(v.depth !== undefined ? { maxDepth: intOption(v.depth, '--depth', 0, 20) } : {}),
@@ -91,14 +108,20 @@ export function parseScanArgs(argv: string[]): ScanArgs {
 
 /** What can be checked before discovery starts: the URL, the output folder, the login script, the history file. */
 export function checkScanArgs(a: ScanArgs): void {
-	if (a.url.length > MAX_URL_LENGTH) throw new UsageError(`a URL of ${a.url.length} characters is longer than the ${MAX_URL_LENGTH} the engine accepts: ${safeText(a.url, { max: 60 })}`);
+	if (a.url.length > MAX_URL_LENGTH)
+		throw new UsageError(
+			`a URL of ${a.url.length} characters is longer than the ${MAX_URL_LENGTH} the engine accepts: ${safeText(a.url, { max: 60 })}`,
+		);
 	let url: URL;
 	try {
 		url = new URL(a.url);
 	} catch {
-		throw new UsageError(`"${safeText(a.url, { max: 200 })}" is not a URL: give the site's address with http:// or https://`);
+		throw new UsageError(
+			`"${safeText(a.url, { max: 200 })}" is not a URL: give the site's address with http:// or https://`,
+		);
 	}
-	if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`scan takes an http:// or https:// URL, not ${safeText(url.protocol, { max: 20 })}`);
+	if (url.protocol !== 'http:' && url.protocol !== 'https:')
+		throw new UsageError(`scan takes an http:// or https:// URL, not ${safeText(url.protocol, { max: 20 })}`);
 	if (a.htmlDir !== undefined) checkOutputDir(a.htmlDir, '--html');
 	checkLoginScript(a.auth);
 	checkLocateArgs(a.locate);
@@ -115,8 +138,13 @@ export interface ScanEngine extends LocateEngine {
 }
 
 /** Budget failures per route, e.g. { path: '/a', failures: ['mobile performance 0.72 < 0.90'] }. */
-export function routeBudgetFailures(routes: readonly ScanRoute[], budget: Partial<Record<Category, number>>): { path: string; failures: string[] }[] {
-	return routes.map((r) => ({ path: r.path, failures: scoreBudgetFailures(r.scores, budget) })).filter((r) => r.failures.length > 0);
+export function routeBudgetFailures(
+	routes: readonly ScanRoute[],
+	budget: Partial<Record<Category, number>>,
+): { path: string; failures: string[] }[] {
+	return routes
+		.map((r) => ({ path: r.path, failures: scoreBudgetFailures(r.scores, budget) }))
+		.filter((r) => r.failures.length > 0);
 }
 
 /** A route in `--json`: its findings placed in the workspace (or why they could not be). */
@@ -176,7 +204,10 @@ export async function scanCommand(a: ScanArgs, opts: ScanCommandOptions = {}): P
 			display.done();
 		}
 		const budget = Object.keys(a.budget).length ? routeBudgetFailures(report.routes, a.budget) : undefined;
-		const doc: ScanJson = { ...report, ...(budget ? { budget: { passed: budget.length === 0, failures: budget } } : {}) };
+		const doc: ScanJson = {
+			...report,
+			...(budget ? { budget: { passed: budget.length === 0, failures: budget } } : {}),
+		};
 		let outputFailed = false;
 		if (a.htmlDir !== undefined) {
 			try {
@@ -192,9 +223,11 @@ export async function scanCommand(a: ScanArgs, opts: ScanCommandOptions = {}): P
 		else if (a.csv) out.write(scanCsv(report));
 		else {
 			out.write(formatScanReport(report, paint));
-			for (const b of budget ?? []) out.write(`${paint.warn('budget failed')}: ${safeText(b.path, { max: 60 })}: ${b.failures.join(', ')}\n`);
+			for (const b of budget ?? [])
+				out.write(`${paint.warn('budget failed')}: ${safeText(b.path, { max: 60 })}: ${b.failures.join(', ')}\n`);
 			if (doc.html) out.write(`HTML report: ${doc.html}\n`);
-			if (doc.sarif) out.write(`SARIF: ${doc.sarifResults} result${doc.sarifResults === 1 ? '' : 's'} written to ${doc.sarif}\n`);
+			if (doc.sarif)
+				out.write(`SARIF: ${doc.sarifResults} result${doc.sarifResults === 1 ? '' : 's'} written to ${doc.sarif}\n`);
 		}
 		const stoppedBy = signals.stoppedBy();
 		if (stoppedBy) return SIGNAL_EXIT[stoppedBy] ?? 130;
@@ -216,7 +249,11 @@ export async function scanCommand(a: ScanArgs, opts: ScanCommandOptions = {}): P
  * A route that cannot be placed, or a SARIF file that cannot be written, is said on stderr and in `doc`; answers
  * whether everything was.
  */
-async function locateRoutes(engine: LocateEngine, doc: ScanJson, { root, sarif, mappings }: LocateArgs): Promise<boolean> {
+async function locateRoutes(
+	engine: LocateEngine,
+	doc: ScanJson,
+	{ root, sarif, mappings }: LocateArgs,
+): Promise<boolean> {
 	let ok = true;
 	const placer = new FindingPlacer(engine, root, mappings);
 	doc.routes = [...doc.routes];
@@ -251,7 +288,11 @@ async function locateRoutes(engine: LocateEngine, doc: ScanJson, { root, sarif, 
  * reported; `what` says so); a second exits at once. On every exit, Chromes are killed synchronously (the engine's
  * last resort).
  */
-export function stopOnSignals(engine: Pick<ScanEngine, 'cancel' | 'killAllSync'>, id: string, what: string): { stoppedBy(): NodeJS.Signals | undefined; dispose(): void } {
+export function stopOnSignals(
+	engine: Pick<ScanEngine, 'cancel' | 'killAllSync'>,
+	id: string,
+	what: string,
+): { stoppedBy(): NodeJS.Signals | undefined; dispose(): void } {
 	let stoppedBy: NodeJS.Signals | undefined;
 	const handler = (signal: NodeJS.Signals) => {
 		if (stoppedBy) {
@@ -282,7 +323,11 @@ export function stopOnSignals(engine: Pick<ScanEngine, 'cancel' | 'killAllSync'>
  * Write `index.html` and, beside it, the Lighthouse HTML report of each route and form factor that has one.
  * The page is written last so that it links only to reports that exist. Answers the page's path.
  */
-export async function writeHtmlReport(engine: Pick<ScanEngine, 'getReport'>, report: ScanReport, dir: string): Promise<string> {
+export async function writeHtmlReport(
+	engine: Pick<ScanEngine, 'getReport'>,
+	report: ScanReport,
+	dir: string,
+): Promise<string> {
 	fs.mkdirSync(dir, { recursive: true });
 	const reports = new Map<ScanRoute, Partial<Record<FormFactor, string>>>();
 	for (const [index, route] of report.routes.entries()) {
@@ -290,7 +335,10 @@ export async function writeHtmlReport(engine: Pick<ScanEngine, 'getReport'>, rep
 		for (const ff of report.formFactors) {
 			if (!route.scores[ff]) continue;
 			const name = lighthouseReportName(index, route, ff);
-			fs.writeFileSync(path.join(dir, name), await engine.getReport({ id: route.auditId, formFactor: ff, format: 'html' }));
+			fs.writeFileSync(
+				path.join(dir, name),
+				await engine.getReport({ id: route.auditId, formFactor: ff, format: 'html' }),
+			);
 			reports.set(route, { ...reports.get(route), [ff]: name });
 		}
 	}

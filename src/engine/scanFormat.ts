@@ -18,7 +18,8 @@ export interface ScoreColumn {
 /** The columns of a report: each form factor asked for × each category some route was scored on (all four if none was). */
 export function scoreColumns(report: Pick<ScanReport, 'formFactors' | 'routes'>): ScoreColumn[] {
 	const seen = new Set<Category>();
-	for (const r of report.routes) for (const ff of report.formFactors) for (const c of Object.keys(r.scores[ff] ?? {})) seen.add(c as Category);
+	for (const r of report.routes)
+		for (const ff of report.formFactors) for (const c of Object.keys(r.scores[ff] ?? {})) seen.add(c as Category);
 	const categories = seen.size ? CATEGORIES.filter((c) => seen.has(c)) : CATEGORIES;
 	return report.formFactors.flatMap((formFactor) => categories.map((category) => ({ formFactor, category })));
 }
@@ -93,7 +94,14 @@ export function routesTable(report: ScanReport, paint: Paint = NO_COLOR): string
 		return { route: r, path, status: routeStatusLabel(r), scores: cols.map((c) => scoreCell(r, c)) };
 	});
 	const header = ['ROUTE', 'STATUS', ...cols.map((c) => columnLabel(c, report))];
-	const widths = header.map((h, i) => Math.max(Array.from(h).length, ...rows.map((row) => Array.from(i === 0 ? row.path : i === 1 ? row.status : (row.scores[i - 2]?.text ?? '')).length)));
+	const widths = header.map((h, i) =>
+		Math.max(
+			Array.from(h).length,
+			...rows.map(
+				(row) => Array.from(i === 0 ? row.path : i === 1 ? row.status : (row.scores[i - 2]?.text ?? '')).length,
+			),
+		),
+	);
 	const line = (cells: string[], paintCell: (i: number, padded: string) => string = (_i, s) => s) =>
 		cells
 			.map((c, i) => paintCell(i, padCell(c, widths[i] ?? 0, i >= 2)))
@@ -104,7 +112,8 @@ export function routesTable(report: ScanReport, paint: Paint = NO_COLOR): string
 		const cells = [row.path, row.status, ...row.scores.map((s) => s.text)];
 		out.push(
 			line(cells, (i, padded) => {
-				if (i === 1) return row.route.status === 'ok' ? padded : routeFailed(row.route) ? paint.bad(padded) : paint.warn(padded);
+				if (i === 1)
+					return row.route.status === 'ok' ? padded : routeFailed(row.route) ? paint.bad(padded) : paint.warn(padded);
 				if (i >= 2) return paintBand(paint, row.scores[i - 2]?.band ?? 'none', padded);
 				return padded;
 			}),
@@ -123,10 +132,15 @@ export function failingAuditLines(report: ScanReport): string[] {
 	const width = Math.max(...labels.map((l) => Array.from(l).length));
 	const lines = ['Failing audits across the site:'];
 	shown.forEach((a, i) => {
-		const examples = a.examples.length ? ` (e.g. ${a.examples.map((p) => safeText(p, { max: PATH_MAX })).join(', ')})` : '';
-		lines.push(`  ${padCell(labels[i] ?? '', width, false)}  on ${a.routes} of ${a.of} route${a.of === 1 ? '' : 's'}${examples}  ${safeText(a.title, { max: 120 })}`);
+		const examples = a.examples.length
+			? ` (e.g. ${a.examples.map((p) => safeText(p, { max: PATH_MAX })).join(', ')})`
+			: '';
+		lines.push(
+			`  ${padCell(labels[i] ?? '', width, false)}  on ${a.routes} of ${a.of} route${a.of === 1 ? '' : 's'}${examples}  ${safeText(a.title, { max: 120 })}`,
+		);
 	});
-	if (audits.length > shown.length) lines.push(`  +${audits.length - shown.length} more (--json, --csv and --html have them all)`);
+	if (audits.length > shown.length)
+		lines.push(`  +${audits.length - shown.length} more (--json, --csv and --html have them all)`);
 	return lines;
 }
 
@@ -162,7 +176,10 @@ export function formatScanReport(report: ScanReport, paint: Paint = NO_COLOR): s
 			: failed || partial
 				? paint.warn([failed ? `${failed} failed` : '', partial ? `${partial} partial` : ''].filter(Boolean).join(', '))
 				: paint.ok('all routes audited');
-	const lines = [`Site scan of ${safeText(report.startUrl, { max: 200 })} (${report.formFactors.join(' + ')}): ${state}`, ''];
+	const lines = [
+		`Site scan of ${safeText(report.startUrl, { max: 200 })} (${report.formFactors.join(' + ')}): ${state}`,
+		'',
+	];
 	if (report.routes.length) lines.push(...routesTable(report, paint));
 	else lines.push('No route was audited.');
 	if (report.previousScanId) {
@@ -182,7 +199,10 @@ export function formatScanReport(report: ScanReport, paint: Paint = NO_COLOR): s
 	const errors = sortRoutes(report.routes).filter((r) => r.error);
 	if (errors.length) {
 		lines.push('', 'Errors:');
-		for (const r of errors.slice(0, FAILING_SHOWN)) lines.push(`  ${safeText(r.path, { max: PATH_MAX })}  ${r.error?.code}: ${safeText(r.error?.message, { max: 300 })}`);
+		for (const r of errors.slice(0, FAILING_SHOWN))
+			lines.push(
+				`  ${safeText(r.path, { max: PATH_MAX })}  ${r.error?.code}: ${safeText(r.error?.message, { max: 300 })}`,
+			);
 		if (errors.length > FAILING_SHOWN) lines.push(`  +${errors.length - FAILING_SHOWN} more`);
 	}
 	const failing = failingAuditLines(report);
@@ -217,7 +237,9 @@ export class ScanProgressDisplay {
 			this.out.write(`Auditing ${p.total} route${p.total === 1 ? '' : 's'}\n`);
 		}
 		if (p.route)
-			this.out.write(`[${p.done}/${p.total}] ${routeStatusLabel(p.route)} ${safeText(p.route.path, { max: PATH_MAX })}${p.route.durationMs === undefined ? '' : ` ${seconds(p.route.durationMs)}`}\n`);
+			this.out.write(
+				`[${p.done}/${p.total}] ${routeStatusLabel(p.route)} ${safeText(p.route.path, { max: PATH_MAX })}${p.route.durationMs === undefined ? '' : ` ${seconds(p.route.durationMs)}`}\n`,
+			);
 		this.lastPhase = p.phase;
 	}
 
@@ -253,7 +275,8 @@ export function csvCell(value: string | number | boolean | undefined | null): st
 }
 
 /** A 0..1 score or change to two decimals, as a number: a spreadsheet reads `-0.12` as one, and it is ours, not the site's. */
-const round2 = (n: number | null | undefined) => (typeof n === 'number' && Number.isFinite(n) ? Math.round(n * 100) / 100 : undefined);
+const round2 = (n: number | null | undefined) =>
+	typeof n === 'number' && Number.isFinite(n) ? Math.round(n * 100) / 100 : undefined;
 
 /**
  * The routes as CSV, worst first: a row per route with its status, a score (0..1) and its change since the previous
@@ -283,7 +306,10 @@ export function scanCsv(report: ScanReport): string {
 		r.source,
 		r.group,
 		r.isNew ? 'yes' : '',
-		...cols.flatMap((c) => [round2(r.scores[c.formFactor]?.[c.category]), round2(r.changes?.[c.formFactor]?.[c.category])]),
+		...cols.flatMap((c) => [
+			round2(r.scores[c.formFactor]?.[c.category]),
+			round2(r.changes?.[c.formFactor]?.[c.category]),
+		]),
 		round2(r.worst),
 		r.durationMs === undefined ? undefined : Math.round(r.durationMs / 100) / 10,
 		r.fromCache ? 'yes' : '',

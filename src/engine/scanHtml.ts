@@ -8,7 +8,15 @@ import { createHash } from 'node:crypto';
 import { CATEGORY_LABEL, FORM_FACTOR_LABEL, scoreBand, toPercent } from '../format/scores';
 import type { FormFactor, ScanReport, ScanRoute } from '../protocol';
 import { safeText } from '../shared/terminalText';
-import { changeLabel, columnLabel, discoveryLine, routeStatusLabel, scoreColumns, sortRoutes, timeLine } from './scanFormat';
+import {
+	changeLabel,
+	columnLabel,
+	discoveryLine,
+	routeStatusLabel,
+	scoreColumns,
+	sortRoutes,
+	timeLine,
+} from './scanFormat';
 
 /** Text or an attribute value made inert in HTML. */
 export function escapeHtml(text: unknown): string {
@@ -93,7 +101,9 @@ function routeLink(route: ScanRoute): string {
 	} catch {
 		return path;
 	}
-	return href.protocol === 'http:' || href.protocol === 'https:' ? `<a href="${escapeHtml(href.href)}" rel="noopener noreferrer">${path}</a>` : path;
+	return href.protocol === 'http:' || href.protocol === 'https:'
+		? `<a href="${escapeHtml(href.href)}" rel="noopener noreferrer">${path}</a>`
+		: path;
 }
 
 function routesSection(report: ScanReport, reports: RouteReports): string {
@@ -102,7 +112,8 @@ function routesSection(report: ScanReport, reports: RouteReports): string {
 		'<th><button type="button">Route</button></th>',
 		'<th><button type="button">Status</button></th>',
 		...cols.map(
-			(c) => `<th class="num" title="${escapeHtml(`${CATEGORY_LABEL[c.category]}, ${FORM_FACTOR_LABEL[c.formFactor]}`)}"><button type="button">${escapeHtml(columnLabel(c, report))}</button></th>`,
+			(c) =>
+				`<th class="num" title="${escapeHtml(`${CATEGORY_LABEL[c.category]}, ${FORM_FACTOR_LABEL[c.formFactor]}`)}"><button type="button">${escapeHtml(columnLabel(c, report))}</button></th>`,
 		),
 		'<th class="num"><button type="button">Seconds</button></th>',
 		'<th>Lighthouse reports</th>',
@@ -136,22 +147,36 @@ function failingSection(report: ScanReport): string {
 				`<tr><td>${escapeHtml(a.id)}</td><td>${escapeHtml(a.title)}</td><td>${escapeHtml(a.formFactor)}</td>` +
 				`<td class="num" data-v="${a.routes}">${a.routes} of ${a.of}</td><td class="path">${a.examples.map(siteText).join(', ')}</td></tr>`,
 		);
-	const head = ['Audit', 'Title', 'Form factor'].map((h) => `<th><button type="button">${h}</button></th>`).join('') + '<th class="num"><button type="button">Routes</button></th><th>For example</th>';
+	const head =
+		['Audit', 'Title', 'Form factor'].map((h) => `<th><button type="button">${h}</button></th>`).join('') +
+		'<th class="num"><button type="button">Routes</button></th><th>For example</th>';
 	return `<h2>Failing audits across the site</h2>\n<table class="sortable"><thead><tr>${head}</tr></thead><tbody>\n${rows.join('\n')}\n</tbody></table>`;
 }
 
 function errorsSection(report: ScanReport): string {
 	const errors = sortRoutes(report.routes).filter((r) => r.error);
 	if (errors.length === 0) return '';
-	const items = errors.map((r) => `<li><span class="path">${siteText(r.path)}</span>: ${escapeHtml(r.error?.code)}: ${siteText(r.error?.message)}</li>`);
+	const items = errors.map(
+		(r) =>
+			`<li><span class="path">${siteText(r.path)}</span>: ${escapeHtml(r.error?.code)}: ${siteText(r.error?.message)}</li>`,
+	);
 	return `<h2>Errors</h2>\n<ul>${items.join('\n')}</ul>`;
 }
 
 /** The site report page. `reports` gives the Lighthouse report files of each route (relative to the page). */
 export function scanHtml(report: ScanReport, reports: RouteReports = new Map()): string {
-	const status = report.status === 'cancelled' ? 'Cancelled: the routes audited so far.' : report.status === 'partial' ? 'Some routes failed or are partial.' : 'All routes audited.';
-	const gone = report.removedRoutes?.length ? `<p class="meta">Gone since the previous scan: ${report.removedRoutes.map(siteText).join(', ')}</p>` : '';
-	const previous = report.previousScanId ? `<p class="meta">Changes (small grey numbers) are against the previous scan ${escapeHtml(report.previousScanId)}.</p>` : '';
+	const status =
+		report.status === 'cancelled'
+			? 'Cancelled: the routes audited so far.'
+			: report.status === 'partial'
+				? 'Some routes failed or are partial.'
+				: 'All routes audited.';
+	const gone = report.removedRoutes?.length
+		? `<p class="meta">Gone since the previous scan: ${report.removedRoutes.map(siteText).join(', ')}</p>`
+		: '';
+	const previous = report.previousScanId
+		? `<p class="meta">Changes (small grey numbers) are against the previous scan ${escapeHtml(report.previousScanId)}.</p>`
+		: '';
 	return `<!doctype html>
 <html lang="en">
 <head>

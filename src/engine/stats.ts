@@ -20,7 +20,11 @@ export class StageTimings {
 	snapshot(): Partial<Record<StageName, StageTiming>> {
 		const out: Partial<Record<StageName, StageTiming>> = {};
 		for (const [stage, list] of this.samples) {
-			out[stage] = { count: this.counts.get(stage) ?? list.length, p50: percentile(list, 50), p95: percentile(list, 95) };
+			out[stage] = {
+				count: this.counts.get(stage) ?? list.length,
+				p50: percentile(list, 50),
+				p95: percentile(list, 95),
+			};
 		}
 		return out;
 	}

@@ -5,7 +5,10 @@ import { Writable } from 'node:stream';
  * `process.stdout.write` (and so console.log of the engine and of every library) at stderr.
  */
 export function guardStdout(): Writable {
-	const rawWrite = process.stdout.write.bind(process.stdout) as (chunk: Buffer | string, cb: (err?: Error | null) => void) => boolean;
+	const rawWrite = process.stdout.write.bind(process.stdout) as (
+		chunk: Buffer | string,
+		cb: (err?: Error | null) => void,
+	) => boolean;
 	const protocolOut = new Writable({
 		write(chunk: Buffer, _encoding, callback) {
 			rawWrite(chunk, (err) => callback(err ?? null));

@@ -69,7 +69,17 @@ export function parseWorkerArgs(argv: string[]): WorkerArgs {
 export async function workerCommand(a: WorkerArgs): Promise<number> {
 	const log = createLogger(a.verbose ? 'debug' : 'info');
 	const settings = {
-		...engineSettings({ concurrency: a.concurrency, formFactors: ['mobile', 'desktop'], accuracy: false, usePool: true, traceSlot: a.traceSlot, chromePath: a.chromePath }, a.concurrency),
+		...engineSettings(
+			{
+				concurrency: a.concurrency,
+				formFactors: ['mobile', 'desktop'],
+				accuracy: false,
+				usePool: true,
+				traceSlot: a.traceSlot,
+				chromePath: a.chromePath,
+			},
+			a.concurrency,
+		),
 		// An in-memory history only serves each job's reports to its return value (and the cache of recent ones):
 		// a long-running worker keeps the last few, not a thousand Lighthouse reports in memory.
 		...(a.db === undefined ? { historyMaxCount: IN_MEMORY_HISTORY } : {}),
@@ -102,7 +112,9 @@ export async function workerCommand(a: WorkerArgs): Promise<number> {
 				return;
 			}
 			first = s;
-			warn(`${s}: taking no more jobs; running jobs may finish for ${a.graceMs / 1000} s (${s} again puts them back in the queue)`);
+			warn(
+				`${s}: taking no more jobs; running jobs may finish for ${a.graceMs / 1000} s (${s} again puts them back in the queue)`,
+			);
 			resolve(s);
 		};
 		process.on('SIGINT', handler);
@@ -110,12 +122,21 @@ export async function workerCommand(a: WorkerArgs): Promise<number> {
 	});
 	try {
 		warn(`worker: connecting to ${maskRedisUrl(a.redisUrl)}…`);
-		worker = await QueueWorker.start({ redisUrl: a.redisUrl, queue: a.queue, concurrency: a.concurrency, engine, queueKey: process.env[QUEUE_KEY_ENV] || undefined, log: log.child('worker') });
+		worker = await QueueWorker.start({
+			redisUrl: a.redisUrl,
+			queue: a.queue,
+			concurrency: a.concurrency,
+			engine,
+			queueKey: process.env[QUEUE_KEY_ENV] || undefined,
+			log: log.child('worker'),
+		});
 	} catch (err) {
 		await engine.close();
 		throw err;
 	}
-	warn(`worker ${worker.id}: taking audit jobs from queue "${a.queue}" on ${maskRedisUrl(a.redisUrl)}, ${a.concurrency} at a time; SIGTERM or Ctrl-C stops it`);
+	warn(
+		`worker ${worker.id}: taking audit jobs from queue "${a.queue}" on ${maskRedisUrl(a.redisUrl)}, ${a.concurrency} at a time; SIGTERM or Ctrl-C stops it`,
+	);
 	const stoppedBy = await signal;
 	const { requeued } = await worker.stop(a.graceMs);
 	await engine.close();
@@ -139,13 +160,21 @@ export function parseWorkersArgs(argv: string[]): WorkersArgs {
 /** The stats of the live workers of a queue (their keys expire when a worker stops writing them). */
 export async function liveWorkers(redisUrl: string, queue: string): Promise<WorkerStats[]> {
 	// A listing fails fast when Redis is not there, unlike a worker, which waits for it.
-	const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1, retryStrategy: (times) => (times > 2 ? null : 200), connectionName: 'auditlens-workers', lazyConnect: true });
+	const redis = new Redis(redisUrl, {
+		maxRetriesPerRequest: 1,
+		retryStrategy: (times) => (times > 2 ? null : 200),
+		connectionName: 'auditlens-workers',
+		lazyConnect: true,
+	});
 	let lastError: string | undefined;
 	redis.on('error', (err: Error) => (lastError = err.message));
 	try {
 		await redis.connect();
 		const keys: string[] = [];
-		for await (const batch of redis.scanStream({ match: workerStatsKey(queue, '*'), count: 200 }) as AsyncIterable<string[]>) keys.push(...batch);
+		for await (const batch of redis.scanStream({ match: workerStatsKey(queue, '*'), count: 200 }) as AsyncIterable<
+			string[]
+		>)
+			keys.push(...batch);
 		const values = keys.length ? await redis.mget(keys) : [];
 		const stats: WorkerStats[] = [];
 		for (const value of values) {
@@ -159,7 +188,9 @@ export async function liveWorkers(redisUrl: string, queue: string): Promise<Work
 		return stats.sort((a, b) => a.worker.localeCompare(b.worker));
 	} catch (err) {
 		const why = lastError ?? (err as Error).message;
-		throw new Error(`could not read the workers of queue "${queue}" from ${maskRedisUrl(redisUrl)} (${maskCredentials(why)}): check the URL and that Redis runs there`);
+		throw new Error(
+			`could not read the workers of queue "${queue}" from ${maskRedisUrl(redisUrl)} (${maskCredentials(why)}): check the URL and that Redis runs there`,
+		);
 	} finally {
 		redis.disconnect();
 	}
@@ -176,7 +207,10 @@ export async function workersCommand(a: WorkersArgs, out: NodeJS.WritableStream 
 		out.write(`No worker is running on queue "${a.queue}".\n`);
 		return 0;
 	}
-	const rows = [['WORKER', 'JOBS ACTIVE', 'COMPLETED', 'FAILED', 'CONCURRENCY', 'CHROMES', 'MEMORY', 'UP'], ...stats.map(workerRow)];
+	const rows = [
+		['WORKER', 'JOBS ACTIVE', 'COMPLETED', 'FAILED', 'CONCURRENCY', 'CHROMES', 'MEMORY', 'UP'],
+		...stats.map(workerRow),
+	];
 	const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
 	for (const row of rows)
 		out.write(

@@ -27,7 +27,12 @@ export async function aiStageAllowed(ctx: Ctx, onSave: boolean): Promise<boolean
 	const keySet = Boolean(await ctx.extension.secrets.get(SECRET_ANTHROPIC_KEY));
 	const decision = aiDecision({ keySet, onSave, aiOnSave: ctx.config.aiOnSave, answer });
 	if (decision !== 'ask') return decision === 'run';
-	const choice = await vscode.window.showInformationMessage(AI_CONSENT_PROMPT, { modal: true, detail: 'You can change this later by setting the Anthropic API key again.' }, ALLOW, WITHOUT_AI);
+	const choice = await vscode.window.showInformationMessage(
+		AI_CONSENT_PROMPT,
+		{ modal: true, detail: 'You can change this later by setting the Anthropic API key again.' },
+		ALLOW,
+		WITHOUT_AI,
+	);
 	if (choice === undefined) return false;
 	const given: AiConsentAnswer = choice === ALLOW ? 'allow' : 'deny';
 	await state.update(AI_CONSENT_KEY, given);

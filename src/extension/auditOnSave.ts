@@ -55,7 +55,11 @@ export class AuditOnSave implements vscode.Disposable {
 	private async auditOnce(): Promise<void> {
 		const run: SaveRun = {};
 		try {
-			run.url = await resolveDevServer(this.ctx, { interactive: false, offer: !this.offered, onOffer: () => (this.offered = true) });
+			run.url = await resolveDevServer(this.ctx, {
+				interactive: false,
+				offer: !this.offered,
+				onOffer: () => (this.offered = true),
+			});
 			// Always fresh: the point is to see what the save changed.
 			if (run.url) run.result = await runAudit(this.ctx, run.url, { devServer: true, quiet: true, noCache: true });
 		} finally {
@@ -69,14 +73,20 @@ export class AuditOnSave implements vscode.Disposable {
  * offered to the person (and saved to the workspace settings if they accept). Undefined when none is up
  * (said quietly in the status bar, or with a message when `interactive`).
  */
-export async function resolveDevServer(ctx: Ctx, opts: { interactive: boolean; offer?: boolean; onOffer?: () => void }): Promise<string | undefined> {
+export async function resolveDevServer(
+	ctx: Ctx,
+	opts: { interactive: boolean; offer?: boolean; onOffer?: () => void },
+): Promise<string | undefined> {
 	const configured = ctx.config.devServerUrl;
 	if (configured && (await isUp(configured))) return configured;
 	const found = await discoverDevServers();
 	const candidates = found.filter((u) => u !== configured);
 	const down = configured ? `The dev server ${configured} is not up` : 'No dev server URL is set';
 	if (!candidates.length) {
-		if (opts.interactive) void vscode.window.showWarningMessage(`AuditLens: ${down}, and none answers on the usual ports (3000, 5173, 4200, 8080, 8000, …). Start it, or set auditlens.devServerUrl.`);
+		if (opts.interactive)
+			void vscode.window.showWarningMessage(
+				`AuditLens: ${down}, and none answers on the usual ports (3000, 5173, 4200, 8080, 8000, …). Start it, or set auditlens.devServerUrl.`,
+			);
 		else ctx.statusBar.flash(`$(debug-disconnect) AuditLens: ${down}; audit on save skipped`);
 		return undefined;
 	}
@@ -86,11 +96,22 @@ export async function resolveDevServer(ctx: Ctx, opts: { interactive: boolean; o
 	}
 	opts.onOffer?.();
 	const pick =
-		candidates.length === 1 ? candidates[0] : await vscode.window.showQuickPick(candidates, { title: 'AuditLens: dev servers found', placeHolder: 'Which dev server should AuditLens audit?' });
+		candidates.length === 1
+			? candidates[0]
+			: await vscode.window.showQuickPick(candidates, {
+					title: 'AuditLens: dev servers found',
+					placeHolder: 'Which dev server should AuditLens audit?',
+				});
 	if (!pick) return undefined;
-	const choice = await vscode.window.showInformationMessage(`AuditLens: ${down}. A dev server answers at ${pick}. Audit it${opts.interactive ? '' : ' on save'}?`, 'Use It', 'Not Now');
+	const choice = await vscode.window.showInformationMessage(
+		`AuditLens: ${down}. A dev server answers at ${pick}. Audit it${opts.interactive ? '' : ' on save'}?`,
+		'Use It',
+		'Not Now',
+	);
 	if (choice !== 'Use It') return undefined;
-	const target = vscode.workspace.workspaceFolders?.length ? vscode.ConfigurationTarget.Workspace : vscode.ConfigurationTarget.Global;
+	const target = vscode.workspace.workspaceFolders?.length
+		? vscode.ConfigurationTarget.Workspace
+		: vscode.ConfigurationTarget.Global;
 	await vscode.workspace.getConfiguration('auditlens').update('devServerUrl', pick, target);
 	return pick;
 }

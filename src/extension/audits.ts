@@ -27,9 +27,17 @@ export interface RunAuditOptions {
 }
 
 /** The options of one audit from the editor: the settings, the cache choice, and the AI stage only when allowed. */
-async function auditOptions(ctx: Ctx, opts: { devServer: boolean; noCache: boolean; onSave: boolean }): Promise<AuditOptionsInput> {
+async function auditOptions(
+	ctx: Ctx,
+	opts: { devServer: boolean; noCache: boolean; onSave: boolean },
+): Promise<AuditOptionsInput> {
 	const ai = await aiStageAllowed(ctx, opts.onSave);
-	return { formFactors: ctx.config.formFactors, devServer: opts.devServer, ...(opts.noCache ? { noCache: true } : {}), ...(ai ? {} : { stages: { ai: false } }) };
+	return {
+		formFactors: ctx.config.formFactors,
+		devServer: opts.devServer,
+		...(opts.noCache ? { noCache: true } : {}),
+		...(ai ? {} : { stages: { ai: false } }),
+	};
 }
 
 /** Audit `url`; resolves with the result whatever its status, or undefined when no audit took place (rejected, cancelled: already reported). */
@@ -39,12 +47,18 @@ export async function runAudit(ctx: Ctx, url: string, opts: RunAuditOptions = {}
 	const formFactors = ctx.config.formFactors;
 	// Asked (once ever) before the progress shows: the question may be about this very audit.
 	const options = await auditOptions(ctx, { devServer, noCache: opts.noCache ?? false, onSave: opts.quiet ?? false });
-	const panel = ResultPanel.forAudit(ctx, url, auditId, devServer, { reuseForUrl: opts.quiet ?? false, preserveFocus: opts.quiet ?? false });
+	const panel = ResultPanel.forAudit(ctx, url, auditId, devServer, {
+		reuseForUrl: opts.quiet ?? false,
+		preserveFocus: opts.quiet ?? false,
+	});
 	const tracker = new AuditProgress(expectedStages(formFactors));
 	ctx.statusBar.started(auditId, url);
 	ctx.log.info(`audit ${auditId}: ${url}${devServer ? ' (dev server)' : ''}`);
 
-	const task = async (progress: vscode.Progress<{ message?: string; increment?: number }>, token?: vscode.CancellationToken): Promise<AuditResult | undefined> => {
+	const task = async (
+		progress: vscode.Progress<{ message?: string; increment?: number }>,
+		token?: vscode.CancellationToken,
+	): Promise<AuditResult | undefined> => {
 		const subs = [
 			ctx.client.onProgress((p) => {
 				if (p.auditId !== auditId) return;
@@ -57,27 +71,44 @@ export async function runAudit(ctx: Ctx, url: string, opts: RunAuditOptions = {}
 			}),
 			token?.onCancellationRequested(() => {
 				ctx.log.info(`audit ${auditId}: cancel requested`);
-				ctx.client.request(cancelRequest, { auditId }, 'cancel audit').catch((err: unknown) => ctx.log.warn(`cancel ${auditId}: ${errorMessage(err)}`));
+				ctx.client
+					.request(cancelRequest, { auditId }, 'cancel audit')
+					.catch((err: unknown) => ctx.log.warn(`cancel ${auditId}: ${errorMessage(err)}`));
 			}),
 		];
 		try {
 			const auth = await ctx.credentials.authFor(url);
-			const result = await ctx.client.request(auditRequest, { url, auditId, options, ...(auth ? { auth } : {}) }, `audit ${url}`);
+			const result = await ctx.client.request(
+				auditRequest,
+				{ url, auditId, options, ...(auth ? { auth } : {}) },
+				`audit ${url}`,
+			);
 			const previous = await previousAudit(ctx, result);
 			panel.finish(result, previous);
-			const previousEntry: HistoryEntry | undefined = previous ? await historyEntry(ctx, result.url, previous.id) : undefined;
+			const previousEntry: HistoryEntry | undefined = previous
+				? await historyEntry(ctx, result.url, previous.id)
+				: undefined;
 			ctx.statusBar.showResult(auditId, result, previousEntry);
 			ctx.finished(result);
-			if (result.status === 'failed' && result.error) reportFailure(ctx, url, new EngineError(explainError(result.error, devServer), result.error.code), opts);
+			if (result.status === 'failed' && result.error)
+				reportFailure(ctx, url, new EngineError(explainError(result.error, devServer), result.error.code), opts);
 			for (const p of stageProblems(result)) ctx.log.warn(`audit ${auditId}: ${p.label} failed: ${p.message}`);
-			ctx.log.info(`audit ${auditId}: ${result.status} in ${result.durationMs} ms${result.fromCache ? ` (${cacheLabel(result, Date.now())})` : ''}`);
+			ctx.log.info(
+				`audit ${auditId}: ${result.status} in ${result.durationMs} ms${result.fromCache ? ` (${cacheLabel(result, Date.now())})` : ''}`,
+			);
 			return result;
 		} catch (err) {
 			const e = err instanceof EngineError ? err : new EngineError(errorMessage(err));
 			const cancelled = e.code === 'CANCELLED' || token?.isCancellationRequested === true;
 			const info = {
-				code: cancelled ? ('CANCELLED' as const) : e.code === 'ENGINE_STOPPED' || e.code === 'ENGINE_UNAVAILABLE' ? ('INTERNAL' as const) : e.code,
-				message: cancelled ? 'The audit was cancelled.' : explainError({ code: 'INTERNAL', message: e.message }, devServer),
+				code: cancelled
+					? ('CANCELLED' as const)
+					: e.code === 'ENGINE_STOPPED' || e.code === 'ENGINE_UNAVAILABLE'
+						? ('INTERNAL' as const)
+						: e.code,
+				message: cancelled
+					? 'The audit was cancelled.'
+					: explainError({ code: 'INTERNAL', message: e.message }, devServer),
 			};
 			panel.fail(info);
 			ctx.statusBar.ended(auditId);
@@ -90,8 +121,16 @@ export async function runAudit(ctx: Ctx, url: string, opts: RunAuditOptions = {}
 		}
 	};
 
-	if (opts.quiet) return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'AuditLens' }, (p) => task(p));
-	return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `AuditLens: auditing ${shortUrl(url)}`, cancellable: true }, task);
+	if (opts.quiet)
+		return vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'AuditLens' }, (p) => task(p));
+	return vscode.window.withProgress(
+		{
+			location: vscode.ProgressLocation.Notification,
+			title: `AuditLens: auditing ${shortUrl(url)}`,
+			cancellable: true,
+		},
+		task,
+	);
 }
 
 function reportFailure(ctx: Ctx, url: string, err: EngineError, opts: RunAuditOptions): void {
@@ -129,52 +168,87 @@ export async function runAudits(ctx: Ctx, urls: readonly string[]): Promise<Batc
 	const batchId = `vscode-batch-${randomUUID()}`;
 	const options = await auditOptions(ctx, { devServer: false, noCache: false, onSave: false });
 	ctx.log.info(`batch ${batchId}: ${urls.length} URL(s)`);
-	const items = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `AuditLens: auditing ${urls.length} URLs`, cancellable: true }, async (progress, token) => {
-		const abort = new AbortController();
-		const running = new Set<string>();
-		const cancelSub = token.onCancellationRequested(() => {
-			abort.abort();
-			for (const auditId of running) ctx.client.request(cancelRequest, { auditId }, 'cancel audit').catch((err: unknown) => ctx.log.warn(`cancel ${auditId}: ${errorMessage(err)}`));
-		});
-		let finished = 0;
-		try {
-			const outcomes = await runBatch(urls, {
-				capacity: async () => freeCapacity(await ctx.client.request(statsRequest, {}, 'engine stats')),
-				isBusy: (err) => err instanceof EngineError && err.code === 'BUSY',
-				slotFreed: () => slotFreed(ctx),
-				signal: abort.signal,
-				run: async (url, i) => {
-					const auditId = `${batchId}:${i}`;
-					running.add(auditId);
-					try {
-						const auth = await ctx.credentials.authFor(url);
-						const result = await ctx.client.request(auditRequest, { url, auditId, options, ...(auth ? { auth } : {}) }, `audit ${url}`);
-						finished++;
-						progress.report({ increment: 100 / urls.length, message: `${finished}/${urls.length} · ${shortUrl(url)} ${result.status}` });
-						ctx.finished(result);
-						return result;
-					} finally {
-						running.delete(auditId);
-					}
-				},
+	const items = await vscode.window.withProgress(
+		{
+			location: vscode.ProgressLocation.Notification,
+			title: `AuditLens: auditing ${urls.length} URLs`,
+			cancellable: true,
+		},
+		async (progress, token) => {
+			const abort = new AbortController();
+			const running = new Set<string>();
+			const cancelSub = token.onCancellationRequested(() => {
+				abort.abort();
+				for (const auditId of running)
+					ctx.client
+						.request(cancelRequest, { auditId }, 'cancel audit')
+						.catch((err: unknown) => ctx.log.warn(`cancel ${auditId}: ${errorMessage(err)}`));
 			});
-			return outcomes.map((o, i): BatchAuditItem => {
-				if (o.status === 'done') return { url: urls[i], result: o.value };
-				if (o.status === 'cancelled') return { url: urls[i], error: { code: 'CANCELLED', message: 'The batch was cancelled before this URL was audited.' } };
-				const e = toEngineError(o.error);
-				return { url: urls[i], error: { code: e.code === 'ENGINE_STOPPED' || e.code === 'ENGINE_UNAVAILABLE' ? 'INTERNAL' : e.code, message: e.message } };
-			});
-		} finally {
-			cancelSub.dispose();
-		}
-	});
+			let finished = 0;
+			try {
+				const outcomes = await runBatch(urls, {
+					capacity: async () => freeCapacity(await ctx.client.request(statsRequest, {}, 'engine stats')),
+					isBusy: (err) => err instanceof EngineError && err.code === 'BUSY',
+					slotFreed: () => slotFreed(ctx),
+					signal: abort.signal,
+					run: async (url, i) => {
+						const auditId = `${batchId}:${i}`;
+						running.add(auditId);
+						try {
+							const auth = await ctx.credentials.authFor(url);
+							const result = await ctx.client.request(
+								auditRequest,
+								{ url, auditId, options, ...(auth ? { auth } : {}) },
+								`audit ${url}`,
+							);
+							finished++;
+							progress.report({
+								increment: 100 / urls.length,
+								message: `${finished}/${urls.length} · ${shortUrl(url)} ${result.status}`,
+							});
+							ctx.finished(result);
+							return result;
+						} finally {
+							running.delete(auditId);
+						}
+					},
+				});
+				return outcomes.map((o, i): BatchAuditItem => {
+					if (o.status === 'done') return { url: urls[i], result: o.value };
+					if (o.status === 'cancelled')
+						return {
+							url: urls[i],
+							error: { code: 'CANCELLED', message: 'The batch was cancelled before this URL was audited.' },
+						};
+					const e = toEngineError(o.error);
+					return {
+						url: urls[i],
+						error: {
+							code: e.code === 'ENGINE_STOPPED' || e.code === 'ENGINE_UNAVAILABLE' ? 'INTERNAL' : e.code,
+							message: e.message,
+						},
+					};
+				});
+			} finally {
+				cancelSub.dispose();
+			}
+		},
+	);
 	const count = (pred: (i: BatchAuditItem) => boolean) => items.filter(pred).length;
 	const ok = count((i) => i.result?.status === 'ok');
 	const partial = count((i) => i.result?.status === 'partial');
 	const failed = count((i) => i.result?.status === 'failed' || (i.error !== undefined && i.error.code !== 'CANCELLED'));
 	const cancelled = count((i) => i.error?.code === 'CANCELLED');
-	for (const i of items) if (i.error && i.error.code !== 'CANCELLED') ctx.log.error(`batch ${batchId}: ${i.url}: ${i.error.message}`);
-	const summary = [`${ok} complete`, partial ? `${partial} partial` : '', failed ? `${failed} failed` : '', cancelled ? `${cancelled} cancelled` : ''].filter(Boolean).join(', ');
+	for (const i of items)
+		if (i.error && i.error.code !== 'CANCELLED') ctx.log.error(`batch ${batchId}: ${i.url}: ${i.error.message}`);
+	const summary = [
+		`${ok} complete`,
+		partial ? `${partial} partial` : '',
+		failed ? `${failed} failed` : '',
+		cancelled ? `${cancelled} cancelled` : '',
+	]
+		.filter(Boolean)
+		.join(', ');
 	const show = failed || partial ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
 	void show(`AuditLens: audited ${urls.length} URLs: ${summary}.`, 'Show History').then((choice) => {
 		if (choice === 'Show History') void vscode.commands.executeCommand('auditlens.history.focus');

@@ -7,8 +7,12 @@
  */
 
 /** How many more audits the engine takes now, from its stats. */
-export function freeCapacity(stats: { audits: { active: number; queued: number }; settings: { maxConcurrentAudits: number; queueSize: number } }): number {
-	const room = stats.settings.maxConcurrentAudits + stats.settings.queueSize - stats.audits.active - stats.audits.queued;
+export function freeCapacity(stats: {
+	audits: { active: number; queued: number };
+	settings: { maxConcurrentAudits: number; queueSize: number };
+}): number {
+	const room =
+		stats.settings.maxConcurrentAudits + stats.settings.queueSize - stats.audits.active - stats.audits.queued;
 	return Math.max(0, room);
 }
 
@@ -17,7 +21,8 @@ export function freeCapacity(stats: { audits: { active: number; queued: number }
  * a BUSY answer to it only means waiting for a slot).
  */
 export function firstSlice<T>(items: readonly T[], free: number): T[] {
-	if (!Number.isInteger(free) || free < 0) throw new TypeError(`firstSlice: free must be a whole number >= 0, got ${free}`);
+	if (!Number.isInteger(free) || free < 0)
+		throw new TypeError(`firstSlice: free must be a whole number >= 0, got ${free}`);
 	return items.slice(0, Math.max(1, free));
 }
 
@@ -37,7 +42,8 @@ export interface BatchRunnerOptions<T, R> {
 	signal?: AbortSignal;
 }
 
-export type BatchOutcome<R> = { status: 'done'; value: R } | { status: 'error'; error: unknown } | { status: 'cancelled' };
+export type BatchOutcome<R> =
+	{ status: 'done'; value: R } | { status: 'error'; error: unknown } | { status: 'cancelled' };
 
 /** Run every item; outcomes in item order. Never more in flight than the engine said it had room for. */
 export async function runBatch<T, R>(items: readonly T[], opts: BatchRunnerOptions<T, R>): Promise<BatchOutcome<R>[]> {

@@ -3,7 +3,14 @@
  * (rust-analyzer's commands.ts).
  */
 import * as vscode from 'vscode';
-import { clearCacheRequest, deleteHistoryRequest, getReportRequest, getResultRequest, listHistoryRequest, statsRequest } from '../protocol/messages';
+import {
+	clearCacheRequest,
+	deleteHistoryRequest,
+	getReportRequest,
+	getResultRequest,
+	listHistoryRequest,
+	statsRequest,
+} from '../protocol/messages';
 import type { AuditResult, FormFactor, ScanReport } from '../protocol/types';
 import { resetAiConsent } from './aiConsent';
 import { resolveDevServer } from './auditOnSave';
@@ -48,14 +55,18 @@ export const COMMANDS: Record<string, CommandFactory> = {
 };
 
 export function registerCommands(ctx: Ctx): void {
-	for (const [id, factory] of Object.entries(COMMANDS)) ctx.pushExtCleanup(vscode.commands.registerCommand(id, factory(ctx)));
+	for (const [id, factory] of Object.entries(COMMANDS))
+		ctx.pushExtCleanup(vscode.commands.registerCommand(id, factory(ctx)));
 }
 
 /** Audit URL: the URL given (tests, other extensions) or asked for, with the recent ones offered. */
 function auditUrl(ctx: Ctx): Handler {
 	return async (arg?: unknown): Promise<AuditResult | undefined> => {
 		const recent = ctx.extension.globalState.get<string[]>(RECENT_URLS_KEY, []);
-		const url = typeof arg === 'string' ? parseOrWarn(arg) : await askForUrl(recent, { title: 'AuditLens: Audit URL', action: 'Audit this URL' });
+		const url =
+			typeof arg === 'string'
+				? parseOrWarn(arg)
+				: await askForUrl(recent, { title: 'AuditLens: Audit URL', action: 'Audit this URL' });
 		if (!url) return undefined;
 		await ctx.extension.globalState.update(RECENT_URLS_KEY, pushRecent(recent, url, ctx.config.recentUrlCount));
 		// A result audited within the cache TTL is shown at once, labelled with its age; Re-run runs afresh.
@@ -70,7 +81,13 @@ function auditUrl(ctx: Ctx): Handler {
 function auditSite(ctx: Ctx): Handler {
 	return async (arg?: unknown, opts?: unknown): Promise<ScanReport | undefined> => {
 		const recent = ctx.extension.globalState.get<string[]>(RECENT_URLS_KEY, []);
-		const url = typeof arg === 'string' ? parseOrWarn(arg) : await askForUrl(recent, { title: 'AuditLens: Audit Site (start URL)', action: 'Scan the site from this URL' });
+		const url =
+			typeof arg === 'string'
+				? parseOrWarn(arg)
+				: await askForUrl(recent, {
+						title: 'AuditLens: Audit Site (start URL)',
+						action: 'Scan the site from this URL',
+					});
 		if (!url) return undefined;
 		await ctx.extension.globalState.update(RECENT_URLS_KEY, pushRecent(recent, url, ctx.config.recentUrlCount));
 		return runScan(ctx, url, { noCache: (opts as { noCache?: unknown } | undefined)?.noCache === true });
@@ -133,9 +150,16 @@ function askForUrl(recent: readonly string[], labels: { title: string; action: s
 	return new Promise((resolve) => {
 		const qp = vscode.window.createQuickPick<UrlItem>();
 		qp.title = labels.title;
-		qp.placeholder = recent.length ? 'Type a URL, or pick a recent one' : 'Type a URL, e.g. https://example.com or localhost:3000';
+		qp.placeholder = recent.length
+			? 'Type a URL, or pick a recent one'
+			: 'Type a URL, e.g. https://example.com or localhost:3000';
 		qp.ignoreFocusOut = true;
-		const recentItems: UrlItem[] = recent.map((u) => ({ label: u, url: u, description: 'recent', iconPath: new vscode.ThemeIcon('history') }));
+		const recentItems: UrlItem[] = recent.map((u) => ({
+			label: u,
+			url: u,
+			description: 'recent',
+			iconPath: new vscode.ThemeIcon('history'),
+		}));
 		const update = (): void => {
 			const text = qp.value.trim();
 			if (!text) {
@@ -145,7 +169,13 @@ function askForUrl(recent: readonly string[], labels: { title: string; action: s
 			const parsed = parseAuditUrl(text);
 			const typed: UrlItem =
 				'url' in parsed
-					? { label: parsed.url, url: parsed.url, description: labels.action, alwaysShow: true, iconPath: new vscode.ThemeIcon('globe') }
+					? {
+							label: parsed.url,
+							url: parsed.url,
+							description: labels.action,
+							alwaysShow: true,
+							iconPath: new vscode.ThemeIcon('globe'),
+						}
 					: { label: parsed.error, alwaysShow: true, iconPath: new vscode.ThemeIcon('error') };
 			qp.items = [typed, ...recentItems.filter((i) => i.url !== typed.url)];
 			qp.activeItems = [typed];
@@ -180,7 +210,10 @@ function showStats(ctx: Ctx): Handler {
 	return () =>
 		withErrors(ctx, 'read the engine statistics', async () => {
 			const stats = await ctx.client.request(statsRequest, {}, 'engine stats');
-			const doc = await vscode.workspace.openTextDocument({ language: 'json', content: JSON.stringify(stats, null, '\t') });
+			const doc = await vscode.workspace.openTextDocument({
+				language: 'json',
+				content: JSON.stringify(stats, null, '\t'),
+			});
 			await vscode.window.showTextDocument(doc, { preview: true });
 		});
 }
@@ -234,12 +267,20 @@ function exportResult(ctx: Ctx): Handler {
 		withErrors(ctx, 'export the result', async () => {
 			const id = resultIdOf(ctx, arg);
 			if (!id) {
-				void vscode.window.showInformationMessage('AuditLens: open a result (or pick one in the history) to export it.');
+				void vscode.window.showInformationMessage(
+					'AuditLens: open a result (or pick one in the history) to export it.',
+				);
 				return;
 			}
 			const result = await ctx.client.request(getResultRequest, { id }, 'load result');
 			if (!result) throw new Error('this audit is no longer in the history');
-			const items: ExportItem[] = [{ label: 'AuditLens result (JSON)', description: 'scores, metrics, CRO findings, AI suggestions', format: 'result' }];
+			const items: ExportItem[] = [
+				{
+					label: 'AuditLens result (JSON)',
+					description: 'scores, metrics, CRO findings, AI suggestions',
+					format: 'result',
+				},
+			];
 			for (const ff of result.options.formFactors) {
 				if (result.stages[`lighthouse-${ff}`]?.status !== 'ok') continue;
 				items.push({ label: `Lighthouse report, ${FORM_FACTOR_LABEL[ff]} (HTML)`, format: 'html', formFactor: ff });
@@ -250,12 +291,21 @@ function exportResult(ctx: Ctx): Handler {
 			const content =
 				pick.format === 'result'
 					? JSON.stringify(result, null, '\t')
-					: (await ctx.client.request(getReportRequest, { id, formFactor: pick.formFactor ?? 'mobile', format: pick.format }, 'get report')).content;
+					: (
+							await ctx.client.request(
+								getReportRequest,
+								{ id, formFactor: pick.formFactor ?? 'mobile', format: pick.format },
+								'get report',
+							)
+						).content;
 			const ext = pick.format === 'html' ? 'html' : 'json';
 			const stamp = result.requestedAt.slice(0, 19).replace(/[:T]/g, '-');
 			const name = `auditlens-${safeName(new URL(result.url).host)}-${stamp}${pick.formFactor ? `-${pick.formFactor}` : ''}.${ext}`;
 			const base = vscode.workspace.workspaceFolders?.[0]?.uri ?? ctx.extension.globalStorageUri;
-			const target = await vscode.window.showSaveDialog({ defaultUri: vscode.Uri.joinPath(base, name), filters: ext === 'html' ? { HTML: ['html'] } : { JSON: ['json'] } });
+			const target = await vscode.window.showSaveDialog({
+				defaultUri: vscode.Uri.joinPath(base, name),
+				filters: ext === 'html' ? { HTML: ['html'] } : { JSON: ['json'] },
+			});
 			if (!target) return;
 			await vscode.workspace.fs.writeFile(target, new TextEncoder().encode(content));
 			void vscode.window.showInformationMessage(`AuditLens: exported to ${target.fsPath}`);
@@ -269,10 +319,21 @@ function openLighthouseReport(ctx: Ctx): Handler {
 			const id = resultIdOf(ctx, arg);
 			if (!id) return;
 			const ff: FormFactor = formFactor === 'desktop' ? 'desktop' : 'mobile';
-			const { content } = await ctx.client.request(getReportRequest, { id, formFactor: ff, format: 'html' }, 'get report');
-			const panel = vscode.window.createWebviewPanel('auditlens.report', `Lighthouse (${FORM_FACTOR_LABEL[ff]})`, vscode.ViewColumn.Active, { enableScripts: true, localResourceRoots: [] });
+			const { content } = await ctx.client.request(
+				getReportRequest,
+				{ id, formFactor: ff, format: 'html' },
+				'get report',
+			);
+			const panel = vscode.window.createWebviewPanel(
+				'auditlens.report',
+				`Lighthouse (${FORM_FACTOR_LABEL[ff]})`,
+				vscode.ViewColumn.Active,
+				{ enableScripts: true, localResourceRoots: [] },
+			);
 			const csp = `<meta http-equiv="Content-Security-Policy" content="default-src 'none'; img-src data: ${panel.webview.cspSource}; style-src 'unsafe-inline'; script-src 'unsafe-inline'; font-src data:">`;
-			panel.webview.html = /<head[^>]*>/i.test(content) ? content.replace(/<head[^>]*>/i, (m) => `${m}${csp}`) : `${csp}${content}`;
+			panel.webview.html = /<head[^>]*>/i.test(content)
+				? content.replace(/<head[^>]*>/i, (m) => `${m}${csp}`)
+				: `${csp}${content}`;
 		});
 }
 
@@ -285,7 +346,9 @@ function openResult(ctx: Ctx): Handler {
 			const node = arg as HistoryNode | undefined;
 			if (node?.kind === 'url') void ctx.problems.show(node.summary.latest);
 			if (node?.kind === 'audit') {
-				const newest = async () => (await ctx.client.request(listHistoryRequest, { url: node.entry.url, limit: 1 }, 'list history')).entries?.[0]?.id;
+				const newest = async () =>
+					(await ctx.client.request(listHistoryRequest, { url: node.entry.url, limit: 1 }, 'list history')).entries?.[0]
+						?.id;
 				void ctx.problems.showIfNewest(node.entry, newest);
 			}
 		});
@@ -296,7 +359,14 @@ function rerun(ctx: Ctx): Handler {
 		const node = arg as HistoryNode | undefined;
 		// A site scan in the history: scan its site again, afresh like every Re-run (with today's settings).
 		if (node?.kind === 'scan') return runScan(ctx, node.summary.startUrl, { noCache: true });
-		const url = typeof arg === 'string' ? arg : node?.kind === 'url' ? node.summary.url : node?.kind === 'audit' ? node.entry.url : undefined;
+		const url =
+			typeof arg === 'string'
+				? arg
+				: node?.kind === 'url'
+					? node.summary.url
+					: node?.kind === 'audit'
+						? node.entry.url
+						: undefined;
 		return url ? runAudit(ctx, url, { noCache: true, devServer: ctx.config.devServerUrl === url }) : undefined;
 	};
 }
@@ -311,7 +381,11 @@ function deleteHistory(ctx: Ctx): Handler {
 				// Its screenshots are gone with it: close its panel rather than show broken images.
 				ResultPanel.find(node.entry.id)?.panel.dispose();
 			} else if (node?.kind === 'url') {
-				const ok = await vscode.window.showWarningMessage(`Delete all ${node.summary.audits} audit(s) of ${node.summary.url}?`, { modal: true }, 'Delete');
+				const ok = await vscode.window.showWarningMessage(
+					`Delete all ${node.summary.audits} audit(s) of ${node.summary.url}?`,
+					{ modal: true },
+					'Delete',
+				);
 				if (ok !== 'Delete') return;
 				await ctx.client.request(deleteHistoryRequest, { url: node.summary.url }, 'delete audits');
 				ctx.problems.clearUrl(node.summary.url);
@@ -328,7 +402,11 @@ function deleteHistory(ctx: Ctx): Handler {
 function clearHistory(ctx: Ctx): Handler {
 	return () =>
 		withErrors(ctx, 'clear the history', async () => {
-			const ok = await vscode.window.showWarningMessage('Delete every audit and site scan in the AuditLens history?', { modal: true }, 'Delete All');
+			const ok = await vscode.window.showWarningMessage(
+				'Delete every audit and site scan in the AuditLens history?',
+				{ modal: true },
+				'Delete All',
+			);
 			if (ok !== 'Delete All') return;
 			const { deleted } = await ctx.client.request(deleteHistoryRequest, { all: true }, 'clear history');
 			ctx.problems.clearAll();
@@ -363,7 +441,8 @@ function setCredentials(ctx: Ctx): Handler {
 				? arg
 				: await vscode.window.showInputBox({
 						title: 'AuditLens: Set Credentials for URL',
-						prompt: 'The URLs these credentials are for: an origin, or a pattern with * (e.g. http://localhost:3000/admin/*).',
+						prompt:
+							'The URLs these credentials are for: an origin, or a pattern with * (e.g. http://localhost:3000/admin/*).',
 						placeHolder: 'http://localhost:3000',
 						ignoreFocusOut: true,
 						validateInput: (v) => {
@@ -380,14 +459,22 @@ function setCredentials(ctx: Ctx): Handler {
 		const { pattern } = parsed;
 		const headers: Record<string, string> = {};
 		for (let n = 1; ; n++) {
-			const h = await askNameValue(`Header ${n} for ${pattern}`, 'Name: value, e.g. Authorization: Bearer …; leave empty when done.', parseHeaderLine);
+			const h = await askNameValue(
+				`Header ${n} for ${pattern}`,
+				'Name: value, e.g. Authorization: Bearer …; leave empty when done.',
+				parseHeaderLine,
+			);
 			if (h === undefined) return;
 			if (h === null) break;
 			headers[h.name] = h.value;
 		}
 		const cookies: { name: string; value: string }[] = [];
 		for (let n = 1; ; n++) {
-			const c = await askNameValue(`Cookie ${n} for ${pattern}`, 'name=value, set for the audited origin only; leave empty when done.', parseCookieLine);
+			const c = await askNameValue(
+				`Cookie ${n} for ${pattern}`,
+				'name=value, set for the audited origin only; leave empty when done.',
+				parseCookieLine,
+			);
 			if (c === undefined) return;
 			if (c === null) break;
 			// The same name again replaces the earlier value.
@@ -397,20 +484,30 @@ function setCredentials(ctx: Ctx): Handler {
 		}
 		if (Object.keys(headers).length === 0 && cookies.length === 0) {
 			await ctx.credentials.clear(pattern);
-			void vscode.window.showInformationMessage(`AuditLens: no headers or cookies given; credentials for ${pattern} removed.`);
+			void vscode.window.showInformationMessage(
+				`AuditLens: no headers or cookies given; credentials for ${pattern} removed.`,
+			);
 			return;
 		}
 		await ctx.credentials.set({ pattern, headers, cookies });
 		// Names only: the values stay in the secret storage.
-		ctx.log.info(`credentials for ${pattern} set: headers [${Object.keys(headers).join(', ')}], cookies [${cookies.map((c) => c.name).join(', ')}]`);
-		void vscode.window.showInformationMessage(`AuditLens: audits of ${pattern} now send ${Object.keys(headers).length} header(s) and ${cookies.length} cookie(s).`);
+		ctx.log.info(
+			`credentials for ${pattern} set: headers [${Object.keys(headers).join(', ')}], cookies [${cookies.map((c) => c.name).join(', ')}]`,
+		);
+		void vscode.window.showInformationMessage(
+			`AuditLens: audits of ${pattern} now send ${Object.keys(headers).length} header(s) and ${cookies.length} cookie(s).`,
+		);
 	};
 }
 
 type NameValue = { name: string; value: string };
 
 /** One header or cookie in a password box, parsed; null when the person is done (left it empty), undefined when they cancelled. */
-async function askNameValue(title: string, prompt: string, parse: (line: string) => NameValue | { error: string }): Promise<NameValue | null | undefined> {
+async function askNameValue(
+	title: string,
+	prompt: string,
+	parse: (line: string) => NameValue | { error: string },
+): Promise<NameValue | null | undefined> {
 	const line = await vscode.window.showInputBox({
 		title: `AuditLens: ${title}`,
 		prompt,
@@ -438,10 +535,15 @@ function clearCredentials(ctx: Ctx): Handler {
 			return;
 		}
 		const ALL = 'All patterns';
-		const pick = await vscode.window.showQuickPick([...patterns, ALL], { title: 'AuditLens: Clear Credentials', placeHolder: 'The URL pattern whose headers and cookies to delete' });
+		const pick = await vscode.window.showQuickPick([...patterns, ALL], {
+			title: 'AuditLens: Clear Credentials',
+			placeHolder: 'The URL pattern whose headers and cookies to delete',
+		});
 		if (!pick) return;
 		for (const p of pick === ALL ? patterns : [pick]) await ctx.credentials.clear(p);
 		ctx.log.info(`credentials cleared: ${pick}`);
-		void vscode.window.showInformationMessage(`AuditLens: credentials for ${pick === ALL ? 'every pattern' : pick} deleted.`);
+		void vscode.window.showInformationMessage(
+			`AuditLens: credentials for ${pick === ALL ? 'every pattern' : pick} deleted.`,
+		);
 	};
 }

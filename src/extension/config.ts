@@ -39,7 +39,10 @@ export const ENGINE_SETTING_KEYS = [
 ] as const satisfies readonly (keyof EngineSettings)[];
 
 /** One `auditlens.locate.mappings` entry: a URL path prefix and the folder it is served from. */
-const workspaceMappingSchema = z.object({ urlPath: z.string().check(z.regex(/^\//)), dir: z.string().check(z.minLength(1)) });
+const workspaceMappingSchema = z.object({
+	urlPath: z.string().check(z.regex(/^\//)),
+	dir: z.string().check(z.minLength(1)),
+});
 
 /** The extension's own settings (not sent to the engine): type, bounds and default, defined once. */
 export const extensionSettingsSchema = z.object({
@@ -87,13 +90,19 @@ export class Config {
 			const value = this.source.get<unknown>(key);
 			if (value === undefined) continue;
 			const problem = checkValue(settingSchema(key), value);
-			if (problem) problems.push(`auditlens.${key} = ${JSON.stringify(value)}: ${problem}; the engine keeps its default`);
+			if (problem)
+				problems.push(`auditlens.${key} = ${JSON.stringify(value)}: ${problem}; the engine keeps its default`);
 			else out[key] = value;
 		}
 		const ttl = this.source.get<unknown>('cacheTtlMinutes');
 		if (ttl !== undefined) {
-			const problem = checkValue(settingSchema('cacheTtlMs'), typeof ttl === 'number' ? ttl * MINUTE_MS : ttl, MINUTE_MS);
-			if (problem) problems.push(`auditlens.cacheTtlMinutes = ${JSON.stringify(ttl)}: ${problem}; the engine keeps its default`);
+			const problem = checkValue(
+				settingSchema('cacheTtlMs'),
+				typeof ttl === 'number' ? ttl * MINUTE_MS : ttl,
+				MINUTE_MS,
+			);
+			if (problem)
+				problems.push(`auditlens.cacheTtlMinutes = ${JSON.stringify(ttl)}: ${problem}; the engine keeps its default`);
 			else out.cacheTtlMs = Math.round((ttl as number) * MINUTE_MS);
 		}
 		const chromePath = this.chromePath;
@@ -164,7 +173,10 @@ export class Config {
 		for (const entry of raw) {
 			const parsed = workspaceMappingSchema.safeParse(entry);
 			if (parsed.success) out.push({ urlPath: parsed.data.urlPath, dir: parsed.data.dir.trim() });
-			else problems.push(`auditlens.locate.mappings: ${JSON.stringify(entry)} is left out: each entry is { "urlPath": "/…", "dir": "folder" }`);
+			else
+				problems.push(
+					`auditlens.locate.mappings: ${JSON.stringify(entry)} is left out: each entry is { "urlPath": "/…", "dir": "folder" }`,
+				);
 		}
 		return out;
 	}
@@ -224,7 +236,11 @@ export function checkValue(schema: z.ZodMiniType, value: unknown, unit = 1): str
 		case 'too_small':
 			return typeof value === 'string' ? 'empty' : `below the minimum ${Number(issue.minimum) / unit}`;
 		case 'invalid_type':
-			return issue.expected === 'int' ? 'not a whole number' : issue.expected === 'boolean' ? 'not true or false' : `not a ${issue.expected}`;
+			return issue.expected === 'int'
+				? 'not a whole number'
+				: issue.expected === 'boolean'
+					? 'not true or false'
+					: `not a ${issue.expected}`;
 		default:
 			return issue?.message ?? 'not valid';
 	}
@@ -233,6 +249,7 @@ export function checkValue(schema: z.ZodMiniType, value: unknown, unit = 1): str
 /** Settings safe to write to a log: secrets replaced by a marker. */
 export function redactSettings(params: ConfigureParams): Record<string, unknown> {
 	const out: Record<string, unknown> = { ...params };
-	for (const key of ['anthropicApiKey', 'cruxApiKey'] as const) if (key in out) out[key] = out[key] ? '<set>' : '<unset>';
+	for (const key of ['anthropicApiKey', 'cruxApiKey'] as const)
+		if (key in out) out[key] = out[key] ? '<set>' : '<unset>';
 	return out;
 }

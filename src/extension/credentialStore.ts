@@ -56,7 +56,9 @@ export class CredentialStore {
 			const value = new Config(vscode.workspace.getConfiguration('auditlens', folder.uri)).loginScript;
 			if (!value) continue;
 			if (!vscode.workspace.isTrusted) {
-				this.log.warn('auditlens.loginScript is set, but this workspace is not trusted: audits run without the login script.');
+				this.log.warn(
+					'auditlens.loginScript is set, but this workspace is not trusted: audits run without the login script.',
+				);
 				return undefined;
 			}
 			return path.resolve(folder.uri.fsPath, value);

@@ -22,11 +22,15 @@ export const credentialKey = (pattern: string): string => `auditlens.credentials
  */
 export function parsePattern(input: string): { pattern: string } | { error: string } {
 	const text = input.trim();
-	if (!/^https?:\/\//i.test(text)) return { error: 'Start the pattern with http:// or https://, e.g. http://localhost:3000 or https://staging.example.com/*' };
+	if (!/^https?:\/\//i.test(text))
+		return {
+			error: 'Start the pattern with http:// or https://, e.g. http://localhost:3000 or https://staging.example.com/*',
+		};
 	if (/\s/.test(text)) return { error: 'A URL pattern has no spaces.' };
 	if (text.includes('*')) {
 		const host = text.replace(/^https?:\/\//i, '').split('/')[0];
-		if (host === '' || host === '*') return { error: 'Name the host: a pattern for every site would send these credentials everywhere.' };
+		if (host === '' || host === '*')
+			return { error: 'Name the host: a pattern for every site would send these credentials everywhere.' };
 		return { pattern: text.replace(/^https?:\/\//i, (s) => s.toLowerCase()) };
 	}
 	try {
@@ -58,7 +62,8 @@ export function matchesPattern(pattern: string, url: string): boolean {
 
 /** The most specific pattern that covers `url`, or undefined: an exact page, then the longest glob (an origin counts as `origin/*`). */
 export function bestPattern(patterns: readonly string[], url: string): string | undefined {
-	const specificity = (p: string) => (p.includes('*') ? p.length : /^https?:\/\/[^/]+$/i.test(p) ? p.length + 2 : Infinity);
+	const specificity = (p: string) =>
+		p.includes('*') ? p.length : /^https?:\/\/[^/]+$/i.test(p) ? p.length + 2 : Infinity;
 	return patterns.filter((p) => matchesPattern(p, url)).sort((a, b) => specificity(b) - specificity(a))[0];
 }
 
@@ -66,8 +71,12 @@ export function bestPattern(patterns: readonly string[], url: string): string | 
 export function parseHeaderLine(line: string): { name: string; value: string } | { error: string } {
 	const { name, value, at } = splitNameValue(line, ':');
 	if (at <= 0) return { error: 'Write a header as Name: value (a name, a colon, then the value).' };
-	if (!TOKEN.test(name)) return { error: 'A header name has only letters, digits and - (e.g. Authorization, X-Api-Key).' };
-	if (name.toLowerCase() === 'cookie') return { error: 'Give cookies as cookies (next step): a Cookie header would go to every origin the page loads from.' };
+	if (!TOKEN.test(name))
+		return { error: 'A header name has only letters, digits and - (e.g. Authorization, X-Api-Key).' };
+	if (name.toLowerCase() === 'cookie')
+		return {
+			error: 'Give cookies as cookies (next step): a Cookie header would go to every origin the page loads from.',
+		};
 	if (!HEADER_VALUE.test(value)) return { error: 'A header value has printable ASCII characters only.' };
 	return { name, value };
 }
@@ -77,7 +86,8 @@ export function parseCookieLine(line: string): { name: string; value: string } |
 	const { name, value, at } = splitNameValue(line, '=');
 	if (at <= 0) return { error: 'Write a cookie as name=value.' };
 	if (!TOKEN.test(name)) return { error: 'A cookie name has only letters, digits and - or _.' };
-	if (!COOKIE_VALUE.test(value)) return { error: 'A cookie value has no spaces, quotes, commas, semicolons or backslashes.' };
+	if (!COOKIE_VALUE.test(value))
+		return { error: 'A cookie value has no spaces, quotes, commas, semicolons or backslashes.' };
 	return { name, value };
 }
 
@@ -86,7 +96,13 @@ export function parseStored(json: string | undefined): StoredCredentials | undef
 	if (!json) return undefined;
 	try {
 		const v = JSON.parse(json) as Partial<StoredCredentials>;
-		if (typeof v.pattern !== 'string' || typeof v.headers !== 'object' || v.headers === null || !Array.isArray(v.cookies)) return undefined;
+		if (
+			typeof v.pattern !== 'string' ||
+			typeof v.headers !== 'object' ||
+			v.headers === null ||
+			!Array.isArray(v.cookies)
+		)
+			return undefined;
 		return { pattern: v.pattern, headers: v.headers, cookies: v.cookies };
 	} catch {
 		return undefined;
@@ -94,7 +110,10 @@ export function parseStored(json: string | undefined): StoredCredentials | undef
 }
 
 /** The `auth` of an audit request: a pattern's headers and cookies and the login script; undefined when none. */
-export function toAuditAuth(stored: StoredCredentials | undefined, loginScript: string | undefined): AuditAuth | undefined {
+export function toAuditAuth(
+	stored: StoredCredentials | undefined,
+	loginScript: string | undefined,
+): AuditAuth | undefined {
 	const headers = stored && Object.keys(stored.headers).length > 0 ? stored.headers : undefined;
 	const cookies = stored && stored.cookies.length > 0 ? stored.cookies : undefined;
 	if (!headers && !cookies && !loginScript) return undefined;

@@ -39,7 +39,13 @@ export class Ctx implements vscode.Disposable {
 			storageDir: this.storageDir,
 			log: this.log,
 			settings: () => this.engineSettings(),
-			runtime: () => findEngineRuntime({ hostVersion: process.versions.node, hostExecPath: process.execPath, nodePath: this.config.nodePath, pathEnv: process.env.PATH }),
+			runtime: () =>
+				findEngineRuntime({
+					hostVersion: process.versions.node,
+					hostExecPath: process.execPath,
+					nodePath: this.config.nodePath,
+					pathEnv: process.env.PATH,
+				}),
 			sessionScope: this.sessionScope,
 		});
 		this.credentials = new CredentialStore(extension, this.log);

@@ -3,7 +3,9 @@ import http from 'node:http';
 import https from 'node:https';
 
 /** Usual dev-server ports: Next/CRA/Express, Vite, Angular, generic, Django/Python, Vite preview, Astro, Flask, Rails. */
-export const DEV_SERVER_PORTS: readonly number[] = [3000, 5173, 4200, 8080, 8000, 4173, 4321, 5000, 3001, 5174, 8081, 8888];
+export const DEV_SERVER_PORTS: readonly number[] = [
+	3000, 5173, 4200, 8080, 8000, 4173, 4321, 5000, 3001, 5174, 8081, 8888,
+];
 
 /**
  * True when something answers HTTP(S) at `url` within `timeoutMs` (any status counts: the server is up).
@@ -15,7 +17,11 @@ export function isUp(url: string, timeoutMs = 1500): Promise<boolean> {
 		let req: http.ClientRequest;
 		try {
 			const secure = new URL(url).protocol === 'https:';
-			const options = { timeout: timeoutMs, headers: { 'user-agent': 'AuditLens dev-server probe' }, ...(secure ? { rejectUnauthorized: false } : {}) };
+			const options = {
+				timeout: timeoutMs,
+				headers: { 'user-agent': 'AuditLens dev-server probe' },
+				...(secure ? { rejectUnauthorized: false } : {}),
+			};
 			const onResponse = (res: http.IncomingMessage): void => {
 				res.resume();
 				resolve(true);
@@ -34,10 +40,17 @@ export function isUp(url: string, timeoutMs = 1500): Promise<boolean> {
  * Dev servers answering on `ports` of `host`, in port order: `http://host:port/`, or `https://…` for a
  * port that speaks TLS (Vite with `server.https`, `next dev --experimental-https`, Angular `--ssl`).
  */
-export async function discoverDevServers(ports: readonly number[] = DEV_SERVER_PORTS, host = 'localhost', timeoutMs = 800): Promise<string[]> {
+export async function discoverDevServers(
+	ports: readonly number[] = DEV_SERVER_PORTS,
+	host = 'localhost',
+	timeoutMs = 800,
+): Promise<string[]> {
 	const found = await Promise.all(
 		ports.map(async (p) => {
-			const [plain, secure] = await Promise.all([isUp(`http://${host}:${p}/`, timeoutMs), isUp(`https://${host}:${p}/`, timeoutMs)]);
+			const [plain, secure] = await Promise.all([
+				isUp(`http://${host}:${p}/`, timeoutMs),
+				isUp(`https://${host}:${p}/`, timeoutMs),
+			]);
 			// Only a TLS server completes a handshake; some answer plain HTTP on the same port with a 400.
 			return secure ? `https://${host}:${p}/` : plain ? `http://${host}:${p}/` : undefined;
 		}),

@@ -8,7 +8,14 @@ import fs from 'node:fs';
 import path from 'node:path';
 import readline from 'node:readline';
 import * as vscode from 'vscode';
-import { createMessageConnection, IPCMessageReader, IPCMessageWriter, ResponseError, type MessageConnection, type RequestType } from 'vscode-jsonrpc/node';
+import {
+	createMessageConnection,
+	IPCMessageReader,
+	IPCMessageWriter,
+	ResponseError,
+	type MessageConnection,
+	type RequestType,
+} from 'vscode-jsonrpc/node';
 import {
 	configureRequest,
 	logNotification,
@@ -113,7 +120,8 @@ export class EngineClient implements vscode.Disposable {
 				async (err: unknown) => {
 					// A transport error usually means the engine is exiting: let onExit fail the request with
 					// the message that says so (a promise settles once, so a later reject is a no-op).
-					if (!(err instanceof ResponseError && isErrorInfo(err.data))) await Promise.race([session.exited, delay(1_000)]);
+					if (!(err instanceof ResponseError && isErrorInfo(err.data)))
+						await Promise.race([session.exited, delay(1_000)]);
 					this.inFlight.delete(entry);
 					reject(toEngineError(err));
 				},
@@ -129,7 +137,8 @@ export class EngineClient implements vscode.Disposable {
 	}
 
 	ensureStarted(): Promise<Session> {
-		if (this.disposed) return Promise.reject(new EngineError('The AuditLens engine is shutting down.', 'SHUTTING_DOWN'));
+		if (this.disposed)
+			return Promise.reject(new EngineError('The AuditLens engine is shutting down.', 'SHUTTING_DOWN'));
 		if (this.session) return Promise.resolve(this.session);
 		if (this.restartTimer) {
 			clearTimeout(this.restartTimer);
@@ -199,7 +208,10 @@ export class EngineClient implements vscode.Disposable {
 		const { enginePath, storageDir, log, sessionScope } = this.options;
 		if (!fs.existsSync(enginePath)) {
 			this.setState('failed');
-			throw new EngineError(`The AuditLens engine is missing (${enginePath}). Reinstall the extension; when developing, run \`npm run build\`.`, 'ENGINE_UNAVAILABLE');
+			throw new EngineError(
+				`The AuditLens engine is missing (${enginePath}). Reinstall the extension; when developing, run \`npm run build\`.`,
+				'ENGINE_UNAVAILABLE',
+			);
 		}
 		this.setState('starting');
 		let runtime: EngineRuntime;
@@ -210,7 +222,13 @@ export class EngineClient implements vscode.Disposable {
 			throw new EngineError(errorMessage(err), 'ENGINE_UNAVAILABLE');
 		}
 		await fs.promises.mkdir(path.join(storageDir, 'artifacts'), { recursive: true });
-		const args = ['--node-ipc', '--db', path.join(storageDir, 'history.sqlite'), '--artifacts', path.join(storageDir, 'artifacts')];
+		const args = [
+			'--node-ipc',
+			'--db',
+			path.join(storageDir, 'history.sqlite'),
+			'--artifacts',
+			path.join(storageDir, 'artifacts'),
+		];
 		log.info(
 			`starting engine on Node ${runtime.version} (${runtime.source === 'editor' ? "the editor's" : runtime.source === 'setting' ? 'auditlens.nodePath' : 'from PATH'}: ${runtime.execPath}): ${enginePath} ${args.join(' ')}`,
 		);
@@ -226,7 +244,10 @@ export class EngineClient implements vscode.Disposable {
 		});
 		if (spawned) {
 			this.setState('failed');
-			throw new EngineError(`Could not start the AuditLens engine with ${runtime.execPath}: ${spawned.message}`, 'ENGINE_UNAVAILABLE');
+			throw new EngineError(
+				`Could not start the AuditLens engine with ${runtime.execPath}: ${spawned.message}`,
+				'ENGINE_UNAVAILABLE',
+			);
 		}
 		for (const [stream, level] of [
 			[child.stdout, 'info'],
@@ -258,9 +279,12 @@ export class EngineClient implements vscode.Disposable {
 			await withTimeout(connection.sendRequest(configureRequest, settings), 15_000);
 		} catch (err) {
 			// A dead engine is handled by onExit; a live one that rejects settings still audits with its defaults.
-			if (this.session !== session) throw new EngineError(`The AuditLens engine exited while starting; see the AuditLens log.`, 'ENGINE_STOPPED');
+			if (this.session !== session)
+				throw new EngineError(`The AuditLens engine exited while starting; see the AuditLens log.`, 'ENGINE_STOPPED');
 			log.error(`engine rejected the settings: ${errorMessage(err)}`);
-			void vscode.window.showWarningMessage(`AuditLens: the engine rejected the settings (${errorMessage(err)}); it runs with its defaults.`);
+			void vscode.window.showWarningMessage(
+				`AuditLens: the engine rejected the settings (${errorMessage(err)}); it runs with its defaults.`,
+			);
 		}
 		log.info(`engine started (pid ${child.pid})`);
 		this.setState('running');
@@ -296,23 +320,36 @@ export class EngineClient implements vscode.Disposable {
 		const delay = this.policy.onCrash(Date.now());
 		if (delay === undefined) {
 			this.setState('failed');
-			void vscode.window.showErrorMessage(`AuditLens: the engine keeps crashing (last: ${how}); it was not restarted. See the log for the cause.`, 'Restart Engine', 'Show Log').then((choice) => {
-				if (choice === 'Restart Engine') void vscode.commands.executeCommand('auditlens.restartEngine');
-				if (choice === 'Show Log') this.options.log.show();
-			});
+			void vscode.window
+				.showErrorMessage(
+					`AuditLens: the engine keeps crashing (last: ${how}); it was not restarted. See the log for the cause.`,
+					'Restart Engine',
+					'Show Log',
+				)
+				.then((choice) => {
+					if (choice === 'Restart Engine') void vscode.commands.executeCommand('auditlens.restartEngine');
+					if (choice === 'Show Log') this.options.log.show();
+				});
 			return;
 		}
 		this.setState('restarting');
 		if (!this.toldOfDeath) {
 			this.toldOfDeath = true;
-			void vscode.window.showWarningMessage(`AuditLens: the engine stopped unexpectedly (${how}) and is restarting. Audits that were running failed; run them again.`, 'Show Log').then((choice) => {
-				if (choice === 'Show Log') this.options.log.show();
-			});
+			void vscode.window
+				.showWarningMessage(
+					`AuditLens: the engine stopped unexpectedly (${how}) and is restarting. Audits that were running failed; run them again.`,
+					'Show Log',
+				)
+				.then((choice) => {
+					if (choice === 'Show Log') this.options.log.show();
+				});
 		}
 		this.options.log.info(`restarting engine in ${delay} ms`);
 		this.restartTimer = setTimeout(() => {
 			this.restartTimer = undefined;
-			this.ensureStarted().catch((err: unknown) => this.options.log.error(`engine restart failed: ${errorMessage(err)}`));
+			this.ensureStarted().catch((err: unknown) =>
+				this.options.log.error(`engine restart failed: ${errorMessage(err)}`),
+			);
 		}, delay);
 	}
 }
@@ -322,7 +359,10 @@ export function toEngineError(err: unknown): EngineError {
 	if (err instanceof EngineError) return err;
 	if (err instanceof ResponseError) {
 		const data = err.data as Partial<ErrorInfo> | undefined;
-		return new EngineError(typeof data?.message === 'string' ? data.message : err.message, (data?.code as ErrorCode | undefined) ?? 'INTERNAL');
+		return new EngineError(
+			typeof data?.message === 'string' ? data.message : err.message,
+			(data?.code as ErrorCode | undefined) ?? 'INTERNAL',
+		);
 	}
 	return new EngineError(errorMessage(err));
 }
@@ -332,7 +372,12 @@ export function errorMessage(err: unknown): string {
 }
 
 function isErrorInfo(data: unknown): data is ErrorInfo {
-	return typeof data === 'object' && data !== null && typeof (data as ErrorInfo).code === 'string' && typeof (data as ErrorInfo).message === 'string';
+	return (
+		typeof data === 'object' &&
+		data !== null &&
+		typeof (data as ErrorInfo).code === 'string' &&
+		typeof (data as ErrorInfo).message === 'string'
+	);
 }
 
 function delay(ms: number): Promise<void> {

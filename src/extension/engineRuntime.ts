@@ -39,14 +39,21 @@ export class RuntimeNotFoundError extends Error {
 
 /** The Node to run the engine with (see the module comment); throws RuntimeNotFoundError. */
 export async function findEngineRuntime(lookup: RuntimeLookup): Promise<EngineRuntime> {
-	if (nodeVersionOk(lookup.hostVersion)) return { execPath: lookup.hostExecPath, version: lookup.hostVersion, source: 'editor' };
+	if (nodeVersionOk(lookup.hostVersion))
+		return { execPath: lookup.hostExecPath, version: lookup.hostVersion, source: 'editor' };
 	const timeoutMs = lookup.probeTimeoutMs ?? 10_000;
 	const why = `The AuditLens engine needs Node.js ${MIN_NODE_VERSION} or newer (Lighthouse 13 does); this editor runs Node ${lookup.hostVersion}.`;
 	const nodePath = lookup.nodePath?.trim();
 	if (nodePath) {
 		const version = await probeNode(nodePath, timeoutMs);
-		if (version === undefined) throw new RuntimeNotFoundError(`${why} auditlens.nodePath (${nodePath}) does not run as Node.js: set it to a Node ${MIN_NODE_VERSION}+ binary.`);
-		if (!nodeVersionOk(version)) throw new RuntimeNotFoundError(`${why} auditlens.nodePath (${nodePath}) is Node ${version}: set it to a Node ${MIN_NODE_VERSION}+ binary.`);
+		if (version === undefined)
+			throw new RuntimeNotFoundError(
+				`${why} auditlens.nodePath (${nodePath}) does not run as Node.js: set it to a Node ${MIN_NODE_VERSION}+ binary.`,
+			);
+		if (!nodeVersionOk(version))
+			throw new RuntimeNotFoundError(
+				`${why} auditlens.nodePath (${nodePath}) is Node ${version}: set it to a Node ${MIN_NODE_VERSION}+ binary.`,
+			);
 		return { execPath: nodePath, version, source: 'setting' };
 	}
 	const seen: string[] = [];
@@ -87,9 +94,14 @@ function isFile(file: string): boolean {
 /** The Node version a binary reports, or undefined when it does not run as Node. */
 function probeNode(binary: string, timeoutMs: number): Promise<string | undefined> {
 	return new Promise((resolve) => {
-		execFile(binary, ['-p', 'process.versions.node'], { timeout: timeoutMs, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } }, (err, stdout) => {
-			const version = String(stdout).trim();
-			resolve(err || !/^\d+\.\d+\.\d+/.test(version) ? undefined : version);
-		});
+		execFile(
+			binary,
+			['-p', 'process.versions.node'],
+			{ timeout: timeoutMs, env: { ...process.env, ELECTRON_RUN_AS_NODE: '1' } },
+			(err, stdout) => {
+				const version = String(stdout).trim();
+				resolve(err || !/^\d+\.\d+\.\d+/.test(version) ? undefined : version);
+			},
+		);
 	});
 }

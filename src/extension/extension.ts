@@ -25,15 +25,22 @@ let ctx: Ctx | undefined;
 export function activate(extension: vscode.ExtensionContext): AuditLensApi {
 	const c = (ctx = new Ctx(extension));
 	registerCommands(c);
-	c.pushExtCleanup(vscode.window.createTreeView(HISTORY_VIEW_ID, { treeDataProvider: c.history, showCollapseAll: true }));
+	c.pushExtCleanup(
+		vscode.window.createTreeView(HISTORY_VIEW_ID, { treeDataProvider: c.history, showCollapseAll: true }),
+	);
 	c.pushExtCleanup(vscode.window.registerWebviewPanelSerializer(RESULT_VIEW_TYPE, new ResultPanelSerializer(c)));
 	c.pushExtCleanup(vscode.window.registerWebviewPanelSerializer(SITE_VIEW_TYPE, new SitePanelSerializer(c)));
 	const auditOnSave = c.pushExtCleanup(new AuditOnSave(c));
-	c.pushExtCleanup(vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, new FindingQuickFixes(c.problems), { providedCodeActionKinds: FindingQuickFixes.kinds }));
+	c.pushExtCleanup(
+		vscode.languages.registerCodeActionsProvider({ scheme: 'file' }, new FindingQuickFixes(c.problems), {
+			providedCodeActionKinds: FindingQuickFixes.kinds,
+		}),
+	);
 	c.pushExtCleanup(
 		vscode.workspace.onDidChangeConfiguration((e) => {
 			if (!e.affectsConfiguration('auditlens')) return;
-			if (e.affectsConfiguration('auditlens.diagnostics') || e.affectsConfiguration('auditlens.locate')) c.problems.settingsChanged();
+			if (e.affectsConfiguration('auditlens.diagnostics') || e.affectsConfiguration('auditlens.locate'))
+				c.problems.settingsChanged();
 			// A partial configure cannot unset the Chrome path; a fresh engine starts without it.
 			if (e.affectsConfiguration('auditlens.chromePath') && !c.config.chromePath && c.client.state === 'running') {
 				c.client.restart().catch((err: unknown) => c.log.error(`engine restart: ${errorMessage(err)}`));
@@ -43,7 +50,9 @@ export function activate(extension: vscode.ExtensionContext): AuditLensApi {
 				.then((s) => c.client.configure(s))
 				.catch((err: unknown) => {
 					c.log.error(`applying settings: ${errorMessage(err)}`);
-					void vscode.window.showWarningMessage(`AuditLens: the engine did not accept the new settings: ${errorMessage(err)}`);
+					void vscode.window.showWarningMessage(
+						`AuditLens: the engine did not accept the new settings: ${errorMessage(err)}`,
+					);
 				});
 		}),
 	);
@@ -57,8 +66,15 @@ export function activate(extension: vscode.ExtensionContext): AuditLensApi {
 				.catch((err: unknown) => c.log.error(`applying the ${secret.name}: ${errorMessage(err)}`));
 		}),
 	);
-	c.log.info(`AuditLens activated (${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'} UI, extension host ${process.execPath})`);
-	return { ctx: c, auditOnSave, panel: (id) => ResultPanel.find(id)?.snapshot(), sitePanel: (id) => SitePanel.find(id)?.snapshot() };
+	c.log.info(
+		`AuditLens activated (${vscode.env.uiKind === vscode.UIKind.Web ? 'web' : 'desktop'} UI, extension host ${process.execPath})`,
+	);
+	return {
+		ctx: c,
+		auditOnSave,
+		panel: (id) => ResultPanel.find(id)?.snapshot(),
+		sitePanel: (id) => SitePanel.find(id)?.snapshot(),
+	};
 }
 
 export async function deactivate(): Promise<void> {

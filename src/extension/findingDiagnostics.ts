@@ -34,7 +34,11 @@ export interface DiagnosticSpec {
 /** Past any line's end: VS Code clamps a range to the line when it shows it. */
 export const LINE_END = 1_000_000_000;
 
-const SEVERITY: Record<FindingSeverity, DiagnosticSeverityName> = { error: 'Error', warning: 'Warning', info: 'Information' };
+const SEVERITY: Record<FindingSeverity, DiagnosticSeverityName> = {
+	error: 'Error',
+	warning: 'Warning',
+	info: 'Information',
+};
 
 export function diagnosticSeverity(severity: FindingSeverity): DiagnosticSeverityName {
 	return SEVERITY[severity] ?? 'Information';
@@ -51,14 +55,25 @@ export function locationRange(loc: SourceLocation): ZeroRange | undefined {
 	if (loc.endLine !== undefined && loc.endLine >= loc.line && loc.endColumn !== undefined) {
 		const endLine = loc.endLine - 1;
 		const endCharacter = Math.max(0, loc.endColumn - 1);
-		if (endLine > startLine || endCharacter > startCharacter) return { startLine, startCharacter, endLine, endCharacter };
+		if (endLine > startLine || endCharacter > startCharacter)
+			return { startLine, startCharacter, endLine, endCharacter };
 	}
 	return { startLine, startCharacter, endLine: startLine, endCharacter: LINE_END };
 }
 
 /** The finding's message with its form factor, and a word when it could not be put on a line. */
-export function diagnosticMessage(finding: Pick<LocatedFinding, 'message' | 'formFactor' | 'location'>, wholeFile: boolean): string {
-	const notes = [finding.formFactor, wholeFile ? (finding.location?.changedSinceAudit ? 'file changed since the audit: audit again to place it' : 'not placed on a line') : undefined].filter(Boolean);
+export function diagnosticMessage(
+	finding: Pick<LocatedFinding, 'message' | 'formFactor' | 'location'>,
+	wholeFile: boolean,
+): string {
+	const notes = [
+		finding.formFactor,
+		wholeFile
+			? finding.location?.changedSinceAudit
+				? 'file changed since the audit: audit again to place it'
+				: 'not placed on a line'
+			: undefined,
+	].filter(Boolean);
 	return notes.length ? `${finding.message} (${notes.join(', ')})` : finding.message;
 }
 

@@ -41,15 +41,28 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
 	async getChildren(node?: HistoryNode): Promise<HistoryNode[]> {
 		try {
 			if (!node) {
-				const [{ urls = [] }, scans] = await Promise.all([this.ctx.client.request(listHistoryRequest, {}, 'list history'), this.scans()]);
-				const byUrl = [...urls].sort((a, b) => b.latest.requestedAt.localeCompare(a.latest.requestedAt)).map((summary): HistoryNode => ({ kind: 'url', summary }));
+				const [{ urls = [] }, scans] = await Promise.all([
+					this.ctx.client.request(listHistoryRequest, {}, 'list history'),
+					this.scans(),
+				]);
+				const byUrl = [...urls]
+					.sort((a, b) => b.latest.requestedAt.localeCompare(a.latest.requestedAt))
+					.map((summary): HistoryNode => ({ kind: 'url', summary }));
 				return scans.length ? [{ kind: 'scans', scans }, ...byUrl] : byUrl;
 			}
 			if (node.kind === 'scans') return node.scans.map((summary) => ({ kind: 'scan', summary }));
 			if (node.kind !== 'url') return [];
-			const { entries = [] } = await this.ctx.client.request(listHistoryRequest, { url: node.summary.url, limit: AUDITS_PER_URL }, 'list history');
+			const { entries = [] } = await this.ctx.client.request(
+				listHistoryRequest,
+				{ url: node.summary.url, limit: AUDITS_PER_URL },
+				'list history',
+			);
 			const sorted = [...entries].sort((a, b) => b.requestedAt.localeCompare(a.requestedAt));
-			return sorted.map((entry, i) => ({ kind: 'audit', entry, previous: sorted.slice(i + 1).find((e) => hasScores(e)) }));
+			return sorted.map((entry, i) => ({
+				kind: 'audit',
+				entry,
+				previous: sorted.slice(i + 1).find((e) => hasScores(e)),
+			}));
 		} catch (err) {
 			return [{ kind: 'message', text: 'History unavailable', tooltip: errorMessage(err) }];
 		}
@@ -78,11 +91,15 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
 			}
 			case 'scan': {
 				const s = node.summary;
-				const item = new vscode.TreeItem(`${shortUrl(s.startUrl)} · ${new Date(s.startedAt).toLocaleString()}`, vscode.TreeItemCollapsibleState.None);
+				const item = new vscode.TreeItem(
+					`${shortUrl(s.startUrl)} · ${new Date(s.startedAt).toLocaleString()}`,
+					vscode.TreeItemCollapsibleState.None,
+				);
 				item.id = `scan:${s.id}`;
 				item.description = scanSummaryLine(s);
 				item.tooltip = `${s.startUrl}\nScanned ${new Date(s.startedAt).toLocaleString()} in ${Math.round(s.durationMs / 1000)} s: ${scanStatusWord(s.status)}\n${item.description}`;
-				item.iconPath = s.status === 'cancelled' ? new vscode.ThemeIcon('circle-slash') : statusIcon(s.failed ? 'partial' : 'ok');
+				item.iconPath =
+					s.status === 'cancelled' ? new vscode.ThemeIcon('circle-slash') : statusIcon(s.failed ? 'partial' : 'ok');
 				item.contextValue = 'auditlens.scan';
 				item.command = { title: 'Open Site Report', command: 'auditlens.scans.open', arguments: [node] };
 				return item;
@@ -92,13 +109,17 @@ export class HistoryTreeProvider implements vscode.TreeDataProvider<HistoryNode>
 				item.id = `url:${node.summary.url}`;
 				item.description = entryLine(node.summary.latest);
 				item.tooltip = `${node.summary.url}\n${node.summary.audits} audit(s), latest ${new Date(node.summary.latest.requestedAt).toLocaleString()}`;
-				item.iconPath = node.summary.latest.status === 'ok' ? new vscode.ThemeIcon('globe') : statusIcon(node.summary.latest.status);
+				item.iconPath =
+					node.summary.latest.status === 'ok' ? new vscode.ThemeIcon('globe') : statusIcon(node.summary.latest.status);
 				item.contextValue = 'auditlens.url';
 				return item;
 			}
 			case 'audit': {
 				const { entry, previous } = node;
-				const item = new vscode.TreeItem(new Date(entry.requestedAt).toLocaleString(), vscode.TreeItemCollapsibleState.None);
+				const item = new vscode.TreeItem(
+					new Date(entry.requestedAt).toLocaleString(),
+					vscode.TreeItemCollapsibleState.None,
+				);
 				item.id = `audit:${entry.id}`;
 				item.description = entryLine(entry, previous);
 				item.tooltip = [

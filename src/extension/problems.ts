@@ -53,21 +53,31 @@ export class FindingProblems implements vscode.Disposable {
 		if (current && current.requestedAt > audit.requestedAt) return;
 		this.latest.set(audit.url, audit);
 		if (audit.status === 'failed' || !this.ctx.config.diagnosticsEnabled) return;
-		const roots = (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+		const roots = (vscode.workspace.workspaceFolders ?? [])
+			.filter((f) => f.uri.scheme === 'file')
+			.map((f) => f.uri.fsPath);
 		if (!roots.length) return;
 		const problems: string[] = [];
 		const mappings = this.ctx.config.locateMappings(problems);
 		for (const p of problems) this.ctx.log.warn(p);
 		try {
-			const located = await this.ctx.client.request(locateRequest, { id: audit.id, roots, mappings }, `place the findings of ${audit.url}`);
+			const located = await this.ctx.client.request(
+				locateRequest,
+				{ id: audit.id, roots, mappings },
+				`place the findings of ${audit.url}`,
+			);
 			// Another audit of the URL, or the setting, may have changed while the engine worked.
 			if (this.latest.get(audit.url) !== audit || !this.ctx.config.diagnosticsEnabled) return;
 			const specs = diagnosticSpecs(audit.url, located.findings);
-			this.ctx.log.info(`problems: ${audit.url}: ${specs.length} of ${located.findings.length} finding(s) on workspace files (${located.ms} ms)`);
+			this.ctx.log.info(
+				`problems: ${audit.url}: ${specs.length} of ${located.findings.length} finding(s) on workspace files (${located.ms} ms)`,
+			);
 			this.apply(this.store.set(audit.url, specs));
 			this.updated.fire({ url: audit.url, auditId: audit.id });
 		} catch (err) {
-			this.ctx.log.warn(`problems: could not place the findings of ${audit.url} (audit ${audit.id}) in the workspace; the Problems panel keeps what it showed: ${errorMessage(err)}`);
+			this.ctx.log.warn(
+				`problems: could not place the findings of ${audit.url} (audit ${audit.id}) in the workspace; the Problems panel keeps what it showed: ${errorMessage(err)}`,
+			);
 			this.updated.fire({ url: audit.url, auditId: audit.id, error: errorMessage(err) });
 		}
 	}
@@ -142,7 +152,8 @@ function toDiagnostic(uri: vscode.Uri, spec: DiagnosticSpec): vscode.Diagnostic 
 	const range = toRange(spec.range);
 	const d = new vscode.Diagnostic(range, spec.message, vscode.DiagnosticSeverity[spec.severity]);
 	d.source = DIAGNOSTIC_SOURCE;
-	d.code = typeof spec.code === 'string' ? spec.code : { value: spec.code.value, target: vscode.Uri.parse(spec.code.target) };
+	d.code =
+		typeof spec.code === 'string' ? spec.code : { value: spec.code.value, target: vscode.Uri.parse(spec.code.target) };
 	d.relatedInformation = [new vscode.DiagnosticRelatedInformation(new vscode.Location(uri, range), spec.related)];
 	return d;
 }
@@ -160,7 +171,11 @@ export class FindingQuickFixes implements vscode.CodeActionProvider {
 
 	constructor(private readonly problems: FindingProblems) {}
 
-	provideCodeActions(document: vscode.TextDocument, _range: vscode.Range, context: vscode.CodeActionContext): vscode.CodeAction[] {
+	provideCodeActions(
+		document: vscode.TextDocument,
+		_range: vscode.Range,
+		context: vscode.CodeActionContext,
+	): vscode.CodeAction[] {
 		if (context.only && !vscode.CodeActionKind.QuickFix.intersects(context.only)) return [];
 		const fixable = context.diagnostics.flatMap((d) => {
 			const fix = this.problems.findingOf(document.uri, d)?.fix;
@@ -171,9 +186,19 @@ export class FindingQuickFixes implements vscode.CodeActionProvider {
 		const text = document.getText();
 		for (const { d, fix } of fixable) {
 			const r = d.range;
-			const plan = quickFixPlan(text, { startLine: r.start.line, startCharacter: r.start.character, endLine: r.end.line, endCharacter: r.end.character }, fix, {
-				jsx: isJsxFile(document.fileName),
-			});
+			const plan = quickFixPlan(
+				text,
+				{
+					startLine: r.start.line,
+					startCharacter: r.start.character,
+					endLine: r.end.line,
+					endCharacter: r.end.character,
+				},
+				fix,
+				{
+					jsx: isJsxFile(document.fileName),
+				},
+			);
 			if (!plan) continue;
 			const action = new vscode.CodeAction(plan.title, vscode.CodeActionKind.QuickFix);
 			action.diagnostics = [d];

@@ -32,7 +32,12 @@ export function isJsxFile(file: string): boolean {
 }
 
 /** The edits of `fix` for the diagnostic at `range` of `text`, or undefined when it does not apply there. */
-export function quickFixPlan(text: string, range: ZeroRange, fix: QuickFix, opts: QuickFixOptions = {}): QuickFixPlan | undefined {
+export function quickFixPlan(
+	text: string,
+	range: ZeroRange,
+	fix: QuickFix,
+	opts: QuickFixOptions = {},
+): QuickFixPlan | undefined {
 	const start = offsetAt(text, range.startLine, range.startCharacter);
 	const end = Math.max(start, offsetAt(text, range.endLine, range.endCharacter));
 	const at = (names: readonly string[]): Tag | undefined => {
@@ -51,7 +56,11 @@ export function quickFixPlan(text: string, range: ZeroRange, fix: QuickFix, opts
 			// A page has one <html>: when the finding is not on its line, the document's own is the one.
 			const tag = at(['html']) ?? firstTag(text, 'html');
 			if (!tag || tag.attrs.has('lang')) return undefined;
-			return { title: `Add lang="${fix.lang}" to <html>`, preferred: true, inserts: [attributeInsert(tag, 'lang', fix.lang)] };
+			return {
+				title: `Add lang="${fix.lang}" to <html>`,
+				preferred: true,
+				inserts: [attributeInsert(tag, 'lang', fix.lang)],
+			};
 		}
 		case 'add-size': {
 			if (!isSize(fix.width) || !isSize(fix.height)) return undefined;
@@ -60,17 +69,29 @@ export function quickFixPlan(text: string, range: ZeroRange, fix: QuickFix, opts
 			const missing = (['width', 'height'] as const).filter((a) => !tag.attrs.has(a));
 			if (!missing.length) return undefined;
 			const attrs = missing.map((a) => `${a}="${a === 'width' ? fix.width : fix.height}"`).join(' ');
-			return { title: `Add ${attrs} to the image`, preferred: true, inserts: [{ offset: tag.insertAt, text: ` ${attrs}` }] };
+			return {
+				title: `Add ${attrs} to the image`,
+				preferred: true,
+				inserts: [{ offset: tag.insertAt, text: ` ${attrs}` }],
+			};
 		}
 		case 'lazy-load': {
 			const tag = at(['img', 'iframe']);
 			if (!tag || tag.attrs.has('loading')) return undefined;
-			return { title: 'Load the image lazily (loading="lazy")', preferred: false, inserts: [attributeInsert(tag, 'loading', 'lazy')] };
+			return {
+				title: 'Load the image lazily (loading="lazy")',
+				preferred: false,
+				inserts: [attributeInsert(tag, 'loading', 'lazy')],
+			};
 		}
 		case 'fetchpriority-high': {
 			const tag = at(['img']);
 			if (!tag || tag.attrs.has('fetchpriority')) return undefined;
-			return { title: 'Fetch the image first (fetchpriority="high")', preferred: true, inserts: [attributeInsert(tag, 'fetchpriority', 'high')] };
+			return {
+				title: 'Fetch the image first (fetchpriority="high")',
+				preferred: true,
+				inserts: [attributeInsert(tag, 'fetchpriority', 'high')],
+			};
 		}
 		case 'label-for':
 			return labelFor(text, at(['input', 'select', 'textarea']), fix.inputId, opts);
@@ -103,11 +124,20 @@ function isSize(n: number): boolean {
 /** ` name="value"` after the tag's last attribute; with the caret inside the quotes when `cursor`. */
 function attributeInsert(tag: Tag, name: string, value: string, cursor = false): TextInsert {
 	const text = ` ${name}="${value}"`;
-	return { offset: tag.insertAt, text, ...(cursor ? { cursor: { at: text.length - 1 - value.length, length: value.length } } : {}) };
+	return {
+		offset: tag.insertAt,
+		text,
+		...(cursor ? { cursor: { at: text.length - 1 - value.length, length: value.length } } : {}),
+	};
 }
 
 /** A `<label for>` before the field, and an id on the field when it has none. */
-function labelFor(text: string, tag: Tag | undefined, suggestedId: string, opts: QuickFixOptions): QuickFixPlan | undefined {
+function labelFor(
+	text: string,
+	tag: Tag | undefined,
+	suggestedId: string,
+	opts: QuickFixOptions,
+): QuickFixPlan | undefined {
 	if (!tag) return undefined;
 	const own = tag.attrs.get('id');
 	if (own !== undefined && !/^[A-Za-z][\w:.-]*$/.test(own)) return undefined; // an expression (JSX) or nothing to point at
@@ -115,7 +145,9 @@ function labelFor(text: string, tag: Tag | undefined, suggestedId: string, opts:
 	if (!/^[A-Za-z][\w:.-]*$/.test(id)) return undefined;
 	const forAttr = opts.jsx ? 'htmlFor' : 'for';
 	const inserts: TextInsert[] = [];
-	const labelled = new RegExp(`<label\\b[^>]*\\b(for|htmlFor)\\s*=\\s*["']${id.replace(/[.:]/g, '\\$&')}["']`).test(text);
+	const labelled = new RegExp(`<label\\b[^>]*\\b(for|htmlFor)\\s*=\\s*["']${id.replace(/[.:]/g, '\\$&')}["']`).test(
+		text,
+	);
 	if (!labelled) {
 		const words = (tag.attrs.get('name') ?? id).replace(/[-_]+/g, ' ').trim();
 		const caption = words.charAt(0).toUpperCase() + words.slice(1);
@@ -123,9 +155,15 @@ function labelFor(text: string, tag: Tag | undefined, suggestedId: string, opts:
 		const lineStart = text.lastIndexOf('\n', tag.start - 1) + 1;
 		const indent = text.slice(lineStart, tag.start);
 		// On a line of its own when the field is, else just before it.
-		const before = /^[ \t]*$/.test(indent) ? { offset: lineStart, prefix: indent, suffix: '\n' } : { offset: tag.start, prefix: '', suffix: ' ' };
+		const before = /^[ \t]*$/.test(indent)
+			? { offset: lineStart, prefix: indent, suffix: '\n' }
+			: { offset: tag.start, prefix: '', suffix: ' ' };
 		const label = `${before.prefix}${open}${caption}</label>${before.suffix}`;
-		inserts.push({ offset: before.offset, text: label, cursor: { at: before.prefix.length + open.length, length: caption.length } });
+		inserts.push({
+			offset: before.offset,
+			text: label,
+			cursor: { at: before.prefix.length + open.length, length: caption.length },
+		});
 	}
 	if (own === undefined) inserts.push({ offset: tag.insertAt, text: ` id="${id}"` });
 	if (!inserts.length) return undefined;
@@ -142,7 +180,11 @@ function headInsert(text: string, element: string, caretAfter?: string): TextIns
 	const indent = next && next[1].length > headIndent.length ? next[1] : `${headIndent}\t`;
 	const insert = `\n${indent}${element}`;
 	const caret = caretAfter ? insert.indexOf(caretAfter) : -1;
-	return { offset: head.end, text: insert, ...(caret >= 0 ? { cursor: { at: caret + caretAfter!.length, length: 0 } } : {}) };
+	return {
+		offset: head.end,
+		text: insert,
+		...(caret >= 0 ? { cursor: { at: caret + caretAfter!.length, length: 0 } } : {}),
+	};
 }
 
 /** An opening tag: where it starts and ends, where new attributes go, and its attributes (lower-cased names; value undefined for an expression). */

@@ -11,8 +11,10 @@ export class RestartPolicy {
 		private readonly maxCrashes = 5,
 		private readonly windowMs = 3 * 60_000,
 	) {
-		if (baseDelayMs < 0 || maxDelayMs < baseDelayMs) throw new TypeError('RestartPolicy: need 0 <= baseDelayMs <= maxDelayMs');
-		if (!Number.isInteger(maxCrashes) || maxCrashes < 1) throw new TypeError('RestartPolicy: maxCrashes must be a positive integer');
+		if (baseDelayMs < 0 || maxDelayMs < baseDelayMs)
+			throw new TypeError('RestartPolicy: need 0 <= baseDelayMs <= maxDelayMs');
+		if (!Number.isInteger(maxCrashes) || maxCrashes < 1)
+			throw new TypeError('RestartPolicy: maxCrashes must be a positive integer');
 	}
 
 	/** Record a crash at `now`; the delay before restarting, or undefined to give up. */

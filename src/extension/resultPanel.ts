@@ -53,15 +53,37 @@ export class ResultPanel {
 	}
 
 	/** A panel for a new audit: a fresh one, or (audit on save) the one already showing that URL. */
-	static forAudit(ctx: Ctx, url: string, auditId: string, devServer: boolean, opts: { reuseForUrl: boolean; preserveFocus: boolean }): ResultPanel {
-		const state: PanelState = { url, auditId, devServer, status: 'running', progress: {}, stages: {}, images: {}, followsLatest: opts.reuseForUrl };
-		const existing = opts.reuseForUrl ? [...ResultPanel.open].find((p) => p.state.url === url && p.state.devServer === devServer) : undefined;
+	static forAudit(
+		ctx: Ctx,
+		url: string,
+		auditId: string,
+		devServer: boolean,
+		opts: { reuseForUrl: boolean; preserveFocus: boolean },
+	): ResultPanel {
+		const state: PanelState = {
+			url,
+			auditId,
+			devServer,
+			status: 'running',
+			progress: {},
+			stages: {},
+			images: {},
+			followsLatest: opts.reuseForUrl,
+		};
+		const existing = opts.reuseForUrl
+			? [...ResultPanel.open].find((p) => p.state.url === url && p.state.devServer === devServer)
+			: undefined;
 		if (existing) {
 			existing.reset(state);
 			existing.panel.reveal(undefined, opts.preserveFocus);
 			return existing;
 		}
-		const panel = vscode.window.createWebviewPanel(RESULT_VIEW_TYPE, 'AuditLens', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: opts.preserveFocus }, webviewOptions(ctx));
+		const panel = vscode.window.createWebviewPanel(
+			RESULT_VIEW_TYPE,
+			'AuditLens',
+			{ viewColumn: vscode.ViewColumn.Beside, preserveFocus: opts.preserveFocus },
+			webviewOptions(ctx),
+		);
 		return new ResultPanel(ctx, panel, state);
 	}
 
@@ -72,8 +94,21 @@ export class ResultPanel {
 			existing.panel.reveal();
 			return existing;
 		}
-		const panel = vscode.window.createWebviewPanel(RESULT_VIEW_TYPE, 'AuditLens', vscode.ViewColumn.Active, webviewOptions(ctx));
-		const rp = new ResultPanel(ctx, panel, { url: '', resultId, devServer: false, status: 'running', progress: {}, stages: {}, images: {} });
+		const panel = vscode.window.createWebviewPanel(
+			RESULT_VIEW_TYPE,
+			'AuditLens',
+			vscode.ViewColumn.Active,
+			webviewOptions(ctx),
+		);
+		const rp = new ResultPanel(ctx, panel, {
+			url: '',
+			resultId,
+			devServer: false,
+			status: 'running',
+			progress: {},
+			stages: {},
+			images: {},
+		});
 		await rp.load(resultId);
 		return rp;
 	}
@@ -81,13 +116,24 @@ export class ResultPanel {
 	/** Rebuild a panel VS Code restored after a reload. */
 	static async revive(ctx: Ctx, panel: vscode.WebviewPanel, persisted: PersistedState | undefined): Promise<void> {
 		const followsLatest = persisted?.followsLatest === true;
-		const rp = new ResultPanel(ctx, panel, { url: persisted?.url ?? '', resultId: persisted?.resultId, devServer: false, status: 'running', progress: {}, stages: {}, images: {}, followsLatest });
+		const rp = new ResultPanel(ctx, panel, {
+			url: persisted?.url ?? '',
+			resultId: persisted?.resultId,
+			devServer: false,
+			status: 'running',
+			progress: {},
+			stages: {},
+			images: {},
+			followsLatest,
+		});
 		// The webview's state may predate the end of its audit (the web workbench saves it lazily): then
 		// show the latest stored audit of the same URL. An audit-on-save panel always shows the latest.
-		const latest = persisted?.url && (followsLatest || !persisted.resultId) ? await latestAuditId(ctx, persisted.url) : undefined;
+		const latest =
+			persisted?.url && (followsLatest || !persisted.resultId) ? await latestAuditId(ctx, persisted.url) : undefined;
 		const resultId = latest ?? persisted?.resultId;
 		if (resultId) await rp.load(resultId);
-		else rp.fail({ code: 'CANCELLED', message: 'This audit was still running when the window reloaded. Run it again.' });
+		else
+			rp.fail({ code: 'CANCELLED', message: 'This audit was still running when the window reloaded. Run it again.' });
 	}
 
 	/** The newest panel showing `resultId` (a cached result can be shown again in a new panel). */
@@ -141,7 +187,14 @@ export class ResultPanel {
 
 	finish(result: AuditResult, previous?: PreviousAudit): void {
 		const { stages, ...rest } = result;
-		Object.assign(this.state, { status: result.error ? 'failed' : 'done', resultId: result.id, result: rest, previous, error: result.error, devServer: result.options.devServer });
+		Object.assign(this.state, {
+			status: result.error ? 'failed' : 'done',
+			resultId: result.id,
+			result: rest,
+			previous,
+			error: result.error,
+			devServer: result.options.devServer,
+		});
 		this.state.stages = { ...this.state.stages, ...stages };
 		Object.assign(this.state.images, this.imagesOf(stages));
 		this.updateTitle();
@@ -164,10 +217,21 @@ export class ResultPanel {
 		try {
 			const result = await this.ctx.client.request(getResultRequest, { id: resultId }, 'open result');
 			if (!result) {
-				this.fail({ code: 'NOT_FOUND', message: 'This audit is no longer in the history (deleted or past retention).' });
+				this.fail({
+					code: 'NOT_FOUND',
+					message: 'This audit is no longer in the history (deleted or past retention).',
+				});
 				return;
 			}
-			this.state = { url: result.url, devServer: result.options.devServer, status: 'running', progress: {}, stages: {}, images: {}, followsLatest: this.state.followsLatest };
+			this.state = {
+				url: result.url,
+				devServer: result.options.devServer,
+				status: 'running',
+				progress: {},
+				stages: {},
+				images: {},
+				followsLatest: this.state.followsLatest,
+			};
 			const previous = await previousAudit(this.ctx, result);
 			this.finish(result, previous);
 			this.post(InitMessage.create({ state: this.state }));
@@ -183,7 +247,12 @@ export class ResultPanel {
 
 	private onMessage(msg: unknown): void {
 		if (OpenReportCommand.is(msg)) {
-			if (this.state.resultId) void vscode.commands.executeCommand('auditlens.openLighthouseReport', this.state.resultId, msg.params.formFactor);
+			if (this.state.resultId)
+				void vscode.commands.executeCommand(
+					'auditlens.openLighthouseReport',
+					this.state.resultId,
+					msg.params.formFactor,
+				);
 		} else if (ExportCommand.is(msg)) {
 			if (this.state.resultId) void vscode.commands.executeCommand('auditlens.exportResult', this.state.resultId);
 		} else if (RerunCommand.is(msg)) {
@@ -213,8 +282,14 @@ export class ResultPanel {
 /** The audit of the same URL before `result`, with its stages for the comparison. */
 export async function previousAudit(ctx: Ctx, result: AuditResult): Promise<PreviousAudit | undefined> {
 	try {
-		const { entries = [] } = await ctx.client.request(listHistoryRequest, { url: result.url, limit: 10 }, 'list history');
-		const before = entries.filter((e) => e.id !== result.id && e.status !== 'failed' && e.requestedAt <= result.requestedAt).sort((a, b) => b.requestedAt.localeCompare(a.requestedAt))[0];
+		const { entries = [] } = await ctx.client.request(
+			listHistoryRequest,
+			{ url: result.url, limit: 10 },
+			'list history',
+		);
+		const before = entries
+			.filter((e) => e.id !== result.id && e.status !== 'failed' && e.requestedAt <= result.requestedAt)
+			.sort((a, b) => b.requestedAt.localeCompare(a.requestedAt))[0];
 		if (!before) return undefined;
 		const prev = await ctx.client.request(getResultRequest, { id: before.id }, 'load previous audit');
 		return prev ? { id: prev.id, requestedAt: prev.requestedAt, stages: prev.stages } : undefined;

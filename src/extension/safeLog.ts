@@ -7,7 +7,12 @@ import { safeText } from '../shared/terminalText';
 
 const WRITERS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'append', 'appendLine', 'replace']);
 // Long enough for a stack trace; a page can still not flood the log with one line.
-const clean = (v: unknown): unknown => (typeof v === 'string' ? safeText(v, { multiline: true, max: 20_000 }) : v instanceof Error ? clean(v.stack ?? v.message) : v);
+const clean = (v: unknown): unknown =>
+	typeof v === 'string'
+		? safeText(v, { multiline: true, max: 20_000 })
+		: v instanceof Error
+			? clean(v.stack ?? v.message)
+			: v;
 
 /** `channel` with the same API, whose writers clean their arguments first. */
 export function safeLogChannel(channel: vscode.LogOutputChannel): vscode.LogOutputChannel {
@@ -15,7 +20,8 @@ export function safeLogChannel(channel: vscode.LogOutputChannel): vscode.LogOutp
 		get(target, prop, receiver) {
 			const value: unknown = Reflect.get(target, prop, receiver);
 			if (typeof value !== 'function') return value;
-			if (typeof prop === 'string' && WRITERS.has(prop)) return (...args: unknown[]) => (value as (...a: unknown[]) => unknown).apply(target, args.map(clean));
+			if (typeof prop === 'string' && WRITERS.has(prop))
+				return (...args: unknown[]) => (value as (...a: unknown[]) => unknown).apply(target, args.map(clean));
 			return (value as (...a: unknown[]) => unknown).bind(target);
 		},
 	});

@@ -26,7 +26,8 @@ export const SECRETS: readonly SecretSpec[] = [
 		key: SECRET_CRUX_KEY,
 		setting: 'cruxApiKey',
 		name: 'CrUX API key',
-		prompt: 'A Google Cloud API key with the Chrome UX Report API enabled, for field data of public pages. Stored in the secret storage of VS Code. Leave empty to remove it.',
+		prompt:
+			'A Google Cloud API key with the Chrome UX Report API enabled, for field data of public pages. Stored in the secret storage of VS Code. Leave empty to remove it.',
 		placeHolder: 'AIza...',
 	},
 ];

@@ -8,7 +8,15 @@ import { upsertRoute } from '../format/scanTable';
 import { getScanRequest, type ScanProgressParams } from '../protocol/messages';
 import type { ErrorInfo, FormFactor, ScanReport } from '../protocol/types';
 import type { IpcMessage } from '../webview/protocol';
-import { OpenRouteCommand, RescanCommand, SiteInitMessage, SiteProgressMessage, SiteReadyCommand, type SitePersistedState, type SiteState } from '../webview/siteProtocol';
+import {
+	OpenRouteCommand,
+	RescanCommand,
+	SiteInitMessage,
+	SiteProgressMessage,
+	SiteReadyCommand,
+	type SitePersistedState,
+	type SiteState,
+} from '../webview/siteProtocol';
 import type { Ctx } from './ctx';
 import { errorMessage } from './engineClient';
 import { WebviewHost, webviewOptions } from './webviewHost';
@@ -42,7 +50,12 @@ export class SitePanel {
 
 	/** A Site view for a scan about to start: progress, then rows as routes finish. */
 	static forScan(ctx: Ctx, scan: { scanId: string; startUrl: string; formFactors: FormFactor[] }): SitePanel {
-		const panel = vscode.window.createWebviewPanel(SITE_VIEW_TYPE, 'AuditLens', vscode.ViewColumn.Active, webviewOptions(ctx));
+		const panel = vscode.window.createWebviewPanel(
+			SITE_VIEW_TYPE,
+			'AuditLens',
+			vscode.ViewColumn.Active,
+			webviewOptions(ctx),
+		);
 		return new SitePanel(ctx, panel, { ...scan, status: 'running', routes: [] });
 	}
 
@@ -53,7 +66,12 @@ export class SitePanel {
 			existing.panel.reveal();
 			return existing;
 		}
-		const panel = vscode.window.createWebviewPanel(SITE_VIEW_TYPE, 'AuditLens', vscode.ViewColumn.Active, webviewOptions(ctx));
+		const panel = vscode.window.createWebviewPanel(
+			SITE_VIEW_TYPE,
+			'AuditLens',
+			vscode.ViewColumn.Active,
+			webviewOptions(ctx),
+		);
 		const sp = new SitePanel(ctx, panel, { scanId, startUrl: '', formFactors: [], status: 'loading', routes: [] });
 		await sp.load(scanId);
 		return sp;
@@ -61,7 +79,13 @@ export class SitePanel {
 
 	/** Rebuild a view VS Code restored after a reload. */
 	static async revive(ctx: Ctx, panel: vscode.WebviewPanel, persisted: SitePersistedState | undefined): Promise<void> {
-		const sp = new SitePanel(ctx, panel, { scanId: persisted?.scanId ?? '', startUrl: persisted?.startUrl ?? '', formFactors: [], status: 'loading', routes: [] });
+		const sp = new SitePanel(ctx, panel, {
+			scanId: persisted?.scanId ?? '',
+			startUrl: persisted?.startUrl ?? '',
+			formFactors: [],
+			status: 'loading',
+			routes: [],
+		});
 		if (persisted?.scanId) await sp.load(persisted.scanId);
 		else sp.fail({ code: 'NOT_FOUND', message: 'This scan is not in the history. Run Audit Site again.' });
 	}
@@ -109,7 +133,14 @@ export class SitePanel {
 	/** The report arrived: it replaces what the progress built. */
 	finish(report: ScanReport): void {
 		const { routes, ...rest } = report;
-		this.state = { scanId: report.id, startUrl: report.startUrl, formFactors: report.formFactors, status: report.status, routes, report: rest };
+		this.state = {
+			scanId: report.id,
+			startUrl: report.startUrl,
+			formFactors: report.formFactors,
+			status: report.status,
+			routes,
+			report: rest,
+		};
 		this.updateTitle();
 		this.post(SiteInitMessage.create({ state: this.state }));
 	}
@@ -124,7 +155,12 @@ export class SitePanel {
 		try {
 			const report = await this.ctx.client.request(getScanRequest, { id: scanId }, 'open site scan');
 			if (report) this.finish(report);
-			else this.fail({ code: 'NOT_FOUND', message: 'This scan is no longer in the history (deleted, past retention, or it was still running when the window reloaded).' });
+			else
+				this.fail({
+					code: 'NOT_FOUND',
+					message:
+						'This scan is no longer in the history (deleted, past retention, or it was still running when the window reloaded).',
+				});
 		} catch (err) {
 			this.fail({ code: 'INTERNAL', message: `Could not load the scan: ${errorMessage(err)}` });
 		}

@@ -4,7 +4,16 @@ import type { AuditResult, HistoryEntry } from '../protocol/types';
 import { CATEGORIES } from '../protocol/types';
 import { cacheLabel, stageProblems } from '../format/status';
 import { crossMajorMark, crossMajorNote, runsLighthouseVersion } from '../format/insights';
-import { CATEGORY_LABEL, FORM_FACTOR_LABEL, formatDelta, primaryFormFactor, scoreDelta, scoresLine, scoresOfResult, toPercent } from '../format/scores';
+import {
+	CATEGORY_LABEL,
+	FORM_FACTOR_LABEL,
+	formatDelta,
+	primaryFormFactor,
+	scoreDelta,
+	scoresLine,
+	scoresOfResult,
+	toPercent,
+} from '../format/scores';
 
 export class AuditStatusBar implements vscode.Disposable {
 	private readonly item = vscode.window.createStatusBarItem('auditlens.latest', vscode.StatusBarAlignment.Left, 10);
@@ -29,7 +38,10 @@ export class AuditStatusBar implements vscode.Disposable {
 	}
 
 	private running = new Map<string, string>();
-	private idle: { text: string; tooltip: vscode.StatusBarItem['tooltip']; backgroundColor?: vscode.ThemeColor } = { text: '$(pulse) AuditLens', tooltip: 'AuditLens: audit a URL' };
+	private idle: { text: string; tooltip: vscode.StatusBarItem['tooltip']; backgroundColor?: vscode.ThemeColor } = {
+		text: '$(pulse) AuditLens',
+		tooltip: 'AuditLens: audit a URL',
+	};
 
 	/** An audit started: a spinner until it ends (`ended`). */
 	started(auditId: string, url: string): void {
@@ -65,7 +77,11 @@ export class AuditStatusBar implements vscode.Disposable {
 		const cached = cacheLabel(result, Date.now());
 		if (result.status === 'failed' || !ff) {
 			this.item.text = `$(error) AuditLens: ${result.status === 'failed' ? `failed: ${result.error?.code ?? 'INTERNAL'}` : 'no scores'}`;
-			this.item.tooltip = [result.url, result.error?.message ?? 'Lighthouse produced no scores.', ...problems.map((p) => `${p.label}: ${p.message}`)].join('\n');
+			this.item.tooltip = [
+				result.url,
+				result.error?.message ?? 'Lighthouse produced no scores.',
+				...problems.map((p) => `${p.label}: ${p.message}`),
+			].join('\n');
 			this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.errorBackground');
 		} else {
 			const line = scoresLine(scores[ff], previous?.scores[ff]);
@@ -75,9 +91,16 @@ export class AuditStatusBar implements vscode.Disposable {
 			this.item.text = `${partial ? '$(warning)' : '$(pulse)'} ${result.options.devServer ? 'dev ' : ''}${line}${mark ? ` · ${mark}` : ''}${partial ? ' · partial' : ''}${cached ? ' · cached' : ''}`;
 			this.item.backgroundColor = partial ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
 			const md = new vscode.MarkdownString(undefined, true);
-			md.appendText(`${result.url}${result.options.devServer ? ' (development build)' : ''}${cached ? ` (${cached})` : ''}\n\n`);
-			if (partial) md.appendText(`Partial result: ${problems.map((p) => `${p.label}: ${p.message}`).join('; ') || 'some stages did not finish'}\n\n`);
-			md.appendMarkdown(`| | ${CATEGORIES.map((c) => CATEGORY_LABEL[c]).join(' | ')} |\n|---|${CATEGORIES.map(() => '---:').join('|')}|\n`);
+			md.appendText(
+				`${result.url}${result.options.devServer ? ' (development build)' : ''}${cached ? ` (${cached})` : ''}\n\n`,
+			);
+			if (partial)
+				md.appendText(
+					`Partial result: ${problems.map((p) => `${p.label}: ${p.message}`).join('; ') || 'some stages did not finish'}\n\n`,
+				);
+			md.appendMarkdown(
+				`| | ${CATEGORIES.map((c) => CATEGORY_LABEL[c]).join(' | ')} |\n|---|${CATEGORIES.map(() => '---:').join('|')}|\n`,
+			);
 			for (const f of ['mobile', 'desktop'] as const) {
 				const s = scores[f];
 				if (!s) continue;
@@ -89,7 +112,11 @@ export class AuditStatusBar implements vscode.Disposable {
 				md.appendMarkdown(`| ${FORM_FACTOR_LABEL[f]} | ${cells.join(' | ')} |\n`);
 			}
 			const note = previous ? crossMajorNote(version, previous.lighthouseVersion) : undefined;
-			md.appendMarkdown(previous ? `\nChanges are against the audit of ${new Date(previous.requestedAt).toLocaleString()}.` : '\nFirst audit of this URL.');
+			md.appendMarkdown(
+				previous
+					? `\nChanges are against the audit of ${new Date(previous.requestedAt).toLocaleString()}.`
+					: '\nFirst audit of this URL.',
+			);
 			if (note) md.appendText(` ${note}.`);
 			if (version) md.appendText(`\n\nLighthouse ${version}`);
 			this.item.tooltip = md;

@@ -17,7 +17,8 @@ export function parseAuditUrl(input: string): { url: string } | { error: string 
 	} catch {
 		return { error: `"${text}" is not a valid URL` };
 	}
-	if (url.protocol !== 'http:' && url.protocol !== 'https:') return { error: `Only http and https URLs can be audited, not ${url.protocol}` };
+	if (url.protocol !== 'http:' && url.protocol !== 'https:')
+		return { error: `Only http and https URLs can be audited, not ${url.protocol}` };
 	if (!url.hostname) return { error: 'The URL has no host name' };
 	if (/\s/.test(text)) return { error: 'A URL cannot contain spaces' };
 	return { url: url.href };

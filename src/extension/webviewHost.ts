@@ -75,6 +75,10 @@ export function webviewOptions(ctx: Ctx): vscode.WebviewOptions & vscode.Webview
 	const root = ctx.extension.extensionUri;
 	return {
 		enableScripts: true,
-		localResourceRoots: [vscode.Uri.joinPath(root, 'media'), vscode.Uri.joinPath(root, 'dist'), vscode.Uri.file(ctx.artifactsDir)],
+		localResourceRoots: [
+			vscode.Uri.joinPath(root, 'media'),
+			vscode.Uri.joinPath(root, 'dist'),
+			vscode.Uri.file(ctx.artifactsDir),
+		],
 	};
 }

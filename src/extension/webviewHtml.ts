@@ -25,7 +25,13 @@ export function newNonce(): string {
 export function webviewPage(opts: WebviewPageOptions): string {
 	const nonce = opts.nonce ?? newNonce();
 	const src = opts.cspSource;
-	const csp = [`default-src 'none'`, `img-src ${src} data:`, `style-src ${src}`, `font-src ${src}`, `script-src 'nonce-${nonce}'`].join('; ');
+	const csp = [
+		`default-src 'none'`,
+		`img-src ${src} data:`,
+		`style-src ${src}`,
+		`font-src ${src}`,
+		`script-src 'nonce-${nonce}'`,
+	].join('; ');
 	return `<!DOCTYPE html>
 <html lang="en">
 <head>

@@ -28,7 +28,10 @@ export function formatCrux(metric: CruxMetric, value: number | undefined): strin
 	return value >= 1000 ? `${(value / 1000).toFixed(1)} s` : `${Math.round(value)} ms`;
 }
 
-export function cruxBand(metric: CruxMetric, value: number | undefined): 'good' | 'needs-improvement' | 'poor' | 'none' {
+export function cruxBand(
+	metric: CruxMetric,
+	value: number | undefined,
+): 'good' | 'needs-improvement' | 'poor' | 'none' {
 	if (value === undefined || !Number.isFinite(value)) return 'none';
 	const { good, poor } = CRUX_INFO[metric];
 	return value <= good ? 'good' : value <= poor ? 'needs-improvement' : 'poor';

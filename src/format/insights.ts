@@ -3,7 +3,14 @@
  * result: the wording the panel and the CLI share. Pure: no `vscode`, no DOM. Labels come from the page
  * (URLs, selectors): the caller shows them as text (webview) or through safeText (terminal).
  */
-import type { FailingAudit, Insight, InsightItem, InsightMetric, LighthouseRun, StageOutcomes } from '../protocol/types';
+import type {
+	FailingAudit,
+	Insight,
+	InsightItem,
+	InsightMetric,
+	LighthouseRun,
+	StageOutcomes,
+} from '../protocol/types';
 import { FORM_FACTORS } from '../protocol/types';
 
 const METRIC_ORDER: readonly InsightMetric[] = ['FCP', 'LCP', 'TBT', 'CLS', 'INP'];
@@ -81,7 +88,9 @@ export function insightsTitle(version: string | undefined): 'Insights' | 'Opport
 export function crossMajorNote(now: string | undefined, before: string | undefined): string | undefined {
 	const a = lighthouseMajor(before);
 	const b = lighthouseMajor(now);
-	return a === undefined || b === undefined || a === b ? undefined : `Lighthouse ${a} → ${b}: scores not directly comparable`;
+	return a === undefined || b === undefined || a === b
+		? undefined
+		: `Lighthouse ${a} → ${b}: scores not directly comparable`;
 }
 
 /** The short form of `crossMajorNote` for labels: `LH 12→13`, or ''. */

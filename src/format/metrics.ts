@@ -23,10 +23,15 @@ export function formatMetric(metric: keyof CoreMetrics, value: number | undefine
 }
 
 /** Change of a metric; for all core metrics lower is better, so a negative change is an improvement. */
-export function formatMetricDelta(metric: keyof CoreMetrics, now: number | undefined, before: number | undefined): { text: string; better?: boolean } {
+export function formatMetricDelta(
+	metric: keyof CoreMetrics,
+	now: number | undefined,
+	before: number | undefined,
+): { text: string; better?: boolean } {
 	if (now === undefined || before === undefined) return { text: '' };
 	const d = now - before;
 	if (METRIC_INFO[metric].unit === 'unitless' ? Math.abs(d) < 0.0005 : Math.abs(d) < 1) return { text: '±0' };
-	const magnitude = METRIC_INFO[metric].unit === 'unitless' ? Math.abs(d).toFixed(3) : formatMetric(metric, Math.abs(d));
+	const magnitude =
+		METRIC_INFO[metric].unit === 'unitless' ? Math.abs(d).toFixed(3) : formatMetric(metric, Math.abs(d));
 	return { text: `${d > 0 ? '+' : '−'}${magnitude}`, better: d < 0 };
 }

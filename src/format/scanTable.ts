@@ -4,7 +4,15 @@
  * found. Shared by the Site view's webview, the history tree and the progress notification. Pure: no
  * `vscode`, no DOM.
  */
-import type { Category, DiscoverySummary, FormFactor, ScanReport, ScanRoute, ScanSummary, SiteFailingAudit } from '../protocol/types';
+import type {
+	Category,
+	DiscoverySummary,
+	FormFactor,
+	ScanReport,
+	ScanRoute,
+	ScanSummary,
+	SiteFailingAudit,
+} from '../protocol/types';
 import { CATEGORIES } from '../protocol/types';
 import { CATEGORY_SHORT, FORM_FACTOR_LABEL, toPercent } from './scores';
 
@@ -28,12 +36,16 @@ export const DEFAULT_SORT: SortOrder = { key: 'worst', dir: 'asc' };
 
 /** The score columns of a scan: every category, for each form factor it asked for. */
 export function scoreColumns(formFactors: readonly FormFactor[]): ScoreColumn[] {
-	return formFactors.flatMap((formFactor) => CATEGORIES.map((category): ScoreColumn => ({ key: `${formFactor}:${category}`, formFactor, category })));
+	return formFactors.flatMap((formFactor) =>
+		CATEGORIES.map((category): ScoreColumn => ({ key: `${formFactor}:${category}`, formFactor, category })),
+	);
 }
 
 /** `P`, or `P (desktop)` when the scan asked for more than one form factor. */
 export function columnLabel(col: ScoreColumn, formFactors: readonly FormFactor[]): string {
-	return formFactors.length > 1 ? `${CATEGORY_SHORT[col.category]} ${FORM_FACTOR_LABEL[col.formFactor].toLowerCase()}` : CATEGORY_SHORT[col.category];
+	return formFactors.length > 1
+		? `${CATEGORY_SHORT[col.category]} ${FORM_FACTOR_LABEL[col.formFactor].toLowerCase()}`
+		: CATEGORY_SHORT[col.category];
 }
 
 /** True when `key` names a column of the table (a persisted sort may name a column the scan no longer has). */
@@ -82,11 +94,22 @@ export function changeMark(change: number | undefined): { text: string; up: bool
 }
 
 /** A route's score in `col` as 0..100, and its change since the previous scan. */
-export function routeScore(route: ScanRoute, col: ScoreColumn): { percent?: number; change?: { text: string; up: boolean } } {
-	return { percent: toPercent(route.scores[col.formFactor]?.[col.category]), change: changeMark(route.changes?.[col.formFactor]?.[col.category]) };
+export function routeScore(
+	route: ScanRoute,
+	col: ScoreColumn,
+): { percent?: number; change?: { text: string; up: boolean } } {
+	return {
+		percent: toPercent(route.scores[col.formFactor]?.[col.category]),
+		change: changeMark(route.changes?.[col.formFactor]?.[col.category]),
+	};
 }
 
-const ROUTE_STATUS_WORD: Record<ScanRoute['status'], string> = { ok: 'ok', partial: 'partial', failed: 'failed', error: 'not audited' };
+const ROUTE_STATUS_WORD: Record<ScanRoute['status'], string> = {
+	ok: 'ok',
+	partial: 'partial',
+	failed: 'failed',
+	error: 'not audited',
+};
 
 /** The status cell of a route. */
 export function routeStatusWord(route: Pick<ScanRoute, 'status' | 'fromCache'>): string {
@@ -108,12 +131,20 @@ export function discoveryLine(d: DiscoverySummary): string {
 		d.overLimit ? `${d.overLimit} over the route limit` : '',
 	].filter(Boolean);
 	const found = `Found ${d.found} route${d.found === 1 ? '' : 's'}, audited ${d.audited}`;
-	const sitemaps = d.sitemaps.length ? `${d.sitemaps.length} sitemap${d.sitemaps.length === 1 ? '' : 's'} read` : 'no sitemap';
+	const sitemaps = d.sitemaps.length
+		? `${d.sitemaps.length} sitemap${d.sitemaps.length === 1 ? '' : 's'} read`
+		: 'no sitemap';
 	return `${found}${left.length ? ` (${left.join(', ')})` : ''}; ${sitemaps}; discovery took ${seconds(d.durationMs)}.`;
 }
 
 /** `3 of 12 routes · about 1 min left`, or what discovery has found so far. */
-export function scanProgressLine(p: { phase: 'discovering' | 'auditing' | 'done'; discovered: number; done: number; total: number; etaMs?: number }): string {
+export function scanProgressLine(p: {
+	phase: 'discovering' | 'auditing' | 'done';
+	discovered: number;
+	done: number;
+	total: number;
+	etaMs?: number;
+}): string {
 	if (p.phase === 'discovering') return `Discovering routes… ${p.discovered} found`;
 	const eta = p.phase === 'auditing' && p.etaMs !== undefined && p.done < p.total ? ` · ${etaLabel(p.etaMs)}` : '';
 	return `${p.done} of ${p.total} routes${eta}`;
@@ -139,13 +170,24 @@ export function scanSummaryLine(s: ScanSummary): string {
 				return p === undefined ? [] : [`${CATEGORY_SHORT[c]} ${p}`];
 			}).join(' · ')
 		: '';
-	const head = [s.status === 'ok' ? '' : s.status, `${s.routes} route${s.routes === 1 ? '' : 's'}`, s.failed ? `${s.failed} failed` : ''].filter(Boolean).join(', ');
+	const head = [
+		s.status === 'ok' ? '' : s.status,
+		`${s.routes} route${s.routes === 1 ? '' : 's'}`,
+		s.failed ? `${s.failed} failed` : '',
+	]
+		.filter(Boolean)
+		.join(', ');
 	return [head, means && (ff === 'mobile' ? means : `${means} (${ff})`)].filter(Boolean).join(' · ');
 }
 
 /** The report's status in words, for the Site view's header. */
 export function scanStatusWord(status: ScanReport['status'] | 'running'): string {
-	return { running: 'running', ok: 'complete', partial: 'some routes failed', cancelled: 'cancelled: the routes audited before the cancel' }[status];
+	return {
+		running: 'running',
+		ok: 'complete',
+		partial: 'some routes failed',
+		cancelled: 'cancelled: the routes audited before the cancel',
+	}[status];
 }
 
 /** Put a route that just ended into `routes` (in place): replacing the row of the same URL, else added. */
@@ -159,7 +201,9 @@ export function upsertRoute(routes: ScanRoute[], route: ScanRoute): void {
 export function scanOutcomeLine(report: Pick<ScanReport, 'status' | 'origin' | 'routes'>): string {
 	const count = (...statuses: ScanRoute['status'][]) => report.routes.filter((r) => statuses.includes(r.status)).length;
 	const [partial, failed] = [count('partial'), count('failed', 'error')];
-	const parts = [`${count('ok')} complete`, partial ? `${partial} partial` : '', failed ? `${failed} failed` : ''].filter(Boolean).join(', ');
+	const parts = [`${count('ok')} complete`, partial ? `${partial} partial` : '', failed ? `${failed} failed` : '']
+		.filter(Boolean)
+		.join(', ');
 	const head = report.status === 'cancelled' ? 'Scan cancelled: audited' : 'Scanned';
 	const n = report.routes.length;
 	return `${head} ${n} route${n === 1 ? '' : 's'} of ${new URL(report.origin).host}: ${parts}.`;

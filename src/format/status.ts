@@ -15,7 +15,14 @@ export const STAGE_LABEL: Record<StageName, string> = {
 };
 
 /** Stages in the order people read them (and the engine reports them). */
-export const STAGE_ORDER: readonly StageName[] = ['lighthouse-mobile', 'lighthouse-desktop', 'capture', 'cro', 'ai', 'crux'];
+export const STAGE_ORDER: readonly StageName[] = [
+	'lighthouse-mobile',
+	'lighthouse-desktop',
+	'capture',
+	'cro',
+	'ai',
+	'crux',
+];
 
 /**
  * How long ago `then` was, for labels: `just now`, `12 min ago`, `3 h ago`, `2 days ago`. A time in the
@@ -61,14 +68,20 @@ export function stageProblems(result: Pick<AuditResult, 'stageErrors'> & { stage
 		const o = result.stages?.[name];
 		if (!errors[name] && o?.status === 'error') errors[name] = o.error;
 	}
-	return STAGE_ORDER.filter((n) => errors[n]).map((n) => ({ stage: n, label: STAGE_LABEL[n], message: (errors[n] as ErrorInfo).message }));
+	return STAGE_ORDER.filter((n) => errors[n]).map((n) => ({
+		stage: n,
+		label: STAGE_LABEL[n],
+		message: (errors[n] as ErrorInfo).message,
+	}));
 }
 
 /**
  * The banner at the top of a result: undefined for an `ok` one; for `partial`, which stages failed and
  * why (what is shown is incomplete); for `failed`, why nothing could be shown.
  */
-export function resultBanner(result: Pick<AuditResult, 'status' | 'stageErrors' | 'error'> & { stages?: StageOutcomes }): Banner | undefined {
+export function resultBanner(
+	result: Pick<AuditResult, 'status' | 'stageErrors' | 'error'> & { stages?: StageOutcomes },
+): Banner | undefined {
 	const status: AuditStatus = result.status ?? (result.error ? 'failed' : 'ok');
 	if (status === 'ok') return undefined;
 	const problems = stageProblems(result);
@@ -76,7 +89,9 @@ export function resultBanner(result: Pick<AuditResult, 'status' | 'stageErrors' 
 		const n = problems.length;
 		return {
 			kind: 'warning',
-			title: n ? `Partial result: ${n} stage${n === 1 ? '' : 's'} failed` : 'Partial result: some stages did not finish',
+			title: n
+				? `Partial result: ${n} stage${n === 1 ? '' : 's'} failed`
+				: 'Partial result: some stages did not finish',
 			problems,
 			hint: 'What is shown below is incomplete and was not cached. Re-run the audit once the cause is fixed.',
 		};
@@ -85,7 +100,12 @@ export function resultBanner(result: Pick<AuditResult, 'status' | 'stageErrors' 
 		kind: 'error',
 		title: 'The audit failed',
 		// The audit's own error first; a stage error that only repeats it is left out.
-		problems: result.error ? [{ label: 'Audit', message: result.error.message }, ...problems.filter((p) => p.message !== result.error?.message)] : problems,
+		problems: result.error
+			? [
+					{ label: 'Audit', message: result.error.message },
+					...problems.filter((p) => p.message !== result.error?.message),
+				]
+			: problems,
 		hint: 'Nothing could be measured. Fix the cause and re-run the audit.',
 	};
 }

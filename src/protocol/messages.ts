@@ -176,7 +176,9 @@ export interface ListHistoryResult {
 	entries?: HistoryEntry[];
 }
 /** Client → engine: audit history. */
-export const listHistoryRequest = new RequestType<ListHistoryParams, ListHistoryResult, ErrorInfo>('auditlens/listHistory');
+export const listHistoryRequest = new RequestType<ListHistoryParams, ListHistoryResult, ErrorInfo>(
+	'auditlens/listHistory',
+);
 
 export interface DeleteHistoryParams {
 	id?: string;
@@ -187,7 +189,9 @@ export interface DeleteHistoryResult {
 	deleted: number;
 }
 /** Client → engine: delete one audit, all audits of a URL, or everything. */
-export const deleteHistoryRequest = new RequestType<DeleteHistoryParams, DeleteHistoryResult, ErrorInfo>('auditlens/deleteHistory');
+export const deleteHistoryRequest = new RequestType<DeleteHistoryParams, DeleteHistoryResult, ErrorInfo>(
+	'auditlens/deleteHistory',
+);
 
 export type StatsParams = Record<string, never>;
 /** Client → engine: live engine statistics. */

@@ -374,7 +374,10 @@ interface OutcomeBase {
 	durationMs: number;
 }
 export type StageOutcome<T> =
-	(OutcomeBase & { status: 'ok'; data: T }) | (OutcomeBase & { status: 'error'; error: ErrorInfo }) | (OutcomeBase & { status: 'skipped'; reason: string }) | (OutcomeBase & { status: 'cancelled' });
+	| (OutcomeBase & { status: 'ok'; data: T })
+	| (OutcomeBase & { status: 'error'; error: ErrorInfo })
+	| (OutcomeBase & { status: 'skipped'; reason: string })
+	| (OutcomeBase & { status: 'cancelled' });
 
 export type StageOutcomes = { [K in StageName]?: StageOutcome<StageDataMap[K]> };
 
@@ -488,7 +491,10 @@ export interface EngineStats {
 	history: { audits: number; dbBytes: number; path?: string };
 	ai: { calls: number; failures: number; breaker: 'closed' | 'open' | 'half-open'; p50Ms: number };
 	crux: { calls: number; failures: number; breaker: 'closed' | 'open' | 'half-open'; p50Ms: number };
-	settings: Omit<EngineSettings, 'anthropicApiKey' | 'cruxApiKey'> & { anthropicApiKeySet: boolean; cruxApiKeySet: boolean };
+	settings: Omit<EngineSettings, 'anthropicApiKey' | 'cruxApiKey'> & {
+		anthropicApiKeySet: boolean;
+		cruxApiKeySet: boolean;
+	};
 }
 
 /** How a site scan finds its routes, as a client may send it; every field optional. */
@@ -629,7 +635,13 @@ export type FindingTarget =
 	/** A DOM element: Lighthouse's node details (selector, snippet, label) or a CRO finding's selector. */
 	| { kind: 'element'; selector?: string; snippet?: string; nodeLabel?: string }
 	/** A position in a script as served (1-based line and column), with Lighthouse's source-mapped one when it had it. */
-	| { kind: 'script'; url: string; line: number; column: number; original?: { file: string; line: number; column: number } }
+	| {
+			kind: 'script';
+			url: string;
+			line: number;
+			column: number;
+			original?: { file: string; line: number; column: number };
+	  }
 	/** A whole resource (a script with unused bytes, a slow origin). */
 	| { kind: 'resource'; url: string }
 	/** The page as a whole (a missing meta description, a slow LCP). */
@@ -669,7 +681,8 @@ export interface PageFinding {
 }
 
 /** How a finding was placed in a workspace file. */
-export type PlacementVia = 'static-file' | 'source-map' | 'lighthouse-original' | 'snippet' | 'attributes' | 'dev-hint' | 'entry-file';
+export type PlacementVia =
+	'static-file' | 'source-map' | 'lighthouse-original' | 'snippet' | 'attributes' | 'dev-hint' | 'entry-file';
 
 /** Where a finding is in the workspace. */
 export interface SourceLocation {

@@ -59,7 +59,11 @@ export function settingSchema<K extends keyof Fields>(key: K): Bare<Fields[K]> {
  * `configure` params (and the CLI's and extension's settings): partial, strict, bounded. No defaults here:
  * zod would fill every missing field in, and a patch of one setting would reset all the others.
  */
-export const settingsPatchSchema = z.strictObject(Object.fromEntries((Object.keys(fields) as (keyof Fields)[]).map((k) => [k, z.optional(settingSchema(k))])) as PatchShape);
+export const settingsPatchSchema = z.strictObject(
+	Object.fromEntries(
+		(Object.keys(fields) as (keyof Fields)[]).map((k) => [k, z.optional(settingSchema(k))]),
+	) as PatchShape,
+);
 
 // The schema and the protocol's type describe the same thing; a change to one must reach the other.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

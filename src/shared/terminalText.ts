@@ -21,11 +21,14 @@ export interface SafeTextOptions {
  */
 export function safeText(text: unknown, options: SafeTextOptions = {}): string {
 	const max = options.max ?? 300;
-	if (!Number.isInteger(max) || max < 1) throw new TypeError(`safeText: max must be a whole number above 0, not ${String(max)}`);
+	if (!Number.isInteger(max) || max < 1)
+		throw new TypeError(`safeText: max must be a whole number above 0, not ${String(max)}`);
 	const s = typeof text === 'string' ? text : String(text);
 	const chars = Array.from(s);
 	const cut = chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : s;
-	return cut.replace(UNSAFE, (c) => (c === '\t' ? ' ' : options.multiline && (c === '\n' || c === '\r\n') ? '\n' : visible(c)));
+	return cut.replace(UNSAFE, (c) =>
+		c === '\t' ? ' ' : options.multiline && (c === '\n' || c === '\r\n') ? '\n' : visible(c),
+	);
 }
 
 // \r\n first so that a Windows line break stays one break in multi-line text.

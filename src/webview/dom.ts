@@ -11,7 +11,11 @@ export interface Props {
 	on?: { click?: (ev: Event) => void };
 }
 
-export function h<K extends keyof HTMLElementTagNameMap>(tag: K, props: Props = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
+export function h<K extends keyof HTMLElementTagNameMap>(
+	tag: K,
+	props: Props = {},
+	...children: Child[]
+): HTMLElementTagNameMap[K] {
 	const el = document.createElement(tag);
 	if (props.class) el.className = props.class;
 	if (props.title) el.title = props.title;
@@ -44,7 +48,11 @@ export function fill(el: Element, ...children: Child[]): void {
 }
 
 /** Empty `app` and give it one `<section>` per name, in order, kept in `into`: each message re-renders only its own sections. */
-export function layoutSections<N extends string>(app: HTMLElement, order: readonly N[], into: Record<N, HTMLElement>): void {
+export function layoutSections<N extends string>(
+	app: HTMLElement,
+	order: readonly N[],
+	into: Record<N, HTMLElement>,
+): void {
 	fill(app);
 	for (const name of order) {
 		into[name] = h('section', { class: `section section-${name}`, attrs: { 'data-section': name } });

@@ -5,12 +5,30 @@
 import { CRUX_METRICS, cruxPeriod, cruxRows } from '../format/crux';
 import { authLabel } from '../format/auth';
 import { DEV_BUILD_NOTE, explainError } from '../format/errors';
-import { checkMark, crossMajorNote, insightSavings, runsLighthouseVersion, insightsTitle, itemDetail, moreItems, otherFailingAudits } from '../format/insights';
+import {
+	checkMark,
+	crossMajorNote,
+	insightSavings,
+	runsLighthouseVersion,
+	insightsTitle,
+	itemDetail,
+	moreItems,
+	otherFailingAudits,
+} from '../format/insights';
 import { formatMetric, formatMetricDelta, METRICS, metricLabel } from '../format/metrics';
 import { CATEGORY_LABEL, FORM_FACTOR_LABEL, formatDelta, scoreBand, scoreDelta, toPercent } from '../format/scores';
 import { cacheLabel, resultBanner } from '../format/status';
 import type { ProgressState } from '../protocol/messages';
-import { CATEGORIES, FORM_FACTORS, type Category, type FormFactor, type LighthouseRun, type StageName, type StageOutcome, type StageOutcomes } from '../protocol/types';
+import {
+	CATEGORIES,
+	FORM_FACTORS,
+	type Category,
+	type FormFactor,
+	type LighthouseRun,
+	type StageName,
+	type StageOutcome,
+	type StageOutcomes,
+} from '../protocol/types';
 import { fill, h, layoutSections, svg, type Child } from './dom';
 import {
 	DoneMessage,
@@ -43,8 +61,35 @@ const STAGE_TITLES: Record<StageName, string> = {
 	crux: 'CrUX',
 };
 
-type SectionName = 'header' | 'banner' | 'progress' | 'errors' | 'gauges' | 'metrics' | 'insights' | 'field' | 'comparison' | 'screenshots' | 'cro' | 'ai' | 'failing';
-const SECTION_ORDER: SectionName[] = ['header', 'banner', 'progress', 'errors', 'gauges', 'metrics', 'insights', 'field', 'comparison', 'screenshots', 'cro', 'ai', 'failing'];
+type SectionName =
+	| 'header'
+	| 'banner'
+	| 'progress'
+	| 'errors'
+	| 'gauges'
+	| 'metrics'
+	| 'insights'
+	| 'field'
+	| 'comparison'
+	| 'screenshots'
+	| 'cro'
+	| 'ai'
+	| 'failing';
+const SECTION_ORDER: SectionName[] = [
+	'header',
+	'banner',
+	'progress',
+	'errors',
+	'gauges',
+	'metrics',
+	'insights',
+	'field',
+	'comparison',
+	'screenshots',
+	'cro',
+	'ai',
+	'failing',
+];
 
 let state: PanelState | undefined;
 const app = document.getElementById('app') as HTMLElement;
@@ -100,7 +145,8 @@ window.addEventListener('message', (ev: MessageEvent<unknown>) => {
 	} else if (StagesMessage.is(msg)) {
 		Object.assign(state.stages, msg.params.stages);
 		Object.assign(state.images, msg.params.images);
-		for (const k of Object.keys(msg.params.stages) as StageName[]) state.progress[k] = outcomeState(msg.params.stages[k]);
+		for (const k of Object.keys(msg.params.stages) as StageName[])
+			state.progress[k] = outcomeState(msg.params.stages[k]);
 		render((Object.keys(msg.params.stages) as StageName[]).flatMap(sectionsFor));
 	} else if (ProgressMessage.is(msg)) {
 		state.progress[msg.params.stage] = msg.params.state;
@@ -124,7 +170,11 @@ window.addEventListener('message', (ev: MessageEvent<unknown>) => {
 function persist(): void {
 	if (!state) return;
 	const old = vscode.getState();
-	vscode.setState({ url: state.url, resultId: state.resultId ?? (old?.url === state.url ? old.resultId : undefined), followsLatest: state.followsLatest });
+	vscode.setState({
+		url: state.url,
+		resultId: state.resultId ?? (old?.url === state.url ? old.resultId : undefined),
+		followsLatest: state.followsLatest,
+	});
 }
 
 function outcomeState(o: StageOutcome<unknown> | undefined): ProgressState {
@@ -177,19 +227,39 @@ function renderHeader(s: PanelState): void {
 			buttons.push(
 				h(
 					'button',
-					{ attrs: { type: 'button', 'data-action': `report-${ff}` }, on: { click: () => vscode.postMessage(OpenReportCommand.create({ formFactor: ff })) } },
+					{
+						attrs: { type: 'button', 'data-action': `report-${ff}` },
+						on: { click: () => vscode.postMessage(OpenReportCommand.create({ formFactor: ff })) },
+					},
 					`Lighthouse report (${FORM_FACTOR_LABEL[ff]})`,
 				),
 			);
 		}
-		buttons.push(h('button', { class: 'secondary', attrs: { type: 'button', 'data-action': 'export' }, on: { click: () => vscode.postMessage(ExportCommand.create({})) } }, 'Export…'));
+		buttons.push(
+			h(
+				'button',
+				{
+					class: 'secondary',
+					attrs: { type: 'button', 'data-action': 'export' },
+					on: { click: () => vscode.postMessage(ExportCommand.create({})) },
+				},
+				'Export…',
+			),
+		);
 	}
 	if (s.status !== 'running') {
 		// A cached result is the one place where a fresh run is what a person most likely wants next.
-		const fresh = s.result?.fromCache ? { class: '', title: 'Run the audit again now, bypassing the cache' } : { class: 'secondary', title: 'Run the audit again' };
+		const fresh = s.result?.fromCache
+			? { class: '', title: 'Run the audit again now, bypassing the cache' }
+			: { class: 'secondary', title: 'Run the audit again' };
 		const rerun = h(
 			'button',
-			{ class: fresh.class, title: fresh.title, attrs: { type: 'button', 'data-action': 'rerun' }, on: { click: () => vscode.postMessage(RerunCommand.create({})) } },
+			{
+				class: fresh.class,
+				title: fresh.title,
+				attrs: { type: 'button', 'data-action': 'rerun' },
+				on: { click: () => vscode.postMessage(RerunCommand.create({})) },
+			},
 			'Re-run',
 		);
 		if (s.result?.fromCache) buttons.unshift(rerun);
@@ -203,15 +273,33 @@ function renderHeader(s: PanelState): void {
 		h(
 			'p',
 			{ class: 'meta' },
-			s.status === 'running' ? 'Auditing…' : s.status === 'failed' ? (s.error?.code === 'CANCELLED' ? 'Audit cancelled' : 'Audit failed') : `Audited ${when}`,
+			s.status === 'running'
+				? 'Auditing…'
+				: s.status === 'failed'
+					? s.error?.code === 'CANCELLED'
+						? 'Audit cancelled'
+						: 'Audit failed'
+					: `Audited ${when}`,
 			s.result?.status === 'partial' ? ' · partial' : '',
 			s.result ? ` · ${(s.result.durationMs / 1000).toFixed(1)} s` : '',
-			s.result?.fromCache ? h('span', { class: 'cache-age', attrs: { 'data-testid': 'cache-age' } }, ` · ${cacheLabel(s.result, Date.now())}`) : null,
-			lighthouseVersion(s) ? h('span', { attrs: { 'data-testid': 'lighthouse-version' } }, ` · Lighthouse ${lighthouseVersion(s)}`) : null,
+			s.result?.fromCache
+				? h(
+						'span',
+						{ class: 'cache-age', attrs: { 'data-testid': 'cache-age' } },
+						` · ${cacheLabel(s.result, Date.now())}`,
+					)
+				: null,
+			lighthouseVersion(s)
+				? h('span', { attrs: { 'data-testid': 'lighthouse-version' } }, ` · Lighthouse ${lighthouseVersion(s)}`)
+				: null,
 			// A signed-in audit says so (header and cookie names, never values): its scores are of the signed-in page.
-			s.result?.auth ? h('span', { class: 'signed-in', attrs: { 'data-testid': 'signed-in' } }, ` · ${authLabel(s.result.auth)}`) : null,
+			s.result?.auth
+				? h('span', { class: 'signed-in', attrs: { 'data-testid': 'signed-in' } }, ` · ${authLabel(s.result.auth)}`)
+				: null,
 		),
-		s.devServer ? h('p', { class: 'banner dev-build', attrs: { role: 'note', 'data-testid': 'dev-build' } }, DEV_BUILD_NOTE) : null,
+		s.devServer
+			? h('p', { class: 'banner dev-build', attrs: { role: 'note', 'data-testid': 'dev-build' } }, DEV_BUILD_NOTE)
+			: null,
 		buttons.length ? h('div', { class: 'actions' }, ...buttons) : null,
 	);
 }
@@ -224,7 +312,17 @@ function renderProgress(s: PanelState): void {
 	}
 	fill(
 		sections.progress,
-		h('ul', { class: 'stages' }, ...names.map((n) => h('li', { class: `stage state-${s.progress[n] ?? 'queued'}`, attrs: { 'data-stage': n } }, `${STAGE_TITLES[n]}: ${s.progress[n] ?? ''}`))),
+		h(
+			'ul',
+			{ class: 'stages' },
+			...names.map((n) =>
+				h(
+					'li',
+					{ class: `stage state-${s.progress[n] ?? 'queued'}`, attrs: { 'data-stage': n } },
+					`${STAGE_TITLES[n]}: ${s.progress[n] ?? ''}`,
+				),
+			),
+		),
 	);
 }
 
@@ -239,12 +337,26 @@ function renderBanner(s: PanelState): void {
 		sections.banner,
 		h(
 			'div',
-			{ class: `banner status-${banner.kind}`, attrs: { role: banner.kind === 'error' ? 'alert' : 'status', 'data-testid': 'status-banner', 'data-status': s.result?.status ?? '' } },
+			{
+				class: `banner status-${banner.kind}`,
+				attrs: {
+					role: banner.kind === 'error' ? 'alert' : 'status',
+					'data-testid': 'status-banner',
+					'data-status': s.result?.status ?? '',
+				},
+			},
 			h('strong', { class: 'banner-title' }, banner.title),
 			h(
 				'ul',
 				{ class: 'banner-problems' },
-				...banner.problems.map((p) => h('li', { attrs: { 'data-stage': p.stage } }, h('strong', {}, `${p.label}: `), ...lines(explainError({ code: 'INTERNAL', message: p.message }, s.devServer)))),
+				...banner.problems.map((p) =>
+					h(
+						'li',
+						{ attrs: { 'data-stage': p.stage } },
+						h('strong', {}, `${p.label}: `),
+						...lines(explainError({ code: 'INTERNAL', message: p.message }, s.devServer)),
+					),
+				),
 			),
 			h('p', { class: 'meta' }, banner.hint),
 		),
@@ -255,12 +367,25 @@ function renderErrors(s: PanelState): void {
 	const items: Child[] = [];
 	// Once a result is in, the banner lists what failed; the list below keeps the rest (skips, rejections).
 	const banner = s.result && s.status !== 'running' ? resultBanner({ ...s.result, stages: s.stages }) : undefined;
-	if (s.error && !banner) items.push(h('li', { class: 'error' }, h('strong', {}, 'Audit: '), ...lines(explainError(s.error, s.devServer))));
+	if (s.error && !banner)
+		items.push(h('li', { class: 'error' }, h('strong', {}, 'Audit: '), ...lines(explainError(s.error, s.devServer))));
 	for (const [name, o] of Object.entries(s.stages) as [StageName, StageOutcome<unknown>][]) {
-		if (o.status === 'error' && !banner) items.push(h('li', { class: 'error' }, h('strong', {}, `${STAGE_TITLES[name]}: `), ...lines(explainError(o.error, s.devServer))));
-		else if (o.status === 'skipped' && name !== 'crux' && name !== 'ai') items.push(h('li', { class: 'skipped' }, h('strong', {}, `${STAGE_TITLES[name]} skipped: `), o.reason));
+		if (o.status === 'error' && !banner)
+			items.push(
+				h(
+					'li',
+					{ class: 'error' },
+					h('strong', {}, `${STAGE_TITLES[name]}: `),
+					...lines(explainError(o.error, s.devServer)),
+				),
+			);
+		else if (o.status === 'skipped' && name !== 'crux' && name !== 'ai')
+			items.push(h('li', { class: 'skipped' }, h('strong', {}, `${STAGE_TITLES[name]} skipped: `), o.reason));
 	}
-	fill(sections.errors, items.length ? h('ul', { class: 'problems', attrs: { 'data-testid': 'problems' } }, ...items) : null);
+	fill(
+		sections.errors,
+		items.length ? h('ul', { class: 'problems', attrs: { 'data-testid': 'problems' } }, ...items) : null,
+	);
 }
 
 function lines(text: string): Child[] {
@@ -277,22 +402,43 @@ function gauge(category: Category, ff: FormFactor, s: PanelState): HTMLElement {
 	const band = pending ? 'pending' : scoreBand(pct);
 	const r = 52;
 	const circumference = 2 * Math.PI * r;
-	const arc = svg('circle', { class: 'arc', r, cx: 60, cy: 60, 'stroke-dasharray': `${((pct ?? 0) / 100) * circumference} ${circumference}`, transform: 'rotate(-90 60 60)' });
-	const title = outcome?.status === 'error' ? outcome.error.message : `${CATEGORY_LABEL[category]} (${FORM_FACTOR_LABEL[ff]})`;
+	const arc = svg('circle', {
+		class: 'arc',
+		r,
+		cx: 60,
+		cy: 60,
+		'stroke-dasharray': `${((pct ?? 0) / 100) * circumference} ${circumference}`,
+		transform: 'rotate(-90 60 60)',
+	});
+	const title =
+		outcome?.status === 'error' ? outcome.error.message : `${CATEGORY_LABEL[category]} (${FORM_FACTOR_LABEL[ff]})`;
 	return h(
 		'div',
-		{ class: `gauge band-${band}`, title, attrs: { 'data-category': category, 'data-form-factor': ff, 'data-score': pct === undefined ? '' : String(pct) } },
-		svg('svg', { viewBox: '0 0 120 120', 'aria-hidden': 'true' }, svg('circle', { class: 'track', r, cx: 60, cy: 60 }), arc),
+		{
+			class: `gauge band-${band}`,
+			title,
+			attrs: { 'data-category': category, 'data-form-factor': ff, 'data-score': pct === undefined ? '' : String(pct) },
+		},
+		svg(
+			'svg',
+			{ viewBox: '0 0 120 120', 'aria-hidden': 'true' },
+			svg('circle', { class: 'track', r, cx: 60, cy: 60 }),
+			arc,
+		),
 		h('span', { class: 'gauge-value' }, pending ? '…' : pct === undefined ? '–' : String(pct)),
 		h('span', { class: 'gauge-label' }, CATEGORY_LABEL[category]),
-		delta ? h('span', { class: `gauge-delta ${delta.startsWith('+') ? 'up' : delta.startsWith('−') ? 'down' : ''}` }, delta) : null,
+		delta
+			? h('span', { class: `gauge-delta ${delta.startsWith('+') ? 'up' : delta.startsWith('−') ? 'down' : ''}` }, delta)
+			: null,
 	);
 }
 
 /** A short mark beside the form factor when its page load was traced while other work held the CPU. */
 function contentionMark(run: LighthouseRun | undefined): HTMLElement | null {
 	if (!run?.contention) return null;
-	const why = run.traceCpu ? ` While the page loaded, other work used ${run.traceCpu.besideCores.toFixed(1)} of ${run.traceCpu.cores} cores.` : '';
+	const why = run.traceCpu
+		? ` While the page loaded, other work used ${run.traceCpu.besideCores.toFixed(1)} of ${run.traceCpu.cores} cores.`
+		: '';
 	const bench = run.benchmarkIndex ? ` Lighthouse benchmarkIndex ${Math.round(run.benchmarkIndex)}.` : '';
 	return h(
 		'span',
@@ -314,7 +460,13 @@ function renderGauges(s: PanelState): void {
 	fill(
 		sections.gauges,
 		heading('Scores'),
-		note ? h('p', { class: 'meta cross-major', attrs: { 'data-testid': 'cross-major' } }, `Changes are against the previous audit. ${note}.`) : null,
+		note
+			? h(
+					'p',
+					{ class: 'meta cross-major', attrs: { 'data-testid': 'cross-major' } },
+					`Changes are against the previous audit. ${note}.`,
+				)
+			: null,
 		...formFactorsOf(s).map((ff) =>
 			h(
 				'div',
@@ -342,11 +494,22 @@ function renderMetrics(s: PanelState): void {
 				const now = lighthouse(s, ff)?.metrics[m];
 				const before = s.previous ? lighthouse(s, ff, s.previous.stages)?.metrics[m] : undefined;
 				const d = formatMetricDelta(m, now, before);
-				return h('td', {}, formatMetric(m, now), d.text ? h('span', { class: `delta ${d.better === undefined ? '' : d.better ? 'up' : 'down'}` }, ` ${d.text}`) : null);
+				return h(
+					'td',
+					{},
+					formatMetric(m, now),
+					d.text
+						? h('span', { class: `delta ${d.better === undefined ? '' : d.better ? 'up' : 'down'}` }, ` ${d.text}`)
+						: null,
+				);
 			}),
 		),
 	);
-	fill(sections.metrics, heading('Core metrics'), h('table', { class: 'metrics' }, h('thead', {}, head), h('tbody', {}, ...rows)));
+	fill(
+		sections.metrics,
+		heading('Core metrics'),
+		h('table', { class: 'metrics' }, h('thead', {}, head), h('tbody', {}, ...rows)),
+	);
 }
 
 /** CrUX: what real Chrome users saw (p75), for the URL and its origin, or why there is none. */
@@ -359,7 +522,16 @@ function renderField(s: PanelState): void {
 	if (o.status === 'skipped') {
 		// Off for this audit or a local host: nothing to say. No key: say how to get field data.
 		if (!/API key/i.test(o.reason) || isLocal(s.url)) fill(sections.field);
-		else fill(sections.field, heading('Field data (CrUX)'), h('p', { class: 'meta' }, `No field data: ${o.reason}. Run “AuditLens: Set CrUX API Key” to see what real Chrome users experience.`));
+		else
+			fill(
+				sections.field,
+				heading('Field data (CrUX)'),
+				h(
+					'p',
+					{ class: 'meta' },
+					`No field data: ${o.reason}. Run “AuditLens: Set CrUX API Key” to see what real Chrome users experience.`,
+				),
+			);
 		return;
 	}
 	const d = o.data;
@@ -373,7 +545,17 @@ function renderField(s: PanelState): void {
 			? h(
 					'table',
 					{ class: 'metrics crux', attrs: { 'data-testid': 'crux' } },
-					h('thead', {}, h('tr', {}, h('th', {}, 'p75'), hasUrl ? h('th', {}, 'This URL') : null, hasOrigin ? h('th', {}, 'Whole origin') : null)),
+					h(
+						'thead',
+						{},
+						h(
+							'tr',
+							{},
+							h('th', {}, 'p75'),
+							hasUrl ? h('th', {}, 'This URL') : null,
+							hasOrigin ? h('th', {}, 'Whole origin') : null,
+						),
+					),
 					h(
 						'tbody',
 						{},
@@ -390,15 +572,26 @@ function renderField(s: PanelState): void {
 				)
 			: null,
 		cruxPeriod(d) ? h('p', { class: 'meta' }, cruxPeriod(d)) : null,
-		d.note || !rows.length ? h('p', { class: 'meta', attrs: { 'data-testid': 'crux-note' } }, d.note ?? 'CrUX has no field data for this page or its origin.') : null,
-		rows.length && CRUX_METRICS.some((m) => !rows.some((r) => r.metric === m)) ? h('p', { class: 'meta' }, 'Metrics left out have too few samples in CrUX.') : null,
+		d.note || !rows.length
+			? h(
+					'p',
+					{ class: 'meta', attrs: { 'data-testid': 'crux-note' } },
+					d.note ?? 'CrUX has no field data for this page or its origin.',
+				)
+			: null,
+		rows.length && CRUX_METRICS.some((m) => !rows.some((r) => r.metric === m))
+			? h('p', { class: 'meta' }, 'Metrics left out have too few samples in CrUX.')
+			: null,
 	);
 }
 
 /** CrUX knows only public pages: a local or private host never has field data. */
 function isLocal(url: string): boolean {
 	try {
-		return /^(localhost|127\.|10\.|192\.168\.|\[::1\]|0\.0\.0\.0)/.test(new URL(url).hostname) || new URL(url).hostname.endsWith('.local');
+		return (
+			/^(localhost|127\.|10\.|192\.168\.|\[::1\]|0\.0\.0\.0)/.test(new URL(url).hostname) ||
+			new URL(url).hostname.endsWith('.local')
+		);
 	} catch {
 		return true;
 	}
@@ -434,10 +627,29 @@ function renderComparison(s: PanelState): void {
 	fill(
 		sections.comparison,
 		heading('Compared with the previous audit'),
-		h('p', { class: 'meta' }, `Previous audit: ${new Date(prev.requestedAt).toLocaleString()}${before ? ` (Lighthouse ${before})` : ''}`),
-		note ? h('p', { class: 'banner cross-major', attrs: { role: 'note', 'data-testid': 'comparison-cross-major' } }, `${note}: Lighthouse changed its audits and scoring between these two.`) : null,
+		h(
+			'p',
+			{ class: 'meta' },
+			`Previous audit: ${new Date(prev.requestedAt).toLocaleString()}${before ? ` (Lighthouse ${before})` : ''}`,
+		),
+		note
+			? h(
+					'p',
+					{ class: 'banner cross-major', attrs: { role: 'note', 'data-testid': 'comparison-cross-major' } },
+					`${note}: Lighthouse changed its audits and scoring between these two.`,
+				)
+			: null,
 		rows.length
-			? h('table', { class: 'comparison' }, h('thead', {}, h('tr', {}, h('th', {}, ''), h('th', {}, 'Before'), h('th', {}, 'Now'), h('th', {}, 'Change'))), h('tbody', {}, ...rows))
+			? h(
+					'table',
+					{ class: 'comparison' },
+					h(
+						'thead',
+						{},
+						h('tr', {}, h('th', {}, ''), h('th', {}, 'Before'), h('th', {}, 'Now'), h('th', {}, 'Change')),
+					),
+					h('tbody', {}, ...rows),
+				)
 			: h('p', {}, 'No scores to compare.'),
 	);
 }
@@ -445,7 +657,10 @@ function renderComparison(s: PanelState): void {
 function renderScreenshots(s: PanelState): void {
 	const o = s.stages.capture;
 	if (o?.status !== 'ok') {
-		fill(sections.screenshots, s.status === 'running' && !o ? h('p', { class: 'meta' }, 'Screenshots are being taken…') : null);
+		fill(
+			sections.screenshots,
+			s.status === 'running' && !o ? h('p', { class: 'meta' }, 'Screenshots are being taken…') : null,
+		);
 		return;
 	}
 	const figures: Child[] = [];
@@ -461,14 +676,29 @@ function renderScreenshots(s: PanelState): void {
 			const frame = h(
 				'div',
 				{ class: 'shot-frame' },
-				h('img', { attrs: { src, alt: `${FORM_FACTOR_LABEL[ff]} ${kind} screenshot`, loading: 'lazy', width: String(shot.width), height: String(shot.height) } }),
+				h('img', {
+					attrs: {
+						src,
+						alt: `${FORM_FACTOR_LABEL[ff]} ${kind} screenshot`,
+						loading: 'lazy',
+						width: String(shot.width),
+						height: String(shot.height),
+					},
+				}),
 			);
 			if (kind === 'full page' && shot.foldY < shot.height) {
 				const fold = h('div', { class: 'fold', title: 'The fold: what shows without scrolling' });
 				fold.style.top = `${(shot.foldY / shot.height) * 100}%`;
 				frame.appendChild(fold);
 			}
-			figures.push(h('figure', { class: `shot shot-${kind === 'viewport' ? 'viewport' : 'full'}` }, frame, h('figcaption', {}, `${FORM_FACTOR_LABEL[ff]}, ${kind}`)));
+			figures.push(
+				h(
+					'figure',
+					{ class: `shot shot-${kind === 'viewport' ? 'viewport' : 'full'}` },
+					frame,
+					h('figcaption', {}, `${FORM_FACTOR_LABEL[ff]}, ${kind}`),
+				),
+			);
 		}
 	}
 	fill(sections.screenshots, heading('Screenshots'), h('div', { class: 'shots' }, ...figures));
@@ -500,7 +730,9 @@ function renderCro(s: PanelState): void {
 								f.title,
 								f.formFactor ? h('span', { class: 'meta' }, ` (${FORM_FACTOR_LABEL[f.formFactor]})`) : null,
 							),
-							f.element ? h('code', { class: 'selector' }, f.element.selector, f.element.text ? ` “${f.element.text}”` : '') : null,
+							f.element
+								? h('code', { class: 'selector' }, f.element.selector, f.element.text ? ` “${f.element.text}”` : '')
+								: null,
 							h('p', {}, h('strong', {}, 'Why: '), f.why),
 							h('p', {}, h('strong', {}, 'Fix: '), f.fix),
 						),
@@ -521,7 +753,15 @@ function renderAi(s: PanelState): void {
 		return;
 	}
 	if (o.status !== 'ok') {
-		fill(sections.ai, heading('AI suggestions'), h('p', { class: 'meta' }, o.status === 'skipped' ? o.reason : o.status === 'error' ? o.error.message : 'Cancelled.'));
+		fill(
+			sections.ai,
+			heading('AI suggestions'),
+			h(
+				'p',
+				{ class: 'meta' },
+				o.status === 'skipped' ? o.reason : o.status === 'error' ? o.error.message : 'Cancelled.',
+			),
+		);
 		return;
 	}
 	const d = o.data;
@@ -543,7 +783,9 @@ function renderAi(s: PanelState): void {
 				),
 			),
 		),
-		d.dropped ? h('p', { class: 'meta' }, `${d.dropped} suggestion(s) named nothing on the page and were dropped.`) : null,
+		d.dropped
+			? h('p', { class: 'meta' }, `${d.dropped} suggestion(s) named nothing on the page and were dropped.`)
+			: null,
 	);
 }
 
@@ -570,7 +812,8 @@ function renderFailing(s: PanelState): void {
 				),
 			),
 		);
-		if (run.runWarnings.length) blocks.push(h('ul', { class: 'warnings' }, ...run.runWarnings.map((w) => h('li', {}, w))));
+		if (run.runWarnings.length)
+			blocks.push(h('ul', { class: 'warnings' }, ...run.runWarnings.map((w) => h('li', {}, w))));
 	}
 	fill(sections.failing, blocks.length ? heading('Failing audits') : null, ...blocks);
 }
@@ -600,13 +843,22 @@ function renderInsights(s: PanelState): void {
 								h(
 									'div',
 									{ class: 'finding-title' },
-									h('span', { class: `badge band-${pct === undefined ? 'none' : scoreBand(pct)}`, title: pct === undefined ? 'Informative' : `Score ${pct}` }, pct === undefined ? 'i' : String(pct)),
+									h(
+										'span',
+										{
+											class: `badge band-${pct === undefined ? 'none' : scoreBand(pct)}`,
+											title: pct === undefined ? 'Informative' : `Score ${pct}`,
+										},
+										pct === undefined ? 'i' : String(pct),
+									),
 									' ',
 									i.title,
 									// Lighthouse's "Est savings of 760 ms" says less than the savings line below; kept when there is none.
 									i.displayValue && !savings ? h('span', { class: 'meta' }, ` · ${i.displayValue}`) : null,
 								),
-								savings ? h('p', { class: 'savings', attrs: { 'data-testid': 'savings' } }, `Est. savings: ${savings}`) : null,
+								savings
+									? h('p', { class: 'savings', attrs: { 'data-testid': 'savings' } }, `Est. savings: ${savings}`)
+									: null,
 								i.items.length
 									? h(
 											'ul',
@@ -617,7 +869,16 @@ function renderInsights(s: PanelState): void {
 												return h(
 													'li',
 													{},
-													mark ? h('span', { class: item.passed ? 'check-passed' : 'check-failed', title: item.passed ? 'Passed' : 'Failed' }, mark) : null,
+													mark
+														? h(
+																'span',
+																{
+																	class: item.passed ? 'check-passed' : 'check-failed',
+																	title: item.passed ? 'Passed' : 'Failed',
+																},
+																mark,
+															)
+														: null,
 													h('code', { class: 'selector' }, item.label),
 													detail ? h('span', { class: 'meta' }, ` ${detail}`) : null,
 												);
@@ -631,7 +892,13 @@ function renderInsights(s: PanelState): void {
 				: h('p', { class: 'meta' }, 'Nothing to improve here.'),
 		);
 	}
-	fill(sections.insights, blocks.length ? heading(insightsTitle(version), version ? h('span', { class: 'meta' }, ` · Lighthouse ${version}`) : null) : null, ...blocks);
+	fill(
+		sections.insights,
+		blocks.length
+			? heading(insightsTitle(version), version ? h('span', { class: 'meta' }, ` · Lighthouse ${version}`) : null)
+			: null,
+		...blocks,
+	);
 }
 
 // Restored after a reload before the host answers: show what we know; the host sends the state on `ready`.

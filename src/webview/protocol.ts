@@ -14,7 +14,9 @@ export class IpcMessageType<P> {
 	constructor(readonly method: string) {}
 
 	is(msg: unknown): msg is IpcMessage<P> {
-		return typeof msg === 'object' && msg !== null && (msg as { method?: unknown }).method === this.method && 'params' in msg;
+		return (
+			typeof msg === 'object' && msg !== null && (msg as { method?: unknown }).method === this.method && 'params' in msg
+		);
 	}
 
 	create(params: P): IpcMessage<P> {
@@ -57,9 +59,13 @@ export const StagesMessage = new IpcMessageType<{ stages: StageOutcomes; images:
 /** A stage changed state. */
 export const ProgressMessage = new IpcMessageType<{ stage: StageName; state: ProgressState }>('progress');
 /** The audit finished (or failed): final result fields, the previous audit, any error. */
-export const DoneMessage = new IpcMessageType<{ result?: Omit<AuditResult, 'stages'>; stages: StageOutcomes; previous?: PanelState['previous']; error?: ErrorInfo; images: Record<string, string> }>(
-	'done',
-);
+export const DoneMessage = new IpcMessageType<{
+	result?: Omit<AuditResult, 'stages'>;
+	stages: StageOutcomes;
+	previous?: PanelState['previous'];
+	error?: ErrorInfo;
+	images: Record<string, string>;
+}>('done');
 
 // Webview → host
 export const ReadyCommand = new IpcMessageType<Record<string, never>>('ready');

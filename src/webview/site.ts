@@ -24,7 +24,15 @@ import {
 import { CATEGORY_LABEL, FORM_FACTOR_LABEL, scoreBand, toPercent } from '../format/scores';
 import type { IpcMessage } from './protocol';
 import { fill, h, layoutSections, type Child } from './dom';
-import { OpenRouteCommand, RescanCommand, SiteInitMessage, SiteProgressMessage, SiteReadyCommand, type SitePersistedState, type SiteState } from './siteProtocol';
+import {
+	OpenRouteCommand,
+	RescanCommand,
+	SiteInitMessage,
+	SiteProgressMessage,
+	SiteReadyCommand,
+	type SitePersistedState,
+	type SiteState,
+} from './siteProtocol';
 
 interface VsCodeApi {
 	postMessage(msg: IpcMessage<unknown>): void;
@@ -83,14 +91,24 @@ function heading(text: string, ...rest: Child[]): HTMLElement {
 function renderHeader(s: SiteState): void {
 	const r = s.report;
 	const when = r ? new Date(r.startedAt).toLocaleString() : '';
-	const compared = r?.previousScanId ? ' · changes against the previous scan of this site' : r ? ' · the first scan of this site' : '';
+	const compared = r?.previousScanId
+		? ' · changes against the previous scan of this site'
+		: r
+			? ' · the first scan of this site'
+			: '';
 	fill(
 		sections.header,
 		h('h1', { class: 'url' }, s.startUrl || 'Site scan'),
 		h(
 			'p',
 			{ class: 'meta', attrs: { 'data-testid': 'scan-meta', 'data-status': s.status } },
-			s.status === 'loading' ? 'Loading the scan…' : s.status === 'running' ? 'Scanning…' : s.status === 'failed' ? 'The scan failed' : `Scanned ${when} · ${scanStatusWord(s.status)}`,
+			s.status === 'loading'
+				? 'Loading the scan…'
+				: s.status === 'running'
+					? 'Scanning…'
+					: s.status === 'failed'
+						? 'The scan failed'
+						: `Scanned ${when} · ${scanStatusWord(s.status)}`,
 			r ? ` · ${(r.durationMs / 1000).toFixed(1)} s` : '',
 			s.formFactors.length ? ` · ${s.formFactors.map((ff) => FORM_FACTOR_LABEL[ff]).join(' + ')}` : '',
 			compared,
@@ -101,7 +119,11 @@ function renderHeader(s: SiteState): void {
 					{ class: 'actions' },
 					h(
 						'button',
-						{ title: 'Scan the site again, afresh, and compare with this scan', attrs: { type: 'button', 'data-action': 'rescan' }, on: { click: () => vscode.postMessage(RescanCommand.create({})) } },
+						{
+							title: 'Scan the site again, afresh, and compare with this scan',
+							attrs: { type: 'button', 'data-action': 'rescan' },
+							on: { click: () => vscode.postMessage(RescanCommand.create({})) },
+						},
 						'Scan Again',
 					),
 				)
@@ -123,7 +145,16 @@ function renderProgress(s: SiteState): void {
 }
 
 function renderErrors(s: SiteState): void {
-	fill(sections.errors, s.error ? h('div', { class: 'banner status-error', attrs: { role: 'alert', 'data-testid': 'scan-error' } }, s.error.message) : null);
+	fill(
+		sections.errors,
+		s.error
+			? h(
+					'div',
+					{ class: 'banner status-error', attrs: { role: 'alert', 'data-testid': 'scan-error' } },
+					s.error.message,
+				)
+			: null,
+	);
 }
 
 function renderRoutes(s: SiteState): void {
@@ -132,13 +163,33 @@ function renderRoutes(s: SiteState): void {
 		const active = sort.key === key;
 		return h(
 			'th',
-			{ attrs: { scope: 'col', 'data-sort': key, 'aria-sort': active ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none' } },
-			h('button', { class: 'sort', title: `Sort by ${title}`, attrs: { type: 'button' }, on: { click: () => sortBy(key) } }, label, active ? (sort.dir === 'asc' ? ' ↑' : ' ↓') : ''),
+			{
+				attrs: {
+					scope: 'col',
+					'data-sort': key,
+					'aria-sort': active ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none',
+				},
+			},
+			h(
+				'button',
+				{ class: 'sort', title: `Sort by ${title}`, attrs: { type: 'button' }, on: { click: () => sortBy(key) } },
+				label,
+				active ? (sort.dir === 'asc' ? ' ↑' : ' ↓') : '',
+			),
 		);
 	};
 	const rows = sortRoutes(s.routes, sort).map((route) => {
 		const path = route.auditId
-			? h('button', { class: 'link route-link', title: `Open the audit of ${route.url}`, attrs: { type: 'button' }, on: { click: () => openRoute(route.auditId) } }, route.path)
+			? h(
+					'button',
+					{
+						class: 'link route-link',
+						title: `Open the audit of ${route.url}`,
+						attrs: { type: 'button' },
+						on: { click: () => openRoute(route.auditId) },
+					},
+					route.path,
+				)
 			: h('span', { class: 'route-path' }, route.path);
 		return h(
 			'tr',
@@ -147,7 +198,17 @@ function renderRoutes(s: SiteState): void {
 				'td',
 				{ title: route.group ? `Stands for the look-alike routes ${route.group}` : undefined },
 				path,
-				route.isNew ? h('span', { class: 'badge route-new', title: 'Not in the previous scan of this site', attrs: { 'data-testid': 'new' } }, 'new') : null,
+				route.isNew
+					? h(
+							'span',
+							{
+								class: 'badge route-new',
+								title: 'Not in the previous scan of this site',
+								attrs: { 'data-testid': 'new' },
+							},
+							'new',
+						)
+					: null,
 			),
 			h('td', { class: `route-status status-${route.status}`, title: route.error?.message }, routeStatusWord(route)),
 			...cols.map((col) => {
@@ -156,7 +217,13 @@ function renderRoutes(s: SiteState): void {
 					'td',
 					{ attrs: { 'data-col': col.key, 'data-score': percent === undefined ? '' : String(percent) } },
 					h('span', { class: `badge band-${scoreBand(percent)}` }, percent === undefined ? '–' : String(percent)),
-					change ? h('span', { class: `delta ${change.up ? 'up' : 'down'}`, attrs: { 'data-testid': 'change' } }, ` ${change.text}`) : null,
+					change
+						? h(
+								'span',
+								{ class: `delta ${change.up ? 'up' : 'down'}`, attrs: { 'data-testid': 'change' } },
+								` ${change.text}`,
+							)
+						: null,
 				);
 			}),
 			h('td', { attrs: { 'data-col': 'worst' } }, String(toPercent(route.worst) ?? '–')),
@@ -168,7 +235,14 @@ function renderRoutes(s: SiteState): void {
 	}
 	fill(
 		sections.routes,
-		heading(`Routes`, h('span', { class: 'meta' }, ` · ${s.routes.length}${s.progress?.total && s.status === 'running' ? ` of ${s.progress.total}` : ''}`)),
+		heading(
+			`Routes`,
+			h(
+				'span',
+				{ class: 'meta' },
+				` · ${s.routes.length}${s.progress?.total && s.status === 'running' ? ` of ${s.progress.total}` : ''}`,
+			),
+		),
 		s.routes.length
 			? h(
 					'table',
@@ -181,13 +255,23 @@ function renderRoutes(s: SiteState): void {
 							{},
 							header('path', 'Route', 'route path'),
 							header('status', 'Status', 'status'),
-							...cols.map((c) => header(c.key, columnLabel(c, s.formFactors), `${CATEGORY_LABEL[c.category]} (${FORM_FACTOR_LABEL[c.formFactor]})`)),
+							...cols.map((c) =>
+								header(
+									c.key,
+									columnLabel(c, s.formFactors),
+									`${CATEGORY_LABEL[c.category]} (${FORM_FACTOR_LABEL[c.formFactor]})`,
+								),
+							),
 							header('worst', 'Lowest', 'lowest score (worst first)'),
 						),
 					),
 					h('tbody', {}, ...rows),
 				)
-			: h('p', { class: 'meta' }, s.status === 'running' ? 'Routes appear here as their audits finish.' : 'No route was audited.'),
+			: h(
+					'p',
+					{ class: 'meta' },
+					s.status === 'running' ? 'Routes appear here as their audits finish.' : 'No route was audited.',
+				),
 	);
 }
 
@@ -225,8 +309,12 @@ function renderDiscovery(s: SiteState): void {
 		sections.discovery,
 		heading('Discovery'),
 		h('p', { attrs: { 'data-testid': 'discovery' } }, discoveryLine(r.discovery)),
-		r.discovery.sitemaps.length ? h('ul', { class: 'sitemaps' }, ...r.discovery.sitemaps.map((u) => h('li', {}, h('code', {}, u)))) : null,
-		removed.length ? h('p', { attrs: { 'data-testid': 'removed' } }, `Gone since the previous scan: ${removed.join(', ')}`) : null,
+		r.discovery.sitemaps.length
+			? h('ul', { class: 'sitemaps' }, ...r.discovery.sitemaps.map((u) => h('li', {}, h('code', {}, u))))
+			: null,
+		removed.length
+			? h('p', { attrs: { 'data-testid': 'removed' } }, `Gone since the previous scan: ${removed.join(', ')}`)
+			: null,
 	);
 }
 

@@ -15,7 +15,19 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Browser, Frame, Page } from 'playwright-core';
 import { startFixtureServer, type FixtureServer } from '../helpers/fixtureServer';
-import { CHROMIUM, codeServerPaths, freePort, launchChromium, makeWorkspace, QUIET_SETTINGS, REPO, sleep, startProcess, waitForHttp, type Proc } from '../vscode/launch';
+import {
+	CHROMIUM,
+	codeServerPaths,
+	freePort,
+	launchChromium,
+	makeWorkspace,
+	QUIET_SETTINGS,
+	REPO,
+	sleep,
+	startProcess,
+	waitForHttp,
+	type Proc,
+} from '../vscode/launch';
 
 const ARTIFACTS = path.join(REPO, 'test-artifacts');
 /** As in the `package` script of package.json. */
@@ -88,12 +100,19 @@ describe('AuditLens in code-server (e2e)', function () {
 
 	async function gauges(frame: Frame): Promise<GaugeReading[]> {
 		return frame.$$eval('.gauge', (els) =>
-			els.map((e) => ({ category: e.getAttribute('data-category') ?? '', formFactor: e.getAttribute('data-form-factor') ?? '', score: e.getAttribute('data-score') ?? '' })),
+			els.map((e) => ({
+				category: e.getAttribute('data-category') ?? '',
+				formFactor: e.getAttribute('data-form-factor') ?? '',
+				score: e.getAttribute('data-score') ?? '',
+			})),
 		);
 	}
 
 	/** A result panel whose every gauge has a score; optionally one labelled as a development build, or not showing given results. */
-	async function scoredPanel(opts: { devBuild: boolean; notResults?: string[] }): Promise<{ frame: Frame; readings: GaugeReading[]; resultId: string }> {
+	async function scoredPanel(opts: {
+		devBuild: boolean;
+		notResults?: string[];
+	}): Promise<{ frame: Frame; readings: GaugeReading[]; resultId: string }> {
 		for (const frame of await resultFrames()) {
 			const dev = (await frame.$('[data-testid=dev-build]')) !== null;
 			if (dev !== opts.devBuild) continue;
@@ -111,13 +130,22 @@ describe('AuditLens in code-server (e2e)', function () {
 		const vsix = process.env.AUDITLENS_VSIX ?? path.join(tmp, 'auditlens.vsix');
 		if (!process.env.AUDITLENS_VSIX) {
 			// What `npm run package` does, into the temp folder.
-			execFileSync(process.execPath, [path.join(REPO, 'esbuild.js'), '--minify'], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
+			execFileSync(process.execPath, [path.join(REPO, 'esbuild.js'), '--minify'], {
+				cwd: REPO,
+				stdio: ['ignore', 'ignore', 'inherit'],
+			});
 			try {
-				execFileSync(process.execPath, [path.join(REPO, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', ...VSCE_FLAGS, '--out', vsix], { cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] });
+				execFileSync(
+					process.execPath,
+					[path.join(REPO, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', ...VSCE_FLAGS, '--out', vsix],
+					{ cwd: REPO, stdio: ['ignore', 'ignore', 'inherit'] },
+				);
 			} catch (err) {
 				// vsce lists production dependencies with `npm list --production`, which fails on any invalid
 				// dependency (e.g. a "latest" spec inside Lighthouse's tree) until package.json overrides it.
-				throw new Error(`vsce package failed (see above); if \`npm list --production\` reports invalid dependencies, fix those first, or set AUDITLENS_VSIX. ${String(err)}`);
+				throw new Error(
+					`vsce package failed (see above); if \`npm list --production\` reports invalid dependencies, fix those first, or set AUDITLENS_VSIX. ${String(err)}`,
+				);
 			}
 		}
 		const ext = path.join(tmp, 'extensions');
@@ -125,11 +153,26 @@ describe('AuditLens in code-server (e2e)', function () {
 		fs.mkdirSync(path.join(data, 'User'), { recursive: true });
 		const devPort = await freePort();
 		devUrl = `http://127.0.0.1:${devPort}/`;
-		fs.writeFileSync(path.join(data, 'User', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, 'auditlens.formFactors': ['mobile', 'desktop'] }, null, '\t'));
-		execFileSync(paths.node, [paths.codeServer, '--install-extension', vsix, '--extensions-dir', ext, '--user-data-dir', data], { stdio: ['ignore', 'ignore', 'inherit'] });
+		fs.writeFileSync(
+			path.join(data, 'User', 'settings.json'),
+			JSON.stringify({ ...QUIET_SETTINGS, 'auditlens.formFactors': ['mobile', 'desktop'] }, null, '\t'),
+		);
+		execFileSync(
+			paths.node,
+			[paths.codeServer, '--install-extension', vsix, '--extensions-dir', ext, '--user-data-dir', data],
+			{ stdio: ['ignore', 'ignore', 'inherit'] },
+		);
 
-		const workspace = makeWorkspace(path.join(tmp, 'workspace'), { 'auditlens.devServerUrl': devUrl, 'auditlens.auditOnSave': true, 'auditlens.auditOnSaveDelayMs': 300 });
-		devServer = spawn(process.execPath, [path.join(workspace, 'server.js'), '--port', String(devPort), '--root', workspace], { stdio: 'ignore' });
+		const workspace = makeWorkspace(path.join(tmp, 'workspace'), {
+			'auditlens.devServerUrl': devUrl,
+			'auditlens.auditOnSave': true,
+			'auditlens.auditOnSaveDelayMs': 300,
+		});
+		devServer = spawn(
+			process.execPath,
+			[path.join(workspace, 'server.js'), '--port', String(devPort), '--root', workspace],
+			{ stdio: 'ignore' },
+		);
 		fixture = await startFixtureServer();
 
 		const port = await freePort();
@@ -150,7 +193,11 @@ describe('AuditLens in code-server (e2e)', function () {
 				data,
 				workspace,
 			],
-			{ name: 'code-server', env: { ...process.env, CHROME_PATH: CHROMIUM }, verbose: process.env.AUDITLENS_VERBOSE === '1' },
+			{
+				name: 'code-server',
+				env: { ...process.env, CHROME_PATH: CHROMIUM },
+				verbose: process.env.AUDITLENS_VERBOSE === '1',
+			},
 		);
 		await waitForHttp(`http://127.0.0.1:${port}/healthz`);
 		await waitForHttp(devUrl);
@@ -163,7 +210,8 @@ describe('AuditLens in code-server (e2e)', function () {
 	});
 
 	afterEach(async function () {
-		if (this.currentTest?.state === 'failed' && page) await shot(`failed-${(this.currentTest.title ?? '').replace(/\W+/g, '-').slice(0, 60)}`).catch(() => undefined);
+		if (this.currentTest?.state === 'failed' && page)
+			await shot(`failed-${(this.currentTest.title ?? '').replace(/\W+/g, '-').slice(0, 60)}`).catch(() => undefined);
 	});
 
 	after(async () => {
@@ -171,7 +219,8 @@ describe('AuditLens in code-server (e2e)', function () {
 		await codeServer?.stop();
 		// Keep the extension's log (its LogOutputChannel) beside the screenshots.
 		const logs = tmp ? findFiles(path.join(tmp, 'data', 'logs'), /AuditLens\.log$/) : [];
-		for (const [i, f] of logs.entries()) fs.copyFileSync(f, path.join(ARTIFACTS, `e2e-auditlens${i ? `-${i}` : ''}.log`));
+		for (const [i, f] of logs.entries())
+			fs.copyFileSync(f, path.join(ARTIFACTS, `e2e-auditlens${i ? `-${i}` : ''}.log`));
 		devServer?.kill();
 		await fixture?.close();
 		if (tmp) fs.rmSync(tmp, { recursive: true, force: true });
@@ -182,17 +231,30 @@ describe('AuditLens in code-server (e2e)', function () {
 		await quickInput();
 		await page.locator('.quick-input-widget', { hasText: 'AuditLens: Audit URL' }).first().waitFor({ timeout: 20_000 });
 		await page.keyboard.type('not a url at all', { delay: 5 });
-		await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'not a valid URL' }).first().waitFor({ timeout: 10_000 });
+		await page
+			.locator('.quick-input-widget .monaco-list-row', { hasText: 'not a valid URL' })
+			.first()
+			.waitFor({ timeout: 10_000 });
 		await page.keyboard.press('Enter'); // refused: the picker stays open
 		await page.locator('.quick-input-widget input').first().fill(fixture.url('/'));
-		await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Audit this URL' }).first().waitFor({ timeout: 10_000 });
+		await page
+			.locator('.quick-input-widget .monaco-list-row', { hasText: 'Audit this URL' })
+			.first()
+			.waitFor({ timeout: 10_000 });
 		await page.keyboard.press('Enter');
-		await page.locator('.notifications-toasts', { hasText: 'AuditLens: auditing' }).first().waitFor({ timeout: 30_000 });
+		await page
+			.locator('.notifications-toasts', { hasText: 'AuditLens: auditing' })
+			.first()
+			.waitFor({ timeout: 30_000 });
 		await shot('e2e-1-progress');
 	});
 
 	it('shows the scores of both form factors in the result panel', async () => {
-		const { frame, readings } = await until('scores in the result panel', () => scoredPanel({ devBuild: false }), 5 * 60_000);
+		const { frame, readings } = await until(
+			'scores in the result panel',
+			() => scoredPanel({ devBuild: false }),
+			5 * 60_000,
+		);
 		assert.deepEqual(new Set(readings.map((r) => r.formFactor)), new Set(['mobile', 'desktop']));
 		for (const r of readings) assert.ok(Number(r.score) >= 0 && Number(r.score) <= 100, JSON.stringify(r));
 		const url = await frame.$eval('h1.url', (e) => e.textContent);
@@ -237,9 +299,15 @@ describe('AuditLens in code-server (e2e)', function () {
 		const gate = fixture.gate('/gated/e2e-cancel');
 		try {
 			await runCommand('AuditLens: Audit URL');
-			await page.locator('.quick-input-widget', { hasText: 'AuditLens: Audit URL' }).first().waitFor({ timeout: 20_000 });
+			await page
+				.locator('.quick-input-widget', { hasText: 'AuditLens: Audit URL' })
+				.first()
+				.waitFor({ timeout: 20_000 });
 			await page.locator('.quick-input-widget input').first().fill(fixture.url('/gated/e2e-cancel'));
-			await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Audit this URL' }).first().waitFor({ timeout: 10_000 });
+			await page
+				.locator('.quick-input-widget .monaco-list-row', { hasText: 'Audit this URL' })
+				.first()
+				.waitFor({ timeout: 10_000 });
 			await page.keyboard.press('Enter');
 			const toast = page.locator('.notification-toast', { hasText: 'AuditLens: auditing' }).first();
 			await toast.waitFor({ timeout: 30_000 });
@@ -249,7 +317,9 @@ describe('AuditLens in code-server (e2e)', function () {
 			await until(
 				'the cancelled panel',
 				async () => {
-					for (const f of await resultFrames()) if (/cancelled/i.test((await f.$eval('.section-errors', (e) => e.textContent ?? '').catch(() => '')) ?? '')) return true;
+					for (const f of await resultFrames())
+						if (/cancelled/i.test((await f.$eval('.section-errors', (e) => e.textContent ?? '').catch(() => '')) ?? ''))
+							return true;
 					return undefined;
 				},
 				60_000,
@@ -274,11 +344,16 @@ describe('AuditLens in code-server (e2e)', function () {
 
 	let devResultId = '';
 	it('audits the dev server when a file is saved, labelled as a development build', async () => {
-		const shown = await Promise.all((await resultFrames()).map((f) => f.$eval('.section-header', (e) => e.getAttribute('data-result-id') ?? '')));
+		const shown = await Promise.all(
+			(await resultFrames()).map((f) => f.$eval('.section-header', (e) => e.getAttribute('data-result-id') ?? '')),
+		);
 		await page.keyboard.press('Control+P');
 		await quickInput();
 		await page.keyboard.type('app.css', { delay: 10 });
-		await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'app.css' }).first().waitFor({ timeout: 20_000 });
+		await page
+			.locator('.quick-input-widget .monaco-list-row', { hasText: 'app.css' })
+			.first()
+			.waitFor({ timeout: 20_000 });
 		await page.keyboard.press('Enter');
 		// Type only once the editor has the focus, and see the save on disk: a lost keystroke fails here, not after the
 		// audit's five minutes.
@@ -287,8 +362,16 @@ describe('AuditLens in code-server (e2e)', function () {
 		await page.keyboard.type('\n/* saved by the e2e test */\n');
 		await page.keyboard.press('Control+S');
 		const css = path.join(tmp, 'workspace', 'src', 'app.css');
-		await until('app.css saved', async () => (fs.readFileSync(css, 'utf8').includes('saved by the e2e test') ? true : undefined), 20_000);
-		const { readings, resultId } = await until('a scored dev-build panel', () => scoredPanel({ devBuild: true, notResults: shown }), 5 * 60_000);
+		await until(
+			'app.css saved',
+			async () => (fs.readFileSync(css, 'utf8').includes('saved by the e2e test') ? true : undefined),
+			20_000,
+		);
+		const { readings, resultId } = await until(
+			'a scored dev-build panel',
+			() => scoredPanel({ devBuild: true, notResults: shown }),
+			5 * 60_000,
+		);
 		assert.equal(readings.length, 8);
 		devResultId = resultId;
 		await sleep(1000);
@@ -309,7 +392,10 @@ describe('AuditLens in code-server (e2e)', function () {
 		await runCommand('AuditLens: Audit URL');
 		await page.locator('.quick-input-widget', { hasText: 'AuditLens: Audit URL' }).first().waitFor({ timeout: 20_000 });
 		await page.locator('.quick-input-widget input').first().fill(url);
-		await page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Audit this URL' }).first().waitFor({ timeout: 10_000 });
+		await page
+			.locator('.quick-input-widget .monaco-list-row', { hasText: 'Audit this URL' })
+			.first()
+			.waitFor({ timeout: 10_000 });
 		await page.keyboard.press('Enter');
 		// The CRO findings quote the page's H1 (which equals its title) and its call to action.
 		const frame = await until(

@@ -10,14 +10,26 @@ import { DEFAULT_SETTINGS } from '../../src/engine/settings';
 import { createAiStage, NO_KEY_REASON } from '../../src/engine/gather/ai';
 import type { CaptureData, DomFacts, EngineSettings, Screenshot } from '../../src/protocol';
 import { waitFor } from '../helpers/engineProcess';
-import { errorReply, presentedKey, rateLimited, serverError, startFakeAnthropic, textReply, toolUseReply, type FakeAnthropic } from '../helpers/fakeAnthropic';
+import {
+	errorReply,
+	presentedKey,
+	rateLimited,
+	serverError,
+	startFakeAnthropic,
+	textReply,
+	toolUseReply,
+	type FakeAnthropic,
+} from '../helpers/fakeAnthropic';
 import { FIXTURE_PAGES } from '../helpers/fixtureServer';
 import { StageHarness } from '../helpers/stageHarness';
 
 const KEY = 'sk-ant-api03-TESTKEY-0123456789abcdefghijklmnop';
 
 /** Saved DomFacts of the good fixture page (captured once, re-used without a browser). */
-const FACTS = JSON.parse(fs.readFileSync(path.join(FIXTURE_PAGES, '..', 'facts', 'good.json'), 'utf8')) as { mobile: DomFacts; desktop: DomFacts };
+const FACTS = JSON.parse(fs.readFileSync(path.join(FIXTURE_PAGES, '..', 'facts', 'good.json'), 'utf8')) as {
+	mobile: DomFacts;
+	desktop: DomFacts;
+};
 
 function fakeCapture(): CaptureData {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auditlens-ai-'));
@@ -44,12 +56,36 @@ const GOOD_SUGGESTIONS = [
 		impact: 'medium',
 		effort: 'low',
 	},
-	{ title: 'Say what happens after signup', target: 'the "Start free trial" button', detail: 'Add a micro-line "14 days free, no card" beside the button.', impact: 'high', effort: 'low' },
-	{ title: 'Shorten the signup form', target: '#signup > form', detail: 'Drop the name field; ask only for the work email.', impact: 'medium', effort: 'low' },
+	{
+		title: 'Say what happens after signup',
+		target: 'the "Start free trial" button',
+		detail: 'Add a micro-line "14 days free, no card" beside the button.',
+		impact: 'high',
+		effort: 'low',
+	},
+	{
+		title: 'Shorten the signup form',
+		target: '#signup > form',
+		detail: 'Drop the name field; ask only for the work email.',
+		impact: 'medium',
+		effort: 'low',
+	},
 ];
 const INVENTED = [
-	{ title: 'Fix the video carousel', target: '#video-carousel', detail: 'The carousel autoplays too fast.', impact: 'high', effort: 'medium' },
-	{ title: 'Improve the chatbot', target: 'live chat widget', detail: 'Greet visitors proactively.', impact: 'low', effort: 'low' },
+	{
+		title: 'Fix the video carousel',
+		target: '#video-carousel',
+		detail: 'The carousel autoplays too fast.',
+		impact: 'high',
+		effort: 'medium',
+	},
+	{
+		title: 'Improve the chatbot',
+		target: 'live chat widget',
+		detail: 'Greet visitors proactively.',
+		impact: 'low',
+		effort: 'low',
+	},
 ];
 
 describe('AI suggestions (fake Anthropic API on 127.0.0.1)', function () {
@@ -74,13 +110,31 @@ describe('AI suggestions (fake Anthropic API on 127.0.0.1)', function () {
 	});
 
 	function setup(over: Partial<EngineSettings> = {}, clientOpts = {}) {
-		const settings: EngineSettings = { ...DEFAULT_SETTINGS, aiModel: 'claude-sonnet-4-6', anthropicApiKey: KEY, ...over };
-		const client = new AnthropicClient(settings, createLogger('debug').child('ai'), { baseUrl: fake.url, ...clientOpts });
+		const settings: EngineSettings = {
+			...DEFAULT_SETTINGS,
+			aiModel: 'claude-sonnet-4-6',
+			anthropicApiKey: KEY,
+			...over,
+		};
+		const client = new AnthropicClient(settings, createLogger('debug').child('ai'), {
+			baseUrl: fake.url,
+			...clientOpts,
+		});
 		const stage = createAiStage(client);
 		const newCtx = (): StageHarness => {
 			const ctx = new StageHarness({ url: 'https://lensly.example/cro/good.html', settings, logLevel: 'debug' });
-			ctx.setOutcome('capture', { status: 'ok', data: fakeCapture(), startedAt: new Date().toISOString(), durationMs: 1 });
-			ctx.setOutcome('cro', { status: 'ok', data: { findings: domFindings(FACTS) }, startedAt: new Date().toISOString(), durationMs: 0 });
+			ctx.setOutcome('capture', {
+				status: 'ok',
+				data: fakeCapture(),
+				startedAt: new Date().toISOString(),
+				durationMs: 1,
+			});
+			ctx.setOutcome('cro', {
+				status: 'ok',
+				data: { findings: domFindings(FACTS) },
+				startedAt: new Date().toISOString(),
+				durationMs: 0,
+			});
 			return ctx;
 		};
 		return { settings, client, stage, newCtx };
@@ -112,7 +166,11 @@ describe('AI suggestions (fake Anthropic API on 127.0.0.1)', function () {
 		assert.equal(req.body.model, 'claude-test-model');
 		assert.equal(req.body.max_tokens, 1500);
 		assert.deepEqual(req.body.tool_choice, { type: 'tool', name: SUGGESTION_TOOL });
-		const content = (req.body.messages as { content: { type: string; source?: { type: string; media_type: string; data: string }; text?: string }[] }[])[0].content;
+		const content = (
+			req.body.messages as {
+				content: { type: string; source?: { type: string; media_type: string; data: string }; text?: string }[];
+			}[]
+		)[0].content;
 		const images = content.filter((b) => b.type === 'image');
 		assert.equal(images.length, 2, 'viewport shots of mobile and desktop');
 		assert.deepEqual([images[0].source?.type, images[0].source?.media_type], ['base64', 'image/jpeg']);
@@ -127,7 +185,11 @@ describe('AI suggestions (fake Anthropic API on 127.0.0.1)', function () {
 	});
 
 	it('returns validated suggestions and drops those naming nothing on the page', async () => {
-		fake.enqueue(toolUseReply(SUGGESTION_TOOL, { suggestions: [...GOOD_SUGGESTIONS, ...INVENTED, { title: 'x', target: '#hero' }] }));
+		fake.enqueue(
+			toolUseReply(SUGGESTION_TOOL, {
+				suggestions: [...GOOD_SUGGESTIONS, ...INVENTED, { title: 'x', target: '#hero' }],
+			}),
+		);
 		const { stage, newCtx } = setup();
 		const outcome = await newCtx().runStage(stage);
 		assert.equal(outcome.status, 'ok');
@@ -178,7 +240,10 @@ describe('AI suggestions (fake Anthropic API on 127.0.0.1)', function () {
 		assert.equal(client.stats().ai?.failures, 3);
 		const paused = await newCtx().runStage(stage);
 		assert.equal(paused.status, 'ok');
-		assert.match(paused.status === 'ok' ? (paused.data.note ?? '') : '', /paused for about \d+ s after repeated Anthropic API failures/);
+		assert.match(
+			paused.status === 'ok' ? (paused.data.note ?? '') : '',
+			/paused for about \d+ s after repeated Anthropic API failures/,
+		);
 		assert.equal(fake.requests.length, 6, 'no call while the breaker is open');
 	});
 
@@ -203,7 +268,10 @@ describe('AI suggestions (fake Anthropic API on 127.0.0.1)', function () {
 	});
 
 	it('never lets the key reach logs, errors or results, even when the API echoes it', async () => {
-		fake.enqueue(errorReply(400, 'invalid_request_error', `invalid x-api-key ${KEY}`), errorReply(401, 'authentication_error', 'invalid x-api-key'));
+		fake.enqueue(
+			errorReply(400, 'invalid_request_error', `invalid x-api-key ${KEY}`),
+			errorReply(401, 'authentication_error', 'invalid x-api-key'),
+		);
 		const { stage, newCtx } = setup({}, { maxRetries: 0 });
 		const ctx = newCtx();
 		const first = await ctx.runStage(stage);
@@ -217,13 +285,17 @@ describe('AI suggestions (fake Anthropic API on 127.0.0.1)', function () {
 		fake.enqueue(toolUseReply(SUGGESTION_TOOL, { suggestions: GOOD_SUGGESTIONS }));
 		const { stage, newCtx } = setup({ aiDeep: true });
 		await newCtx().runStage(stage);
-		const body = fake.requests[0].body as { messages: { content: { type: string }[] }[]; tools: { input_schema: { properties: { suggestions: { maxItems: number } } } }[] };
+		const body = fake.requests[0].body as {
+			messages: { content: { type: string }[] }[];
+			tools: { input_schema: { properties: { suggestions: { maxItems: number } } } }[];
+		};
 		assert.equal(body.messages[0].content.filter((b) => b.type === 'image').length, 4);
 		assert.equal(body.tools[0].input_schema.properties.suggestions.maxItems, 10);
 	});
 
 	it('keeps at most maxAiCalls requests in flight', async () => {
-		for (let i = 0; i < 3; i++) fake.enqueue({ ...toolUseReply(SUGGESTION_TOOL, { suggestions: GOOD_SUGGESTIONS }), delayMs: 150 });
+		for (let i = 0; i < 3; i++)
+			fake.enqueue({ ...toolUseReply(SUGGESTION_TOOL, { suggestions: GOOD_SUGGESTIONS }), delayMs: 150 });
 		const { stage, newCtx } = setup({ maxAiCalls: 1 });
 		const outcomes = await Promise.all([0, 1, 2].map(() => newCtx().runStage(stage)));
 		assert.ok(outcomes.every((o) => o.status === 'ok'));

@@ -2,15 +2,31 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { type AuditAuth, type AuditOptionsInput, auditRequest, type AuditResult, configureRequest, getReportRequest, getResultRequest, listHistoryRequest, statsRequest } from '../../src/protocol';
+import {
+	type AuditAuth,
+	type AuditOptionsInput,
+	auditRequest,
+	type AuditResult,
+	configureRequest,
+	getReportRequest,
+	getResultRequest,
+	listHistoryRequest,
+	statsRequest,
+} from '../../src/protocol';
 import { auditError, type EngineProcess, startEngine } from '../helpers/engineProcess';
 import { FIXTURE_TOKEN, type FixtureServer, fromLighthouse, startFixtureServer } from '../helpers/fixtureServer';
 
 /** Lighthouse on mobile and the capture, taken in the page Lighthouse loaded. */
 const SIGNED_IN: AuditOptionsInput = { formFactors: ['mobile'], stages: { cro: false, ai: false, crux: false } };
 /** The capture alone: the capture browser loads the page (and signs in) itself. */
-const CAPTURE_ONLY: AuditOptionsInput = { formFactors: ['mobile'], stages: { lighthouse: false, cro: false, ai: false, crux: false } };
-const LH_ONLY: AuditOptionsInput = { formFactors: ['mobile'], stages: { capture: false, cro: false, ai: false, crux: false } };
+const CAPTURE_ONLY: AuditOptionsInput = {
+	formFactors: ['mobile'],
+	stages: { lighthouse: false, cro: false, ai: false, crux: false },
+};
+const LH_ONLY: AuditOptionsInput = {
+	formFactors: ['mobile'],
+	stages: { capture: false, cro: false, ai: false, crux: false },
+};
 
 const HEADER: AuditAuth = { headers: { 'X-Fixture-Token': FIXTURE_TOKEN } };
 const COOKIE: AuditAuth = { cookies: [{ name: 'session', value: FIXTURE_TOKEN }] };
@@ -51,7 +67,8 @@ describe('signed-in audits: headers, cookies and a login script (real engine, Ch
 		if (dir) fs.rmSync(dir, { recursive: true, force: true });
 	});
 
-	const audit = (url: string, options: AuditOptionsInput, auth?: AuditAuth) => engine.connection.sendRequest(auditRequest, { url, options, ...(auth ? { auth } : {}) });
+	const audit = (url: string, options: AuditOptionsInput, auth?: AuditAuth) =>
+		engine.connection.sendRequest(auditRequest, { url, options, ...(auth ? { auth } : {}) });
 
 	it('audits a page behind a header: ok with real scores and the DOM facts of the real page; without it, failed with the 401', async () => {
 		const url = server.url('/protected?case=header');
@@ -60,9 +77,18 @@ describe('signed-in audits: headers, cookies and a login script (real engine, Ch
 		assert.ok(typeof perf(signedIn) === 'number', 'Lighthouse scored the page');
 		assert.equal(facts(signedIn)?.title, 'Members area', 'the capture saw the signed-in page');
 		assert.ok(facts(signedIn)?.ctas.some((c) => c.text === 'Open your account'));
-		assert.deepEqual(signedIn.auth, { headers: ['X-Fixture-Token'], cookies: [] }, 'the result says it was signed in, by name');
-		const lighthouseGotIt = server.seen.filter((r) => r.path === '/protected?case=header' && fromLighthouse({ headers: { 'user-agent': r.userAgent } } as never));
-		assert.ok(lighthouseGotIt.length > 0 && lighthouseGotIt.every((r) => r.token === FIXTURE_TOKEN), 'Lighthouse sent the header');
+		assert.deepEqual(
+			signedIn.auth,
+			{ headers: ['X-Fixture-Token'], cookies: [] },
+			'the result says it was signed in, by name',
+		);
+		const lighthouseGotIt = server.seen.filter(
+			(r) => r.path === '/protected?case=header' && fromLighthouse({ headers: { 'user-agent': r.userAgent } } as never),
+		);
+		assert.ok(
+			lighthouseGotIt.length > 0 && lighthouseGotIt.every((r) => r.token === FIXTURE_TOKEN),
+			'Lighthouse sent the header',
+		);
 
 		const signedOut = await audit(url, SIGNED_IN);
 		assert.equal(signedOut.status, 'failed');
@@ -84,14 +110,19 @@ describe('signed-in audits: headers, cookies and a login script (real engine, Ch
 			assert.equal(result.status, 'ok', JSON.stringify(result.stageErrors ?? result.error));
 			assert.equal(facts(result)?.title, 'Members area', `${name}: the capture saw the signed-in page`);
 			assert.deepEqual(result.auth, { headers: [], cookies: ['session'] });
-			const home = server.seen.filter((r) => r.path.startsWith(`/protected?case=cookie-${name}`) && /Chrome\//.test(r.userAgent));
+			const home = server.seen.filter(
+				(r) => r.path.startsWith(`/protected?case=cookie-${name}`) && /Chrome\//.test(r.userAgent),
+			);
 			assert.ok(home.length >= 1, `${name}: a browser loaded the page (${home.length} requests)`);
 			assert.ok(
 				home.every((r) => r.cookie === `session=${FIXTURE_TOKEN}`),
 				`${name}: the page itself got the cookie`,
 			);
 			const away = other.seen.filter((r) => r.path === `/pixel.png?case=cookie-${name}`);
-			assert.ok(away.length >= 1, `${name}: the browser loaded the image from the other origin (${away.length} requests)`);
+			assert.ok(
+				away.length >= 1,
+				`${name}: the browser loaded the image from the other origin (${away.length} requests)`,
+			);
 			assert.deepEqual(
 				away.map((r) => r.cookie),
 				away.map(() => undefined),
@@ -133,7 +164,12 @@ describe('signed-in audits: headers, cookies and a login script (real engine, Ch
 		);
 		const result = await audit(server.url('/local-storage?case=storage'), LH_ONLY, { loginScript: script });
 		assert.equal(result.status, 'ok', JSON.stringify(result.stageErrors ?? result.error));
-		const beacons = server.seen.filter((r) => r.path.startsWith('/beacon?') && r.path.endsWith('case=storage') && fromLighthouse({ headers: { 'user-agent': r.userAgent } } as never));
+		const beacons = server.seen.filter(
+			(r) =>
+				r.path.startsWith('/beacon?') &&
+				r.path.endsWith('case=storage') &&
+				fromLighthouse({ headers: { 'user-agent': r.userAgent } } as never),
+		);
 		assert.deepEqual(
 			beacons.map((r) => r.path),
 			['/beacon?signed-in=true&case=storage'],
@@ -157,12 +193,18 @@ describe('signed-in audits: headers, cookies and a login script (real engine, Ch
 
 		const hangs = loginScript(dir, 'login-hangs', 'await new Promise(() => undefined);');
 		const t0 = Date.now();
-		const hung = await audit(server.url('/protected?case=hangs'), { ...LH_ONLY, timeoutMs: 20_000 }, { loginScript: hangs });
+		const hung = await audit(
+			server.url('/protected?case=hangs'),
+			{ ...LH_ONLY, timeoutMs: 20_000 },
+			{ loginScript: hangs },
+		);
 		assert.equal(hung.error?.code, 'LOGIN_ERROR', JSON.stringify(hung.error));
 		assert.match(hung.error?.message ?? '', /login-hangs\.mjs did not finish within \d+ s/);
 		assert.ok(Date.now() - t0 < 20_000, 'within the audit deadline');
 
-		const missing = await auditError(audit(server.url('/protected'), LH_ONLY, { loginScript: path.join(dir, 'nope.mjs') }));
+		const missing = await auditError(
+			audit(server.url('/protected'), LH_ONLY, { loginScript: path.join(dir, 'nope.mjs') }),
+		);
 		assert.equal(missing.info.code, 'INVALID_PARAMS');
 		assert.match(missing.message, /nope\.mjs cannot be read \(no such file\)/);
 	});
@@ -193,16 +235,34 @@ describe('signed-in audits: headers, cookies and a login script (real engine, Ch
 		const db = path.join(dir, 'secrets.sqlite');
 		const own = await startEngine({ db, args: ['--log-level', 'debug'] });
 		const audit = (auth: AuditAuth) => own.connection.sendRequest(auditRequest, { url, options: SIGNED_IN, auth });
-		const result = await audit({ headers: { 'X-Fixture-Token': FIXTURE_TOKEN, 'X-Extra': secretHeader }, cookies: [{ name: 'session', value: FIXTURE_TOKEN }] });
+		const result = await audit({
+			headers: { 'X-Fixture-Token': FIXTURE_TOKEN, 'X-Extra': secretHeader },
+			cookies: [{ name: 'session', value: FIXTURE_TOKEN }],
+		});
 		assert.equal(result.status, 'ok', JSON.stringify(result.stageErrors ?? result.error));
-		const json = await own.connection.sendRequest(getReportRequest, { id: result.id, formFactor: 'mobile', format: 'json' });
-		const html = await own.connection.sendRequest(getReportRequest, { id: result.id, formFactor: 'mobile', format: 'html' });
-		assert.match(json.content, /"extraHeaders":\{"X-Fixture-Token":"\(hidden\)","X-Extra":"\(hidden\)"\}/, 'the report keeps the header names only');
+		const json = await own.connection.sendRequest(getReportRequest, {
+			id: result.id,
+			formFactor: 'mobile',
+			format: 'json',
+		});
+		const html = await own.connection.sendRequest(getReportRequest, {
+			id: result.id,
+			formFactor: 'mobile',
+			format: 'html',
+		});
+		assert.match(
+			json.content,
+			/"extraHeaders":\{"X-Fixture-Token":"\(hidden\)","X-Extra":"\(hidden\)"\}/,
+			'the report keeps the header names only',
+		);
 		const stored = await own.connection.sendRequest(getResultRequest, { id: result.id });
 		const { entries } = await own.connection.sendRequest(listHistoryRequest, { url });
 		const stats = await own.connection.sendRequest(statsRequest, {});
 		// A failed run of the same credentials: its error passes through the engine's log and history too.
-		const failed = await audit({ headers: { 'X-Fixture-Token': secretHeader }, cookies: [{ name: 'session', value: secretHeader }] });
+		const failed = await audit({
+			headers: { 'X-Fixture-Token': secretHeader },
+			cookies: [{ name: 'session', value: secretHeader }],
+		});
 		assert.equal(failed.status, 'failed');
 		// The history file is written when the engine exits; then every byte of it is read.
 		await own.stop();
@@ -221,17 +281,24 @@ describe('signed-in audits: headers, cookies and a login script (real engine, Ch
 		assert.match(own.stderr(), /DEBUG .*capture mobile/, 'the log has the debug lines of the audit');
 		assert.match(own.stderr(), /protected\?case=secrets is failed: .*HTTP 401/, 'and the failed audit');
 		for (const [where, text] of texts) {
-			for (const secret of [FIXTURE_TOKEN, secretHeader]) assert.ok(!text.includes(secret), `${where} holds a secret value`);
+			for (const secret of [FIXTURE_TOKEN, secretHeader])
+				assert.ok(!text.includes(secret), `${where} holds a secret value`);
 		}
 	});
 
 	it('refuses bad credentials with INVALID_PARAMS that never quote a value', async () => {
 		const bad: [AuditAuth, RegExp][] = [
-			[{ headers: { 'X-Token': 'line\r\nInjected: yes-secret-1' } }, /auth\.headers\.X-Token: a header value may only have printable ASCII/],
+			[
+				{ headers: { 'X-Token': 'line\r\nInjected: yes-secret-1' } },
+				/auth\.headers\.X-Token: a header value may only have printable ASCII/,
+			],
 			[{ headers: { Host: 'evil.example-secret-2' } }, /this header is set by the browser/],
 			[{ headers: { Cookie: 'session=secret-3' } }, /give cookies as cookies/],
 			[{ headers: { 'Bad Name': 'secret-4' } }, /a header name may only have/],
-			[{ cookies: [{ name: 'session', value: 'has space secret-5' }] }, /auth\.cookies\.0\.value: a cookie value may not have spaces/],
+			[
+				{ cookies: [{ name: 'session', value: 'has space secret-5' }] },
+				/auth\.cookies\.0\.value: a cookie value may not have spaces/,
+			],
 			[{ loginScript: 'relative/login-secret-6.mjs' }, /the login script path must be absolute/],
 		];
 		for (const [auth, message] of bad) {
@@ -260,12 +327,20 @@ describe('signed-in audits: a pooled Chrome (real engine, Chromium and Lighthous
 
 	it('does not carry a signed-in run’s cookie into the next audit: that Chrome is replaced', async () => {
 		const before = await engine.connection.sendRequest(statsRequest, {});
-		const signedIn = await engine.connection.sendRequest(auditRequest, { url: server.url('/whoami?run=signed-in'), options: LH_ONLY, auth: COOKIE });
+		const signedIn = await engine.connection.sendRequest(auditRequest, {
+			url: server.url('/whoami?run=signed-in'),
+			options: LH_ONLY,
+			auth: COOKIE,
+		});
 		assert.equal(signedIn.status, 'ok');
-		const plain = await engine.connection.sendRequest(auditRequest, { url: server.url('/whoami?run=plain'), options: LH_ONLY });
+		const plain = await engine.connection.sendRequest(auditRequest, {
+			url: server.url('/whoami?run=plain'),
+			options: LH_ONLY,
+		});
 		assert.equal(plain.status, 'ok');
 		const after = await engine.connection.sendRequest(statsRequest, {});
-		const cookieOf = (run: string) => server.seen.filter((r) => r.path === `/whoami?run=${run}` && /Chrome\//.test(r.userAgent)).map((r) => r.cookie);
+		const cookieOf = (run: string) =>
+			server.seen.filter((r) => r.path === `/whoami?run=${run}` && /Chrome\//.test(r.userAgent)).map((r) => r.cookie);
 		assert.ok(cookieOf('signed-in').length > 0 && cookieOf('signed-in').every((c) => c === `session=${FIXTURE_TOKEN}`));
 		assert.ok(cookieOf('plain').length > 0);
 		assert.deepEqual(
@@ -273,7 +348,10 @@ describe('signed-in audits: a pooled Chrome (real engine, Chromium and Lighthous
 			cookieOf('plain').map(() => undefined),
 			'the next audit sent no cookie',
 		);
-		assert.ok(after.browsers.launched - before.browsers.launched >= 2, 'the signed-in Chrome was replaced by a fresh one');
+		assert.ok(
+			after.browsers.launched - before.browsers.launched >= 2,
+			'the signed-in Chrome was replaced by a fresh one',
+		);
 		assert.equal(after.browsers.crashed, before.browsers.crashed, 'retiring it is not a crash');
 	});
 });

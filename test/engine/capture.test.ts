@@ -64,7 +64,10 @@ describe('capture stage (real Chromium)', function () {
 			const shots = data.shots[ff];
 			assert.ok(shots, `${ff} shots`);
 			for (const shot of [shots.viewport, shots.fullPage]) {
-				assert.ok(fs.existsSync(shot.path) && shot.path.startsWith(ctx.artifactsDir), 'written under the artifacts dir');
+				assert.ok(
+					fs.existsSync(shot.path) && shot.path.startsWith(ctx.artifactsDir),
+					'written under the artifacts dir',
+				);
 				assert.ok(isJpeg(shot.path));
 				assert.equal(fs.statSync(shot.path).size, shot.bytes);
 				assert.ok(shot.bytes <= settings.screenshotTargetBytes, `${ff} ${shot.bytes} <= target`);
@@ -80,7 +83,10 @@ describe('capture stage (real Chromium)', function () {
 		const target = 25_000;
 		const data = okData((await capture('/cro/tall.html', { screenshotTargetBytes: target })).outcome);
 		const desktop = data.shots.desktop!;
-		assert.ok(desktop.viewport.bytes <= target && desktop.fullPage.bytes <= target, `${desktop.viewport.bytes} / ${desktop.fullPage.bytes}`);
+		assert.ok(
+			desktop.viewport.bytes <= target && desktop.fullPage.bytes <= target,
+			`${desktop.viewport.bytes} / ${desktop.fullPage.bytes}`,
+		);
 		assert.ok(desktop.fullPage.width < 1920, 'scaled down');
 		assert.equal(desktop.viewport.foldY, desktop.viewport.height, 'fold scaled with the image');
 	});
@@ -105,7 +111,12 @@ describe('capture stage (real Chromium)', function () {
 			f.forms.map((x) => [x.fieldCount, x.requiredCount, x.unlabeled.length, x.submitText]),
 			[[2, 1, 0, 'Create my free account']],
 		);
-		assert.deepEqual([...new Set(f.trustSignals.map((t) => t.kind))].sort(), ['guarantee', 'logos', 'rating', 'testimonial']);
+		assert.deepEqual([...new Set(f.trustSignals.map((t) => t.kind))].sort(), [
+			'guarantee',
+			'logos',
+			'rating',
+			'testimonial',
+		]);
 		assert.ok(f.socialProofNumbers.some((n) => /1,200 reviews/.test(n)));
 		assert.ok(f.pricing.includes('$19/month'));
 		assert.deepEqual([...new Set(f.contact.map((c) => c.kind))].sort(), ['email', 'phone']);
@@ -139,7 +150,11 @@ describe('capture stage (real Chromium)', function () {
 		const hangsBefore = server.hits.get('/hang') ?? 0;
 		const running = ctx.runStage(createCaptureStage(browser));
 		// Cancel once the browser is surely loading the page (which never answers).
-		await waitFor(() => (server.hits.get('/hang') ?? 0) > hangsBefore, 30_000, 'the capture browser to request the page');
+		await waitFor(
+			() => (server.hits.get('/hang') ?? 0) > hangsBefore,
+			30_000,
+			'the capture browser to request the page',
+		);
 		ctx.abort();
 		const t0 = Date.now();
 		const outcome = await running;
@@ -170,7 +185,10 @@ describe('capture stage (real Chromium)', function () {
 		const poll = setInterval(() => (maxOpen = Math.max(maxOpen, browser.info().openContexts)), 5);
 		try {
 			// four jobs (2 audits x 2 form factors) through one slot: give the queue time
-			const runs = await Promise.all([capture('/slow?ms=400', { auditTimeoutMs: 90_000 }), capture('/slow?ms=400', { auditTimeoutMs: 90_000 })]);
+			const runs = await Promise.all([
+				capture('/slow?ms=400', { auditTimeoutMs: 90_000 }),
+				capture('/slow?ms=400', { auditTimeoutMs: 90_000 }),
+			]);
 			for (const r of runs) okData(r.outcome);
 		} finally {
 			clearInterval(poll);

@@ -3,7 +3,12 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { defaultChromeSearch, findChrome, knownChromePaths, type ChromeSearch } from '../../src/engine/chrome/findChrome';
+import {
+	defaultChromeSearch,
+	findChrome,
+	knownChromePaths,
+	type ChromeSearch,
+} from '../../src/engine/chrome/findChrome';
 import { chromeSandbox, probeSandbox, sandboxVerdict, type SandboxFacts } from '../../src/engine/chrome/sandbox';
 import { AuditError } from '../../src/engine/errors';
 import { createLogger } from '../../src/engine/log';
@@ -55,20 +60,34 @@ describe('Chrome discovery', function () {
 
 	it('falls back to known paths when chrome-launcher fails, and says so when nothing is found', async () => {
 		const failing = () => Promise.reject(new Error('lsregister: not found'));
-		assert.equal(await findChrome(undefined, machine(['/snap/bin/chromium'], { discover: failing })), '/snap/bin/chromium');
+		assert.equal(
+			await findChrome(undefined, machine(['/snap/bin/chromium'], { discover: failing })),
+			'/snap/bin/chromium',
+		);
 		const message = await notFound(machine([], { discover: failing }));
-		assert.match(message, /Tried: .*CHROME_PATH \(not set\), chrome-launcher's discovery \(failed: lsregister: not found\), \/usr\/bin\/chromium, /);
+		assert.match(
+			message,
+			/Tried: .*CHROME_PATH \(not set\), chrome-launcher's discovery \(failed: lsregister: not found\), \/usr\/bin\/chromium, /,
+		);
 		assert.match(message, /apt-get install chromium/);
 	});
 
 	it('knows the Windows and macOS locations', async () => {
-		const env = { LOCALAPPDATA: 'C:\\Users\\ada\\AppData\\Local', PROGRAMFILES: 'C:\\Program Files', 'PROGRAMFILES(X86)': 'C:\\Program Files (x86)' };
+		const env = {
+			LOCALAPPDATA: 'C:\\Users\\ada\\AppData\\Local',
+			PROGRAMFILES: 'C:\\Program Files',
+			'PROGRAMFILES(X86)': 'C:\\Program Files (x86)',
+		};
 		const windows = knownChromePaths('win32', env);
 		assert.ok(windows.includes('C:\\Program Files\\Google\\Chrome\\Application\\chrome.exe'));
 		assert.ok(windows.includes('C:\\Users\\ada\\AppData\\Local\\Google\\Chrome\\Application\\chrome.exe'));
 		const message = await notFound(machine([], { platform: 'win32', env }));
 		assert.match(message, /found none\), C:\\Users\\ada\\AppData\\Local\\Google\\Chrome\\Application\\chrome\.exe, /);
-		assert.ok(knownChromePaths('darwin', { HOME: '/Users/ada' }).includes('/Users/ada/Applications/Google Chrome.app/Contents/MacOS/Google Chrome'));
+		assert.ok(
+			knownChromePaths('darwin', { HOME: '/Users/ada' }).includes(
+				'/Users/ada/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
+			),
+		);
 		const mac = machine(['/Applications/Google Chrome.app/Contents/MacOS/Google Chrome'], { platform: 'darwin' });
 		assert.equal(await findChrome(undefined, mac), '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome');
 	});
@@ -79,7 +98,11 @@ describe('Chrome discovery', function () {
 		assert.ok(installations.includes('/usr/bin/chromium'), JSON.stringify(installations));
 		// Without CHROME_PATH, findChrome takes chrome-launcher's first executable installation.
 		let asked = 0;
-		const search: ChromeSearch = { ...defaultChromeSearch, env: {}, discover: () => (asked++, defaultChromeSearch.discover()) };
+		const search: ChromeSearch = {
+			...defaultChromeSearch,
+			env: {},
+			discover: () => (asked++, defaultChromeSearch.discover()),
+		};
 		assert.equal(
 			await findChrome(undefined, search),
 			installations.find((f) => defaultChromeSearch.isExecutable(f)),
@@ -90,7 +113,13 @@ describe('Chrome discovery', function () {
 
 describe('Chrome sandbox decision', function () {
 	this.timeout(60_000);
-	const linuxUser: SandboxFacts = { platform: 'linux', uid: 1000, unprivilegedUsernsClone: '1\n', maxUserNamespaces: '63000\n', suidHelper: false };
+	const linuxUser: SandboxFacts = {
+		platform: 'linux',
+		uid: 1000,
+		unprivilegedUsernsClone: '1\n',
+		maxUserNamespaces: '63000\n',
+		suidHelper: false,
+	};
 
 	it('is off as root, with the reason', () => {
 		const verdict = sandboxVerdict({ ...linuxUser, uid: 0 });
@@ -109,7 +138,11 @@ describe('Chrome sandbox decision', function () {
 			const verdict = sandboxVerdict({ ...linuxUser, ...over });
 			assert.equal(verdict.sandbox, 'off', JSON.stringify(over));
 			assert.match(verdict.sandbox === 'off' ? verdict.reason : '', reason);
-			assert.equal(sandboxVerdict({ ...linuxUser, ...over, suidHelper: true }).sandbox, 'probe', 'the setuid helper may still work');
+			assert.equal(
+				sandboxVerdict({ ...linuxUser, ...over, suidHelper: true }).sandbox,
+				'probe',
+				'the setuid helper may still work',
+			);
 		}
 	});
 
@@ -134,10 +167,14 @@ describe('Chrome sandbox decision', function () {
 		const script = `require(${JSON.stringify(sandbox)}).chromeSandbox(${JSON.stringify(CHROMIUM)}, require(${JSON.stringify(logModule)}).createLogger('debug')).then((on) => console.log('sandbox=' + on))`;
 		try {
 			const out = await new Promise<string>((resolve) => {
-				const child = spawn('/usr/bin/setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', script], {
-					env: { ...process.env, HOME: home, TMPDIR: home },
-					stdio: ['ignore', 'pipe', 'pipe'],
-				});
+				const child = spawn(
+					'/usr/bin/setpriv',
+					['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, '-e', script],
+					{
+						env: { ...process.env, HOME: home, TMPDIR: home },
+						stdio: ['ignore', 'pipe', 'pipe'],
+					},
+				);
 				let text = '';
 				child.stdout.on('data', (c: Buffer) => (text += c.toString()));
 				child.stderr.on('data', (c: Buffer) => (text += c.toString()));

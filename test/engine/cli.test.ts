@@ -25,7 +25,10 @@ interface Run {
 
 function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
 	return new Promise((resolve) => {
-		const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'auditlens.js'), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+		const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'auditlens.js'), ...args], {
+			env: { ...process.env, ...env },
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
 		let stdout = '';
 		let stderr = '';
 		child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -42,7 +45,14 @@ describe('auditlens CLI: argument parsing (pure)', function () {
 	});
 
 	it('parses audit options with defaults', () => {
-		const a = parseAuditArgs(['https://a.example/', '--form-factor', 'desktop', '--concurrency=3', '--no-cache', '--json']);
+		const a = parseAuditArgs([
+			'https://a.example/',
+			'--form-factor',
+			'desktop',
+			'--concurrency=3',
+			'--no-cache',
+			'--json',
+		]);
 		assert.deepEqual(a.urls, ['https://a.example/']);
 		assert.deepEqual(a.formFactors, ['desktop']);
 		assert.equal(a.concurrency, 3);
@@ -56,16 +66,54 @@ describe('auditlens CLI: argument parsing (pure)', function () {
 	});
 
 	it('takes every flag as --flag value and as --flag=value', () => {
-		const spaced = parseAuditArgs(['u', '--form-factor', 'mobile', '--runs', '3', '--timeout', '60', '--budget', 'seo=90', '--html', 'out', '--db', 'h.sqlite', '--chrome-path', '/c']);
-		const inline = parseAuditArgs(['u', '--form-factor=mobile', '--runs=3', '--timeout=60', '--budget=seo=90', '--html=out', '--db=h.sqlite', '--chrome-path=/c']);
+		const spaced = parseAuditArgs([
+			'u',
+			'--form-factor',
+			'mobile',
+			'--runs',
+			'3',
+			'--timeout',
+			'60',
+			'--budget',
+			'seo=90',
+			'--html',
+			'out',
+			'--db',
+			'h.sqlite',
+			'--chrome-path',
+			'/c',
+		]);
+		const inline = parseAuditArgs([
+			'u',
+			'--form-factor=mobile',
+			'--runs=3',
+			'--timeout=60',
+			'--budget=seo=90',
+			'--html=out',
+			'--db=h.sqlite',
+			'--chrome-path=/c',
+		]);
 		assert.deepEqual(inline, spaced);
 		assert.equal(spaced.timeoutMs, 60_000);
 		assert.deepEqual(spaced.budget, { seo: 0.9 });
-		const off = parseAuditArgs(['u', '--no-cache', '--no-pool', '--no-capture', '--no-cro', '--no-ai', '--accuracy', '--verbose']);
+		const off = parseAuditArgs([
+			'u',
+			'--no-cache',
+			'--no-pool',
+			'--no-capture',
+			'--no-cro',
+			'--no-ai',
+			'--accuracy',
+			'--verbose',
+		]);
 		assert.deepEqual(off.stages, { capture: false, cro: false, ai: false });
 		assert.ok(off.noCache && !off.usePool && off.accuracy && off.verbose);
 		assert.equal(parseAuditArgs(['u']).traceSlot, true, 'the trace slot is on by default');
-		assert.equal(settingsFrom(parseAuditArgs(['u', '--no-trace-slot'])).traceSlot, false, '--no-trace-slot reaches the engine settings');
+		assert.equal(
+			settingsFrom(parseAuditArgs(['u', '--no-trace-slot'])).traceSlot,
+			false,
+			'--no-trace-slot reaches the engine settings',
+		);
 		assert.equal(settingsFrom(parseAuditArgs(['u'])).traceSlot, true);
 	});
 
@@ -79,7 +127,14 @@ describe('auditlens CLI: argument parsing (pure)', function () {
 });
 
 const ESC = '\x1b';
-const HOSTILE = [`${ESC}[2K${ESC}[1A✓ fake line`, `${ESC}]0;pwned title\x07`, `${ESC}]8;;http://evil/${ESC}\\link`, '\x9b31mred', 'a\u202eb', 'line\nbreak\r'];
+const HOSTILE = [
+	`${ESC}[2K${ESC}[1A✓ fake line`,
+	`${ESC}]0;pwned title\x07`,
+	`${ESC}]8;;http://evil/${ESC}\\link`,
+	'\x9b31mred',
+	'a\u202eb',
+	'line\nbreak\r',
+];
 /** Characters a terminal acts on: none may reach it from a page. */
 const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
@@ -114,19 +169,40 @@ describe('auditlens CLI: output a page cannot drive the terminal with (pure)', (
 			status: 'ok',
 			startedAt: r.requestedAt,
 			durationMs: 1,
-			data: { findings: HOSTILE.map((t) => ({ rule: 'h1-value-prop', severity: 'medium', title: `The H1 "${t}"`, why: '', fix: '' })) },
+			data: {
+				findings: HOSTILE.map((t) => ({
+					rule: 'h1-value-prop',
+					severity: 'medium',
+					title: `The H1 "${t}"`,
+					why: '',
+					fix: '',
+				})),
+			},
 		};
 		r.stages.ai = {
 			status: 'ok',
 			startedAt: r.requestedAt,
 			durationMs: 1,
-			data: { model: 'm', dropped: 0, note: HOSTILE[1], suggestions: [{ title: HOSTILE[0]!, target: 'h1', detail: '', impact: 'low', effort: 'low' }] },
+			data: {
+				model: 'm',
+				dropped: 0,
+				note: HOSTILE[1],
+				suggestions: [{ title: HOSTILE[0]!, target: 'h1', detail: '', impact: 'low', effort: 'low' }],
+			},
 		};
-		r.stages.capture = { status: 'error', startedAt: r.requestedAt, durationMs: 1, error: { code: 'CAPTURE_ERROR', message: `page said ${HOSTILE[2]}` } };
+		r.stages.capture = {
+			status: 'error',
+			startedAt: r.requestedAt,
+			durationMs: 1,
+			error: { code: 'CAPTURE_ERROR', message: `page said ${HOSTILE[2]}` },
+		};
 		const text = formatResult({ url: r.url, result: r }, []);
 		assert.doesNotMatch(text, CONTROL);
 		assert.match(text, /\\x1b\]0;pwned title\\x07/);
-		assert.doesNotMatch(formatResult({ url: `http://x/${HOSTILE[0]}`, error: { code: 'UNREACHABLE', message: HOSTILE[1]! } }, []), CONTROL);
+		assert.doesNotMatch(
+			formatResult({ url: `http://x/${HOSTILE[0]}`, error: { code: 'UNREACHABLE', message: HOSTILE[1]! } }, []),
+			CONTROL,
+		);
 	});
 
 	it('prints insights worst first with their savings and rows, page-derived labels made safe', () => {
@@ -135,15 +211,34 @@ describe('auditlens CLI: output a page cannot drive the terminal with (pure)', (
 		assert.ok(mobile?.status === 'ok');
 		mobile.data.lighthouseVersion = '13.5.0';
 		mobile.data.insights = [
-			{ id: 'render-blocking-insight', title: 'Render-blocking requests', score: 0, metricSavings: { FCP: 750 }, items: [{ label: `/${HOSTILE[0]}.css`, wastedMs: 303 }], itemCount: 1 },
+			{
+				id: 'render-blocking-insight',
+				title: 'Render-blocking requests',
+				score: 0,
+				metricSavings: { FCP: 750 },
+				items: [{ label: `/${HOSTILE[0]}.css`, wastedMs: 303 }],
+				itemCount: 1,
+			},
 			{
 				id: 'lcp-discovery-insight',
 				title: 'LCP request discovery',
 				score: 0,
-				items: [{ label: 'fetchpriority=high should be applied', passed: false }, { label: 'Request is discoverable in initial document', passed: true }, { label: 'a', passed: true }, { label: 'b' }],
+				items: [
+					{ label: 'fetchpriority=high should be applied', passed: false },
+					{ label: 'Request is discoverable in initial document', passed: true },
+					{ label: 'a', passed: true },
+					{ label: 'b' },
+				],
 				itemCount: 6,
 			},
-			{ id: 'image-delivery-insight', title: HOSTILE[1]!, score: 0.5, wastedBytes: 4_769_866, items: [{ label: '/noise.png', wastedBytes: 4_769_866 }], itemCount: 1 },
+			{
+				id: 'image-delivery-insight',
+				title: HOSTILE[1]!,
+				score: 0.5,
+				wastedBytes: 4_769_866,
+				items: [{ label: '/noise.png', wastedBytes: 4_769_866 }],
+				itemCount: 1,
+			},
 		];
 		const text = formatResult({ url: r.url, result: r }, []);
 		assert.doesNotMatch(text, CONTROL);
@@ -157,16 +252,29 @@ describe('auditlens CLI: output a page cannot drive the terminal with (pure)', (
 
 	it('says when a result is partial or failed, with each stage error', () => {
 		const partial = sampleResult();
-		partial.stages['lighthouse-desktop'] = { status: 'error', startedAt: partial.requestedAt, durationMs: 1, error: { code: 'TIMEOUT', message: 'desktop timed out after 120 s' } };
+		partial.stages['lighthouse-desktop'] = {
+			status: 'error',
+			startedAt: partial.requestedAt,
+			durationMs: 1,
+			error: { code: 'TIMEOUT', message: 'desktop timed out after 120 s' },
+		};
 		// An engine from before `status` says ok; the failed stage makes it partial all the same.
 		assert.equal(statusOf({ url: partial.url, result: partial }), 'partial');
 		const text = formatResult({ url: partial.url, result: { ...partial, status: 'partial' } }, []);
 		assert.match(text.split('\n')[0]!, /^! \S+ {2}partial: 1 stage failed/);
 		assert.match(text, /desktop: failed: TIMEOUT: desktop timed out after 120 s/);
 		assert.match(text, /mobile +perf/);
-		const failed: AuditResult = { ...sampleResult(), status: 'failed', error: { code: 'HTTP_ERROR', message: 'The page answered 500.' }, stages: {} };
+		const failed: AuditResult = {
+			...sampleResult(),
+			status: 'failed',
+			error: { code: 'HTTP_ERROR', message: 'The page answered 500.' },
+			stages: {},
+		};
 		assert.equal(statusOf({ url: failed.url, result: failed }), 'failed');
-		assert.match(formatResult({ url: failed.url, result: failed }, []), /^✗ \S+ {2}failed.*\n {4}HTTP_ERROR: The page answered 500\./);
+		assert.match(
+			formatResult({ url: failed.url, result: failed }, []),
+			/^✗ \S+ {2}failed.*\n {4}HTTP_ERROR: The page answered 500\./,
+		);
 		assert.equal(statusOf({ url: 'u', error: { code: 'UNREACHABLE', message: 'no' } }), 'failed');
 		assert.match(formatResult({ url: failed.url, result: failed }, [], COLOR), /\x1b\[31m✗/);
 	});
@@ -192,8 +300,17 @@ describe('auditlens CLI: output a page cannot drive the terminal with (pure)', (
 		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auditlens-cli-history-'));
 		try {
 			const db = path.join(dir, 'h.sqlite');
-			const store = await HistoryStore.open({ path: db, settings: testSettings(), log: recordingLogger(), flushDelayMs: 0 });
-			const failed: AuditResult = { ...sampleResult(), status: 'failed', error: { code: 'HTTP_ERROR', message: `The page answered 500: ${HOSTILE[0]} ${HOSTILE[1]}` } };
+			const store = await HistoryStore.open({
+				path: db,
+				settings: testSettings(),
+				log: recordingLogger(),
+				flushDelayMs: 0,
+			});
+			const failed: AuditResult = {
+				...sampleResult(),
+				status: 'failed',
+				error: { code: 'HTTP_ERROR', message: `The page answered 500: ${HOSTILE[0]} ${HOSTILE[1]}` },
+			};
 			await store.save('k', failed, new Map());
 			await store.close();
 			for (const url of [undefined, failed.url]) {
@@ -219,7 +336,9 @@ describe('auditlens CLI: output a page cannot drive the terminal with (pure)', (
 		assert.match(lines[0]!, /field data \(CrUX p75, phone, 2026-10-01 to 2026-10-28\)/);
 		assert.match(lines[1]!, /URL +LCP 2\.1 s {2}INP 180 ms {2}CLS 0\.05 {2}FCP 1\.2 s {2}TTFB 0\.6 s/);
 		assert.match(lines[2]!, /origin +LCP 2\.5 s {2}INP 210 ms {2}CLS 0\.10$/);
-		assert.deepEqual(cruxLines({ note: 'CrUX has no field data for this page or its origin.' }), ['    field data (CrUX): CrUX has no field data for this page or its origin.']);
+		assert.deepEqual(cruxLines({ note: 'CrUX has no field data for this page or its origin.' }), [
+			'    field data (CrUX): CrUX has no field data for this page or its origin.',
+		]);
 		const r = sampleResult();
 		r.stages.crux = { status: 'ok', startedAt: r.requestedAt, durationMs: 1, data: { url: { lcp: 1000 } } };
 		assert.match(formatResult({ url: r.url, result: r }, []), /URL +LCP 1\.0 s\n +origin +no data for this origin/);
@@ -314,7 +433,14 @@ describe('auditlens CLI: checks before the first audit (real process)', function
 		const file = path.join(dir, 'report.html');
 		fs.writeFileSync(file, 'mine');
 		for (const html of [file, path.join(file, 'reports')]) {
-			const r = await cli(['audit', server.url('/site/page8.html'), '--html', html, '--db', path.join(dir, 'h.sqlite')]);
+			const r = await cli([
+				'audit',
+				server.url('/site/page8.html'),
+				'--html',
+				html,
+				'--db',
+				path.join(dir, 'h.sqlite'),
+			]);
 			assert.equal(r.code, 64, r.stderr);
 			assert.match(r.stderr, /--html .*(exists and is not a folder|cannot be used)/);
 		}
@@ -324,9 +450,16 @@ describe('auditlens CLI: checks before the first audit (real process)', function
 
 	it('says once, before auditing, that AI sends screenshots and page text to Anthropic, unless --no-ai', async () => {
 		const env = { ANTHROPIC_API_KEY: 'sk-ant-test-key-not-real', ANTHROPIC_BASE_URL: 'http://127.0.0.1:9' };
-		const withAi = await cli(['audit', server.url('/500'), server.url('/500?again'), '--db', path.join(dir, 'h.sqlite')], env);
+		const withAi = await cli(
+			['audit', server.url('/500'), server.url('/500?again'), '--db', path.join(dir, 'h.sqlite')],
+			env,
+		);
 		assert.equal(withAi.code, 1, withAi.stderr);
-		assert.equal(withAi.stderr.match(/screenshots and page text of each audited page are sent to Anthropic/g)?.length, 1, withAi.stderr);
+		assert.equal(
+			withAi.stderr.match(/screenshots and page text of each audited page are sent to Anthropic/g)?.length,
+			1,
+			withAi.stderr,
+		);
 		assert.match(withAi.stderr, /--no-ai to keep audits on this machine/);
 		assert.doesNotMatch(withAi.stdout + withAi.stderr, /sk-ant-test-key-not-real/);
 		for (const off of ['--no-ai', '--no-capture']) {
@@ -337,7 +470,15 @@ describe('auditlens CLI: checks before the first audit (real process)', function
 	});
 
 	it('reads --header, --cookie and --login-script as the audit’s auth, and refuses mistakes without quoting a value', () => {
-		const a = parseAuditArgs(['http://x.test/', '--header', 'Authorization: Bearer abc', '--header=X-Api-Key:k1', '--cookie', 'session=s=1', '--cookie=csrf=t']);
+		const a = parseAuditArgs([
+			'http://x.test/',
+			'--header',
+			'Authorization: Bearer abc',
+			'--header=X-Api-Key:k1',
+			'--cookie',
+			'session=s=1',
+			'--cookie=csrf=t',
+		]);
 		assert.deepEqual(a.auth, {
 			headers: { Authorization: 'Bearer abc', 'X-Api-Key': 'k1' },
 			cookies: [
@@ -346,7 +487,10 @@ describe('auditlens CLI: checks before the first audit (real process)', function
 			],
 		});
 		assert.equal(parseAuditArgs(['http://x.test/']).auth, undefined);
-		assert.equal(parseAuditArgs(['http://x.test/', '--login-script', 'login.mjs']).auth?.loginScript, path.resolve('login.mjs'));
+		assert.equal(
+			parseAuditArgs(['http://x.test/', '--login-script', 'login.mjs']).auth?.loginScript,
+			path.resolve('login.mjs'),
+		);
 		const bad: [string[], string[], RegExp][] = [
 			[['secret-token-1'], [], /--header takes "Name: value".*number 1 has no colon/],
 			[['Host: secret-2'], [], /--header Host: this header is set by the browser/],
@@ -369,7 +513,10 @@ describe('auditlens CLI: checks before the first audit (real process)', function
 		for (const [args, message] of [
 			[['--header', 'no-colon-secret'], /--header takes "Name: value"/],
 			[['--cookie', 'a b'], /--cookie takes name=value/],
-			[['--login-script', path.join(os.tmpdir(), 'auditlens-no-such-login.mjs')], /--login-script: .*cannot be read \(no such file\)/],
+			[
+				['--login-script', path.join(os.tmpdir(), 'auditlens-no-such-login.mjs')],
+				/--login-script: .*cannot be read \(no such file\)/,
+			],
 			[['--header', 'X-A: 1', '--no-pool'], /need the warm pool/],
 		] as [string[], RegExp][]) {
 			const r = await cli(['audit', server.url('/'), ...args]);
@@ -411,9 +558,24 @@ describe('auditlens CLI (real process, real Chromium)', function () {
 	afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 	it('prints one JSON document with each entry’s status and exits 1 when an audit failed', async () => {
-		const r = await cli(['audit', server.url('/'), server.url('/500'), '--form-factor', 'mobile', '--no-capture', '--json', '--db', path.join(dir, 'h.sqlite')]);
+		const r = await cli([
+			'audit',
+			server.url('/'),
+			server.url('/500'),
+			'--form-factor',
+			'mobile',
+			'--no-capture',
+			'--json',
+			'--db',
+			path.join(dir, 'h.sqlite'),
+		]);
 		assert.equal(r.code, 1, r.stderr);
-		const doc = JSON.parse(r.stdout) as { url: string; status: string; result?: { status: string; stages: Record<string, { status: string }> }; error?: { code: string } }[];
+		const doc = JSON.parse(r.stdout) as {
+			url: string;
+			status: string;
+			result?: { status: string; stages: Record<string, { status: string }> };
+			error?: { code: string };
+		}[];
 		assert.equal(doc.length, 2);
 		assert.equal(doc[0].url, server.url('/'));
 		assert.equal(doc[0].status, 'ok');
@@ -425,27 +587,82 @@ describe('auditlens CLI (real process, real Chromium)', function () {
 
 	it('audits a page behind a cookie with --cookie, says it was signed in, and prints no value', async () => {
 		const url = server.url('/protected?case=cli');
-		const signedIn = await cli(['audit', url, '--cookie', `session=${FIXTURE_TOKEN}`, '--form-factor', 'mobile', '--no-capture', '--db', path.join(dir, 'h.sqlite')]);
+		const signedIn = await cli([
+			'audit',
+			url,
+			'--cookie',
+			`session=${FIXTURE_TOKEN}`,
+			'--form-factor',
+			'mobile',
+			'--no-capture',
+			'--db',
+			path.join(dir, 'h.sqlite'),
+		]);
 		assert.equal(signedIn.code, 0, signedIn.stderr);
 		assert.match(signedIn.stdout, /signed in: cookie session/);
-		const json = await cli(['audit', url, '--header', `X-Fixture-Token: ${FIXTURE_TOKEN}`, '--form-factor', 'mobile', '--no-capture', '--json', '--no-cache', '--db', path.join(dir, 'h.sqlite')]);
+		const json = await cli([
+			'audit',
+			url,
+			'--header',
+			`X-Fixture-Token: ${FIXTURE_TOKEN}`,
+			'--form-factor',
+			'mobile',
+			'--no-capture',
+			'--json',
+			'--no-cache',
+			'--db',
+			path.join(dir, 'h.sqlite'),
+		]);
 		assert.equal(json.code, 0, json.stderr);
 		const [entry] = JSON.parse(json.stdout) as { status: string; result?: { auth?: unknown } }[];
 		assert.deepEqual([entry?.status, entry?.result?.auth], ['ok', { headers: ['X-Fixture-Token'], cookies: [] }]);
-		for (const r of [signedIn, json]) assert.ok(!(r.stdout + r.stderr).includes(FIXTURE_TOKEN), 'no value in the output');
-		const signedOut = await cli(['audit', url, '--form-factor', 'mobile', '--no-capture', '--db', path.join(dir, 'h.sqlite')]);
+		for (const r of [signedIn, json])
+			assert.ok(!(r.stdout + r.stderr).includes(FIXTURE_TOKEN), 'no value in the output');
+		const signedOut = await cli([
+			'audit',
+			url,
+			'--form-factor',
+			'mobile',
+			'--no-capture',
+			'--db',
+			path.join(dir, 'h.sqlite'),
+		]);
 		assert.equal(signedOut.code, 1);
 		assert.match(signedOut.stdout, /HTTP 401/);
 	});
 
 	it('exits 2 when a budget is not met, 0 when it is, serves the repeat from the cache and lists it in the history', async () => {
 		const db = path.join(dir, 'h.sqlite');
-		const failing = await cli(['audit', server.url('/'), '--form-factor', 'mobile', '--no-capture', '--budget', 'best-practices=0.99', '--db', db]);
+		const failing = await cli([
+			'audit',
+			server.url('/'),
+			'--form-factor',
+			'mobile',
+			'--no-capture',
+			'--budget',
+			'best-practices=0.99',
+			'--db',
+			db,
+		]);
 		assert.equal(failing.code, 2, failing.stdout + failing.stderr);
 		assert.match(failing.stdout, /budget failed: mobile best-practices 0\.\d+ < 0\.99/);
-		const passing = await cli(['audit', server.url('/'), '--form-factor', 'mobile', '--no-capture', '--budget', 'seo=0.5', '--db', db]);
+		const passing = await cli([
+			'audit',
+			server.url('/'),
+			'--form-factor',
+			'mobile',
+			'--no-capture',
+			'--budget',
+			'seo=0.5',
+			'--db',
+			db,
+		]);
 		assert.equal(passing.code, 0, passing.stdout + passing.stderr);
-		assert.match(passing.stdout, /\(cached, (just now|1 min ago)\)\n/, 'the repeat says it is cached and how old, not a duration');
+		assert.match(
+			passing.stdout,
+			/\(cached, (just now|1 min ago)\)\n/,
+			'the repeat says it is cached and how old, not a duration',
+		);
 		const history = await cli(['history', '--json', '--db', db]);
 		assert.equal(history.code, 0, history.stderr);
 		assert.ok((JSON.parse(history.stdout) as { urls: { url: string }[] }).urls.some((u) => u.url === server.url('/')));
@@ -453,7 +670,17 @@ describe('auditlens CLI (real process, real Chromium)', function () {
 
 	it('writes the Lighthouse HTML report where it is asked to', async () => {
 		const out = path.join(dir, 'reports');
-		const r = await cli(['audit', server.url('/site/page8.html'), '--form-factor', 'desktop', '--no-capture', '--html', out, '--db', path.join(dir, 'h2.sqlite')]);
+		const r = await cli([
+			'audit',
+			server.url('/site/page8.html'),
+			'--form-factor',
+			'desktop',
+			'--no-capture',
+			'--html',
+			out,
+			'--db',
+			path.join(dir, 'h2.sqlite'),
+		]);
 		assert.equal(r.code, 0, r.stderr);
 		const files = fs.readdirSync(out);
 		assert.equal(files.length, 1);
@@ -466,7 +693,10 @@ describe('auditlens CLI (real process, real Chromium)', function () {
 		const gated = await gatedServer(page);
 		gated.open();
 		try {
-			const r = await cli(['audit', `${gated.origin}/held`, '--form-factor', 'mobile', '--no-ai', '--db', path.join(dir, 'h.sqlite')], { NO_COLOR: '1' });
+			const r = await cli(
+				['audit', `${gated.origin}/held`, '--form-factor', 'mobile', '--no-ai', '--db', path.join(dir, 'h.sqlite')],
+				{ NO_COLOR: '1' },
+			);
 			assert.ok(r.code === 0 || r.code === 1, r.stderr);
 			assert.match(r.stdout, /The H1 "\\x1b\]0;pwned\\x07Hi \\x1b\[2K\\x1b\[1A\\x9b31m"/);
 			assert.doesNotMatch(r.stdout, CONTROL);
@@ -477,17 +707,35 @@ describe('auditlens CLI (real process, real Chromium)', function () {
 	});
 
 	it('keeps the results when the reports cannot be written at the end: JSON printed, the error added, exit 1', async () => {
-		const gated = await gatedServer('<!doctype html><html lang="en"><title>t</title><h1>A page held open by the test</h1></html>');
+		const gated = await gatedServer(
+			'<!doctype html><html lang="en"><title>t</title><h1>A page held open by the test</h1></html>',
+		);
 		const out = path.join(dir, 'reports');
 		try {
-			const run = cli(['audit', `${gated.origin}/held`, '--form-factor', 'mobile', '--no-capture', '--no-ai', '--html', out, '--json', '--db', path.join(dir, 'h.sqlite')]);
+			const run = cli([
+				'audit',
+				`${gated.origin}/held`,
+				'--form-factor',
+				'mobile',
+				'--no-capture',
+				'--no-ai',
+				'--html',
+				out,
+				'--json',
+				'--db',
+				path.join(dir, 'h.sqlite'),
+			]);
 			// The checks passed (no folder yet, its parent writable) and the audit is under way: now a file takes the folder's name.
 			await gated.arrived;
 			fs.writeFileSync(out, 'not a folder');
 			gated.open();
 			const r = await run;
 			assert.equal(r.code, 1, r.stderr);
-			const doc = JSON.parse(r.stdout) as { status: string; result?: { stages: Record<string, { status: string }> }; outputError?: string }[];
+			const doc = JSON.parse(r.stdout) as {
+				status: string;
+				result?: { stages: Record<string, { status: string }> };
+				outputError?: string;
+			}[];
 			assert.equal(doc[0].status, 'ok');
 			assert.equal(doc[0].result?.stages['lighthouse-mobile'].status, 'ok');
 			assert.match(doc[0].outputError ?? '', /could not write the Lighthouse reports to .*reports/);

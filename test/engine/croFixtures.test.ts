@@ -52,7 +52,8 @@ describe('CRO rules on real captures of fixture pages', function () {
 		if (capture.status !== 'ok' || cro?.status !== 'ok') throw new Error('unreachable');
 		const out = { capture: capture.data, findings: cro.data.findings };
 		results.set(page, out);
-		if (process.env.CRO_DUMP) fs.writeFileSync(path.join(process.env.CRO_DUMP, page.replace('.html', '.json')), JSON.stringify(out, null, 1));
+		if (process.env.CRO_DUMP)
+			fs.writeFileSync(path.join(process.env.CRO_DUMP, page.replace('.html', '.json')), JSON.stringify(out, null, 1));
 		return out;
 	}
 
@@ -65,7 +66,10 @@ describe('CRO rules on real captures of fixture pages', function () {
 		it(`${page} raises ${rule} (${severity} or worse)`, async () => {
 			const { findings } = await audit(page);
 			const hit = findings.filter((f) => f.rule === rule);
-			assert.ok(hit.length > 0, `expected ${rule}, got ${JSON.stringify(findings.map((f) => `${f.rule}/${f.severity}`))}`);
+			assert.ok(
+				hit.length > 0,
+				`expected ${rule}, got ${JSON.stringify(findings.map((f) => `${f.rule}/${f.severity}`))}`,
+			);
 			assert.ok(
 				hit.some((f) => RANK[f.severity] <= RANK[severity]),
 				`expected ${rule} at ${severity} or worse, got ${hit.map((f) => f.severity).join(',')}`,

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import type { CtaFact, DomFacts, LighthouseRun } from '../../src/protocol';
-import { croFindings, domFindings, metricFindings, primaryCta, withMetricFindings } from '../../src/engine/derive/croRules';
+import {
+	croFindings,
+	domFindings,
+	metricFindings,
+	primaryCta,
+	withMetricFindings,
+} from '../../src/engine/derive/croRules';
 
 /** A saved DomFacts of a healthy desktop landing page; tests change one thing each. */
 function goodFacts(over: Partial<DomFacts> = {}): DomFacts {
@@ -22,15 +28,32 @@ function goodFacts(over: Partial<DomFacts> = {}): DomFacts {
 		url: 'https://example.com/',
 		viewport: { width: 1920, height: 1080 },
 		title: 'Lensly — landing page audits',
-		metaDescription: 'Lensly audits your landing pages for speed, accessibility and conversion, and tells you what to fix first.',
+		metaDescription:
+			'Lensly audits your landing pages for speed, accessibility and conversion, and tells you what to fix first.',
 		headings: [
 			{ level: 1, text: 'Audit every landing page in seconds', selector: '#hero > h1' },
 			{ level: 2, text: 'Pricing', selector: '#pricing > h2' },
 		],
-		ctas: [cta('Start free trial', 350), cta('Watch the demo', 350, { box: { x: 220, y: 350, width: 200, height: 48 } }), cta('Create my account', 1800, { inForm: true, tag: 'button' })],
-		forms: [{ selector: '#signup > form', fieldCount: 2, requiredCount: 1, unlabeled: [], submitText: 'Create my account', aboveFold: false, box: { x: 24, y: 1600, width: 400, height: 250 } }],
+		ctas: [
+			cta('Start free trial', 350),
+			cta('Watch the demo', 350, { box: { x: 220, y: 350, width: 200, height: 48 } }),
+			cta('Create my account', 1800, { inForm: true, tag: 'button' }),
+		],
+		forms: [
+			{
+				selector: '#signup > form',
+				fieldCount: 2,
+				requiredCount: 1,
+				unlabeled: [],
+				submitText: 'Create my account',
+				aboveFold: false,
+				box: { x: 24, y: 1600, width: 400, height: 250 },
+			},
+		],
 		sections: [{ name: 'hero', selector: '#hero', box: { x: 0, y: 80, width: 1920, height: 600 } }],
-		trustSignals: [{ kind: 'rating', text: '★★★★★ 4.8/5', selector: '#hero > p', box: { x: 24, y: 420, width: 600, height: 24 } }],
+		trustSignals: [
+			{ kind: 'rating', text: '★★★★★ 4.8/5', selector: '#hero > p', box: { x: 24, y: 420, width: 600, height: 24 } },
+		],
 		socialProofNumbers: ['1,200 reviews'],
 		pricing: ['$19/month'],
 		contact: [{ kind: 'email', text: 'hello@example.com' }],
@@ -47,7 +70,9 @@ const rules = (f: DomFacts) => domFindings({ desktop: f }).map((x) => `${x.rule}
 describe('CRO rules (pure, on saved DomFacts)', () => {
 	it('raise nothing high or medium on a healthy page', () => {
 		assert.deepEqual(
-			domFindings({ desktop: goodFacts(), mobile: goodFacts({ viewport: { width: 412, height: 839 } }) }).filter((f) => f.severity !== 'low'),
+			domFindings({ desktop: goodFacts(), mobile: goodFacts({ viewport: { width: 412, height: 839 } }) }).filter(
+				(f) => f.severity !== 'low',
+			),
 			[],
 		);
 	});
@@ -78,7 +103,10 @@ describe('CRO rules (pure, on saved DomFacts)', () => {
 
 	it('flag competing CTAs in the first screen', () => {
 		const f = goodFacts();
-		f.ctas.push({ ...f.ctas[0], selector: '#a', text: 'Book a demo' }, { ...f.ctas[0], selector: '#b', text: 'Download the app' });
+		f.ctas.push(
+			{ ...f.ctas[0], selector: '#a', text: 'Book a demo' },
+			{ ...f.ctas[0], selector: '#b', text: 'Download the app' },
+		);
 		assert.ok(rules(f).includes('competing-ctas/medium'));
 	});
 
@@ -98,7 +126,9 @@ describe('CRO rules (pure, on saved DomFacts)', () => {
 	});
 
 	it('flag unlabeled inputs and name the fields', () => {
-		const f = goodFacts({ forms: [{ ...goodFacts().forms[0], unlabeled: [{ selector: '#signup input', name: 'email', type: 'email' }] }] });
+		const f = goodFacts({
+			forms: [{ ...goodFacts().forms[0], unlabeled: [{ selector: '#signup input', name: 'email', type: 'email' }] }],
+		});
 		const hit = domFindings({ desktop: f }).find((x) => x.rule === 'unlabeled-inputs');
 		assert.equal(hit?.severity, 'medium');
 		assert.match(hit?.fix ?? '', /email/);
@@ -118,14 +148,22 @@ describe('CRO rules (pure, on saved DomFacts)', () => {
 
 	it('flag no trust signals (medium) and trust far from the CTA (low)', () => {
 		assert.ok(rules(goodFacts({ trustSignals: [] })).includes('trust-near-cta/medium'));
-		const far = goodFacts({ trustSignals: [{ kind: 'testimonial', text: 'Great', selector: '#t', box: { x: 0, y: 5000, width: 10, height: 10 } }] });
+		const far = goodFacts({
+			trustSignals: [
+				{ kind: 'testimonial', text: 'Great', selector: '#t', box: { x: 0, y: 5000, width: 10, height: 10 } },
+			],
+		});
 		assert.ok(rules(far).includes('trust-near-cta/low'));
 	});
 
 	it('flag a missing or generic H1', () => {
 		assert.ok(rules(goodFacts({ headings: [] })).includes('h1-value-prop/high'));
-		assert.ok(rules(goodFacts({ headings: [{ level: 1, text: 'Welcome', selector: 'h1' }] })).includes('h1-value-prop/medium'));
-		assert.ok(rules(goodFacts({ headings: [{ level: 1, text: 'Lensly', selector: 'h1' }] })).includes('h1-value-prop/medium'));
+		assert.ok(
+			rules(goodFacts({ headings: [{ level: 1, text: 'Welcome', selector: 'h1' }] })).includes('h1-value-prop/medium'),
+		);
+		assert.ok(
+			rules(goodFacts({ headings: [{ level: 1, text: 'Lensly', selector: 'h1' }] })).includes('h1-value-prop/medium'),
+		);
 	});
 
 	it('flag a missing meta description (medium) and a short one (low)', () => {

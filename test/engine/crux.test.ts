@@ -32,7 +32,15 @@ describe('CrUX field data (fake CrUX API on 127.0.0.1)', function () {
 	});
 
 	it('is skipped with a reason for localhost and private hosts', async () => {
-		for (const url of ['http://localhost:3000/', 'http://127.0.0.1:8080/x', 'http://192.168.1.20/', 'http://10.0.0.5/', 'http://[::1]:3000/', 'http://myapp.local/', 'http://intranet/']) {
+		for (const url of [
+			'http://localhost:3000/',
+			'http://127.0.0.1:8080/x',
+			'http://192.168.1.20/',
+			'http://10.0.0.5/',
+			'http://[::1]:3000/',
+			'http://myapp.local/',
+			'http://intranet/',
+		]) {
 			const { outcome } = await setup().run(url);
 			assert.equal(outcome.status, 'skipped', url);
 			assert.match(outcome.status === 'skipped' ? outcome.reason : '', /local or private hosts/, url);
@@ -80,7 +88,10 @@ describe('CrUX field data (fake CrUX API on 127.0.0.1)', function () {
 	});
 
 	it('retries 429 and 5xx with backoff, then succeeds', async () => {
-		fake.enqueue(cruxError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded', { 'retry-after': '0' }), cruxError(503, 'UNAVAILABLE', 'The service is currently unavailable.'));
+		fake.enqueue(
+			cruxError(429, 'RESOURCE_EXHAUSTED', 'Quota exceeded', { 'retry-after': '0' }),
+			cruxError(503, 'UNAVAILABLE', 'The service is currently unavailable.'),
+		);
 		const { outcome } = await setup().run();
 		assert.equal(outcome.status, 'ok', JSON.stringify(outcome));
 		assert.equal(fake.requests.length, 4);
@@ -96,7 +107,10 @@ describe('CrUX field data (fake CrUX API on 127.0.0.1)', function () {
 		const before = fake.requests.length;
 		const second = await run();
 		assert.equal(second.outcome.status === 'error' && second.outcome.error.code, 'CRUX_ERROR');
-		assert.match(second.outcome.status === 'error' ? second.outcome.error.message : '', /paused after repeated failures/);
+		assert.match(
+			second.outcome.status === 'error' ? second.outcome.error.message : '',
+			/paused after repeated failures/,
+		);
 		assert.equal(fake.requests.length, before, 'no call while open');
 		assert.ok(!JSON.stringify([first, second].map((r) => [r.outcome, r.ctx.logLines])).includes(KEY));
 		const stats = client.stats().crux;

@@ -11,7 +11,12 @@ import { snapshot } from '../helpers/snapshot';
 
 /** A real history database file with one audit, then its pages after the header overwritten. */
 async function damagedDatabase(file: string): Promise<Buffer> {
-	const store = await HistoryStore.open({ path: file, settings: testSettings(), log: recordingLogger(), flushDelayMs: 0 });
+	const store = await HistoryStore.open({
+		path: file,
+		settings: testSettings(),
+		log: recordingLogger(),
+		flushDelayMs: 0,
+	});
 	await store.save('k', sampleResult(), new Map());
 	await store.close();
 	const bytes = fs.readFileSync(file);
@@ -23,7 +28,8 @@ async function damagedDatabase(file: string): Promise<Buffer> {
 describe('the history file: only what is clearly its own and broken is set aside', function () {
 	this.timeout(60_000);
 	let dir: string;
-	const open = (file: string) => HistoryStore.open({ path: file, settings: testSettings(), log: recordingLogger(), flushDelayMs: 0 });
+	const open = (file: string) =>
+		HistoryStore.open({ path: file, settings: testSettings(), log: recordingLogger(), flushDelayMs: 0 });
 
 	beforeEach(() => {
 		dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auditlens-dbfile-'));
@@ -35,7 +41,10 @@ describe('the history file: only what is clearly its own and broken is set aside
 		fs.mkdirSync(path.join(project, 'src'), { recursive: true });
 		fs.writeFileSync(path.join(project, 'src', 'index.ts'), 'export {};\n');
 		const before = snapshot(dir);
-		await assert.rejects(open(project), (err: Error) => err instanceof DbPathError && /project is a folder, not a history database/.test(err.message));
+		await assert.rejects(
+			open(project),
+			(err: Error) => err instanceof DbPathError && /project is a folder, not a history database/.test(err.message),
+		);
 		assert.deepEqual(snapshot(dir), before);
 	});
 

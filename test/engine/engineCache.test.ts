@@ -2,11 +2,22 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { auditRequest, type AuditResult, clearCacheRequest, configureRequest, getReportRequest, listHistoryRequest, statsRequest } from '../../src/protocol';
+import {
+	auditRequest,
+	type AuditResult,
+	clearCacheRequest,
+	configureRequest,
+	getReportRequest,
+	listHistoryRequest,
+	statsRequest,
+} from '../../src/protocol';
 import { type EngineProcess, startEngine } from '../helpers/engineProcess';
 import { type FixtureServer, startFixtureServer } from '../helpers/fixtureServer';
 
-const MOBILE_LH_ONLY = { formFactors: ['mobile' as const], stages: { capture: false, cro: false, ai: false, crux: false } };
+const MOBILE_LH_ONLY = {
+	formFactors: ['mobile' as const],
+	stages: { capture: false, cro: false, ai: false, crux: false },
+};
 
 function perf(r: AuditResult): number | null | undefined {
 	const s = r.stages['lighthouse-mobile'];
@@ -35,9 +46,15 @@ describe('engine cache and history (real engine process, real sql.js file)', fun
 	});
 
 	it('serves a repeat audit from the cache with the same scores', async () => {
-		const first = await engine.connection.sendRequest(auditRequest, { url: server.url('/site/page1.html'), options: MOBILE_LH_ONLY });
+		const first = await engine.connection.sendRequest(auditRequest, {
+			url: server.url('/site/page1.html'),
+			options: MOBILE_LH_ONLY,
+		});
 		const t0 = performance.now();
-		const again = await engine.connection.sendRequest(auditRequest, { url: server.url('/site/page1.html#ignored-fragment'), options: MOBILE_LH_ONLY });
+		const again = await engine.connection.sendRequest(auditRequest, {
+			url: server.url('/site/page1.html#ignored-fragment'),
+			options: MOBILE_LH_ONLY,
+		});
 		const ms = performance.now() - t0;
 		assert.equal(first.fromCache, false);
 		assert.equal(again.fromCache, true);
@@ -49,7 +66,9 @@ describe('engine cache and history (real engine process, real sql.js file)', fun
 	it('runs Lighthouse once for 20 identical concurrent requests, and every caller gets the result', async () => {
 		const before = await engine.connection.sendRequest(statsRequest, {});
 		const url = server.url('/site/page2.html');
-		const results = await Promise.all(Array.from({ length: 20 }, () => engine.connection.sendRequest(auditRequest, { url, options: MOBILE_LH_ONLY })));
+		const results = await Promise.all(
+			Array.from({ length: 20 }, () => engine.connection.sendRequest(auditRequest, { url, options: MOBILE_LH_ONLY })),
+		);
 		const after = await engine.connection.sendRequest(statsRequest, {});
 		assert.equal(after.lighthouseRuns - before.lighthouseRuns, 1);
 		assert.equal(new Set(results.map((r) => r.id)).size, 1);
@@ -58,7 +77,10 @@ describe('engine cache and history (real engine process, real sql.js file)', fun
 
 	it('bypasses the cache with noCache and then updates it', async () => {
 		const url = server.url('/site/page1.html');
-		const fresh = await engine.connection.sendRequest(auditRequest, { url, options: { ...MOBILE_LH_ONLY, noCache: true } });
+		const fresh = await engine.connection.sendRequest(auditRequest, {
+			url,
+			options: { ...MOBILE_LH_ONLY, noCache: true },
+		});
 		assert.equal(fresh.fromCache, false);
 		const cached = await engine.connection.sendRequest(auditRequest, { url, options: MOBILE_LH_ONLY });
 		assert.equal(cached.fromCache, true);
@@ -92,7 +114,11 @@ describe('engine cache and history (real engine process, real sql.js file)', fun
 	});
 
 	it('keeps the history and the Lighthouse report across an engine restart', async () => {
-		for (const page of ['page1', 'page2']) await engine.connection.sendRequest(auditRequest, { url: server.url(`/site/${page}.html`), options: MOBILE_LH_ONLY });
+		for (const page of ['page1', 'page2'])
+			await engine.connection.sendRequest(auditRequest, {
+				url: server.url(`/site/${page}.html`),
+				options: MOBILE_LH_ONLY,
+			});
 		const { urls } = await engine.connection.sendRequest(listHistoryRequest, {});
 		assert.equal(urls?.length, 2);
 		const page2 = urls.find((u) => u.url.endsWith('/site/page2.html'))!;
@@ -100,10 +126,17 @@ describe('engine cache and history (real engine process, real sql.js file)', fun
 		engine = await startEngine({ db });
 		const after = await engine.connection.sendRequest(listHistoryRequest, {});
 		assert.deepEqual(after.urls?.map((u) => u.url).sort(), urls.map((u) => u.url).sort());
-		const cached = await engine.connection.sendRequest(auditRequest, { url: server.url('/site/page2.html'), options: MOBILE_LH_ONLY });
+		const cached = await engine.connection.sendRequest(auditRequest, {
+			url: server.url('/site/page2.html'),
+			options: MOBILE_LH_ONLY,
+		});
 		assert.equal(cached.fromCache, true, 'the restarted engine answers from its warmed cache');
 		assert.equal(cached.id, page2.latest.id);
-		const report = await engine.connection.sendRequest(getReportRequest, { id: page2.latest.id, formFactor: 'mobile', format: 'html' });
+		const report = await engine.connection.sendRequest(getReportRequest, {
+			id: page2.latest.id,
+			formFactor: 'mobile',
+			format: 'html',
+		});
 		assert.match(report.content, /<html/i);
 		assert.ok(report.content.length > 100_000);
 	});
@@ -112,7 +145,10 @@ describe('engine cache and history (real engine process, real sql.js file)', fun
 		await engine.stop();
 		fs.writeFileSync(db, Buffer.from('this is not a sqlite database '.repeat(200)));
 		engine = await startEngine({ db });
-		const r = await engine.connection.sendRequest(auditRequest, { url: server.url('/site/page4.html'), options: MOBILE_LH_ONLY });
+		const r = await engine.connection.sendRequest(auditRequest, {
+			url: server.url('/site/page4.html'),
+			options: MOBILE_LH_ONLY,
+		});
 		assert.equal(r.fromCache, false);
 		const aside = fs.readdirSync(dir).filter((f) => f.includes('corrupt'));
 		assert.equal(aside.length, 1, fs.readdirSync(dir).join(', '));

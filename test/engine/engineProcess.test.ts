@@ -2,8 +2,26 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { auditRequest, batchAuditRequest, cancelRequest, type ConfigureParams, configureRequest, type EngineStats, statsRequest, shutdownRequest } from '../../src/protocol';
-import { auditError, chromeBrowsersOf, chromiumOf, cmdline, type EngineProcess, lighthouseScores, startEngine, waitFor } from '../helpers/engineProcess';
+import {
+	auditRequest,
+	batchAuditRequest,
+	cancelRequest,
+	type ConfigureParams,
+	configureRequest,
+	type EngineStats,
+	statsRequest,
+	shutdownRequest,
+} from '../../src/protocol';
+import {
+	auditError,
+	chromeBrowsersOf,
+	chromiumOf,
+	cmdline,
+	type EngineProcess,
+	lighthouseScores,
+	startEngine,
+	waitFor,
+} from '../helpers/engineProcess';
 import { type FixtureServer, fromBrowser, fromLighthouse, startFixtureServer } from '../helpers/fixtureServer';
 
 /** Lighthouse only: these tests are about the engine, pool and protocol. */
@@ -30,7 +48,9 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 	/** Run `fn` with `patch` applied, then put back exactly the settings it changed: no test leaks its limits. */
 	async function withSettings<T>(patch: ConfigureParams, fn: () => Promise<T>): Promise<T> {
 		const { settings } = await engine.connection.sendRequest(statsRequest, {});
-		const previous = Object.fromEntries(Object.keys(patch).map((k) => [k, settings[k as keyof typeof settings]])) as ConfigureParams;
+		const previous = Object.fromEntries(
+			Object.keys(patch).map((k) => [k, settings[k as keyof typeof settings]]),
+		) as ConfigureParams;
 		await engine.connection.sendRequest(configureRequest, patch);
 		try {
 			return await fn();
@@ -41,7 +61,11 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 
 	it('audits a page for mobile and desktop and reports each stage as it finishes', async () => {
 		const progressBefore = engine.progress.length;
-		const result = await engine.connection.sendRequest(auditRequest, { url: server.url('/'), auditId: 'both-1', options: LH_ONLY });
+		const result = await engine.connection.sendRequest(auditRequest, {
+			url: server.url('/'),
+			auditId: 'both-1',
+			options: LH_ONLY,
+		});
 		for (const ff of ['mobile', 'desktop'] as const) {
 			const run = lighthouseScores(result, ff);
 			for (const cat of ['performance', 'accessibility', 'best-practices', 'seo'] as const) {
@@ -54,7 +78,9 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 		// Desktop and mobile ran at the same time, on two Chromes.
 		const m = result.stages['lighthouse-mobile']!;
 		const d = result.stages['lighthouse-desktop']!;
-		const overlap = Math.min(Date.parse(m.startedAt) + m.durationMs, Date.parse(d.startedAt) + d.durationMs) - Math.max(Date.parse(m.startedAt), Date.parse(d.startedAt));
+		const overlap =
+			Math.min(Date.parse(m.startedAt) + m.durationMs, Date.parse(d.startedAt) + d.durationMs) -
+			Math.max(Date.parse(m.startedAt), Date.parse(d.startedAt));
 		assert.ok(overlap > 0, 'mobile and desktop overlapped in time');
 		const mine = engine.stageResults.filter((s) => s.auditId === 'both-1');
 		assert.deepEqual(new Set(mine.flatMap((s) => Object.keys(s.stages))), new Set(Object.keys(result.stages)));
@@ -62,13 +88,22 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 			.slice(progressBefore)
 			.filter((p) => p.auditId === 'both-1')
 			.map((p) => `${p.stage}:${p.state}`);
-		assert.ok(states.includes('lighthouse-mobile:started') && states.includes('lighthouse-desktop:done') && states.at(-1) === 'audit:done', states.join(', '));
+		assert.ok(
+			states.includes('lighthouse-mobile:started') &&
+				states.includes('lighthouse-desktop:done') &&
+				states.at(-1) === 'audit:done',
+			states.join(', '),
+		);
 	});
 
 	it('shows CRO findings before Lighthouse is done, and adds the metric findings when it is', async () => {
 		// The capture is taken in Lighthouse's page and posted as soon as it is taken, while Lighthouse still has its
 		// audits to compute: the worker's messages come in order, so "before" is certain, not a race.
-		const result = await engine.connection.sendRequest(auditRequest, { url: server.url('/slow.html?cro'), auditId: 'cro-1', options: { formFactors: ['mobile'], stages: { ai: false, crux: false } } });
+		const result = await engine.connection.sendRequest(auditRequest, {
+			url: server.url('/slow.html?cro'),
+			auditId: 'cro-1',
+			options: { formFactors: ['mobile'], stages: { ai: false, crux: false } },
+		});
 		const lh = lighthouseScores(result, 'mobile');
 		assert.ok(lh.metrics.tbt! > 200, `the slow page has a heavy main thread (TBT ${lh.metrics.tbt})`);
 		const cro = result.stages.cro;
@@ -81,7 +116,10 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 		const notes = engine.stageResults.filter((s) => s.auditId === 'cro-1');
 		const firstCro = notes.findIndex((s) => s.stages.cro);
 		const lighthouseDone = notes.findIndex((s) => s.stages['lighthouse-mobile']);
-		assert.ok(firstCro >= 0 && firstCro < lighthouseDone, `the page's CRO findings (#${firstCro}) came before Lighthouse's result (#${lighthouseDone})`);
+		assert.ok(
+			firstCro >= 0 && firstCro < lighthouseDone,
+			`the page's CRO findings (#${firstCro}) came before Lighthouse's result (#${lighthouseDone})`,
+		);
 		const croNotes = notes.filter((s) => s.stages.cro);
 		assert.equal(croNotes.length, 2, 'CRO findings are sent once from the page, once more with the metrics');
 		const first = croNotes[0].stages.cro!;
@@ -90,7 +128,10 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 
 	it("keeps each Chrome's debugging port on 127.0.0.1 only", async () => {
 		// An audit leaves its Chrome warm in the pool.
-		await engine.connection.sendRequest(auditRequest, { url: server.url('/?ports'), options: { ...LH_ONLY, formFactors: ['mobile'] } });
+		await engine.connection.sendRequest(auditRequest, {
+			url: server.url('/?ports'),
+			options: { ...LH_ONLY, formFactors: ['mobile'] },
+		});
 		const { browsers } = await engine.connection.sendRequest(statsRequest, {});
 		assert.ok(browsers.pids.length >= 1);
 		// Chrome picks its DevTools port itself (--remote-debugging-port=0): find the sockets Chrome listens on by
@@ -117,12 +158,18 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 			);
 			const sockets = listening.filter((s) => held.has(s.inode));
 			assert.ok(sockets.length >= 1, `chrome ${pid} listens on its debugging port`);
-			for (const s of sockets) assert.ok(s.address === '0100007F' || s.address === '00000000000000000000000001000000', `port ${s.port} listens on ${s.address}, not loopback`);
+			for (const s of sockets)
+				assert.ok(
+					s.address === '0100007F' || s.address === '00000000000000000000000001000000',
+					`port ${s.port} listens on ${s.address}, not loopback`,
+				);
 		}
 	});
 
 	it('answers a malformed request with an error that names the bad field', async () => {
-		const e = await auditError(engine.connection.sendRequest(auditRequest.method, { url: 42, options: { formFactors: ['tablet'] } }));
+		const e = await auditError(
+			engine.connection.sendRequest(auditRequest.method, { url: 42, options: { formFactors: ['tablet'] } }),
+		);
 		assert.equal(e.rpcCode, -32602);
 		assert.equal(e.info.code, 'INVALID_PARAMS');
 		assert.match(e.message, /url: .*string/i);
@@ -161,20 +208,31 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 	}
 
 	it('runs a batch where one failure does not sink the others', async () => {
-		const { items } = await engine.connection.sendRequest(batchAuditRequest, { urls: [server.url('/'), server.url('/500'), 'ftp://x/'], options: { ...LH_ONLY, formFactors: ['mobile'] } });
+		const { items } = await engine.connection.sendRequest(batchAuditRequest, {
+			urls: [server.url('/'), server.url('/500'), 'ftp://x/'],
+			options: { ...LH_ONLY, formFactors: ['mobile'] },
+		});
 		assert.equal(items.length, 3);
 		assert.ok(items[0].result && !items[0].error);
 		assert.equal(items[0].result.status, 'ok');
-		assert.deepEqual([items[1].result?.status, items[1].result?.error?.code, items[1].error], ['failed', 'HTTP_ERROR', undefined]);
+		assert.deepEqual(
+			[items[1].result?.status, items[1].result?.error?.code, items[1].error],
+			['failed', 'HTTP_ERROR', undefined],
+		);
 		assert.deepEqual([items[2].error?.code, items[2].result], ['INVALID_URL', undefined]);
 	});
 
 	it('waits for a slow server past 30 s when the audit timeout is raised, as its TIMEOUT message advises', async () => {
 		// 140 s: the first answer is waited for a quarter of it (35 s). The server answers the preflight after 31 s,
 		// past the least wait, and the browsers at once.
-		const gate = server.gate('/gated/slow-first-answer', { hold: (req) => req.headers['user-agent'] === 'AuditLens preflight' });
+		const gate = server.gate('/gated/slow-first-answer', {
+			hold: (req) => req.headers['user-agent'] === 'AuditLens preflight',
+		});
 		try {
-			const pending = engine.connection.sendRequest(auditRequest, { url: server.url('/gated/slow-first-answer'), options: { ...LH_ONLY, formFactors: ['mobile'], timeoutMs: 140_000 } });
+			const pending = engine.connection.sendRequest(auditRequest, {
+				url: server.url('/gated/slow-first-answer'),
+				options: { ...LH_ONLY, formFactors: ['mobile'], timeoutMs: 140_000 },
+			});
 			await gate.reached;
 			await new Promise((r) => setTimeout(r, 31_000));
 			gate.open();
@@ -188,7 +246,10 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 
 	it('times out a page that never answers, within the audit timeout', async () => {
 		const t0 = Date.now();
-		const result = await engine.connection.sendRequest(auditRequest, { url: server.url('/hang'), options: { ...LH_ONLY, timeoutMs: 6000 } });
+		const result = await engine.connection.sendRequest(auditRequest, {
+			url: server.url('/hang'),
+			options: { ...LH_ONLY, timeoutMs: 6000 },
+		});
 		assert.equal(result.status, 'failed');
 		assert.equal(result.error?.code, 'TIMEOUT', result.error?.message);
 		const took = Date.now() - t0;
@@ -198,7 +259,10 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 	});
 
 	it('audits a page whose subresources hang, with Lighthouse capping the load, and frees its Chrome', async () => {
-		const result = await engine.connection.sendRequest(auditRequest, { url: server.url('/hang-subresource.html'), options: { ...LH_ONLY, formFactors: ['mobile'], timeoutMs: 25_000 } });
+		const result = await engine.connection.sendRequest(auditRequest, {
+			url: server.url('/hang-subresource.html'),
+			options: { ...LH_ONLY, formFactors: ['mobile'], timeoutMs: 25_000 },
+		});
 		const run = lighthouseScores(result, 'mobile');
 		assert.ok(
 			run.runWarnings.some((w) => /load|time/i.test(w)),
@@ -206,19 +270,28 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 		);
 		const stats = await engine.connection.sendRequest(statsRequest, {});
 		assert.equal(stats.browsers.busy, 0);
-		const next = await engine.connection.sendRequest(auditRequest, { url: server.url('/?after-hang'), options: { ...LH_ONLY, formFactors: ['mobile'] } });
+		const next = await engine.connection.sendRequest(auditRequest, {
+			url: server.url('/?after-hang'),
+			options: { ...LH_ONLY, formFactors: ['mobile'] },
+		});
 		lighthouseScores(next, 'mobile');
 	});
 
 	it('stops a Lighthouse run at the audit timeout, kills its Chrome and serves the next audit', async () => {
 		// Lighthouse waits up to the timeout for this page's load, then needs more: the run is torn down mid-flight.
-		const result = await engine.connection.sendRequest(auditRequest, { url: server.url('/hang-subresource.html?timeout'), options: { ...LH_ONLY, formFactors: ['mobile'], timeoutMs: 5000 } });
+		const result = await engine.connection.sendRequest(auditRequest, {
+			url: server.url('/hang-subresource.html?timeout'),
+			options: { ...LH_ONLY, formFactors: ['mobile'], timeoutMs: 5000 },
+		});
 		assert.equal(result.status, 'failed');
 		assert.equal(result.error?.code, 'TIMEOUT', result.error?.message);
 		assert.equal(result.stageErrors?.['lighthouse-mobile']?.code, 'TIMEOUT');
 		const mid = await engine.connection.sendRequest(statsRequest, {});
 		assert.equal(mid.browsers.busy, 0);
-		const next = await engine.connection.sendRequest(auditRequest, { url: server.url('/?after-timeout'), options: { ...LH_ONLY, formFactors: ['mobile'] } });
+		const next = await engine.connection.sendRequest(auditRequest, {
+			url: server.url('/?after-timeout'),
+			options: { ...LH_ONLY, formFactors: ['mobile'] },
+		});
 		lighthouseScores(next, 'mobile');
 	});
 
@@ -251,7 +324,11 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 		// Held while Lighthouse's Chrome loads the page: the cancel surely lands mid-run.
 		const gate = server.gate('/gated/cancel', { hold: fromBrowser });
 		try {
-			const pending = engine.connection.sendRequest(auditRequest, { url: server.url('/gated/cancel'), auditId: 'to-cancel', options: { ...LH_ONLY, formFactors: ['mobile'] } });
+			const pending = engine.connection.sendRequest(auditRequest, {
+				url: server.url('/gated/cancel'),
+				auditId: 'to-cancel',
+				options: { ...LH_ONLY, formFactors: ['mobile'] },
+			});
 			await gate.reached;
 			const { cancelled } = await engine.connection.sendRequest(cancelRequest, { auditId: 'to-cancel' });
 			assert.equal(cancelled, 1);
@@ -271,9 +348,15 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 			const gate = server.gate('/gated/busy');
 			try {
 				const before = await engine.connection.sendRequest(statsRequest, {});
-				const first = engine.connection.sendRequest(auditRequest, { url: server.url('/gated/busy'), auditId: 'busy-1', options: LH_ONLY });
+				const first = engine.connection.sendRequest(auditRequest, {
+					url: server.url('/gated/busy'),
+					auditId: 'busy-1',
+					options: LH_ONLY,
+				});
 				await gate.reached;
-				const e = await auditError(engine.connection.sendRequest(auditRequest, { url: server.url('/?second'), options: LH_ONLY }));
+				const e = await auditError(
+					engine.connection.sendRequest(auditRequest, { url: server.url('/?second'), options: LH_ONLY }),
+				);
 				assert.equal(e.info.code, 'BUSY');
 				assert.equal(e.rpcCode, -32002);
 				assert.match(e.message, /busy.*queue size/i);
@@ -289,7 +372,10 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 	it('keeps the median of several Lighthouse runs per form factor', async () => {
 		// The page answers its three loads after 0, 2 and 1 s: runs that surely differ, the last one in the middle.
 		const url = server.url('/delayed/median?ms=0,2000,1000');
-		const result = await engine.connection.sendRequest(auditRequest, { url, options: { ...LH_ONLY, formFactors: ['mobile'], runs: 3 } });
+		const result = await engine.connection.sendRequest(auditRequest, {
+			url,
+			options: { ...LH_ONLY, formFactors: ['mobile'], runs: 3 },
+		});
 		const run = lighthouseScores(result, 'mobile');
 		const scores = run.performanceScores;
 		assert.equal(scores.length, 3);
@@ -313,7 +399,11 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 						await new Promise((r) => setTimeout(r, 100));
 					}
 				})();
-				const pending = engine.connection.sendRequest(auditRequest, { url: server.url('/site/page6.html'), auditId: 'accuracy-1', options: { stages: { ai: false, crux: false } } });
+				const pending = engine.connection.sendRequest(auditRequest, {
+					url: server.url('/site/page6.html'),
+					auditId: 'accuracy-1',
+					options: { stages: { ai: false, crux: false } },
+				});
 				await gate.reached;
 				const busyWhileHeld = (await engine.connection.sendRequest(statsRequest, {})).browsers.busy;
 				gate.open();
@@ -322,7 +412,11 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 				await poll;
 				assert.equal(busyWhileHeld, 1, 'one Lighthouse Chrome busy while the other form factor waits');
 				assert.equal(maxBusy, 1, 'one Lighthouse Chrome busy at a time');
-				const [m, d, c] = [result.stages['lighthouse-mobile']!, result.stages['lighthouse-desktop']!, result.stages.capture!];
+				const [m, d, c] = [
+					result.stages['lighthouse-mobile']!,
+					result.stages['lighthouse-desktop']!,
+					result.stages.capture!,
+				];
 				assert.equal(m.status, 'ok');
 				assert.equal(d.status, 'ok');
 				assert.equal(c.status, 'ok');
@@ -335,19 +429,27 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 	it('runs the plain Lighthouse CLI per run when the pool is off', () =>
 		withSettings({ usePool: false }, async () => {
 			const before = await engine.connection.sendRequest(statsRequest, {});
-			const result = await engine.connection.sendRequest(auditRequest, { url: server.url('/site/page7.html'), options: { ...LH_ONLY, formFactors: ['desktop'] } });
+			const result = await engine.connection.sendRequest(auditRequest, {
+				url: server.url('/site/page7.html'),
+				options: { ...LH_ONLY, formFactors: ['desktop'] },
+			});
 			const run = lighthouseScores(result, 'desktop');
 			assert.equal(run.formFactor, 'desktop');
 			const after = await engine.connection.sendRequest(statsRequest, {});
 			assert.equal(after.browsers.launched, before.browsers.launched, 'no pool Chrome was launched');
 			assert.equal(after.lighthouseRuns, before.lighthouseRuns + 1);
-			const cliChromes = chromiumOf(engine.child.pid!).filter((p) => cmdline(p).includes(`auditlens-engine-${engine.child.pid}-cli`));
+			const cliChromes = chromiumOf(engine.child.pid!).filter((p) =>
+				cmdline(p).includes(`auditlens-engine-${engine.child.pid}-cli`),
+			);
 			assert.deepEqual(cliChromes, [], "the CLI's Chrome is gone");
 		}));
 
 	it('reports stage timings, memory and browser counts in its stats', async () => {
 		const before = await engine.connection.sendRequest(statsRequest, {});
-		await engine.connection.sendRequest(auditRequest, { url: server.url('/?stats'), options: { ...LH_ONLY, formFactors: ['mobile'], runs: 2 } });
+		await engine.connection.sendRequest(auditRequest, {
+			url: server.url('/?stats'),
+			options: { ...LH_ONLY, formFactors: ['mobile'], runs: 2 },
+		});
 		const s = await engine.connection.sendRequest(statsRequest, {});
 		const mobile = s.stages['lighthouse-mobile']!;
 		assert.equal(mobile.count, (before.stages['lighthouse-mobile']?.count ?? 0) + 1);
@@ -379,9 +481,15 @@ describe('engine process lifecycle', function () {
 	 * capture browser loads the page), so that every kind of Chromium the engine starts is running.
 	 */
 	async function warmUp(engine: EngineProcess): Promise<number[]> {
-		const result = await engine.connection.sendRequest(auditRequest, { url: server.url('/'), options: { stages: { ai: false, crux: false } } });
+		const result = await engine.connection.sendRequest(auditRequest, {
+			url: server.url('/'),
+			options: { stages: { ai: false, crux: false } },
+		});
 		assert.equal(result.stages.capture?.status, 'ok');
-		const alone = await engine.connection.sendRequest(auditRequest, { url: server.url('/?capture-only'), options: { stages: { lighthouse: false, ai: false, crux: false } } });
+		const alone = await engine.connection.sendRequest(auditRequest, {
+			url: server.url('/?capture-only'),
+			options: { stages: { lighthouse: false, ai: false, crux: false } },
+		});
 		assert.equal(alone.stages.capture?.status, 'ok');
 		const browsers = chromeBrowsersOf(engine.child.pid!);
 		assert.equal(browsers.length, 3, `browser processes running: ${browsers.length}`);
@@ -393,7 +501,10 @@ describe('engine process lifecycle', function () {
 		assert.ok(fs.existsSync(noise), noise);
 		const engine = await startEngine({ db: null, env: { NODE_OPTIONS: `--require ${noise}` } });
 		try {
-			const result = await engine.connection.sendRequest(auditRequest, { url: server.url('/?noise'), options: { ...LH_ONLY, formFactors: ['mobile'] } });
+			const result = await engine.connection.sendRequest(auditRequest, {
+				url: server.url('/?noise'),
+				options: { ...LH_ONLY, formFactors: ['mobile'] },
+			});
 			lighthouseScores(result, 'mobile');
 			assert.match(engine.stderr(), /NOISE from console\.log/);
 			assert.match(engine.stderr(), /NOISE from process\.stdout\.write/);
@@ -438,7 +549,11 @@ describe('engine process lifecycle', function () {
 		engine.child.kill('SIGKILL');
 		await engine.exited;
 		await waitFor(() => chromiumOf(engine.child.pid!).length === 0, 10_000, `chromium ${chromes.join(',')} to be gone`);
-		await waitFor(() => profileDirs(engine.child.pid!).length === 0, 10_000, 'the watchdog to remove the Chrome profile folders');
+		await waitFor(
+			() => profileDirs(engine.child.pid!).length === 0,
+			10_000,
+			'the watchdog to remove the Chrome profile folders',
+		);
 		engine.connection.dispose();
 	});
 });

@@ -8,10 +8,28 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ResponseError } from 'vscode-jsonrpc';
-import { auditRequest, type AuditResult, cancelRequest, configureRequest, type EngineStats, type ErrorInfo, listHistoryRequest, statsRequest } from '../../src/protocol';
+import {
+	auditRequest,
+	type AuditResult,
+	cancelRequest,
+	configureRequest,
+	type EngineStats,
+	type ErrorInfo,
+	listHistoryRequest,
+	statsRequest,
+} from '../../src/protocol';
 import { cacheKey } from '../../src/engine/resultCache';
 import { HistoryStore } from '../../src/engine/history/historyStore';
-import { auditError, chromeBrowsersOf, chromiumOf, type EngineProcess, isAlive, lighthouseScores, startEngine, waitFor } from '../helpers/engineProcess';
+import {
+	auditError,
+	chromeBrowsersOf,
+	chromiumOf,
+	type EngineProcess,
+	isAlive,
+	lighthouseScores,
+	startEngine,
+	waitFor,
+} from '../helpers/engineProcess';
 import { inspectorUrl, retainedHeap } from '../helpers/engineHeap';
 import { type FixtureServer, fromLighthouse, startFixtureServer } from '../helpers/fixtureServer';
 import { recordingLogger, sampleResult, testSettings } from '../helpers/sampleResult';
@@ -36,17 +54,33 @@ function remember(engine: EngineProcess, seen: Set<number>): void {
  * exactly its pool's; of the Chromium processes seen during the test only the pool's live ones remain;
  * once stopped, none at all.
  */
-async function assertAliveAndClean(engine: EngineProcess, server: FixtureServer, seen: Set<number>, what: string): Promise<EngineStats> {
+async function assertAliveAndClean(
+	engine: EngineProcess,
+	server: FixtureServer,
+	seen: Set<number>,
+	what: string,
+): Promise<EngineStats> {
 	assert.equal(engine.child.exitCode, null, `the engine is still running after ${what}`);
-	const result = await engine.connection.sendRequest(auditRequest, { url: server.url(`/?after=${encodeURIComponent(what)}`), options: CHEAP });
+	const result = await engine.connection.sendRequest(auditRequest, {
+		url: server.url(`/?after=${encodeURIComponent(what)}`),
+		options: CHEAP,
+	});
 	lighthouseScores(result, 'mobile');
 	const stats = await engine.connection.sendRequest(statsRequest, {});
 	assert.equal(stats.audits.active, 0);
 	assert.equal(stats.browsers.busy, 0);
-	assert.deepEqual(chromeBrowsersOf(engine.child.pid!).sort(), [...stats.browsers.pids].sort(), 'no Chrome outside the pool');
+	assert.deepEqual(
+		chromeBrowsersOf(engine.child.pid!).sort(),
+		[...stats.browsers.pids].sort(),
+		'no Chrome outside the pool',
+	);
 	remember(engine, seen);
 	await engine.stop();
-	await waitFor(() => [...seen].every((pid) => !isAlive(pid)), 10_000, `every Chromium process of the test to be gone (left: ${[...seen].filter(isAlive).join(', ')})`);
+	await waitFor(
+		() => [...seen].every((pid) => !isAlive(pid)),
+		10_000,
+		`every Chromium process of the test to be gone (left: ${[...seen].filter(isAlive).join(', ')})`,
+	);
 	return stats;
 }
 
@@ -93,10 +127,12 @@ describe('fault matrix: the engine', function () {
 		const before = await engine.connection.sendRequest(statsRequest, {});
 		// Lighthouse's Chrome asks for the page; the page waits until the Chrome is dead.
 		const gate = server.gate('/gated/crash', { hold: fromLighthouse });
-		const pending = engine.connection.sendRequest(auditRequest, { url: server.url('/gated/crash'), auditId: 'to-crash', options: CHEAP }).then(
-			(result) => ({ result }),
-			(error: unknown) => ({ error }),
-		);
+		const pending = engine.connection
+			.sendRequest(auditRequest, { url: server.url('/gated/crash'), auditId: 'to-crash', options: CHEAP })
+			.then(
+				(result) => ({ result }),
+				(error: unknown) => ({ error }),
+			);
 		try {
 			await gate.reached;
 			const mid = await engine.connection.sendRequest(statsRequest, {});
@@ -108,7 +144,11 @@ describe('fault matrix: the engine', function () {
 			let settled = false;
 			void pending.then(() => (settled = true));
 			await waitFor(() => settled || gate.held > 1, 60_000, 'the audit to end');
-			assert.equal(gate.held, 1, 'the audit was retried on a new Chrome: this test accepts a clear failure only; update it for the retry');
+			assert.equal(
+				gate.held,
+				1,
+				'the audit was retried on a new Chrome: this test accepts a clear failure only; update it for the retry',
+			);
 			assertCrashReported(await pending);
 		} finally {
 			gate.open();
@@ -117,7 +157,11 @@ describe('fault matrix: the engine', function () {
 		assert.equal(after.browsers.busy, 0);
 		// Counted once, whether the pool heard of the death from the process or from the Lighthouse run first.
 		assert.equal(after.browsers.crashed, before.browsers.crashed + 1, 'the crash is counted once');
-		await waitFor(() => [...seen].every((pid) => !isAlive(pid)), 10_000, "the killed Chrome's renderers and helpers to be gone");
+		await waitFor(
+			() => [...seen].every((pid) => !isAlive(pid)),
+			10_000,
+			"the killed Chrome's renderers and helpers to be gone",
+		);
 		const healed = await assertAliveAndClean(engine, server, seen, 'a Chrome crash');
 		assert.ok(!healed.browsers.pids.includes(victim), 'the killed Chrome left the pool');
 		assert.equal(healed.browsers.launched, before.browsers.launched + 2, 'a new Chrome replaced it');
@@ -168,8 +212,13 @@ describe('fault matrix: the engine', function () {
 			assert.equal(aside.length, 1, fs.readdirSync(dir).join(', '));
 			assert.ok(fs.readFileSync(path.join(dir, aside[0])).equals(corrupt), 'the bad file is set aside byte for byte');
 
-			const result = await engine.connection.sendRequest(auditRequest, { url: server.url('/?fresh-history'), options: CHEAP });
-			const { entries } = await engine.connection.sendRequest(listHistoryRequest, { url: server.url('/?fresh-history') });
+			const result = await engine.connection.sendRequest(auditRequest, {
+				url: server.url('/?fresh-history'),
+				options: CHEAP,
+			});
+			const { entries } = await engine.connection.sendRequest(listHistoryRequest, {
+				url: server.url('/?fresh-history'),
+			});
 			assert.deepEqual(
 				entries?.map((e) => e.id),
 				[result.id],
@@ -183,9 +232,14 @@ describe('fault matrix: the engine', function () {
 				if (name === 'history.sqlite') continue;
 				assert.ok(afterFiles.get(name)?.equals(content), `${name} is unchanged`);
 			}
-			const added = [...afterFiles.keys()].filter((n) => !beforeFiles.has(n) && n !== aside[0] && !n.startsWith('history.sqlite.files'));
+			const added = [...afterFiles.keys()].filter(
+				(n) => !beforeFiles.has(n) && n !== aside[0] && !n.startsWith('history.sqlite.files'),
+			);
 			assert.deepEqual(added, [], 'nothing else appeared in the folder');
-			assert.ok(afterFiles.has('history.sqlite') && !afterFiles.get('history.sqlite')!.equals(corrupt), 'a new history file took its place');
+			assert.ok(
+				afterFiles.has('history.sqlite') && !afterFiles.get('history.sqlite')!.equals(corrupt),
+				'a new history file took its place',
+			);
 		});
 	}
 
@@ -203,13 +257,19 @@ describe('fault matrix: the engine', function () {
 		const burst = (n: number, tag: string) => {
 			const busy: number[] = [];
 			const outcomes = Array.from({ length: n }, (_, i) =>
-				connection.sendRequest(auditRequest, { url: server.url(`/gated/${tag}?i=${i}`), auditId: `${tag}-${i}`, options: CHEAP }).then(
-					(result) => ({ i, result }),
-					(error: unknown) => {
-						if (error instanceof ResponseError && (error.data as ErrorInfo).code === 'BUSY') busy.push(i);
-						return { i, error };
-					},
-				),
+				connection
+					.sendRequest(auditRequest, {
+						url: server.url(`/gated/${tag}?i=${i}`),
+						auditId: `${tag}-${i}`,
+						options: CHEAP,
+					})
+					.then(
+						(result) => ({ i, result }),
+						(error: unknown) => {
+							if (error instanceof ResponseError && (error.data as ErrorInfo).code === 'BUSY') busy.push(i);
+							return { i, error };
+						},
+					),
 			);
 			return { busy, outcomes };
 		};
@@ -218,7 +278,11 @@ describe('fault matrix: the engine', function () {
 		// 200 requests at once. The second must leave nothing more behind.
 		const warmGate = server.gate('/gated/warm');
 		const warm = burst(BURST, 'warm');
-		await waitFor(() => warm.busy.length === BURST - admitted, 60_000, `${BURST - admitted} BUSY answers to the first burst`);
+		await waitFor(
+			() => warm.busy.length === BURST - admitted,
+			60_000,
+			`${BURST - admitted} BUSY answers to the first burst`,
+		);
 		warmGate.open();
 		await Promise.all(warm.outcomes);
 		const heapBefore = await retainedHeap(inspector);
@@ -229,8 +293,15 @@ describe('fault matrix: the engine', function () {
 		const { busy, outcomes } = burst(BURST, 'burst');
 		try {
 			// Answered while the admitted audits are still held: BUSY costs no audit and no waiting.
-			await waitFor(() => busy.length === BURST - admitted, 60_000, `${BURST - admitted} BUSY answers (${busy.length} so far)`);
-			assert.ok(gate.held >= 1 && gate.held <= limits.maxConcurrentAudits, `${gate.held} audits reached the page at once`);
+			await waitFor(
+				() => busy.length === BURST - admitted,
+				60_000,
+				`${BURST - admitted} BUSY answers (${busy.length} so far)`,
+			);
+			assert.ok(
+				gate.held >= 1 && gate.held <= limits.maxConcurrentAudits,
+				`${gate.held} audits reached the page at once`,
+			);
 			const held = await connection.sendRequest(statsRequest, {});
 			assert.equal(held.audits.active, limits.maxConcurrentAudits);
 			assert.equal(held.audits.queued, limits.queueSize);
@@ -258,7 +329,10 @@ describe('fault matrix: the engine', function () {
 		// it keeps the high-water mark of the Lighthouse workers' heaps, which grow in 40-60 MB steps for their first
 		// few dozen audits, at a pace that depends on the machine; CI once saw +160 MB with nothing held.)
 		const heapAfter = await retainedHeap(inspector);
-		assert.ok(heapAfter < heapBefore + HEAP_ALLOWANCE, `the engine holds ${((heapAfter - heapBefore) / 1e6).toFixed(2)} MB more after the burst (${(heapBefore / 1e6).toFixed(1)} MB before)`);
+		assert.ok(
+			heapAfter < heapBefore + HEAP_ALLOWANCE,
+			`the engine holds ${((heapAfter - heapBefore) / 1e6).toFixed(2)} MB more after the burst (${(heapBefore / 1e6).toFixed(1)} MB before)`,
+		);
 		remember(engine, seen);
 		await assertAliveAndClean(engine, server, seen, 'a burst of 200 requests');
 	});
@@ -269,10 +343,22 @@ describe('fault matrix: the engine', function () {
 		await engine.connection.sendRequest(configureRequest, { maxConcurrentAudits: 1, queueSize: 1 });
 		const gate = server.gate('/gated/running');
 		try {
-			const running = engine.connection.sendRequest(auditRequest, { url: server.url('/gated/running'), auditId: 'running', options: CHEAP });
+			const running = engine.connection.sendRequest(auditRequest, {
+				url: server.url('/gated/running'),
+				auditId: 'running',
+				options: CHEAP,
+			});
 			await gate.reached;
-			const queued = engine.connection.sendRequest(auditRequest, { url: server.url('/?queued'), auditId: 'queued', options: CHEAP });
-			await waitFor(() => engine!.progress.some((p) => p.auditId === 'queued' && p.state === 'queued'), 10_000, 'the second audit to be queued');
+			const queued = engine.connection.sendRequest(auditRequest, {
+				url: server.url('/?queued'),
+				auditId: 'queued',
+				options: CHEAP,
+			});
+			await waitFor(
+				() => engine!.progress.some((p) => p.auditId === 'queued' && p.state === 'queued'),
+				10_000,
+				'the second audit to be queued',
+			);
 			assert.equal((await engine.connection.sendRequest(statsRequest, {})).audits.queued, 1);
 
 			const { cancelled } = await engine.connection.sendRequest(cancelRequest, { auditId: 'queued' });
@@ -284,13 +370,19 @@ describe('fault matrix: the engine', function () {
 			assert.equal(after.audits.active, 1);
 
 			// Its place is free: a third audit is queued, not answered BUSY.
-			const third = engine.connection.sendRequest(auditRequest, { url: server.url('/?third'), auditId: 'third', options: CHEAP }).then(
-				(result) => ({ result }),
-				(error: unknown) => ({ error }),
-			);
+			const third = engine.connection
+				.sendRequest(auditRequest, { url: server.url('/?third'), auditId: 'third', options: CHEAP })
+				.then(
+					(result) => ({ result }),
+					(error: unknown) => ({ error }),
+				);
 			let refused: unknown;
 			void third.then((o) => 'error' in o && (refused = o.error));
-			await waitFor(() => refused !== undefined || engine!.progress.some((p) => p.auditId === 'third' && p.state === 'queued'), 10_000, 'the third audit to be queued');
+			await waitFor(
+				() => refused !== undefined || engine!.progress.some((p) => p.auditId === 'third' && p.state === 'queued'),
+				10_000,
+				'the third audit to be queued',
+			);
 			assert.equal(refused, undefined, `the third audit was refused: ${String(refused)}`);
 			gate.open();
 			lighthouseScores(await running, 'mobile');

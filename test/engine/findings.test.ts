@@ -22,17 +22,24 @@ const readLhr = (file: string): Json => {
 /** Real Lighthouse 12.8.2 reports of a small landing page (history fixtures). */
 const lh12Landing = () => ({ mobile: readLhr('lhr-mobile.json.gz'), desktop: readLhr('lhr-desktop.json.gz') });
 /** Real Lighthouse reports of test/fixtures/pages/findings/ (generateFindings.mjs). */
-const findingsPage = (major: 'lh12' | 'lh13') => ({ mobile: readLhr(`findings-${major}-mobile.json`), desktop: readLhr(`findings-${major}-desktop.json`) });
+const findingsPage = (major: 'lh12' | 'lh13') => ({
+	mobile: readLhr(`findings-${major}-mobile.json`),
+	desktop: readLhr(`findings-${major}-desktop.json`),
+});
 
 /** A stored result as far as findings read it: its form factors and its CRO stage. */
 function resultOf(formFactors: FormFactor[], cro: CroFinding[] = []): AuditResult {
-	const stages: AuditResult['stages'] = cro.length ? { cro: { status: 'ok', startedAt: '', durationMs: 0, data: { findings: cro } } } : {};
+	const stages: AuditResult['stages'] = cro.length
+		? { cro: { status: 'ok', startedAt: '', durationMs: 0, data: { findings: cro } } }
+		: {};
 	return { options: { formFactors }, stages } as unknown as AuditResult;
 }
 
 const noSizes: ImageSizeOf = async () => undefined;
-const both = (lhrs: Partial<Record<FormFactor, unknown>>, imageSize: ImageSizeOf = noSizes) => pageFindings(resultOf(['mobile', 'desktop']), lhrs, imageSize);
-const ofRule = (findings: PageFinding[], rule: string) => findings.filter((f) => f.rule === rule && f.source === 'lighthouse');
+const both = (lhrs: Partial<Record<FormFactor, unknown>>, imageSize: ImageSizeOf = noSizes) =>
+	pageFindings(resultOf(['mobile', 'desktop']), lhrs, imageSize);
+const ofRule = (findings: PageFinding[], rule: string) =>
+	findings.filter((f) => f.rule === rule && f.source === 'lighthouse');
 const lineOf = (lines: string[], text: string) => lines.findIndex((l) => l.includes(text)) + 1;
 
 /** A Lighthouse 12 report with just these audits (their shapes as Lighthouse's audits make them), all shown in one category. */
@@ -75,7 +82,10 @@ describe('page findings from stored Lighthouse reports', function () {
 		const ratio = explanation.match(/contrast of ([\d.]+)/)?.[1];
 		const [finding] = ofRule(await both(lhrs), 'color-contrast');
 		assert.ok(ratio);
-		assert.match(finding?.message ?? '', new RegExp(`^Contrast ${ratio.replace('.', '\\.')}:1 \\(needs 4\\.5:1; #[0-9a-f]+ on #[0-9a-f]+\\)$`));
+		assert.match(
+			finding?.message ?? '',
+			new RegExp(`^Contrast ${ratio.replace('.', '\\.')}:1 \\(needs 4\\.5:1; #[0-9a-f]+ on #[0-9a-f]+\\)$`),
+		);
 	});
 
 	it('gives a finding in both form factors once without a form factor, and one in a single run with it', async () => {
@@ -102,7 +112,10 @@ describe('page findings from stored Lighthouse reports', function () {
 			assert.equal(logged.line, lineOf(APP_JS, "console.error('checkout"));
 			assert.equal(logged.column, APP_JS[logged.line - 1].indexOf('error(') + 1, 'the column of the call');
 			assert.equal(script('errors-in-console', /^Error: app\.js exploded$/).line, lineOf(APP_JS, 'throw new Error'));
-			assert.equal(script('deprecations', /Unload event listeners are deprecated/).line, lineOf(APP_JS, "addEventListener('unload'"));
+			assert.equal(
+				script('deprecations', /Unload event listeners are deprecated/).line,
+				lineOf(APP_JS, "addEventListener('unload'"),
+			);
 		});
 
 		it(`names the LCP element with the LCP against Lighthouse's threshold when the LCP fails (${major})`, async () => {
@@ -111,25 +124,38 @@ describe('page findings from stored Lighthouse reports', function () {
 			const [f] = ofRule(await both(lhrs), rule);
 			const lcp = lhrs.mobile.audits['largest-contentful-paint'] as Json;
 			assert.ok(f?.target.kind === 'element' && f.target.snippet?.startsWith('<img class="hero"'), JSON.stringify(f));
-			assert.equal(f.message, `LCP ${(lcp.numericValue / 1000).toFixed(1)} s (good ≤ ${(lcp.scoringOptions.p10 / 1000).toFixed(1)} s)`);
+			assert.equal(
+				f.message,
+				`LCP ${(lcp.numericValue / 1000).toFixed(1)} s (good ≤ ${(lcp.scoringOptions.p10 / 1000).toFixed(1)} s)`,
+			);
 			assert.equal(f.formFactor, 'mobile');
 		});
 
 		it(`gives the layout-shift culprits: the shifted element and the unsized image that moved it (${major})`, async () => {
 			const rule = major === 'lh13' ? 'cls-culprits-insight' : 'layout-shifts';
 			const shifts = ofRule(await both(findingsPage(major)), rule);
-			const shifted = shifts.find((f) => f.target.kind === 'element' && f.target.selector === 'body > main > p.shifted');
+			const shifted = shifts.find(
+				(f) => f.target.kind === 'element' && f.target.selector === 'body > main > p.shifted',
+			);
 			assert.match(shifted?.message ?? '', /^(mobile: )?Layout shift 0\.\d{3} \(CLS 0\.\d{3}, good ≤ 0\.1\)/);
 			const culprit = shifts.find((f) => f.target.kind === 'element' && f.target.selector === 'body > main > img.hero');
 			assert.match(culprit?.message ?? '', /(Unsized image|lacking an explicit size).*\(layout shift 0\.\d{3}\)/);
-			if (major === 'lh13') assert.equal(ofRule(await both(findingsPage(major)), 'layout-shifts').length, 0, '13.x hides layout-shifts behind the insight');
+			if (major === 'lh13')
+				assert.equal(
+					ofRule(await both(findingsPage(major)), 'layout-shifts').length,
+					0,
+					'13.x hides layout-shifts behind the insight',
+				);
 		});
 	}
 
 	it('offers fetchpriority=high on the LCP image the discovery insight says lacks it', async () => {
 		const [f] = ofRule(await both(findingsPage('lh13')), 'lcp-discovery-insight');
 		assert.deepEqual(f?.fix, { kind: 'fetchpriority-high' });
-		assert.match(f?.message ?? '', /^mobile: LCP element: fetchpriority=high should be applied; LCP \d\.\d s \(good ≤ 2\.5 s\) · desktop: /);
+		assert.match(
+			f?.message ?? '',
+			/^mobile: LCP element: fetchpriority=high should be applied; LCP \d\.\d s \(good ≤ 2\.5 s\) · desktop: /,
+		);
 	});
 
 	it("offers add-size with the image's intrinsic size for an unsized image, and no fix when it cannot be read", async () => {
@@ -146,7 +172,10 @@ describe('page findings from stored Lighthouse reports', function () {
 	it('gives a page finding for a failing audit that names no place', async () => {
 		const findings = await both(findingsPage('lh13'));
 		const [bfCache] = ofRule(findings, 'bf-cache');
-		assert.deepEqual([bfCache?.target, bfCache?.message], [{ kind: 'page' }, 'The page has an unload handler in the main frame.']);
+		assert.deepEqual(
+			[bfCache?.target, bfCache?.message],
+			[{ kind: 'page' }, 'The page has an unload handler in the main frame.'],
+		);
 		const [lcp] = ofRule(findings, 'largest-contentful-paint');
 		assert.match(lcp?.message ?? '', /^Largest Contentful Paint \d\.\d s \(good ≤ 2\.5 s\)$/);
 	});
@@ -178,7 +207,13 @@ describe('page findings from stored Lighthouse reports', function () {
 						{
 							source: 'network',
 							description: 'Failed to load resource: the server responded with a status of 404 (Not Found)',
-							sourceLocation: { type: 'source-location', url: 'https://shop.example/favicon.ico', urlProvider: 'network', line: 0, column: 0 },
+							sourceLocation: {
+								type: 'source-location',
+								url: 'https://shop.example/favicon.ico',
+								urlProvider: 'network',
+								line: 0,
+								column: 0,
+							},
 						},
 					],
 				},
@@ -189,7 +224,12 @@ describe('page findings from stored Lighthouse reports', function () {
 				score: 0.5,
 				scoreDisplayMode: 'metricSavings',
 				metricSavings: { FCP: 0, LCP: 300 },
-				details: { type: 'opportunity', items: [{ url: 'https://shop.example/vendor.js', totalBytes: 184320, wastedBytes: 120832, wastedPercent: 65.6 }] },
+				details: {
+					type: 'opportunity',
+					items: [
+						{ url: 'https://shop.example/vendor.js', totalBytes: 184320, wastedBytes: 120832, wastedPercent: 65.6 },
+					],
+				},
 			},
 			{
 				id: 'uses-rel-preconnect',
@@ -215,7 +255,14 @@ describe('page findings from stored Lighthouse reports', function () {
 								explanation: 'Fix any of the following:\n  Form element does not have an implicit (wrapped) <label>',
 							},
 						},
-						{ node: { type: 'node', selector: '#zip', snippet: '<input id="zip">', explanation: 'Fix any of the following:\n  Form element does not have an explicit <label>' } },
+						{
+							node: {
+								type: 'node',
+								selector: '#zip',
+								snippet: '<input id="zip">',
+								explanation: 'Fix any of the following:\n  Form element does not have an explicit <label>',
+							},
+						},
 					],
 					debugData: { type: 'debugdata', impact: 'critical' },
 				},
@@ -227,19 +274,45 @@ describe('page findings from stored Lighthouse reports', function () {
 				scoreDisplayMode: 'metricSavings',
 				details: {
 					type: 'opportunity',
-					items: [{ node: { type: 'node', selector: 'footer > img', snippet: '<img src="/team.jpg">' }, url: 'https://shop.example/team.jpg', totalBytes: 90000, wastedBytes: 90000 }],
+					items: [
+						{
+							node: { type: 'node', selector: 'footer > img', snippet: '<img src="/team.jpg">' },
+							url: 'https://shop.example/team.jpg',
+							totalBytes: 90000,
+							wastedBytes: 90000,
+						},
+					],
 				},
 			},
-			{ id: 'meta-description', title: 'Document does not have a meta description', description: 'See [the guide](http://insecure.example/meta).', score: 0, scoreDisplayMode: 'binary' },
+			{
+				id: 'meta-description',
+				title: 'Document does not have a meta description',
+				description: 'See [the guide](http://insecure.example/meta).',
+				score: 0,
+				scoreDisplayMode: 'binary',
+			},
 		]);
 		const findings = await pageFindings(resultOf(['mobile']), { mobile: lhr }, noSizes);
 		const [error, notFound] = ofRule(findings, 'errors-in-console');
-		assert.deepEqual(notFound?.target, { kind: 'resource', url: 'https://shop.example/favicon.ico' }, 'a failed request is about its resource');
-		assert.deepEqual(error?.target, { kind: 'script', url: 'https://shop.example/app.min.js', line: 1, column: 277, original: { file: 'src/checkout.ts', line: 42, column: 10 } });
+		assert.deepEqual(
+			notFound?.target,
+			{ kind: 'resource', url: 'https://shop.example/favicon.ico' },
+			'a failed request is about its resource',
+		);
+		assert.deepEqual(error?.target, {
+			kind: 'script',
+			url: 'https://shop.example/app.min.js',
+			line: 1,
+			column: 277,
+			original: { file: 'src/checkout.ts', line: 42, column: 10 },
+		});
 		assert.equal(error?.message, 'TypeError: cart is undefined', 'the first line, without the stack');
 		assert.equal(error?.helpUrl, 'https://developer.chrome.com/docs/lighthouse/best-practices/errors-in-console/');
 		const [unused] = ofRule(findings, 'unused-javascript');
-		assert.deepEqual([unused?.target, unused?.message, unused?.severity], [{ kind: 'resource', url: 'https://shop.example/vendor.js' }, '118 KiB of 180 KiB unused', 'warning']);
+		assert.deepEqual(
+			[unused?.target, unused?.message, unused?.severity],
+			[{ kind: 'resource', url: 'https://shop.example/vendor.js' }, '118 KiB of 180 KiB unused', 'warning'],
+		);
 		const [preconnect] = ofRule(findings, 'uses-rel-preconnect');
 		assert.deepEqual(
 			[preconnect?.target, preconnect?.fix],
@@ -257,13 +330,32 @@ describe('page findings from stored Lighthouse reports', function () {
 		);
 		assert.deepEqual(ofRule(findings, 'offscreen-images')[0]?.fix, { kind: 'lazy-load' });
 		const [meta] = ofRule(findings, 'meta-description');
-		assert.deepEqual([meta?.target, meta?.fix, meta?.helpUrl], [{ kind: 'page' }, { kind: 'add-meta-description' }, undefined], 'an http link is no help URL');
+		assert.deepEqual(
+			[meta?.target, meta?.fix, meta?.helpUrl],
+			[{ kind: 'page' }, { kind: 'add-meta-description' }, undefined],
+			'an http link is no help URL',
+		);
 	});
 
 	it('gives CRO findings on their element when they name one, as advice: high is a warning, the rest information', async () => {
 		const cro: CroFinding[] = [
-			{ rule: 'low-contrast-cta', severity: 'high', title: 'Low-contrast call to action "Buy" (2.1:1)', element: { selector: 'main > a.buy', text: 'Buy' }, why: '…', fix: 'Raise the contrast.' },
-			{ rule: 'unlabeled-inputs', severity: 'medium', formFactor: 'mobile', title: '1 form field without a label', element: { selector: 'form > input', text: 'email' }, why: '…', fix: 'Label it.' },
+			{
+				rule: 'low-contrast-cta',
+				severity: 'high',
+				title: 'Low-contrast call to action "Buy" (2.1:1)',
+				element: { selector: 'main > a.buy', text: 'Buy' },
+				why: '…',
+				fix: 'Raise the contrast.',
+			},
+			{
+				rule: 'unlabeled-inputs',
+				severity: 'medium',
+				formFactor: 'mobile',
+				title: '1 form field without a label',
+				element: { selector: 'form > input', text: 'email' },
+				why: '…',
+				fix: 'Label it.',
+			},
 			{ rule: 'meta-description', severity: 'medium', title: 'No meta description', why: '…', fix: 'Add one.' },
 		];
 		const findings = await pageFindings(resultOf(['mobile', 'desktop'], cro), {}, noSizes);
@@ -276,8 +368,14 @@ describe('page findings from stored Lighthouse reports', function () {
 			severity: 'warning',
 			target: { kind: 'element', selector: 'main > a.buy', nodeLabel: 'Buy' },
 		});
-		assert.deepEqual([byRule['unlabeled-inputs']?.severity, byRule['unlabeled-inputs']?.formFactor, byRule['unlabeled-inputs']?.fix], ['info', 'mobile', { kind: 'label-for', inputId: 'email' }]);
-		assert.deepEqual([byRule['meta-description']?.target, byRule['meta-description']?.fix], [{ kind: 'page' }, { kind: 'add-meta-description' }]);
+		assert.deepEqual(
+			[byRule['unlabeled-inputs']?.severity, byRule['unlabeled-inputs']?.formFactor, byRule['unlabeled-inputs']?.fix],
+			['info', 'mobile', { kind: 'label-for', inputId: 'email' }],
+		);
+		assert.deepEqual(
+			[byRule['meta-description']?.target, byRule['meta-description']?.fix],
+			[{ kind: 'page' }, { kind: 'add-meta-description' }],
+		);
 	});
 });
 
@@ -293,7 +391,9 @@ describe('imageSizeOf: an image’s intrinsic size from its header', function ()
 	it('gives no size for what is not an http(s) image', async () => {
 		const found = await Promise.all([
 			imageSizeOf(`file://${path.join(WORKSPACE, 'img', 'hero.png')}`),
-			imageSizeOf(`data:image/png;base64,${fs.readFileSync(path.join(WORKSPACE, 'img', 'hero.png')).toString('base64')}`),
+			imageSizeOf(
+				`data:image/png;base64,${fs.readFileSync(path.join(WORKSPACE, 'img', 'hero.png')).toString('base64')}`,
+			),
 			imageSizeOf(server.url('/noise.png?w=10&h=10').replace('http://', 'http://user:pw@')),
 			imageSizeOf(server.url('/no-such.png')),
 			imageSizeOf(server.url('/json')),
@@ -306,8 +406,15 @@ describe('imageSizeOf: an image’s intrinsic size from its header', function ()
 		assert.equal(await imageSizeOf(server.url('/noise.png?w=64&h=64&held'), { timeoutMs: 300 }), undefined);
 		assert.equal(gate.held, 1, 'the request was held, not refused');
 		gate.open();
-		assert.equal(await imageSizeOf(server.url('/noise.png?w=64&h=64'), { maxBytes: 16 }), undefined, 'a PNG gives its size from byte 24 on');
-		assert.deepEqual(await imageSizeOf(server.url('/noise.png?w=64&h=64'), { maxBytes: 24 }), { width: 64, height: 64 });
+		assert.equal(
+			await imageSizeOf(server.url('/noise.png?w=64&h=64'), { maxBytes: 16 }),
+			undefined,
+			'a PNG gives its size from byte 24 on',
+		);
+		assert.deepEqual(await imageSizeOf(server.url('/noise.png?w=64&h=64'), { maxBytes: 24 }), {
+			width: 64,
+			height: 64,
+		});
 	});
 });
 
@@ -343,16 +450,29 @@ describe('page findings of a real audit of the static-site workspace (real Chrom
 				const result = await engine.audit({ url: server.url(p), options: { stages: { ai: false, crux: false } } });
 				assert.equal(result.status, 'ok', JSON.stringify(result.stageErrors));
 				const lhrs: Partial<Record<FormFactor, unknown>> = {};
-				for (const ff of result.options.formFactors) lhrs[ff] = JSON.parse(await engine.getReport({ id: result.id, formFactor: ff, format: 'json' }));
+				for (const ff of result.options.formFactors)
+					lhrs[ff] = JSON.parse(await engine.getReport({ id: result.id, formFactor: ff, format: 'json' }));
 				return pageFindings(result, lhrs);
 			};
 			const index = await auditFindings('/');
 			const about = await auditFindings('/about.html');
 			const on = (findings: PageFinding[], rule: string, element: string) =>
-				findings.find((f) => f.rule === rule && f.target.kind === 'element' && (f.target.snippet === snippetOf(element) || (f.source === 'cro' && element.includes(`name="${f.target.nodeLabel}"`))));
+				findings.find(
+					(f) =>
+						f.rule === rule &&
+						f.target.kind === 'element' &&
+						(f.target.snippet === snippetOf(element) ||
+							(f.source === 'cro' && element.includes(`name="${f.target.nodeLabel}"`))),
+				);
 
 			const planted = defects('index.html');
-			assert.deepEqual(planted.flatMap((d) => d.rules).sort(), ['html-has-lang', 'image-alt', 'label', 'link-name', 'unsized-images']);
+			assert.deepEqual(planted.flatMap((d) => d.rules).sort(), [
+				'html-has-lang',
+				'image-alt',
+				'label',
+				'link-name',
+				'unsized-images',
+			]);
 			for (const { rules, element } of planted) {
 				for (const rule of rules) {
 					// axe accepts a placeholder as a field's name, so Lighthouse's `label` passes: the CRO rule finds the field.
@@ -362,7 +482,8 @@ describe('page findings of a real audit of the static-site workspace (real Chrom
 					if (rule === 'image-alt') assert.deepEqual(f.fix, { kind: 'add-alt' });
 					if (rule === 'unsized-images') assert.deepEqual(f.fix, { kind: 'add-size', width: 640, height: 360 });
 					if (rule === 'html-has-lang') assert.deepEqual(f.fix, { kind: 'add-lang', lang: 'en' });
-					if (rule === 'label') assert.deepEqual(f.fix, { kind: 'label-for', inputId: element.match(/name="([^"]+)"/)?.[1] });
+					if (rule === 'label')
+						assert.deepEqual(f.fix, { kind: 'label-for', inputId: element.match(/name="([^"]+)"/)?.[1] });
 				}
 			}
 			const meta = index.find((f) => f.rule === 'meta-description' && f.source === 'lighthouse');

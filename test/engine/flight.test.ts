@@ -136,9 +136,15 @@ describe('SingleFlight', () => {
 
 	it('stops one waiter at its own deadline while the run goes on for a waiter with a later one', async () => {
 		const { flight, gate, fn, runSignal } = gatedRun();
-		const short = flight.run('k', fn, { deadline: Date.now() + 30, timeoutError: () => new AuditError('TIMEOUT', 'short') });
+		const short = flight.run('k', fn, {
+			deadline: Date.now() + 30,
+			timeoutError: () => new AuditError('TIMEOUT', 'short'),
+		});
 		const patient = flight.run('k', fn, { deadline: Date.now() + 60_000 });
-		await assert.rejects(short, (err: unknown) => err instanceof AuditError && err.code === 'TIMEOUT' && err.message === 'short');
+		await assert.rejects(
+			short,
+			(err: unknown) => err instanceof AuditError && err.code === 'TIMEOUT' && err.message === 'short',
+		);
 		assert.equal(runSignal()?.aborted, false, 'the shared run was not stopped');
 		assert.equal(flight.waiters('k'), 1);
 		gate.resolve();
@@ -147,7 +153,12 @@ describe('SingleFlight', () => {
 
 	it("aborts the run with the last waiter's timeout error when the latest deadline passes; that waiter gets the run's answer", async () => {
 		const flight = new SingleFlight<string>();
-		const fn = (signal: AbortSignal) => new Promise<string>((resolve) => signal.addEventListener('abort', () => resolve(`wound down: ${(signal.reason as Error).message}`), { once: true }));
+		const fn = (signal: AbortSignal) =>
+			new Promise<string>((resolve) =>
+				signal.addEventListener('abort', () => resolve(`wound down: ${(signal.reason as Error).message}`), {
+					once: true,
+				}),
+			);
 		const a = flight.run('k', fn, { deadline: Date.now() + 20, timeoutError: () => new AuditError('TIMEOUT', 'a') });
 		const b = flight.run('k', fn, { deadline: Date.now() + 40, timeoutError: () => new AuditError('TIMEOUT', 'b') });
 		await assert.rejects(a, (err: unknown) => err instanceof AuditError && err.message === 'a');

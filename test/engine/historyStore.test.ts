@@ -169,7 +169,9 @@ describe('HistoryStore', function () {
 	describe('history', () => {
 		it('survives close and reopen, with the cache warmed from it', async () => {
 			const first = await openStore();
-			const results = [0, 1, 2].map((i) => sampleResult({ url: `https://example.com/p${i}`, requestedAt: new Date(Date.now() - (3 - i) * 1000) }));
+			const results = [0, 1, 2].map((i) =>
+				sampleResult({ url: `https://example.com/p${i}`, requestedAt: new Date(Date.now() - (3 - i) * 1000) }),
+			);
 			for (const r of results) await first.store.save(cacheKey(r.url, r.options), r, noArtifacts);
 			await first.store.close();
 
@@ -196,7 +198,11 @@ describe('HistoryStore', function () {
 			const newer = sampleResult({ url, perf: 0.7 });
 			await store.save('a', older, noArtifacts);
 			await store.save('b', newer, noArtifacts);
-			await store.save('c', sampleResult({ url: 'https://example.com/', requestedAt: new Date(Date.now() - 120_000) }), noArtifacts);
+			await store.save(
+				'c',
+				sampleResult({ url: 'https://example.com/', requestedAt: new Date(Date.now() - 120_000) }),
+				noArtifacts,
+			);
 			const urls = await store.listUrls();
 			assert.equal(urls.length, 2);
 			assert.equal(urls[0]?.url, url);
@@ -242,7 +248,8 @@ describe('HistoryStore', function () {
 				['lhr:desktop', loadLhr('desktop')],
 			]);
 			const n = 5;
-			for (let i = 0; i < n; i++) await store.save(`k${i}`, sampleResult({ url: `https://example.com/${i}` }), artifacts);
+			for (let i = 0; i < n; i++)
+				await store.save(`k${i}`, sampleResult({ url: `https://example.com/${i}` }), artifacts);
 			await store.flush();
 			const perAudit = (fs.statSync(dbPath).size - empty) / n;
 			assert.ok(perAudit <= 55_000, `${Math.round(perAudit)} bytes per audit`);
@@ -278,7 +285,10 @@ describe('HistoryStore', function () {
 			assert.equal(store.stats().history.audits, 0);
 			// The folders go in the background: wait for it, however long the machine takes.
 			await waitFor(() => fs.readdirSync(shots).length === 0, 10_000, 'the screenshot folders to be removed');
-			await assert.rejects(store.delete({}), (err: unknown) => err instanceof AuditError && err.code === 'INVALID_PARAMS');
+			await assert.rejects(
+				store.delete({}),
+				(err: unknown) => err instanceof AuditError && err.code === 'INVALID_PARAMS',
+			);
 		});
 	});
 
@@ -286,12 +296,19 @@ describe('HistoryStore', function () {
 		it('keeps only the newest historyMaxCount audits and deletes the files of the others', async () => {
 			const { store } = await openStore({ historyMaxCount: 3 });
 			const results = Array.from({ length: 5 }, (_, i) =>
-				sampleResult({ url: 'https://example.com/', requestedAt: new Date(Date.now() - (5 - i) * 1000), screenshotDir: path.join(dir, `shots-${i}`) }),
+				sampleResult({
+					url: 'https://example.com/',
+					requestedAt: new Date(Date.now() - (5 - i) * 1000),
+					screenshotDir: path.join(dir, `shots-${i}`),
+				}),
 			);
 			for (const r of results) {
 				const capture = r.stages.capture;
 				if (capture?.status === 'ok')
-					for (const s of Object.values(capture.data.shots)) if (s) (fs.mkdirSync(path.dirname(s.viewport.path), { recursive: true }), fs.writeFileSync(s.viewport.path, 'x'));
+					for (const s of Object.values(capture.data.shots))
+						if (s)
+							(fs.mkdirSync(path.dirname(s.viewport.path), { recursive: true }),
+								fs.writeFileSync(s.viewport.path, 'x'));
 				await store.save(r.id, r, noArtifacts);
 			}
 			const kept = await store.listAudits('https://example.com/');
@@ -303,7 +320,11 @@ describe('HistoryStore', function () {
 					.map((r) => r.id),
 			);
 			assert.equal(store.stats().history.audits, 3);
-			await waitFor(() => !fs.existsSync(path.join(dir, 'shots-0')), 10_000, "the pruned audit's screenshots to be removed");
+			await waitFor(
+				() => !fs.existsSync(path.join(dir, 'shots-0')),
+				10_000,
+				"the pruned audit's screenshots to be removed",
+			);
 			assert.equal(fs.existsSync(path.join(dir, 'shots-4')), true);
 		});
 
@@ -348,7 +369,8 @@ describe('HistoryStore', function () {
 
 		it('sets aside a truncated database file', async () => {
 			const first = await openStore({}, { flushDelayMs: 0 });
-			for (let i = 0; i < 3; i++) await first.store.save(`k${i}`, sampleResult(), new Map([['lhr:mobile', loadLhr('mobile')]]));
+			for (let i = 0; i < 3; i++)
+				await first.store.save(`k${i}`, sampleResult(), new Map([['lhr:mobile', loadLhr('mobile')]]));
 			await first.store.close();
 			const bytes = fs.readFileSync(dbPath);
 			fs.writeFileSync(dbPath, bytes.subarray(0, Math.floor(bytes.length / 2)));
@@ -360,7 +382,9 @@ describe('HistoryStore', function () {
 		it('reads the rows of a version-1 history (before results had a status) as ok, and serves them from the cache', async () => {
 			const SQL = await loadSqlJs();
 			const db = new SQL.Database();
-			db.exec(`CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (1); ${MIGRATIONS[0]}`);
+			db.exec(
+				`CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (1); ${MIGRATIONS[0]}`,
+			);
 			const old = sampleResult({ url: 'https://old.example/' }) as Partial<AuditResult>;
 			delete old.status;
 			const now = Date.now();
@@ -402,7 +426,10 @@ describe('HistoryStore', function () {
 			const { store } = await openStore();
 			await assert.rejects(
 				HistoryStore.open({ path: dbPath, settings: testSettings(), log: recordingLogger() }),
-				(err: unknown) => err instanceof AuditError && new RegExp(`in use by engine pid ${process.pid}`).test(err.message) && err.message.includes(dbPath),
+				(err: unknown) =>
+					err instanceof AuditError &&
+					new RegExp(`in use by engine pid ${process.pid}`).test(err.message) &&
+					err.message.includes(dbPath),
 			);
 			await store.close();
 			const again = await openStore();
@@ -410,7 +437,9 @@ describe('HistoryStore', function () {
 		});
 
 		it('takes over a lock left by a dead process', async () => {
-			const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+			const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+				encoding: 'utf8',
+			});
 			fs.writeFileSync(`${dbPath}.lock`, `${dead.stdout}\n`);
 			const { store } = await openStore();
 			assert.equal(fs.readFileSync(`${dbPath}.lock`, 'utf8').trim(), String(process.pid));
@@ -423,7 +452,12 @@ describe('HistoryStore', function () {
 			const r = sampleResult();
 			await store.save('k', r, noArtifacts);
 			await store.flush();
-			const reader = await HistoryStore.open({ path: dbPath, settings: testSettings(), log: recordingLogger(), readOnly: true });
+			const reader = await HistoryStore.open({
+				path: dbPath,
+				settings: testSettings(),
+				log: recordingLogger(),
+				readOnly: true,
+			});
 			open.push(reader);
 			assert.equal((await reader.listUrls())[0]?.latest.id, r.id);
 			await assert.rejects(reader.save('k2', sampleResult(), noArtifacts), /read-only/);
@@ -445,7 +479,9 @@ describe('HistoryStore', function () {
 			const r = sampleResult();
 			await first.store.save('k', r, noArtifacts);
 			await first.store.close();
-			const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+			const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+				encoding: 'utf8',
+			});
 			const temp = `${dbPath}.tmp-${dead.stdout}`;
 			fs.writeFileSync(temp, fs.readFileSync(dbPath).subarray(0, 3000));
 			const { store, log } = await openStore();
@@ -484,7 +520,10 @@ describe('HistoryStore', function () {
 			const { store, log } = await openStore();
 			assert.equal(log.lines.filter((l) => l.level === 'warn').length, 0, 'no corrupt file set aside');
 			const audits = store.stats().history.audits;
-			assert.ok(audits >= kills, `audits in history: ${audits} (children reported ${lastSaved}; ${midWrite} kills left a temp file)`);
+			assert.ok(
+				audits >= kills,
+				`audits in history: ${audits} (children reported ${lastSaved}; ${midWrite} kills left a temp file)`,
+			);
 			const [latest] = await store.listUrls(1);
 			assert.ok(latest && (await store.get(latest.latest.id)), 'the newest audit reads back');
 			assert.deepEqual(
@@ -513,7 +552,10 @@ describe('HistoryStore', function () {
 			assert.match(all.text(), /^URL\s+AUDITS\s+LATEST/);
 			assert.match(all.text(), /https:\/\/example\.com\/pricing\s+1\s+.*42\/95\/100\/91/);
 			const one = sink();
-			assert.equal(await historyCommand({ db: dbPath, url: 'HTTPS://example.com/pricing#top', json: true, out: one.stream }), 0);
+			assert.equal(
+				await historyCommand({ db: dbPath, url: 'HTTPS://example.com/pricing#top', json: true, out: one.stream }),
+				0,
+			);
 			const parsed = JSON.parse(one.text()) as { entries: { id: string }[] };
 			assert.deepEqual(
 				parsed.entries.map((e) => e.id),
@@ -524,7 +566,10 @@ describe('HistoryStore', function () {
 		it('history answers 2 with a hint for a bad URL, and 0 for a missing database', async () => {
 			const out = sink();
 			const err = sink();
-			assert.equal(await historyCommand({ db: dbPath, url: 'example.com', json: false, out: out.stream, err: err.stream }), 2);
+			assert.equal(
+				await historyCommand({ db: dbPath, url: 'example.com', json: false, out: out.stream, err: err.stream }),
+				2,
+			);
 			assert.match(err.text(), /Did you mean https:\/\/example\.com/);
 			assert.equal(await historyCommand({ db: dbPath, json: false, out: out.stream }), 0);
 			assert.match(out.text(), /No audit history yet/);

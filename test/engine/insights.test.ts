@@ -48,7 +48,11 @@ describe('performance insights in the summary (pure, real Lighthouse 13 and 12 r
 		const blocking = byId(r, 'render-blocking-insight');
 		assert.equal(blocking.title, 'Render-blocking requests');
 		assert.ok((blocking.metricSavings?.FCP ?? 0) > 0, JSON.stringify(blocking));
-		assert.deepEqual(blocking.items.map((i) => i.label).sort(), ['/insights/blocking.css', '/insights/blocking.js'], 'URLs of the page’s own origin without it');
+		assert.deepEqual(
+			blocking.items.map((i) => i.label).sort(),
+			['/insights/blocking.css', '/insights/blocking.js'],
+			'URLs of the page’s own origin without it',
+		);
 		assert.ok(blocking.items.every((i) => (i.wastedMs ?? 0) > 0));
 		const images = byId(r, 'image-delivery-insight');
 		assert.ok((images.wastedBytes ?? 0) > 1_000_000, JSON.stringify(images));
@@ -57,7 +61,10 @@ describe('performance insights in the summary (pure, real Lighthouse 13 and 12 r
 		const report = lhr(13);
 		for (const i of r.insights ?? []) {
 			const audit = report.audits[i.id];
-			assert.ok(audit && !(audit.scoreDisplayMode !== 'informative' && (audit.score ?? 0) >= 0.9), `${i.id} passed and is not listed`);
+			assert.ok(
+				audit && !(audit.scoreDisplayMode !== 'informative' && (audit.score ?? 0) >= 0.9),
+				`${i.id} passed and is not listed`,
+			);
 			assert.ok(i.items.length <= 5 && i.itemCount >= i.items.length);
 		}
 		assert.equal(
@@ -73,7 +80,14 @@ describe('performance insights in the summary (pure, real Lighthouse 13 and 12 r
 		// The fixture page passed both; failed here as a page with a large DOM and without a viewport would.
 		const report = structuredClone(lhr(13));
 		report.audits['dom-size-insight']!.score = 0;
-		Object.assign(report.audits['viewport-insight']!, { score: 0, details: { type: 'table', headings: [{ key: 'node', valueType: 'node', label: '' }], items: [{ node: { type: 'node' } }] } });
+		Object.assign(report.audits['viewport-insight']!, {
+			score: 0,
+			details: {
+				type: 'table',
+				headings: [{ key: 'node', valueType: 'node', label: '' }],
+				items: [{ node: { type: 'node' } }],
+			},
+		});
 		// A numeric column that is not a count: a layout shift's score stays off the row.
 		Object.assign(report.audits['cls-culprits-insight']!, {
 			score: 0,
@@ -138,7 +152,11 @@ describe('performance insights in the summary (pure, real Lighthouse 13 and 12 r
 		assert.equal(shortLabel('https://cdn.other.example/lib.js?v=2', page), 'cdn.other.example/lib.js?v=2');
 		assert.equal(shortLabel(`data:image/png;base64,${'A'.repeat(5000)}`, page), 'data:image/png;base64,…');
 		assert.equal(shortLabel('body > main > img.hero', page), 'body > main > img.hero');
-		assert.equal(shortLabel('https://shop.example/a%1B%5B2Kb.js', page), '/a%1B%5B2Kb.js', 'escapes that hide control characters stay escaped');
+		assert.equal(
+			shortLabel('https://shop.example/a%1B%5B2Kb.js', page),
+			'/a%1B%5B2Kb.js',
+			'escapes that hide control characters stay escaped',
+		);
 	});
 });
 
@@ -182,9 +200,18 @@ describe('a history entry made with Lighthouse 12 (real sql.js file)', function 
 	function lighthouse12Audit(): { result: AuditResult; report: Record<string, unknown> } {
 		const report = loadInsightsLhr(12);
 		const { insights: _notKept, ...summary } = summarizeLhr(report as unknown as LhrLike, 'mobile', []);
-		const result = sampleResult({ url: 'http://127.0.0.1:4173/insights/', requestedAt: new Date(Date.now() - 86_400_000), options: sampleOptions({ formFactors: ['mobile'] }) });
+		const result = sampleResult({
+			url: 'http://127.0.0.1:4173/insights/',
+			requestedAt: new Date(Date.now() - 86_400_000),
+			options: sampleOptions({ formFactors: ['mobile'] }),
+		});
 		delete result.stages['lighthouse-desktop'];
-		result.stages['lighthouse-mobile'] = { status: 'ok', startedAt: result.requestedAt, durationMs: 6000, data: summary };
+		result.stages['lighthouse-mobile'] = {
+			status: 'ok',
+			startedAt: result.requestedAt,
+			durationMs: 6000,
+			data: summary,
+		};
 		result.lighthouseVersion = '12.8.2';
 		return { result, report };
 	}
@@ -204,7 +231,11 @@ describe('a history entry made with Lighthouse 12 (real sql.js file)', function 
 			assert.equal(mobile.data.lighthouseVersion, '12.8.2');
 			const ids = mobile.data.insights?.map((i) => i.id) ?? [];
 			assert.ok(ids.includes('render-blocking-resources') && ids.includes('uses-responsive-images'), ids.join(', '));
-			assert.deepEqual(mobile.data.insights, run(12).insights, 'the same opportunities as a fresh summary of the report');
+			assert.deepEqual(
+				mobile.data.insights,
+				run(12).insights,
+				'the same opportunities as a fresh summary of the report',
+			);
 			assert.match(insightLines(mobile.data).join('\n'), /mobile opportunities \(Lighthouse 12\.8\.2\):\n {6}\S/);
 
 			const now = sampleResult({ url: old.result.url, options: sampleOptions({ formFactors: ['mobile'] }) });
@@ -217,7 +248,10 @@ describe('a history entry made with Lighthouse 12 (real sql.js file)', function 
 			assert.match(newer?.lighthouseVersion ?? '', /^13\./);
 			assert.ok(newer && older);
 			assert.match(entryLine(newer, older), / · LH 12→13$/, 'the history label marks the change of major');
-			assert.equal(crossMajorNote(newer.lighthouseVersion, older.lighthouseVersion), 'Lighthouse 12 → 13: scores not directly comparable');
+			assert.equal(
+				crossMajorNote(newer.lighthouseVersion, older.lighthouseVersion),
+				'Lighthouse 12 → 13: scores not directly comparable',
+			);
 			assert.equal(crossMajorNote('13.5.0', '13.0.1'), undefined, 'one major: nothing to mark');
 		} finally {
 			await store.close();
@@ -248,7 +282,10 @@ describe('insights from the real engine running Lighthouse 13 (real Chromium)', 
 
 	it('finds the render-blocking stylesheet and the oversized image of the fixture page, keeps them in the history and prints them', async () => {
 		const url = server.url('/insights/');
-		const result = await engine.connection.sendRequest(auditRequest, { url, options: { formFactors: ['mobile'], stages: { capture: false, cro: false, ai: false, crux: false } } });
+		const result = await engine.connection.sendRequest(auditRequest, {
+			url,
+			options: { formFactors: ['mobile'], stages: { capture: false, cro: false, ai: false, crux: false } },
+		});
 		const mobile = result.stages['lighthouse-mobile'];
 		assert.ok(mobile?.status === 'ok', JSON.stringify(result.stageErrors));
 		assert.match(mobile.data.lighthouseVersion, /^13\./);

@@ -36,21 +36,44 @@ describe('locateFindings (real HTTP, real files)', function () {
 			const late = fs.readFileSync(path.join(STATIC_SITE, 'js/late.js'), 'utf8');
 			const at = positionOf(late, "document.querySelector('.site-footer')");
 			const { findings } = await locate([
-				finding('errors-in-console', { kind: 'script', url: server.url('/js/late.js'), line: at.line, column: at.column }),
+				finding('errors-in-console', {
+					kind: 'script',
+					url: server.url('/js/late.js'),
+					line: at.line,
+					column: at.column,
+				}),
 				finding('unused-css-rules', { kind: 'resource', url: server.url('/css/site.css') }),
 				finding('uses-rel-preconnect', { kind: 'resource', url: 'https://fonts.example/css' }),
 				finding('meta-description', { kind: 'page' }),
 			]);
-			assert.deepEqual(findings[0].location, { file: path.join(STATIC_SITE, 'js/late.js'), line: at.line, column: at.column, confidence: 1, via: 'static-file' });
-			assert.deepEqual(findings[1].location, { file: path.join(STATIC_SITE, 'css/site.css'), confidence: 1, via: 'static-file' });
+			assert.deepEqual(findings[0].location, {
+				file: path.join(STATIC_SITE, 'js/late.js'),
+				line: at.line,
+				column: at.column,
+				confidence: 1,
+				via: 'static-file',
+			});
+			assert.deepEqual(findings[1].location, {
+				file: path.join(STATIC_SITE, 'css/site.css'),
+				confidence: 1,
+				via: 'static-file',
+			});
 			assert.equal(findings[2].location, undefined, 'another origin is not a workspace file');
-			assert.deepEqual(findings[3].location, { file: path.join(STATIC_SITE, 'index.html'), confidence: 1, via: 'entry-file' });
+			assert.deepEqual(findings[3].location, {
+				file: path.join(STATIC_SITE, 'index.html'),
+				confidence: 1,
+				via: 'entry-file',
+			});
 			assert.equal(findings[3].rule, 'meta-description', 'the finding is kept as it was');
 		});
 
 		it('gives an element no source has (the image late.js adds) no line: the entry file at most', async () => {
 			const { findings } = await locate([
-				finding('image-alt', { kind: 'element', selector: 'footer.site-footer > img.generated-x1', snippet: '<img src="/img/team.png?generated=1" class="generated-x1">' }),
+				finding('image-alt', {
+					kind: 'element',
+					selector: 'footer.site-footer > img.generated-x1',
+					snippet: '<img src="/img/team.png?generated=1" class="generated-x1">',
+				}),
 			]);
 			const location = findings[0].location;
 			assert.ok(location, 'on the entry file');
@@ -63,7 +86,10 @@ describe('locateFindings (real HTTP, real files)', function () {
 			const pageUrl = server.url('/');
 			await server.close();
 			const { findings, files } = await locate(
-				[finding('errors-in-console', { kind: 'script', url: 'https://cdn.example/x.js', line: 1, column: 1 }), finding('document-title', { kind: 'page' })],
+				[
+					finding('errors-in-console', { kind: 'script', url: 'https://cdn.example/x.js', line: 1, column: 1 }),
+					finding('document-title', { kind: 'page' }),
+				],
 				pageUrl,
 			);
 			assert.equal(files[0], path.join(STATIC_SITE, 'index.html'));
@@ -83,7 +109,14 @@ describe('locateFindings (real HTTP, real files)', function () {
 			const workspace = await WorkspaceIndex.open([app.workspace]);
 			const { findings, files } = await locateFindings({
 				pageUrl: app.server.url('/'),
-				findings: [finding('errors-in-console', { kind: 'script', url: app.server.url('/assets/app.js'), line: at.line, column: at.column })],
+				findings: [
+					finding('errors-in-console', {
+						kind: 'script',
+						url: app.server.url('/assets/app.js'),
+						line: at.line,
+						column: at.column,
+					}),
+				],
 				workspace,
 				fetchText: pageFetch(app.server.url('/')),
 			});
@@ -93,19 +126,37 @@ describe('locateFindings (real HTTP, real files)', function () {
 			assert.deepEqual([location.file, location.line, location.via], [defect.file, defect.line, 'source-map']);
 			assert.ok(location.confidence >= LOCATE_MIN_CONFIDENCE);
 			assert.equal(files[0], path.join(app.workspace, 'index.html'), 'the static HTML is the entry');
-			for (const f of ['src/App.tsx', 'src/h.ts', 'src/main.ts']) assert.ok(files.includes(path.join(app.workspace, f)), f);
-			assert.ok(files.indexOf(path.join(app.workspace, 'src/App.tsx')) < files.indexOf(path.join(app.workspace, 'src/h.ts')), 'markup sources before the others');
+			for (const f of ['src/App.tsx', 'src/h.ts', 'src/main.ts'])
+				assert.ok(files.includes(path.join(app.workspace, f)), f);
+			assert.ok(
+				files.indexOf(path.join(app.workspace, 'src/App.tsx')) < files.indexOf(path.join(app.workspace, 'src/h.ts')),
+				'markup sources before the others',
+			);
 		});
 
 		it("takes Lighthouse's original position when it has one, resolved in the workspace", async () => {
 			const workspace = await WorkspaceIndex.open([app.workspace]);
 			const { findings } = await locateFindings({
 				pageUrl: app.server.url('/'),
-				findings: [finding('errors-in-console', { kind: 'script', url: app.server.url('/assets/app.js'), line: 1, column: 1, original: { file: 'webpack://shop/./src/main.ts', line: 4, column: 1 } })],
+				findings: [
+					finding('errors-in-console', {
+						kind: 'script',
+						url: app.server.url('/assets/app.js'),
+						line: 1,
+						column: 1,
+						original: { file: 'webpack://shop/./src/main.ts', line: 4, column: 1 },
+					}),
+				],
 				workspace,
 				fetchText: pageFetch(app.server.url('/')),
 			});
-			assert.deepEqual(findings[0].location, { file: path.join(app.workspace, 'src/main.ts'), line: 4, column: 1, confidence: 0.95, via: 'lighthouse-original' });
+			assert.deepEqual(findings[0].location, {
+				file: path.join(app.workspace, 'src/main.ts'),
+				line: 4,
+				column: 1,
+				confidence: 0.95,
+				via: 'lighthouse-original',
+			});
 		});
 
 		it('without a static HTML in the workspace, makes the first mapped component that renders markup the entry', async () => {
@@ -117,11 +168,18 @@ describe('locateFindings (real HTTP, real files)', function () {
 				fetchText: pageFetch(app.server.url('/')),
 			});
 			assert.equal(files[0], path.join(app.workspace, 'src/App.tsx'));
-			assert.deepEqual(findings[0].location, { file: path.join(app.workspace, 'src/App.tsx'), confidence: 0.8, via: 'entry-file' });
+			assert.deepEqual(findings[0].location, {
+				file: path.join(app.workspace, 'src/App.tsx'),
+				confidence: 0.8,
+				via: 'entry-file',
+			});
 		});
 
 		it("reads the map of a script a finding names even when the page's HTML does not list it (a lazily loaded chunk)", async () => {
-			fs.writeFileSync(path.join(app.served, 'bare.html'), '<!doctype html><html lang="en"><title>Bare</title><div id="root"></div></html>');
+			fs.writeFileSync(
+				path.join(app.served, 'bare.html'),
+				'<!doctype html><html lang="en"><title>Bare</title><div id="root"></div></html>',
+			);
 			const workspace = await WorkspaceIndex.open([app.workspace]);
 			const pageUrl = app.server.url('/bare.html');
 			const { files } = await locateFindings({
@@ -131,7 +189,11 @@ describe('locateFindings (real HTTP, real files)', function () {
 				fetchText: pageFetch(pageUrl),
 			});
 			assert.ok(files.includes(path.join(app.workspace, 'src/App.tsx')), JSON.stringify(files));
-			assert.equal(files[0], path.join(app.workspace, 'src/App.tsx'), 'no static page for /bare.html in the workspace: the component is the entry');
+			assert.equal(
+				files[0],
+				path.join(app.workspace, 'src/App.tsx'),
+				'no static page for /bare.html in the workspace: the component is the entry',
+			);
 		});
 
 		it('ends in time when the dev server hangs: the findings come back, without the lines only the server could give', async () => {

@@ -11,11 +11,20 @@ import { recordingLogger } from '../helpers/sampleResult';
 import { FIXTURE_WORKSPACES, plantedDefects, type ServedApp, serveBundledApp } from '../helpers/workspaces';
 
 const STATIC_SITE = path.join(FIXTURE_WORKSPACES, 'static-site');
-const LH_ONLY: AuditOptionsInput = { formFactors: ['mobile'], stages: { capture: false, cro: false, ai: false, crux: false } };
+const LH_ONLY: AuditOptionsInput = {
+	formFactors: ['mobile'],
+	stages: { capture: false, cro: false, ai: false, crux: false },
+};
 
 /** Where `rule`'s findings landed, as `file:line` (or `file` without a line), for a readable failure. */
 function landed(result: LocateResult, rule: string): string[] {
-	return result.findings.filter((f) => f.rule === rule).map((f) => (f.location ? `${path.relative(FIXTURE_WORKSPACES, f.location.file)}${f.location.line ? `:${f.location.line}` : ''}` : '(nowhere)'));
+	return result.findings
+		.filter((f) => f.rule === rule)
+		.map((f) =>
+			f.location
+				? `${path.relative(FIXTURE_WORKSPACES, f.location.file)}${f.location.line ? `:${f.location.line}` : ''}`
+				: '(nowhere)',
+		);
 }
 
 /** Every defect planted in `files` is found by its audit on exactly its file and line. */
@@ -24,15 +33,22 @@ function assertDefectsLanded(result: LocateResult, workspace: string, files: (f:
 	assert.ok(defects.length > 0, 'the fixture plants defects');
 	for (const defect of defects) {
 		for (const id of defect.ids) {
-			const hit = result.findings.some((f) => f.rule === id && f.location?.file === defect.file && f.location.line === defect.line);
-			assert.ok(hit, `${id} should land on ${path.relative(FIXTURE_WORKSPACES, defect.file)}:${defect.line}; it landed on ${JSON.stringify(landed(result, id))}`);
+			const hit = result.findings.some(
+				(f) => f.rule === id && f.location?.file === defect.file && f.location.line === defect.line,
+			);
+			assert.ok(
+				hit,
+				`${id} should land on ${path.relative(FIXTURE_WORKSPACES, defect.file)}:${defect.line}; it landed on ${JSON.stringify(landed(result, id))}`,
+			);
 		}
 	}
 }
 
 /** No finding is on a line below the confidence floor. */
 function assertNoGuessedLines(findings: readonly LocatedFinding[]): void {
-	for (const f of findings) if (f.location?.line !== undefined) assert.ok(f.location.confidence >= 0.7, `${f.rule} has a line at confidence ${f.location.confidence}`);
+	for (const f of findings)
+		if (f.location?.line !== undefined)
+			assert.ok(f.location.confidence >= 0.7, `${f.rule} has a line at confidence ${f.location.confidence}`);
 }
 
 describe('Engine.locate (real Chromium, real Lighthouse, real sql.js file)', function () {
@@ -41,7 +57,11 @@ describe('Engine.locate (real Chromium, real Lighthouse, real sql.js file)', fun
 	let engine: Engine;
 	beforeEach(async () => {
 		dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auditlens-locate-'));
-		engine = await createEngine({ db: path.join(dir, 'history.sqlite'), artifactsDir: path.join(dir, 'artifacts'), log: recordingLogger() });
+		engine = await createEngine({
+			db: path.join(dir, 'history.sqlite'),
+			artifactsDir: path.join(dir, 'artifacts'),
+			log: recordingLogger(),
+		});
 	});
 	afterEach(async () => {
 		await engine.close();
@@ -78,7 +98,8 @@ describe('Engine.locate (real Chromium, real Lighthouse, real sql.js file)', fun
 				const result = await engine.audit({ url: site.url('/'), options: LH_ONLY });
 				assert.equal(result.status, 'ok', JSON.stringify(result.error ?? result.stageErrors));
 				const index = path.join(copy, 'index.html');
-				const onIndex = (r: LocateResult) => r.findings.filter((f) => f.rule === 'image-alt' && f.location?.file === index);
+				const onIndex = (r: LocateResult) =>
+					r.findings.filter((f) => f.rule === 'image-alt' && f.location?.file === index);
 				// Written in the millisecond the audit was admitted, before its page was served (mtimes are finer than
 				// requestedAt's milliseconds; CI once copied the site in that millisecond): as audited.
 				const admitted = (Date.parse(result.requestedAt) + 0.5) / 1000;
@@ -109,9 +130,12 @@ describe('Engine.locate (real Chromium, real Lighthouse, real sql.js file)', fun
 			assert.equal(located.files[0], path.join(STATIC_SITE, 'index.html'));
 			assert.ok(located.ms >= 0);
 			assertDefectsLanded(located, STATIC_SITE, (f) => f === path.join(STATIC_SITE, 'index.html'));
-			const generated = located.findings.filter((f) => f.target.kind === 'element' && /generated/.test(`${f.target.snippet} ${f.target.selector}`));
+			const generated = located.findings.filter(
+				(f) => f.target.kind === 'element' && /generated/.test(`${f.target.snippet} ${f.target.selector}`),
+			);
 			assert.ok(generated.length > 0, 'the image late.js adds is a finding (no alt, no size)');
-			for (const f of generated) assert.equal(f.location?.line, undefined, `${f.rule}: the generated image has no source line`);
+			for (const f of generated)
+				assert.equal(f.location?.line, undefined, `${f.rule}: the generated image has no source line`);
 			const meta = located.findings.find((f) => f.rule === 'meta-description');
 			assert.equal(meta?.location?.file, path.join(STATIC_SITE, 'index.html'), 'a page finding goes on the entry file');
 			assertNoGuessedLines(located.findings);

@@ -17,12 +17,22 @@ describe('auditlens/locate over JSON-RPC (the engine process)', function () {
 		const relative = await auditError(engine.connection.sendRequest(locateRequest, { id: 'a1', roots: ['src'] }));
 		assert.equal(relative.info.code, 'INVALID_PARAMS');
 		assert.match(relative.message, /"src" is not an absolute path/);
-		const absent = await auditError(engine.connection.sendRequest(locateRequest, { id: 'a1', roots: [path.join(FIXTURE_WORKSPACES, 'no-such-folder')] }));
+		const absent = await auditError(
+			engine.connection.sendRequest(locateRequest, {
+				id: 'a1',
+				roots: [path.join(FIXTURE_WORKSPACES, 'no-such-folder')],
+			}),
+		);
 		assert.match(absent.message, /is not an existing folder/);
 	});
 
 	it('answers NOT_FOUND for an audit id the history does not hold', async () => {
-		const e = await auditError(engine.connection.sendRequest(locateRequest, { id: 'no-such-audit', roots: [path.join(FIXTURE_WORKSPACES, 'static-site')] }));
+		const e = await auditError(
+			engine.connection.sendRequest(locateRequest, {
+				id: 'no-such-audit',
+				roots: [path.join(FIXTURE_WORKSPACES, 'static-site')],
+			}),
+		);
 		assert.deepEqual([e.rpcCode, e.info.code], [RpcErrorCodes.notFound, 'NOT_FOUND']);
 		assert.match(e.message, /No audit no-such-audit is stored/);
 	});

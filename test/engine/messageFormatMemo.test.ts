@@ -1,8 +1,14 @@
 import assert from 'node:assert/strict';
-import { lighthouseMessageFormat, MEMO_MAX_ENTRIES, memoizeMessageFormat, type MessageFormatStatics } from '../../src/engine/lighthouse/messageFormatMemo';
+import {
+	lighthouseMessageFormat,
+	MEMO_MAX_ENTRIES,
+	memoizeMessageFormat,
+	type MessageFormatStatics,
+} from '../../src/engine/lighthouse/messageFormatMemo';
 
 type Formatter = { format(values?: Record<string, unknown>): unknown; resolvedOptions(): { locale: string } };
-type FormatterClass = MessageFormatStatics & (new (message: string, locales: string | string[], formats?: unknown, opts?: unknown) => Formatter);
+type FormatterClass = MessageFormatStatics &
+	(new (message: string, locales: string | string[], formats?: unknown, opts?: unknown) => Formatter);
 
 /** Messages the way Lighthouse writes them: plurals, numbers with its own formats, quotes, markdown links. */
 const MESSAGES: [string, Record<string, unknown>][] = [
@@ -12,7 +18,10 @@ const MESSAGES: [string, Record<string, unknown>][] = [
 	['Potential savings of {wastedBytes, number, bytes} KiB', { wastedBytes: 12.5 }],
 	['{timeInMs, number, milliseconds} ms', { timeInMs: 1234.567 }],
 	["Avoid an excessive DOM size ''[Learn more](https://developer.chrome.com/)''", {}],
-	['{numRequests, plural, =1 {1 request} other {# requests}} • {numBytes, number, bytes} KiB', { numRequests: 3, numBytes: 2048.4 }],
+	[
+		'{numRequests, plural, =1 {1 request} other {# requests}} • {numBytes, number, bytes} KiB',
+		{ numRequests: 3, numBytes: 2048.4 },
+	],
 ];
 const FORMATS = { number: { bytes: { maximumFractionDigits: 0 }, milliseconds: { maximumFractionDigits: 0 } } };
 
@@ -62,8 +71,16 @@ describe('Lighthouse string formatting, memoised (messageFormatMemo)', () => {
 
 		const ast = statics.__parse!('a {x}', { locale: 'en-US', ignoreTag: true });
 		assert.equal(statics.__parse!('a {x}', { locale: 'en-US', ignoreTag: true }), ast);
-		assert.notEqual(statics.__parse!('a {x}', { locale: 'de-DE', ignoreTag: true }), ast, 'another locale is another entry');
-		assert.notEqual(statics.__parse!('a {x}', { locale: 'en-US', ignoreTag: false }), ast, 'other options are another entry');
+		assert.notEqual(
+			statics.__parse!('a {x}', { locale: 'de-DE', ignoreTag: true }),
+			ast,
+			'another locale is another entry',
+		);
+		assert.notEqual(
+			statics.__parse!('a {x}', { locale: 'en-US', ignoreTag: false }),
+			ast,
+			'other options are another entry',
+		);
 		assert.notEqual(statics.__parse!('b {x}', { locale: 'en-US', ignoreTag: true }), ast);
 		assert.equal(calls.parse, 4);
 

@@ -16,14 +16,19 @@ const CAPTURE: AuditOptionsInput = { stages: { capture: true, cro: true, ai: fal
 /** The image file's own size, and that it is the size the result says. */
 function fileSize(shot: Screenshot): { width: number; height: number } {
 	const size = imageSize(fs.readFileSync(shot.path));
-	assert.deepEqual([size.width, size.height], [shot.width, shot.height], `${path.basename(shot.path)} is the size the result says`);
+	assert.deepEqual(
+		[size.width, size.height],
+		[shot.width, shot.height],
+		`${path.basename(shot.path)} is the size the result says`,
+	);
 	return { width: shot.width, height: shot.height };
 }
 
 /** Requests for `pagePath` from a browser that is not Lighthouse's: the capture browser's own page loads. */
 function captureBrowserLoads(seen: { path: string; userAgent: string }[], pagePath: string): number {
 	const ua = (userAgent: string) => ({ headers: { 'user-agent': userAgent } }) as unknown as http.IncomingMessage;
-	return seen.filter((r) => r.path === pagePath && fromBrowser(ua(r.userAgent)) && !fromLighthouse(ua(r.userAgent))).length;
+	return seen.filter((r) => r.path === pagePath && fromBrowser(ua(r.userAgent)) && !fromLighthouse(ua(r.userAgent)))
+		.length;
 }
 
 describe('capture in the page Lighthouse loaded (real Chromium, real Lighthouse)', function () {
@@ -59,9 +64,15 @@ describe('capture in the page Lighthouse loaded (real Chromium, real Lighthouse)
 		for (const formFactor of ['mobile', 'desktop'] as const) {
 			const shots = data.shots[formFactor]!;
 			const full = fileSize(shots.fullPage);
-			assert.ok(full.height > fileSize(shots.viewport).height, `${formFactor}: the tall page's full-page shot is taller than the viewport`);
+			assert.ok(
+				full.height > fileSize(shots.viewport).height,
+				`${formFactor}: the tall page's full-page shot is taller than the viewport`,
+			);
 			assert.equal(shots.viewport.foldY, shots.viewport.height);
-			assert.deepEqual(data.facts[formFactor]!.viewport, { width: shots.viewport.width, height: shots.viewport.height });
+			assert.deepEqual(data.facts[formFactor]!.viewport, {
+				width: shots.viewport.width,
+				height: shots.viewport.height,
+			});
 		}
 		assert.ok(data.facts.mobile!.ctas.length > 0, 'the facts were gathered in the page');
 		assert.equal(result.stages.cro?.status, 'ok');
@@ -74,10 +85,16 @@ describe('capture in the page Lighthouse loaded (real Chromium, real Lighthouse)
 		const picky = http.createServer((req, res) => {
 			seen.push({ path: req.url ?? '', userAgent: req.headers['user-agent'] ?? '' });
 			if (fromLighthouse(req)) {
-				res.writeHead(500, { 'content-type': 'text/html' }).end('<!doctype html><title>Error</title><h1>Server error</h1>');
+				res
+					.writeHead(500, { 'content-type': 'text/html' })
+					.end('<!doctype html><title>Error</title><h1>Server error</h1>');
 				return;
 			}
-			res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><html lang="en"><title>Picky</title><h1>Start your trial</h1><a href="/signup">Sign up free</a></html>');
+			res
+				.writeHead(200, { 'content-type': 'text/html' })
+				.end(
+					'<!doctype html><html lang="en"><title>Picky</title><h1>Start your trial</h1><a href="/signup">Sign up free</a></html>',
+				);
 		});
 		await new Promise<void>((resolve) => picky.listen(0, '127.0.0.1', resolve));
 		try {

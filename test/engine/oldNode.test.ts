@@ -28,7 +28,10 @@ describe('auditlens on a Node older than 22.19', function () {
 		const old = findOldNode();
 		// Only a machine with an old Node can show this; the project's own scripts run on 22.19+.
 		if (!old) this.skip();
-		const run = spawnSync(old.bin, [path.join(ROOT, 'bin', 'auditlens.js'), 'audit', 'http://127.0.0.1:9/'], { encoding: 'utf8', timeout: 20_000 });
+		const run = spawnSync(old.bin, [path.join(ROOT, 'bin', 'auditlens.js'), 'audit', 'http://127.0.0.1:9/'], {
+			encoding: 'utf8',
+			timeout: 20_000,
+		});
 		assert.equal(run.status, 1, run.stderr);
 		assert.equal(run.stdout, '');
 		assert.match(run.stderr, /needs Node\.js 22\.19 or newer/);

@@ -1,11 +1,23 @@
 import assert from 'node:assert/strict';
 import { ResponseError } from 'vscode-jsonrpc';
-import { auditRequest, type AuditOptionsInput, type AuditResult, batchAuditRequest, cancelRequest, configureRequest, type ErrorInfo, listHistoryRequest, statsRequest } from '../../src/protocol';
+import {
+	auditRequest,
+	type AuditOptionsInput,
+	type AuditResult,
+	batchAuditRequest,
+	cancelRequest,
+	configureRequest,
+	type ErrorInfo,
+	listHistoryRequest,
+	statsRequest,
+} from '../../src/protocol';
 import { type EngineProcess, startEngine, waitFor } from '../helpers/engineProcess';
 import { type FixtureServer, startFixtureServer } from '../helpers/fixtureServer';
 
 /** No stage at all: the audit is the pipeline alone (request, cache, flight, queue, preflight, result, history). */
-const NO_STAGES: AuditOptionsInput = { stages: { lighthouse: false, capture: false, cro: false, ai: false, crux: false } };
+const NO_STAGES: AuditOptionsInput = {
+	stages: { lighthouse: false, capture: false, cro: false, ai: false, crux: false },
+};
 const LH_ONLY: AuditOptionsInput = { stages: { capture: false, cro: false, ai: false, crux: false } };
 
 async function rejection(p: Promise<unknown>): Promise<ResponseError<ErrorInfo>> {
@@ -31,8 +43,10 @@ describe('engine pipeline: honest results, cache, flight and queue (real engine 
 		await server?.close();
 	});
 
-	const audit = (url: string, options: AuditOptionsInput, auditId?: string) => engine.connection.sendRequest(auditRequest, { url, options, ...(auditId ? { auditId } : {}) });
-	const history = async (url: string) => (await engine.connection.sendRequest(listHistoryRequest, { url })).entries ?? [];
+	const audit = (url: string, options: AuditOptionsInput, auditId?: string) =>
+		engine.connection.sendRequest(auditRequest, { url, options, ...(auditId ? { auditId } : {}) });
+	const history = async (url: string) =>
+		(await engine.connection.sendRequest(listHistoryRequest, { url })).entries ?? [];
 
 	it('reports a page that loads on mobile but never on desktop as partial, records it with the stage error, and does not cache it', async () => {
 		const url = server.url('/desktop-fails');
@@ -77,7 +91,10 @@ describe('engine pipeline: honest results, cache, flight and queue (real engine 
 	});
 
 	it('gives a failed batch item as a result with status failed, and an error only to a refused URL', async () => {
-		const { items } = await engine.connection.sendRequest(batchAuditRequest, { urls: [server.url('/500?batch'), 'http://user:pw12345678@127.0.0.1/'], options: NO_STAGES });
+		const { items } = await engine.connection.sendRequest(batchAuditRequest, {
+			urls: [server.url('/500?batch'), 'http://user:pw12345678@127.0.0.1/'],
+			options: NO_STAGES,
+		});
 		assert.deepEqual([items[0]?.result?.status, items[0]?.error], ['failed', undefined]);
 		assert.deepEqual([items[1]?.result, items[1]?.error?.code], [undefined, 'INVALID_URL']);
 		assert.ok(!JSON.stringify(items).includes('pw12345678'), 'the password is not echoed');
@@ -86,7 +103,9 @@ describe('engine pipeline: honest results, cache, flight and queue (real engine 
 	it('does not serve a result cached without an Anthropic key once a key is set', async () => {
 		const url = server.url('/site/page6.html');
 		// AI on but capture off: the AI stage is skipped either way, for a reason that depends on the key.
-		const options: AuditOptionsInput = { stages: { lighthouse: false, capture: false, cro: false, ai: true, crux: false } };
+		const options: AuditOptionsInput = {
+			stages: { lighthouse: false, capture: false, cro: false, ai: true, crux: false },
+		};
 		const without = await audit(url, options);
 		assert.equal((await audit(url, options)).fromCache, true);
 		await engine.connection.sendRequest(configureRequest, { anthropicApiKey: 'sk-ant-api03-pipeline-test-key-000000' });
@@ -110,22 +129,36 @@ describe('engine pipeline: honest results, cache, flight and queue (real engine 
 			const running = audit(gatedUrl, NO_STAGES, 'held');
 			await gate.reached;
 			const queued = rejection(audit(server.url('/site/page7.html'), NO_STAGES, 'queued-then-cancelled'));
-			await waitFor(() => engine.progress.some((p) => p.auditId === 'queued-then-cancelled' && p.state === 'queued'), 10_000, 'the second audit to queue');
+			await waitFor(
+				() => engine.progress.some((p) => p.auditId === 'queued-then-cancelled' && p.state === 'queued'),
+				10_000,
+				'the second audit to queue',
+			);
 			assert.equal((await engine.connection.sendRequest(statsRequest, {})).audits.queued, 1);
 
-			assert.equal((await engine.connection.sendRequest(cancelRequest, { auditId: 'queued-then-cancelled' })).cancelled, 1);
+			assert.equal(
+				(await engine.connection.sendRequest(cancelRequest, { auditId: 'queued-then-cancelled' })).cancelled,
+				1,
+			);
 			const counts = (await engine.connection.sendRequest(statsRequest, {})).audits;
 			assert.deepEqual([counts.active, counts.queued], [1, 0], 'the place in the queue is free at once');
 			assert.equal((await queued).data?.code, 'CANCELLED');
 
 			const next = audit(server.url('/site/page8.html'), NO_STAGES, 'queued-next');
-			await waitFor(() => engine.progress.some((p) => p.auditId === 'queued-next' && p.state === 'queued'), 10_000, 'the third audit to queue (not BUSY)');
+			await waitFor(
+				() => engine.progress.some((p) => p.auditId === 'queued-next' && p.state === 'queued'),
+				10_000,
+				'the third audit to queue (not BUSY)',
+			);
 			const queuedSeen = Date.now();
 			gate.open();
 			const openedAt = Date.now();
 			const [held, after] = await Promise.all([running, next]);
 			assert.deepEqual([held.status, after.status], ['ok', 'ok']);
-			assert.ok(after.queuedMs >= openedAt - queuedSeen, `queuedMs ${after.queuedMs} covers the time the gate was held (${openedAt - queuedSeen} ms)`);
+			assert.ok(
+				after.queuedMs >= openedAt - queuedSeen,
+				`queuedMs ${after.queuedMs} covers the time the gate was held (${openedAt - queuedSeen} ms)`,
+			);
 			assert.ok(after.durationMs >= after.queuedMs);
 			assert.ok(held.queuedMs < after.queuedMs, `the audit that did not wait reports less (${held.queuedMs} ms)`);
 			assert.equal((await engine.connection.sendRequest(statsRequest, {})).audits.rejectedBusy, 0);
@@ -164,7 +197,8 @@ describe('engine pipeline: honest results, cache, flight and queue (real engine 
 		assert.match(err.message, /alice:\*\*\*@/);
 		assert.match(err.message, /credentials/i);
 		assert.match(err.message, /--header, --cookie/);
-		for (const text of [err.message, JSON.stringify(err.data), JSON.stringify(err), engine.stderr()]) assert.ok(!text.includes(password), `the password leaked: ${text.slice(0, 200)}`);
+		for (const text of [err.message, JSON.stringify(err.data), JSON.stringify(err), engine.stderr()])
+			assert.ok(!text.includes(password), `the password leaked: ${text.slice(0, 200)}`);
 		const { urls } = await engine.connection.sendRequest(listHistoryRequest, {});
 		assert.ok(!JSON.stringify(urls).includes(password));
 	});

@@ -25,7 +25,12 @@ function at(text: string, needle: string, nth = 1): { line: number; column: numb
 	return { line: before.length, column: before.at(-1)!.length + 1 };
 }
 
-function assertPlaced(found: ReturnType<typeof placeElement>, source: SourceText, needle: string, opts: { nth?: number; via?: string; min?: number } = {}): void {
+function assertPlaced(
+	found: ReturnType<typeof placeElement>,
+	source: SourceText,
+	needle: string,
+	opts: { nth?: number; via?: string; min?: number } = {},
+): void {
 	assert.ok(found, `${needle} was not placed`);
 	const want = at(source.text, needle, opts.nth);
 	assert.equal(found.file, source.file);
@@ -35,7 +40,10 @@ function assertPlaced(found: ReturnType<typeof placeElement>, source: SourceText
 }
 
 function assertNotPlaced(found: ReturnType<typeof placeElement>): void {
-	assert.ok(!found || found.confidence < LOCATE_MIN_CONFIDENCE, `placed with confidence ${found?.confidence} at ${found?.file}:${found?.line}`);
+	assert.ok(
+		!found || found.confidence < LOCATE_MIN_CONFIDENCE,
+		`placed with confidence ${found?.confidence} at ${found?.file}:${found?.line}`,
+	);
 }
 
 /** A source file of these lines. */
@@ -49,15 +57,23 @@ const page = (file: string, body: string): SourceText => ({
 describe('placeElement', () => {
 	describe('HTML', () => {
 		it('places a unique image on its opening tag, start and end, from its snippet', () => {
-			const src = page('/w/index.html', '<main>\n\t<p>Hi</p>\n\t<img class="hero-image" src="/img/hero.png">\n\t<img src="/img/other.png" alt="x">\n</main>');
-			const found = placeElement(el('<img class="hero-image" src="/img/hero.png">', 'body > main > img.hero-image'), [src]);
+			const src = page(
+				'/w/index.html',
+				'<main>\n\t<p>Hi</p>\n\t<img class="hero-image" src="/img/hero.png">\n\t<img src="/img/other.png" alt="x">\n</main>',
+			);
+			const found = placeElement(el('<img class="hero-image" src="/img/hero.png">', 'body > main > img.hero-image'), [
+				src,
+			]);
 			assertPlaced(found, src, '<img class="hero-image"', { via: 'snippet' });
 			const end = at(src.text, '\n\t<img src="/img/other');
 			assert.deepEqual({ line: found!.endLine, column: found!.endColumn }, { line: end.line, column: end.column });
 		});
 
 		it('matches a src Lighthouse printed as an absolute URL, and a relative one, by path', () => {
-			const src = page('/w/a.html', '<img src="./img/a.png" width="10">\n<img src="img/b.png" width="10">\n<img src="/img/c.png" width="10">');
+			const src = page(
+				'/w/a.html',
+				'<img src="./img/a.png" width="10">\n<img src="img/b.png" width="10">\n<img src="/img/c.png" width="10">',
+			);
 			const a = placeElement(el('<img src="http://localhost:8080/img/a.png?v=3" width="10">'), [src]);
 			assertPlaced(a, src, '<img src="./img/a.png"');
 			const b = placeElement(el('<img src="https://cdn.example.com/site/img/b.png" width="10">'), [src]);
@@ -66,7 +82,10 @@ describe('placeElement', () => {
 
 		it('reads snippets Lighthouse shortened: long values end in …, long attribute lists in " …>"', () => {
 			const longSrc = '/img/' + 'a'.repeat(90) + '.png';
-			const src = page('/w/long.html', `<img src="/img/${'b'.repeat(90)}.png" alt="B">\n<img class="one two three" src="${longSrc}" alt="A" data-x="${'y'.repeat(600)}" data-z="1">`);
+			const src = page(
+				'/w/long.html',
+				`<img src="/img/${'b'.repeat(90)}.png" alt="B">\n<img class="one two three" src="${longSrc}" alt="A" data-x="${'y'.repeat(600)}" data-z="1">`,
+			);
 			const shortened = `<img class="one two three" src="${longSrc.slice(0, 74)}…" alt="A" data-x="${'y'.repeat(74)}…" …>`;
 			assertPlaced(placeElement(el(shortened), [src]), src, '<img class="one two three"', { via: 'attributes' });
 		});
@@ -80,11 +99,19 @@ describe('placeElement', () => {
 		});
 
 		it('tells identical tags apart by the selector`s ancestors, and not without them', () => {
-			const src = page('/w/nav.html', '<header class="site"><nav><a href="/pricing">Pricing</a></nav></header>\n<footer class="site-footer"><p><a href="/pricing">Pricing</a></p></footer>');
+			const src = page(
+				'/w/nav.html',
+				'<header class="site"><nav><a href="/pricing">Pricing</a></nav></header>\n<footer class="site-footer"><p><a href="/pricing">Pricing</a></p></footer>',
+			);
 			const snippet = '<a href="/pricing">';
 			const inFooter = placeElement(el(snippet, 'body > footer.site-footer > p > a', 'Pricing'), [src]);
 			assertPlaced(inFooter, src, '<a href="/pricing">', { nth: 2, min: 0.7 });
-			assertPlaced(placeElement(el(snippet, 'body > header.site > nav > a', 'Pricing'), [src]), src, '<a href="/pricing">', { min: 0.7 });
+			assertPlaced(
+				placeElement(el(snippet, 'body > header.site > nav > a', 'Pricing'), [src]),
+				src,
+				'<a href="/pricing">',
+				{ min: 0.7 },
+			);
 			assertNotPlaced(placeElement(el(snippet, undefined, 'Pricing'), [src]));
 		});
 
@@ -99,32 +126,68 @@ describe('placeElement', () => {
 					'<script type="application/ld+json">{"logo": "<img src=\\"/promo.png\\">"}</script>',
 				].join('\n'),
 			);
-			assertPlaced(placeElement(el('<img src="/promo.png" class="promo">'), [src]), src, '<img src="/promo.png" class="promo">');
-			assertPlaced(placeElement(el('<a class="row-link" href="/rows">', undefined, 'Rows'), [src]), src, '<a class="row-link"');
+			assertPlaced(
+				placeElement(el('<img src="/promo.png" class="promo">'), [src]),
+				src,
+				'<img src="/promo.png" class="promo">',
+			);
+			assertPlaced(
+				placeElement(el('<a class="row-link" href="/rows">', undefined, 'Rows'), [src]),
+				src,
+				'<a class="row-link"',
+			);
 		});
 
 		it('does not count elements in comments', () => {
 			const html = page('/w/c.html', '<!-- <img src="/a.png"> -->\n<img src="/a.png">');
-			const jsx = lines('/w/C.jsx', 'export const C = () => (', '\t<div>', '\t\t{/* <img src="/b.png" /> */}', '\t\t<img src="/b.png" />', '\t</div>', ');', '// <img src="/b.png" />');
+			const jsx = lines(
+				'/w/C.jsx',
+				'export const C = () => (',
+				'\t<div>',
+				'\t\t{/* <img src="/b.png" /> */}',
+				'\t\t<img src="/b.png" />',
+				'\t</div>',
+				');',
+				'// <img src="/b.png" />',
+			);
 			assertPlaced(placeElement(el('<img src="/a.png">'), [html]), html, '<img src="/a.png">', { nth: 2 });
 			assertPlaced(placeElement(el('<img src="/b.png">'), [jsx]), jsx, '<img src="/b.png" />', { nth: 2 });
 		});
 
 		it('tells two elements with the same src apart by their classes and text', () => {
-			const src = page('/w/p.html', '<a class="nav" href="/pricing">Pricing</a>\n<a class="cta primary" href="/pricing">See prices</a>');
-			assertPlaced(placeElement(el('<a class="cta primary" href="/pricing">', 'body > a.cta', 'See prices'), [src]), src, '<a class="cta');
-			assertPlaced(placeElement(el('<a class="nav" href="/pricing">', 'body > a.nav', 'Pricing'), [src]), src, '<a class="nav"');
+			const src = page(
+				'/w/p.html',
+				'<a class="nav" href="/pricing">Pricing</a>\n<a class="cta primary" href="/pricing">See prices</a>',
+			);
+			assertPlaced(
+				placeElement(el('<a class="cta primary" href="/pricing">', 'body > a.cta', 'See prices'), [src]),
+				src,
+				'<a class="cta',
+			);
+			assertPlaced(
+				placeElement(el('<a class="nav" href="/pricing">', 'body > a.nav', 'Pricing'), [src]),
+				src,
+				'<a class="nav"',
+			);
 		});
 
 		it('takes a link`s label from the alt of the image it holds, as Lighthouse does', () => {
 			const src = page('/w/logo.html', '<a href="/">Home</a>\n<a href="/"><img src="/logo.png" alt="Acme Tools"></a>');
-			assertPlaced(placeElement(el('<a href="/">', 'body > a', 'Acme Tools'), [src]), src, '<a href="/"><img', { min: 0.7 });
+			assertPlaced(placeElement(el('<a href="/">', 'body > a', 'Acme Tools'), [src]), src, '<a href="/"><img', {
+				min: 0.7,
+			});
 			assertPlaced(placeElement(el('<a href="/">', 'body > a', 'Home'), [src]), src, '<a href="/">Home', { min: 0.7 });
 		});
 
 		it('places text written once among many tags alike, and not text written twice', () => {
-			const rows = Array.from({ length: 200 }, (_, i) => `<p class="row"><span class="muted">Note ${i}</span></p>`).join('\n');
-			const src = page('/w/notes.html', `<main>\n${rows}\n<p class="row"><span class="muted">Note 7</span></p>\n</main>`);
+			const rows = Array.from(
+				{ length: 200 },
+				(_, i) => `<p class="row"><span class="muted">Note ${i}</span></p>`,
+			).join('\n');
+			const src = page(
+				'/w/notes.html',
+				`<main>\n${rows}\n<p class="row"><span class="muted">Note 7</span></p>\n</main>`,
+			);
 			const target = (n: number) => el('<span class="muted">', 'main > p.row > span.muted', `Note ${n}`);
 			assertPlaced(placeElement(target(123), [src]), src, '<span class="muted">Note 123<', { min: 0.7 });
 			assertNotPlaced(placeElement(target(7), [src]));
@@ -138,9 +201,16 @@ describe('placeElement', () => {
 		});
 
 		it('places <html> as Lighthouse labels it (by its tag name), though its text is the whole page', () => {
-			const source: SourceText = { file: '/w/index.html', text: '<!doctype html>\n<html>\n<head><title>Shop</title></head>\n<body><h1>Tools</h1></body>\n</html>\n' };
-			assertPlaced(placeElement(el('<html>', 'html', 'html'), [source]), source, '<html>', { min: LOCATE_MIN_CONFIDENCE });
-			assertPlaced(placeElement(el('<body>', 'body', 'Tools'), [source]), source, '<body>', { min: LOCATE_MIN_CONFIDENCE });
+			const source: SourceText = {
+				file: '/w/index.html',
+				text: '<!doctype html>\n<html>\n<head><title>Shop</title></head>\n<body><h1>Tools</h1></body>\n</html>\n',
+			};
+			assertPlaced(placeElement(el('<html>', 'html', 'html'), [source]), source, '<html>', {
+				min: LOCATE_MIN_CONFIDENCE,
+			});
+			assertPlaced(placeElement(el('<body>', 'body', 'Tools'), [source]), source, '<body>', {
+				min: LOCATE_MIN_CONFIDENCE,
+			});
 		});
 
 		it('gives nothing for an element no source has', () => {
@@ -175,7 +245,13 @@ describe('placeElement', () => {
 
 		it('reads className, htmlFor, string literals in braces, and skips generics and comparisons', () => {
 			assertPlaced(placeElement(el('<label for="email">', 'form.signup > label', 'Email'), [tsx]), tsx, '<label');
-			assertPlaced(placeElement(el('<button type="submit" class="cta primary">', 'form.signup > button.cta', 'Subscribe now'), [tsx]), tsx, '<button');
+			assertPlaced(
+				placeElement(el('<button type="submit" class="cta primary">', 'form.signup > button.cta', 'Subscribe now'), [
+					tsx,
+				]),
+				tsx,
+				'<button',
+			);
 			assertPlaced(placeElement(el('<form class="signup" action="/signup">'), [tsx]), tsx, '<form');
 			// `<T,>`, `<T extends object>`, `useState<string>` and `i<items` are no tags.
 			assert.deepEqual(
@@ -187,18 +263,30 @@ describe('placeElement', () => {
 		it('takes expressions as unknown values, not as mismatches', () => {
 			const found = placeElement(el('<input id="email" type="email" name="email" value="me@example.com">'), [tsx]);
 			assertPlaced(found, tsx, '<input');
-			const img = placeElement(el('<img src="/img/avatar.png" class="thumb" alt="">', 'form.signup > img.thumb'), [tsx]);
+			const img = placeElement(el('<img src="/img/avatar.png" class="thumb" alt="">', 'form.signup > img.thumb'), [
+				tsx,
+			]);
 			assertPlaced(img, tsx, '<img', { min: 0.7 });
 		});
 
 		it('reads a next/image component as an img and a TypeScript file only by its HTML strings', () => {
-			const jsx: SourceText = { file: '/w/app/page.jsx', text: 'export default function P() {\n\treturn <Image src="/hero.png" alt="Hero" priority />;\n}\n' };
+			const jsx: SourceText = {
+				file: '/w/app/page.jsx',
+				text: 'export default function P() {\n\treturn <Image src="/hero.png" alt="Hero" priority />;\n}\n',
+			};
 			const ts: SourceText = {
 				file: '/w/src/widget.ts',
 				text: 'const n = <number>x;\nif (a <b) go();\nel.innerHTML = `<img src="/badge.svg" alt="Badge ${n}">`;\n',
 			};
-			assertPlaced(placeElement(el('<img alt="Hero" src="/_next/image?url=%2Fhero.png" loading="eager">'), [jsx, ts]), jsx, '<Image', { min: 0.7 });
-			assertPlaced(placeElement(el('<img src="/badge.svg" alt="Badge 3">'), [jsx, ts]), ts, '<img src="/badge.svg"', { min: 0.7 });
+			assertPlaced(
+				placeElement(el('<img alt="Hero" src="/_next/image?url=%2Fhero.png" loading="eager">'), [jsx, ts]),
+				jsx,
+				'<Image',
+				{ min: 0.7 },
+			);
+			assertPlaced(placeElement(el('<img src="/badge.svg" alt="Badge 3">'), [jsx, ts]), ts, '<img src="/badge.svg"', {
+				min: 0.7,
+			});
 			assert.equal(placeElement(el('<b>'), [ts]), undefined);
 		});
 
@@ -217,7 +305,10 @@ describe('placeElement', () => {
 				'\t);',
 				'}',
 			);
-			const target = el('<img src="/static/media/logo.6ce24c58.svg" class="App-logo">', 'div.App > header.App-header > img.App-logo');
+			const target = el(
+				'<img src="/static/media/logo.6ce24c58.svg" class="App-logo">',
+				'div.App > header.App-header > img.App-logo',
+			);
 			assertPlaced(placeElement(target, [app]), app, '<img', { min: 0.7 });
 		});
 
@@ -231,7 +322,12 @@ describe('placeElement', () => {
 				'\t}',
 				'}',
 			);
-			assertPlaced(placeElement(el('<button class="buy">', 'buy-button > button.buy', 'Buy now'), [lit]), lit, '<button', { min: 0.7 });
+			assertPlaced(
+				placeElement(el('<button class="buy">', 'buy-button > button.buy', 'Buy now'), [lit]),
+				lit,
+				'<button',
+				{ min: 0.7 },
+			);
 		});
 	});
 
@@ -249,9 +345,22 @@ describe('placeElement', () => {
 				'const show = 1 < 2 && "<img class=\\"hero-img\\">";',
 				'</script>',
 			);
-			const found = placeElement(el('<img src="/assets/team.3f2a.png" class="hero-img wide" alt="Our team" data-v-7ba5bd90="">', 'section.hero > img.hero-img'), [vue]);
+			const found = placeElement(
+				el(
+					'<img src="/assets/team.3f2a.png" class="hero-img wide" alt="Our team" data-v-7ba5bd90="">',
+					'section.hero > img.hero-img',
+				),
+				[vue],
+			);
 			assertPlaced(found, vue, '<img');
-			assertPlaced(placeElement(el('<a class="cta" href="/pricing" data-v-7ba5bd90="">', 'section.hero > a.cta', 'See prices'), [vue]), vue, '<a class="cta"', { min: 0.7 });
+			assertPlaced(
+				placeElement(el('<a class="cta" href="/pricing" data-v-7ba5bd90="">', 'section.hero > a.cta', 'See prices'), [
+					vue,
+				]),
+				vue,
+				'<a class="cta"',
+				{ min: 0.7 },
+			);
 		});
 
 		it('Svelte: handlers with => and {#each} blocks do not break the scan; {expr} values are unknown', () => {
@@ -266,7 +375,11 @@ describe('placeElement', () => {
 				'{/each}',
 				'<a href="/docs/{slug}" class="more">Read more</a>',
 			);
-			assertPlaced(placeElement(el('<a href="/docs/intro" class="more svelte-1x2y3z">', undefined, 'Read more'), [svelte]), svelte, '<a href');
+			assertPlaced(
+				placeElement(el('<a href="/docs/intro" class="more svelte-1x2y3z">', undefined, 'Read more'), [svelte]),
+				svelte,
+				'<a href',
+			);
 			assert.deepEqual(
 				tagsOf(svelte.file, svelte.text).sites.map((s) => s.tag),
 				['script', 'button', 'img', 'a'],
@@ -286,8 +399,17 @@ describe('placeElement', () => {
 				'\t<ul>{posts.map((p) => <li><a href={p.url} class="post">{p.title}</a></li>)}</ul>',
 				'</Layout>',
 			);
-			assertPlaced(placeElement(el('<img src="/hero.webp" alt="Hero" data-astro-cid-abc123="">'), [astro]), astro, '<img src="/hero.webp" alt="Hero" />');
-			assertPlaced(placeElement(el('<a href="/blog/one" class="post">', 'ul > li > a.post', 'One'), [astro]), astro, '<a href={p.url}', { min: 0.7 });
+			assertPlaced(
+				placeElement(el('<img src="/hero.webp" alt="Hero" data-astro-cid-abc123="">'), [astro]),
+				astro,
+				'<img src="/hero.webp" alt="Hero" />',
+			);
+			assertPlaced(
+				placeElement(el('<a href="/blog/one" class="post">', 'ul > li > a.post', 'One'), [astro]),
+				astro,
+				'<a href={p.url}',
+				{ min: 0.7 },
+			);
 		});
 
 		it('Angular and lit: bindings are unknown, the attributes and classes the framework adds are not held against', () => {
@@ -297,12 +419,24 @@ describe('placeElement', () => {
 				'\t<img [src]="hero.url" class="hero-img" [ngClass]="{ wide: wide }" alt="Hero" (load)="loaded()" *ngIf="show" />',
 				'</section>',
 			);
-			const target = el('<img _ngcontent-ng-c4="" src="/h.png" class="hero-img wide ng-star-inserted" alt="Hero">', 'section.hero > img.hero-img');
+			const target = el(
+				'<img _ngcontent-ng-c4="" src="/h.png" class="hero-img wide ng-star-inserted" alt="Hero">',
+				'section.hero > img.hero-img',
+			);
 			assertPlaced(placeElement(target, [ng]), ng, '<img');
 		});
 
 		it('MDX: markup in prose, after its frontmatter', () => {
-			const mdx = lines('/w/content/post.mdx', '---', 'title: Why <forge>', '---', "Don't miss this:", '', '<Chart data={points} />', '<img src="/img/anvil.jpg" alt="An anvil" />');
+			const mdx = lines(
+				'/w/content/post.mdx',
+				'---',
+				'title: Why <forge>',
+				'---',
+				"Don't miss this:",
+				'',
+				'<Chart data={points} />',
+				'<img src="/img/anvil.jpg" alt="An anvil" />',
+			);
 			assertPlaced(placeElement(el('<img src="/img/anvil.jpg" alt="An anvil">'), [mdx]), mdx, '<img');
 		});
 
@@ -315,49 +449,111 @@ describe('placeElement', () => {
 				file: '/w/views/base.njk',
 				text: '{% if user %}<p class="hello">Hello {{ user.name }}</p>{% endif %}\n<input type="search" name="q" placeholder="{{ t(\'search\') }}">\n',
 			};
-			assertPlaced(placeElement(el('<img src="/img/hammer.png" alt="Hammer">', 'div.product > img'), [hbs, njk]), hbs, '<img', { min: 0.7 });
-			assertPlaced(placeElement(el('<a class="buy" href="/p/hammer">', 'div.product > a.buy', 'Buy Hammer'), [hbs, njk]), hbs, '<a class="buy"', { min: 0.7 });
-			assertPlaced(placeElement(el('<input type="search" name="q" placeholder="Search…">'), [hbs, njk]), njk, '<input', { min: 0.7 });
+			assertPlaced(
+				placeElement(el('<img src="/img/hammer.png" alt="Hammer">', 'div.product > img'), [hbs, njk]),
+				hbs,
+				'<img',
+				{ min: 0.7 },
+			);
+			assertPlaced(
+				placeElement(el('<a class="buy" href="/p/hammer">', 'div.product > a.buy', 'Buy Hammer'), [hbs, njk]),
+				hbs,
+				'<a class="buy"',
+				{ min: 0.7 },
+			);
+			assertPlaced(
+				placeElement(el('<input type="search" name="q" placeholder="Search…">'), [hbs, njk]),
+				njk,
+				'<input',
+				{ min: 0.7 },
+			);
 		});
 
 		it('EJS, PHP and Liquid: code in the text and in values does not break the scan', () => {
-			const ejs = lines('/w/views/index.ejs', '<% if (items.length > 0) { %>', '\t<img class="hero" src="<%= hero.src %>" alt="Our workshop">', '<% } %>');
-			const php = lines('/w/index.php', '<?php if ($a->b > 1): ?>', '<a class="login" href="/login.php?next=<?= urlencode($next) ?>">Log in</a>', '<?php endif; ?>');
-			const liquid = lines('/w/templates/product.liquid', '{% if product.price > 10 %}', '<span class="badge">Sale</span>', '{% endif %}');
+			const ejs = lines(
+				'/w/views/index.ejs',
+				'<% if (items.length > 0) { %>',
+				'\t<img class="hero" src="<%= hero.src %>" alt="Our workshop">',
+				'<% } %>',
+			);
+			const php = lines(
+				'/w/index.php',
+				'<?php if ($a->b > 1): ?>',
+				'<a class="login" href="/login.php?next=<?= urlencode($next) ?>">Log in</a>',
+				'<?php endif; ?>',
+			);
+			const liquid = lines(
+				'/w/templates/product.liquid',
+				'{% if product.price > 10 %}',
+				'<span class="badge">Sale</span>',
+				'{% endif %}',
+			);
 			const sources = [ejs, php, liquid];
 			assertPlaced(placeElement(el('<img class="hero" src="/img/h.png" alt="Our workshop">'), sources), ejs, '<img');
-			assertPlaced(placeElement(el('<a class="login" href="/login.php?next=%2Fcart">', undefined, 'Log in'), sources), php, '<a class="login"');
+			assertPlaced(
+				placeElement(el('<a class="login" href="/login.php?next=%2Fcart">', undefined, 'Log in'), sources),
+				php,
+				'<a class="login"',
+			);
 			assertPlaced(placeElement(el('<span class="badge">', undefined, 'Sale'), sources), liquid, '<span');
 		});
 	});
 
 	describe('dev-build hints', () => {
-		const hero: SourceText = { file: '/w/src/components/Hero.astro', text: '<section>\n\t<h1>Hi</h1>\n\t<img src={src} alt="" />\n</section>\n' };
-		const card: SourceText = { file: '/w/src/components/Card.vue', text: '<template>\n\t<div>\n\t\t<img :src="src">\n\t</div>\n</template>\n' };
-		const app: SourceText = { file: '/w/src/App.tsx', text: 'export const App = () => (\n\t<main>\n\t\t<img src={logo} />\n\t</main>\n);\n' };
+		const hero: SourceText = {
+			file: '/w/src/components/Hero.astro',
+			text: '<section>\n\t<h1>Hi</h1>\n\t<img src={src} alt="" />\n</section>\n',
+		};
+		const card: SourceText = {
+			file: '/w/src/components/Card.vue',
+			text: '<template>\n\t<div>\n\t\t<img :src="src">\n\t</div>\n</template>\n',
+		};
+		const app: SourceText = {
+			file: '/w/src/App.tsx',
+			text: 'export const App = () => (\n\t<main>\n\t\t<img src={logo} />\n\t</main>\n);\n',
+		};
 		const sources = [hero, card, app];
 
 		it('Astro: data-astro-source-file and -loc, even with another machine`s absolute path', () => {
-			const found = placeElement(el('<img src="/a.png" alt="" data-astro-source-file="/home/ci/site/src/components/Hero.astro" data-astro-source-loc="3:2">'), sources);
+			const found = placeElement(
+				el(
+					'<img src="/a.png" alt="" data-astro-source-file="/home/ci/site/src/components/Hero.astro" data-astro-source-loc="3:2">',
+				),
+				sources,
+			);
 			assertPlaced(found, hero, '<img', { via: 'dev-hint' });
 		});
 
 		it('Vue: data-v-inspector="path:line:col"; react-dev-inspector: relative path and line', () => {
-			assertPlaced(placeElement(el('<img src="/b.png" data-v-inspector="src/components/Card.vue:3:3">'), sources), card, '<img', { via: 'dev-hint' });
-			const react = el('<img src="/logo.svg" data-inspector-line="3" data-inspector-column="2" data-inspector-relative-path="src/App.tsx">');
+			assertPlaced(
+				placeElement(el('<img src="/b.png" data-v-inspector="src/components/Card.vue:3:3">'), sources),
+				card,
+				'<img',
+				{ via: 'dev-hint' },
+			);
+			const react = el(
+				'<img src="/logo.svg" data-inspector-line="3" data-inspector-column="2" data-inspector-relative-path="src/App.tsx">',
+			);
 			assertPlaced(placeElement(react, sources), app, '<img', { via: 'dev-hint' });
 		});
 
 		it('the data-source-file family, and a hint naming no candidate file falls back to the attributes', () => {
-			const hinted = el('<img src="/c.png" data-source-file="src/App.tsx" data-source-line="3" data-source-column="3">');
+			const hinted = el(
+				'<img src="/c.png" data-source-file="src/App.tsx" data-source-line="3" data-source-column="3">',
+			);
 			assertPlaced(placeElement(hinted, sources), app, '<img', { via: 'dev-hint' });
-			const elsewhere = el('<img src="/a.png" alt="" data-astro-source-file="/home/ci/site/src/components/Other.astro" data-astro-source-loc="9:1">');
+			const elsewhere = el(
+				'<img src="/a.png" alt="" data-astro-source-file="/home/ci/site/src/components/Other.astro" data-astro-source-loc="9:1">',
+			);
 			const found = placeElement(elsewhere, sources);
 			assert.notEqual(found?.via, 'dev-hint');
 		});
 
 		it('a path Lighthouse shortened still names its file; its element is then found by its attributes', () => {
-			const long: SourceText = { file: '/w/src/components/marketing/landing/sections/HeroSectionWithImage.astro', text: '<div>\n\t<img src="/x.png" class="hero" />\n</div>\n' };
+			const long: SourceText = {
+				file: '/w/src/components/marketing/landing/sections/HeroSectionWithImage.astro',
+				text: '<div>\n\t<img src="/x.png" class="hero" />\n</div>\n',
+			};
 			const twin: SourceText = { file: '/w/src/pages/other.astro', text: '<img src="/x.png" class="hero" />\n' };
 			const snippet = `<img src="/x.png" class="hero" data-astro-source-file="/home/ci/site/src/components/marketing/landing/sections/HeroSect…" data-astro-source-loc="2:2">`;
 			assertPlaced(placeElement(el(snippet), [long, twin]), long, '<img');
@@ -377,8 +573,15 @@ describe('placeElement', () => {
 		});
 
 		it('places a path with :nth-of-type and the field name as text', () => {
-			assertPlaced(placeElement(el(undefined, 'body > main > form > input:nth-of-type(3)', 'company'), [src]), src, '<input name="company"', { min: 0.7 });
-			assertPlaced(placeElement(el(undefined, 'body > main > a', 'Start free trial'), [src]), src, '<a href="/trial"', { min: 0.7 });
+			assertPlaced(
+				placeElement(el(undefined, 'body > main > form > input:nth-of-type(3)', 'company'), [src]),
+				src,
+				'<input name="company"',
+				{ min: 0.7 },
+			);
+			assertPlaced(placeElement(el(undefined, 'body > main > a', 'Start free trial'), [src]), src, '<a href="/trial"', {
+				min: 0.7,
+			});
 		});
 	});
 
@@ -407,7 +610,10 @@ describe('placeElement', () => {
 
 	describe('the static-site fixture workspace', () => {
 		const root = path.join(__dirname, '../../../test/fixtures/workspaces/static-site');
-		const files = (dir: string): string[] => readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? files(path.join(dir, d.name)) : [path.join(dir, d.name)]));
+		const files = (dir: string): string[] =>
+			readdirSync(dir, { withFileTypes: true }).flatMap((d) =>
+				d.isDirectory() ? files(path.join(dir, d.name)) : [path.join(dir, d.name)],
+			);
 		const sources: SourceText[] = files(root)
 			.filter((f) => /\.(html|js)$/.test(f))
 			.map((file) => ({ file, text: readFileSync(file, 'utf8') }));
@@ -431,15 +637,29 @@ describe('placeElement', () => {
 				.join('');
 			const parts: string[] = [];
 			for (let e: Element | null = found; e && e.name !== 'html' && parts.length < 4; e = e.parent as Element | null) {
-				parts.unshift(e.name + (e.attribs.id ? `#${e.attribs.id}` : e.attribs.class ? `.${e.attribs.class.split(/\s+/)[0]}` : ''));
+				parts.unshift(
+					e.name + (e.attribs.id ? `#${e.attribs.id}` : e.attribs.class ? `.${e.attribs.class.split(/\s+/)[0]}` : ''),
+				);
 			}
-			const text = (n: Element): string => n.children.map((c) => (c.type === 'text' ? (c as unknown as { data: string }).data : c.type === 'tag' ? text(c as Element) : '')).join('');
-			const label = found.name === 'html' ? '' : text(found).trim() || found.attribs.alt || found.attribs['aria-label'] || '';
+			const text = (n: Element): string =>
+				n.children
+					.map((c) =>
+						c.type === 'text' ? (c as unknown as { data: string }).data : c.type === 'tag' ? text(c as Element) : '',
+					)
+					.join('');
+			const label =
+				found.name === 'html' ? '' : text(found).trim() || found.attribs.alt || found.attribs['aria-label'] || '';
 			return el(`<${found.name}${attrs}>`, found.name === 'html' ? 'html' : parts.join(' > '), label || undefined);
 		}
 
 		const defects = sources.flatMap((source) =>
-			source.text.split('\n').flatMap((lineText, i) => (lineText.includes('<!-- defect:') ? [{ source, line: i + 1, tag: lineText.trim().replace(/<!--.*$/, '') }] : [])),
+			source.text
+				.split('\n')
+				.flatMap((lineText, i) =>
+					lineText.includes('<!-- defect:')
+						? [{ source, line: i + 1, tag: lineText.trim().replace(/<!--.*$/, '') }]
+						: [],
+				),
 		);
 
 		it('has planted defects to place', () => {
@@ -466,7 +686,10 @@ describe('placeElement', () => {
 		});
 
 		it('does not place the image a script adds', () => {
-			const target = el('<img src="http://127.0.0.1:4173/img/team.png?generated=1" class="generated-k2j3x">', 'body > footer.site-footer > img.generated-k2j3x');
+			const target = el(
+				'<img src="http://127.0.0.1:4173/img/team.png?generated=1" class="generated-k2j3x">',
+				'body > footer.site-footer > img.generated-k2j3x',
+			);
 			assertNotPlaced(placeElement(target, sources));
 		});
 	});

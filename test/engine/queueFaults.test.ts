@@ -40,7 +40,9 @@ async function entriesOf(submitter: CliProcess): Promise<JsonEntry[]> {
 	try {
 		return JSON.parse(submitter.stdout()) as JsonEntry[];
 	} catch {
-		assert.fail(`the submitter (exit ${signal ?? code}) printed no JSON; its stderr:\n${submitter.stderr().slice(-3000)}`);
+		assert.fail(
+			`the submitter (exit ${signal ?? code}) printed no JSON; its stderr:\n${submitter.stderr().slice(-3000)}`,
+		);
 	}
 }
 
@@ -88,7 +90,11 @@ describe('queue faults: workers over a real Redis', function () {
 		await redis?.stop();
 		await server.close();
 		fs.rmSync(dir, { recursive: true, force: true });
-		await waitFor(() => [...chromes].every((pid) => !isAlive(pid)), 15_000, `every Chromium of the test's workers to be gone (left: ${[...chromes].filter(isAlive).join(', ')})`);
+		await waitFor(
+			() => [...chromes].every((pid) => !isAlive(pid)),
+			15_000,
+			`every Chromium of the test's workers to be gone (left: ${[...chromes].filter(isAlive).join(', ')})`,
+		);
 	});
 
 	/** Start Redis (`args` for redis-server), a QueueEvents listener on the default queue, and `n` workers. */
@@ -103,7 +109,10 @@ describe('queue faults: workers over a real Redis', function () {
 	}
 
 	function submit(urls: string[], db = path.join(dir, 'history.sqlite')): CliProcess {
-		const p = spawnCli(['audit', ...urls, '--redis', redis.url, ...CHEAP, '--json', '--db', db], { env: ENV, name: 'submitter' });
+		const p = spawnCli(['audit', ...urls, '--redis', redis.url, ...CHEAP, '--json', '--db', db], {
+			env: ENV,
+			name: 'submitter',
+		});
 		procs.push(p);
 		return p;
 	}
@@ -140,7 +149,11 @@ describe('queue faults: workers over a real Redis', function () {
 		const killedAt = Date.now();
 		// The dead Chrome's request is answered into the void; the next attempt's requests pass.
 		gate.open();
-		await waitFor(() => victimChromes.every((pid) => !isAlive(pid)), 20_000, `the killed worker's Chromium to be killed by its watchdog (left: ${victimChromes.filter(isAlive).join(', ')})`);
+		await waitFor(
+			() => victimChromes.every((pid) => !isAlive(pid)),
+			20_000,
+			`the killed worker's Chromium to be killed by its watchdog (left: ${victimChromes.filter(isAlive).join(', ')})`,
+		);
 		await waitFor(() => !isAlive(watchdog), 20_000, 'the watchdog to exit after its sweep');
 
 		await survivor.waitFor(auditingLine(url), { timeoutMs: 60_000 });
@@ -151,7 +164,11 @@ describe('queue faults: workers over a real Redis', function () {
 		assert.equal(stalled.length, 1, 'BullMQ saw the job stall once');
 		await waitFor(() => completed.has(url), 10_000, 'the completed event');
 		assert.equal(completed.get(url)?.worker, `${os.hostname()}:${survivor.pid}`, 'the surviving worker ran it');
-		assert.deepEqual([...(await auditsByUrl(path.join(dir, 'history.sqlite')))], [[url, 1]], 'the result is in the history once');
+		assert.deepEqual(
+			[...(await auditsByUrl(path.join(dir, 'history.sqlite')))],
+			[[url, 1]],
+			'the result is in the history once',
+		);
 		remember([survivor]);
 	});
 
@@ -161,7 +178,9 @@ describe('queue faults: workers over a real Redis', function () {
 		const port = await freePort();
 		const url = `http://127.0.0.1:${port}/back-up`;
 		const site = http.createServer((_req, res) =>
-			res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end('<!doctype html><html lang="en"><title>Back up</title><h1>The site is back up</h1></html>'),
+			res
+				.writeHead(200, { 'content-type': 'text/html; charset=utf-8' })
+				.end('<!doctype html><html lang="en"><title>Back up</title><h1>The site is back up</h1></html>'),
 		);
 		const delays: number[] = [];
 		events.on('delayed', ({ delay }) => {
@@ -214,7 +233,11 @@ describe('queue faults: workers over a real Redis', function () {
 		assert.notEqual(redis.pid, before, 'a new redis-server');
 		gate.open();
 		const entries = await entriesOf(submitter);
-		assert.deepEqual(entries.map((e) => [e.url, e.status]).sort(), urls.map((u) => [u, 'ok']).sort(), JSON.stringify(entries.map((e) => e.error)));
+		assert.deepEqual(
+			entries.map((e) => [e.url, e.status]).sort(),
+			urls.map((u) => [u, 'ok']).sort(),
+			JSON.stringify(entries.map((e) => e.error)),
+		);
 		assert.deepEqual([...(await auditsByUrl(path.join(dir, 'history.sqlite')))].sort(), urls.map((u) => [u, 1]).sort());
 		// The workers are still there and take new jobs on the new server.
 		assert.ok(workers.every((w) => w.child.exitCode === null));
@@ -234,11 +257,21 @@ describe('queue faults: workers over a real Redis', function () {
 		await redis.restart({ kill: true });
 		gate.open();
 		const entries = await entriesOf(submitter);
-		assert.deepEqual(entries.map((e) => [e.url, e.status]).sort(), urls.map((u) => [u, 'ok']).sort(), JSON.stringify(entries.map((e) => e.error)));
+		assert.deepEqual(
+			entries.map((e) => [e.url, e.status]).sort(),
+			urls.map((u) => [u, 'ok']).sort(),
+			JSON.stringify(entries.map((e) => e.error)),
+		);
 		// The audit that was running when Redis lost its job could not finish it: the page was audited again.
-		const runs = workers.map((w) => w.stderr().match(auditingLine(urls[0], undefined, 'g'))?.length ?? 0).reduce((a, b) => a + b, 0);
+		const runs = workers
+			.map((w) => w.stderr().match(auditingLine(urls[0], undefined, 'g'))?.length ?? 0)
+			.reduce((a, b) => a + b, 0);
 		assert.ok(runs >= 2, `the workers started ${runs} audit(s) of ${urls[0]}`);
-		assert.deepEqual([...(await auditsByUrl(path.join(dir, 'history.sqlite')))].sort(), urls.map((u) => [u, 1]).sort(), 'yet its result is saved once');
+		assert.deepEqual(
+			[...(await auditsByUrl(path.join(dir, 'history.sqlite')))].sort(),
+			urls.map((u) => [u, 1]).sort(),
+			'yet its result is saved once',
+		);
 		assert.ok(
 			workers.every((w) => w.child.exitCode === null),
 			'the workers rode it out',
@@ -250,7 +283,9 @@ describe('queue faults: workers over a real Redis', function () {
 		const workers = await setUp(3);
 		// The 13th URL is held for the browser: the worker auditing it is killed while the others carry on.
 		const gate = server.gate('/gated/batch', { hold: fromBrowser });
-		const urls = Array.from({ length: 24 }, (_, i) => (i === 12 ? server.url('/gated/batch') : server.url(`/?batch=${i}`)));
+		const urls = Array.from({ length: 24 }, (_, i) =>
+			i === 12 ? server.url('/gated/batch') : server.url(`/?batch=${i}`),
+		);
 		const stalled: string[] = [];
 		events.on('stalled', ({ jobId }) => stalled.push(jobId));
 		const submitter = submit(urls);

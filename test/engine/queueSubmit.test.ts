@@ -88,7 +88,21 @@ describe('auditlens audit|scan --redis: the submitter (real redis-server, real B
 		const out = new PassThrough();
 		let text = '';
 		out.on('data', (c: Buffer) => (text += c.toString()));
-		const code = await auditCommand(parseAuditArgs([...args, '--redis', redis.url, '--queue', queue, '--db', path.join(dir, 'history.sqlite'), '--json', '--root', dir]), { out });
+		const code = await auditCommand(
+			parseAuditArgs([
+				...args,
+				'--redis',
+				redis.url,
+				'--queue',
+				queue,
+				'--db',
+				path.join(dir, 'history.sqlite'),
+				'--json',
+				'--root',
+				dir,
+			]),
+			{ out },
+		);
 		return { code, entries: JSON.parse(text) as JsonEntry[] };
 	}
 
@@ -122,12 +136,19 @@ describe('auditlens audit|scan --redis: the submitter (real redis-server, real B
 				const id = audits[0]!.id;
 				assert.equal(id, entries.find((e) => e.url === url)?.result?.id);
 				const lhr = (await store.getLhr(id, 'mobile')) as { categories?: { performance?: { score?: number } } };
-				assert.equal(typeof lhr?.categories?.performance?.score, 'number', 'the Lighthouse report came back with the result');
+				assert.equal(
+					typeof lhr?.categories?.performance?.score,
+					'number',
+					'the Lighthouse report came back with the result',
+				);
 				const result = await store.get(id);
 				const capture = result?.stages.capture;
 				assert.equal(capture?.status, 'ok');
 				const shot = capture?.status === 'ok' ? capture.data.shots.mobile?.viewport : undefined;
-				assert.ok(shot && shot.path.startsWith(path.join(dir, 'artifacts')), `the screenshot is in the submitter's artifacts folder: ${shot?.path}`);
+				assert.ok(
+					shot && shot.path.startsWith(path.join(dir, 'artifacts')),
+					`the screenshot is in the submitter's artifacts folder: ${shot?.path}`,
+				);
 				assert.equal(fs.statSync(shot.path).size, shot.bytes);
 			}
 		} finally {
@@ -149,7 +170,10 @@ describe('auditlens audit|scan --redis: the submitter (real redis-server, real B
 		let joined!: () => void;
 		const bQueued = new Promise<void>((resolve) => (joined = resolve));
 		const progressB: ProgressParams[] = [];
-		const second = b.audit({ url, options: LH_OPTIONS, auditId: 'b-1' }, { progress: (p) => (progressB.push(p), p.state === 'queued' && joined()) });
+		const second = b.audit(
+			{ url, options: LH_OPTIONS, auditId: 'b-1' },
+			{ progress: (p) => (progressB.push(p), p.state === 'queued' && joined()) },
+		);
 		await bQueued;
 		gate.open();
 		const [ra, rb] = await Promise.all([first, second]);
@@ -175,7 +199,11 @@ describe('auditlens audit|scan --redis: the submitter (real redis-server, real B
 		await worker();
 		const url = page('/scan-small/b.html');
 		const log = recordingLogger();
-		const [a, b, c] = await Promise.all(['a', 'b', 'c'].map((name) => createQueueSubmitter({ redis: redis.url, queue, db: path.join(dir, `${name}.sqlite`), log })));
+		const [a, b, c] = await Promise.all(
+			['a', 'b', 'c'].map((name) =>
+				createQueueSubmitter({ redis: redis.url, queue, db: path.join(dir, `${name}.sqlite`), log }),
+			),
+		);
 		submitters.push(a!, b!, c!);
 		const first = await a!.audit({ url, options: LH_OPTIONS });
 		const again = await b!.audit({ url, options: LH_OPTIONS });
@@ -203,7 +231,11 @@ describe('auditlens audit|scan --redis: the submitter (real redis-server, real B
 		);
 		const store = await openHistory();
 		try {
-			assert.equal((await store.listAudits(urls[0]!)).length, 1, 'the failed audit is in the history as a local one would be');
+			assert.equal(
+				(await store.listAudits(urls[0]!)).length,
+				1,
+				'the failed audit is in the history as a local one would be',
+			);
 		} finally {
 			await store.close();
 		}
@@ -234,7 +266,11 @@ describe('auditlens audit|scan --redis: the submitter (real redis-server, real B
 		const { code, entries } = await audit([url, ...LH_ONLY, '--header', `X-Fixture-Token: ${FIXTURE_TOKEN}`]);
 
 		assert.equal(code, 0, JSON.stringify(entries[0]?.error ?? entries[0]?.result?.error));
-		assert.equal(server.seen.filter((r) => r.path.startsWith('/protected') && r.token === FIXTURE_TOKEN).length > 0, true, 'the worker sent the header');
+		assert.equal(
+			server.seen.filter((r) => r.path.startsWith('/protected') && r.token === FIXTURE_TOKEN).length > 0,
+			true,
+			'the worker sent the header',
+		);
 		const client = new Redis(redis.url);
 		try {
 			const keys = await client.keys(`bull:${queue}:*`);
@@ -252,20 +288,35 @@ describe('auditlens audit|scan --redis: the submitter (real redis-server, real B
 		} finally {
 			client.disconnect();
 		}
-		assert.equal(fs.readFileSync(path.join(dir, 'history.sqlite')).includes(FIXTURE_TOKEN), false, 'nor in the history');
+		assert.equal(
+			fs.readFileSync(path.join(dir, 'history.sqlite')).includes(FIXTURE_TOKEN),
+			false,
+			'nor in the history',
+		);
 	});
 
 	it('refuses credentials without AUDITLENS_QUEUE_KEY: a usage error (exit 64) saying to set it on both sides', async () => {
 		delete process.env[QUEUE_KEY_ENV];
 		assert.throws(
 			() => parseAuditArgs([page('/protected'), '--redis', redis.url, '--header', 'X-Fixture-Token: x']),
-			(err: unknown) => err instanceof UsageError && /AUDITLENS_QUEUE_KEY/.test(err.message) && /workers/.test(err.message),
+			(err: unknown) =>
+				err instanceof UsageError && /AUDITLENS_QUEUE_KEY/.test(err.message) && /workers/.test(err.message),
 		);
 		const stderr = process.stderr.write;
 		let said = '';
 		process.stderr.write = ((c: string) => ((said += c), true)) as typeof process.stderr.write;
 		try {
-			assert.equal(await main(['audit', page('/protected'), '--redis', 'redis://:hunter2secret@127.0.0.1:1/0', '--cookie', 'session=x']), 64);
+			assert.equal(
+				await main([
+					'audit',
+					page('/protected'),
+					'--redis',
+					'redis://:hunter2secret@127.0.0.1:1/0',
+					'--cookie',
+					'session=x',
+				]),
+				64,
+			);
 		} finally {
 			process.stderr.write = stderr;
 		}
@@ -284,7 +335,14 @@ describe('auditlens audit|scan --redis: the submitter (real redis-server, real B
 			// A port nothing listens on: the one of a Redis stopped for this test.
 			const gone = await startRedis();
 			await gone.stop();
-			code = await main(['audit', page('/scan-small/a.html'), '--redis', `redis://:hunter2secret@127.0.0.1:${gone.port}/0`, '--db', path.join(dir, 'h.sqlite')]);
+			code = await main([
+				'audit',
+				page('/scan-small/a.html'),
+				'--redis',
+				`redis://:hunter2secret@127.0.0.1:${gone.port}/0`,
+				'--db',
+				path.join(dir, 'h.sqlite'),
+			]);
 		} finally {
 			process.stderr.write = stderr;
 		}
@@ -297,7 +355,13 @@ describe('auditlens audit|scan --redis: the submitter (real redis-server, real B
 	});
 
 	it('waits through a Redis restarted empty: the job it waits for is put back, and its result still comes', async () => {
-		const submitter = await createQueueSubmitter({ redis: redis.url, queue, db: path.join(dir, 'history.sqlite'), log: recordingLogger(), pollMs: 200 });
+		const submitter = await createQueueSubmitter({
+			redis: redis.url,
+			queue,
+			db: path.join(dir, 'history.sqlite'),
+			log: recordingLogger(),
+			pollMs: 200,
+		});
 		submitters.push(submitter);
 		const url = page('/scan-small/a.html');
 		let queued!: () => void;
@@ -334,10 +398,27 @@ describe('auditlens audit|scan --redis: the submitter (real redis-server, real B
 			});
 			const urls = [server.url(gated), page('/scan-small/b.html')];
 			const cli = path.join(ROOT, 'out', 'src', 'engine', 'cli.js');
-			const args = ['audit', ...urls, ...LH_ONLY, '--redis', redis.url, '--queue', queue, '--db', path.join(dir, 'history.sqlite'), '--json', '--root', dir];
-			const child = spawn(process.execPath, ['-e', `require(${JSON.stringify(cli)}).main(${JSON.stringify(args)}).then((c) => { process.exitCode = c; })`], {
-				stdio: ['ignore', 'pipe', 'pipe'],
-			});
+			const args = [
+				'audit',
+				...urls,
+				...LH_ONLY,
+				'--redis',
+				redis.url,
+				'--queue',
+				queue,
+				'--db',
+				path.join(dir, 'history.sqlite'),
+				'--json',
+				'--root',
+				dir,
+			];
+			const child = spawn(
+				process.execPath,
+				['-e', `require(${JSON.stringify(cli)}).main(${JSON.stringify(args)}).then((c) => { process.exitCode = c; })`],
+				{
+					stdio: ['ignore', 'pipe', 'pipe'],
+				},
+			);
 			let stdout = '';
 			let stderr = '';
 			child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -378,10 +459,30 @@ describe('auditlens audit|scan --redis: the submitter (real redis-server, real B
 		const gate = server.gate('/gated/scan-hold', { hold: fromBrowser });
 		const cli = path.join(ROOT, 'out', 'src', 'engine', 'cli.js');
 		const db = path.join(dir, 'history.sqlite');
-		const args = ['scan', server.url('/scan-hold/'), '--no-sitemap', '--no-ai', '--no-capture', '--no-cro', '--redis', redis.url, '--queue', queue, '--db', db, '--json', '--root', dir];
-		const child = spawn(process.execPath, ['-e', `require(${JSON.stringify(cli)}).main(${JSON.stringify(args)}).then((c) => { process.exitCode = c; })`], {
-			stdio: ['ignore', 'pipe', 'pipe'],
-		});
+		const args = [
+			'scan',
+			server.url('/scan-hold/'),
+			'--no-sitemap',
+			'--no-ai',
+			'--no-capture',
+			'--no-cro',
+			'--redis',
+			redis.url,
+			'--queue',
+			queue,
+			'--db',
+			db,
+			'--json',
+			'--root',
+			dir,
+		];
+		const child = spawn(
+			process.execPath,
+			['-e', `require(${JSON.stringify(cli)}).main(${JSON.stringify(args)}).then((c) => { process.exitCode = c; })`],
+			{
+				stdio: ['ignore', 'pipe', 'pipe'],
+			},
+		);
 		let stdout = '';
 		let stderr = '';
 		let homeDone!: () => void;
@@ -447,10 +548,19 @@ describe('auditlens audit|scan --redis: the submitter (real redis-server, real B
 			dir,
 		]);
 		const code = await scanCommand(args, { out });
-		const report = JSON.parse(text) as { id: string; status: string; routes: { path: string; status: string; auditId?: string }[] };
+		const report = JSON.parse(text) as {
+			id: string;
+			status: string;
+			routes: { path: string; status: string; auditId?: string }[];
+		};
 
 		assert.equal(code, 1, 'the /500 route failed');
-		assert.deepEqual(report.routes.map((r) => r.path).sort(), ['/500', '/scan-small/', '/scan-small/a.html', '/scan-small/b.html']);
+		assert.deepEqual(report.routes.map((r) => r.path).sort(), [
+			'/500',
+			'/scan-small/',
+			'/scan-small/a.html',
+			'/scan-small/b.html',
+		]);
 		assert.equal((await w.jobs()).length, 4, 'one job per route');
 		const store = await openHistory(db);
 		try {

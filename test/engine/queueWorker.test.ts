@@ -35,7 +35,11 @@ import { spawnCli, startWorker } from '../helpers/workerProcess';
 
 /** Lighthouse on mobile and the capture (for screenshots); nothing that calls out. */
 const OPTIONS: AuditOptionsInput = { formFactors: ['mobile'], stages: { ai: false, crux: false }, noCache: true };
-const LH_ONLY: AuditOptionsInput = { formFactors: ['mobile'], stages: { capture: false, cro: false, ai: false, crux: false }, noCache: true };
+const LH_ONLY: AuditOptionsInput = {
+	formFactors: ['mobile'],
+	stages: { capture: false, cro: false, ai: false, crux: false },
+	noCache: true,
+};
 const QUEUE_KEY = 'test-queue-passphrase';
 
 let queues = 0;
@@ -44,7 +48,14 @@ const freshQueue = () => `qworker-${process.pid}-${++queues}`;
 
 /** The submitter's side, minimal: `Queue.add` with the contract's shapes (the real one is src/engine/queue/submit.ts). */
 function jobData(url: string, options: AuditOptionsInput, auth?: AuditAuth): AuditJobData {
-	return { format: JOB_FORMAT, url, options, ...(auth ? { auth: sealAuth(auth, QUEUE_KEY) } : {}), submitter: `test:${process.pid}`, submittedAt: Date.now() };
+	return {
+		format: JOB_FORMAT,
+		url,
+		options,
+		...(auth ? { auth: sealAuth(auth, QUEUE_KEY) } : {}),
+		submitter: `test:${process.pid}`,
+		submittedAt: Date.now(),
+	};
 }
 
 /** Poll until the job is completed or failed (no QueueEvents connection needed for a test). */
@@ -86,13 +97,24 @@ describe('auditlens worker: BullMQ jobs on a real redis-server, real Chromium an
 	});
 
 	/** A worker in this process over a real engine, on its own queue; stopped (and its engine closed) after the test. */
-	async function inProcessWorker(queue: string, opts: { queueKey?: string; statsIntervalMs?: number; apiKey?: string } = {}): Promise<{ worker: QueueWorker; engine: Engine }> {
+	async function inProcessWorker(
+		queue: string,
+		opts: { queueKey?: string; statsIntervalMs?: number; apiKey?: string } = {},
+	): Promise<{ worker: QueueWorker; engine: Engine }> {
 		const engine = await createEngine({
 			artifactsDir: path.join(dir, `artifacts-${queue}`),
 			settings: { maxConcurrentAudits: 1, maxBrowsers: 2, ...(opts.apiKey ? { anthropicApiKey: opts.apiKey } : {}) },
 			log: createLogger('warn'),
 		});
-		const worker = await QueueWorker.start({ redisUrl: redis.url, queue, concurrency: 1, engine, queueKey: opts.queueKey, log: createLogger('error'), statsIntervalMs: opts.statsIntervalMs });
+		const worker = await QueueWorker.start({
+			redisUrl: redis.url,
+			queue,
+			concurrency: 1,
+			engine,
+			queueKey: opts.queueKey,
+			log: createLogger('error'),
+			statsIntervalMs: opts.statsIntervalMs,
+		});
 		cleanups.push(async () => {
 			await worker.stop(0);
 			await engine.close();
@@ -132,7 +154,11 @@ describe('auditlens worker: BullMQ jobs on a real redis-server, real Chromium an
 		const queue = submitterQueue(name);
 		const url = server.url('/index.html');
 		const id = auditJobId(`${url} ${JSON.stringify(OPTIONS)}`);
-		await queue.add(AUDIT_JOB, jobData(url, OPTIONS), { jobId: id, attempts: 3, backoff: { type: 'exponential', delay: 1000 } });
+		await queue.add(AUDIT_JOB, jobData(url, OPTIONS), {
+			jobId: id,
+			attempts: 3,
+			backoff: { type: 'exponential', delay: 1000 },
+		});
 		const job = await finished(queue, id);
 		assert.equal(await job.getState(), 'completed', job.failedReason);
 		const value = job.returnvalue;
@@ -149,7 +175,11 @@ describe('auditlens worker: BullMQ jobs on a real redis-server, real Chromium an
 		assert.ok(files.length > 0, 'screenshot files are in the payload');
 		for (const [file, base64] of files) {
 			const bytes = Buffer.from(base64, 'base64');
-			assert.deepEqual(bytes.subarray(0, bytes[0] === 0x89 ? 4 : 3), bytes[0] === 0x89 ? Buffer.from([0x89, 0x50, 0x4e, 0x47]) : Buffer.from([0xff, 0xd8, 0xff]), `${file} is an image`);
+			assert.deepEqual(
+				bytes.subarray(0, bytes[0] === 0x89 ? 4 : 3),
+				bytes[0] === 0x89 ? Buffer.from([0x89, 0x50, 0x4e, 0x47]) : Buffer.from([0xff, 0xd8, 0xff]),
+				`${file} is an image`,
+			);
 			assert.deepEqual(bytes, fs.readFileSync(file), `${file}: the bytes of the worker's file`);
 		}
 		// The engine's progress came through the job: the last one says the audit is done.
@@ -163,7 +193,11 @@ describe('auditlens worker: BullMQ jobs on a real redis-server, real Chromium an
 		const { worker } = await inProcessWorker(name);
 		const queue = submitterQueue(name);
 		const url = server.url('/500');
-		await queue.add(AUDIT_JOB, jobData(url, LH_ONLY), { jobId: 'job-500', attempts: 3, backoff: { type: 'exponential', delay: 1000 } });
+		await queue.add(AUDIT_JOB, jobData(url, LH_ONLY), {
+			jobId: 'job-500',
+			attempts: 3,
+			backoff: { type: 'exponential', delay: 1000 },
+		});
 		const job = await finished(queue, 'job-500');
 		assert.equal(await job.getState(), 'completed', job.failedReason);
 		assert.equal(job.returnvalue.result.status, 'failed');
@@ -180,7 +214,11 @@ describe('auditlens worker: BullMQ jobs on a real redis-server, real Chromium an
 		const gone = await startFixtureServer();
 		const url = gone.url('/index.html');
 		await gone.close();
-		await queue.add(AUDIT_JOB, jobData(url, LH_ONLY), { jobId: 'job-unreachable', attempts: 2, backoff: { type: 'exponential', delay: 200 } });
+		await queue.add(AUDIT_JOB, jobData(url, LH_ONLY), {
+			jobId: 'job-unreachable',
+			attempts: 2,
+			backoff: { type: 'exponential', delay: 200 },
+		});
 		const job = await finished(queue, 'job-unreachable');
 		assert.equal(await job.getState(), 'completed', job.failedReason);
 		assert.equal(job.attemptsMade, 2, 'retried once');
@@ -193,20 +231,36 @@ describe('auditlens worker: BullMQ jobs on a real redis-server, real Chromium an
 		const queue = submitterQueue(name);
 		const gate = server.gate('/gated/crash', { hold: fromLighthouse });
 		cleanups.push(async () => gate.open());
-		await queue.add(AUDIT_JOB, jobData(server.url('/gated/crash'), LH_ONLY), { jobId: 'job-crash', attempts: 3, backoff: { type: 'exponential', delay: 200 } });
+		await queue.add(AUDIT_JOB, jobData(server.url('/gated/crash'), LH_ONLY), {
+			jobId: 'job-crash',
+			attempts: 3,
+			backoff: { type: 'exponential', delay: 200 },
+		});
 		await gate.reached;
 		const chromes = engine.chromePids();
 		assert.ok(chromes.length > 0);
 		for (const pid of chromes) process.kill(pid, 'SIGKILL');
-		await waitFor(async () => ((await queue.getJob('job-crash'))?.attemptsMade ?? 0) >= 1, 120_000, 'the crashed attempt to fail');
+		await waitFor(
+			async () => ((await queue.getJob('job-crash'))?.attemptsMade ?? 0) >= 1,
+			120_000,
+			'the crashed attempt to fail',
+		);
 		const failed = (await queue.getJob('job-crash'))!;
 		assert.equal(parseJobFailure(failed.failedReason).code, 'CHROME_CRASHED', failed.failedReason);
 		gate.open();
 		const job = await finished(queue, 'job-crash');
 		assert.equal(await job.getState(), 'completed', job.failedReason);
 		assert.equal(job.attemptsMade, 2);
-		assert.deepEqual(worker.stats().jobs, { completed: 1, failed: 0, active: 0 }, 'the retried attempt is not a failed job');
-		assert.equal(job.returnvalue.result.status, 'ok', JSON.stringify(job.returnvalue.result.error ?? job.returnvalue.result.stageErrors));
+		assert.deepEqual(
+			worker.stats().jobs,
+			{ completed: 1, failed: 0, active: 0 },
+			'the retried attempt is not a failed job',
+		);
+		assert.equal(
+			job.returnvalue.result.status,
+			'ok',
+			JSON.stringify(job.returnvalue.result.error ?? job.returnvalue.result.stageErrors),
+		);
 	});
 
 	it('opens sealed credentials with AUDITLENS_QUEUE_KEY: the page behind a header is audited, and Redis never holds the token in clear', async () => {
@@ -214,10 +268,16 @@ describe('auditlens worker: BullMQ jobs on a real redis-server, real Chromium an
 		await inProcessWorker(name, { queueKey: QUEUE_KEY });
 		const queue = submitterQueue(name);
 		const url = server.url('/protected?case=queue');
-		await queue.add(AUDIT_JOB, jobData(url, LH_ONLY, { headers: { 'X-Fixture-Token': FIXTURE_TOKEN } }), { jobId: 'job-sealed' });
+		await queue.add(AUDIT_JOB, jobData(url, LH_ONLY, { headers: { 'X-Fixture-Token': FIXTURE_TOKEN } }), {
+			jobId: 'job-sealed',
+		});
 		const job = await finished(queue, 'job-sealed');
 		assert.equal(await job.getState(), 'completed', job.failedReason);
-		assert.equal(job.returnvalue.result.status, 'ok', JSON.stringify(job.returnvalue.result.error ?? job.returnvalue.result.stageErrors));
+		assert.equal(
+			job.returnvalue.result.status,
+			'ok',
+			JSON.stringify(job.returnvalue.result.error ?? job.returnvalue.result.stageErrors),
+		);
 		assert.ok(job.returnvalue.result.auth, 'the result says the audit was signed in');
 		const everything = JSON.stringify(await client.hgetall(`bull:${name}:job-sealed`));
 		assert.ok(!everything.includes(FIXTURE_TOKEN), 'the token is nowhere in the job, its result or its payload');
@@ -227,7 +287,11 @@ describe('auditlens worker: BullMQ jobs on a real redis-server, real Chromium an
 		const name = freshQueue();
 		const { worker } = await inProcessWorker(name);
 		const queue = submitterQueue(name);
-		await queue.add(AUDIT_JOB, jobData(server.url('/protected?case=nokey'), LH_ONLY, { headers: { 'X-Fixture-Token': FIXTURE_TOKEN } }), { jobId: 'job-nokey', attempts: 3 });
+		await queue.add(
+			AUDIT_JOB,
+			jobData(server.url('/protected?case=nokey'), LH_ONLY, { headers: { 'X-Fixture-Token': FIXTURE_TOKEN } }),
+			{ jobId: 'job-nokey', attempts: 3 },
+		);
 		const job = await finished(queue, 'job-nokey');
 		assert.equal(await job.getState(), 'failed');
 		assert.equal(job.attemptsMade, 1, 'not retried');
@@ -287,7 +351,9 @@ describe('auditlens worker: BullMQ jobs on a real redis-server, real Chromium an
 	it('SIGTERM on a worker process lets its running job finish, then exits 0 with no Chromium left and its stats gone', async () => {
 		// A password in the URL (this Redis wants none, and says so) must never be printed.
 		const password = 's3cret-redis-pass';
-		const { name, gate, worker, queue, chromium } = await workerWithHeldJob('job-sigterm', { redisUrl: redis.url.replace('redis://', `redis://:${password}@`) });
+		const { name, gate, worker, queue, chromium } = await workerWithHeldJob('job-sigterm', {
+			redisUrl: redis.url.replace('redis://', `redis://:${password}@`),
+		});
 		const statsKey = workerStatsKey(name, `${os.hostname()}:${worker.pid}`);
 		assert.equal(await client.exists(statsKey), 1, 'stats published while it runs');
 
@@ -324,7 +390,11 @@ describe('auditlens worker: BullMQ jobs on a real redis-server, real Chromium an
 		assert.ok(watchdogOf(worker.pid), 'the worker started its orphan watchdog');
 		worker.kill('SIGKILL');
 		await worker.exited;
-		await waitFor(() => chromium.every((pid) => !isAlive(pid)), 15_000, 'the watchdog to kill the Chromes of the killed worker');
+		await waitFor(
+			() => chromium.every((pid) => !isAlive(pid)),
+			15_000,
+			'the watchdog to kill the Chromes of the killed worker',
+		);
 	});
 
 	it('a worker waiting for a Redis that is not there says so once, and stops at SIGTERM with 143', async () => {
@@ -352,7 +422,10 @@ describe('auditlens worker: BullMQ jobs on a real redis-server, real Chromium an
 		);
 		const text = spawnCli(['workers', '--redis', redis.url, '--queue', name]);
 		await text.exited;
-		assert.match(text.stdout(), new RegExp(`^WORKER +JOBS ACTIVE[^\\n]*\\n${worker.id.replace(/[.]/g, '\\.')} +0 +0 +0 +1 `, 'm'));
+		assert.match(
+			text.stdout(),
+			new RegExp(`^WORKER +JOBS ACTIVE[^\\n]*\\n${worker.id.replace(/[.]/g, '\\.')} +0 +0 +0 +1 `, 'm'),
+		);
 		const none = spawnCli(['workers', '--redis', redis.url, '--queue', freshQueue()]);
 		await none.exited;
 		assert.match(none.stdout(), /No worker is running on queue/);
@@ -367,11 +440,13 @@ describe('auditlens worker: its command line', () => {
 		assert.equal(maskRedisUrl('redis://user:hunter2@h:1'), 'redis://user:***@h:1');
 		assert.throws(
 			() => redisUrlArg('http://:hunter2@h:1'),
-			(err: Error) => err instanceof UsageError && /redis:\/\/ or rediss:\/\//.test(err.message) && !err.message.includes('hunter2'),
+			(err: Error) =>
+				err instanceof UsageError && /redis:\/\/ or rediss:\/\//.test(err.message) && !err.message.includes('hunter2'),
 		);
 		assert.throws(
 			() => redisUrlArg('redis://:hunter2@h:1/x'),
-			(err: Error) => err instanceof UsageError && /database number/.test(err.message) && !err.message.includes('hunter2'),
+			(err: Error) =>
+				err instanceof UsageError && /database number/.test(err.message) && !err.message.includes('hunter2'),
 		);
 		assert.throws(
 			() => redisUrlArg('not a url :hunter2@'),
@@ -394,8 +469,14 @@ describe('auditlens worker: its command line', () => {
 
 	it('has defaults for a worker: queue auditlens, one job at a time, 90 s of grace; checks --queue', () => {
 		const a = parseWorkerArgs(['--redis', 'redis://h:1']);
-		assert.deepEqual({ queue: a.queue, concurrency: a.concurrency, graceMs: a.graceMs, db: a.db }, { queue: 'auditlens', concurrency: 1, graceMs: 90_000, db: undefined });
-		assert.equal(parseWorkerArgs(['--redis', 'redis://h:1', '--queue', 'site-a_1', '--concurrency', '3', '--grace', '30']).graceMs, 30_000);
+		assert.deepEqual(
+			{ queue: a.queue, concurrency: a.concurrency, graceMs: a.graceMs, db: a.db },
+			{ queue: 'auditlens', concurrency: 1, graceMs: 90_000, db: undefined },
+		);
+		assert.equal(
+			parseWorkerArgs(['--redis', 'redis://h:1', '--queue', 'site-a_1', '--concurrency', '3', '--grace', '30']).graceMs,
+			30_000,
+		);
 		assert.throws(() => parseWorkerArgs(['--redis', 'redis://h:1', '--queue', 'a.b']), /--queue takes a name/);
 		assert.throws(() => parseWorkerArgs(['--redis', 'redis://h:1', '--concurrency', '0']), /--concurrency/);
 	});
@@ -407,11 +488,17 @@ describe('auditlens worker: its command line', () => {
 		assert.deepEqual(retryReason({ ...ok, status: 'failed', error: crashed }), crashed);
 		assert.equal(retryReason({ ...ok, status: 'failed', error: { code: 'HTTP_ERROR', message: '500' } }), undefined);
 		assert.deepEqual(retryReason({ ...ok, status: 'partial', stageErrors: { 'lighthouse-mobile': crashed } }), crashed);
-		assert.equal(retryReason({ ...ok, status: 'partial', stageErrors: { ai: { code: 'INTERNAL', message: 'AI down' } } }), undefined, 'the AI service is not the page');
+		assert.equal(
+			retryReason({ ...ok, status: 'partial', stageErrors: { ai: { code: 'INTERNAL', message: 'AI down' } } }),
+			undefined,
+			'the AI service is not the page',
+		);
 	});
 
 	it('classifies failures: a page fault is a result, an engine-side failure is retried', () => {
-		for (const code of ['HTTP_ERROR', 'NOT_HTML', 'INVALID_URL', 'REDIRECT_LOOP', 'TIMEOUT', 'LOGIN_ERROR'] as const) assert.equal(failureKind(code), 'page', code);
-		for (const code of ['CHROME_CRASHED', 'BUSY', 'SHUTTING_DOWN', 'UNREACHABLE', 'INTERNAL'] as const) assert.equal(failureKind(code), 'transient', code);
+		for (const code of ['HTTP_ERROR', 'NOT_HTML', 'INVALID_URL', 'REDIRECT_LOOP', 'TIMEOUT', 'LOGIN_ERROR'] as const)
+			assert.equal(failureKind(code), 'page', code);
+		for (const code of ['CHROME_CRASHED', 'BUSY', 'SHUTTING_DOWN', 'UNREACHABLE', 'INTERNAL'] as const)
+			assert.equal(failureKind(code), 'transient', code);
 	});
 });

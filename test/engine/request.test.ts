@@ -45,7 +45,10 @@ describe('normalizeUrl', () => {
 	});
 
 	it('rejects malformed and empty input with a hint', () => {
-		assert.throws(() => normalizeUrl('example.com/pricing'), invalidUrl(/Did you mean https:\/\/example\.com\/pricing\?/));
+		assert.throws(
+			() => normalizeUrl('example.com/pricing'),
+			invalidUrl(/Did you mean https:\/\/example\.com\/pricing\?/),
+		);
 		assert.throws(() => normalizeUrl('http://'), invalidUrl(/not a valid URL/));
 		assert.throws(() => normalizeUrl(''), invalidUrl(/empty/));
 		assert.throws(() => normalizeUrl('not a url'), invalidUrl(/full address/));
@@ -53,19 +56,37 @@ describe('normalizeUrl', () => {
 });
 
 describe('toAuditRequest', () => {
-	const code = (c: string, pattern: RegExp) => (err: unknown) => err instanceof AuditError && err.code === c && pattern.test(err.message);
+	const code = (c: string, pattern: RegExp) => (err: unknown) =>
+		err instanceof AuditError && err.code === c && pattern.test(err.message);
 
 	it('normalises the URL and resolves the options against the settings', () => {
-		const request = toAuditRequest({ url: 'HTTPS://Example.com/a#x', options: { formFactors: ['desktop', 'desktop'], noCache: true } }, 'id-1', { ...DEFAULT_SETTINGS, runsPerUrl: 3 });
+		const request = toAuditRequest(
+			{ url: 'HTTPS://Example.com/a#x', options: { formFactors: ['desktop', 'desktop'], noCache: true } },
+			'id-1',
+			{ ...DEFAULT_SETTINGS, runsPerUrl: 3 },
+		);
 		assert.deepEqual(
-			[request.auditId, request.url, request.options.formFactors, request.options.runs, request.noCache, request.timeoutMs],
+			[
+				request.auditId,
+				request.url,
+				request.options.formFactors,
+				request.options.runs,
+				request.noCache,
+				request.timeoutMs,
+			],
 			['id-1', 'https://example.com/a', ['desktop'], 3, true, DEFAULT_SETTINGS.auditTimeoutMs],
 		);
 	});
 
 	it('checks every caller with the same schema, not only RPC clients', () => {
-		assert.throws(() => toAuditRequest({ url: `https://example.com/${'a'.repeat(9000)}` }, 'id', DEFAULT_SETTINGS), code('INVALID_PARAMS', /url: url is longer than 8192/));
-		assert.throws(() => toAuditRequest({ url: 'https://example.com/', options: { timeoutMs: 10 } }, 'id', DEFAULT_SETTINGS), code('INVALID_PARAMS', /options\.timeoutMs/));
+		assert.throws(
+			() => toAuditRequest({ url: `https://example.com/${'a'.repeat(9000)}` }, 'id', DEFAULT_SETTINGS),
+			code('INVALID_PARAMS', /url: url is longer than 8192/),
+		);
+		assert.throws(
+			() => toAuditRequest({ url: 'https://example.com/', options: { timeoutMs: 10 } }, 'id', DEFAULT_SETTINGS),
+			code('INVALID_PARAMS', /options\.timeoutMs/),
+		);
 	});
 });
 
@@ -89,12 +110,16 @@ describe('credentials in a URL', () => {
 	it('are masked in the message of a URL that is invalid for another reason', () => {
 		assert.throws(
 			() => normalizeUrl('ftp://user:pa55w0rd@example.com/'),
-			(err: unknown) => err instanceof AuditError && !err.message.includes('pa55w0rd') && err.message.includes('user:***@'),
+			(err: unknown) =>
+				err instanceof AuditError && !err.message.includes('pa55w0rd') && err.message.includes('user:***@'),
 		);
 	});
 
 	it('are masked in log lines', () => {
-		assert.equal(maskCredentials('GET http://bob:secret@host/x and https://a:b@c/'), 'GET http://bob:***@host/x and https://a:***@c/');
+		assert.equal(
+			maskCredentials('GET http://bob:secret@host/x and https://a:b@c/'),
+			'GET http://bob:***@host/x and https://a:***@c/',
+		);
 		assert.equal(redact('loading http://bob:secret@host/'), 'loading http://bob:***@host/');
 	});
 });
@@ -103,9 +128,19 @@ describe('cacheKey', () => {
 	it('changes with whatever changes a result: versions and which API keys are set', () => {
 		const options = sampleOptions();
 		options.stages = { lighthouse: true, capture: true, cro: true, ai: true, crux: true };
-		const base = { lighthouseVersion: '12.8.2', chromeVersion: 'Chromium 156.0.8078.79', aiKeySet: false, cruxKeySet: false };
+		const base = {
+			lighthouseVersion: '12.8.2',
+			chromeVersion: 'Chromium 156.0.8078.79',
+			aiKeySet: false,
+			cruxKeySet: false,
+		};
 		const key = cacheKey('https://example.com/', options, base);
-		for (const change of [{ lighthouseVersion: '13.0.0' }, { chromeVersion: 'Chromium 157.0.1.2' }, { aiKeySet: true }, { cruxKeySet: true }]) {
+		for (const change of [
+			{ lighthouseVersion: '13.0.0' },
+			{ chromeVersion: 'Chromium 157.0.1.2' },
+			{ aiKeySet: true },
+			{ cruxKeySet: true },
+		]) {
 			assert.notEqual(cacheKey('https://example.com/', options, { ...base, ...change }), key, JSON.stringify(change));
 		}
 		assert.ok(!key.includes('sk-ant'), 'holds whether a key is set, never a key');
@@ -114,7 +149,10 @@ describe('cacheKey', () => {
 	it('ignores a key whose stage is off', () => {
 		const options = sampleOptions();
 		options.stages = { ...options.stages, ai: false, crux: false };
-		assert.equal(cacheKey('https://example.com/', options, { aiKeySet: true, cruxKeySet: true }), cacheKey('https://example.com/', options, { aiKeySet: false, cruxKeySet: false }));
+		assert.equal(
+			cacheKey('https://example.com/', options, { aiKeySet: true, cruxKeySet: true }),
+			cacheKey('https://example.com/', options, { aiKeySet: false, cruxKeySet: false }),
+		);
 	});
 
 	it('is the same for equivalent URLs and options given in another order', () => {
@@ -205,7 +243,8 @@ describe('signed-in requests', () => {
 			assert.equal(after.loginScript?.path, file);
 			assert.throws(
 				() => resolveAuth({ loginScript: dir }),
-				(err: unknown) => err instanceof AuditError && err.code === 'INVALID_PARAMS' && /is not a file/.test(err.message),
+				(err: unknown) =>
+					err instanceof AuditError && err.code === 'INVALID_PARAMS' && /is not a file/.test(err.message),
 			);
 		} finally {
 			fs.rmSync(dir, { recursive: true, force: true });

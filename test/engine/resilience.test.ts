@@ -33,7 +33,10 @@ describe('retry and circuit breaker (cockatiel)', function () {
 			const response = await fetchWithRetry(server.url, {});
 			assert.equal(response.status, 200);
 			assert.equal(server.arrivals.length, 2);
-			assert.ok(server.arrivals[1] - server.arrivals[0] >= 950, `retried after ${server.arrivals[1] - server.arrivals[0]} ms`);
+			assert.ok(
+				server.arrivals[1] - server.arrivals[0] >= 950,
+				`retried after ${server.arrivals[1] - server.arrivals[0]} ms`,
+			);
 		} finally {
 			await server.close();
 		}
@@ -87,7 +90,10 @@ describe('retry and circuit breaker (cockatiel)', function () {
 		assert.equal(called, false);
 		assert.equal(paused.lastError, 'HTTP 502');
 		assert.ok(Math.abs(paused.retryAt - (Date.now() + 60_000)) < 2_000);
-		assert.match(paused.message, /Test API calls are paused after repeated failures; the next try is allowed in (59|60) s/);
+		assert.match(
+			paused.message,
+			/Test API calls are paused after repeated failures; the next try is allowed in (59|60) s/,
+		);
 		breaker.reset();
 		assert.equal(breaker.state, 'closed');
 		assert.equal(await breaker.run(() => Promise.resolve(42)), 42);

@@ -18,13 +18,19 @@ describe('result status', () => {
 	});
 
 	it('is partial with the error of each failed stage when something is left to show', () => {
-		const stages: StageOutcomes = { ...full, 'lighthouse-desktop': { status: 'error', error: lhError, startedAt: at, durationMs: 1 } };
+		const stages: StageOutcomes = {
+			...full,
+			'lighthouse-desktop': { status: 'error', error: lhError, startedAt: at, durationMs: 1 },
+		};
 		assert.deepEqual(judge(stages), { status: 'partial', stageErrors: { 'lighthouse-desktop': lhError } });
 		assert.deepEqual(judge(stages, timeout), { status: 'partial', stageErrors: { 'lighthouse-desktop': lhError } });
 	});
 
 	it("is failed with the audit's error when nothing ran or nothing succeeded", () => {
-		assert.deepEqual(judge({}, { code: 'HTTP_ERROR', message: '500' }), { status: 'failed', error: { code: 'HTTP_ERROR', message: '500' } });
+		assert.deepEqual(judge({}, { code: 'HTTP_ERROR', message: '500' }), {
+			status: 'failed',
+			error: { code: 'HTTP_ERROR', message: '500' },
+		});
 		const allFailed: StageOutcomes = {
 			capture: { status: 'error', error: { code: 'CAPTURE_ERROR', message: 'c' }, startedAt: at, durationMs: 1 },
 			'lighthouse-mobile': { status: 'error', error: lhError, startedAt: at, durationMs: 1 },
@@ -49,11 +55,17 @@ describe('derived CRO findings', () => {
 		assert.equal(late?.status, 'ok');
 		const again = deriveCro(options, { capture, 'lighthouse-mobile': mobile });
 		// Findings only: the outcome's durationMs is the time the rules took, which may differ by a millisecond.
-		assert.deepEqual(again?.status === 'ok' && again.data, late?.status === 'ok' && late.data, 'the same artifacts give the same findings');
+		assert.deepEqual(
+			again?.status === 'ok' && again.data,
+			late?.status === 'ok' && late.data,
+			'the same artifacts give the same findings',
+		);
 	});
 
 	it('say why there are none when the capture failed or is off', () => {
-		const failed = deriveCro(sampleOptions(), { capture: { status: 'error', error: { code: 'CAPTURE_ERROR', message: 'boom' }, startedAt: at, durationMs: 1 } });
+		const failed = deriveCro(sampleOptions(), {
+			capture: { status: 'error', error: { code: 'CAPTURE_ERROR', message: 'boom' }, startedAt: at, durationMs: 1 },
+		});
 		assert.equal(failed?.status, 'error');
 		assert.match(failed?.status === 'error' ? failed.error.message : '', /capture failed \(boom\)/);
 		const options = sampleOptions();

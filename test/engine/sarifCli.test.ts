@@ -23,7 +23,10 @@ interface Run {
 
 function cli(args: string[]): Promise<Run> {
 	return new Promise((resolve) => {
-		const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'auditlens.js'), ...args], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+		const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'auditlens.js'), ...args], {
+			env: { ...process.env, NO_COLOR: '1' },
+			stdio: ['ignore', 'pipe', 'pipe'],
+		});
 		let stdout = '';
 		let stderr = '';
 		child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -48,21 +51,42 @@ function readSarif(file: string): Sarif.Run {
 
 describe('auditlens --sarif and --root: arguments (pure)', () => {
 	it('reads --sarif FILE and --root DIR for audit and scan, the root defaulting to the current folder', () => {
-		assert.deepEqual(parseAuditArgs(['http://x.test/', '--sarif', 'out/a.sarif']).locate, { root: process.cwd(), sarif: path.resolve('out/a.sarif') });
-		assert.deepEqual(parseAuditArgs(['http://x.test/', '--root=site']).locate, { root: path.resolve('site') }, '--root alone places findings for --json');
-		assert.deepEqual(parseScanArgs(['http://x.test/', '--sarif=s.sarif', '--root', '/srv/site']).locate, { root: path.resolve('/srv/site'), sarif: path.resolve('s.sarif') });
-		assert.deepEqual(parseAuditArgs(['http://x.test/', '--json']).locate, { root: process.cwd() }, '--json carries the findings placed under the current folder');
+		assert.deepEqual(parseAuditArgs(['http://x.test/', '--sarif', 'out/a.sarif']).locate, {
+			root: process.cwd(),
+			sarif: path.resolve('out/a.sarif'),
+		});
+		assert.deepEqual(
+			parseAuditArgs(['http://x.test/', '--root=site']).locate,
+			{ root: path.resolve('site') },
+			'--root alone places findings for --json',
+		);
+		assert.deepEqual(parseScanArgs(['http://x.test/', '--sarif=s.sarif', '--root', '/srv/site']).locate, {
+			root: path.resolve('/srv/site'),
+			sarif: path.resolve('s.sarif'),
+		});
+		assert.deepEqual(
+			parseAuditArgs(['http://x.test/', '--json']).locate,
+			{ root: process.cwd() },
+			'--json carries the findings placed under the current folder',
+		);
 		assert.deepEqual(parseScanArgs(['http://x.test/', '--json']).locate, { root: process.cwd() });
 		assert.equal(parseAuditArgs(['http://x.test/']).locate, undefined, 'a text run places nothing');
-		assert.deepEqual(parseAuditArgs(['http://x.test/', '--json', '--root', '/srv/site', '--map', '/=dist', '--map', '/static/=assets']).locate, {
-			root: path.resolve('/srv/site'),
-			mappings: [
-				{ urlPath: '/', dir: path.resolve('/srv/site/dist') },
-				{ urlPath: '/static/', dir: path.resolve('/srv/site/assets') },
-			],
-		});
+		assert.deepEqual(
+			parseAuditArgs(['http://x.test/', '--json', '--root', '/srv/site', '--map', '/=dist', '--map', '/static/=assets'])
+				.locate,
+			{
+				root: path.resolve('/srv/site'),
+				mappings: [
+					{ urlPath: '/', dir: path.resolve('/srv/site/dist') },
+					{ urlPath: '/static/', dir: path.resolve('/srv/site/assets') },
+				],
+			},
+		);
 		assert.throws(() => parseAuditArgs(['http://x.test/', '--json', '--map', 'dist']), /--map takes URLPATH=DIR/);
-		assert.throws(() => parseAuditArgs(['http://x.test/', '--map', '/=dist']), /--map places findings: give it with --json, --sarif or --root/);
+		assert.throws(
+			() => parseAuditArgs(['http://x.test/', '--map', '/=dist']),
+			/--map places findings: give it with --json, --sarif or --root/,
+		);
 		assert.throws(
 			() => parseAuditArgs(['http://x.test/', '--sarif=']),
 			(e: Error) => e instanceof UsageError && /--sarif needs a file name/.test(e.message),
@@ -94,7 +118,11 @@ describe('auditlens --sarif and --root (real process; real Chromium but for the 
 			['scan', ['--root', file], /--root .*notes\.txt is a file, not a folder/],
 			['audit', ['--sarif', dir], /--sarif .* is a folder; give a file name/],
 			['audit', ['--sarif', path.join(file, 'a.sarif')], /--sarif .*notes\.txt: it exists and is not a folder/],
-			['audit', ['--json', '--root', dir, '--map', '/=../elsewhere'], /--map \/=.*elsewhere: the folder is outside --root/],
+			[
+				'audit',
+				['--json', '--root', dir, '--map', '/=../elsewhere'],
+				/--map \/=.*elsewhere: the folder is outside --root/,
+			],
 			// Looks writable to root, takes no folder; Node's recursive mkdir under /proc never returns.
 			['audit', ['--sarif', '/proc/auditlens-x/a.sarif'], /--sarif .*\/proc is not a folder files can be written in/],
 			['scan', ['--sarif', '/proc/a.sarif'], /--sarif .*\/proc is not a folder files can be written in/],
@@ -109,7 +137,20 @@ describe('auditlens --sarif and --root (real process; real Chromium but for the 
 
 	it('audits the static-site workspace: valid SARIF with image-alt on index.html’s marked line, and the same place in --json', async () => {
 		const out = path.join(dir, 'reports', 'auditlens.sarif');
-		const r = await cli(['audit', server.url('/'), '--form-factor', 'mobile', '--no-ai', '--json', '--sarif', out, '--root', WORKSPACE, '--db', path.join(dir, 'h.sqlite')]);
+		const r = await cli([
+			'audit',
+			server.url('/'),
+			'--form-factor',
+			'mobile',
+			'--no-ai',
+			'--json',
+			'--sarif',
+			out,
+			'--root',
+			WORKSPACE,
+			'--db',
+			path.join(dir, 'h.sqlite'),
+		]);
 		assert.equal(r.code, 0, r.stderr);
 		const line = markedLine('index.html', 'image-alt');
 		const run = readSarif(out);
@@ -117,11 +158,20 @@ describe('auditlens --sarif and --root (real process; real Chromium but for the 
 		const onLine = imageAlt.filter((x) => x.locations?.[0]?.physicalLocation?.region);
 		assert.equal(onLine.length, 1, 'the planted <img> is on a line; the one js/late.js adds is on none');
 		const physical = onLine[0]?.locations?.[0]?.physicalLocation;
-		assert.deepEqual([physical?.artifactLocation?.uri, physical?.artifactLocation?.uriBaseId, physical?.region?.startLine], ['index.html', '%SRCROOT%', line]);
+		assert.deepEqual(
+			[physical?.artifactLocation?.uri, physical?.artifactLocation?.uriBaseId, physical?.region?.startLine],
+			['index.html', '%SRCROOT%', line],
+		);
 		assert.equal(run.originalUriBaseIds?.['%SRCROOT%']?.uri, `${pathToFileURL(WORKSPACE).href}/`);
 		assert.deepEqual(onLine[0]?.properties?.urls, [server.url('/')]);
-		for (const result of run.results ?? []) assert.ok(result.locations?.[0]?.physicalLocation?.artifactLocation?.uri, 'every result has a file');
-		const [entry] = JSON.parse(r.stdout) as { status: string; result?: unknown; findings?: LocatedFinding[]; files?: string[] }[];
+		for (const result of run.results ?? [])
+			assert.ok(result.locations?.[0]?.physicalLocation?.artifactLocation?.uri, 'every result has a file');
+		const [entry] = JSON.parse(r.stdout) as {
+			status: string;
+			result?: unknown;
+			findings?: LocatedFinding[];
+			files?: string[];
+		}[];
 		assert.equal(entry?.status, 'ok');
 		assert.ok(entry?.result, 'the result is still there: the JSON only gained fields');
 		assert.equal(entry?.files?.[0], path.join(WORKSPACE, 'index.html'));
@@ -133,9 +183,26 @@ describe('auditlens --sarif and --root (real process; real Chromium but for the 
 		// Audited again (not from the cache): the planted defects keep their identity, so code scanning sees the same
 		// alerts. (Only those: whether a layout shift is measured, say, varies between runs.)
 		const again = path.join(dir, 'again.sarif');
-		const second = await cli(['audit', server.url('/'), '--form-factor', 'mobile', '--no-ai', '--no-cache', '--sarif', again, '--root', WORKSPACE, '--db', path.join(dir, 'h.sqlite')]);
+		const second = await cli([
+			'audit',
+			server.url('/'),
+			'--form-factor',
+			'mobile',
+			'--no-ai',
+			'--no-cache',
+			'--sarif',
+			again,
+			'--root',
+			WORKSPACE,
+			'--db',
+			path.join(dir, 'h.sqlite'),
+		]);
 		assert.equal(second.code, 0, second.stderr);
-		const planted = new Set([...fs.readFileSync(path.join(WORKSPACE, 'index.html'), 'utf8').matchAll(/<!-- defect: ([^>]*?) -->/g)].flatMap((m) => m[1]!.split(/\s+/)));
+		const planted = new Set(
+			[...fs.readFileSync(path.join(WORKSPACE, 'index.html'), 'utf8').matchAll(/<!-- defect: ([^>]*?) -->/g)].flatMap(
+				(m) => m[1]!.split(/\s+/),
+			),
+		);
 		const fingerprints = (r: Sarif.Run) =>
 			(r.results ?? [])
 				// On their lines: the image js/late.js adds has these rules too, on no line, with a class made up anew
@@ -170,7 +237,10 @@ describe('auditlens --sarif and --root (real process; real Chromium but for the 
 		gate.open();
 		const r = await run;
 		assert.equal(r.code, 1, r.stderr);
-		const [entry] = JSON.parse(r.stdout) as { status: string; result?: { stages: Record<string, { status: string }> } }[];
+		const [entry] = JSON.parse(r.stdout) as {
+			status: string;
+			result?: { stages: Record<string, { status: string }> };
+		}[];
 		assert.equal(entry?.status, 'ok');
 		assert.equal(entry?.result?.stages['lighthouse-mobile']?.status, 'ok');
 		assert.match(r.stderr, /could not write the SARIF file .*a\.sarif/);
@@ -179,15 +249,32 @@ describe('auditlens --sarif and --root (real process; real Chromium but for the 
 
 	it('scans the static site into one SARIF run: each route’s findings on its own file, the run listing every URL', async () => {
 		const out = path.join(dir, 'scan.sarif');
-		const r = await cli(['scan', server.url('/'), '--no-capture', '--no-ai', '--json', '--sarif', out, '--root', WORKSPACE, '--db', path.join(dir, 'h.sqlite')]);
+		const r = await cli([
+			'scan',
+			server.url('/'),
+			'--no-capture',
+			'--no-ai',
+			'--json',
+			'--sarif',
+			out,
+			'--root',
+			WORKSPACE,
+			'--db',
+			path.join(dir, 'h.sqlite'),
+		]);
 		assert.equal(r.code, 0, r.stderr);
 		const doc = JSON.parse(r.stdout) as { sarif?: string; routes: { url: string; findings?: LocatedFinding[] }[] };
 		assert.equal(doc.sarif, out);
 		const run = readSarif(out);
-		assert.deepEqual([...((run.properties?.auditedUrls as string[]) ?? [])].sort(), doc.routes.map((x) => x.url).sort());
+		assert.deepEqual(
+			[...((run.properties?.auditedUrls as string[]) ?? [])].sort(),
+			doc.routes.map((x) => x.url).sort(),
+		);
 		const files = new Set(run.results?.map((x) => x.locations?.[0]?.physicalLocation?.artifactLocation?.uri));
 		assert.ok(files.has('index.html') && files.size > 1, `results on several files: ${[...files].join(', ')}`);
-		const imageAlt = run.results?.find((x) => x.ruleId === 'image-alt' && x.locations?.[0]?.physicalLocation?.artifactLocation?.uri === 'index.html');
+		const imageAlt = run.results?.find(
+			(x) => x.ruleId === 'image-alt' && x.locations?.[0]?.physicalLocation?.artifactLocation?.uri === 'index.html',
+		);
 		assert.equal(imageAlt?.locations?.[0]?.physicalLocation?.region?.startLine, markedLine('index.html', 'image-alt'));
 		assert.ok(
 			doc.routes.every((x) => Array.isArray(x.findings)),

@@ -25,7 +25,9 @@ import { recordingLogger } from '../helpers/sampleResult';
 
 /** Lighthouse alone, on mobile (a scan's default form factor): the scan is the subject, not the other stages. */
 const LH_ONLY: AuditOptionsInput = { stages: { capture: false, cro: false, ai: false, crux: false } };
-const NO_STAGES: AuditOptionsInput = { stages: { lighthouse: false, capture: false, cro: false, ai: false, crux: false } };
+const NO_STAGES: AuditOptionsInput = {
+	stages: { lighthouse: false, capture: false, cro: false, ai: false, crux: false },
+};
 /** The small site's routes: the start page's links, not the pages behind them. */
 const SMALL_SITE = { sitemap: false, maxDepth: 1 };
 
@@ -55,7 +57,12 @@ describe('Engine.scan (real Chromium, real Lighthouse, real sql.js file)', funct
 	});
 
 	async function newEngine(maxConcurrentAudits = 2, queueSize = 50): Promise<Engine> {
-		const engine = await createEngine({ db: path.join(dir, 'history.sqlite'), artifactsDir: path.join(dir, 'artifacts'), settings: { maxConcurrentAudits, queueSize }, log: recordingLogger() });
+		const engine = await createEngine({
+			db: path.join(dir, 'history.sqlite'),
+			artifactsDir: path.join(dir, 'artifacts'),
+			settings: { maxConcurrentAudits, queueSize },
+			log: recordingLogger(),
+		});
 		engines.push(engine);
 		return engine;
 	}
@@ -64,15 +71,30 @@ describe('Engine.scan (real Chromium, real Lighthouse, real sql.js file)', funct
 		const engine = await newEngine();
 		const scanProgress: ScanProgressParams[] = [];
 		const auditProgress: ProgressParams[] = [];
-		const listener = { scanProgress: (p: ScanProgressParams) => scanProgress.push(p), progress: (p: ProgressParams) => auditProgress.push(p) };
-		const first = await engine.scan({ url: server.url('/scan-small/'), scan: SMALL_SITE, options: LH_ONLY, scanId: 'small-1' }, listener);
+		const listener = {
+			scanProgress: (p: ScanProgressParams) => scanProgress.push(p),
+			progress: (p: ProgressParams) => auditProgress.push(p),
+		};
+		const first = await engine.scan(
+			{ url: server.url('/scan-small/'), scan: SMALL_SITE, options: LH_ONLY, scanId: 'small-1' },
+			listener,
+		);
 
 		assert.equal(first.id, 'small-1');
 		assert.equal(first.status, 'partial', 'one route failed');
 		assert.deepEqual(first.formFactors, ['mobile']);
-		assert.deepEqual(first.routes.map((r) => r.path).sort(), ['/500', '/scan-small/', '/scan-small/a.html', '/scan-small/b.html']);
+		assert.deepEqual(first.routes.map((r) => r.path).sort(), [
+			'/500',
+			'/scan-small/',
+			'/scan-small/a.html',
+			'/scan-small/b.html',
+		]);
 		const broken = first.routes[0];
-		assert.deepEqual([broken?.path, broken?.status, broken?.error?.code, broken?.worst], ['/500', 'failed', 'HTTP_ERROR', undefined], 'the failed route leads');
+		assert.deepEqual(
+			[broken?.path, broken?.status, broken?.error?.code, broken?.worst],
+			['/500', 'failed', 'HTTP_ERROR', undefined],
+			'the failed route leads',
+		);
 		for (const route of first.routes.slice(1)) {
 			assert.equal(route.status, 'ok', `${route.path}: ${JSON.stringify(route.error)}`);
 			assert.equal(typeof route.scores.mobile?.performance, 'number');
@@ -107,14 +129,28 @@ describe('Engine.scan (real Chromium, real Lighthouse, real sql.js file)', funct
 		);
 
 		assert.deepEqual(
-			(await engine.listScans({ url: server.url('/scan-small/') })).scans.map((s) => [s.id, s.routes, s.failed, s.status]),
+			(await engine.listScans({ url: server.url('/scan-small/') })).scans.map((s) => [
+				s.id,
+				s.routes,
+				s.failed,
+				s.status,
+			]),
 			[['small-1', 4, 1, 'partial']],
 		);
 		assert.deepEqual(await engine.getScan('small-1'), first);
 		const start = first.routes.find((r) => r.path === '/scan-small/');
-		assert.equal((await engine.getResult(start?.auditId ?? ''))?.url, server.url('/scan-small/'), 'a route opens its audit');
+		assert.equal(
+			(await engine.getResult(start?.auditId ?? ''))?.url,
+			server.url('/scan-small/'),
+			'a route opens its audit',
+		);
 
-		const second = await engine.scan({ url: server.url('/scan-small/'), scan: SMALL_SITE, options: LH_ONLY, scanId: 'small-2' });
+		const second = await engine.scan({
+			url: server.url('/scan-small/'),
+			scan: SMALL_SITE,
+			options: LH_ONLY,
+			scanId: 'small-2',
+		});
 		assert.equal(second.previousScanId, 'small-1');
 		assert.deepEqual(second.removedRoutes, []);
 		for (const route of second.routes) {
@@ -144,7 +180,12 @@ describe('Engine.scan (real Chromium, real Lighthouse, real sql.js file)', funct
 		// The preflight passes; the browser's load of the linked page waits for the test.
 		const gate = server.gate('/gated/scan-hold', { hold: fromBrowser });
 		try {
-			const scanning = engine.scan({ url: server.url('/scan-hold/'), scan: SMALL_SITE, options: LH_ONLY, scanId: 'held' });
+			const scanning = engine.scan({
+				url: server.url('/scan-hold/'),
+				scan: SMALL_SITE,
+				options: LH_ONLY,
+				scanId: 'held',
+			});
 			await gate.reached;
 			const chromium = chromiumOf(process.pid);
 			assert.ok(chromium.length > 0, 'a Chrome is loading the held page');
@@ -163,7 +204,11 @@ describe('Engine.scan (real Chromium, real Lighthouse, real sql.js file)', funct
 			);
 			await engine.close();
 			assert.deepEqual(engine.chromePids(), []);
-			await waitFor(() => chromium.every((pid) => !isAlive(pid)), 15_000, `every Chromium process to be gone (left: ${chromium.filter(isAlive).join(', ')})`);
+			await waitFor(
+				() => chromium.every((pid) => !isAlive(pid)),
+				15_000,
+				`every Chromium process to be gone (left: ${chromium.filter(isAlive).join(', ')})`,
+			);
 		} finally {
 			gate.open();
 		}
@@ -173,7 +218,11 @@ describe('Engine.scan (real Chromium, real Lighthouse, real sql.js file)', funct
 		const engine = await newEngine();
 		const gate = server.gate('/gated/scan-discovery');
 		try {
-			const scanning = engine.scan({ url: server.url('/gated/scan-discovery'), options: LH_ONLY, scanId: 'discovering' });
+			const scanning = engine.scan({
+				url: server.url('/gated/scan-discovery'),
+				options: LH_ONLY,
+				scanId: 'discovering',
+			});
 			await gate.reached;
 			assert.equal(engine.cancel('discovering'), 1);
 			const report = await scanning;
@@ -209,9 +258,21 @@ describe('Engine.scan (real Chromium, real Lighthouse, real sql.js file)', funct
 			assert.deepEqual(warmed, ['3 lighthouse:true mobile'], 'warmed while discovery waits for the start URL');
 			engine.cancel('warm');
 			await scanning;
-			await engine.scan({ url: server.url('/scan-small/'), scan: { maxRoutes: 2, sitemap: false, crawl: false }, options: NO_STAGES });
-			assert.equal(warmed[1], '2 lighthouse:false mobile', 'no more than the routes a scan may audit; the options say Lighthouse is off');
-			await engine.scan({ url: server.url('/scan-small/'), scan: { maxRoutes: 2, sitemap: false, crawl: false }, options: { formFactors: ['mobile', 'desktop'] } });
+			await engine.scan({
+				url: server.url('/scan-small/'),
+				scan: { maxRoutes: 2, sitemap: false, crawl: false },
+				options: NO_STAGES,
+			});
+			assert.equal(
+				warmed[1],
+				'2 lighthouse:false mobile',
+				'no more than the routes a scan may audit; the options say Lighthouse is off',
+			);
+			await engine.scan({
+				url: server.url('/scan-small/'),
+				scan: { maxRoutes: 2, sitemap: false, crawl: false },
+				options: { formFactors: ['mobile', 'desktop'] },
+			});
 			assert.equal(warmed[2], '2 lighthouse:true mobile+desktop');
 		} finally {
 			gate.open();
@@ -235,7 +296,11 @@ describe('Engine.scan (real Chromium, real Lighthouse, real sql.js file)', funct
 	it('signs in for discovery and every route, and keeps no credential in the report', async () => {
 		const engine = await newEngine();
 		const url = server.url('/protected');
-		assert.equal((await rejection(engine.scan({ url, options: NO_STAGES }))).code, 'HTTP_ERROR', 'signed out, the start URL answers 401');
+		assert.equal(
+			(await rejection(engine.scan({ url, options: NO_STAGES }))).code,
+			'HTTP_ERROR',
+			'signed out, the start URL answers 401',
+		);
 		const auth = { headers: { 'X-Fixture-Token': FIXTURE_TOKEN } };
 		const report = await engine.scan({ url, scan: { sitemap: false, crawl: false }, options: NO_STAGES, auth });
 		assert.deepEqual(
@@ -278,7 +343,12 @@ describe('scan over JSON-RPC (real engine process)', function () {
 			const progress: ScanProgressParams[] = [];
 			engine.connection.onNotification(scanProgressNotification, (p) => void progress.push(p));
 			// No stage at all: the scan's own path (discovery, route audits, report, history) without a browser.
-			const report: ScanReport = await engine.connection.sendRequest(scanRequest, { url: server.url('/scan-small/'), scan: SMALL_SITE, options: NO_STAGES, scanId: 'rpc-scan' });
+			const report: ScanReport = await engine.connection.sendRequest(scanRequest, {
+				url: server.url('/scan-small/'),
+				scan: SMALL_SITE,
+				options: NO_STAGES,
+				scanId: 'rpc-scan',
+			});
 			assert.equal(report.id, 'rpc-scan');
 			assert.deepEqual(
 				report.routes.map((r) => [r.path, r.status]),
@@ -289,7 +359,11 @@ describe('scan over JSON-RPC (real engine process)', function () {
 					['/scan-small/b.html', 'ok'],
 				],
 			);
-			await waitFor(() => progress.some((p) => p.scanId === 'rpc-scan' && p.phase === 'done'), 10_000, 'the last scanProgress');
+			await waitFor(
+				() => progress.some((p) => p.scanId === 'rpc-scan' && p.phase === 'done'),
+				10_000,
+				'the last scanProgress',
+			);
 			assert.ok(
 				engine.progress.some((p) => p.auditId.startsWith('rpc-scan:')),
 				'route audit progress is forwarded',
@@ -301,7 +375,9 @@ describe('scan over JSON-RPC (real engine process)', function () {
 			);
 			assert.deepEqual(await engine.connection.sendRequest(getScanRequest, { id: 'rpc-scan' }), report);
 			assert.equal(await engine.connection.sendRequest(getScanRequest, { id: 'none' }), null);
-			const refused = await rejection(engine.connection.sendRequest(scanRequest, { url: server.url('/'), scan: { maxDepth: -1 } }));
+			const refused = await rejection(
+				engine.connection.sendRequest(scanRequest, { url: server.url('/'), scan: { maxDepth: -1 } }),
+			);
 			assert.equal((refused as ErrorInfo & { rpcCode: number }).rpcCode, RpcErrorCodes.invalidParams);
 			const unknown = await rejection(engine.connection.sendRequest(listScansRequest, { nope: 1 } as never));
 			assert.equal(unknown.code, 'INVALID_PARAMS');

@@ -20,13 +20,17 @@ interface Run {
 }
 
 function start(args: string[]): { child: ChildProcessWithoutNullStreams; done: Promise<Run> } {
-	const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'auditlens.js'), ...args], { env: { ...process.env, NO_COLOR: '1' } });
+	const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'auditlens.js'), ...args], {
+		env: { ...process.env, NO_COLOR: '1' },
+	});
 	child.stdin.end();
 	let stdout = '';
 	let stderr = '';
 	child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
 	child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-	const done = new Promise<Run>((resolve) => child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })));
+	const done = new Promise<Run>((resolve) =>
+		child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
+	);
 	return { child, done };
 }
 
@@ -44,7 +48,8 @@ function descendantsOf(root: number): { pid: number; cmd: string }[] {
 		}
 	}
 	const leadsTo = (pid: number) => {
-		for (let p = parent.get(pid), hops = 0; p !== undefined && p > 1 && hops < 64; p = parent.get(p), hops++) if (p === root) return true;
+		for (let p = parent.get(pid), hops = 0; p !== undefined && p > 1 && hops < 64; p = parent.get(p), hops++)
+			if (p === root) return true;
 		return false;
 	};
 	return [...parent.keys()].filter(leadsTo).map((pid) => ({ pid, cmd: cmdline(pid) }));
@@ -100,10 +105,16 @@ describe('auditlens scan (real process, real Chromium)', function () {
 		assert.equal(report.status, 'ok');
 		assert.deepEqual(report.formFactors, ['mobile']);
 		assert.deepEqual(report.routes.map((r) => r.path).sort(), PATHS);
-		assert.ok(report.routes.every((r) => r.status === 'ok' && typeof r.scores.mobile?.performance === 'number' && r.auditId));
+		assert.ok(
+			report.routes.every((r) => r.status === 'ok' && typeof r.scores.mobile?.performance === 'number' && r.auditId),
+		);
 		assert.equal(report.discovery.found, 4);
 		const imageAlt = report.failingAudits.find((a) => a.id === 'image-alt');
-		assert.deepEqual(imageAlt && { routes: imageAlt.routes, of: imageAlt.of, examples: imageAlt.examples }, { routes: 1, of: 4, examples: ['/about.html'] });
+		assert.deepEqual(imageAlt && { routes: imageAlt.routes, of: imageAlt.of, examples: imageAlt.examples }, {
+			routes: 1,
+			of: 4,
+			examples: ['/about.html'],
+		});
 		assert.equal(report.html, path.join(html, 'index.html'));
 		const files = fs.readdirSync(html).sort();
 		assert.equal(files.length, 5, files.join(' '));
@@ -116,7 +127,10 @@ describe('auditlens scan (real process, real Chromium)', function () {
 		assert.match(first.stderr, /\[4\/4\] ok \//, 'a plain progress line per route off a terminal');
 
 		// The page works under its own CSP in a browser: its sort script runs and nothing is refused.
-		const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+		const browser = await chromium.launch({
+			executablePath: CHROMIUM,
+			args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+		});
 		try {
 			const tab = await browser.newPage();
 			const refused: string[] = [];
@@ -124,7 +138,10 @@ describe('auditlens scan (real process, real Chromium)', function () {
 				if (/Content Security Policy|Refused/i.test(m.text())) refused.push(m.text());
 			});
 			await tab.goto(pathToFileURL(path.join(html, 'index.html')).href);
-			const firstColumn = () => tab.$$eval('table.sortable:first-of-type tbody tr', (rows) => rows.map((r) => (r as HTMLTableRowElement).cells[0]?.textContent ?? ''));
+			const firstColumn = () =>
+				tab.$$eval('table.sortable:first-of-type tbody tr', (rows) =>
+					rows.map((r) => (r as HTMLTableRowElement).cells[0]?.textContent ?? ''),
+				);
 			await tab.click('table.sortable th:first-child button');
 			assert.deepEqual(await firstColumn(), PATHS);
 			await tab.click('table.sortable th:first-child button');
@@ -167,11 +184,22 @@ describe('auditlens scan (real process, real Chromium)', function () {
 		if (process.platform !== 'linux') this.skip();
 		// Held until the test has sent SIGINT: Lighthouse's run, and the capture taken in its page, are under way.
 		const gate = server.gate('/gated/audit-sigint', { hold: fromLighthouse });
-		const run = start(['audit', server.url('/gated/audit-sigint'), '--form-factor', 'mobile', '--no-cache', '--db', path.join(dir, 'h-int.sqlite')]);
+		const run = start([
+			'audit',
+			server.url('/gated/audit-sigint'),
+			'--form-factor',
+			'mobile',
+			'--no-cache',
+			'--db',
+			path.join(dir, 'h-int.sqlite'),
+		]);
 		const pid = run.child.pid;
 		assert.ok(pid);
 		try {
-			await Promise.race([gate.reached, run.done.then((r) => assert.fail(`the CLI ended before the page was audited: ${r.stderr}`))]);
+			await Promise.race([
+				gate.reached,
+				run.done.then((r) => assert.fail(`the CLI ended before the page was audited: ${r.stderr}`)),
+			]);
 			run.child.kill('SIGINT');
 			const r = await run.done;
 			assert.equal(r.code, 130, r.stderr);
@@ -189,11 +217,25 @@ describe('auditlens scan (real process, real Chromium)', function () {
 		// Held until the test has sent SIGINT: the scan is caught with a Lighthouse run on /held.html under way.
 		const gate = server.gate('/held.html', { hold: fromLighthouse });
 		const html = path.join(dir, 'report');
-		const run = start(['scan', server.url('/'), '--no-capture', '--no-ai', '--no-cache', '--json', '--html', html, '--db', path.join(dir, 'h.sqlite')]);
+		const run = start([
+			'scan',
+			server.url('/'),
+			'--no-capture',
+			'--no-ai',
+			'--no-cache',
+			'--json',
+			'--html',
+			html,
+			'--db',
+			path.join(dir, 'h.sqlite'),
+		]);
 		const pid = run.child.pid;
 		assert.ok(pid);
 		try {
-			await Promise.race([gate.reached, run.done.then((r) => assert.fail(`the CLI ended before /held.html was audited: ${r.stderr}`))]);
+			await Promise.race([
+				gate.reached,
+				run.done.then((r) => assert.fail(`the CLI ended before /held.html was audited: ${r.stderr}`)),
+			]);
 			const chromes = descendantsOf(pid).filter((p) => /chrom/i.test(p.cmd));
 			assert.ok(chromes.length > 0, 'the CLI runs Chromium while the page is held');
 			run.child.kill('SIGINT');
@@ -211,7 +253,11 @@ describe('auditlens scan (real process, real Chromium)', function () {
 			);
 			assert.match(fs.readFileSync(path.join(html, 'index.html'), 'utf8'), /Cancelled: the routes audited so far\./);
 			// SIGKILL is delivered at once, but a process ends at the kernel's pace: gone within seconds, not left behind.
-			await waitFor(() => chromes.every((c) => !isAlive(c.pid) || cmdline(c.pid) !== c.cmd) && chromiumOf(pid).length === 0, 5_000, 'every Chromium the CLI started to be gone');
+			await waitFor(
+				() => chromes.every((c) => !isAlive(c.pid) || cmdline(c.pid) !== c.cmd) && chromiumOf(pid).length === 0,
+				5_000,
+				'every Chromium the CLI started to be gone',
+			);
 		} finally {
 			gate.open();
 			if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
@@ -222,7 +268,18 @@ describe('auditlens scan (real process, real Chromium)', function () {
 		const gate = server.gate('/about.html', { hold: fromLighthouse });
 		const out = path.join(dir, 'report');
 		try {
-			const run = cli(['scan', server.url('/'), '--no-capture', '--no-ai', '--no-cache', '--json', '--html', out, '--db', path.join(dir, 'h.sqlite')]);
+			const run = cli([
+				'scan',
+				server.url('/'),
+				'--no-capture',
+				'--no-ai',
+				'--no-cache',
+				'--json',
+				'--html',
+				out,
+				'--db',
+				path.join(dir, 'h.sqlite'),
+			]);
 			// The checks passed (no folder yet, its parent writable) and the scan is under way: now a file takes the folder's name.
 			await gate.reached;
 			fs.writeFileSync(out, 'not a folder');
@@ -243,11 +300,23 @@ describe('auditlens scan (real process, real Chromium)', function () {
 	it('exits at once on a second signal, still killing every Chromium it started', async function () {
 		if (process.platform !== 'linux') this.skip();
 		const gate = server.gate('/pricing.html', { hold: fromLighthouse });
-		const run = start(['scan', server.url('/'), '--no-capture', '--no-ai', '--no-cache', '--json', '--db', path.join(dir, 'h.sqlite')]);
+		const run = start([
+			'scan',
+			server.url('/'),
+			'--no-capture',
+			'--no-ai',
+			'--no-cache',
+			'--json',
+			'--db',
+			path.join(dir, 'h.sqlite'),
+		]);
 		const pid = run.child.pid;
 		assert.ok(pid);
 		try {
-			await Promise.race([gate.reached, run.done.then((r) => assert.fail(`the CLI ended before /pricing.html was audited: ${r.stderr}`))]);
+			await Promise.race([
+				gate.reached,
+				run.done.then((r) => assert.fail(`the CLI ended before /pricing.html was audited: ${r.stderr}`)),
+			]);
 			const chromes = descendantsOf(pid).filter((p) => /chrom/i.test(p.cmd));
 			assert.ok(chromes.length > 0);
 			// Back to back: the second arrives while the first is still cancelling the scan.
@@ -257,7 +326,11 @@ describe('auditlens scan (real process, real Chromium)', function () {
 			assert.match(r.stderr, /again: exiting now/);
 			assert.ok(r.code === 143 || r.code === 130, `exit ${r.code} ${r.signal}: ${r.stderr}`);
 			// The second signal exits at once after SIGKILLing every Chrome, without waiting for their ends.
-			await waitFor(() => chromes.every((c) => !isAlive(c.pid) || cmdline(c.pid) !== c.cmd) && chromiumOf(pid).length === 0, 5_000, 'every Chromium the CLI started to be gone');
+			await waitFor(
+				() => chromes.every((c) => !isAlive(c.pid) || cmdline(c.pid) !== c.cmd) && chromiumOf(pid).length === 0,
+				5_000,
+				'every Chromium the CLI started to be gone',
+			);
 		} finally {
 			gate.open();
 			if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');

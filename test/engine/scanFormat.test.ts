@@ -11,7 +11,15 @@ import type { ScanReport, ScanRoute } from '../../src/protocol';
 import { parseScanArgs } from '../../src/engine/scanCli';
 import { UsageError } from '../../src/engine/argv';
 import { COLOR } from '../../src/engine/cliFormat';
-import { csvCell, discoveryLine, failingAuditLines, formatScanReport, scanCsv, ScanProgressDisplay, sortRoutes } from '../../src/engine/scanFormat';
+import {
+	csvCell,
+	discoveryLine,
+	failingAuditLines,
+	formatScanReport,
+	scanCsv,
+	ScanProgressDisplay,
+	sortRoutes,
+} from '../../src/engine/scanFormat';
 import { escapeHtml, lighthouseReportName, REPORT_CSP, scanHtml } from '../../src/engine/scanHtml';
 
 const ESC = '\x1b';
@@ -29,7 +37,10 @@ function sampleReport(over: Partial<ScanReport> = {}): ScanReport {
 		route('/', {
 			source: 'start',
 			auditId: 'a1',
-			scores: { mobile: { performance: 0.91, accessibility: 1, 'best-practices': 0.96, seo: 1 }, desktop: { performance: 0.99, accessibility: 1, 'best-practices': 0.96, seo: 1 } },
+			scores: {
+				mobile: { performance: 0.91, accessibility: 1, 'best-practices': 0.96, seo: 1 },
+				desktop: { performance: 0.99, accessibility: 1, 'best-practices': 0.96, seo: 1 },
+			},
 			worst: 0.91,
 			changes: { mobile: { performance: 0.05 } },
 			durationMs: 4100,
@@ -37,12 +48,21 @@ function sampleReport(over: Partial<ScanReport> = {}): ScanReport {
 		route('/blog/slow', {
 			group: '/blog/:slug',
 			auditId: 'a2',
-			scores: { mobile: { performance: 0.42, accessibility: 0.88, 'best-practices': 0.96, seo: 0.9 }, desktop: { performance: 0.7, accessibility: 0.88, 'best-practices': 0.96, seo: 0.9 } },
+			scores: {
+				mobile: { performance: 0.42, accessibility: 0.88, 'best-practices': 0.96, seo: 0.9 },
+				desktop: { performance: 0.7, accessibility: 0.88, 'best-practices': 0.96, seo: 0.9 },
+			},
 			worst: 0.42,
 			changes: { mobile: { performance: -0.12 } },
 			durationMs: 6200,
 		}),
-		route('/new-page', { auditId: 'a3', isNew: true, scores: { mobile: { performance: 0.75, accessibility: 0.95, 'best-practices': 1, seo: 1 } }, worst: 0.75, status: 'partial' }),
+		route('/new-page', {
+			auditId: 'a3',
+			isNew: true,
+			scores: { mobile: { performance: 0.75, accessibility: 0.95, 'best-practices': 1, seo: 1 } },
+			worst: 0.75,
+			status: 'partial',
+		}),
 		route('/broken', { status: 'failed', error: { code: 'HTTP_ERROR', message: 'The page answered 500.' } }),
 		route(HOSTILE_PATH, { status: 'error', error: { code: 'CANCELLED', message: `=cmd() said ${ESC}[1A` } }),
 	];
@@ -55,11 +75,34 @@ function sampleReport(over: Partial<ScanReport> = {}): ScanReport {
 		status: 'partial',
 		formFactors: ['mobile', 'desktop'],
 		scan: { maxRoutes: 200, maxDepth: 3, include: [], exclude: [], samplesPerGroup: 5, sitemap: true, crawl: true },
-		discovery: { found: 140, audited: 5, sampledOut: 12, excluded: 5, disallowed: 2, overLimit: 1, sitemaps: ['https://site.example/sitemap.xml'], durationMs: 1500 },
+		discovery: {
+			found: 140,
+			audited: 5,
+			sampledOut: 12,
+			excluded: 5,
+			disallowed: 2,
+			overLimit: 1,
+			sitemaps: ['https://site.example/sitemap.xml'],
+			durationMs: 1500,
+		},
 		routes,
 		failingAudits: [
-			{ id: 'color-contrast', title: 'Background and foreground colors do not have a sufficient contrast ratio.', formFactor: 'mobile', routes: 2, of: 3, examples: ['/blog/slow', '/new-page'] },
-			{ id: 'image-alt', title: 'Image elements do not have [alt] attributes', formFactor: 'mobile', routes: 37, of: 120, examples: ['/a', HOSTILE_PATH] },
+			{
+				id: 'color-contrast',
+				title: 'Background and foreground colors do not have a sufficient contrast ratio.',
+				formFactor: 'mobile',
+				routes: 2,
+				of: 3,
+				examples: ['/blog/slow', '/new-page'],
+			},
+			{
+				id: 'image-alt',
+				title: 'Image elements do not have [alt] attributes',
+				formFactor: 'mobile',
+				routes: 37,
+				of: 120,
+				examples: ['/a', HOSTILE_PATH],
+			},
 		],
 		previousScanId: 'scan-0',
 		removedRoutes: ['/gone'],
@@ -71,7 +114,11 @@ describe('scan report formats (pure)', () => {
 	it('sorts routes worst first: failed and unaudited routes, then by the lowest score, then by path', () => {
 		const sorted = sortRoutes(sampleReport().routes).map((r) => r.path);
 		assert.deepEqual(sorted, [HOSTILE_PATH, '/broken', '/blog/slow', '/new-page', '/']);
-		assert.deepEqual(sortRoutes([...sampleReport().routes].reverse()), sortRoutes(sampleReport().routes), 'whatever order they finished in');
+		assert.deepEqual(
+			sortRoutes([...sampleReport().routes].reverse()),
+			sortRoutes(sampleReport().routes),
+			'whatever order they finished in',
+		);
 	});
 
 	it('prints a table of routes × scores per form factor, worst first, with changes and new routes marked', () => {
@@ -93,15 +140,25 @@ describe('scan report formats (pure)', () => {
 	it('shows one form factor without the M:/D: prefixes, and no table when nothing was audited', () => {
 		const r = sampleReport({ formFactors: ['mobile'] });
 		assert.match(formatScanReport(r), /^ROUTE +STATUS +P +A +BP +SEO$/m);
-		assert.match(formatScanReport(sampleReport({ routes: [], status: 'cancelled' })), /cancelled: the routes audited so far\n\nNo route was audited\./);
+		assert.match(
+			formatScanReport(sampleReport({ routes: [], status: 'cancelled' })),
+			/cancelled: the routes audited so far\n\nNo route was audited\./,
+		);
 	});
 
 	it('lists the failing audits across the site, most routes first, with examples', () => {
 		const lines = failingAuditLines(sampleReport({ formFactors: ['mobile'] }));
 		assert.equal(lines[0], 'Failing audits across the site:');
-		assert.match(lines[1] ?? '', /^ {2}image-alt {7}on 37 of 120 routes \(e\.g\. \/a, \/<script>alert\(1\)<\/script>\\x1b\[2K\\x1b\]0;pwned\\x07\) {2}Image elements/);
+		assert.match(
+			lines[1] ?? '',
+			/^ {2}image-alt {7}on 37 of 120 routes \(e\.g\. \/a, \/<script>alert\(1\)<\/script>\\x1b\[2K\\x1b\]0;pwned\\x07\) {2}Image elements/,
+		);
 		assert.match(lines[2] ?? '', /^ {2}color-contrast {2}on 2 of 3 routes \(e\.g\. \/blog\/slow, \/new-page\)/);
-		assert.match(failingAuditLines(sampleReport()).join('\n'), /image-alt \(mobile\)/, 'the form factor is named when the scan has both');
+		assert.match(
+			failingAuditLines(sampleReport()).join('\n'),
+			/image-alt \(mobile\)/,
+			'the form factor is named when the scan has both',
+		);
 	});
 
 	it('sums up discovery: found, audited, and why the rest were left out', () => {
@@ -125,10 +182,21 @@ describe('scan report formats (pure)', () => {
 		out.on('data', (c: Buffer) => (written += c.toString()));
 		const display = new ScanProgressDisplay(out, true, 10);
 		display.update({ scanId: 's', phase: 'discovering', discovered: 7, done: 0, total: 0 });
-		display.update({ scanId: 's', phase: 'auditing', discovered: 8, done: 2, total: 8, etaMs: 65_000, route: route(HOSTILE_PATH) });
+		display.update({
+			scanId: 's',
+			phase: 'auditing',
+			discovered: 8,
+			done: 2,
+			total: 8,
+			etaMs: 65_000,
+			route: route(HOSTILE_PATH),
+		});
 		display.done();
 		const frames = written.split('\r\x1b[2K');
-		assert.deepEqual(frames.slice(1, 3), ['Discovering routes: 7 found', '[###-------] 2/8  ETA 1 min 05 s  ok /<script>alert(1)</script>\\x1b[2K\\x1b]0;pwned\\x07']);
+		assert.deepEqual(frames.slice(1, 3), [
+			'Discovering routes: 7 found',
+			'[###-------] 2/8  ETA 1 min 05 s  ok /<script>alert(1)</script>\\x1b[2K\\x1b]0;pwned\\x07',
+		]);
 		assert.equal(frames.at(-1), '', 'the line is cleared before the report');
 		assert.doesNotMatch(written.replaceAll('\r\x1b[2K', ''), CONTROL);
 	});
@@ -141,8 +209,22 @@ describe('scan report formats (pure)', () => {
 		display.update({ scanId: 's', phase: 'discovering', discovered: 1, done: 0, total: 0 });
 		display.update({ scanId: 's', phase: 'discovering', discovered: 2, done: 0, total: 0 });
 		display.update({ scanId: 's', phase: 'auditing', discovered: 2, done: 0, total: 2 });
-		display.update({ scanId: 's', phase: 'auditing', discovered: 2, done: 1, total: 2, route: route('/a', { durationMs: 4100 }) });
-		display.update({ scanId: 's', phase: 'auditing', discovered: 2, done: 2, total: 2, route: route('/b', { status: 'failed' }) });
+		display.update({
+			scanId: 's',
+			phase: 'auditing',
+			discovered: 2,
+			done: 1,
+			total: 2,
+			route: route('/a', { durationMs: 4100 }),
+		});
+		display.update({
+			scanId: 's',
+			phase: 'auditing',
+			discovered: 2,
+			done: 2,
+			total: 2,
+			route: route('/b', { status: 'failed' }),
+		});
 		display.done();
 		assert.equal(written, 'Discovering routes…\nAuditing 2 routes\n[1/2] ok /a 4.1 s\n[2/2] failed /b\n');
 	});
@@ -173,10 +255,17 @@ describe('scan report formats (pure)', () => {
 			'path,url,status,source,group,new,mobile performance,mobile performance change,mobile accessibility,mobile accessibility change,mobile best-practices,mobile best-practices change,mobile seo,mobile seo change,worst,seconds,cached,audit id,error code,error',
 		);
 		const blog = lines.find((l) => l.startsWith('/blog/slow,'));
-		assert.equal(blog, '/blog/slow,https://site.example/blog/slow,ok,link,/blog/:slug,,0.42,-0.12,0.88,,0.96,,0.9,,0.42,6.2,,a2,,');
+		assert.equal(
+			blog,
+			'/blog/slow,https://site.example/blog/slow,ok,link,/blog/:slug,,0.42,-0.12,0.88,,0.96,,0.9,,0.42,6.2,,a2,,',
+		);
 		assert.ok(lines.indexOf(blog ?? '') < lines.findIndex((l) => l.startsWith('/,')), 'worst first');
 		const hostile = lines.find((l) => l.includes('CANCELLED')) ?? '';
-		assert.match(hostile, /,'=cmd\(\) said \\x1b\[1A$/, 'a message from the site that could run as a formula is defused');
+		assert.match(
+			hostile,
+			/,'=cmd\(\) said \\x1b\[1A$/,
+			'a message from the site that could run as a formula is defused',
+		);
 		assert.ok(!/(^|,)=/.test(csv), 'no cell starts with =');
 	});
 
@@ -184,7 +273,10 @@ describe('scan report formats (pure)', () => {
 		const html = scanHtml(sampleReport());
 		const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1];
 		assert.equal(csp, REPORT_CSP);
-		assert.match(REPORT_CSP, /^default-src 'none'; style-src 'sha256-[^']+'; script-src 'sha256-[^']+'; img-src 'none'; base-uri 'none'; form-action 'none'$/);
+		assert.match(
+			REPORT_CSP,
+			/^default-src 'none'; style-src 'sha256-[^']+'; script-src 'sha256-[^']+'; img-src 'none'; base-uri 'none'; form-action 'none'$/,
+		);
 		const sha = (s: string) => `'sha256-${createHash('sha256').update(s).digest('base64')}'`;
 		const style = /<style>([\s\S]*?)<\/style>/.exec(html)?.[1] ?? '';
 		const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1] ?? '');
@@ -197,12 +289,17 @@ describe('scan report formats (pure)', () => {
 
 	it('HTML-escapes every string from the site, and links only http(s) routes and their Lighthouse reports', () => {
 		const report = sampleReport();
-		report.routes.push(route('/js', { url: 'javascript:alert(1)', status: 'ok', scores: { mobile: { performance: 1 } }, worst: 1 }));
+		report.routes.push(
+			route('/js', { url: 'javascript:alert(1)', status: 'ok', scores: { mobile: { performance: 1 } }, worst: 1 }),
+		);
 		const blog = report.routes[1];
 		assert.ok(blog);
 		const name = lighthouseReportName(1, blog, 'mobile');
 		assert.equal(name, 'lighthouse-002-blog-slow-mobile.html');
-		assert.equal(lighthouseReportName(0, route(HOSTILE_PATH), 'desktop'), 'lighthouse-001-script-alert-1-script-2K-0-pwned-desktop.html');
+		assert.equal(
+			lighthouseReportName(0, route(HOSTILE_PATH), 'desktop'),
+			'lighthouse-001-script-alert-1-script-2K-0-pwned-desktop.html',
+		);
 		assert.equal(lighthouseReportName(9, route('/'), 'mobile'), 'lighthouse-010-home-mobile.html');
 		const html = scanHtml(report, new Map([[blog, { mobile: name }]]));
 		assert.ok(!html.includes('<script>alert(1)'), 'the hostile path is not markup');
@@ -242,7 +339,15 @@ describe('auditlens scan: the command line (pure)', () => {
 			'performance=90',
 			'--no-capture',
 		]);
-		assert.deepEqual(b.scan, { maxRoutes: 20, maxDepth: 1, samplesPerGroup: 0, include: ['/blog/**', '/docs/**'], exclude: ['/admin/**'], sitemap: false, crawl: false });
+		assert.deepEqual(b.scan, {
+			maxRoutes: 20,
+			maxDepth: 1,
+			samplesPerGroup: 0,
+			include: ['/blog/**', '/docs/**'],
+			exclude: ['/admin/**'],
+			sitemap: false,
+			crawl: false,
+		});
 		assert.deepEqual(b.formFactors, ['mobile', 'desktop']);
 		assert.ok(b.csv && !b.json);
 		assert.deepEqual(b.budget, { performance: 0.9 });
@@ -255,7 +360,10 @@ describe('auditlens scan: the command line (pure)', () => {
 		assert.throws(() => parseScanArgs(['u', '--json', '--csv']), /--json and --csv both print to stdout/);
 		assert.throws(() => parseScanArgs(['u', '--max-routes', '0']), /--max-routes takes a whole number from 1 to 10000/);
 		assert.throws(() => parseScanArgs(['u', '--depth', '-1']), UsageError);
-		assert.throws(() => parseScanArgs(['u', '--include', '/blog/**', '--include', 'docs/*']), /^UsageError: --include docs\/\*: a glob matches a path, so it starts with "\/"/);
+		assert.throws(
+			() => parseScanArgs(['u', '--include', '/blog/**', '--include', 'docs/*']),
+			/^UsageError: --include docs\/\*: a glob matches a path, so it starts with "\/"/,
+		);
 		assert.throws(() => parseScanArgs(['u', '--exclude=']), /^UsageError: --exclude: a glob is empty/);
 		assert.throws(() => parseScanArgs(['u', '--form-factor', 'tablet']), /--form-factor takes mobile, desktop or both/);
 		assert.throws(() => parseScanArgs(['u', '--runs', '3']), /unknown option --runs/);
@@ -267,9 +375,20 @@ describe('auditlens history --scans (real sql.js file)', () => {
 		const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auditlens-scan-history-'));
 		try {
 			const db = path.join(dir, 'h.sqlite');
-			const store = await HistoryStore.open({ path: db, settings: testSettings(), log: recordingLogger(), flushDelayMs: 0 });
+			const store = await HistoryStore.open({
+				path: db,
+				settings: testSettings(),
+				log: recordingLogger(),
+				flushDelayMs: 0,
+			});
 			await store.saveScan(sampleReport({ id: 'older', startedAt: '2026-11-24T21:00:00.000Z' }));
-			await store.saveScan(sampleReport({ id: 'newer', startUrl: `https://site.example/${ESC}]0;pwned\x07`, startedAt: '2026-11-24T22:00:00.000Z' }));
+			await store.saveScan(
+				sampleReport({
+					id: 'newer',
+					startUrl: `https://site.example/${ESC}]0;pwned\x07`,
+					startedAt: '2026-11-24T22:00:00.000Z',
+				}),
+			);
 			await store.close();
 			const out = new PassThrough();
 			let text = '';
@@ -277,7 +396,10 @@ describe('auditlens history --scans (real sql.js file)', () => {
 			assert.equal(await historyCommand({ db, json: false, scans: true, out }), 0);
 			const lines = text.split('\n');
 			assert.match(lines[0] ?? '', /^ID +STARTED \(UTC\) +TOOK +STATUS +ROUTES +FAILED +MOBILE +DESKTOP +START URL$/);
-			assert.match(lines[1] ?? '', /^newer +2026-11-24 22:00 +40\.0 s +partial +5 +2 +\d+\/\d+\/\d+\/\d+ +\d+\/\d+\/\d+\/\d+ +https:\/\/site\.example\/\\x1b\]0;pwned\\x07$/);
+			assert.match(
+				lines[1] ?? '',
+				/^newer +2026-11-24 22:00 +40\.0 s +partial +5 +2 +\d+\/\d+\/\d+\/\d+ +\d+\/\d+\/\d+\/\d+ +https:\/\/site\.example\/\\x1b\]0;pwned\\x07$/,
+			);
 			assert.match(lines[2] ?? '', /^older +2026-11-24 21:00 /);
 			assert.doesNotMatch(text, CONTROL);
 			const json = new PassThrough();

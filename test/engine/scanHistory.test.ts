@@ -10,7 +10,16 @@ import type { AuditResult, ScanReport } from '../../src/protocol';
 import { recordingLogger, sampleResult, testSettings } from '../helpers/sampleResult';
 
 const SCAN = { maxRoutes: 200, maxDepth: 3, include: [], exclude: [], samplesPerGroup: 5, sitemap: true, crawl: true };
-const DISCOVERY = { found: 2, audited: 2, sampledOut: 0, excluded: 0, disallowed: 0, overLimit: 0, sitemaps: [], durationMs: 10 };
+const DISCOVERY = {
+	found: 2,
+	audited: 2,
+	sampledOut: 0,
+	excluded: 0,
+	disallowed: 0,
+	overLimit: 0,
+	sitemaps: [],
+	durationMs: 10,
+};
 
 /** A scan report of `startUrl` whose routes are these results, at `startedAt`. */
 function scanOf(id: string, startUrl: string, results: AuditResult[], startedAt: number): ScanReport {
@@ -23,7 +32,10 @@ function scanOf(id: string, startUrl: string, results: AuditResult[], startedAt:
 		formFactors: ['mobile', 'desktop'],
 		scan: SCAN,
 		discovery: DISCOVERY,
-		outcomes: results.map((result) => ({ route: { url: result.url, path: new URL(result.url).pathname, source: 'link', depth: 1 }, result })),
+		outcomes: results.map((result) => ({
+			route: { url: result.url, path: new URL(result.url).pathname, source: 'link', depth: 1 },
+			result,
+		})),
 	});
 }
 
@@ -49,7 +61,13 @@ describe('scans in the history (real sql.js file)', function () {
 	});
 
 	/** Save `results` as audits and a scan of them. */
-	async function saveScan(store: HistoryStore, id: string, startUrl: string, results: AuditResult[], startedAt: number): Promise<ScanReport> {
+	async function saveScan(
+		store: HistoryStore,
+		id: string,
+		startUrl: string,
+		results: AuditResult[],
+		startedAt: number,
+	): Promise<ScanReport> {
 		for (const r of results) await store.save(`key-${r.id}`, r, new Map());
 		const report = scanOf(id, startUrl, results, startedAt);
 		await store.saveScan(report);
@@ -58,9 +76,18 @@ describe('scans in the history (real sql.js file)', function () {
 
 	it('lists scans newest first, by start URL, and reads a report back from the reopened file', async () => {
 		const store = await openStore();
-		const a = [sampleResult({ url: 'https://a.example/', perf: 0.5 }), sampleResult({ url: 'https://a.example/x', perf: 0.7 })];
+		const a = [
+			sampleResult({ url: 'https://a.example/', perf: 0.5 }),
+			sampleResult({ url: 'https://a.example/x', perf: 0.7 }),
+		];
 		const first = await saveScan(store, 'scan-a1', 'https://a.example/', a, Date.now() - 60_000);
-		await saveScan(store, 'scan-b1', 'https://b.example/', [sampleResult({ url: 'https://b.example/' })], Date.now() - 30_000);
+		await saveScan(
+			store,
+			'scan-b1',
+			'https://b.example/',
+			[sampleResult({ url: 'https://b.example/' })],
+			Date.now() - 30_000,
+		);
 		await saveScan(store, 'scan-a2', 'https://a.example/', [sampleResult({ url: 'https://a.example/' })], Date.now());
 		await store.close();
 
@@ -79,7 +106,10 @@ describe('scans in the history (real sql.js file)', function () {
 			['scan-a2'],
 		);
 		const [summary] = await again.listScans({ url: 'https://b.example/' });
-		assert.deepEqual([summary?.routes, summary?.failed, summary?.status, summary?.mean.mobile?.performance], [1, 0, 'ok', 0.87]);
+		assert.deepEqual(
+			[summary?.routes, summary?.failed, summary?.status, summary?.mean.mobile?.performance],
+			[1, 0, 'ok', 0.87],
+		);
 		assert.deepEqual(await again.getScan('scan-a1'), first);
 		assert.equal(await again.getScan('nope'), undefined);
 	});
@@ -87,7 +117,9 @@ describe('scans in the history (real sql.js file)', function () {
 	it('opens a version-2 history that has audits and no scans, and then keeps scans in it', async () => {
 		const SQL = await loadSqlJs();
 		const db = new SQL.Database();
-		db.exec(`CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (2); ${MIGRATIONS[0]} ${MIGRATIONS[1]}`);
+		db.exec(
+			`CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (2); ${MIGRATIONS[0]} ${MIGRATIONS[1]}`,
+		);
 		const old = sampleResult({ url: 'https://old.example/' });
 		const now = Date.now();
 		db.run(
@@ -125,7 +157,13 @@ describe('scans in the history (real sql.js file)', function () {
 
 	it('deletes the scans of a start URL with its history, and every scan with the whole history', async () => {
 		const store = await openStore();
-		await saveScan(store, 'scan-a', 'https://a.example/', [sampleResult({ url: 'https://a.example/' })], Date.now() - 1000);
+		await saveScan(
+			store,
+			'scan-a',
+			'https://a.example/',
+			[sampleResult({ url: 'https://a.example/' })],
+			Date.now() - 1000,
+		);
 		await saveScan(store, 'scan-b', 'https://b.example/', [sampleResult({ url: 'https://b.example/' })], Date.now());
 		assert.equal(await store.delete({ url: 'https://a.example/' }), 1);
 		assert.deepEqual(
@@ -145,7 +183,11 @@ describe('scans in the history (real sql.js file)', function () {
 	});
 
 	it('forgets scans older than the history keeps audits', async () => {
-		const store = await HistoryStore.open({ path: dbPath, settings: testSettings({ historyMaxAgeDays: 1 }), log: recordingLogger() });
+		const store = await HistoryStore.open({
+			path: dbPath,
+			settings: testSettings({ historyMaxAgeDays: 1 }),
+			log: recordingLogger(),
+		});
 		open.push(store);
 		await store.saveScan(scanOf('old-scan', 'https://a.example/', [], Date.now() - 3 * 24 * 3600_000));
 		await store.saveScan(scanOf('new-scan', 'https://a.example/', [], Date.now()));

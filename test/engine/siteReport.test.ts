@@ -1,12 +1,42 @@
 import assert from 'node:assert/strict';
 import { etaMs } from '../../src/engine/scan/scan';
-import { compareWithPrevious, type RouteOutcome, scanRoute, scanSummary, siteFailingAudits, siteReport, sortRoutes } from '../../src/engine/scan/siteReport';
-import type { AuditResult, DiscoveredRoute, DiscoverySummary, FailingAudit, ScanReport, ScanRoute } from '../../src/protocol';
+import {
+	compareWithPrevious,
+	type RouteOutcome,
+	scanRoute,
+	scanSummary,
+	siteFailingAudits,
+	siteReport,
+	sortRoutes,
+} from '../../src/engine/scan/siteReport';
+import type {
+	AuditResult,
+	DiscoveredRoute,
+	DiscoverySummary,
+	FailingAudit,
+	ScanReport,
+	ScanRoute,
+} from '../../src/protocol';
 import { sampleResult } from '../helpers/sampleResult';
 
 const ORIGIN = 'https://shop.example';
-const route = (path: string, over: Partial<DiscoveredRoute> = {}): DiscoveredRoute => ({ url: `${ORIGIN}${path}`, path, source: 'link', depth: 1, ...over });
-const DISCOVERY: DiscoverySummary = { found: 3, audited: 3, sampledOut: 0, excluded: 0, disallowed: 0, overLimit: 0, sitemaps: [], durationMs: 40 };
+const route = (path: string, over: Partial<DiscoveredRoute> = {}): DiscoveredRoute => ({
+	url: `${ORIGIN}${path}`,
+	path,
+	source: 'link',
+	depth: 1,
+	...over,
+});
+const DISCOVERY: DiscoverySummary = {
+	found: 3,
+	audited: 3,
+	sampledOut: 0,
+	excluded: 0,
+	disallowed: 0,
+	overLimit: 0,
+	sitemaps: [],
+	durationMs: 40,
+};
 const SCAN = { maxRoutes: 200, maxDepth: 3, include: [], exclude: [], samplesPerGroup: 5, sitemap: true, crawl: true };
 
 /** A result whose mobile run has these failing audit ids (and desktop none), performance `perf`. */
@@ -15,7 +45,12 @@ function mobileResult(path: string, perf: number, failing: string[] = []): Audit
 	delete result.stages['lighthouse-desktop'];
 	const mobile = result.stages['lighthouse-mobile'];
 	assert.ok(mobile?.status === 'ok');
-	mobile.data.failingAudits = failing.map((id): FailingAudit => ({ id, title: `Title of ${id}`, score: 0, categories: ['accessibility'] }));
+	mobile.data.failingAudits = failing.map((id): FailingAudit => ({
+		id,
+		title: `Title of ${id}`,
+		score: 0,
+		categories: ['accessibility'],
+	}));
 	return result;
 }
 
@@ -54,7 +89,10 @@ describe('site report (pure functions of the route audits)', () => {
 		const a = scanRoute({ route: route('/down'), result: failed });
 		assert.deepEqual([a.status, a.worst, a.error?.code, a.auditId], ['failed', undefined, 'HTTP_ERROR', failed.id]);
 		const b = scanRoute({ route: route('/busy'), error: { code: 'BUSY', message: 'The engine is busy' } });
-		assert.deepEqual([b.status, b.worst, b.error?.code, b.auditId, b.scores], ['error', undefined, 'BUSY', undefined, {}]);
+		assert.deepEqual(
+			[b.status, b.worst, b.error?.code, b.auditId, b.scores],
+			['error', undefined, 'BUSY', undefined, {}],
+		);
 	});
 
 	it('names the failed stage of a partial route', () => {
@@ -117,7 +155,10 @@ describe('site report (pure functions of the route audits)', () => {
 			{ route: route('/'), result: mobileResult('/', 0.8) },
 			{ route: route('/gone'), result: mobileResult('/gone', 0.8) },
 		]);
-		const now = [scanRoute({ route: route('/'), result: mobileResult('/', 0.93) }), scanRoute({ route: route('/new'), result: mobileResult('/new', 0.5) })];
+		const now = [
+			scanRoute({ route: route('/'), result: mobileResult('/', 0.93) }),
+			scanRoute({ route: route('/new'), result: mobileResult('/new', 0.5) }),
+		];
 		const { routes, removedRoutes } = compareWithPrevious(now, previous);
 		assert.deepEqual(routes[0]?.changes?.mobile, { performance: 0.13, accessibility: 0, 'best-practices': 0, seo: 0 });
 		assert.equal(routes[0]?.isNew, false);
@@ -127,17 +168,26 @@ describe('site report (pure functions of the route audits)', () => {
 
 	it('gives no change for a route that was not scored before', () => {
 		const previous = report([{ route: route('/x'), error: { code: 'BUSY', message: 'busy' } }]);
-		const { routes } = compareWithPrevious([scanRoute({ route: route('/x'), result: mobileResult('/x', 0.7) })], previous);
+		const { routes } = compareWithPrevious(
+			[scanRoute({ route: route('/x'), result: mobileResult('/x', 0.7) })],
+			previous,
+		);
 		assert.deepEqual([routes[0]?.isNew, routes[0]?.changes], [false, undefined]);
 	});
 
 	it('says ok when every route is ok, partial when one is not, cancelled when stopped (without routes gone)', () => {
 		const ok = [{ route: route('/'), result: mobileResult('/', 0.9) }];
 		assert.equal(report(ok).status, 'ok');
-		assert.equal(report([...ok, { route: route('/busy'), error: { code: 'BUSY', message: 'busy' } }]).status, 'partial');
+		assert.equal(
+			report([...ok, { route: route('/busy'), error: { code: 'BUSY', message: 'busy' } }]).status,
+			'partial',
+		);
 		const previous = report([...ok, { route: route('/other'), result: mobileResult('/other', 0.9) }]);
 		const stopped = report(ok, { cancelled: true, previous });
-		assert.deepEqual([stopped.status, stopped.previousScanId, stopped.removedRoutes], ['cancelled', 'scan-1', undefined]);
+		assert.deepEqual(
+			[stopped.status, stopped.previousScanId, stopped.removedRoutes],
+			['cancelled', 'scan-1', undefined],
+		);
 		const whole = report(ok, { previous });
 		assert.deepEqual([whole.status, whole.removedRoutes], ['ok', ['/other']]);
 	});

@@ -50,7 +50,10 @@ describe('source maps of a served bundle (esbuild, minified, real HTTP)', functi
 		const scripts: Record<string, { text: string; sourceMap?: string } | string> = {
 			'http://127.0.0.1:1/inline.js': inline,
 			// The header names the map; the text has no comment.
-			'http://127.0.0.1:1/header.js': { text: linked.replace(/\/\/# sourceMappingURL=.*\n?$/, ''), sourceMap: '/maps/header.js.map' },
+			'http://127.0.0.1:1/header.js': {
+				text: linked.replace(/\/\/# sourceMappingURL=.*\n?$/, ''),
+				sourceMap: '/maps/header.js.map',
+			},
 			'http://127.0.0.1:1/maps/header.js.map': mapText,
 		};
 		const maps = new SourceMaps(async (url) => scripts[url]);
@@ -79,7 +82,12 @@ describe('pageScripts and sourceMappingUrl', () => {
 		const html = `<!doctype html><head><base href="/app/"><script src="a.js"></script><script type="module" src="/b.js"></script>
 			<script type="text/template" src="t.html"></script><script src="a.js"></script><script src="data:text/javascript,1"></script>
 			<script src="https://cdn.example/c.js"></script><script>inline()</script><link rel="modulepreload" href="/chunk-1.js"><link rel="stylesheet" href="s.css"></head>`;
-		assert.deepEqual(pageScripts(html, 'http://localhost:5173/page'), ['http://localhost:5173/app/a.js', 'http://localhost:5173/b.js', 'https://cdn.example/c.js', 'http://localhost:5173/chunk-1.js']);
+		assert.deepEqual(pageScripts(html, 'http://localhost:5173/page'), [
+			'http://localhost:5173/app/a.js',
+			'http://localhost:5173/b.js',
+			'https://cdn.example/c.js',
+			'http://localhost:5173/chunk-1.js',
+		]);
 	});
 
 	it('takes only the final sourceMappingURL comment', () => {

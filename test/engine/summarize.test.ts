@@ -12,7 +12,8 @@ describe('Lighthouse result summaries (pure, on real Lighthouse reports)', funct
 	it('keeps the four category scores and the core metrics', () => {
 		const full = lhr('mobile');
 		const run = summarizeLhr(full, 'mobile', [0.9]);
-		for (const cat of ['performance', 'accessibility', 'best-practices', 'seo'] as const) assert.equal(run.scores[cat], full.categories[cat].score);
+		for (const cat of ['performance', 'accessibility', 'best-practices', 'seo'] as const)
+			assert.equal(run.scores[cat], full.categories[cat].score);
 		assert.equal(run.metrics.lcp, full.audits['largest-contentful-paint'].numericValue);
 		assert.equal(run.metrics.tbt, full.audits['total-blocking-time'].numericValue);
 		assert.equal(run.metrics.cls, full.audits['cumulative-layout-shift'].numericValue);
@@ -37,10 +38,17 @@ describe('Lighthouse result summaries (pure, on real Lighthouse reports)', funct
 	});
 
 	it('turns a Lighthouse runtime error into a clear, coded error', () => {
-		const broken = { ...lhr('mobile'), runtimeError: { code: 'NO_FCP', message: 'The page did not paint any content.' } };
+		const broken = {
+			...lhr('mobile'),
+			runtimeError: { code: 'NO_FCP', message: 'The page did not paint any content.' },
+		};
 		assert.throws(
 			() => assertNoRuntimeError(broken, 'http://localhost:3000/'),
-			(err: unknown) => err instanceof AuditError && err.code === 'LIGHTHOUSE_ERROR' && /NO_FCP/.test(err.message) && /blank page|dev server/.test(err.message),
+			(err: unknown) =>
+				err instanceof AuditError &&
+				err.code === 'LIGHTHOUSE_ERROR' &&
+				/NO_FCP/.test(err.message) &&
+				/blank page|dev server/.test(err.message),
 		);
 		assert.throws(
 			() => assertNoRuntimeError({ ...broken, runtimeError: { code: 'FAILED_DOCUMENT_REQUEST', message: 'x' } }, 'u'),
@@ -54,7 +62,11 @@ describe('Lighthouse result summaries (pure, on real Lighthouse reports)', funct
 		const withFcp = (fcp: number, tti: number): LhrLike => ({
 			...base,
 			fetchTime: `t${fcp}`,
-			audits: { ...base.audits, 'first-contentful-paint': { ...base.audits['first-contentful-paint'], numericValue: fcp }, interactive: { ...base.audits.interactive, numericValue: tti } },
+			audits: {
+				...base.audits,
+				'first-contentful-paint': { ...base.audits['first-contentful-paint'], numericValue: fcp },
+				interactive: { ...base.audits.interactive, numericValue: tti },
+			},
 		});
 		const median = await medianRun([withFcp(3000, 6000), withFcp(1000, 2000), withFcp(2000, 4000)]);
 		assert.equal(median.fetchTime, 't2000');

@@ -57,16 +57,27 @@ describe('temp folders (engine process with a private TMPDIR)', function () {
 	 * only for a capture Lighthouse does not take), until both Chromes have their profiles in the engine's folder.
 	 */
 	async function holdAudit(auditId: string): Promise<{ pending: Promise<unknown> }> {
-		const pending = engine.connection.sendRequest(auditRequest, { url: server.url(`/hang-subresource.html?${auditId}`), auditId, options: OPTIONS });
+		const pending = engine.connection.sendRequest(auditRequest, {
+			url: server.url(`/hang-subresource.html?${auditId}`),
+			auditId,
+			options: OPTIONS,
+		});
 		pending.catch(() => undefined);
-		const capture = engine.connection.sendRequest(auditRequest, { url: server.url(`/hang-subresource.html?${auditId}-capture`), auditId: `${auditId}-capture`, options: CAPTURE_ONLY });
+		const capture = engine.connection.sendRequest(auditRequest, {
+			url: server.url(`/hang-subresource.html?${auditId}-capture`),
+			auditId: `${auditId}-capture`,
+			options: CAPTURE_ONLY,
+		});
 		capture.catch(() => undefined);
 		await waitFor(
 			() => {
 				const [own] = fs.readdirSync(tmp);
 				if (!own) return false;
 				const inside = fs.readdirSync(path.join(tmp, own));
-				return inside.some((e) => e.startsWith('pool')) && inside.some((e) => e.startsWith('playwright_chromiumdev_profile-'));
+				return (
+					inside.some((e) => e.startsWith('pool')) &&
+					inside.some((e) => e.startsWith('playwright_chromiumdev_profile-'))
+				);
 			},
 			60_000,
 			'the pool Chrome and the capture browser to have their profiles',
@@ -76,7 +87,10 @@ describe('temp folders (engine process with a private TMPDIR)', function () {
 	}
 
 	it('leaves nothing after an audit and a normal exit (stdin closed), and says once why the sandbox is off', async () => {
-		const result = await engine.connection.sendRequest(auditRequest, { url: server.url('/?temp-run'), options: OPTIONS });
+		const result = await engine.connection.sendRequest(auditRequest, {
+			url: server.url('/?temp-run'),
+			options: OPTIONS,
+		});
 		assert.equal(result.stages.capture?.status, 'ok');
 		await engine.stop();
 		await assertNothingLeft();
@@ -116,7 +130,17 @@ describe('temp folders (CLI with a private TMPDIR)', function () {
 		try {
 			const cli = spawn(
 				process.execPath,
-				[path.join(ROOT, 'bin', 'auditlens.js'), 'audit', server.url('/?cli'), '--db', path.join(db, 'h.sqlite'), '--no-cache', '--no-ai', '--form-factor', 'mobile'],
+				[
+					path.join(ROOT, 'bin', 'auditlens.js'),
+					'audit',
+					server.url('/?cli'),
+					'--db',
+					path.join(db, 'h.sqlite'),
+					'--no-cache',
+					'--no-ai',
+					'--form-factor',
+					'mobile',
+				],
 				{
 					env: { ...process.env, TMPDIR: tmp },
 					stdio: ['ignore', 'pipe', 'pipe'],

@@ -2,7 +2,11 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import os from 'node:os';
 import type { EngineSettings } from '../../src/protocol';
-import { CONTENTION_BENCHMARK_SHARE, CONTENTION_CORES_SHARE, contentionOf } from '../../src/engine/lighthouse/contention';
+import {
+	CONTENTION_BENCHMARK_SHARE,
+	CONTENTION_CORES_SHARE,
+	contentionOf,
+} from '../../src/engine/lighthouse/contention';
 import { LATE_WORK_MS, LighthouseService } from '../../src/engine/lighthouse/lighthouseService';
 import type { TraceWindow } from '../../src/engine/lighthouse/workerProtocol';
 import { type FixtureServer, fromLighthouse, startFixtureServer } from '../helpers/fixtureServer';
@@ -14,8 +18,13 @@ function startService(over: Partial<EngineSettings>) {
 	const service = new LighthouseService(testSettings({ maxBrowsers: 2, ...over }), recordingLogger(), undefined, 16);
 	const windows = new Map<string, TraceWindow>();
 	service.traceEvents.on('window', (url, w) => windows.set(url, w));
-	const wanted = (url: string) => new Promise<void>((resolve) => service.traceEvents.on('wanted', (u) => u === url && resolve()));
-	const run = (url: string, signal = new AbortController().signal) => service.run({ url, formFactor: 'mobile', categories: ['performance'], throttling: 'simulate', timeoutMs: 90_000 }, signal);
+	const wanted = (url: string) =>
+		new Promise<void>((resolve) => service.traceEvents.on('wanted', (u) => u === url && resolve()));
+	const run = (url: string, signal = new AbortController().signal) =>
+		service.run(
+			{ url, formFactor: 'mobile', categories: ['performance'], throttling: 'simulate', timeoutMs: 90_000 },
+			signal,
+		);
 	return { service, windows, wanted, run };
 }
 
@@ -41,7 +50,10 @@ describe('the trace slot (real Chrome, real Lighthouse)', function () {
 			const wa = windows.get(a)!;
 			const wb = windows.get(b)!;
 			assert.ok(wa && wb, 'both page loads were traced');
-			assert.ok(wb.startMs >= wa.endMs, `B's trace (${wb.startMs}…${wb.endMs}) began after A's ended (${wa.startMs}…${wa.endMs})`);
+			assert.ok(
+				wb.startMs >= wa.endMs,
+				`B's trace (${wb.startMs}…${wb.endMs}) began after A's ended (${wa.startMs}…${wa.endMs})`,
+			);
 			assert.deepEqual(ra.trace, wa);
 			assert.equal(typeof ra.lhr.environment?.benchmarkIndex, 'number');
 			// The machine's benchmark is measured once: A measured it, B was given A's figure.
@@ -63,7 +75,10 @@ describe('the trace slot (real Chrome, real Lighthouse)', function () {
 			await run(a);
 			const wa = windows.get(a)!;
 			assert.ok(server.hits.get('/slow'), 'the page made its late request');
-			assert.ok(wa.endMs - wa.startMs >= 2500, `A's window lasted ${wa.endMs - wa.startMs} ms: its late request was in flight for 2.5 s of it`);
+			assert.ok(
+				wa.endMs - wa.startMs >= 2500,
+				`A's window lasted ${wa.endMs - wa.startMs} ms: its late request was in flight for 2.5 s of it`,
+			);
 		} finally {
 			await service.close();
 		}
@@ -104,7 +119,10 @@ describe('the trace slot (real Chrome, real Lighthouse)', function () {
 			const runA = run(a);
 			await aWanted;
 			const [ra, rb] = await Promise.all([runA, run(b)]);
-			assert.ok((ra.rerunForLateWorkMs ?? 0) >= LATE_WORK_MS, `A's late work beside B's load: ${ra.rerunForLateWorkMs} ms`);
+			assert.ok(
+				(ra.rerunForLateWorkMs ?? 0) >= LATE_WORK_MS,
+				`A's late work beside B's load: ${ra.rerunForLateWorkMs} ms`,
+			);
 			assert.equal(windows.get(a)?.quiet, false, "A's run again held the slot until its trace stopped");
 			assert.equal(ra.lateWorkMs, undefined, "nothing loaded beside A's run again");
 			const tbt = ra.lhr.audits['total-blocking-time']?.numericValue ?? 0;
@@ -169,7 +187,11 @@ describe('the trace slot (real Chrome, real Lighthouse)', function () {
 		const { service, run } = startService({ traceSlot: true });
 		const marks = async (tag: string) => {
 			const { lhr, trace, fastestBenchmarkIndex } = await run(server.url(`/slow.html?${tag}`));
-			return { ...contentionOf(trace, lhr.environment?.benchmarkIndex, fastestBenchmarkIndex), benchmarkIndex: lhr.environment?.benchmarkIndex, fastestBenchmarkIndex };
+			return {
+				...contentionOf(trace, lhr.environment?.benchmarkIndex, fastestBenchmarkIndex),
+				benchmarkIndex: lhr.environment?.benchmarkIndex,
+				fastestBenchmarkIndex,
+			};
 		};
 		const burners: ReturnType<typeof spawn>[] = [];
 		try {
@@ -178,7 +200,8 @@ describe('the trace slot (real Chrome, real Lighthouse)', function () {
 			// Three busy loops per core, each in a session of its own like a program started elsewhere (the pool's
 			// Chromes have theirs: where the kernel shares CPU between sessions first, loops in this test's session
 			// would barely touch them): a run gets at most a quarter of the CPU it had.
-			for (let i = 0; i < 3 * os.availableParallelism(); i++) burners.push(spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore', detached: true }));
+			for (let i = 0; i < 3 * os.availableParallelism(); i++)
+				burners.push(spawn(process.execPath, ['-e', 'for (;;) {}'], { stdio: 'ignore', detached: true }));
 			const busy = await marks('busy');
 			assert.equal(busy.contention, true, JSON.stringify(busy));
 			assert.ok(busy.traceCpu && busy.traceCpu.besideCores >= 1, `other work used ${busy.traceCpu?.besideCores} cores`);
@@ -194,7 +217,10 @@ describe('the contention mark (pure)', () => {
 	const w = (besideCores: number, cores = 2) => ({ startMs: 0, endMs: 2000, waitRatio: 0.3, besideCores, cores });
 
 	it("marks a run traced while other work used at least the threshold share of the machine's cores", () => {
-		assert.deepEqual(contentionOf(w(1.1), 3000, 3000), { traceCpu: { waitRatio: 0.3, besideCores: 1.1, cores: 2 }, contention: true });
+		assert.deepEqual(contentionOf(w(1.1), 3000, 3000), {
+			traceCpu: { waitRatio: 0.3, besideCores: 1.1, cores: 2 },
+			contention: true,
+		});
 		assert.equal(contentionOf(w(CONTENTION_CORES_SHARE * 2), 3000, 3000).contention, true);
 		assert.equal(contentionOf(w(CONTENTION_CORES_SHARE * 2 - 0.01), 3000, 3000).contention, false);
 		assert.equal(contentionOf(w(1.1, 8), 3000, 3000).contention, false, 'a core of other work on 8 cores');
@@ -203,7 +229,11 @@ describe('the contention mark (pure)', () => {
 	it("marks a run whose benchmarkIndex fell below the share of this machine's fastest", () => {
 		assert.equal(contentionOf(w(0.05), 3000 * CONTENTION_BENCHMARK_SHARE - 1, 3000).contention, true);
 		assert.equal(contentionOf(w(0.05), 3000 * CONTENTION_BENCHMARK_SHARE, 3000).contention, false);
-		assert.deepEqual(contentionOf(undefined, 900, 3000), { contention: true }, 'without /proc figures, the benchmark alone decides');
+		assert.deepEqual(
+			contentionOf(undefined, 900, 3000),
+			{ contention: true },
+			'without /proc figures, the benchmark alone decides',
+		);
 	});
 
 	it('says nothing where nothing could be measured', () => {

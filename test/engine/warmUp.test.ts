@@ -17,8 +17,13 @@ async function until(check: () => boolean): Promise<void> {
 
 describe('lighthouseConcurrency: how many Lighthouse runs go at once', () => {
 	it('is maxBrowsers, at most the cores + 1 with the trace slot, none of that past maxBrowsers, and one in accuracy mode', () => {
-		const at = (maxBrowsers: number, traceSlot: boolean, cores: number, accuracyMode = false, usePool = true) => lighthouseConcurrency({ maxBrowsers, traceSlot, accuracyMode, usePool }, cores);
-		assert.equal(at(4, true, 2), 3, 'the slot on 2 cores: a third run keeps the traced loads fed, a fourth would only wait');
+		const at = (maxBrowsers: number, traceSlot: boolean, cores: number, accuracyMode = false, usePool = true) =>
+			lighthouseConcurrency({ maxBrowsers, traceSlot, accuracyMode, usePool }, cores);
+		assert.equal(
+			at(4, true, 2),
+			3,
+			'the slot on 2 cores: a third run keeps the traced loads fed, a fourth would only wait',
+		);
 		assert.equal(at(4, false, 2), 4, 'the slot off: the loads overlap, every run allowed feeds the cores');
 		assert.equal(at(2, true, 2), 2);
 		assert.equal(at(8, true, 1), 2);
@@ -45,12 +50,25 @@ describe('warming up ahead of audits (real Chrome, real Lighthouse)', function (
 			const warmed = service.pool.stats();
 			assert.equal(warmed.launched, 2, 'two Chromes for two audits at once');
 			assert.equal(warmed.workers, 2, 'each with its Lighthouse worker');
-			await service.run({ url: server.url('/index.html'), formFactor: 'mobile', categories: ['seo'], throttling: 'simulate', timeoutMs: 90_000 }, new AbortController().signal);
+			await service.run(
+				{
+					url: server.url('/index.html'),
+					formFactor: 'mobile',
+					categories: ['seo'],
+					throttling: 'simulate',
+					timeoutMs: 90_000,
+				},
+				new AbortController().signal,
+			);
 			assert.equal(service.pool.stats().launched, 2, 'the audit ran on a warmed Chrome');
 			service.warm(1, resolveOptions({ stages: { lighthouse: false } }, settings));
 			service.warm(5, resolveOptions({ formFactors: ['mobile', 'desktop'] }, settings));
 			await until(() => service.pool.stats().idle === 3);
-			assert.equal(service.pool.stats().launched, 3, 'never more than the cores + 1 with the trace slot; nothing for an audit without Lighthouse');
+			assert.equal(
+				service.pool.stats().launched,
+				3,
+				'never more than the cores + 1 with the trace slot; nothing for an audit without Lighthouse',
+			);
 			const pids = service.pool.stats().pids;
 			await service.close();
 			assert.ok(
@@ -72,7 +90,16 @@ describe('warming up ahead of audits (real Chrome, real Lighthouse)', function (
 		const service = new LighthouseService(testSettings({ maxBrowsers: 4 }), recordingLogger(), undefined, 2);
 		try {
 			service.warm(4, resolveOptions({ formFactors: ['mobile'] }, testSettings()));
-			const outcome = await service.run({ url: server.url('/index.html'), formFactor: 'mobile', categories: ['seo'], throttling: 'simulate', timeoutMs: 90_000 }, new AbortController().signal);
+			const outcome = await service.run(
+				{
+					url: server.url('/index.html'),
+					formFactor: 'mobile',
+					categories: ['seo'],
+					throttling: 'simulate',
+					timeoutMs: 90_000,
+				},
+				new AbortController().signal,
+			);
 			assert.ok(outcome.lhr.categories.seo?.score !== undefined, 'the audit ran');
 			// Every warm-up settled (a starting Chrome's slot counts as busy): how many started is final.
 			await until(() => service.pool.stats().busy === 0);
@@ -120,7 +147,10 @@ describe('warming up ahead of audits (real Chrome, real Lighthouse)', function (
 		const service = new LighthouseService(settings, recordingLogger());
 		try {
 			service.warm(1, resolveOptions({ formFactors: ['mobile'] }, settings));
-			await until(() => fs.existsSync(path.join(dir, 'started')) && fs.readFileSync(path.join(dir, 'started'), 'utf8').trim() !== '');
+			await until(
+				() =>
+					fs.existsSync(path.join(dir, 'started')) && fs.readFileSync(path.join(dir, 'started'), 'utf8').trim() !== '',
+			);
 			const pid = Number(fs.readFileSync(path.join(dir, 'started'), 'utf8'));
 			// chrome-launcher could not be stopped here: close() waited for its port polling (50 s), then it threw ENOENT
 			// for its log in the removed profile out of a promise nobody held, and the engine died.

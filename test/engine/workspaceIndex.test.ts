@@ -29,7 +29,13 @@ describe('WorkspaceIndex', () => {
 
 	describe('fileForUrl', () => {
 		it('finds a static page by its URL path: the root, `/dir/` and clean URLs to index.html and .html, percent-decoded, query and hash ignored', async () => {
-			const { root } = make({ 'index.html': '', 'blog/index.html': '', 'about.html': '', 'my page.html': '', 'docs/guide/index.html': '' });
+			const { root } = make({
+				'index.html': '',
+				'blog/index.html': '',
+				'about.html': '',
+				'my page.html': '',
+				'docs/guide/index.html': '',
+			});
 			const index = await WorkspaceIndex.open([root]);
 			assert.equal(index.fileForUrl('http://localhost:8080/'), path.join(root, 'index.html'));
 			assert.equal(index.fileForUrl('http://localhost:8080/blog/'), path.join(root, 'blog/index.html'));
@@ -41,7 +47,13 @@ describe('WorkspaceIndex', () => {
 		});
 
 		it('looks in the folders plain sites are served from (public/, static/, www/, src/), the root first', async () => {
-			const { root } = make({ 'public/img/logo.png': 'x', 'static/app.css': '', 'src/index.html': '', 'robots.txt': '', 'public/robots.txt': '' });
+			const { root } = make({
+				'public/img/logo.png': 'x',
+				'static/app.css': '',
+				'src/index.html': '',
+				'robots.txt': '',
+				'public/robots.txt': '',
+			});
 			const index = await WorkspaceIndex.open([root]);
 			assert.equal(index.fileForUrl('http://localhost:5173/img/logo.png'), path.join(root, 'public/img/logo.png'));
 			assert.equal(index.fileForUrl('http://localhost:5173/app.css'), path.join(root, 'static/app.css'));
@@ -52,11 +64,20 @@ describe('WorkspaceIndex', () => {
 		it('serves by layout only pages of this machine; another host needs a mapping', async () => {
 			const { root } = make({ 'index.html': '', 'dist/index.html': '' });
 			const plain = await WorkspaceIndex.open([root]);
-			for (const local of ['http://127.0.0.1:3000/', 'http://localhost/', 'http://app.localhost:5173/', 'http://[::1]:8080/'])
+			for (const local of [
+				'http://127.0.0.1:3000/',
+				'http://localhost/',
+				'http://app.localhost:5173/',
+				'http://[::1]:8080/',
+			])
 				assert.equal(plain.fileForUrl(local), path.join(root, 'index.html'), local);
 			assert.equal(plain.fileForUrl('https://example.com/'), undefined, 'an unrelated site is not this index.html');
 			const mapped = await WorkspaceIndex.open([root], [{ urlPath: '/', dir: 'dist' }]);
-			assert.equal(mapped.fileForUrl('https://shop.example.com/'), path.join(root, 'dist/index.html'), 'a mapping says where any host is served from');
+			assert.equal(
+				mapped.fileForUrl('https://shop.example.com/'),
+				path.join(root, 'dist/index.html'),
+				'a mapping says where any host is served from',
+			);
 		});
 
 		it('follows mappings (longest URL prefix first), even into a build folder the index otherwise skips', async () => {
@@ -90,7 +111,14 @@ describe('WorkspaceIndex', () => {
 
 	describe('open', () => {
 		it('skips node_modules, .git and build output folders', async () => {
-			const { root } = make({ 'src/a.ts': '', 'node_modules/x/index.html': '', '.git/config': '', 'dist/index.html': '', 'build/b.js': '', '.next/c.js': '' });
+			const { root } = make({
+				'src/a.ts': '',
+				'node_modules/x/index.html': '',
+				'.git/config': '',
+				'dist/index.html': '',
+				'build/b.js': '',
+				'.next/c.js': '',
+			});
 			const index = await WorkspaceIndex.open([root]);
 			assert.equal(index.size, 1);
 			assert.ok(index.has(path.join(root, 'src/a.ts')));
@@ -124,7 +152,15 @@ describe('WorkspaceIndex', () => {
 	});
 
 	describe('resolveSource', () => {
-		const files = { 'src/App.tsx': '', 'src/main.ts': '', 'app/page.tsx': '', 'pkg-a/src/util.ts': '', 'pkg-b/src/util.ts': '', 'node_modules/react/index.js': '', 'lib/react/index.js': '' };
+		const files = {
+			'src/App.tsx': '',
+			'src/main.ts': '',
+			'app/page.tsx': '',
+			'pkg-a/src/util.ts': '',
+			'pkg-b/src/util.ts': '',
+			'node_modules/react/index.js': '',
+			'lib/react/index.js': '',
+		};
 
 		it('resolves bundler namespaces: webpack://name/./src, webpack:///src, Next.js-like _N_E, Turbopack [project], queries dropped', async () => {
 			const { root } = make(files);
@@ -156,7 +192,10 @@ describe('WorkspaceIndex', () => {
 			const main = path.join(root, 'src/main.ts');
 			assert.equal(index.resolveSource('../src/main.ts', 'http://localhost:3000/assets/app.js.map'), main);
 			assert.equal(index.resolveSource('/src/main.ts', 'http://localhost:3000/assets/app.js.map'), main);
-			assert.equal(index.resolveSource('../../../home/ci/checkout/src/main.ts', 'http://localhost:3000/assets/app.js.map'), main);
+			assert.equal(
+				index.resolveSource('../../../home/ci/checkout/src/main.ts', 'http://localhost:3000/assets/app.js.map'),
+				main,
+			);
 			assert.equal(index.resolveSource('../src/main.ts'), main);
 			assert.equal(index.resolveSource('http://localhost:3000/src/main.ts'), main);
 		});
@@ -178,19 +217,34 @@ describe('WorkspaceIndex', () => {
 			]) {
 				assert.equal(index.resolveSource(source), undefined, source);
 			}
-			assert.equal(index.resolveSource('webpack://app/./pkg-b/src/util.ts'), path.join(root, 'pkg-b/src/util.ts'), 'unique once the path says which');
+			assert.equal(
+				index.resolveSource('webpack://app/./pkg-b/src/util.ts'),
+				path.join(root, 'pkg-b/src/util.ts'),
+				'unique once the path says which',
+			);
 		});
 	});
 
 	describe('resolveSource beside the map`s other sources', () => {
 		it('takes, of two files a tail could be, the one in the folder of the sources found without doubt, and no other', async () => {
-			const { root } = make({ 'packages/web/src/App.tsx': '', 'packages/web/src/Footer.tsx': '', 'packages/admin/src/App.tsx': '' });
+			const { root } = make({
+				'packages/web/src/App.tsx': '',
+				'packages/web/src/Footer.tsx': '',
+				'packages/admin/src/App.tsx': '',
+			});
 			const index = await WorkspaceIndex.open([root]);
 			const footer = index.resolveSource('webpack://web/./src/Footer.tsx');
 			assert.equal(footer, path.join(root, 'packages/web/src/Footer.tsx'));
 			assert.equal(index.resolveSource('webpack://web/./src/App.tsx'), undefined, 'alone, either App.tsx is a guess');
-			assert.equal(index.resolveSource('webpack://web/./src/App.tsx', undefined, [footer!]), path.join(root, 'packages/web/src/App.tsx'));
-			assert.equal(index.resolveSource('webpack://web/./src/App.tsx', undefined, [path.join(root, 'README.md')]), undefined, 'a neighbour as close to both decides nothing');
+			assert.equal(
+				index.resolveSource('webpack://web/./src/App.tsx', undefined, [footer!]),
+				path.join(root, 'packages/web/src/App.tsx'),
+			);
+			assert.equal(
+				index.resolveSource('webpack://web/./src/App.tsx', undefined, [path.join(root, 'README.md')]),
+				undefined,
+				'a neighbour as close to both decides nothing',
+			);
 		});
 	});
 

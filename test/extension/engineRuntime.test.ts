@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { findEngineRuntime, MIN_NODE_VERSION, nodeVersionOk, RuntimeNotFoundError } from '../../src/extension/engineRuntime';
+import {
+	findEngineRuntime,
+	MIN_NODE_VERSION,
+	nodeVersionOk,
+	RuntimeNotFoundError,
+} from '../../src/extension/engineRuntime';
 
 /**
  * The engine's Node: the editor's when it is new enough, else auditlens.nodePath, else PATH. "New" Node is the
@@ -38,7 +43,12 @@ describe('Engine runtime (which Node runs the engine)', () => {
 	});
 
 	it("uses the editor's own Node when it is new enough, without looking further", async () => {
-		const r = await findEngineRuntime({ hostVersion: '22.20.0', hostExecPath: '/opt/editor/code', nodePath: '/nowhere/node', pathEnv: '' });
+		const r = await findEngineRuntime({
+			hostVersion: '22.20.0',
+			hostExecPath: '/opt/editor/code',
+			nodePath: '/nowhere/node',
+			pathEnv: '',
+		});
 		assert.deepEqual(r, { execPath: '/opt/editor/code', version: '22.20.0', source: 'editor' });
 	});
 
@@ -52,19 +62,30 @@ describe('Engine runtime (which Node runs the engine)', () => {
 
 	it('prefers auditlens.nodePath to PATH', async () => {
 		const chosen = path.join(newNodeDir('chosen'), 'node');
-		const r = await findEngineRuntime({ hostVersion: '20.18.3', hostExecPath: '/opt/editor/code', nodePath: ` ${chosen} `, pathEnv: newNodeDir('other') });
+		const r = await findEngineRuntime({
+			hostVersion: '20.18.3',
+			hostExecPath: '/opt/editor/code',
+			nodePath: ` ${chosen} `,
+			pathEnv: newNodeDir('other'),
+		});
 		assert.deepEqual(r, { execPath: chosen, version: process.versions.node, source: 'setting' });
 	});
 
 	it('says what to do when auditlens.nodePath is too old or not a Node', async () => {
 		const old = path.join(oldNodeDir('old', '21.7.3'), 'node');
-		await assert.rejects(findEngineRuntime({ hostVersion: '20.18.3', hostExecPath: 'x', nodePath: old, pathEnv: newNodeDir('new') }), (e: Error) => {
-			assert.ok(e instanceof RuntimeNotFoundError);
-			assert.match(e.message, /needs Node\.js 22\.19\.0 or newer/);
-			assert.match(e.message, /is Node 21\.7\.3: set it to a Node 22\.19\.0\+ binary/);
-			return true;
-		});
-		await assert.rejects(findEngineRuntime({ hostVersion: '20.18.3', hostExecPath: 'x', nodePath: path.join(dir, 'no-such-node') }), /does not run as Node\.js/);
+		await assert.rejects(
+			findEngineRuntime({ hostVersion: '20.18.3', hostExecPath: 'x', nodePath: old, pathEnv: newNodeDir('new') }),
+			(e: Error) => {
+				assert.ok(e instanceof RuntimeNotFoundError);
+				assert.match(e.message, /needs Node\.js 22\.19\.0 or newer/);
+				assert.match(e.message, /is Node 21\.7\.3: set it to a Node 22\.19\.0\+ binary/);
+				return true;
+			},
+		);
+		await assert.rejects(
+			findEngineRuntime({ hostVersion: '20.18.3', hostExecPath: 'x', nodePath: path.join(dir, 'no-such-node') }),
+			/does not run as Node\.js/,
+		);
 	});
 
 	it('with no suitable Node anywhere, names what it found and the ways out', async () => {
@@ -77,6 +98,9 @@ describe('Engine runtime (which Node runs the engine)', () => {
 			assert.match(e.message, /Restart Engine/);
 			return true;
 		});
-		await assert.rejects(findEngineRuntime({ hostVersion: '20.18.3', hostExecPath: 'x', pathEnv: '' }), /There is no node on PATH/);
+		await assert.rejects(
+			findEngineRuntime({ hostVersion: '20.18.3', hostExecPath: 'x', pathEnv: '' }),
+			/There is no node on PATH/,
+		);
 	});
 });

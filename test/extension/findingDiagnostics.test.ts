@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import type { LocatedFinding } from '../../src/protocol';
-import { DiagnosticsByUrl, diagnosticCode, diagnosticMessage, diagnosticSeverity, diagnosticSpecs, LINE_END, locationRange, relatedMessage } from '../../src/extension/findingDiagnostics';
+import {
+	DiagnosticsByUrl,
+	diagnosticCode,
+	diagnosticMessage,
+	diagnosticSeverity,
+	diagnosticSpecs,
+	LINE_END,
+	locationRange,
+	relatedMessage,
+} from '../../src/extension/findingDiagnostics';
 
 const URL_A = 'http://localhost:5173/';
 const URL_B = 'http://localhost:5173/about.html';
@@ -27,25 +36,54 @@ describe('Findings as Problems-panel diagnostics', () => {
 	});
 
 	it('turns 1-based locations into 0-based ranges, to the end of the line when no end is given', () => {
-		assert.deepEqual(locationRange({ file: '/f', line: 20, column: 4, confidence: 1, via: 'snippet' }), { startLine: 19, startCharacter: 3, endLine: 19, endCharacter: LINE_END });
-		assert.deepEqual(locationRange({ file: '/f', line: 3, confidence: 1, via: 'snippet' }), { startLine: 2, startCharacter: 0, endLine: 2, endCharacter: LINE_END });
-		assert.deepEqual(locationRange({ file: '/f', line: 3, column: 5, endLine: 4, endColumn: 2, confidence: 1, via: 'snippet' }), {
-			startLine: 2,
-			startCharacter: 4,
-			endLine: 3,
-			endCharacter: 1,
+		assert.deepEqual(locationRange({ file: '/f', line: 20, column: 4, confidence: 1, via: 'snippet' }), {
+			startLine: 19,
+			startCharacter: 3,
+			endLine: 19,
+			endCharacter: LINE_END,
 		});
+		assert.deepEqual(locationRange({ file: '/f', line: 3, confidence: 1, via: 'snippet' }), {
+			startLine: 2,
+			startCharacter: 0,
+			endLine: 2,
+			endCharacter: LINE_END,
+		});
+		assert.deepEqual(
+			locationRange({ file: '/f', line: 3, column: 5, endLine: 4, endColumn: 2, confidence: 1, via: 'snippet' }),
+			{
+				startLine: 2,
+				startCharacter: 4,
+				endLine: 3,
+				endCharacter: 1,
+			},
+		);
 		// An end before the start is not trusted.
-		assert.equal(locationRange({ file: '/f', line: 3, column: 5, endLine: 3, endColumn: 2, confidence: 1, via: 'snippet' })?.endCharacter, LINE_END);
+		assert.equal(
+			locationRange({ file: '/f', line: 3, column: 5, endLine: 3, endColumn: 2, confidence: 1, via: 'snippet' })
+				?.endCharacter,
+			LINE_END,
+		);
 		assert.equal(locationRange({ file: '/f', confidence: 0.5, via: 'entry-file' }), undefined);
 	});
 
 	it('writes the message with its form factor, and says when it is not on a line', () => {
-		assert.equal(diagnosticMessage({ message: 'LCP 4.1 s (good ≤ 2.5 s)', formFactor: 'mobile' }, false), 'LCP 4.1 s (good ≤ 2.5 s) (mobile)');
-		assert.equal(diagnosticMessage({ message: 'No meta description' }, false), 'No meta description');
-		assert.equal(diagnosticMessage({ message: 'An image has no alt', formFactor: 'desktop' }, true), 'An image has no alt (desktop, not placed on a line)');
 		assert.equal(
-			diagnosticMessage({ message: 'An image has no alt', location: { file: '/w/index.html', confidence: 1, via: 'snippet', changedSinceAudit: true } }, true),
+			diagnosticMessage({ message: 'LCP 4.1 s (good ≤ 2.5 s)', formFactor: 'mobile' }, false),
+			'LCP 4.1 s (good ≤ 2.5 s) (mobile)',
+		);
+		assert.equal(diagnosticMessage({ message: 'No meta description' }, false), 'No meta description');
+		assert.equal(
+			diagnosticMessage({ message: 'An image has no alt', formFactor: 'desktop' }, true),
+			'An image has no alt (desktop, not placed on a line)',
+		);
+		assert.equal(
+			diagnosticMessage(
+				{
+					message: 'An image has no alt',
+					location: { file: '/w/index.html', confidence: 1, via: 'snippet', changedSinceAudit: true },
+				},
+				true,
+			),
 			'An image has no alt (file changed since the audit: audit again to place it)',
 		);
 		assert.equal(relatedMessage(URL_A, 'mobile'), `mobile · ${URL_A}`);
@@ -53,7 +91,10 @@ describe('Findings as Problems-panel diagnostics', () => {
 	});
 
 	it('links the rule to its documentation only over https', () => {
-		assert.deepEqual(diagnosticCode(finding()), { value: 'image-alt', target: 'https://dequeuniversity.com/rules/axe/4.10/image-alt' });
+		assert.deepEqual(diagnosticCode(finding()), {
+			value: 'image-alt',
+			target: 'https://dequeuniversity.com/rules/axe/4.10/image-alt',
+		});
 		assert.equal(diagnosticCode(finding({ helpUrl: 'http://example.com/doc' })), 'image-alt');
 		assert.equal(diagnosticCode(finding({ helpUrl: 'javascript:alert(1)' })), 'image-alt');
 		assert.equal(diagnosticCode(finding({ helpUrl: 'not a url' })), 'image-alt');
@@ -63,7 +104,13 @@ describe('Findings as Problems-panel diagnostics', () => {
 	it('gives a diagnostic per located finding: on its line, at line 0 for a file only, none without a location', () => {
 		const specs = diagnosticSpecs(URL_A, [
 			finding({ formFactor: 'mobile' }),
-			finding({ rule: 'meta-description', message: 'No meta description', severity: 'warning', helpUrl: undefined, location: { file: '/ws/index.html', confidence: 0.6, via: 'entry-file' } }),
+			finding({
+				rule: 'meta-description',
+				message: 'No meta description',
+				severity: 'warning',
+				helpUrl: undefined,
+				location: { file: '/ws/index.html', confidence: 0.6, via: 'entry-file' },
+			}),
 			finding({ rule: 'unsized-images', location: undefined }),
 		]);
 		assert.equal(specs.length, 2);

@@ -1,9 +1,28 @@
 import assert from 'node:assert/strict';
 import type { AuditResult, HistoryEntry } from '../../src/protocol';
 import { explainError } from '../../src/format/errors';
-import { checkMark, crossMajorMark, crossMajorNote, formatBytes, insightSavings, insightsTitle, itemDetail, lighthouseMajor, moreItems } from '../../src/format/insights';
+import {
+	checkMark,
+	crossMajorMark,
+	crossMajorNote,
+	formatBytes,
+	insightSavings,
+	insightsTitle,
+	itemDetail,
+	lighthouseMajor,
+	moreItems,
+} from '../../src/format/insights';
 import { formatMetric, formatMetricDelta } from '../../src/format/metrics';
-import { entryLine, formatDelta, primaryFormFactor, scoreBand, scoreDelta, scoresLine, scoresOfResult, toPercent } from '../../src/format/scores';
+import {
+	entryLine,
+	formatDelta,
+	primaryFormFactor,
+	scoreBand,
+	scoreDelta,
+	scoresLine,
+	scoresOfResult,
+	toPercent,
+} from '../../src/format/scores';
 
 describe('format (extension + webview)', () => {
 	it('turns 0..1 scores into 0..100 and leaves unscored ones out', () => {
@@ -30,14 +49,27 @@ describe('format (extension + webview)', () => {
 	});
 
 	it('labels scores with deltas only where they changed', () => {
-		const line = scoresLine({ performance: 0.92, accessibility: 1, 'best-practices': 0.96, seo: 0.9 }, { performance: 0.89, accessibility: 1, seo: 0.9 });
+		const line = scoresLine(
+			{ performance: 0.92, accessibility: 1, 'best-practices': 0.96, seo: 0.9 },
+			{ performance: 0.89, accessibility: 1, seo: 0.9 },
+		);
 		assert.equal(line, 'P 92 (+3) · A 100 · BP 96 · SEO 90');
 	});
 
 	it('labels a history entry by its mobile scores, a failed one by its error', () => {
-		const e = (id: string, perf: number): HistoryEntry => ({ id, url: 'https://a.test/', requestedAt: '2026-01-01T00:00:00Z', durationMs: 1, status: 'ok', scores: { mobile: { performance: perf } } });
+		const e = (id: string, perf: number): HistoryEntry => ({
+			id,
+			url: 'https://a.test/',
+			requestedAt: '2026-01-01T00:00:00Z',
+			durationMs: 1,
+			status: 'ok',
+			scores: { mobile: { performance: perf } },
+		});
 		assert.equal(entryLine(e('b', 0.5), e('a', 0.7)), 'P 50 (−20)');
-		assert.equal(entryLine({ ...e('c', 1), status: 'failed', error: { code: 'UNREACHABLE', message: 'x' } }), 'failed: UNREACHABLE');
+		assert.equal(
+			entryLine({ ...e('c', 1), status: 'failed', error: { code: 'UNREACHABLE', message: 'x' } }),
+			'failed: UNREACHABLE',
+		);
 		assert.equal(entryLine({ ...e('d', 1), scores: { desktop: { seo: 1 } } }), 'SEO 100 (desktop)');
 	});
 
@@ -53,7 +85,11 @@ describe('format (extension + webview)', () => {
 		});
 		assert.equal(entryLine(e('b', 0.9, '13.5.0'), e('a', 0.7, '12.8.2')), 'P 90 (+20) · LH 12→13');
 		assert.equal(entryLine(e('b', 0.9, '13.5.0'), e('a', 0.7, '13.0.0')), 'P 90 (+20)');
-		assert.equal(entryLine(e('b', 0.9, '13.5.0'), e('a', 0.7)), 'P 90 (+20)', 'an unknown version is not called another major');
+		assert.equal(
+			entryLine(e('b', 0.9, '13.5.0'), e('a', 0.7)),
+			'P 90 (+20)',
+			'an unknown version is not called another major',
+		);
 		assert.equal(crossMajorNote('13.5.0', '12.8.2'), 'Lighthouse 12 → 13: scores not directly comparable');
 		assert.equal(crossMajorMark('12.8.2', '13.5.0'), 'LH 13→12');
 		assert.equal(lighthouseMajor('13.5.0'), 13);
@@ -63,9 +99,21 @@ describe('format (extension + webview)', () => {
 	});
 
 	it('writes insight savings per metric, in bytes as Lighthouse does, and rows with their own figures', () => {
-		const insight = { id: 'x', title: 'X', score: 0, metricSavings: { LCP: 1250, FCP: 750, CLS: 0.05 }, wastedBytes: 4_769_866, items: [], itemCount: 7 };
+		const insight = {
+			id: 'x',
+			title: 'X',
+			score: 0,
+			metricSavings: { LCP: 1250, FCP: 750, CLS: 0.05 },
+			wastedBytes: 4_769_866,
+			items: [],
+			itemCount: 7,
+		};
 		assert.equal(insightSavings(insight), 'FCP 750 ms · LCP 1.3 s · CLS 0.050 · 4.5 MiB');
-		assert.equal(insightSavings({ ...insight, metricSavings: undefined, wastedMs: 599 }), '599 ms · 4.5 MiB', 'overall ms (Lighthouse 12) only without metric savings');
+		assert.equal(
+			insightSavings({ ...insight, metricSavings: undefined, wastedMs: 599 }),
+			'599 ms · 4.5 MiB',
+			'overall ms (Lighthouse 12) only without metric savings',
+		);
 		assert.equal(insightSavings({ ...insight, metricSavings: undefined, wastedBytes: undefined }), '');
 		assert.equal(formatBytes(640), '640 B');
 		assert.equal(formatBytes(23_562), '23 KiB');
@@ -93,7 +141,12 @@ describe('format (extension + webview)', () => {
 		const result = {
 			stages: {
 				'lighthouse-desktop': { status: 'ok', startedAt: '', durationMs: 1, data: run },
-				'lighthouse-mobile': { status: 'error', startedAt: '', durationMs: 1, error: { code: 'LIGHTHOUSE_ERROR', message: 'x' } },
+				'lighthouse-mobile': {
+					status: 'error',
+					startedAt: '',
+					durationMs: 1,
+					error: { code: 'LIGHTHOUSE_ERROR', message: 'x' },
+				},
 			},
 		} as unknown as AuditResult;
 		const scores = scoresOfResult(result);

@@ -41,7 +41,12 @@ describe('Cached results: age labels', () => {
 });
 
 describe('Partial and failed results: the banner', () => {
-	const err = (code: 'LIGHTHOUSE_ERROR' | 'TIMEOUT', message: string) => ({ status: 'error' as const, startedAt: '', durationMs: 1, error: { code, message } });
+	const err = (code: 'LIGHTHOUSE_ERROR' | 'TIMEOUT', message: string) => ({
+		status: 'error' as const,
+		startedAt: '',
+		durationMs: 1,
+		error: { code, message },
+	});
 
 	it('has no banner for a complete result', () => {
 		assert.equal(resultBanner({ status: 'ok', stages: {} }), undefined);
@@ -51,7 +56,10 @@ describe('Partial and failed results: the banner', () => {
 		const banner = resultBanner({
 			status: 'partial',
 			stageErrors: { crux: { code: 'CRUX_ERROR', message: 'CrUX answered 403' } },
-			stages: { 'lighthouse-desktop': err('TIMEOUT', 'desktop run timed out after 60 s'), capture: { status: 'ok', startedAt: '', durationMs: 1, data: { shots: {}, facts: {}, warm: true } } },
+			stages: {
+				'lighthouse-desktop': err('TIMEOUT', 'desktop run timed out after 60 s'),
+				capture: { status: 'ok', startedAt: '', durationMs: 1, data: { shots: {}, facts: {}, warm: true } },
+			},
 		});
 		assert.ok(banner);
 		assert.equal(banner.kind, 'warning');
@@ -67,7 +75,10 @@ describe('Partial and failed results: the banner', () => {
 		const banner = resultBanner({
 			status: 'failed',
 			error: { code: 'HTTP_ERROR', message: 'http://x.test/ answered HTTP 500' },
-			stages: { 'lighthouse-mobile': err('LIGHTHOUSE_ERROR', 'http://x.test/ answered HTTP 500'), capture: err('LIGHTHOUSE_ERROR', 'capture: page crashed') },
+			stages: {
+				'lighthouse-mobile': err('LIGHTHOUSE_ERROR', 'http://x.test/ answered HTTP 500'),
+				capture: err('LIGHTHOUSE_ERROR', 'capture: page crashed'),
+			},
 		});
 		assert.ok(banner);
 		assert.equal(banner.kind, 'error');
@@ -96,7 +107,10 @@ describe('Partial and failed results: the banner', () => {
 		};
 		assert.equal(entryLine(e), 'P 90 · partial: TIMEOUT');
 		assert.equal(entryLine({ ...e, scores: {} }), 'partial: TIMEOUT');
-		assert.equal(entryLine({ ...e, status: 'failed', error: { code: 'HTTP_ERROR', message: 'x' } }), 'failed: HTTP_ERROR');
+		assert.equal(
+			entryLine({ ...e, status: 'failed', error: { code: 'HTTP_ERROR', message: 'x' } }),
+			'failed: HTTP_ERROR',
+		);
 	});
 });
 
@@ -147,7 +161,10 @@ describe('AI stage: privacy', () => {
 
 describe('Batches never lose a URL to BUSY', () => {
 	it('computes the room left in the engine', () => {
-		const stats = (active: number, queued: number) => ({ audits: { active, queued }, settings: { maxConcurrentAudits: 2, queueSize: 3 } });
+		const stats = (active: number, queued: number) => ({
+			audits: { active, queued },
+			settings: { maxConcurrentAudits: 2, queueSize: 3 },
+		});
 		assert.equal(freeCapacity(stats(0, 0)), 5);
 		assert.equal(freeCapacity(stats(2, 2)), 1);
 		assert.equal(freeCapacity(stats(2, 4)), 0, 'never negative');
@@ -205,7 +222,12 @@ describe('Batches never lose a URL to BUSY', () => {
 	it('audits 12 URLs through an engine with room for 3, none lost, never more than 3 at once', async () => {
 		const engine = boundedEngine(3);
 		const urls = Array.from({ length: 12 }, (_, i) => i);
-		const done = runBatch(urls, { capacity: engine.capacity, run: (n) => engine.run(n), isBusy: (e) => (e as { code?: string }).code === 'BUSY', slotFreed: () => Promise.resolve() });
+		const done = runBatch(urls, {
+			capacity: engine.capacity,
+			run: (n) => engine.run(n),
+			isBusy: (e) => (e as { code?: string }).code === 'BUSY',
+			slotFreed: () => Promise.resolve(),
+		});
 		await drive(engine, done);
 		const outcomes = await done;
 		assert.deepEqual(
@@ -229,7 +251,12 @@ describe('Batches never lose a URL to BUSY', () => {
 			return free;
 		};
 		const slotFreed = () => new Promise<void>((r) => setImmediate(r));
-		const done = runBatch([1, 2, 3], { capacity, run: (n) => engine.run(n), isBusy: (e) => (e as { code?: string }).code === 'BUSY', slotFreed });
+		const done = runBatch([1, 2, 3], {
+			capacity,
+			run: (n) => engine.run(n),
+			isBusy: (e) => (e as { code?: string }).code === 'BUSY',
+			slotFreed,
+		});
 		await drive(engine, done);
 		const outcomes = await done;
 		assert.ok(engine.rejected >= 2, 'the first sends were answered BUSY');
@@ -262,8 +289,12 @@ describe('Batches never lose a URL to BUSY', () => {
 	});
 
 	it('reads a pasted list of URLs, one problem at a time', () => {
-		assert.deepEqual(parseAuditUrls('example.com, localhost:3000/a\nhttps://example.com/'), { urls: ['https://example.com/', 'http://localhost:3000/a'] });
-		assert.deepEqual(parseAuditUrls('  '), { error: 'Enter one or more URLs, separated by spaces, commas or new lines' });
+		assert.deepEqual(parseAuditUrls('example.com, localhost:3000/a\nhttps://example.com/'), {
+			urls: ['https://example.com/', 'http://localhost:3000/a'],
+		});
+		assert.deepEqual(parseAuditUrls('  '), {
+			error: 'Enter one or more URLs, separated by spaces, commas or new lines',
+		});
 		assert.ok('error' in parseAuditUrls('example.com ftp://x.test/'));
 	});
 });
@@ -276,9 +307,27 @@ describe('Dev server discovery over https', () => {
 		dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auditlens-tls-'));
 		try {
 			// A throwaway self-signed certificate, like the ones dev servers make.
-			execFileSync('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost'], {
-				stdio: 'ignore',
-			});
+			execFileSync(
+				'openssl',
+				[
+					'req',
+					'-x509',
+					'-newkey',
+					'rsa:2048',
+					'-nodes',
+					'-keyout',
+					path.join(dir, 'key.pem'),
+					'-out',
+					path.join(dir, 'cert.pem'),
+					'-days',
+					'1',
+					'-subj',
+					'/CN=localhost',
+				],
+				{
+					stdio: 'ignore',
+				},
+			);
 		} catch {
 			this.skip(); // no openssl on this machine
 		}
@@ -290,7 +339,10 @@ describe('Dev server discovery over https', () => {
 	});
 
 	it('finds an https dev server with a self-signed certificate, as https', async () => {
-		server = https.createServer({ key: fs.readFileSync(path.join(dir, 'key.pem')), cert: fs.readFileSync(path.join(dir, 'cert.pem')) }, (_req, res) => res.end('ok'));
+		server = https.createServer(
+			{ key: fs.readFileSync(path.join(dir, 'key.pem')), cert: fs.readFileSync(path.join(dir, 'cert.pem')) },
+			(_req, res) => res.end('ok'),
+		);
 		await new Promise<void>((r) => server?.listen(0, '127.0.0.1', r));
 		const { port } = server.address() as AddressInfo;
 		assert.equal(await isUp(`https://127.0.0.1:${port}/`), true);

@@ -26,7 +26,8 @@ function defectRange(text: string, id: string, column?: number): ZeroRange {
 function apply(text: string, plan: QuickFixPlan | undefined): string {
 	assert.ok(plan, 'a quick fix applies');
 	let out = text;
-	for (const i of [...plan.inserts].sort((a, b) => b.offset - a.offset)) out = out.slice(0, i.offset) + i.text + out.slice(i.offset);
+	for (const i of [...plan.inserts].sort((a, b) => b.offset - a.offset))
+		out = out.slice(0, i.offset) + i.text + out.slice(i.offset);
 	return out;
 }
 
@@ -43,27 +44,47 @@ describe('Quick fixes (edits over the document text)', () => {
 		assert.equal(insert.text, ' alt=""');
 		assert.deepEqual(insert.cursor, { at: 6, length: 0 });
 		const fixed = apply(SITE, plan);
-		assert.equal(line(fixed, range.startLine).trim(), '<img class="hero-image" src="/img/hero.png" alt="" /><!-- defect: image-alt unsized-images -->');
+		assert.equal(
+			line(fixed, range.startLine).trim(),
+			'<img class="hero-image" src="/img/hero.png" alt="" /><!-- defect: image-alt unsized-images -->',
+		);
 		assert.equal(quickFixPlan(fixed, range, { kind: 'add-alt' }), undefined, 'nothing to do once it has alt');
 	});
 
 	it('never edits a tag that is not the one the fix is for', () => {
 		// The link-name line holds an <a>: no alt, no size, no lazy loading there.
 		const range = defectRange(SITE, 'link-name');
-		for (const fix of [{ kind: 'add-alt' }, { kind: 'add-size', width: 10, height: 10 }, { kind: 'lazy-load' }, { kind: 'label-for', inputId: 'x' }] satisfies QuickFix[])
+		for (const fix of [
+			{ kind: 'add-alt' },
+			{ kind: 'add-size', width: 10, height: 10 },
+			{ kind: 'lazy-load' },
+			{ kind: 'label-for', inputId: 'x' },
+		] satisfies QuickFix[])
 			assert.equal(quickFixPlan(SITE, range, fix), undefined, fix.kind);
 		// A whole-file diagnostic (line 0: the doctype) is no image either.
 		assert.equal(quickFixPlan(SITE, wholeFile, { kind: 'add-alt' }), undefined);
 		// Range past the end of the text: nothing.
-		assert.equal(quickFixPlan(SITE, { startLine: 9999, startCharacter: 0, endLine: 9999, endCharacter: 1 }, { kind: 'add-alt' }), undefined);
+		assert.equal(
+			quickFixPlan(SITE, { startLine: 9999, startCharacter: 0, endLine: 9999, endCharacter: 1 }, { kind: 'add-alt' }),
+			undefined,
+		);
 	});
 
 	it('finds the tag that holds the range start, or the first that starts in the range', () => {
 		const text = '<a href="/"><img src="/logo.png"></a>';
 		// Start inside <img …>: that image.
-		assert.match(apply(text, quickFixPlan(text, { startLine: 0, startCharacter: 20, endLine: 0, endCharacter: 21 }, { kind: 'add-alt' })), /<img src="\/logo.png" alt="">/);
+		assert.match(
+			apply(
+				text,
+				quickFixPlan(text, { startLine: 0, startCharacter: 20, endLine: 0, endCharacter: 21 }, { kind: 'add-alt' }),
+			),
+			/<img src="\/logo.png" alt="">/,
+		);
 		// Start on the <a>: an <a>, not an image, even though one follows.
-		assert.equal(quickFixPlan(text, { startLine: 0, startCharacter: 0, endLine: 0, endCharacter: LINE_END }, { kind: 'add-alt' }), undefined);
+		assert.equal(
+			quickFixPlan(text, { startLine: 0, startCharacter: 0, endLine: 0, endCharacter: LINE_END }, { kind: 'add-alt' }),
+			undefined,
+		);
 	});
 
 	it('adds lang to <html>, found at the range or as the page’s one <html>', () => {
@@ -77,18 +98,38 @@ describe('Quick fixes (edits over the document text)', () => {
 				.startsWith('<html lang="en-GB">'),
 			true,
 		);
-		assert.equal(quickFixPlan(SITE, range, { kind: 'add-lang', lang: '"><script>' }), undefined, 'a language tag, nothing else');
-		assert.equal(quickFixPlan('<html lang="de"><body></body></html>', wholeFile, { kind: 'add-lang', lang: 'en' }), undefined);
+		assert.equal(
+			quickFixPlan(SITE, range, { kind: 'add-lang', lang: '"><script>' }),
+			undefined,
+			'a language tag, nothing else',
+		);
+		assert.equal(
+			quickFixPlan('<html lang="de"><body></body></html>', wholeFile, { kind: 'add-lang', lang: 'en' }),
+			undefined,
+		);
 	});
 
 	it('adds the missing width and height to the image', () => {
 		const range = defectRange(SITE, 'unsized-images');
 		const plan = quickFixPlan(SITE, range, { kind: 'add-size', width: 640, height: 360 });
-		assert.match(line(apply(SITE, plan), range.startLine), /<img class="hero-image" src="\/img\/hero.png" width="640" height="360" \/>/);
+		assert.match(
+			line(apply(SITE, plan), range.startLine),
+			/<img class="hero-image" src="\/img\/hero.png" width="640" height="360" \/>/,
+		);
 		const half = '<img src="/a.png" width="10">';
-		assert.equal(apply(half, quickFixPlan(half, wholeFile, { kind: 'add-size', width: 10, height: 20 })), '<img src="/a.png" width="10" height="20">');
-		assert.equal(quickFixPlan('<img width=1 height=2>', wholeFile, { kind: 'add-size', width: 1, height: 2 }), undefined);
-		assert.equal(quickFixPlan('<img src=x>', wholeFile, { kind: 'add-size', width: 0, height: 2 }), undefined, 'no size to give');
+		assert.equal(
+			apply(half, quickFixPlan(half, wholeFile, { kind: 'add-size', width: 10, height: 20 })),
+			'<img src="/a.png" width="10" height="20">',
+		);
+		assert.equal(
+			quickFixPlan('<img width=1 height=2>', wholeFile, { kind: 'add-size', width: 1, height: 2 }),
+			undefined,
+		);
+		assert.equal(
+			quickFixPlan('<img src=x>', wholeFile, { kind: 'add-size', width: 0, height: 2 }),
+			undefined,
+			'no size to give',
+		);
 	});
 
 	it('adds loading="lazy" and fetchpriority="high" to images', () => {
@@ -97,7 +138,10 @@ describe('Quick fixes (edits over the document text)', () => {
 		const lazy = quickFixPlan(img, r, { kind: 'lazy-load' });
 		assert.equal(lazy?.preferred, false, 'below the fold is a judgement: offered, not preferred');
 		assert.equal(apply(img, lazy), '\t<img src="/big.jpg" alt="Big" loading="lazy">');
-		assert.equal(apply(img, quickFixPlan(img, r, { kind: 'fetchpriority-high' })), '\t<img src="/big.jpg" alt="Big" fetchpriority="high">');
+		assert.equal(
+			apply(img, quickFixPlan(img, r, { kind: 'fetchpriority-high' })),
+			'\t<img src="/big.jpg" alt="Big" fetchpriority="high">',
+		);
 		assert.equal(quickFixPlan('<img loading="eager">', wholeFile, { kind: 'lazy-load' }), undefined);
 		assert.equal(quickFixPlan('<img fetchpriority="low">', wholeFile, { kind: 'fetchpriority-high' }), undefined);
 	});
@@ -113,7 +157,11 @@ describe('Quick fixes (edits over the document text)', () => {
 		assert.equal(insert.text.slice(0, insert.cursor?.at).endsWith('content="'), true);
 		assert.equal(quickFixPlan(fixed, wholeFile, { kind: 'add-meta-description' }), undefined, 'only once');
 		assert.equal(quickFixPlan('<p>no head here</p>', wholeFile, { kind: 'add-meta-description' }), undefined);
-		assert.equal(quickFixPlan('<header><head-ish>', wholeFile, { kind: 'add-meta-description' }), undefined, '<header> is not <head>');
+		assert.equal(
+			quickFixPlan('<header><head-ish>', wholeFile, { kind: 'add-meta-description' }),
+			undefined,
+			'<header> is not <head>',
+		);
 	});
 
 	it('adds a preconnect link for an origin once', () => {
@@ -121,7 +169,10 @@ describe('Quick fixes (edits over the document text)', () => {
 		assert.equal(plan?.title, 'Preconnect to https://fonts.example.com');
 		const fixed = apply(SITE, plan);
 		assert.match(fixed, /<head>\n\t\t<link rel="preconnect" href="https:\/\/fonts.example.com" \/>\n/);
-		assert.equal(quickFixPlan(fixed, wholeFile, { kind: 'preconnect', origin: 'https://fonts.example.com' }), undefined);
+		assert.equal(
+			quickFixPlan(fixed, wholeFile, { kind: 'preconnect', origin: 'https://fonts.example.com' }),
+			undefined,
+		);
 		assert.equal(quickFixPlan(SITE, wholeFile, { kind: 'preconnect', origin: 'javascript:alert(1)' }), undefined);
 	});
 
@@ -133,10 +184,21 @@ describe('Quick fixes (edits over the document text)', () => {
 		assert.equal(line(fixed, range.startLine), '\t\t\t\t<label for="email">Email</label>');
 		assert.match(line(fixed, range.startLine + 1), /^\t\t\t\t<input type="email" name="email" id="email" \/>/);
 		const label = plan.inserts.find((i) => i.text.includes('<label'));
-		assert.equal(label?.text.slice(label.cursor?.at, (label.cursor?.at ?? 0) + (label.cursor?.length ?? 0)), 'Email', 'the caption is selected to type over');
+		assert.equal(
+			label?.text.slice(label.cursor?.at, (label.cursor?.at ?? 0) + (label.cursor?.length ?? 0)),
+			'Email',
+			'the caption is selected to type over',
+		);
 		// Its own id wins; with a label already for it, nothing is left to do.
 		const withId = '<label for="mail">Mail</label><input id="mail" name="m">';
-		assert.equal(quickFixPlan(withId, { startLine: 0, startCharacter: 30, endLine: 0, endCharacter: LINE_END }, { kind: 'label-for', inputId: 'm' }), undefined);
+		assert.equal(
+			quickFixPlan(
+				withId,
+				{ startLine: 0, startCharacter: 30, endLine: 0, endCharacter: LINE_END },
+				{ kind: 'label-for', inputId: 'm' },
+			),
+			undefined,
+		);
 	});
 
 	it('uses htmlFor in JSX and reads JSX attributes', () => {
@@ -148,7 +210,10 @@ describe('Quick fixes (edits over the document text)', () => {
 		assert.equal(fixed.split('\n')[0], '\t\t<label htmlFor="signup-email">Signup email</label>');
 		assert.match(fixed.split('\n')[1], /onChange=\{\(e\) => set\(\{ v: e.target.value \}\)\} id="signup-email" \/>$/);
 		const img = '<img {...props} src={hero} />';
-		assert.equal(apply(img, quickFixPlan(img, wholeFile, { kind: 'add-alt' }, { jsx: true })), '<img {...props} src={hero} alt="" />');
+		assert.equal(
+			apply(img, quickFixPlan(img, wholeFile, { kind: 'add-alt' }, { jsx: true })),
+			'<img {...props} src={hero} alt="" />',
+		);
 	});
 
 	it('parses tags with quoted, unquoted and valueless attributes', () => {

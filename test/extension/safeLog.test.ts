@@ -5,8 +5,19 @@ import { safeLogChannel } from '../../src/extension/safeLog';
 /** Records what reaches the channel; the rest of the LogOutputChannel API is not used here. */
 function recordingChannel() {
 	const lines: string[] = [];
-	const write = (message: string | Error, ...args: unknown[]) => void lines.push([String(message), ...args.map(String)].join(' '));
-	const channel = { name: 'AuditLens', trace: write, debug: write, info: write, warn: write, error: write, appendLine: write, append: write, show: () => lines.push('<shown>') };
+	const write = (message: string | Error, ...args: unknown[]) =>
+		void lines.push([String(message), ...args.map(String)].join(' '));
+	const channel = {
+		name: 'AuditLens',
+		trace: write,
+		debug: write,
+		info: write,
+		warn: write,
+		error: write,
+		appendLine: write,
+		append: write,
+		show: () => lines.push('<shown>'),
+	};
 	return { lines, channel: channel as unknown as vscode.LogOutputChannel };
 }
 

@@ -22,7 +22,14 @@ const XSS_TITLE = '<script>document.documentElement.setAttribute("data-xss","2")
 
 function doneState(report: ScanReport): SiteState {
 	const { routes, ...rest } = report;
-	return { scanId: report.id, startUrl: report.startUrl, formFactors: report.formFactors, status: report.status, routes, report: rest };
+	return {
+		scanId: report.id,
+		startUrl: report.startUrl,
+		formFactors: report.formFactors,
+		status: report.status,
+		routes,
+		report: rest,
+	};
 }
 
 interface Posted {
@@ -37,22 +44,36 @@ describe('Site view webview (real bundle, real Chromium, the host’s page and C
 
 	beforeEach(async () => {
 		page = await browser().newPage();
-		const html = webviewPage({ cspSource: ORIGIN, css: `${ORIGIN}/media/panel.css`, script: `${ORIGIN}/dist/siteView.js`, title: 'AuditLens' });
+		const html = webviewPage({
+			cspSource: ORIGIN,
+			css: `${ORIGIN}/media/panel.css`,
+			script: `${ORIGIN}/dist/siteView.js`,
+			title: 'AuditLens',
+		});
 		await page.route(`${ORIGIN}/**`, (route) => {
 			const p = new URL(route.request().url()).pathname;
 			if (p === '/index.html') return route.fulfill({ contentType: 'text/html', body: html });
 			const file = path.join(ROOT, p);
 			if (!/^\/(dist|media)\//.test(p) || !fs.existsSync(file)) return route.fulfill({ status: 404 });
-			return route.fulfill({ contentType: p.endsWith('.css') ? 'text/css' : 'text/javascript', body: fs.readFileSync(file) });
+			return route.fulfill({
+				contentType: p.endsWith('.css') ? 'text/css' : 'text/javascript',
+				body: fs.readFileSync(file),
+			});
 		});
 		// What VS Code gives a webview; an init script, so the page's own CSP still governs every script it has.
 		await page.addInitScript(() => {
 			const w = window as unknown as { __posted: unknown[]; __state: unknown; acquireVsCodeApi: () => unknown };
 			w.__posted = [];
-			w.acquireVsCodeApi = () => ({ postMessage: (m: unknown) => w.__posted.push(m), getState: () => w.__state, setState: (s: unknown) => (w.__state = s) });
+			w.acquireVsCodeApi = () => ({
+				postMessage: (m: unknown) => w.__posted.push(m),
+				getState: () => w.__state,
+				setState: (s: unknown) => (w.__state = s),
+			});
 		});
 		await page.goto(`${ORIGIN}/index.html`);
-		await page.waitForFunction(() => (window as unknown as { __posted: { method: string }[] }).__posted.some((m) => m.method === 'siteReady'));
+		await page.waitForFunction(() =>
+			(window as unknown as { __posted: { method: string }[] }).__posted.some((m) => m.method === 'siteReady'),
+		);
 	});
 
 	afterEach(async () => {
@@ -60,7 +81,8 @@ describe('Site view webview (real bundle, real Chromium, the host’s page and C
 	});
 
 	const posted = () => page.evaluate(() => (window as unknown as { __posted: Posted[] }).__posted);
-	const rowPaths = () => page.$$eval('[data-testid=routes] tbody tr', (trs) => trs.map((tr) => tr.getAttribute('data-path')));
+	const rowPaths = () =>
+		page.$$eval('[data-testid=routes] tbody tr', (trs) => trs.map((tr) => tr.getAttribute('data-path')));
 
 	async function show(state: SiteState): Promise<void> {
 		await page.evaluate((s) => window.postMessage({ method: 'siteInit', params: { state: s } }, '*'), state);
@@ -77,7 +99,13 @@ describe('Site view webview (real bundle, real Chromium, the host’s page and C
 		assert.doesNotMatch(a, /unsafe-inline|unsafe-eval/);
 		assert.ok(a.includes('default-src &#39;none&#39;'), a);
 		assert.equal((a.match(/<script/g) ?? []).length, 1, 'one script: the bundle');
-		const hostile = webviewPage({ cspSource: ORIGIN, css: '"><script>x</script>', script: 's.js', title: '</title><script>', nonce: 'n' });
+		const hostile = webviewPage({
+			cspSource: ORIGIN,
+			css: '"><script>x</script>',
+			script: 's.js',
+			title: '</title><script>',
+			nonce: 'n',
+		});
 		assert.equal((hostile.match(/<script/g) ?? []).length, 1, 'values are escaped, not markup');
 		assert.equal(escapeHtml(`<a href="x" title='y'>&`), '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;');
 	});
@@ -89,15 +117,39 @@ describe('Site view webview (real bundle, real Chromium, the host’s page and C
 		const pricing = page.locator('tr[data-path="/pricing"]');
 		assert.equal(await pricing.locator('td[data-col="mobile:performance"]').getAttribute('data-score'), '42');
 		assert.equal(await pricing.locator('td[data-col="mobile:performance"] [data-testid=change]').textContent(), ' ▼12');
-		assert.equal(await pricing.locator('td[data-col="mobile:seo"] [data-testid=change]').count(), 0, 'no mark for no change');
-		assert.equal(await page.locator('tr[data-path="/"] td[data-col="mobile:performance"] .delta.up').textContent(), ' ▲3');
+		assert.equal(
+			await pricing.locator('td[data-col="mobile:seo"] [data-testid=change]').count(),
+			0,
+			'no mark for no change',
+		);
+		assert.equal(
+			await page.locator('tr[data-path="/"] td[data-col="mobile:performance"] .delta.up').textContent(),
+			' ▲3',
+		);
 		assert.equal(await page.locator('tr[data-path="/broken"] [data-testid=new]').textContent(), 'new');
-		assert.equal(await page.locator('tr[data-path="/broken"] .route-status').getAttribute('title'), 'https://example.com/broken answered HTTP 500.');
-		assert.deepEqual(await page.locator('[data-testid=routes] thead th').allTextContents(), ['Route', 'Status', 'P', 'A', 'BP', 'SEO', 'Lowest ↑']);
-		assert.match((await page.locator('.section-failing li[data-audit=image-alt]').textContent()) ?? '', /image-alt on 2 of 2 routes · e\.g\. \/, \/pricing$/);
+		assert.equal(
+			await page.locator('tr[data-path="/broken"] .route-status').getAttribute('title'),
+			'https://example.com/broken answered HTTP 500.',
+		);
+		assert.deepEqual(await page.locator('[data-testid=routes] thead th').allTextContents(), [
+			'Route',
+			'Status',
+			'P',
+			'A',
+			'BP',
+			'SEO',
+			'Lowest ↑',
+		]);
+		assert.match(
+			(await page.locator('.section-failing li[data-audit=image-alt]').textContent()) ?? '',
+			/image-alt on 2 of 2 routes · e\.g\. \/, \/pricing$/,
+		);
 		assert.match((await page.locator('[data-testid=discovery]').textContent()) ?? '', /^Found 5 routes, audited 3/);
 		assert.equal(await page.locator('[data-testid=removed]').textContent(), 'Gone since the previous scan: /old');
-		assert.match((await page.locator('[data-testid=scan-meta]').textContent()) ?? '', /some routes failed · 42\.0 s · Mobile · changes against the previous scan/);
+		assert.match(
+			(await page.locator('[data-testid=scan-meta]').textContent()) ?? '',
+			/some routes failed · 42\.0 s · Mobile · changes against the previous scan/,
+		);
 	});
 
 	it('sorts by the column whose header is clicked, then the other way, and keeps the order for a reload', async () => {
@@ -110,12 +162,25 @@ describe('Site view webview (real bundle, real Chromium, the host’s page and C
 		assert.deepEqual(await rowPaths(), ['/pricing', '/', '/broken']);
 		await page.locator('th[data-sort=path] button').click();
 		assert.deepEqual(await rowPaths(), ['/', '/broken', '/pricing']);
-		assert.deepEqual(await page.evaluate(() => (window as unknown as { __state: unknown }).__state), { scanId: 'scan-1', startUrl: 'https://example.com/', sort: { key: 'path', dir: 'asc' } });
+		assert.deepEqual(await page.evaluate(() => (window as unknown as { __state: unknown }).__state), {
+			scanId: 'scan-1',
+			startUrl: 'https://example.com/',
+			sort: { key: 'path', dir: 'asc' },
+		});
 	});
 
 	it('asks the host to open a route’s audit when its path is clicked (a route without an audit is not a link), and to scan again', async () => {
 		await show(
-			doneState(sampleScan([sampleRoute('/a', { seo: 1 }), sampleRoute('/queued', {}, { status: 'error', auditId: undefined, error: { code: 'CANCELLED', message: 'The scan was cancelled.' } })])),
+			doneState(
+				sampleScan([
+					sampleRoute('/a', { seo: 1 }),
+					sampleRoute(
+						'/queued',
+						{},
+						{ status: 'error', auditId: undefined, error: { code: 'CANCELLED', message: 'The scan was cancelled.' } },
+					),
+				]),
+			),
 		);
 		await page.locator('tr[data-path="/a"] button.route-link').click();
 		assert.deepEqual((await posted()).at(-1), { method: 'openRoute', params: { auditId: 'audit-/a' } });
@@ -126,13 +191,29 @@ describe('Site view webview (real bundle, real Chromium, the host’s page and C
 	});
 
 	it('adds rows as routes finish while the scan runs, with how far it is', async () => {
-		await show({ scanId: 'scan-live', startUrl: 'https://example.com/', formFactors: ['mobile'], status: 'running', routes: [] });
-		assert.match((await page.locator('.section-routes').textContent()) ?? '', /Routes appear here as their audits finish/);
+		await show({
+			scanId: 'scan-live',
+			startUrl: 'https://example.com/',
+			formFactors: ['mobile'],
+			status: 'running',
+			routes: [],
+		});
+		assert.match(
+			(await page.locator('.section-routes').textContent()) ?? '',
+			/Routes appear here as their audits finish/,
+		);
 		const progress = async (done: number, route?: ReturnType<typeof sampleRoute>) =>
-			page.evaluate(([d, r]) => window.postMessage({ method: 'siteProgress', params: { progress: { phase: 'auditing', discovered: 3, done: d, total: 3, etaMs: 20_000 }, route: r } }, '*'), [
-				done,
-				route,
-			] as const);
+			page.evaluate(
+				([d, r]) =>
+					window.postMessage(
+						{
+							method: 'siteProgress',
+							params: { progress: { phase: 'auditing', discovered: 3, done: d, total: 3, etaMs: 20_000 }, route: r },
+						},
+						'*',
+					),
+				[done, route] as const,
+			);
 		await progress(1, sampleRoute('/b', { performance: 0.8 }));
 		await progress(2, sampleRoute('/a', { performance: 0.3 }));
 		await page.locator('tr[data-path="/a"]').waitFor();
@@ -152,9 +233,14 @@ describe('Site view webview (real bundle, real Chromium, the host’s page and C
 	});
 
 	it('shows route paths, audit titles and messages that look like markup as text, and runs none of it', async () => {
-		const report = sampleScan([sampleRoute(XSS_PATH, { performance: 0.5 }, { group: XSS_TITLE }), sampleRoute('/x', {}, { status: 'failed', error: { code: 'HTTP_ERROR', message: XSS_TITLE } })]);
+		const report = sampleScan([
+			sampleRoute(XSS_PATH, { performance: 0.5 }, { group: XSS_TITLE }),
+			sampleRoute('/x', {}, { status: 'failed', error: { code: 'HTTP_ERROR', message: XSS_TITLE } }),
+		]);
 		report.startUrl = `https://example.com${XSS_PATH}`;
-		report.failingAudits = [{ id: 'image-alt', title: XSS_TITLE, formFactor: 'mobile', routes: 1, of: 2, examples: [XSS_PATH] }];
+		report.failingAudits = [
+			{ id: 'image-alt', title: XSS_TITLE, formFactor: 'mobile', routes: 1, of: 2, examples: [XSS_PATH] },
+		];
 		report.removedRoutes = [XSS_PATH];
 		await show(doneState(report));
 		assert.equal(await page.locator('.section-header h1').textContent(), `https://example.com${XSS_PATH}`);
@@ -164,6 +250,10 @@ describe('Site view webview (real bundle, real Chromium, the host’s page and C
 		assert.ok(((await page.locator('.section-failing').textContent()) ?? '').includes(`e.g. ${XSS_PATH}`));
 		assert.equal(await page.locator('img').count(), 0, 'no element was made from page text');
 		assert.equal(await page.locator('main script').count(), 0);
-		assert.equal(await page.evaluate(() => document.documentElement.getAttribute('data-xss')), null, 'no script from page text ran');
+		assert.equal(
+			await page.evaluate(() => document.documentElement.getAttribute('data-xss')),
+			null,
+			'no script from page text ran',
+		);
 	});
 });

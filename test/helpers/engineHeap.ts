@@ -21,12 +21,21 @@ export async function retainedHeap(url: string): Promise<number> {
 	const ws = new WebSocket(url);
 	await new Promise<void>((resolve, reject) => {
 		ws.addEventListener('open', () => resolve(), { once: true });
-		ws.addEventListener('error', () => reject(new Error(`cannot reach the engine's inspector at ${url}`)), { once: true });
+		ws.addEventListener('error', () => reject(new Error(`cannot reach the engine's inspector at ${url}`)), {
+			once: true,
+		});
 	});
 	let nextId = 1;
-	const pending = new Map<number, { resolve: (result: Record<string, unknown>) => void; reject: (err: Error) => void }>();
+	const pending = new Map<
+		number,
+		{ resolve: (result: Record<string, unknown>) => void; reject: (err: Error) => void }
+	>();
 	ws.addEventListener('message', (event: MessageEvent) => {
-		const msg = JSON.parse(String(event.data)) as { id?: number; result?: Record<string, unknown>; error?: { message: string } };
+		const msg = JSON.parse(String(event.data)) as {
+			id?: number;
+			result?: Record<string, unknown>;
+			error?: { message: string };
+		};
 		const waiting = msg.id === undefined ? undefined : pending.get(msg.id);
 		if (!waiting) return;
 		pending.delete(msg.id!);

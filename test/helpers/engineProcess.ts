@@ -4,8 +4,23 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ResponseError } from 'vscode-jsonrpc';
-import { createMessageConnection, IPCMessageReader, IPCMessageWriter, type MessageConnection, StreamMessageReader, StreamMessageWriter } from 'vscode-jsonrpc/node';
-import { type AuditResult, type ErrorInfo, type LighthouseRun, type ProgressParams, progressNotification, type StageResultParams, stageResultNotification } from '../../src/protocol';
+import {
+	createMessageConnection,
+	IPCMessageReader,
+	IPCMessageWriter,
+	type MessageConnection,
+	StreamMessageReader,
+	StreamMessageWriter,
+} from 'vscode-jsonrpc/node';
+import {
+	type AuditResult,
+	type ErrorInfo,
+	type LighthouseRun,
+	type ProgressParams,
+	progressNotification,
+	type StageResultParams,
+	stageResultNotification,
+} from '../../src/protocol';
 
 export const ROOT = (() => {
 	for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
@@ -49,10 +64,17 @@ export async function startEngine(opts: StartOptions = {}): Promise<EngineProces
 	let child: ChildProcess;
 	let connection: MessageConnection;
 	if (opts.transport === 'ipc') {
-		child = fork(ENGINE_JS, ['--node-ipc', ...args], { env, execArgv: opts.nodeArgs ?? process.execArgv, stdio: ['pipe', 'pipe', 'pipe', 'ipc'] });
+		child = fork(ENGINE_JS, ['--node-ipc', ...args], {
+			env,
+			execArgv: opts.nodeArgs ?? process.execArgv,
+			stdio: ['pipe', 'pipe', 'pipe', 'ipc'],
+		});
 		connection = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
 	} else {
-		child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ENGINE_JS, '--stdio', ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] });
+		child = spawn(process.execPath, [...(opts.nodeArgs ?? []), ENGINE_JS, '--stdio', ...args], {
+			env,
+			stdio: ['pipe', 'pipe', 'pipe'],
+		});
 		connection = createMessageConnection(new StreamMessageReader(child.stdout!), new StreamMessageWriter(child.stdin!));
 	}
 	let stderr = '';

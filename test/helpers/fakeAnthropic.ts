@@ -78,13 +78,24 @@ export function textReply(text: string, model = 'claude-sonnet-4-6'): FakeReply 
 }
 
 /** An API error in the real wire shape: `{type:'error', error:{type, message}, request_id}`. */
-export function errorReply(status: number, type: string, message: string, headers: Record<string, string> = {}): FakeReply {
+export function errorReply(
+	status: number,
+	type: string,
+	message: string,
+	headers: Record<string, string> = {},
+): FakeReply {
 	ids++;
-	return { status, headers: { 'request-id': `req_fake_${ids}`, ...headers }, body: { type: 'error', error: { type, message }, request_id: `req_fake_${ids}` } };
+	return {
+		status,
+		headers: { 'request-id': `req_fake_${ids}`, ...headers },
+		body: { type: 'error', error: { type, message }, request_id: `req_fake_${ids}` },
+	};
 }
 
 export const rateLimited = (retryAfterSeconds = 0) =>
-	errorReply(429, 'rate_limit_error', 'Number of request tokens has exceeded your per-minute rate limit.', { 'retry-after': String(retryAfterSeconds) });
+	errorReply(429, 'rate_limit_error', 'Number of request tokens has exceeded your per-minute rate limit.', {
+		'retry-after': String(retryAfterSeconds),
+	});
 export const serverError = () => errorReply(500, 'api_error', 'Internal server error');
 export const overloaded = () => errorReply(529, 'overloaded_error', 'Overloaded');
 
@@ -134,10 +145,13 @@ export async function startFakeAnthropic(opts: { apiKey: string }): Promise<Fake
 			}
 			const path = (req.url ?? '/').split('?')[0];
 			requests.push({ method: req.method ?? 'GET', path, headers: req.headers, body });
-			if (req.method !== 'POST' || path !== '/v1/messages') return send(res, errorReply(404, 'not_found_error', `Not found: ${req.method} ${path}`));
+			if (req.method !== 'POST' || path !== '/v1/messages')
+				return send(res, errorReply(404, 'not_found_error', `Not found: ${req.method} ${path}`));
 			// SDK 1.x sends the key as `Authorization: Bearer`; older clients send `x-api-key`. The API takes both.
-			if (presentedKey(req.headers) !== opts.apiKey) return send(res, errorReply(401, 'authentication_error', 'invalid x-api-key'));
-			if (!/^\d{4}-\d{2}-\d{2}$/.test(String(req.headers['anthropic-version'] ?? ''))) return send(res, errorReply(400, 'invalid_request_error', 'anthropic-version: header is required'));
+			if (presentedKey(req.headers) !== opts.apiKey)
+				return send(res, errorReply(401, 'authentication_error', 'invalid x-api-key'));
+			if (!/^\d{4}-\d{2}-\d{2}$/.test(String(req.headers['anthropic-version'] ?? '')))
+				return send(res, errorReply(400, 'invalid_request_error', 'anthropic-version: header is required'));
 			if (typeof body.model !== 'string' || typeof body.max_tokens !== 'number' || !Array.isArray(body.messages)) {
 				return send(res, errorReply(400, 'invalid_request_error', 'model, max_tokens and messages are required'));
 			}

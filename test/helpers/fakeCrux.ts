@@ -19,7 +19,10 @@ export interface FakeCrux {
 }
 
 /** A CrUX `record` in the API's wire shape with the given p75 values. */
-export function cruxRecord(key: { origin?: string; url?: string; formFactor?: string }, p75: { lcp?: number; inp?: number; cls?: number; fcp?: number; ttfb?: number }): FakeReply {
+export function cruxRecord(
+	key: { origin?: string; url?: string; formFactor?: string },
+	p75: { lcp?: number; inp?: number; cls?: number; fcp?: number; ttfb?: number },
+): FakeReply {
 	const metric = (v: number | string) => ({
 		histogram: [
 			{ start: 0, end: 1, density: 0.8 },
@@ -36,14 +39,26 @@ export function cruxRecord(key: { origin?: string; url?: string; formFactor?: st
 	return {
 		status: 200,
 		body: {
-			record: { key, metrics, collectionPeriod: { firstDate: { year: 2026, month: 10, day: 20 }, lastDate: { year: 2026, month: 11, day: 16 } } },
+			record: {
+				key,
+				metrics,
+				collectionPeriod: {
+					firstDate: { year: 2026, month: 10, day: 20 },
+					lastDate: { year: 2026, month: 11, day: 16 },
+				},
+			},
 			urlNormalizationDetails: key.url ? { originalUrl: key.url, normalizedUrl: key.url } : undefined,
 		},
 	};
 }
 
 /** A Google API error in the wire shape CrUX uses. */
-export function cruxError(status: number, statusText: string, message: string, headers: Record<string, string> = {}): FakeReply {
+export function cruxError(
+	status: number,
+	statusText: string,
+	message: string,
+	headers: Record<string, string> = {},
+): FakeReply {
 	return { status, headers, body: { error: { code: status, message, status: statusText } } };
 }
 
@@ -57,7 +72,11 @@ export async function startFakeCrux(opts: { apiKey: string }): Promise<FakeCrux>
 		url: '',
 		requests,
 		enqueue: (...r) => void queue.push(...r),
-		answer: (body) => cruxRecord({ ...(body.origin ? { origin: body.origin } : { url: body.url }) }, { lcp: 2100, inp: 180, cls: 0.05, fcp: 1400, ttfb: 600 }),
+		answer: (body) =>
+			cruxRecord(
+				{ ...(body.origin ? { origin: body.origin } : { url: body.url }) },
+				{ lcp: 2100, inp: 180, cls: 0.05, fcp: 1400, ttfb: 600 },
+			),
 		close: () =>
 			new Promise<void>((resolve) => {
 				server.closeAllConnections();

@@ -39,7 +39,8 @@ const lighthouseAgents = new Set<string>();
 const sansChromeVersion = (ua: string): string => ua.replace(/(Chrome\/)[\d.]+/, '$1*');
 
 /** Requests from Lighthouse's Chrome only, not from the capture browser: Lighthouse sends its own user agents. */
-export const fromLighthouse = (req: http.IncomingMessage): boolean => lighthouseAgents.has(sansChromeVersion(req.headers['user-agent'] ?? ''));
+export const fromLighthouse = (req: http.IncomingMessage): boolean =>
+	lighthouseAgents.has(sansChromeVersion(req.headers['user-agent'] ?? ''));
 
 /** The credential `/protected` wants: as the `X-Fixture-Token` header, or as the `session` cookie. */
 export const FIXTURE_TOKEN = 'fixture-secret-5f2c9a71e0d44b8c';
@@ -73,7 +74,8 @@ export interface FixtureServer {
 
 /** The signed-in page: a heading and a call to action for the capture's DOM facts; `?img=URL` adds an image from URL. */
 function membersPage(img: string | null): string {
-	const image = img && /^https?:\/\/[\w.:-]+\/[\w./?=&-]*$/.test(img) ? `<img src="${img}" alt="" width="10" height="10">` : '';
+	const image =
+		img && /^https?:\/\/[\w.:-]+\/[\w./?=&-]*$/.test(img) ? `<img src="${img}" alt="" width="10" height="10">` : '';
 	return `<!doctype html><html lang="en"><head><meta name="viewport" content="width=device-width"><title>Members area</title></head><body><main><h1>Welcome back, member</h1><p>Your account.</p><a href="/account" style="display:inline-block;padding:12px 20px;background:#0a58ca;color:#fff">Open your account</a>${image}</main></body></html>`;
 }
 
@@ -88,14 +90,24 @@ function cookieValue(req: http.IncomingMessage, name: string): string | undefine
 	return undefined;
 }
 
-const PIXEL = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=', 'base64');
+const PIXEL = Buffer.from(
+	'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAQAAAC1HAwCAAAAC0lEQVR42mNkYAAAAAYAAjCB0C8AAAAASUVORK5CYII=',
+	'base64',
+);
 const LOCAL_STORAGE_PAGE =
 	'<!doctype html><html lang="en"><title>Local storage</title><link rel="stylesheet" href="/cached.css"><h1>Your dashboard</h1><script>' +
 	"const found = localStorage.getItem('auditlens-session') === 'signed-in';" +
 	"new Image().src = '/beacon?signed-in=' + found + '&' + location.search.slice(1);</script></html>";
-const SMALL_PAGE = '<!doctype html><html lang="en"><title>Gated page</title><h1>A page the test held back</h1><p>Served once the gate opened.</p></html>';
+const SMALL_PAGE =
+	'<!doctype html><html lang="en"><title>Gated page</title><h1>A page the test held back</h1><p>Served once the gate opened.</p></html>';
 
-const CONTENT_TYPES: Record<string, string> = { '.map': 'application/json', '.xml': 'application/xml', '.txt': 'text/plain', '.pdf': 'application/pdf', '.gz': 'application/gzip' };
+const CONTENT_TYPES: Record<string, string> = {
+	'.map': 'application/json',
+	'.xml': 'application/xml',
+	'.txt': 'text/plain',
+	'.pdf': 'application/pdf',
+	'.gz': 'application/gzip',
+};
 
 /** Folders a fixture server may serve: test/fixtures (pages, workspaces) and temporary folders a test builds. */
 function mayServe(root: string): boolean {
@@ -123,12 +135,17 @@ export async function startFixtureServer(opts: { root?: string } = {}): Promise<
 	const root = opts.root ? path.resolve(FIXTURE_PAGES, opts.root) : FIXTURE_PAGES;
 	if (!mayServe(root) || !fs.existsSync(root)) throw new Error(`startFixtureServer: no fixture folder ${opts.root}`);
 	if (lighthouseAgents.size === 0) {
-		const { userAgents } = (await import('lighthouse/core/config/constants.js')) as { userAgents: Record<string, string> };
+		const { userAgents } = (await import('lighthouse/core/config/constants.js')) as {
+			userAgents: Record<string, string>;
+		};
 		for (const ua of Object.values(userAgents)) lighthouseAgents.add(sansChromeVersion(ua));
 	}
 	const hits = new Map<string, number>();
 	const hanging = new Set<http.ServerResponse>();
-	const gates = new Map<string, { opts: GateOptions; isOpen: boolean; held: (() => void)[]; reached: () => void; count: number }>();
+	const gates = new Map<
+		string,
+		{ opts: GateOptions; isOpen: boolean; held: (() => void)[]; reached: () => void; count: number }
+	>();
 	const browserHits = new Map<string, number>();
 	let origin = '';
 	const handle = (req: http.IncomingMessage, res: http.ServerResponse): void => {
@@ -144,19 +161,33 @@ export async function startFixtureServer(opts: { root?: string } = {}): Promise<
 			if (n >= 0) browserHits.set(key, n + 1);
 			const delays = (u.searchParams.get('ms') ?? '0').split(',').map(Number);
 			const ms = n < 0 ? 0 : (delays[n] ?? 0);
-			setTimeout(() => res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(SMALL_PAGE), ms);
+			setTimeout(
+				() =>
+					res
+						.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
+						.end(SMALL_PAGE),
+				ms,
+			);
 			return;
 		}
 		switch (u.pathname) {
 			case '/protected': {
 				const ok = req.headers['x-fixture-token'] === FIXTURE_TOKEN || cookieValue(req, 'session') === FIXTURE_TOKEN;
-				if (ok) res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(membersPage(u.searchParams.get('img')));
-				else res.writeHead(401, { 'content-type': 'text/html; charset=utf-8', 'www-authenticate': 'Bearer' }).end('<h1>Sign in first</h1>');
+				if (ok)
+					res
+						.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
+						.end(membersPage(u.searchParams.get('img')));
+				else
+					res
+						.writeHead(401, { 'content-type': 'text/html; charset=utf-8', 'www-authenticate': 'Bearer' })
+						.end('<h1>Sign in first</h1>');
 				return;
 			}
 			case '/login': {
 				if (req.method !== 'POST') {
-					res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(LOGIN_FORM);
+					res
+						.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
+						.end(LOGIN_FORM);
 					return;
 				}
 				let body = '';
@@ -166,7 +197,12 @@ export async function startFixtureServer(opts: { root?: string } = {}): Promise<
 						res.writeHead(403, { 'content-type': 'text/html' }).end('<h1>Wrong password</h1>');
 						return;
 					}
-					res.writeHead(303, { location: '/protected', 'set-cookie': `session=${FIXTURE_TOKEN}; Path=/; HttpOnly; SameSite=Lax` }).end();
+					res
+						.writeHead(303, {
+							location: '/protected',
+							'set-cookie': `session=${FIXTURE_TOKEN}; Path=/; HttpOnly; SameSite=Lax`,
+						})
+						.end();
 				});
 				return;
 			}
@@ -175,7 +211,9 @@ export async function startFixtureServer(opts: { root?: string } = {}): Promise<
 				return;
 			case '/local-storage':
 				// Signed in by localStorage, as single-page apps often are: the page tells the server what it found.
-				res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' }).end(LOCAL_STORAGE_PAGE);
+				res
+					.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' })
+					.end(LOCAL_STORAGE_PAGE);
 				return;
 			case '/cached.css':
 				res.writeHead(200, { 'content-type': 'text/css', 'cache-control': 'max-age=3600' }).end('h1 { color: #123; }');
@@ -188,7 +226,8 @@ export async function startFixtureServer(opts: { root?: string } = {}): Promise<
 				return;
 			case '/desktop-fails':
 				// Lighthouse's and Playwright's phone profiles say "Mobile"; the preflight says "AuditLens".
-				if (/Mobile|AuditLens/.test(req.headers['user-agent'] ?? '')) res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(SMALL_PAGE);
+				if (/Mobile|AuditLens/.test(req.headers['user-agent'] ?? ''))
+					res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(SMALL_PAGE);
 				else res.socket?.destroy();
 				return;
 			case '/hang':
@@ -213,12 +252,18 @@ export async function startFixtureServer(opts: { root?: string } = {}): Promise<
 				return;
 			case '/noise.png': {
 				const png = noisePng(Number(u.searchParams.get('w') ?? '64'), Number(u.searchParams.get('h') ?? '64'));
-				res.writeHead(200, { 'content-type': 'image/png', 'content-length': png.length, 'cache-control': 'no-store' }).end(png);
+				res
+					.writeHead(200, { 'content-type': 'image/png', 'content-length': png.length, 'cache-control': 'no-store' })
+					.end(png);
 				return;
 			}
 			case '/slow': {
 				const ms = Number(u.searchParams.get('ms') ?? '1000');
-				setTimeout(() => res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>slow</title><h1>Slow</h1>'), ms);
+				setTimeout(
+					() =>
+						res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>slow</title><h1>Slow</h1>'),
+					ms,
+				);
 				return;
 			}
 		}
@@ -230,7 +275,12 @@ export async function startFixtureServer(opts: { root?: string } = {}): Promise<
 			if (fs.existsSync(plain)) {
 				const text = Buffer.from(fs.readFileSync(plain, 'utf8').replaceAll('{{origin}}', origin));
 				const body = plain === file ? text : zlib.gzipSync(text);
-				res.writeHead(200, { 'content-type': CONTENT_TYPES[path.extname(file)] ?? 'text/plain', 'cache-control': 'no-store' }).end(body);
+				res
+					.writeHead(200, {
+						'content-type': CONTENT_TYPES[path.extname(file)] ?? 'text/plain',
+						'cache-control': 'no-store',
+					})
+					.end(body);
 				return;
 			}
 		}
@@ -284,7 +334,8 @@ export async function startFixtureServer(opts: { root?: string } = {}): Promise<
 		url: (p) => origin + (p.startsWith('/') ? p : `/${p}`),
 		hits,
 		gate(pathAndQuery, opts = {}) {
-			if (gates.has(pathAndQuery)) throw new Error(`a gate for ${pathAndQuery} already exists: use a path of its own per test`);
+			if (gates.has(pathAndQuery))
+				throw new Error(`a gate for ${pathAndQuery} already exists: use a path of its own per test`);
 			let reached!: () => void;
 			const entry = { opts, isOpen: false, held: [] as (() => void)[], reached: () => reached(), count: 0 };
 			const reachedP = new Promise<void>((resolve) => (reached = resolve));
@@ -312,7 +363,8 @@ export async function startFixtureServer(opts: { root?: string } = {}): Promise<
 
 /** A PNG of deterministic noise (the same bytes every time), W×H RGB, at most 4096 on a side. */
 export function noisePng(width: number, height: number): Buffer {
-	if (![width, height].every((n) => Number.isInteger(n) && n > 0 && n <= 4096)) throw new TypeError(`noisePng: sides must be whole numbers 1..4096, not ${width}x${height}`);
+	if (![width, height].every((n) => Number.isInteger(n) && n > 0 && n <= 4096))
+		throw new TypeError(`noisePng: sides must be whole numbers 1..4096, not ${width}x${height}`);
 	const raw = Buffer.alloc((width * 3 + 1) * height);
 	let seed = 0x2545f491;
 	for (let i = 0; i < raw.length; i++) {
@@ -334,5 +386,10 @@ export function noisePng(width: number, height: number): Buffer {
 	header.writeUInt32BE(width, 0);
 	header.writeUInt32BE(height, 4);
 	header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, no interlace
-	return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+	return Buffer.concat([
+		Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+		chunk('IHDR', header),
+		chunk('IDAT', zlib.deflateSync(raw)),
+		chunk('IEND', Buffer.alloc(0)),
+	]);
 }

@@ -10,7 +10,13 @@ import { loadLhr, sampleResult, testSettings } from './sampleResult';
 async function main(): Promise<void> {
 	const dbPath = process.argv[2];
 	if (!dbPath) throw new Error('usage: historyWriterChild <db path>');
-	const store = await HistoryStore.open({ path: dbPath, settings: testSettings(), log: createLogger('warn'), flushDelayMs: 0, compressionQuality: 1 });
+	const store = await HistoryStore.open({
+		path: dbPath,
+		settings: testSettings(),
+		log: createLogger('warn'),
+		flushDelayMs: 0,
+		compressionQuality: 1,
+	});
 	const artifacts = new Map<string, unknown>([
 		['lhr:mobile', loadLhr('mobile')],
 		['lhr:desktop', loadLhr('desktop')],

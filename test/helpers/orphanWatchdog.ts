@@ -17,7 +17,8 @@ export function watchdogOf(enginePid: number): number | undefined {
 		if (!/^\d+$/.test(e)) continue;
 		try {
 			const argv = fs.readFileSync(`/proc/${e}/cmdline`, 'utf8').split('\0');
-			if (argv[0] === '/bin/sh' && argv[3] === WATCHDOG_NAME && argv[2].includes(`kill -0 ${enginePid} `)) return Number(e);
+			if (argv[0] === '/bin/sh' && argv[3] === WATCHDOG_NAME && argv[2].includes(`kill -0 ${enginePid} `))
+				return Number(e);
 		} catch {
 			// gone
 		}

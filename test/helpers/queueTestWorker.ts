@@ -66,7 +66,9 @@ export async function startTestWorker(opts: TestWorkerOptions): Promise<TestWork
 			}),
 		async jobs() {
 			const jobs = await queue.getJobs(['completed', 'failed', 'active', 'waiting', 'delayed', 'prioritized']);
-			return Promise.all(jobs.map(async (j) => ({ id: j.id as string, attemptsStarted: j.attemptsStarted, state: await j.getState() })));
+			return Promise.all(
+				jobs.map(async (j) => ({ id: j.id as string, attemptsStarted: j.attemptsStarted, state: await j.getState() })),
+			);
 		},
 		failed: (jobId) => {
 			const known = failures.get(jobId);

@@ -8,7 +8,8 @@ import path from 'node:path';
  * Debian's redis-server (`apt-get install redis-server`; scripts/setup.sh installs it), else the one on PATH
  * (Homebrew's); REDIS_SERVER overrides both.
  */
-export const REDIS_SERVER = process.env.REDIS_SERVER ?? (fs.existsSync('/usr/bin/redis-server') ? '/usr/bin/redis-server' : 'redis-server');
+export const REDIS_SERVER =
+	process.env.REDIS_SERVER ?? (fs.existsSync('/usr/bin/redis-server') ? '/usr/bin/redis-server' : 'redis-server');
 
 /** A redis-server this test process started on 127.0.0.1: never the system's service, never port 6379. */
 export interface RedisServer {
@@ -65,10 +66,29 @@ export function freePort(): Promise<number> {
 }
 
 /** Start redis-server on `port` in `dir` and resolve with it once its log says it accepts connections. */
-function spawnRedis(port: number, dir: string, args: readonly string[], timeoutMs: number): Promise<{ child: ChildProcess; log: () => string }> {
+function spawnRedis(
+	port: number,
+	dir: string,
+	args: readonly string[],
+	timeoutMs: number,
+): Promise<{ child: ChildProcess; log: () => string }> {
 	if (port === 6379) throw new Error('startRedis: not on 6379, the system Redis port');
 	// No persistence and no protected-mode surprises: a throwaway server for one test, on the loopback only.
-	const argv = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir, '--daemonize', 'no', ...args];
+	const argv = [
+		'--port',
+		String(port),
+		'--bind',
+		'127.0.0.1',
+		'--save',
+		'',
+		'--appendonly',
+		'no',
+		'--dir',
+		dir,
+		'--daemonize',
+		'no',
+		...args,
+	];
 	const child = spawn(REDIS_SERVER, argv, { stdio: ['ignore', 'pipe', 'pipe'] });
 	killOnExit(child);
 	let output = '';
@@ -76,7 +96,11 @@ function spawnRedis(port: number, dir: string, args: readonly string[], timeoutM
 		const fail = (why: string) => {
 			clearTimeout(timer);
 			child.kill('SIGKILL');
-			reject(new Error(`redis-server on 127.0.0.1:${port} ${why}; its log:\n${output.trim().split('\n').slice(-10).join('\n')}`));
+			reject(
+				new Error(
+					`redis-server on 127.0.0.1:${port} ${why}; its log:\n${output.trim().split('\n').slice(-10).join('\n')}`,
+				),
+			);
 		};
 		const timer = setTimeout(() => fail(`was not ready within ${timeoutMs} ms`), timeoutMs);
 		const onData = (c: Buffer) => {
@@ -87,11 +111,16 @@ function spawnRedis(port: number, dir: string, args: readonly string[], timeoutM
 				resolve({ child, log: () => output });
 			}
 		};
-		const onExit = (code: number | null, signal: NodeJS.Signals | null) => fail(`exited before it was ready (${signal ?? `exit ${code}`})`);
+		const onExit = (code: number | null, signal: NodeJS.Signals | null) =>
+			fail(`exited before it was ready (${signal ?? `exit ${code}`})`);
 		child.stdout!.on('data', onData);
 		child.stderr!.on('data', onData);
 		child.once('exit', onExit);
-		child.once('error', (err) => fail(`could not start (${err.message}): run "bash scripts/setup.sh" (it installs Debian's redis-server), or set REDIS_SERVER to a redis-server binary`));
+		child.once('error', (err) =>
+			fail(
+				`could not start (${err.message}): run "bash scripts/setup.sh" (it installs Debian's redis-server), or set REDIS_SERVER to a redis-server binary`,
+			),
+		);
 	});
 }
 

@@ -26,7 +26,10 @@ export function loadLhr(formFactor: FormFactor = 'mobile'): Record<string, unkno
  * test/fixtures/lhr/generateInsights.mjs), parsed afresh on each call.
  */
 export function loadInsightsLhr(major: 12 | 13): Record<string, unknown> {
-	return JSON.parse(fs.readFileSync(path.join(LHR_FIXTURES, `insights-lh${major}-mobile.json`), 'utf8')) as Record<string, unknown>;
+	return JSON.parse(fs.readFileSync(path.join(LHR_FIXTURES, `insights-lh${major}-mobile.json`), 'utf8')) as Record<
+		string,
+		unknown
+	>;
 }
 
 export const sampleOptions = (over: Partial<AuditOptions> = {}): AuditOptions => ({
@@ -50,8 +53,19 @@ function lighthouseRun(formFactor: FormFactor, url: string, perf: number): Light
 		scores: { performance: perf, accessibility: 0.95, 'best-practices': 1, seo: 0.91 },
 		metrics: { fcp: 1210, lcp: 2380, tbt: 140, cls: 0.02, speedIndex: 1900, tti: 3100 },
 		failingAudits: [
-			{ id: 'render-blocking-resources', title: 'Eliminate render-blocking resources', score: 0.5, displayValue: 'Potential savings of 300 ms', categories: ['performance'] },
-			{ id: 'color-contrast', title: 'Background and foreground colors do not have a sufficient contrast ratio.', score: 0, categories: ['accessibility'] },
+			{
+				id: 'render-blocking-resources',
+				title: 'Eliminate render-blocking resources',
+				score: 0.5,
+				displayValue: 'Potential savings of 300 ms',
+				categories: ['performance'],
+			},
+			{
+				id: 'color-contrast',
+				title: 'Background and foreground colors do not have a sufficient contrast ratio.',
+				score: 0,
+				categories: ['accessibility'],
+			},
 			{ id: 'meta-description', title: 'Document does not have a meta description', score: 0, categories: ['seo'] },
 		],
 		runWarnings: [],
@@ -140,7 +154,9 @@ export function sampleResult(input: SampleResultInput = {}): AuditResult {
 			{ name: 'hero', selector: 'main > section.hero', box: { x: 0, y: 0, width: 412, height: 700 } },
 			{ name: 'features', selector: 'main > ul', box: { x: 0, y: 700, width: 412, height: 1300 } },
 		],
-		trustSignals: [{ kind: 'testimonial', text: '"Acme cut our build time in half." — Jane, CTO', selector: 'blockquote' }],
+		trustSignals: [
+			{ kind: 'testimonial', text: '"Acme cut our build time in half." — Jane, CTO', selector: 'blockquote' },
+		],
 		socialProofNumbers: ['12,000 teams'],
 		pricing: [],
 		contact: [{ kind: 'email', text: 'hello@acme.test' }],
@@ -206,7 +222,14 @@ export function sampleResult(input: SampleResultInput = {}): AuditResult {
 				},
 	};
 	// As the engine makes them: a page that could not be loaded has no stages and says why.
-	if (input.failed) Object.assign(result, { status: 'failed', error: { code: 'UNREACHABLE', message: `Nothing is listening at ${new URL(url).host} (connection refused). Is the server running?` } });
+	if (input.failed)
+		Object.assign(result, {
+			status: 'failed',
+			error: {
+				code: 'UNREACHABLE',
+				message: `Nothing is listening at ${new URL(url).host} (connection refused). Is the server running?`,
+			},
+		});
 	if (input.partial) {
 		const error = { code: 'LIGHTHOUSE_ERROR' as const, message: `Lighthouse (desktop) could not load ${url}.` };
 		result.stages['lighthouse-desktop'] = { status: 'error', error, startedAt, durationMs: 5200 };
@@ -228,6 +251,13 @@ export function recordingLogger(): Logger & { lines: { level: LogLevel; message:
 		lines.push({ level, message });
 		print?.[level](message);
 	};
-	const logger = { error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug'), child: () => logger, lines };
+	const logger = {
+		error: at('error'),
+		warn: at('warn'),
+		info: at('info'),
+		debug: at('debug'),
+		child: () => logger,
+		lines,
+	};
 	return logger;
 }

@@ -5,7 +5,9 @@ import addFormats from 'ajv-formats';
 import { FIXTURE_PAGES } from './fixtureServer';
 
 /** The official SARIF 2.1.0 schema (test/fixtures/sarif, its source in the README there). */
-const SCHEMA = JSON.parse(fs.readFileSync(path.join(FIXTURE_PAGES, '..', 'sarif', 'sarif-schema-2.1.0.json'), 'utf8')) as object;
+const SCHEMA = JSON.parse(
+	fs.readFileSync(path.join(FIXTURE_PAGES, '..', 'sarif', 'sarif-schema-2.1.0.json'), 'utf8'),
+) as object;
 
 let validate: ReturnType<Ajv['compile']> | undefined;
 

@@ -1,7 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { AuditOptions, EngineSettings, StageDataMap, StageName, StageOutcome, StageOutcomes } from '../../src/protocol';
+import type {
+	AuditOptions,
+	EngineSettings,
+	StageDataMap,
+	StageName,
+	StageOutcome,
+	StageOutcomes,
+} from '../../src/protocol';
 import { runStages } from '../../src/engine/gather/runStages';
 import type { Stage } from '../../src/engine/gather/stage';
 import { createLogger, type Logger, type LogLevel } from '../../src/engine/log';
@@ -38,9 +45,16 @@ export class StageHarness {
 	constructor(init: StageHarnessInit) {
 		this.url = init.url;
 		this.settings = { ...DEFAULT_SETTINGS, ...init.settings };
-		this.options = sampleOptions({ stages: { lighthouse: false, capture: true, cro: true, ai: true, crux: true }, ...init.options });
+		this.options = sampleOptions({
+			stages: { lighthouse: false, capture: true, cro: true, ai: true, crux: true },
+			...init.options,
+		});
 		this.artifactsDir = init.artifactsDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'auditlens-test-'));
-		this.log = createLogger(init.logLevel ?? 'debug', [(level, line) => this.logLines.push(`${level} ${line}`)], 'test');
+		this.log = createLogger(
+			init.logLevel ?? 'debug',
+			[(level, line) => this.logLines.push(`${level} ${line}`)],
+			'test',
+		);
 	}
 
 	/** Abort the audit (cancel). */

@@ -12,15 +12,20 @@ const CHROMIUM = process.env.CHROME_PATH || '/usr/bin/chromium';
 export function useWebviewBrowser(bundle: string): () => Browser {
 	let browser: Browser | undefined;
 	before(async function () {
-		if (!fs.existsSync(path.join(ROOT, 'dist', bundle))) throw new Error(`dist/${bundle} is missing: run \`npm run build\` first`);
+		if (!fs.existsSync(path.join(ROOT, 'dist', bundle)))
+			throw new Error(`dist/${bundle} is missing: run \`npm run build\` first`);
 		if (!fs.existsSync(CHROMIUM)) this.skip();
-		browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'] });
+		browser = await chromium.launch({
+			executablePath: CHROMIUM,
+			args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage'],
+		});
 	});
 	after(async () => {
 		await browser?.close();
 	});
 	return () => {
-		if (!browser) throw new Error('useWebviewBrowser: the browser is not launched yet (use it in a test or beforeEach)');
+		if (!browser)
+			throw new Error('useWebviewBrowser: the browser is not launched yet (use it in a test or beforeEach)');
 		return browser;
 	};
 }

@@ -40,7 +40,10 @@ let exitHookInstalled = false;
 
 /** Start `node bin/auditlens.js ARGS` on this Node (>= 22.19, as the tests run on). */
 export function spawnCli(args: readonly string[], opts: CliOptions = {}): CliProcess {
-	const child = spawn(process.execPath, [AUDITLENS_BIN, ...args], { env: { ...process.env, ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
+	const child = spawn(process.execPath, [AUDITLENS_BIN, ...args], {
+		env: { ...process.env, ...opts.env },
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
 	running.add(child);
 	if (!exitHookInstalled) {
 		exitHookInstalled = true;
@@ -54,7 +57,8 @@ export function spawnCli(args: readonly string[], opts: CliOptions = {}): CliPro
 	for (const stream of ['stdout', 'stderr'] as const) {
 		child[stream]!.on('data', (c: Buffer) => {
 			out[stream] += c.toString();
-			if (echo && stream === 'stderr') process.stderr.write(c.toString().replace(/^(?=.)/gm, `[${opts.name ?? `auditlens ${child.pid}`}] `));
+			if (echo && stream === 'stderr')
+				process.stderr.write(c.toString().replace(/^(?=.)/gm, `[${opts.name ?? `auditlens ${child.pid}`}] `));
 			for (const l of listeners) l();
 		});
 	}
@@ -77,9 +81,26 @@ export function spawnCli(args: readonly string[], opts: CliOptions = {}): CliPro
 				const check = () => {
 					const m = out[stream].match(pattern);
 					if (m) done(() => resolve(m));
-					else if (gone()) done(() => reject(new Error(`auditlens ${args[0]} exited (${child.signalCode ?? child.exitCode}) before printing ${pattern}; stderr:\n${tail(out.stderr)}`)));
+					else if (gone())
+						done(() =>
+							reject(
+								new Error(
+									`auditlens ${args[0]} exited (${child.signalCode ?? child.exitCode}) before printing ${pattern}; stderr:\n${tail(out.stderr)}`,
+								),
+							),
+						);
 				};
-				const timer = setTimeout(() => done(() => reject(new Error(`auditlens ${args[0]} printed no ${pattern} within ${timeoutMs} ms; stderr:\n${tail(out.stderr)}`))), timeoutMs);
+				const timer = setTimeout(
+					() =>
+						done(() =>
+							reject(
+								new Error(
+									`auditlens ${args[0]} printed no ${pattern} within ${timeoutMs} ms; stderr:\n${tail(out.stderr)}`,
+								),
+							),
+						),
+					timeoutMs,
+				);
 				const done = (settle: () => void) => {
 					clearTimeout(timer);
 					listeners.delete(check);
@@ -129,14 +150,19 @@ export async function startReadyWorker(redisUrl: string, opts: WorkerOptions = {
 
 /** `n` workers started at once, each ready. */
 export function startWorkers(redisUrl: string, n: number, opts: WorkerOptions = {}): Promise<CliProcess[]> {
-	return Promise.all(Array.from({ length: n }, (_, i) => startReadyWorker(redisUrl, { name: `worker ${i + 1}`, ...opts })));
+	return Promise.all(
+		Array.from({ length: n }, (_, i) => startReadyWorker(redisUrl, { name: `worker ${i + 1}`, ...opts })),
+	);
 }
 
 /**
  * Stop a worker as its operator would (SIGTERM: running jobs finish, then it closes its Chromes) and wait for it;
  * SIGKILL after `timeoutMs`. Resolves with how it ended.
  */
-export async function stopWorker(worker: CliProcess, timeoutMs = 60_000): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+export async function stopWorker(
+	worker: CliProcess,
+	timeoutMs = 60_000,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
 	worker.kill('SIGTERM');
 	const timer = setTimeout(() => worker.kill('SIGKILL'), timeoutMs);
 	try {

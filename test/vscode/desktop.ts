@@ -15,7 +15,9 @@ import { runTests } from '@vscode/test-electron';
 const REPO = path.resolve(__dirname, '..', '..', '..');
 
 async function main(): Promise<number> {
-	const vscodeExecutablePath = process.env.AUDITLENS_VSCODE_EXECUTABLE || (process.argv.includes('--code-server') ? path.join(REPO, 'scripts', 'vscode-launcher.sh') : undefined);
+	const vscodeExecutablePath =
+		process.env.AUDITLENS_VSCODE_EXECUTABLE ||
+		(process.argv.includes('--code-server') ? path.join(REPO, 'scripts', 'vscode-launcher.sh') : undefined);
 	return runTests({
 		extensionDevelopmentPath: REPO,
 		extensionTestsPath: path.join(REPO, 'out', 'test', 'vscode', 'suite', 'index.js'),

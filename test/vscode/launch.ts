@@ -30,7 +30,10 @@ export interface CodeServerPaths {
 
 /** Install code-server if needed (slow once, instant when cached) and return its paths. */
 export function codeServerPaths(): CodeServerPaths {
-	const out = execFileSync(process.execPath, [path.join(REPO, 'scripts', 'codeServer.mjs')], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+	const out = execFileSync(process.execPath, [path.join(REPO, 'scripts', 'codeServer.mjs')], {
+		encoding: 'utf8',
+		stdio: ['ignore', 'pipe', 'inherit'],
+	});
 	return JSON.parse(out.trim().split('\n').pop() ?? '{}') as CodeServerPaths;
 }
 
@@ -52,8 +55,17 @@ export interface Proc {
 }
 
 /** Start a process in its own process group, its output prefixed and passed through when `verbose`. */
-export function startProcess(command: string, args: string[], opts: { env?: NodeJS.ProcessEnv; cwd?: string; name: string; verbose?: boolean }): Proc {
-	const child = spawn(command, args, { cwd: opts.cwd, env: opts.env ?? process.env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startProcess(
+	command: string,
+	args: string[],
+	opts: { env?: NodeJS.ProcessEnv; cwd?: string; name: string; verbose?: boolean },
+): Proc {
+	const child = spawn(command, args, {
+		cwd: opts.cwd,
+		env: opts.env ?? process.env,
+		detached: true,
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
 	const lines: string[] = [];
 	for (const stream of [child.stdout, child.stderr]) {
 		stream?.setEncoding('utf8');
@@ -108,7 +120,14 @@ export async function waitForHttp(url: string, timeoutMs = 60_000): Promise<void
 export function launchChromium(): Promise<Browser> {
 	return chromium.launch({
 		executablePath: CHROMIUM,
-		args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-dev-shm-usage'],
+		args: [
+			'--no-sandbox',
+			'--disable-gpu',
+			'--disable-background-networking',
+			'--disable-component-update',
+			'--no-first-run',
+			'--disable-dev-shm-usage',
+		],
 	});
 }
 
@@ -128,7 +147,10 @@ export const QUIET_SETTINGS = {
 export function makeWorkspace(dir: string, settings: Record<string, unknown>): string {
 	fs.cpSync(path.join(REPO, 'test', 'fixtures', 'devserver'), dir, { recursive: true });
 	fs.mkdirSync(path.join(dir, '.vscode'), { recursive: true });
-	fs.writeFileSync(path.join(dir, '.vscode', 'settings.json'), JSON.stringify({ ...QUIET_SETTINGS, ...settings }, null, '\t'));
+	fs.writeFileSync(
+		path.join(dir, '.vscode', 'settings.json'),
+		JSON.stringify({ ...QUIET_SETTINGS, ...settings }, null, '\t'),
+	);
 	return dir;
 }
 
@@ -177,7 +199,11 @@ export async function runInVsCode(opts: RunInVsCodeOptions): Promise<number> {
 			'--extensions-dir',
 			path.join(opts.tmp, 'extensions'),
 		],
-		{ name: 'vscode-server', env: { ...process.env, CHROME_PATH: CHROMIUM, AUDITLENS_TEST_ARTIFACTS: path.join(REPO, 'test-artifacts') }, verbose: process.env.AUDITLENS_VERBOSE === '1' },
+		{
+			name: 'vscode-server',
+			env: { ...process.env, CHROME_PATH: CHROMIUM, AUDITLENS_TEST_ARTIFACTS: path.join(REPO, 'test-artifacts') },
+			verbose: process.env.AUDITLENS_VERBOSE === '1',
+		},
 	);
 	const browser = await launchChromium();
 	try {

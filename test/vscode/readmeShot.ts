@@ -18,7 +18,13 @@ async function main(): Promise<number> {
 		const workspace = path.join(tmp, 'static-site');
 		fs.cpSync(path.join(REPO, 'test', 'fixtures', 'workspaces', 'static-site'), workspace, { recursive: true });
 		fs.mkdirSync(path.join(workspace, '.vscode'));
-		const settings = { ...QUIET_SETTINGS, 'auditlens.formFactors': ['mobile'], 'editor.minimap.enabled': false, 'editor.stickyScroll.enabled': false, 'workbench.activityBar.location': 'hidden' };
+		const settings = {
+			...QUIET_SETTINGS,
+			'auditlens.formFactors': ['mobile'],
+			'editor.minimap.enabled': false,
+			'editor.stickyScroll.enabled': false,
+			'workbench.activityBar.location': 'hidden',
+		};
 		fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify(settings, null, '\t'));
 		// The driver in the extension host waits for this file: the picture is taken by then.
 		const flag = path.join(tmp, 'shot-taken');

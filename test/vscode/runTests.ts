@@ -23,9 +23,12 @@ function arg(name: string): string | undefined {
 
 async function main(): Promise<number> {
 	const extensionPath = path.resolve(arg('--extensionDevelopmentPath') ?? REPO);
-	const testsPath = path.resolve(arg('--extensionTestsPath') ?? path.join(REPO, 'out', 'test', 'vscode', 'suite', 'index.js'));
+	const testsPath = path.resolve(
+		arg('--extensionTestsPath') ?? path.join(REPO, 'out', 'test', 'vscode', 'suite', 'index.js'),
+	);
 	const timeoutMs = Number(process.env.AUDITLENS_VSCODE_TEST_TIMEOUT_MS ?? 8 * 60_000);
-	if (!fs.existsSync(path.join(extensionPath, 'dist', 'extension.js'))) throw new Error('dist/extension.js is missing: run `npm run build` first');
+	if (!fs.existsSync(path.join(extensionPath, 'dist', 'extension.js')))
+		throw new Error('dist/extension.js is missing: run `npm run build` first');
 	if (!fs.existsSync(testsPath)) throw new Error(`${testsPath} is missing: run \`npx tsc -p .\` first`);
 	const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'auditlens-vscode-'));
 	try {

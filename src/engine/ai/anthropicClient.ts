@@ -12,7 +12,15 @@ import { AuditError } from '../errors';
 import { redact, registerSecret, type Logger } from '../log';
 import type { EngineService } from '../gather';
 import { BreakerOpenError, CircuitBreaker, LatencyWindow } from './breaker';
-import { buildUserContent, SUGGESTION_TOOL, SYSTEM_PROMPT, toolDefinition, toolInputSchema, validateSuggestions, type PromptImage } from './prompt';
+import {
+	buildUserContent,
+	SUGGESTION_TOOL,
+	SYSTEM_PROMPT,
+	toolDefinition,
+	toolInputSchema,
+	validateSuggestions,
+	type PromptImage,
+} from './prompt';
 
 /** What one suggestion request is about. */
 export interface SuggestInput {
@@ -60,7 +68,10 @@ export class AnthropicClient implements EngineService {
 		private readonly opts: AnthropicClientOptions = {},
 	) {
 		this.limit = pLimit(settings.maxAiCalls);
-		this.breaker = new CircuitBreaker('Anthropic API', { failureThreshold: opts.failureThreshold ?? 3, cooldownMs: opts.cooldownMs ?? 60_000 });
+		this.breaker = new CircuitBreaker('Anthropic API', {
+			failureThreshold: opts.failureThreshold ?? 3,
+			cooldownMs: opts.cooldownMs ?? 60_000,
+		});
 		this.configure(settings);
 	}
 
@@ -78,7 +89,9 @@ export class AnthropicClient implements EngineService {
 	}
 
 	stats(): Partial<EngineStats> {
-		return { ai: { calls: this.calls, failures: this.failures, breaker: this.breaker.state, p50Ms: this.latency.p50() } };
+		return {
+			ai: { calls: this.calls, failures: this.failures, breaker: this.breaker.state, p50Ms: this.latency.p50() },
+		};
 	}
 
 	async close(): Promise<void> {
@@ -92,7 +105,13 @@ export class AnthropicClient implements EngineService {
 	 */
 	suggest(input: SuggestInput, settings: Readonly<EngineSettings>, signal: AbortSignal): Promise<SuggestResult> {
 		const key = settings.anthropicApiKey;
-		if (!key) return Promise.reject(new AuditError('AI_ERROR', 'No Anthropic API key is set; add one in the AuditLens settings (or ANTHROPIC_API_KEY for the CLI).'));
+		if (!key)
+			return Promise.reject(
+				new AuditError(
+					'AI_ERROR',
+					'No Anthropic API key is set; add one in the AuditLens settings (or ANTHROPIC_API_KEY for the CLI).',
+				),
+			);
 		registerSecret(key);
 		return this.limit(() =>
 			this.breaker.run(
@@ -104,12 +123,23 @@ export class AnthropicClient implements EngineService {
 
 	private client(key: string, baseUrl: string | undefined): Anthropic {
 		if (this.sdk?.key === key && this.sdk.baseUrl === baseUrl) return this.sdk.client;
-		const client = new (sdk().default)({ apiKey: key, ...(baseUrl ? { baseURL: baseUrl } : {}), maxRetries: this.opts.maxRetries ?? 2, timeout: this.opts.timeoutMs ?? 60_000, logLevel: 'off' });
+		const client = new (sdk().default)({
+			apiKey: key,
+			...(baseUrl ? { baseURL: baseUrl } : {}),
+			maxRetries: this.opts.maxRetries ?? 2,
+			timeout: this.opts.timeoutMs ?? 60_000,
+			logLevel: 'off',
+		});
 		this.sdk = { key, baseUrl, client };
 		return client;
 	}
 
-	private async call(input: SuggestInput, settings: Readonly<EngineSettings>, key: string, signal: AbortSignal): Promise<SuggestResult> {
+	private async call(
+		input: SuggestInput,
+		settings: Readonly<EngineSettings>,
+		key: string,
+		signal: AbortSignal,
+	): Promise<SuggestResult> {
 		if (signal.aborted) throw signal.reason;
 		const deep = settings.aiDeep;
 		const maxSuggestions = deep ? 10 : 5;
@@ -124,20 +154,38 @@ export class AnthropicClient implements EngineService {
 					system: SYSTEM_PROMPT,
 					tools: [toolDefinition(maxSuggestions)],
 					tool_choice: { type: 'tool', name: SUGGESTION_TOOL },
-					messages: [{ role: 'user', content: buildUserContent(input.url, input.facts, input.findings, images, maxSuggestions, deep) }],
+					messages: [
+						{
+							role: 'user',
+							content: buildUserContent(input.url, input.facts, input.findings, images, maxSuggestions, deep),
+						},
+					],
 				},
 				{ signal },
 			);
 			this.latency.add(Date.now() - started);
 			const toolUse = message.content.find((b) => b.type === 'tool_use' && b.name === SUGGESTION_TOOL);
 			if (!toolUse || toolUse.type !== 'tool_use') {
-				throw new AuditError('AI_ERROR', `The model (${settings.aiModel}) answered without structured suggestions (stop reason: ${message.stop_reason ?? 'unknown'}).`);
+				throw new AuditError(
+					'AI_ERROR',
+					`The model (${settings.aiModel}) answered without structured suggestions (stop reason: ${message.stop_reason ?? 'unknown'}).`,
+				);
 			}
 			const parsed = toolInputSchema.safeParse(toolUse.input);
-			if (!parsed.success) throw new AuditError('AI_ERROR', `The model's suggestions did not match the expected shape: ${parsed.error.issues[0]?.message ?? 'invalid'}.`);
+			if (!parsed.success)
+				throw new AuditError(
+					'AI_ERROR',
+					`The model's suggestions did not match the expected shape: ${parsed.error.issues[0]?.message ?? 'invalid'}.`,
+				);
 			const { suggestions, dropped } = validateSuggestions(parsed.data.suggestions, input.facts);
-			if (dropped > 0) this.log.debug(`AI: dropped ${dropped} suggestion(s) that were malformed or named nothing on the page.`);
-			return { model: message.model || settings.aiModel, suggestions, dropped, usage: { inputTokens: message.usage.input_tokens, outputTokens: message.usage.output_tokens } };
+			if (dropped > 0)
+				this.log.debug(`AI: dropped ${dropped} suggestion(s) that were malformed or named nothing on the page.`);
+			return {
+				model: message.model || settings.aiModel,
+				suggestions,
+				dropped,
+				usage: { inputTokens: message.usage.input_tokens, outputTokens: message.usage.output_tokens },
+			};
 		} catch (err) {
 			if (signal.aborted || err instanceof sdk().APIUserAbortError) throw signal.aborted ? signal.reason : err;
 			this.failures++;
@@ -171,19 +219,35 @@ function toAiError(err: unknown): AuditError {
 								: status >= 500
 									? ' The API is having problems; try again later.'
 									: '';
-		return new AuditError('AI_ERROR', redact(`The Anthropic API call failed${status ? ` with HTTP ${status}` : ''} (${type}): ${detail}.${hint}`));
+		return new AuditError(
+			'AI_ERROR',
+			redact(`The Anthropic API call failed${status ? ` with HTTP ${status}` : ''} (${type}): ${detail}.${hint}`),
+		);
 	}
-	return new AuditError('AI_ERROR', redact(`The Anthropic API call failed: ${err instanceof Error ? err.message : String(err)}`));
+	return new AuditError(
+		'AI_ERROR',
+		redact(`The Anthropic API call failed: ${err instanceof Error ? err.message : String(err)}`),
+	);
 }
 
 /** The screenshots sent to the model: the viewport shots, plus full pages in deep mode. */
 async function readImages(shots: CaptureData['shots'], deep: boolean): Promise<PromptImage[]> {
 	const images: PromptImage[] = [];
-	for (const [formFactor, s] of Object.entries(shots) as [FormFactor, NonNullable<CaptureData['shots'][FormFactor]>][]) {
-		const picks = deep ? [['viewport', s.viewport] as const, ['full page', s.fullPage] as const] : [['viewport', s.viewport] as const];
+	for (const [formFactor, s] of Object.entries(shots) as [
+		FormFactor,
+		NonNullable<CaptureData['shots'][FormFactor]>,
+	][]) {
+		const picks = deep
+			? [['viewport', s.viewport] as const, ['full page', s.fullPage] as const]
+			: [['viewport', s.viewport] as const];
 		for (const [kind, shot] of picks) {
 			const data = await fs.readFile(shot.path).catch(() => undefined);
-			if (data) images.push({ label: `${formFactor} ${kind}, ${shot.width}x${shot.height}, fold at y=${shot.foldY}`, mime: shot.mime, base64: data.toString('base64') });
+			if (data)
+				images.push({
+					label: `${formFactor} ${kind}, ${shot.width}x${shot.height}, fold at y=${shot.foldY}`,
+					mime: shot.mime,
+					base64: data.toString('base64'),
+				});
 		}
 	}
 	return images;

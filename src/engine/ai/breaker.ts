@@ -1,4 +1,11 @@
-import { circuitBreaker, CircuitState, ConsecutiveBreaker, handleWhen, isBrokenCircuitError, type CircuitBreakerPolicy } from 'cockatiel';
+import {
+	circuitBreaker,
+	CircuitState,
+	ConsecutiveBreaker,
+	handleWhen,
+	isBrokenCircuitError,
+	type CircuitBreakerPolicy,
+} from 'cockatiel';
 
 /** State of a circuit breaker, as engine stats report it. */
 export type BreakerState = 'closed' | 'open' | 'half-open';
@@ -18,7 +25,9 @@ export class BreakerOpenError extends Error {
 		readonly retryAt: number,
 		readonly lastError: string | undefined,
 	) {
-		super(`${service} calls are paused after repeated failures; the next try is allowed in ${Math.max(0, Math.ceil((retryAt - Date.now()) / 1000))} s.`);
+		super(
+			`${service} calls are paused after repeated failures; the next try is allowed in ${Math.max(0, Math.ceil((retryAt - Date.now()) / 1000))} s.`,
+		);
 		this.name = 'BreakerOpenError';
 	}
 }
@@ -48,7 +57,8 @@ export class CircuitBreaker {
 	) {
 		this.threshold = opts.failureThreshold ?? 3;
 		this.cooldownMs = opts.cooldownMs ?? 60_000;
-		if (!Number.isInteger(this.threshold) || this.threshold < 1) throw new TypeError('failureThreshold must be a positive integer');
+		if (!Number.isInteger(this.threshold) || this.threshold < 1)
+			throw new TypeError('failureThreshold must be a positive integer');
 		if (!(this.cooldownMs >= 0)) throw new TypeError('cooldownMs must be a non-negative number');
 		this.reset();
 	}
@@ -81,7 +91,8 @@ export class CircuitBreaker {
 			});
 		} catch (err) {
 			if (err instanceof Uncounted) throw err.error;
-			if (isBrokenCircuitError(err)) throw new BreakerOpenError(this.service, this.openedAt + this.cooldownMs, this.lastError);
+			if (isBrokenCircuitError(err))
+				throw new BreakerOpenError(this.service, this.openedAt + this.cooldownMs, this.lastError);
 			throw err;
 		}
 	}

@@ -21,7 +21,8 @@ export const toolInputSchema = z.object({ suggestions: z.array(z.unknown()).max(
 export function toolDefinition(maxSuggestions: number) {
 	return {
 		name: SUGGESTION_TOOL,
-		description: 'Report conversion-rate optimisation suggestions for the audited page. Every suggestion must target an element or section that exists on the page.',
+		description:
+			'Report conversion-rate optimisation suggestions for the audited page. Every suggestion must target an element or section that exists on the page.',
 		input_schema: {
 			type: 'object' as const,
 			properties: {
@@ -31,9 +32,18 @@ export function toolDefinition(maxSuggestions: number) {
 					items: {
 						type: 'object',
 						properties: {
-							title: { type: 'string', description: 'Short imperative title, e.g. "Move the trial button into the hero".' },
-							target: { type: 'string', description: 'Exactly one selector or section name from the TARGETS list of the page.' },
-							detail: { type: 'string', description: 'What to change and why it should lift conversions, concretely, for this page.' },
+							title: {
+								type: 'string',
+								description: 'Short imperative title, e.g. "Move the trial button into the hero".',
+							},
+							target: {
+								type: 'string',
+								description: 'Exactly one selector or section name from the TARGETS list of the page.',
+							},
+							detail: {
+								type: 'string',
+								description: 'What to change and why it should lift conversions, concretely, for this page.',
+							},
 							impact: { type: 'string', enum: ['high', 'medium', 'low'] },
 							effort: { type: 'string', enum: ['high', 'medium', 'low'] },
 						},
@@ -118,7 +128,10 @@ export function targetExists(target: string, targets: PageTargets): boolean {
 }
 
 /** Split raw tool items into valid suggestions on real targets and a count of the rest. */
-export function validateSuggestions(items: unknown[], facts: FactsByFormFactor): { suggestions: AiSuggestion[]; dropped: number } {
+export function validateSuggestions(
+	items: unknown[],
+	facts: FactsByFormFactor,
+): { suggestions: AiSuggestion[]; dropped: number } {
 	const targets = pageTargets(facts);
 	const suggestions: AiSuggestion[] = [];
 	let dropped = 0;
@@ -138,10 +151,29 @@ export function compactFacts(facts: DomFacts) {
 		title: facts.title,
 		metaDescription: facts.metaDescription ?? null,
 		headings: facts.headings.slice(0, 25).map((h) => ({ level: h.level, text: h.text, selector: h.selector })),
-		ctas: facts.ctas.slice(0, 25).map((c) => ({ selector: c.selector, text: c.text, aboveFold: c.aboveFold, buttonLike: c.buttonLike, region: c.region, contrast: c.contrast, y: c.box.y })),
-		forms: facts.forms.map((f) => ({ selector: f.selector, fields: f.fieldCount, required: f.requiredCount, unlabeled: f.unlabeled.length, submitText: f.submitText, aboveFold: f.aboveFold })),
+		ctas: facts.ctas
+			.slice(0, 25)
+			.map((c) => ({
+				selector: c.selector,
+				text: c.text,
+				aboveFold: c.aboveFold,
+				buttonLike: c.buttonLike,
+				region: c.region,
+				contrast: c.contrast,
+				y: c.box.y,
+			})),
+		forms: facts.forms.map((f) => ({
+			selector: f.selector,
+			fields: f.fieldCount,
+			required: f.requiredCount,
+			unlabeled: f.unlabeled.length,
+			submitText: f.submitText,
+			aboveFold: f.aboveFold,
+		})),
 		sections: facts.sections.slice(0, 30).map((s) => ({ name: s.name, selector: s.selector, y: s.box.y })),
-		trustSignals: facts.trustSignals.slice(0, 15).map((t) => ({ kind: t.kind, text: t.text, selector: t.selector, y: t.box?.y })),
+		trustSignals: facts.trustSignals
+			.slice(0, 15)
+			.map((t) => ({ kind: t.kind, text: t.text, selector: t.selector, y: t.box?.y })),
 		socialProofNumbers: facts.socialProofNumbers,
 		pricing: facts.pricing,
 		contact: facts.contact.map((c) => c.kind),
@@ -159,9 +191,19 @@ export interface PromptImage {
 }
 
 /** The user message: screenshots as image blocks, then the facts, findings and allowed targets as text. */
-export function buildUserContent(url: string, facts: FactsByFormFactor, findings: CroFinding[], images: PromptImage[], maxSuggestions: number, deep: boolean) {
+export function buildUserContent(
+	url: string,
+	facts: FactsByFormFactor,
+	findings: CroFinding[],
+	images: PromptImage[],
+	maxSuggestions: number,
+	deep: boolean,
+) {
 	const targets = pageTargets(facts);
-	const blocks: ({ type: 'text'; text: string } | { type: 'image'; source: { type: 'base64'; media_type: 'image/jpeg' | 'image/webp'; data: string } })[] = [];
+	const blocks: (
+		| { type: 'text'; text: string }
+		| { type: 'image'; source: { type: 'base64'; media_type: 'image/jpeg' | 'image/webp'; data: string } }
+	)[] = [];
 	for (const img of images) {
 		blocks.push({ type: 'text', text: `Screenshot: ${img.label}` });
 		blocks.push({ type: 'image', source: { type: 'base64', media_type: img.mime, data: img.base64 } });

@@ -1,4 +1,11 @@
-import { ExponentialBackoff, handleWhen, retry, type IBackoff, type IBackoffFactory, type IRetryBackoffContext } from 'cockatiel';
+import {
+	ExponentialBackoff,
+	handleWhen,
+	retry,
+	type IBackoff,
+	type IBackoffFactory,
+	type IRetryBackoffContext,
+} from 'cockatiel';
 
 /** Options of `fetchWithRetry`. */
 export interface RetryOptions {
@@ -34,7 +41,10 @@ type Context = IRetryBackoffContext<unknown>;
 function honouringRetryAfter(fallback: IBackoffFactory<Context>, maxMs: number): IBackoffFactory<Context> {
 	const step = (inner: IBackoff<Context>, ctx: Context): IBackoff<Context> => {
 		const response = 'value' in ctx.result && ctx.result.value instanceof Response ? ctx.result.value : undefined;
-		return { duration: retryAfterMs(response?.headers, maxMs) ?? inner.duration, next: (next) => step(inner.next(next), next) };
+		return {
+			duration: retryAfterMs(response?.headers, maxMs) ?? inner.duration,
+			next: (next) => step(inner.next(next), next),
+		};
 	};
 	return { next: (ctx) => step(fallback.next(ctx), ctx) };
 }
@@ -51,11 +61,19 @@ export async function fetchWithRetry(url: string, init: RequestInit, opts: Retry
 		handleWhen(() => !signal.aborted).orWhenResult((r) => r instanceof Response && isRetryableStatus(r.status)),
 		{
 			maxAttempts: opts.maxRetries ?? 2,
-			backoff: honouringRetryAfter(new ExponentialBackoff({ initialDelay: 500, maxDelay: 8_000 }), opts.maxRetryAfterMs ?? 30_000),
+			backoff: honouringRetryAfter(
+				new ExponentialBackoff({ initialDelay: 500, maxDelay: 8_000 }),
+				opts.maxRetryAfterMs ?? 30_000,
+			),
 		},
 	);
 	// A retried response's body is never read: free its connection.
-	policy.onRetry((reason) => void ('value' in reason && reason.value instanceof Response ? reason.value.body?.cancel().catch(() => undefined) : undefined));
+	policy.onRetry(
+		(reason) =>
+			void ('value' in reason && reason.value instanceof Response
+				? reason.value.body?.cancel().catch(() => undefined)
+				: undefined),
+	);
 	const attempts = policy.execute(() => {
 		signal.throwIfAborted();
 		return fetch(url, { ...init, signal: AbortSignal.any([signal, AbortSignal.timeout(opts.timeoutMs ?? 15_000)]) });

@@ -42,9 +42,18 @@ const headerName = z
 	.min(1, 'a header name is empty')
 	.max(MAX_NAME, `a header name is longer than ${MAX_NAME} characters`)
 	.regex(TOKEN, "a header name may only have letters, digits and !#$%&'*+-.^_`|~")
-	.refine((n) => !FORBIDDEN_HEADERS.has(n.toLowerCase()) && !/^(proxy|sec)-/i.test(n), 'this header is set by the browser and cannot be given')
-	.refine((n) => n.toLowerCase() !== 'cookie', 'give cookies as cookies (--cookie name=value), not as a Cookie header: a header would go to every origin the page loads from');
-const headerValue = z.string().max(MAX_VALUE, `a header value is longer than ${MAX_VALUE} characters`).regex(HEADER_VALUE, 'a header value may only have printable ASCII characters (no line breaks)');
+	.refine(
+		(n) => !FORBIDDEN_HEADERS.has(n.toLowerCase()) && !/^(proxy|sec)-/i.test(n),
+		'this header is set by the browser and cannot be given',
+	)
+	.refine(
+		(n) => n.toLowerCase() !== 'cookie',
+		'give cookies as cookies (--cookie name=value), not as a Cookie header: a header would go to every origin the page loads from',
+	);
+const headerValue = z
+	.string()
+	.max(MAX_VALUE, `a header value is longer than ${MAX_VALUE} characters`)
+	.regex(HEADER_VALUE, 'a header value may only have printable ASCII characters (no line breaks)');
 const cookieName = z
 	.string()
 	.min(1, 'a cookie name is empty')
@@ -53,7 +62,10 @@ const cookieName = z
 const cookieValue = z
 	.string()
 	.max(MAX_VALUE, `a cookie value is longer than ${MAX_VALUE} characters`)
-	.regex(COOKIE_VALUE, 'a cookie value may not have spaces, quotes, commas, semicolons, backslashes or control characters');
+	.regex(
+		COOKIE_VALUE,
+		'a cookie value may not have spaces, quotes, commas, semicolons, backslashes or control characters',
+	);
 
 export const auditAuthSchema = z
 	.object({
@@ -67,7 +79,10 @@ export const auditAuthSchema = z
 				}
 			})
 			.refine((h) => Object.keys(h).length <= MAX_HEADERS, `at most ${MAX_HEADERS} headers`)
-			.refine((h) => new Set(Object.keys(h).map((n) => n.toLowerCase())).size === Object.keys(h).length, 'a header is given twice (names are case-insensitive)'),
+			.refine(
+				(h) => new Set(Object.keys(h).map((n) => n.toLowerCase())).size === Object.keys(h).length,
+				'a header is given twice (names are case-insensitive)',
+			),
 		cookies: z
 			.array(z.object({ name: cookieName, value: cookieValue }).strict())
 			.max(MAX_COOKIES, `at most ${MAX_COOKIES} cookies`)
@@ -80,7 +95,10 @@ export const auditAuthSchema = z
 	})
 	.partial()
 	.strict()
-	.refine((a) => size(a) <= MAX_TOTAL_BYTES, `the headers and cookies together are longer than ${MAX_TOTAL_BYTES / 1024} KiB`);
+	.refine(
+		(a) => size(a) <= MAX_TOTAL_BYTES,
+		`the headers and cookies together are longer than ${MAX_TOTAL_BYTES / 1024} KiB`,
+	);
 
 function size(a: AuditAuth): number {
 	let n = 0;
@@ -113,7 +131,8 @@ export function resolveAuth(auth: AuditAuth | undefined, hashKey: Buffer = PROCE
 	const headers = auth.headers ?? {};
 	const cookies = auth.cookies ?? [];
 	let loginScript: AuthPlan['loginScript'];
-	if (auth.loginScript !== undefined) loginScript = { path: auth.loginScript, sha256: sha256(readScript(auth.loginScript)) };
+	if (auth.loginScript !== undefined)
+		loginScript = { path: auth.loginScript, sha256: sha256(readScript(auth.loginScript)) };
 	if (Object.keys(headers).length === 0 && cookies.length === 0 && !loginScript) return undefined;
 	const canonical = {
 		cookies: cookies.map((c) => [c.name, c.value]).sort((a, b) => (a[0] < b[0] ? -1 : 1)),
@@ -122,7 +141,12 @@ export function resolveAuth(auth: AuditAuth | undefined, hashKey: Buffer = PROCE
 			.sort((a, b) => (a[0] < b[0] ? -1 : 1)),
 		loginScript: loginScript ? [loginScript.path, loginScript.sha256] : null,
 	};
-	return { headers, cookies, ...(loginScript ? { loginScript } : {}), hash: createHmac('sha256', hashKey).update(JSON.stringify(canonical)).digest('hex') };
+	return {
+		headers,
+		cookies,
+		...(loginScript ? { loginScript } : {}),
+		hash: createHmac('sha256', hashKey).update(JSON.stringify(canonical)).digest('hex'),
+	};
 }
 
 function readScript(file: string): Buffer {
@@ -131,10 +155,17 @@ function readScript(file: string): Buffer {
 		stat = fs.statSync(file);
 	} catch (err) {
 		const code = (err as NodeJS.ErrnoException).code;
-		throw new AuditError('INVALID_PARAMS', `The login script ${file} cannot be read (${code === 'ENOENT' ? 'no such file' : (code ?? 'error')}).`);
+		throw new AuditError(
+			'INVALID_PARAMS',
+			`The login script ${file} cannot be read (${code === 'ENOENT' ? 'no such file' : (code ?? 'error')}).`,
+		);
 	}
 	if (!stat.isFile()) throw new AuditError('INVALID_PARAMS', `The login script ${file} is not a file.`);
-	if (stat.size > MAX_SCRIPT_BYTES) throw new AuditError('INVALID_PARAMS', `The login script ${file} is larger than 1 MiB; give the module that signs in.`);
+	if (stat.size > MAX_SCRIPT_BYTES)
+		throw new AuditError(
+			'INVALID_PARAMS',
+			`The login script ${file} is larger than 1 MiB; give the module that signs in.`,
+		);
 	return fs.readFileSync(file);
 }
 
@@ -147,7 +178,11 @@ function sha256(data: string | Buffer): string {
 
 /** What a result records of the credentials: names only. */
 export function authSummary(plan: AuthPlan): AuthSummary {
-	return { headers: Object.keys(plan.headers), cookies: plan.cookies.map((c) => c.name), ...(plan.loginScript ? { loginScript: plan.loginScript.path } : {}) };
+	return {
+		headers: Object.keys(plan.headers),
+		cookies: plan.cookies.map((c) => c.name),
+		...(plan.loginScript ? { loginScript: plan.loginScript.path } : {}),
+	};
 }
 
 /** Every secret value of a plan (for log redaction). */
@@ -167,6 +202,11 @@ export function originCookies(plan: AuthPlan, url: string): { name: string; valu
 /** The Cookie header the preflight sends to `url` when it is on the audited URL's host (host-only cookies). */
 export function cookieHeaderFor(plan: AuthPlan, auditedUrl: string, url: URL): string | undefined {
 	const audited = new URL(auditedUrl);
-	if (plan.cookies.length === 0 || url.hostname !== audited.hostname || (audited.protocol === 'https:' && url.protocol !== 'https:')) return undefined;
+	if (
+		plan.cookies.length === 0 ||
+		url.hostname !== audited.hostname ||
+		(audited.protocol === 'https:' && url.protocol !== 'https:')
+	)
+		return undefined;
 	return plan.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
 }

@@ -24,21 +24,36 @@ export function loginBudget(timeLeftMs: number): number {
 }
 
 /** Add the plan's cookies to `context` and run its login script (if any) on a page of it, which is left open. */
-export async function signInContext(context: BrowserContext, plan: AuthPlan, url: string, signal: AbortSignal, timeLeftMs: number, page?: Page): Promise<void> {
+export async function signInContext(
+	context: BrowserContext,
+	plan: AuthPlan,
+	url: string,
+	signal: AbortSignal,
+	timeLeftMs: number,
+	page?: Page,
+): Promise<void> {
 	if (plan.cookies.length > 0) await context.addCookies(originCookies(plan, url));
-	if (plan.loginScript) await runLoginScript(page ?? (await context.newPage()), plan.loginScript, url, signal, loginBudget(timeLeftMs));
+	if (plan.loginScript)
+		await runLoginScript(page ?? (await context.newPage()), plan.loginScript, url, signal, loginBudget(timeLeftMs));
 }
 
 /**
  * Sign in the pooled Chrome on `port` (its default profile, the one Lighthouse uses): connect over CDP, add the
  * cookies, run the login script in a new tab, close the tab and disconnect, leaving Chrome running.
  */
-export async function signInChrome(port: number, plan: AuthPlan, url: string, signal: AbortSignal, timeLeftMs: number): Promise<void> {
+export async function signInChrome(
+	port: number,
+	plan: AuthPlan,
+	url: string,
+	signal: AbortSignal,
+	timeLeftMs: number,
+): Promise<void> {
 	const { chromium } = require('playwright-core') as typeof import('playwright-core');
 	const browser = await chromium.connectOverCDP(`http://127.0.0.1:${port}`, { timeout: 15_000 });
 	try {
 		const context = browser.contexts()[0];
-		if (!context) throw new AuditError('LIGHTHOUSE_ERROR', 'The Chrome for Lighthouse has no default profile to sign in.');
+		if (!context)
+			throw new AuditError('LIGHTHOUSE_ERROR', 'The Chrome for Lighthouse has no default profile to sign in.');
 		const page = plan.loginScript ? await context.newPage() : undefined;
 		try {
 			await signInContext(context, plan, url, signal, timeLeftMs, page);
@@ -58,7 +73,13 @@ type LoginModule = { default?: unknown };
  * throws, hangs or is not a module with a default function fails with a message that names the script (and never
  * a credential: the message goes through the log's redaction).
  */
-export async function runLoginScript(page: Page, script: { path: string; sha256: string }, url: string, signal: AbortSignal, budgetMs: number): Promise<void> {
+export async function runLoginScript(
+	page: Page,
+	script: { path: string; sha256: string },
+	url: string,
+	signal: AbortSignal,
+	budgetMs: number,
+): Promise<void> {
 	if (signal.aborted) throw abortError(signal);
 	let mod: LoginModule;
 	try {
@@ -69,14 +90,22 @@ export async function runLoginScript(page: Page, script: { path: string; sha256:
 	}
 	const login = mod.default;
 	if (typeof login !== 'function') {
-		throw new AuditError('LOGIN_ERROR', `The login script ${script.path} has no default export function; write \`export default async ({ page, url }) => { … }\`.`);
+		throw new AuditError(
+			'LOGIN_ERROR',
+			`The login script ${script.path} has no default export function; write \`export default async ({ page, url }) => { … }\`.`,
+		);
 	}
 	let timer: NodeJS.Timeout | undefined;
 	let onAbort: (() => void) | undefined;
 	const stopped = new Promise<never>((_, reject) => {
 		timer = setTimeout(
 			() =>
-				reject(new AuditError('LOGIN_ERROR', `The login script ${script.path} did not finish within ${Math.round(budgetMs / 1000)} s; check that it ends (e.g. waits for a selector that appears).`)),
+				reject(
+					new AuditError(
+						'LOGIN_ERROR',
+						`The login script ${script.path} did not finish within ${Math.round(budgetMs / 1000)} s; check that it ends (e.g. waits for a selector that appears).`,
+					),
+				),
 			budgetMs,
 		);
 		onAbort = () => reject(abortError(signal));

@@ -57,7 +57,14 @@ export class CaptureBrowser implements EngineService {
 	}
 
 	/** Counters for tests and benchmarks. */
-	info(): { running: boolean; launches: number; disconnects: number; openContexts: number; activeJobs: number; pendingJobs: number } {
+	info(): {
+		running: boolean;
+		launches: number;
+		disconnects: number;
+		openContexts: number;
+		activeJobs: number;
+		pendingJobs: number;
+	} {
 		return {
 			running: this.browser?.isConnected() === true,
 			launches: this.launches,
@@ -72,7 +79,11 @@ export class CaptureBrowser implements EngineService {
 	 * Run `job` in a new browser context, waiting for a free slot first. The context is closed when
 	 * the job settles, and at once when `signal` aborts (which makes the job's pending page calls reject).
 	 */
-	withContext<T>(options: BrowserContextOptions, signal: AbortSignal, job: (lease: ContextLease) => Promise<T>): Promise<T> {
+	withContext<T>(
+		options: BrowserContextOptions,
+		signal: AbortSignal,
+		job: (lease: ContextLease) => Promise<T>,
+	): Promise<T> {
 		return this.limit(async () => {
 			throwIfAborted(signal);
 			if (this.closed) throw new AuditError('SHUTTING_DOWN', 'The engine is shutting down; the page was not captured.');
@@ -84,13 +95,17 @@ export class CaptureBrowser implements EngineService {
 			try {
 				throwIfAborted(signal);
 				// On abort the slot is given back at once, whatever Playwright calls are still unwinding.
-				return await untilAborted(job({ context, warm, yieldCpu: () => void lowerBrowserPriority(this.marker) }), signal);
+				return await untilAborted(
+					job({ context, warm, yieldCpu: () => void lowerBrowserPriority(this.marker) }),
+					signal,
+				);
 			} catch (err) {
 				throwIfAborted(signal);
 				throw err;
 			} finally {
 				signal.removeEventListener('abort', onAbort);
-				if (!(await settlesWithin(context.close(), CONTEXT_CLOSE_MS))) this.retire(`a capture context did not close within ${CONTEXT_CLOSE_MS / 1000} s`);
+				if (!(await settlesWithin(context.close(), CONTEXT_CLOSE_MS)))
+					this.retire(`a capture context did not close within ${CONTEXT_CLOSE_MS / 1000} s`);
 				this.contexts.delete(context);
 				this.armIdleTimer();
 			}
@@ -135,7 +150,8 @@ export class CaptureBrowser implements EngineService {
 		if (options?.stages.lighthouse !== false && this.settings.usePool) return;
 		this.ensureBrowser().then(
 			() => this.armIdleTimer(),
-			(err: unknown) => this.log.debug(`warming the capture browser: ${err instanceof Error ? err.message : String(err)}`),
+			(err: unknown) =>
+				this.log.debug(`warming the capture browser: ${err instanceof Error ? err.message : String(err)}`),
 		);
 	}
 
@@ -171,7 +187,10 @@ export class CaptureBrowser implements EngineService {
 			this.log.debug(`capture browser: ${reniced} processes at lower CPU priority`);
 		} catch (err) {
 			const detail = err instanceof Error ? err.message.split('\n')[0] : String(err);
-			throw new AuditError('CHROME_CRASHED', `The capture browser (${executablePath}) failed to start: ${detail}. Check that Chromium runs on this machine, or set the Chrome path setting.`);
+			throw new AuditError(
+				'CHROME_CRASHED',
+				`The capture browser (${executablePath}) failed to start: ${detail}. Check that Chromium runs on this machine, or set the Chrome path setting.`,
+			);
 		}
 		this.launches++;
 		this.log.debug(`Capture browser launched in ${Date.now() - started} ms (launch #${this.launches}).`);
@@ -179,7 +198,9 @@ export class CaptureBrowser implements EngineService {
 			if (this.browser === browser) this.browser = undefined;
 			if (!this.closed && !this.retiring.has(browser)) {
 				this.disconnects++;
-				this.log.warn('Capture browser disconnected (crashed or was killed); it will be relaunched for the next capture.');
+				this.log.warn(
+					'Capture browser disconnected (crashed or was killed); it will be relaunched for the next capture.',
+				);
 			}
 		});
 		if (this.closed) {

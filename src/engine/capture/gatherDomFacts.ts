@@ -23,7 +23,12 @@ export function gatherDomFacts(args: GatherArgs): DomFacts {
 
 	const boxOf = (el: Element): Box => {
 		const r = el.getBoundingClientRect();
-		return { x: Math.round(r.left + scrollX), y: Math.round(r.top + scrollY), width: Math.round(r.width), height: Math.round(r.height) };
+		return {
+			x: Math.round(r.left + scrollX),
+			y: Math.round(r.top + scrollY),
+			width: Math.round(r.width),
+			height: Math.round(r.height),
+		};
 	};
 
 	const isVisible = (el: Element): boolean => {
@@ -61,12 +66,15 @@ export function gatherDomFacts(args: GatherArgs): DomFacts {
 	};
 
 	const regionOf = (el: Element): Region => {
-		const landmark = el.closest('nav,[role="navigation"],header,[role="banner"],footer,[role="contentinfo"],aside,[role="complementary"]');
+		const landmark = el.closest(
+			'nav,[role="navigation"],header,[role="banner"],footer,[role="contentinfo"],aside,[role="complementary"]',
+		);
 		if (!landmark) return 'main';
 		const tag = landmark.tagName.toLowerCase();
 		const role = landmark.getAttribute('role');
 		// header/footer inside article or section are not page landmarks
-		if ((tag === 'header' || tag === 'footer') && landmark.parentElement?.closest('article,section,main')) return 'main';
+		if ((tag === 'header' || tag === 'footer') && landmark.parentElement?.closest('article,section,main'))
+			return 'main';
 		if (tag === 'nav' || role === 'navigation') return 'nav';
 		if (tag === 'header' || role === 'banner') return 'header';
 		if (tag === 'footer' || role === 'contentinfo') return 'footer';
@@ -125,7 +133,11 @@ export function gatherDomFacts(args: GatherArgs): DomFacts {
 	const headings = Array.from(doc.querySelectorAll('h1,h2,h3,h4,h5,h6'))
 		.filter(isVisible)
 		.slice(0, 60)
-		.map((h) => ({ level: Number(h.tagName[1]), text: clip(clean((h as HTMLElement).innerText)), selector: selectorOf(h) }));
+		.map((h) => ({
+			level: Number(h.tagName[1]),
+			text: clip(clean((h as HTMLElement).innerText)),
+			selector: selectorOf(h),
+		}));
 
 	// --- calls to action ---
 	const ACTION_WORDS =
@@ -144,7 +156,11 @@ export function gatherDomFacts(args: GatherArgs): DomFacts {
 			if (t) return t;
 		}
 		if (el instanceof HTMLInputElement) return clean(el.value) || clean(el.title);
-		return clean((el as HTMLElement).innerText) || clean(el.getAttribute('title')) || clean(el.querySelector('img[alt]')?.getAttribute('alt'));
+		return (
+			clean((el as HTMLElement).innerText) ||
+			clean(el.getAttribute('title')) ||
+			clean(el.querySelector('img[alt]')?.getAttribute('alt'))
+		);
 	};
 	const looksLikeButton = (el: Element): boolean => {
 		const tag = el.tagName.toLowerCase();
@@ -152,7 +168,8 @@ export function gatherDomFacts(args: GatherArgs): DomFacts {
 		const cs = getComputedStyle(el);
 		const bg = parseColor(cs.backgroundColor);
 		const hasBg = (bg !== undefined && bg[3] > 0.1) || (cs.backgroundImage !== 'none' && cs.backgroundImage !== '');
-		const hasBorder = parseFloat(cs.borderTopWidth) > 0 && cs.borderTopStyle !== 'none' && parseFloat(cs.borderBottomWidth) > 0;
+		const hasBorder =
+			parseFloat(cs.borderTopWidth) > 0 && cs.borderTopStyle !== 'none' && parseFloat(cs.borderBottomWidth) > 0;
 		const padded = parseFloat(cs.paddingTop) + parseFloat(cs.paddingBottom) >= 8 && parseFloat(cs.paddingLeft) >= 8;
 		return (hasBg || hasBorder) && padded;
 	};
@@ -162,11 +179,14 @@ export function gatherDomFacts(args: GatherArgs): DomFacts {
 		const bold = Number(cs.fontWeight) >= 700 || cs.fontWeight === 'bold';
 		return size >= 24 || (bold && size >= 18.66);
 	};
-	const onFirstScreen = (box: Box): boolean => box.y + box.height / 2 < foldY && box.x + box.width > 0 && box.x < innerWidth;
+	const onFirstScreen = (box: Box): boolean =>
+		box.y + box.height / 2 < foldY && box.x + box.width > 0 && box.x < innerWidth;
 
 	const ctas: DomFacts['ctas'] = [];
 	const ctaSeen = new Set<Element>();
-	for (const el of Array.from(doc.querySelectorAll('a[href],button,input[type="submit" i],input[type="button" i],[role="button"]'))) {
+	for (const el of Array.from(
+		doc.querySelectorAll('a[href],button,input[type="submit" i],input[type="button" i],[role="button"]'),
+	)) {
 		if (ctas.length >= 80) break;
 		if (ctaSeen.has(el) || !isVisible(el)) continue;
 		ctaSeen.add(el);
@@ -194,9 +214,15 @@ export function gatherDomFacts(args: GatherArgs): DomFacts {
 	}
 
 	// --- forms ---
-	const FIELD = 'input:not([type="hidden" i]):not([type="submit" i]):not([type="button" i]):not([type="reset" i]):not([type="image" i]),select,textarea';
+	const FIELD =
+		'input:not([type="hidden" i]):not([type="submit" i]):not([type="button" i]):not([type="reset" i]):not([type="image" i]),select,textarea';
 	const hasLabel = (field: Element): boolean => {
-		if (clean(field.getAttribute('aria-label')) || field.getAttribute('aria-labelledby') || clean(field.getAttribute('title'))) return true;
+		if (
+			clean(field.getAttribute('aria-label')) ||
+			field.getAttribute('aria-labelledby') ||
+			clean(field.getAttribute('title'))
+		)
+			return true;
 		if (field.closest('label')) return true;
 		const id = field.id;
 		return id !== '' && doc.querySelector(`label[for="${CSS.escape(id)}"]`) !== null;
@@ -219,11 +245,17 @@ export function gatherDomFacts(args: GatherArgs): DomFacts {
 			return {
 				selector: selectorOf(form),
 				fieldCount: counted.length,
-				requiredCount: counted.filter((f) => (f as HTMLInputElement).required || f.getAttribute('aria-required') === 'true').length,
+				requiredCount: counted.filter(
+					(f) => (f as HTMLInputElement).required || f.getAttribute('aria-required') === 'true',
+				).length,
 				unlabeled: fields
 					.filter((f) => !hasLabel(f))
 					.slice(0, 30)
-					.map((f) => ({ selector: selectorOf(f), ...(f.getAttribute('name') ? { name: f.getAttribute('name')! } : {}), type: f instanceof HTMLInputElement ? f.type : f.tagName.toLowerCase() })),
+					.map((f) => ({
+						selector: selectorOf(f),
+						...(f.getAttribute('name') ? { name: f.getAttribute('name')! } : {}),
+						type: f instanceof HTMLInputElement ? f.type : f.tagName.toLowerCase(),
+					})),
 				...(submit ? { submitText: clip(accessibleText(submit)) } : {}),
 				aboveFold: box.y < foldY,
 				box,
@@ -232,22 +264,43 @@ export function gatherDomFacts(args: GatherArgs): DomFacts {
 
 	// --- sections (for naming AI targets) ---
 	const sections: DomFacts['sections'] = [];
-	for (const el of Array.from(doc.querySelectorAll('header,nav,main,footer,aside,section,article,form,[role="banner"],[role="main"],[role="contentinfo"],[id]'))) {
+	for (const el of Array.from(
+		doc.querySelectorAll(
+			'header,nav,main,footer,aside,section,article,form,[role="banner"],[role="main"],[role="contentinfo"],[id]',
+		),
+	)) {
 		if (sections.length >= 60) break;
 		if (!isVisible(el)) continue;
 		const tag = el.tagName.toLowerCase();
-		if (tag !== 'section' && tag !== 'article' && !['header', 'nav', 'main', 'footer', 'aside', 'form'].includes(tag) && !el.getAttribute('role') && !/^(div|section)$/.test(tag)) continue;
+		if (
+			tag !== 'section' &&
+			tag !== 'article' &&
+			!['header', 'nav', 'main', 'footer', 'aside', 'form'].includes(tag) &&
+			!el.getAttribute('role') &&
+			!/^(div|section)$/.test(tag)
+		)
+			continue;
 		const heading = el.querySelector('h1,h2,h3');
 		const landmark = ['header', 'nav', 'main', 'footer', 'aside'].includes(tag) || el.getAttribute('role') !== null;
-		const name = clean(el.getAttribute('aria-label')) || el.id || (!landmark && heading ? clean((heading as HTMLElement).innerText) : '') || tag;
+		const name =
+			clean(el.getAttribute('aria-label')) ||
+			el.id ||
+			(!landmark && heading ? clean((heading as HTMLElement).innerText) : '') ||
+			tag;
 		sections.push({ name: clip(name), selector: selectorOf(el), box: boxOf(el) });
 	}
 
 	// --- trust signals ---
 	const TRUST: { kind: DomFacts['trustSignals'][number]['kind']; re: RegExp }[] = [
-		{ kind: 'rating', re: /(★{3,}|\b[1-5](?:[.,]\d)?\s?(?:\/\s?5|out of 5|stars?)\b|\brated\b|\b\d[\d,]*\+?\s+reviews\b)/i },
+		{
+			kind: 'rating',
+			re: /(★{3,}|\b[1-5](?:[.,]\d)?\s?(?:\/\s?5|out of 5|stars?)\b|\brated\b|\b\d[\d,]*\+?\s+reviews\b)/i,
+		},
 		{ kind: 'guarantee', re: /\b(guarantee[d]?|money[- ]back|refund|cancel any ?time|no credit card|risk[- ]free)\b/i },
-		{ kind: 'security', re: /\b(secure(?:d)? (?:checkout|payment)|ssl|encrypt(?:ed|ion)|gdpr|soc ?2|pci|hipaa|iso ?27001)\b/i },
+		{
+			kind: 'security',
+			re: /\b(secure(?:d)? (?:checkout|payment)|ssl|encrypt(?:ed|ion)|gdpr|soc ?2|pci|hipaa|iso ?27001)\b/i,
+		},
 		{ kind: 'logos', re: /\b(trusted by|used by|as seen (?:in|on)|our (?:customers|clients|partners)|featured in)\b/i },
 	];
 	const trustSignals: DomFacts['trustSignals'] = [];
@@ -259,15 +312,21 @@ export function gatherDomFacts(args: GatherArgs): DomFacts {
 		trustKey.add(key);
 		trustSignals.push({ kind, text: clip(text), selector, box: boxOf(el) });
 	};
-	for (const el of Array.from(doc.querySelectorAll('blockquote,[class*="testimonial" i],[class*="review" i],[itemtype*="Review"]')).slice(0, 200)) {
+	for (const el of Array.from(
+		doc.querySelectorAll('blockquote,[class*="testimonial" i],[class*="review" i],[itemtype*="Review"]'),
+	).slice(0, 200)) {
 		if (isVisible(el)) addTrust('testimonial', el, clean((el as HTMLElement).innerText));
 	}
-	for (const el of Array.from(doc.querySelectorAll('[class*="logo" i],[id*="logo" i],[aria-label*="customers" i]')).slice(0, 200)) {
+	for (const el of Array.from(
+		doc.querySelectorAll('[class*="logo" i],[id*="logo" i],[aria-label*="customers" i]'),
+	).slice(0, 200)) {
 		if (!isVisible(el) || el.closest('header,nav')) continue;
 		const marks = el.querySelectorAll('img,svg').length;
 		if (marks >= 3) addTrust('logos', el, clean(el.getAttribute('aria-label')) || `${marks} logos`);
 	}
-	const textBlocks = Array.from(doc.querySelectorAll('p,li,span,small,strong,em,figcaption,blockquote,h2,h3,h4,h5,h6,div,td,dd,cite,label')).slice(0, 4000);
+	const textBlocks = Array.from(
+		doc.querySelectorAll('p,li,span,small,strong,em,figcaption,blockquote,h2,h3,h4,h5,h6,div,td,dd,cite,label'),
+	).slice(0, 4000);
 	for (const el of textBlocks) {
 		// only elements that own text directly: avoids matching a whole container
 		const own = clean(
@@ -291,18 +350,38 @@ export function gatherDomFacts(args: GatherArgs): DomFacts {
 		) ?? [],
 		10,
 	);
-	const pricing = uniq(bodyText.match(/(?:[$€£¥]\s?\d[\d,]*(?:\.\d{2})?(?:\s?\/\s?(?:month|mo|year|yr|user|seat))?|\b\d[\d,]*(?:\.\d{2})?\s?(?:USD|EUR|GBP)\b)/g) ?? [], 10);
+	const pricing = uniq(
+		bodyText.match(
+			/(?:[$€£¥]\s?\d[\d,]*(?:\.\d{2})?(?:\s?\/\s?(?:month|mo|year|yr|user|seat))?|\b\d[\d,]*(?:\.\d{2})?\s?(?:USD|EUR|GBP)\b)/g,
+		) ?? [],
+		10,
+	);
 	const contact: DomFacts['contact'] = [];
 	const addContact = (kind: DomFacts['contact'][number]['kind'], text: string) => {
-		if (contact.length < 20 && !contact.some((c) => c.kind === kind && c.text === text)) contact.push({ kind, text: clip(text) });
+		if (contact.length < 20 && !contact.some((c) => c.kind === kind && c.text === text))
+			contact.push({ kind, text: clip(text) });
 	};
-	for (const a of Array.from(doc.querySelectorAll('a[href^="mailto:" i]'))) addContact('email', (a as HTMLAnchorElement).href.slice(7).split('?')[0]);
-	for (const a of Array.from(doc.querySelectorAll('a[href^="tel:" i]'))) addContact('phone', (a as HTMLAnchorElement).href.slice(4));
+	for (const a of Array.from(doc.querySelectorAll('a[href^="mailto:" i]')))
+		addContact('email', (a as HTMLAnchorElement).href.slice(7).split('?')[0]);
+	for (const a of Array.from(doc.querySelectorAll('a[href^="tel:" i]')))
+		addContact('phone', (a as HTMLAnchorElement).href.slice(4));
 	for (const m of bodyText.match(/[\w.+-]+@[\w-]+\.[\w.-]+/g) ?? []) addContact('email', m);
-	if (doc.querySelector('[class*="chat" i],[id*="chat" i],[id*="intercom" i],iframe[src*="chat" i],[class*="crisp" i],[id*="drift" i]')) addContact('chat', 'chat widget');
-	for (const a of Array.from(doc.querySelectorAll('address')).slice(0, 3)) addContact('address', clean((a as HTMLElement).innerText));
+	if (
+		doc.querySelector(
+			'[class*="chat" i],[id*="chat" i],[id*="intercom" i],iframe[src*="chat" i],[class*="crisp" i],[id*="drift" i]',
+		)
+	)
+		addContact('chat', 'chat widget');
+	for (const a of Array.from(doc.querySelectorAll('address')).slice(0, 3))
+		addContact('address', clean((a as HTMLElement).innerText));
 	for (const f of Array.from(doc.querySelectorAll('form'))) {
-		if (f.querySelector('textarea') && /contact|message|enquir|inquir/i.test(`${f.id} ${f.className} ${f.getAttribute('action') ?? ''} ${clean(f.textContent)}`)) addContact('form', selectorOf(f));
+		if (
+			f.querySelector('textarea') &&
+			/contact|message|enquir|inquir/i.test(
+				`${f.id} ${f.className} ${f.getAttribute('action') ?? ''} ${clean(f.textContent)}`,
+			)
+		)
+			addContact('form', selectorOf(f));
 	}
 
 	// --- first screen: word count and reading grade (Flesch–Kincaid) ---
@@ -335,17 +414,25 @@ export function gatherDomFacts(args: GatherArgs): DomFacts {
 	if (firstWords.length >= 10) {
 		const sentences = Math.max(1, (firstText.match(/[.!?]+(\s|$)/g) ?? []).length);
 		const syl = firstWords.reduce((sum, w) => sum + syllables(w), 0);
-		readingGrade = Math.round((0.39 * (firstWords.length / sentences) + 11.8 * (syl / firstWords.length) - 15.59) * 10) / 10;
+		readingGrade =
+			Math.round((0.39 * (firstWords.length / sentences) + 11.8 * (syl / firstWords.length) - 15.59) * 10) / 10;
 	}
 
 	// --- images, weight, size ---
 	const imagesWithoutAlt = Array.from(doc.querySelectorAll('img:not([alt])'))
 		.filter((img) => img.getAttribute('role') !== 'presentation' && img.getAttribute('aria-hidden') !== 'true')
 		.slice(0, 50)
-		.map((img) => ({ selector: selectorOf(img), src: clip((img as HTMLImageElement).currentSrc || (img as HTMLImageElement).src) }));
+		.map((img) => ({
+			selector: selectorOf(img),
+			src: clip((img as HTMLImageElement).currentSrc || (img as HTMLImageElement).src),
+		}));
 	let pageWeightBytes: number | undefined;
-	const timing = [...performance.getEntriesByType('navigation'), ...performance.getEntriesByType('resource')] as PerformanceResourceTiming[];
-	if (timing.length > 0) pageWeightBytes = timing.reduce((sum, t) => sum + (t.transferSize || t.encodedBodySize || 0), 0);
+	const timing = [
+		...performance.getEntriesByType('navigation'),
+		...performance.getEntriesByType('resource'),
+	] as PerformanceResourceTiming[];
+	if (timing.length > 0)
+		pageWeightBytes = timing.reduce((sum, t) => sum + (t.transferSize || t.encodedBodySize || 0), 0);
 
 	return {
 		url: location.href,

@@ -27,7 +27,9 @@ export interface ShotOptions {
  */
 export async function takeShots(page: Page, opts: ShotOptions): Promise<CaptureShots> {
 	const viewport = page.viewportSize() ?? { width: 1280, height: 720 };
-	const docHeight = await page.evaluate(() => Math.max(document.documentElement.scrollHeight, document.body?.scrollHeight ?? 0));
+	const docHeight = await page.evaluate(() =>
+		Math.max(document.documentElement.scrollHeight, document.body?.scrollHeight ?? 0),
+	);
 	return takeShotsOf({ viewport, docHeight, taker: (spec) => playwrightTaker(page, spec) }, opts);
 }
 
@@ -44,7 +46,10 @@ export interface ShotSource {
 export async function takeShotsOf(source: ShotSource, opts: ShotOptions): Promise<CaptureShots> {
 	await fs.mkdir(opts.dir, { recursive: true });
 	const { viewport } = source;
-	const fullHeight = Math.max(viewport.height, Math.min(source.docHeight, opts.maxFullPageHeight ?? MAX_FULL_PAGE_HEIGHT));
+	const fullHeight = Math.max(
+		viewport.height,
+		Math.min(source.docHeight, opts.maxFullPageHeight ?? MAX_FULL_PAGE_HEIGHT),
+	);
 	const shot = (spec: ShootSpec) => fitShot(source.taker(spec), spec);
 	const viewportShot = await shot({
 		width: viewport.width,
@@ -115,7 +120,17 @@ export async function fitShot(taker: ShotTaker, spec: ShootSpec): Promise<Screen
 function playwrightTaker(page: Page, spec: ShootSpec): ShotTaker {
 	const clip = { x: 0, y: 0, width: spec.width, height: spec.height };
 	return {
-		full: (quality) => page.screenshot({ type: 'jpeg', quality, scale: 'css', fullPage: spec.fullPage, clip, animations: 'disabled', caret: 'hide', timeout: 30_000 }),
+		full: (quality) =>
+			page.screenshot({
+				type: 'jpeg',
+				quality,
+				scale: 'css',
+				fullPage: spec.fullPage,
+				clip,
+				animations: 'disabled',
+				caret: 'hide',
+				timeout: 30_000,
+			}),
 		scaled: (input, _factor, width, height) => downscale(page, input, width, height),
 	};
 }

@@ -33,13 +33,26 @@ export interface ChromeSearch {
 export function knownChromePaths(platform: NodeJS.Platform, env: NodeJS.ProcessEnv): string[] {
 	if (platform === 'win32') {
 		const roots = [env.LOCALAPPDATA, env.PROGRAMFILES, env['PROGRAMFILES(X86)']].filter((r): r is string => !!r);
-		return roots.flatMap((root) => [path.win32.join(root, 'Google', 'Chrome', 'Application', 'chrome.exe'), path.win32.join(root, 'Chromium', 'Application', 'chrome.exe')]);
+		return roots.flatMap((root) => [
+			path.win32.join(root, 'Google', 'Chrome', 'Application', 'chrome.exe'),
+			path.win32.join(root, 'Chromium', 'Application', 'chrome.exe'),
+		]);
 	}
 	if (platform === 'darwin') {
 		const apps = ['/Applications', ...(env.HOME ? [path.posix.join(env.HOME, 'Applications')] : [])];
-		return apps.flatMap((dir) => [`${dir}/Google Chrome.app/Contents/MacOS/Google Chrome`, `${dir}/Chromium.app/Contents/MacOS/Chromium`]);
+		return apps.flatMap((dir) => [
+			`${dir}/Google Chrome.app/Contents/MacOS/Google Chrome`,
+			`${dir}/Chromium.app/Contents/MacOS/Chromium`,
+		]);
 	}
-	return ['/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable', '/snap/bin/chromium', '/opt/google/chrome/chrome'];
+	return [
+		'/usr/bin/chromium',
+		'/usr/bin/chromium-browser',
+		'/usr/bin/google-chrome',
+		'/usr/bin/google-chrome-stable',
+		'/snap/bin/chromium',
+		'/opt/google/chrome/chrome',
+	];
 }
 
 function isExecutable(file: string): boolean {
@@ -57,7 +70,12 @@ async function discoverWithChromeLauncher(): Promise<string[]> {
 	return Launcher.getInstallations();
 }
 
-export const defaultChromeSearch: ChromeSearch = { platform: process.platform, env: process.env, isExecutable, discover: discoverWithChromeLauncher };
+export const defaultChromeSearch: ChromeSearch = {
+	platform: process.platform,
+	env: process.env,
+	isExecutable,
+	discover: discoverWithChromeLauncher,
+};
 
 /** What chrome-launcher found, kept for the engine's life: its search runs `which`, `lsregister` or registry reads. */
 let discovered: Promise<string[]> | undefined;
@@ -77,7 +95,10 @@ export async function findChrome(setting?: string, search: ChromeSearch = defaul
 	const env = search.env.CHROME_PATH;
 	if (env) {
 		if (search.isExecutable(env)) return env;
-		throw new AuditError('CHROME_NOT_FOUND', `CHROME_PATH is set to "${env}", which is not an executable file. Point it at a Chrome or Chromium binary, or unset it.`);
+		throw new AuditError(
+			'CHROME_NOT_FOUND',
+			`CHROME_PATH is set to "${env}", which is not an executable file. Point it at a Chrome or Chromium binary, or unset it.`,
+		);
 	}
 	let launcherNote: string;
 	try {
@@ -86,7 +107,9 @@ export async function findChrome(setting?: string, search: ChromeSearch = defaul
 		const found = installations.find((file) => search.isExecutable(file));
 		if (found) return found;
 		if (search === defaultChromeSearch) discovered = undefined; // look again next time: Chrome may be installed meanwhile
-		launcherNote = installations.length ? `chrome-launcher's discovery (found ${installations.join(', ')}, none executable)` : "chrome-launcher's discovery (found none)";
+		launcherNote = installations.length
+			? `chrome-launcher's discovery (found ${installations.join(', ')}, none executable)`
+			: "chrome-launcher's discovery (found none)";
 	} catch (err) {
 		if (search === defaultChromeSearch) discovered = undefined;
 		launcherNote = `chrome-launcher's discovery (failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)})`;
@@ -94,7 +117,8 @@ export async function findChrome(setting?: string, search: ChromeSearch = defaul
 	const known = knownChromePaths(search.platform, search.env);
 	const found = known.find((file) => search.isExecutable(file));
 	if (found) return found;
-	const install = search.platform === 'linux' ? 'Debian/Ubuntu: "sudo apt-get install chromium"' : 'install Google Chrome';
+	const install =
+		search.platform === 'linux' ? 'Debian/Ubuntu: "sudo apt-get install chromium"' : 'install Google Chrome';
 	throw new AuditError(
 		'CHROME_NOT_FOUND',
 		`No Chrome or Chromium was found. Tried: the "auditlens.chromePath" setting / --chrome-path (not set), CHROME_PATH (not set), ${launcherNote}, ${known.join(', ')}. ` +

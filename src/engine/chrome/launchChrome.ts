@@ -32,7 +32,10 @@ export interface LaunchChromeOptions {
  * Chrome is the one it would start itself.
  */
 export async function launchChrome(opts: LaunchChromeOptions): Promise<RunningChrome> {
-	const [{ launch, CDP_WEBSOCKET_ENDPOINT_REGEX }, { Launcher }] = await Promise.all([import('@puppeteer/browsers'), import('chrome-launcher')]);
+	const [{ launch, CDP_WEBSOCKET_ENDPOINT_REGEX }, { Launcher }] = await Promise.all([
+		import('@puppeteer/browsers'),
+		import('chrome-launcher'),
+	]);
 	if (opts.signal.aborted) throw shuttingDown();
 	const args = [
 		...Launcher.defaultFlags(),

@@ -26,7 +26,8 @@ export type SandboxVerdict = { sandbox: 'on' } | { sandbox: 'off'; reason: strin
 export function sandboxVerdict(facts: SandboxFacts): SandboxVerdict {
 	if (facts.platform === 'win32') return { sandbox: 'on' };
 	// Chrome exits at once when started as root with its sandbox on ("Running as root without --no-sandbox is not supported").
-	if (facts.uid === 0) return { sandbox: 'off', reason: 'the engine runs as root, and Chrome refuses to start its sandbox as root' };
+	if (facts.uid === 0)
+		return { sandbox: 'off', reason: 'the engine runs as root, and Chrome refuses to start its sandbox as root' };
 	if (facts.platform !== 'linux') return { sandbox: 'on' };
 	const usernsOff =
 		facts.unprivilegedUsernsClone?.trim() === '0'
@@ -36,7 +37,11 @@ export function sandboxVerdict(facts: SandboxFacts): SandboxVerdict {
 				: facts.apparmorRestrictsUserns?.trim() === '1'
 					? 'kernel.apparmor_restrict_unprivileged_userns is 1'
 					: undefined;
-	if (usernsOff && !facts.suidHelper) return { sandbox: 'off', reason: `unprivileged user namespaces are off (${usernsOff}) and Chrome has no setuid sandbox helper` };
+	if (usernsOff && !facts.suidHelper)
+		return {
+			sandbox: 'off',
+			reason: `unprivileged user namespaces are off (${usernsOff}) and Chrome has no setuid sandbox helper`,
+		};
 	return { sandbox: 'probe' };
 }
 
@@ -53,7 +58,11 @@ export function readSandboxFacts(chromePath: string): SandboxFacts {
 	let suidHelper = false;
 	try {
 		// Debian's /usr/bin/chromium is a wrapper script: look beside the real binary too.
-		for (const dir of new Set([path.dirname(chromePath), path.dirname(fs.realpathSync(chromePath)), '/usr/lib/chromium'])) {
+		for (const dir of new Set([
+			path.dirname(chromePath),
+			path.dirname(fs.realpathSync(chromePath)),
+			'/usr/lib/chromium',
+		])) {
 			const st = fs.statSync(path.join(dir, 'chrome-sandbox'), { throwIfNoEntry: false });
 			if (st && st.uid === 0 && (st.mode & 0o4000) !== 0) suidHelper = true;
 		}
@@ -78,10 +87,14 @@ export function readSandboxFacts(chromePath: string): SandboxFacts {
 export function probeSandbox(chromePath: string, timeoutMs = 20_000): Promise<string | undefined> {
 	const profile = newProfileDir('sandbox-probe');
 	return new Promise<string | undefined>((resolve) => {
-		const child = spawn(chromePath, ['--headless=new', '--disable-gpu', '--no-first-run', `--user-data-dir=${profile}`, '--dump-dom', 'about:blank'], {
-			env: chromeTempEnv(),
-			stdio: ['ignore', 'pipe', 'pipe'],
-		});
+		const child = spawn(
+			chromePath,
+			['--headless=new', '--disable-gpu', '--no-first-run', `--user-data-dir=${profile}`, '--dump-dom', 'about:blank'],
+			{
+				env: chromeTempEnv(),
+				stdio: ['ignore', 'pipe', 'pipe'],
+			},
+		);
 		let out = '';
 		let err = '';
 		child.stdout.on('data', (c: Buffer) => (out += c.toString()));
@@ -96,7 +109,9 @@ export function probeSandbox(chromePath: string, timeoutMs = 20_000): Promise<st
 		child.on('close', (code, signal) => {
 			if (code === 0 && out.includes('<html')) return done(undefined);
 			const line = err.split('\n').find((l) => /sandbox|namespace|root/i.test(l)) ?? err.trim().split('\n').pop() ?? '';
-			done(`a test launch with the sandbox ${signal === 'SIGKILL' ? `did not finish within ${timeoutMs / 1000} s` : `failed (exit ${code}${line ? `: ${line.trim().slice(0, 200)}` : ''})`}`);
+			done(
+				`a test launch with the sandbox ${signal === 'SIGKILL' ? `did not finish within ${timeoutMs / 1000} s` : `failed (exit ${code}${line ? `: ${line.trim().slice(0, 200)}` : ''})`}`,
+			);
 		});
 	});
 }
@@ -119,7 +134,12 @@ export function chromeSandbox(chromePath: string, log: Logger): Promise<boolean>
 
 async function decide(chromePath: string, log: Logger): Promise<boolean> {
 	const verdict = sandboxVerdict(readSandboxFacts(chromePath));
-	const reason = verdict.sandbox === 'off' ? verdict.reason : verdict.sandbox === 'probe' ? await probeSandbox(chromePath) : undefined;
+	const reason =
+		verdict.sandbox === 'off'
+			? verdict.reason
+			: verdict.sandbox === 'probe'
+				? await probeSandbox(chromePath)
+				: undefined;
 	if (reason) log.info(`Chrome sandbox off: ${reason}; Chrome runs with --no-sandbox.`);
 	else log.debug(`Chrome sandbox on (${chromePath})`);
 	return !reason;

@@ -32,7 +32,11 @@ export function startOrphanWatchdog(): number | undefined {
 		`exit 0`,
 	].join('\n');
 	try {
-		const child = spawn('/bin/sh', ['-c', script, WATCHDOG_NAME], { detached: true, stdio: 'ignore', env: { ...process.env, AUDITLENS_ENGINE_TMP: folder } });
+		const child = spawn('/bin/sh', ['-c', script, WATCHDOG_NAME], {
+			detached: true,
+			stdio: 'ignore',
+			env: { ...process.env, AUDITLENS_ENGINE_TMP: folder },
+		});
 		child.on('error', () => undefined);
 		child.unref();
 		return child.pid;

@@ -16,7 +16,9 @@ const date = z.object({ year: z.number(), month: z.number(), day: z.number() });
 /** The part of a `records:queryRecord` answer we use. */
 const recordSchema = z.object({
 	record: z.object({
-		key: z.object({ origin: z.string().optional(), url: z.string().optional(), formFactor: z.string().optional() }).passthrough(),
+		key: z
+			.object({ origin: z.string().optional(), url: z.string().optional(), formFactor: z.string().optional() })
+			.passthrough(),
 		metrics: z.record(z.string(), metric),
 		collectionPeriod: z.object({ firstDate: date, lastDate: date }).optional(),
 	}),
@@ -63,7 +65,10 @@ export class CruxClient implements EngineService {
 		private readonly log: Logger,
 		private readonly opts: CruxClientOptions = {},
 	) {
-		this.breaker = new CircuitBreaker('CrUX API', { failureThreshold: opts.failureThreshold ?? 3, cooldownMs: opts.cooldownMs ?? 60_000 });
+		this.breaker = new CircuitBreaker('CrUX API', {
+			failureThreshold: opts.failureThreshold ?? 3,
+			cooldownMs: opts.cooldownMs ?? 60_000,
+		});
 		this.configure(settings);
 	}
 
@@ -74,19 +79,29 @@ export class CruxClient implements EngineService {
 	}
 
 	stats(): Partial<EngineStats> {
-		return { crux: { calls: this.calls, failures: this.failures, breaker: this.breaker.state, p50Ms: this.latency.p50() } };
+		return {
+			crux: { calls: this.calls, failures: this.failures, breaker: this.breaker.state, p50Ms: this.latency.p50() },
+		};
 	}
 
 	async close(): Promise<void> {}
 
 	/** Origin and URL field data for `url`. Throws AuditError('CRUX_ERROR') or BreakerOpenError. */
-	async fieldData(url: string, settings: Readonly<EngineSettings>, formFactor: CruxFormFactor | undefined, signal: AbortSignal): Promise<CruxData> {
+	async fieldData(
+		url: string,
+		settings: Readonly<EngineSettings>,
+		formFactor: CruxFormFactor | undefined,
+		signal: AbortSignal,
+	): Promise<CruxData> {
 		const key = settings.cruxApiKey;
 		if (!key) throw new AuditError('CRUX_ERROR', 'No CrUX API key is set.');
 		registerSecret(key);
 		const origin = new URL(url).origin;
 		// allSettled: both calls finish (and count in the breaker) before the stage reports
-		const settled = await Promise.allSettled([this.query({ origin }, key, settings, formFactor, signal), this.query({ url }, key, settings, formFactor, signal)]);
+		const settled = await Promise.allSettled([
+			this.query({ origin }, key, settings, formFactor, signal),
+			this.query({ url }, key, settings, formFactor, signal),
+		]);
 		const failed = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
 		if (failed) throw failed.reason;
 		const [originRecord, urlRecord] = settled.map((s) => (s as PromiseFulfilledResult<CruxRecord | undefined>).value);
@@ -120,7 +135,11 @@ export class CruxClient implements EngineService {
 				try {
 					const response = await fetchWithRetry(
 						`${base}/v1/records:queryRecord?key=${encodeURIComponent(key)}`,
-						{ method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ ...subject, ...(formFactor ? { formFactor } : {}) }) },
+						{
+							method: 'POST',
+							headers: { 'content-type': 'application/json', accept: 'application/json' },
+							body: JSON.stringify({ ...subject, ...(formFactor ? { formFactor } : {}) }),
+						},
 						{ maxRetries: this.opts.maxRetries ?? 2, timeoutMs: this.opts.timeoutMs ?? 15_000, signal },
 					);
 					this.latency.add(Date.now() - started);
@@ -134,7 +153,12 @@ export class CruxClient implements EngineService {
 								: response.status === 429
 									? ' Rate limited even after retries; try again later.'
 									: '';
-						throw new AuditError('CRUX_ERROR', redact(`The CrUX API answered HTTP ${response.status}${msg?.status ? ` (${msg.status})` : ''}: ${msg?.message ?? response.statusText}.${hint}`));
+						throw new AuditError(
+							'CRUX_ERROR',
+							redact(
+								`The CrUX API answered HTTP ${response.status}${msg?.status ? ` (${msg.status})` : ''}: ${msg?.message ?? response.statusText}.${hint}`,
+							),
+						);
 					}
 					const parsed = recordSchema.safeParse(body);
 					if (!parsed.success) throw new AuditError('CRUX_ERROR', 'The CrUX API answered with an unexpected shape.');
@@ -145,7 +169,12 @@ export class CruxClient implements EngineService {
 					const error =
 						err instanceof AuditError
 							? err
-							: new AuditError('CRUX_ERROR', redact(`The CrUX API could not be reached: ${err instanceof Error ? err.message : String(err)}. Check the network connection.`));
+							: new AuditError(
+									'CRUX_ERROR',
+									redact(
+										`The CrUX API could not be reached: ${err instanceof Error ? err.message : String(err)}. Check the network connection.`,
+									),
+								);
 					this.log.warn(error.message);
 					throw error;
 				}
@@ -162,8 +191,19 @@ function toRecord(record: z.infer<typeof recordSchema>['record']): CruxRecord {
 		const p75 = value.percentiles?.p75;
 		if (ours && p75 !== undefined && Number.isFinite(Number(p75))) metrics[ours] = Number(p75);
 	}
-	const iso = (d: { year: number; month: number; day: number }) => `${d.year}-${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}`;
-	return { metrics, ...(record.collectionPeriod ? { collectionPeriod: { firstDate: iso(record.collectionPeriod.firstDate), lastDate: iso(record.collectionPeriod.lastDate) } } : {}) };
+	const iso = (d: { year: number; month: number; day: number }) =>
+		`${d.year}-${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}`;
+	return {
+		metrics,
+		...(record.collectionPeriod
+			? {
+					collectionPeriod: {
+						firstDate: iso(record.collectionPeriod.firstDate),
+						lastDate: iso(record.collectionPeriod.lastDate),
+					},
+				}
+			: {}),
+	};
 }
 
 /** Why CrUX cannot have data for this URL's host (local or private), or undefined when it may. */
@@ -174,18 +214,30 @@ export function privateHostReason(url: string): string | undefined {
 	} catch {
 		return 'the URL is not valid';
 	}
-	if (u.protocol !== 'http:' && u.protocol !== 'https:') return `CrUX only covers public http(s) pages, not ${u.protocol} URLs`;
+	if (u.protocol !== 'http:' && u.protocol !== 'https:')
+		return `CrUX only covers public http(s) pages, not ${u.protocol} URLs`;
 	const host = u.hostname.replace(/^\[|\]$/g, '').toLowerCase();
 	const local = `CrUX has no field data for local or private hosts (${host})`;
-	if (host === 'localhost' || /\.(localhost|local|internal|test|example|invalid|lan|home|corp)$/.test(host)) return local;
+	if (host === 'localhost' || /\.(localhost|local|internal|test|example|invalid|lan|home|corp)$/.test(host))
+		return local;
 	const v4 = host.match(/^(\d+)\.(\d+)\.(\d+)\.(\d+)$/);
 	if (v4) {
 		const [a, b] = [Number(v4[1]), Number(v4[2])];
-		if (a === 10 || a === 127 || a === 0 || (a === 169 && b === 254) || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168) || (a === 100 && b >= 64 && b <= 127)) return local;
+		if (
+			a === 10 ||
+			a === 127 ||
+			a === 0 ||
+			(a === 169 && b === 254) ||
+			(a === 172 && b >= 16 && b <= 31) ||
+			(a === 192 && b === 168) ||
+			(a === 100 && b >= 64 && b <= 127)
+		)
+			return local;
 		return undefined;
 	}
 	if (host.includes(':')) {
-		if (host === '::1' || host === '::' || /^f[cd]/.test(host) || /^fe[89ab]/.test(host) || host.startsWith('::ffff:')) return local;
+		if (host === '::1' || host === '::' || /^f[cd]/.test(host) || /^fe[89ab]/.test(host) || host.startsWith('::ffff:'))
+			return local;
 		return undefined;
 	}
 	if (!host.includes('.')) return local;

@@ -10,14 +10,27 @@ import { croFindings, domFindings, type RunsByFormFactor } from './croRules';
  */
 export function deriveCro(options: AuditOptions, gathered: StageOutcomes): StageOutcome<CroData> | undefined {
 	const capture = gathered.capture;
-	const at = (outcome?: { startedAt: string; durationMs: number }) => new Date(outcome ? Date.parse(outcome.startedAt) + outcome.durationMs : Date.now()).toISOString();
-	if (!options.stages.cro) return { status: 'skipped', reason: 'CRO findings are off for this audit', startedAt: at(), durationMs: 0 };
-	if (!options.stages.capture) return { status: 'skipped', reason: 'CRO findings need the capture stage, which is off for this audit', startedAt: at(), durationMs: 0 };
+	const at = (outcome?: { startedAt: string; durationMs: number }) =>
+		new Date(outcome ? Date.parse(outcome.startedAt) + outcome.durationMs : Date.now()).toISOString();
+	if (!options.stages.cro)
+		return { status: 'skipped', reason: 'CRO findings are off for this audit', startedAt: at(), durationMs: 0 };
+	if (!options.stages.capture)
+		return {
+			status: 'skipped',
+			reason: 'CRO findings need the capture stage, which is off for this audit',
+			startedAt: at(),
+			durationMs: 0,
+		};
 	if (!capture) return undefined;
 	if (capture.status === 'cancelled') return { status: 'cancelled', startedAt: at(capture), durationMs: 0 };
 	if (capture.status !== 'ok') {
 		const why = capture.status === 'error' ? `failed (${capture.error.message})` : `was skipped (${capture.reason})`;
-		return { status: 'error', error: { code: 'CAPTURE_ERROR', message: `No CRO findings: the page capture ${why}.` }, startedAt: at(capture), durationMs: 0 };
+		return {
+			status: 'error',
+			error: { code: 'CAPTURE_ERROR', message: `No CRO findings: the page capture ${why}.` },
+			startedAt: at(capture),
+			durationMs: 0,
+		};
 	}
 	const runs: RunsByFormFactor = {};
 	for (const formFactor of options.formFactors) {

@@ -34,8 +34,10 @@ export const THRESHOLDS = {
 	heavyPage: 3_000_000,
 } as const;
 
-const WEAK_CTA = /^(click( here)?|here|submit|send|go|ok|enter|more|read more|learn more|continue|next|details|link|button|this)[.!]?$/i;
-const GENERIC_H1 = /^(welcome( to .*)?|home( ?page)?|hello|hi there|untitled|index|about( us)?|main page|coming soon)[.!]?$/i;
+const WEAK_CTA =
+	/^(click( here)?|here|submit|send|go|ok|enter|more|read more|learn more|continue|next|details|link|button|this)[.!]?$/i;
+const GENERIC_H1 =
+	/^(welcome( to .*)?|home( ?page)?|hello|hi there|untitled|index|about( us)?|main page|coming soon)[.!]?$/i;
 
 /** CTAs that can be the page's main call to action: button-styled, not in the nav or footer. */
 export function primaryCandidates(facts: DomFacts): CtaFact[] {
@@ -47,7 +49,9 @@ export function primaryCta(facts: DomFacts): CtaFact | undefined {
 	const candidates = primaryCandidates(facts);
 	const byPosition = (a: CtaFact, b: CtaFact) => a.box.y - b.box.y || a.box.x - b.box.x;
 	const main = candidates.filter((c) => c.region === 'main' && !c.inForm).sort(byPosition);
-	return main[0] ?? candidates.filter((c) => c.region === 'header').sort(byPosition)[0] ?? candidates.sort(byPosition)[0];
+	return (
+		main[0] ?? candidates.filter((c) => c.region === 'header').sort(byPosition)[0] ?? candidates.sort(byPosition)[0]
+	);
 }
 
 const el = (c: { selector: string; text?: string }) => ({ selector: c.selector, ...(c.text ? { text: c.text } : {}) });
@@ -194,7 +198,10 @@ export function trustNearCta(facts: DomFacts, formFactor: FormFactor): CroFindin
 	const primary = primaryCta(facts);
 	if (!primary) return [];
 	const reach = facts.viewport.height * THRESHOLDS.trustNearViewports;
-	const near = facts.trustSignals.some((t) => t.box === undefined || Math.abs(t.box.y + t.box.height / 2 - (primary.box.y + primary.box.height / 2)) <= reach);
+	const near = facts.trustSignals.some(
+		(t) =>
+			t.box === undefined || Math.abs(t.box.y + t.box.height / 2 - (primary.box.y + primary.box.height / 2)) <= reach,
+	);
 	if (near) return [];
 	return [
 		{
@@ -279,7 +286,10 @@ export function metaDescription(facts: DomFacts): CroFinding[] {
 				severity: 'low',
 				title: `Meta description is ${meta.length} characters`,
 				element: { selector: 'meta[name="description"]', text: meta },
-				why: meta.length < THRESHOLDS.metaMin ? 'A very short description wastes the search snippet.' : 'Search results cut long descriptions mid-sentence.',
+				why:
+					meta.length < THRESHOLDS.metaMin
+						? 'A very short description wastes the search snippet.'
+						: 'Search results cut long descriptions mid-sentence.',
 				fix: 'Aim for 50–160 characters.',
 			},
 		];
@@ -327,13 +337,28 @@ interface Cause {
 	fix: string;
 }
 const LCP_CAUSES: readonly Cause[] = [
-	{ ids: ['render-blocking-insight', 'render-blocking-resources'], fix: 'defer or inline the render-blocking CSS and scripts' },
-	{ ids: ['lcp-discovery-insight', 'prioritize-lcp-image'], fix: 'let the browser find the main image early (no loading="lazy", add fetchpriority="high")' },
 	{
-		ids: ['image-delivery-insight', 'uses-optimized-images', 'modern-image-formats', 'uses-responsive-images', 'efficient-animated-content'],
+		ids: ['render-blocking-insight', 'render-blocking-resources'],
+		fix: 'defer or inline the render-blocking CSS and scripts',
+	},
+	{
+		ids: ['lcp-discovery-insight', 'prioritize-lcp-image'],
+		fix: 'let the browser find the main image early (no loading="lazy", add fetchpriority="high")',
+	},
+	{
+		ids: [
+			'image-delivery-insight',
+			'uses-optimized-images',
+			'modern-image-formats',
+			'uses-responsive-images',
+			'efficient-animated-content',
+		],
 		fix: 'serve images in modern formats at the size they are shown',
 	},
-	{ ids: ['document-latency-insight', 'server-response-time', 'redirects'], fix: 'answer the document faster (server time, no redirects, compression)' },
+	{
+		ids: ['document-latency-insight', 'server-response-time', 'redirects'],
+		fix: 'answer the document faster (server time, no redirects, compression)',
+	},
 	{ ids: ['uses-text-compression'], fix: 'compress text responses (gzip or brotli)' },
 	{ ids: ['network-dependency-tree-insight', 'uses-rel-preconnect'], fix: 'shorten chains of critical requests' },
 	{ ids: ['font-display-insight'], fix: 'show text while web fonts load (font-display: swap)' },
@@ -341,7 +366,10 @@ const LCP_CAUSES: readonly Cause[] = [
 ];
 const TBT_CAUSES: readonly Cause[] = [
 	{ ids: ['third-parties-insight'], fix: 'cut or defer third-party scripts' },
-	{ ids: ['legacy-javascript-insight', 'legacy-javascript'], fix: 'stop shipping polyfills modern browsers do not need' },
+	{
+		ids: ['legacy-javascript-insight', 'legacy-javascript'],
+		fix: 'stop shipping polyfills modern browsers do not need',
+	},
 	{ ids: ['duplicated-javascript-insight', 'duplicated-javascript'], fix: 'remove modules bundled twice' },
 	{ ids: ['forced-reflow-insight'], fix: 'avoid reading layout right after changing the DOM' },
 	{ ids: ['unused-javascript', 'unminified-javascript'], fix: 'drop unused JavaScript' },
@@ -361,7 +389,9 @@ function causesOf(run: LighthouseRun, causes: readonly Cause[]): string | undefi
 		const cause = causes.find((c) => c.ids.includes(insight.id));
 		if (!cause || seen.has(cause)) continue;
 		seen.add(cause);
-		const first = insight.items.find((i) => i.passed === undefined && (i.wastedMs !== undefined || i.wastedBytes !== undefined));
+		const first = insight.items.find(
+			(i) => i.passed === undefined && (i.wastedMs !== undefined || i.wastedBytes !== undefined),
+		);
 		out.push(first ? `${cause.fix} (${first.label})` : cause.fix);
 		if (out.length === MAX_CAUSES) break;
 	}
@@ -378,7 +408,11 @@ export function slowLcp(run: LighthouseRun): CroFinding[] {
 			formFactor: run.formFactor,
 			title: `Slow main content: LCP ${(lcp / 1000).toFixed(1)} s ${label(run.formFactor)}`,
 			why: `The largest element appears after ${(lcp / 1000).toFixed(1)} s (good is under 2.5 s); visitors who wait leave before they see the offer, and each extra second lowers conversion.`,
-			fix: causeFix(run, LCP_CAUSES, 'Serve the hero image small and early (preload, modern formats, correct size), cut render-blocking CSS/JS and speed up the server response.'),
+			fix: causeFix(
+				run,
+				LCP_CAUSES,
+				'Serve the hero image small and early (preload, modern formats, correct size), cut render-blocking CSS/JS and speed up the server response.',
+			),
 		},
 	];
 }
@@ -393,7 +427,11 @@ export function heavyTbt(run: LighthouseRun): CroFinding[] {
 			formFactor: run.formFactor,
 			title: `Busy main thread: TBT ${Math.round(tbt)} ms ${label(run.formFactor)}`,
 			why: 'Long JavaScript tasks make buttons and forms unresponsive just when visitors try to use them.',
-			fix: causeFix(run, TBT_CAUSES, 'Split and defer scripts, remove unused third-party tags, and move heavy work off the main thread.'),
+			fix: causeFix(
+				run,
+				TBT_CAUSES,
+				'Split and defer scripts, remove unused third-party tags, and move heavy work off the main thread.',
+			),
 		},
 	];
 }
@@ -404,7 +442,15 @@ function causeFix(run: LighthouseRun, causes: readonly Cause[], general: string)
 	return found ? `Start where Lighthouse points: ${found}.` : general;
 }
 
-const PER_FORM_FACTOR = [ctaAboveFold, competingCtas, weakCtaText, longForms, unlabeledInputs, lowContrastCta, trustNearCta];
+const PER_FORM_FACTOR = [
+	ctaAboveFold,
+	competingCtas,
+	weakCtaText,
+	longForms,
+	unlabeledInputs,
+	lowContrastCta,
+	trustNearCta,
+];
 const PER_PAGE = [valuePropositionH1, metaDescription, imagesWithoutAlt, pageWeight];
 const PER_RUN = [slowLcp, heavyTbt];
 /** Rule ids of the metric rules, which depend on Lighthouse. */
@@ -429,7 +475,9 @@ function tidy(findings: CroFinding[]): CroFinding[] {
 			merged.set(key, { ...rest, title: rest.title.replace(/ on (mobile|desktop)$/, '') });
 		}
 	}
-	return [...merged.values()].sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.rule.localeCompare(b.rule));
+	return [...merged.values()].sort(
+		(a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] || a.rule.localeCompare(b.rule),
+	);
 }
 
 /** Findings from the DOM facts only (no Lighthouse needed). */

@@ -1,4 +1,12 @@
-import type { AuditResult, CroFinding, FindingSeverity, FindingTarget, FormFactor, PageFinding, QuickFix } from '../../protocol';
+import type {
+	AuditResult,
+	CroFinding,
+	FindingSeverity,
+	FindingTarget,
+	FormFactor,
+	PageFinding,
+	QuickFix,
+} from '../../protocol';
 import { imageSizeOf } from '../gather/imageSize';
 import { inputIdOf, type LighthouseFinding, lighthouseFindings, targetKey } from './lighthouseFindings';
 
@@ -20,10 +28,15 @@ const SEVERITY_RANK: Record<FindingSeverity, number> = { error: 0, warning: 1, i
  *
  * Issue 11, owner: the findings helper. The signature is the contract the others build on.
  */
-export async function pageFindings(result: AuditResult, lhrs: Partial<Record<FormFactor, unknown>>, imageSize: ImageSizeOf = imageSizeOf): Promise<PageFinding[]> {
+export async function pageFindings(
+	result: AuditResult,
+	lhrs: Partial<Record<FormFactor, unknown>>,
+	imageSize: ImageSizeOf = imageSizeOf,
+): Promise<PageFinding[]> {
 	const audited = auditedFormFactors(result, lhrs);
 	const perRun: { formFactor?: FormFactor; findings: LighthouseFinding[] }[] = [];
-	for (const ff of FORM_FACTORS) if (lhrs[ff] !== undefined) perRun.push({ formFactor: ff, findings: lighthouseFindings(lhrs[ff]) });
+	for (const ff of FORM_FACTORS)
+		if (lhrs[ff] !== undefined) perRun.push({ formFactor: ff, findings: lighthouseFindings(lhrs[ff]) });
 	const cro = result.stages.cro?.status === 'ok' ? result.stages.cro.data.findings : [];
 	perRun.push(...cro.map((f) => ({ formFactor: f.formFactor, findings: [croFinding(f)] })));
 	const merged = mergeFormFactors(perRun, audited);
@@ -41,7 +54,10 @@ function auditedFormFactors(result: AuditResult, lhrs: Partial<Record<FormFactor
  * One finding per source, rule and place: with a form factor only when some audited form factor did not
  * give it. When the runs measured different values, the message gives both.
  */
-function mergeFormFactors(runs: { formFactor?: FormFactor; findings: LighthouseFinding[] }[], audited: Set<FormFactor>): { finding: PageFinding; sizeOf?: string }[] {
+function mergeFormFactors(
+	runs: { formFactor?: FormFactor; findings: LighthouseFinding[] }[],
+	audited: Set<FormFactor>,
+): { finding: PageFinding; sizeOf?: string }[] {
 	const groups = new Map<string, { found: { formFactor?: FormFactor; finding: LighthouseFinding }[] }>();
 	for (const run of runs) {
 		for (const finding of run.findings) {
@@ -52,13 +68,20 @@ function mergeFormFactors(runs: { formFactor?: FormFactor; findings: LighthouseF
 		}
 	}
 	return [...groups.values()].map(({ found }) => {
-		const everywhere = found.some((f) => f.formFactor === undefined) || [...audited].every((ff) => found.some((f) => f.formFactor === ff));
-		const worst = found.reduce((a, b) => (SEVERITY_RANK[b.finding.severity] < SEVERITY_RANK[a.finding.severity] ? b : a));
+		const everywhere =
+			found.some((f) => f.formFactor === undefined) ||
+			[...audited].every((ff) => found.some((f) => f.formFactor === ff));
+		const worst = found.reduce((a, b) =>
+			SEVERITY_RANK[b.finding.severity] < SEVERITY_RANK[a.finding.severity] ? b : a,
+		);
 		const { sizeOf, ...finding } = worst.finding;
 		const messages = [...new Set(found.map((f) => f.finding.message))];
 		const out: PageFinding = { ...finding, fix: found.map((f) => f.finding.fix).find(Boolean) };
 		if (!out.fix) delete out.fix;
-		if (messages.length > 1) out.message = found.map((f) => (f.formFactor ? `${f.formFactor}: ${f.finding.message}` : f.finding.message)).join(' · ');
+		if (messages.length > 1)
+			out.message = found
+				.map((f) => (f.formFactor ? `${f.formFactor}: ${f.finding.message}` : f.finding.message))
+				.join(' · ');
 		if (!everywhere && worst.formFactor) out.formFactor = worst.formFactor;
 		return { finding: out, sizeOf: sizeOf ?? found.map((f) => f.finding.sizeOf).find(Boolean) };
 	});
@@ -67,7 +90,9 @@ function mergeFormFactors(runs: { formFactor?: FormFactor; findings: LighthouseF
 /** The `add-size` fix of each unsized image whose size can be read (each image read once, all at once). */
 async function addSizes(findings: { finding: PageFinding; sizeOf?: string }[], imageSize: ImageSizeOf): Promise<void> {
 	const urls = [...new Set(findings.map((f) => f.sizeOf).filter((u): u is string => !!u))];
-	const sizes = new Map(await Promise.all(urls.map(async (url) => [url, await imageSize(url).catch(() => undefined)] as const)));
+	const sizes = new Map(
+		await Promise.all(urls.map(async (url) => [url, await imageSize(url).catch(() => undefined)] as const)),
+	);
 	for (const { finding, sizeOf } of findings) {
 		const size = sizeOf ? sizes.get(sizeOf) : undefined;
 		if (!size) continue;
@@ -81,8 +106,17 @@ async function addSizes(findings: { finding: PageFinding; sizeOf?: string }[], i
  * conversion, not defects: a high one is a warning, the others information.
  */
 function croFinding(f: CroFinding): LighthouseFinding {
-	const target: FindingTarget = f.element ? { kind: 'element', selector: f.element.selector, ...(f.element.text ? { nodeLabel: f.element.text } : {}) } : { kind: 'page' };
-	const finding: LighthouseFinding = { rule: f.rule, source: 'cro', title: f.title, message: `${f.title}: ${f.fix}`, severity: f.severity === 'high' ? 'warning' : 'info', target };
+	const target: FindingTarget = f.element
+		? { kind: 'element', selector: f.element.selector, ...(f.element.text ? { nodeLabel: f.element.text } : {}) }
+		: { kind: 'page' };
+	const finding: LighthouseFinding = {
+		rule: f.rule,
+		source: 'cro',
+		title: f.title,
+		message: `${f.title}: ${f.fix}`,
+		severity: f.severity === 'high' ? 'warning' : 'info',
+		target,
+	};
 	const fix = croFix(f);
 	if (fix) finding.fix = fix;
 	return finding;

@@ -30,7 +30,12 @@ const MAX_MESSAGE = 240;
  * critical and serious ones keep people out (an image with no text, a field with no name), moderate ones
  * get in their way, minor ones are polish.
  */
-const IMPACT: Record<string, FindingSeverity> = { critical: 'error', serious: 'error', moderate: 'warning', minor: 'info' };
+const IMPACT: Record<string, FindingSeverity> = {
+	critical: 'error',
+	serious: 'error',
+	moderate: 'warning',
+	minor: 'info',
+};
 
 /** The informative audit that names the LCP element, shown when the LCP metric fails (13.x, 12.x). */
 const LCP_ELEMENT_AUDITS = ['lcp-breakdown-insight', 'largest-contentful-paint-element'];
@@ -54,7 +59,14 @@ export function lighthouseFindings(lhr: unknown): LighthouseFinding[] {
 	const shown = shownAudits(lhr.categories);
 	const out: LighthouseFinding[] = [];
 	for (const audit of Object.values(audits)) {
-		if (!isObject(audit) || typeof audit.id !== 'string' || !shown.has(audit.id) || !failing(audit) || LCP_ELEMENT_AUDITS.includes(audit.id)) continue;
+		if (
+			!isObject(audit) ||
+			typeof audit.id !== 'string' ||
+			!shown.has(audit.id) ||
+			!failing(audit) ||
+			LCP_ELEMENT_AUDITS.includes(audit.id)
+		)
+			continue;
 		out.push(...auditFindings(audit, audits, pageUrl));
 	}
 	out.push(...lcpElementFindings(audits, shown));
@@ -70,14 +82,18 @@ function shownAudits(categories: Json): Set<string> {
 	const shown = new Set<string>();
 	for (const category of Object.values(categories)) {
 		if (!isObject(category) || !Array.isArray(category.auditRefs)) continue;
-		for (const ref of category.auditRefs) if (isObject(ref) && typeof ref.id === 'string' && ref.group !== 'hidden') shown.add(ref.id);
+		for (const ref of category.auditRefs)
+			if (isObject(ref) && typeof ref.id === 'string' && ref.group !== 'hidden') shown.add(ref.id);
 	}
 	return shown;
 }
 
 /** Failing as summarize.ts decides: a scored audit below 0.9. */
 function failing(audit: Json): boolean {
-	const scored = audit.scoreDisplayMode === 'binary' || audit.scoreDisplayMode === 'numeric' || audit.scoreDisplayMode === 'metricSavings';
+	const scored =
+		audit.scoreDisplayMode === 'binary' ||
+		audit.scoreDisplayMode === 'numeric' ||
+		audit.scoreDisplayMode === 'metricSavings';
 	const score = num(audit.score);
 	return scored && score !== undefined && score < PASS;
 }
@@ -108,7 +124,12 @@ function auditFindings(audit: Json, audits: Json, pageUrl: string | undefined): 
 	}
 	// An audit that names no place is about the page (no meta description, a slow metric, bf-cache reasons).
 	if (out.length === 0) {
-		const finding: LighthouseFinding = { ...base, message: clip(pageMessage(audit, rows)), severity: rowSeverity(audit, {}), target: { kind: 'page' } };
+		const finding: LighthouseFinding = {
+			...base,
+			message: clip(pageMessage(audit, rows)),
+			severity: rowSeverity(audit, {}),
+			target: { kind: 'page' },
+		};
 		if (id === 'meta-description') finding.fix = { kind: 'add-meta-description' };
 		out.push(finding);
 	}
@@ -147,7 +168,15 @@ function placesOf(id: string, row: Json): Place[] {
 		// 13.x's table of candidates has `origin` and `wastedMs`; its table of the page's preconnect links has no savings.
 		const origin = originOf(str(row.origin) ?? str(row.url));
 		const saved = num(row.wastedMs);
-		return origin && saved !== undefined ? [{ target: { kind: 'resource', url: origin }, fix: { kind: 'preconnect', origin }, message: `Preconnect to ${origin}: could save ${ms(saved)}` }] : [];
+		return origin && saved !== undefined
+			? [
+					{
+						target: { kind: 'resource', url: origin },
+						fix: { kind: 'preconnect', origin },
+						message: `Preconnect to ${origin}: could save ${ms(saved)}`,
+					},
+				]
+			: [];
 	}
 	const places: Place[] = [];
 	const values = Object.entries(row)
@@ -169,7 +198,10 @@ function placesOf(id: string, row: Json): Place[] {
 			const culprit = Object.values(sub).find((v) => isObject(v) && v.type === 'node') as Json | undefined;
 			if (!culprit) continue;
 			const score = num(row.score);
-			places.push({ target: elementOf(culprit), message: `${str(sub.cause) ?? 'Caused a layout shift'}${score !== undefined ? ` (layout shift ${score.toFixed(3)})` : ''}` });
+			places.push({
+				target: elementOf(culprit),
+				message: `${str(sub.cause) ?? 'Caused a layout shift'}${score !== undefined ? ` (layout shift ${score.toFixed(3)})` : ''}`,
+			});
 		}
 	}
 	return places;
@@ -197,7 +229,8 @@ function scriptOf(location: Json): FindingTarget | undefined {
 	const file = str(original?.file);
 	const oLine = num(original?.line);
 	const oColumn = num(original?.column);
-	if (file && oLine !== undefined && oColumn !== undefined) target.original = { file, line: oLine + 1, column: oColumn + 1 };
+	if (file && oLine !== undefined && oColumn !== undefined)
+		target.original = { file, line: oLine + 1, column: oColumn + 1 };
 	return target;
 }
 
@@ -210,9 +243,11 @@ function scriptOf(location: Json): FindingTarget | undefined {
 function rowSeverity(audit: Json, row: Json): FindingSeverity {
 	const rowMs = num(row.wastedMs);
 	const rowBytes = num(row.wastedBytes);
-	if (rowMs !== undefined || rowBytes !== undefined) return (rowMs ?? 0) >= SMALL_MS || (rowBytes ?? 0) >= SMALL_BYTES ? 'warning' : 'info';
+	if (rowMs !== undefined || rowBytes !== undefined)
+		return (rowMs ?? 0) >= SMALL_MS || (rowBytes ?? 0) >= SMALL_BYTES ? 'warning' : 'info';
 	// A failing metric (it has a scoring curve) is the page's own problem, not a saving estimate.
-	if (audit.scoreDisplayMode === 'binary' || isObject(audit.scoringOptions) || (num(audit.score) ?? 0) < 0.5) return 'warning';
+	if (audit.scoreDisplayMode === 'binary' || isObject(audit.scoringOptions) || (num(audit.score) ?? 0) < 0.5)
+		return 'warning';
 	const savings = isObject(audit.metricSavings) ? audit.metricSavings : {};
 	const big = Object.entries(savings).some(([metric, v]) => (num(v) ?? 0) >= (metric === 'CLS' ? SMALL_CLS : SMALL_MS));
 	return big ? 'warning' : 'info';
@@ -221,17 +256,21 @@ function rowSeverity(audit: Json, row: Json): FindingSeverity {
 function fixOf(id: string, target: FindingTarget, details: Json | undefined): QuickFix | undefined {
 	if (target.kind !== 'element') return undefined;
 	if (id === 'label') return { kind: 'label-for', inputId: inputIdOf(target.snippet) };
-	if (id === 'lcp-discovery-insight' && checks(details).some((c) => c.key === 'priorityHinted' && !c.passed)) return { kind: 'fetchpriority-high' };
+	if (id === 'lcp-discovery-insight' && checks(details).some((c) => c.key === 'priorityHinted' && !c.passed))
+		return { kind: 'fetchpriority-high' };
 	return ELEMENT_FIXES[id];
 }
 
 /** The id a `<label for>` can point at: the input's own, else one made from its name or type. */
 export function inputIdOf(snippet: string | undefined): string {
-	const attr = (name: string) => snippet?.match(new RegExp(`\\s${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i'));
+	const attr = (name: string) =>
+		snippet?.match(new RegExp(`\\s${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)'|([^\\s>]+))`, 'i'));
 	const value = (m: RegExpMatchArray | null | undefined) => (m ? (m[1] ?? m[2] ?? m[3] ?? '').trim() : '');
 	const id = value(attr('id'));
 	if (id) return id;
-	const made = (value(attr('name')) || `${value(attr('type')) || 'field'}-input`).replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '');
+	const made = (value(attr('name')) || `${value(attr('type')) || 'field'}-input`)
+		.replace(/[^A-Za-z0-9_-]+/g, '-')
+		.replace(/^-+|-+$/g, '');
 	return /^[A-Za-z]/.test(made) ? made : `field-${made || 'input'}`;
 }
 
@@ -274,21 +313,34 @@ function rowMessage(audit: Json, row: Json, target: FindingTarget, audits: Json)
 		case 'unsized-images':
 			return 'Image has no explicit width and height';
 		case 'image-size-responsive':
-			if (str(row.displayedSize) && str(row.actualSize) && str(row.expectedSize)) return `Image is ${row.actualSize} px, shown at ${row.displayedSize}: needs ${row.expectedSize} for this screen`;
+			if (str(row.displayedSize) && str(row.actualSize) && str(row.expectedSize))
+				return `Image is ${row.actualSize} px, shown at ${row.displayedSize}: needs ${row.expectedSize} for this screen`;
 			break;
 		case 'lcp-discovery-insight': {
 			const failed = checks(isObject(audit.details) ? audit.details : undefined).filter((c) => !c.passed);
 			const lcp = lcpValue(audits);
-			return [`LCP element${failed.length ? `: ${failed.map((c) => c.label).join('; ')}` : ''}`, lcp].filter(Boolean).join('; ');
+			return [`LCP element${failed.length ? `: ${failed.map((c) => c.label).join('; ')}` : ''}`, lcp]
+				.filter(Boolean)
+				.join('; ');
 		}
 	}
 	if (SHIFT_AUDITS.has(id) && num(row.score) !== undefined) return shiftMessage(num(row.score) ?? 0, audits);
 	const wasted = num(row.wastedBytes);
 	const total = num(row.totalBytes);
-	if ((id === 'unused-javascript' || id === 'unused-css-rules') && wasted !== undefined && total !== undefined) return `${kib(wasted)} of ${kib(total)} unused`;
-	const savings = [num(row.wastedMs) !== undefined ? ms(num(row.wastedMs) ?? 0) : '', wasted !== undefined ? kib(wasted) : ''].filter(Boolean).join(', ');
+	if ((id === 'unused-javascript' || id === 'unused-css-rules') && wasted !== undefined && total !== undefined)
+		return `${kib(wasted)} of ${kib(total)} unused`;
+	const savings = [
+		num(row.wastedMs) !== undefined ? ms(num(row.wastedMs) ?? 0) : '',
+		wasted !== undefined ? kib(wasted) : '',
+	]
+		.filter(Boolean)
+		.join(', ');
 	// A resource's URL is its target already: the message says what fixing it saves.
-	const what = str(row.description) ?? str(row.reason) ?? str(row.value) ?? (target.kind === 'script' ? `${target.url}:${target.line}` : undefined);
+	const what =
+		str(row.description) ??
+		str(row.reason) ??
+		str(row.value) ??
+		(target.kind === 'script' ? `${target.url}:${target.line}` : undefined);
 	if (savings) return what ? `${what}: could save ${savings}` : `Could save ${savings}`;
 	return what ?? str(audit.title) ?? id;
 }
@@ -349,7 +401,17 @@ function lcpElementFindings(audits: Json, shown: Set<string>): LighthouseFinding
 			.map((r) => r.node)
 			.find((n): n is Json => isObject(n) && n.type === 'node');
 		if (!node) continue;
-		return [{ rule: id, source: 'lighthouse', title: str(audit.title) ?? id, ...helpUrlOf(audit), message: lcpValue(audits) ?? 'LCP is slow', severity: 'warning', target: elementOf(node) }];
+		return [
+			{
+				rule: id,
+				source: 'lighthouse',
+				title: str(audit.title) ?? id,
+				...helpUrlOf(audit),
+				message: lcpValue(audits) ?? 'LCP is slow',
+				severity: 'warning',
+				target: elementOf(node),
+			},
+		];
 	}
 	return [];
 }
@@ -366,7 +428,12 @@ function pageMessage(audit: Json, rows: Json[]): string {
 	const good = goodOf(audit);
 	const numeric = num(audit.numericValue);
 	if (value && good !== undefined && numeric !== undefined) {
-		const threshold = audit.numericUnit === 'millisecond' ? (audit.id === 'total-blocking-time' ? `${Math.round(good)} ms` : seconds(good)) : String(good);
+		const threshold =
+			audit.numericUnit === 'millisecond'
+				? audit.id === 'total-blocking-time'
+					? `${Math.round(good)} ms`
+					: seconds(good)
+				: String(good);
 		return `${str(audit.title) ?? ''} ${value} (good ≤ ${threshold})`.trim();
 	}
 	return value ? `${str(audit.title) ?? ''}: ${value}` : (str(audit.title) ?? String(audit.id));
@@ -375,7 +442,12 @@ function pageMessage(audit: Json, rows: Json[]): string {
 /** The duration of 13.x's longest network dependency chain (12.x's critical request chains say it the same way). */
 function longestChainMs(audit: Json): number | undefined {
 	const details = isObject(audit.details) ? audit.details : undefined;
-	const parts = details?.type === 'list' && Array.isArray(details.items) ? details.items.filter(isObject) : details ? [details] : [];
+	const parts =
+		details?.type === 'list' && Array.isArray(details.items)
+			? details.items.filter(isObject)
+			: details
+				? [details]
+				: [];
 	for (const part of parts) {
 		const tree = isObject(part.value) ? part.value : part;
 		if (isObject(tree.longestChain)) return num(tree.longestChain.duration);

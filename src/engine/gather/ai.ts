@@ -27,7 +27,11 @@ export function createAiStage(client: AnthropicClient): Stage<'ai'> {
 		async run(ctx: StageContext): Promise<AiData> {
 			const model = ctx.settings.aiModel;
 			const capture = await ctx.outcome('capture');
-			if (!capture || capture.status !== 'ok') throw new AuditError('AI_ERROR', 'No AI suggestions: the page capture did not succeed, so there is nothing to send.');
+			if (!capture || capture.status !== 'ok')
+				throw new AuditError(
+					'AI_ERROR',
+					'No AI suggestions: the page capture did not succeed, so there is nothing to send.',
+				);
 			throwIfAborted(ctx.signal);
 			try {
 				const result = await client.suggest(aiInput(ctx.url, capture.data), ctx.settings, ctx.signal);
@@ -36,7 +40,11 @@ export function createAiStage(client: AnthropicClient): Stage<'ai'> {
 					suggestions: result.suggestions,
 					dropped: result.dropped,
 					usage: result.usage,
-					...(result.dropped > 0 ? { note: `${result.dropped} suggestion(s) named nothing on the page (or were malformed) and were left out.` } : {}),
+					...(result.dropped > 0
+						? {
+								note: `${result.dropped} suggestion(s) named nothing on the page (or were malformed) and were left out.`,
+							}
+						: {}),
 				};
 			} catch (err) {
 				throwIfAborted(ctx.signal);
@@ -49,8 +57,14 @@ export function createAiStage(client: AnthropicClient): Stage<'ai'> {
 						note: `AI suggestions are paused for about ${seconds} s after repeated Anthropic API failures${err.lastError ? ` (last: ${redact(err.lastError)})` : ''}. The heuristic findings are complete.`,
 					};
 				}
-				const message = err instanceof AuditError ? err.message : redact(err instanceof Error ? err.message : String(err));
-				return { model, suggestions: [], dropped: 0, note: `No AI suggestions for this audit: ${message} The heuristic findings are complete.` };
+				const message =
+					err instanceof AuditError ? err.message : redact(err instanceof Error ? err.message : String(err));
+				return {
+					model,
+					suggestions: [],
+					dropped: 0,
+					note: `No AI suggestions for this audit: ${message} The heuristic findings are complete.`,
+				};
 			}
 		},
 	};

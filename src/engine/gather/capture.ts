@@ -14,7 +14,8 @@ import type { Stage, StageContext } from './stage';
  * playwright-core is loaded on first use: it takes most of a second, which engine start-up must not pay.
  */
 export function captureProfile(formFactor: FormFactor): BrowserContextOptions {
-	if (formFactor === 'desktop') return { viewport: { width: 1920, height: 1080 }, deviceScaleFactor: 1, isMobile: false, hasTouch: false };
+	if (formFactor === 'desktop')
+		return { viewport: { width: 1920, height: 1080 }, deviceScaleFactor: 1, isMobile: false, hasTouch: false };
 	const { devices } = require('playwright-core') as typeof import('playwright-core');
 	return { ...devices['Pixel 7'] };
 }
@@ -36,7 +37,8 @@ export function createCaptureStage(browser: CaptureBrowser): Stage<'capture'> {
 		name: 'capture',
 		skipReason: (ctx) => (ctx.options.stages.capture ? undefined : 'capture is off for this audit'),
 		async run(ctx: StageContext): Promise<CaptureData> {
-			const formFactors = ctx.options.formFactors.length > 0 ? ctx.options.formFactors : (['mobile', 'desktop'] as FormFactor[]);
+			const formFactors =
+				ctx.options.formFactors.length > 0 ? ctx.options.formFactors : (['mobile', 'desktop'] as FormFactor[]);
 			const budget = captureBudget(ctx.settings.auditTimeoutMs);
 			// One controller for the stage: the audit's signal, our own time budget, and the first failure all stop every context.
 			const stop = new AbortController();
@@ -45,7 +47,8 @@ export function createCaptureStage(browser: CaptureBrowser): Stage<'capture'> {
 			const phases = new Map<FormFactor, Phase>(formFactors.map((f) => [f, 'queued']));
 			// The time budget counts from the first page load of our own (Lighthouse's runs have their own limits).
 			let timer: NodeJS.Timeout | undefined;
-			const ownLoad = () => (timer ??= setTimeout(() => stop.abort(budgetError(ctx, budget.totalMs, phases)), budget.totalMs));
+			const ownLoad = () =>
+				(timer ??= setTimeout(() => stop.abort(budgetError(ctx, budget.totalMs, phases)), budget.totalMs));
 			try {
 				throwIfAborted(ctx.signal);
 				let firstError: unknown;
@@ -56,10 +59,17 @@ export function createCaptureStage(browser: CaptureBrowser): Stage<'capture'> {
 							const taken = await fromNavigation(ctx, formFactor, stop.signal);
 							if (taken) return taken;
 							ownLoad();
-							return await captureOne(browser, ctx, formFactor, budget.navigationMs, stop.signal, (phase) => phases.set(formFactor, phase));
+							return await captureOne(browser, ctx, formFactor, budget.navigationMs, stop.signal, (phase) =>
+								phases.set(formFactor, phase),
+							);
 						} catch (err) {
 							firstError ??= err;
-							if (!stop.signal.aborted) stop.abort(err instanceof AuditError ? err : new AuditError('CAPTURE_ERROR', 'Another form factor of the capture failed.'));
+							if (!stop.signal.aborted)
+								stop.abort(
+									err instanceof AuditError
+										? err
+										: new AuditError('CAPTURE_ERROR', 'Another form factor of the capture failed.'),
+								);
 							throw err;
 						}
 					}),
@@ -93,17 +103,26 @@ export function createCaptureStage(browser: CaptureBrowser): Stage<'capture'> {
  * does not run it in this audit, or its stage ended without one (it failed before, or could not capture): the
  * stage then loads the page itself.
  */
-async function fromNavigation(ctx: StageContext, formFactor: FormFactor, signal: AbortSignal): Promise<OneCapture | undefined> {
+async function fromNavigation(
+	ctx: StageContext,
+	formFactor: FormFactor,
+	signal: AbortSignal,
+): Promise<OneCapture | undefined> {
 	if (!ctx.options.stages.lighthouse || !ctx.options.formFactors.includes(formFactor)) return undefined;
 	const stageOver = ctx.outcome(lighthouseStageName(formFactor)).then(() => undefined);
 	// Shared before the stage ends, when at all: the race is won by the capture if there is one.
-	const taken = (await untilAborted(Promise.race([ctx.shared(navigationCaptureKey(formFactor)), stageOver]), signal)) as NavigationCapture | undefined;
+	const taken = (await untilAborted(
+		Promise.race([ctx.shared(navigationCaptureKey(formFactor)), stageOver]),
+		signal,
+	)) as NavigationCapture | undefined;
 	if (!taken) return undefined;
 	if ('error' in taken) {
 		ctx.log.debug(`capture ${formFactor}: not taken in Lighthouse's page (${taken.error}); loading the page`);
 		return undefined;
 	}
-	ctx.log.debug(`capture ${formFactor}: taken in Lighthouse's page in ${taken.ms} ms, ${taken.facts.ctas.length} CTAs, shots ${taken.shots.viewport.bytes}+${taken.shots.fullPage.bytes} bytes`);
+	ctx.log.debug(
+		`capture ${formFactor}: taken in Lighthouse's page in ${taken.ms} ms, ${taken.facts.ctas.length} CTAs, shots ${taken.shots.viewport.bytes}+${taken.shots.fullPage.bytes} bytes`,
+	);
 	return { formFactor, shots: taken.shots, facts: taken.facts, warm: true };
 }
 
@@ -144,11 +163,21 @@ function budgetError(ctx: StageContext, totalMs: number, phases: Map<FormFactor,
 	);
 }
 
-async function captureOne(browser: CaptureBrowser, ctx: StageContext, formFactor: FormFactor, navigationMs: number, signal: AbortSignal, phase: (p: Phase) => void): Promise<OneCapture> {
+async function captureOne(
+	browser: CaptureBrowser,
+	ctx: StageContext,
+	formFactor: FormFactor,
+	navigationMs: number,
+	signal: AbortSignal,
+	phase: (p: Phase) => void,
+): Promise<OneCapture> {
 	const started = Date.now();
 	const auth = ctx.auth;
 	// A signed-in audit's headers go with every request of the context, as Lighthouse's extraHeaders do.
-	const profile = auth && Object.keys(auth.headers).length > 0 ? { ...captureProfile(formFactor), extraHTTPHeaders: auth.headers } : captureProfile(formFactor);
+	const profile =
+		auth && Object.keys(auth.headers).length > 0
+			? { ...captureProfile(formFactor), extraHTTPHeaders: auth.headers }
+			: captureProfile(formFactor);
 	return browser
 		.withContext(profile, signal, async ({ context, warm, yieldCpu }) => {
 			phase('loading');
@@ -163,8 +192,14 @@ async function captureOne(browser: CaptureBrowser, ctx: StageContext, formFactor
 			phase('gathering');
 			const facts = await page.evaluate(gatherDomFacts, { foldY: viewport.height });
 			phase('screenshots');
-			const shots = await takeShots(page, { dir: ctx.artifactsDir, prefix: formFactor, targetBytes: ctx.settings.screenshotTargetBytes });
-			ctx.log.debug(`capture ${formFactor}: ${Date.now() - started} ms (${warm ? 'warm' : 'cold'} browser), ${facts.ctas.length} CTAs, shots ${shots.viewport.bytes}+${shots.fullPage.bytes} bytes`);
+			const shots = await takeShots(page, {
+				dir: ctx.artifactsDir,
+				prefix: formFactor,
+				targetBytes: ctx.settings.screenshotTargetBytes,
+			});
+			ctx.log.debug(
+				`capture ${formFactor}: ${Date.now() - started} ms (${warm ? 'warm' : 'cold'} browser), ${facts.ctas.length} CTAs, shots ${shots.viewport.bytes}+${shots.fullPage.bytes} bytes`,
+			);
 			return { formFactor, shots, facts, warm };
 		})
 		.catch((err: unknown) => {
@@ -176,9 +211,14 @@ async function captureOne(browser: CaptureBrowser, ctx: StageContext, formFactor
 async function load(page: Page, url: string, formFactor: FormFactor, navigationMs: number): Promise<void> {
 	const response = await page.goto(url, { waitUntil: 'load', timeout: navigationMs });
 	if (!response) throw new AuditError('CAPTURE_ERROR', `Capture (${formFactor}): ${url} gave no HTTP response.`);
-	if (response.status() >= 400) throw new AuditError('HTTP_ERROR', `Capture (${formFactor}): ${url} answered HTTP ${response.status()}. Fix the page or audit another URL.`);
+	if (response.status() >= 400)
+		throw new AuditError(
+			'HTTP_ERROR',
+			`Capture (${formFactor}): ${url} answered HTTP ${response.status()}. Fix the page or audit another URL.`,
+		);
 	const type = (await response.headerValue('content-type')) ?? '';
-	if (type && !/html/i.test(type)) throw new AuditError('NOT_HTML', `Capture (${formFactor}): ${url} is not an HTML page (content-type ${type}).`);
+	if (type && !/html/i.test(type))
+		throw new AuditError('NOT_HTML', `Capture (${formFactor}): ${url} is not an HTML page (content-type ${type}).`);
 	// Late content (fonts, client-side rendering) settles briefly; a page that never goes idle is captured as it is.
 	await page.waitForLoadState('networkidle', { timeout: 1_500 }).catch(() => undefined);
 	await page.evaluate(() => document.fonts?.ready.then(() => undefined)).catch(() => undefined);
@@ -195,12 +235,23 @@ function toCaptureError(err: unknown, url: string, formFactor: FormFactor, navig
 			`Capture (${formFactor}): ${url} did not finish loading within ${Math.round(navigationMs / 1000)} s. Check that the page loads in a browser, or raise the audit timeout.`,
 		);
 	}
-	if (/ERR_TOO_MANY_REDIRECTS/.test(message)) return new AuditError('REDIRECT_LOOP', `Capture (${formFactor}): ${url} redirects in a loop.`);
-	if (/ERR_CONNECTION_REFUSED|ERR_NAME_NOT_RESOLVED|ERR_ADDRESS_UNREACHABLE|ERR_CONNECTION_RESET|ERR_INTERNET_DISCONNECTED|ERR_EMPTY_RESPONSE/.test(message)) {
-		return new AuditError('UNREACHABLE', `Capture (${formFactor}): ${url} could not be reached (${/net::\w+/.exec(message)?.[0] ?? first}). Check the URL and that the server is running.`);
+	if (/ERR_TOO_MANY_REDIRECTS/.test(message))
+		return new AuditError('REDIRECT_LOOP', `Capture (${formFactor}): ${url} redirects in a loop.`);
+	if (
+		/ERR_CONNECTION_REFUSED|ERR_NAME_NOT_RESOLVED|ERR_ADDRESS_UNREACHABLE|ERR_CONNECTION_RESET|ERR_INTERNET_DISCONNECTED|ERR_EMPTY_RESPONSE/.test(
+			message,
+		)
+	) {
+		return new AuditError(
+			'UNREACHABLE',
+			`Capture (${formFactor}): ${url} could not be reached (${/net::\w+/.exec(message)?.[0] ?? first}). Check the URL and that the server is running.`,
+		);
 	}
 	if (/has been closed|Target crashed|Browser closed|crash/i.test(message)) {
-		return new AuditError('CHROME_CRASHED', `Capture (${formFactor}): the capture browser closed or crashed while loading ${url}; it is relaunched for the next audit. (${first})`);
+		return new AuditError(
+			'CHROME_CRASHED',
+			`Capture (${formFactor}): the capture browser closed or crashed while loading ${url}; it is relaunched for the next audit. (${first})`,
+		);
 	}
 	return new AuditError('CAPTURE_ERROR', `Capture (${formFactor}) of ${url} failed: ${first}`);
 }

@@ -21,11 +21,13 @@ export function createCruxStage(client: CruxClient): Stage<'crux'> {
 		},
 		async run(ctx: StageContext): Promise<CruxData> {
 			const ff = ctx.options.formFactors;
-			const formFactor: CruxFormFactor | undefined = ff.length === 1 ? (ff[0] === 'mobile' ? 'PHONE' : 'DESKTOP') : undefined;
+			const formFactor: CruxFormFactor | undefined =
+				ff.length === 1 ? (ff[0] === 'mobile' ? 'PHONE' : 'DESKTOP') : undefined;
 			try {
 				return await client.fieldData(ctx.url, ctx.settings, formFactor, ctx.signal);
 			} catch (err) {
-				if (err instanceof BreakerOpenError) throw new AuditError('CRUX_ERROR', `${err.message} (last: ${err.lastError ?? 'unknown'})`);
+				if (err instanceof BreakerOpenError)
+					throw new AuditError('CRUX_ERROR', `${err.message} (last: ${err.lastError ?? 'unknown'})`);
 				throw err;
 			}
 		},

@@ -16,7 +16,10 @@ const DEFAULT_MAX_BYTES = 4 * 1024 * 1024;
  * header has been read, at `maxBytes`, or at `timeoutMs`. Undefined when the size cannot be read: the
  * finding then offers no fix rather than a wrong one.
  */
-export async function imageSizeOf(url: string, opts: ImageSizeOptions = {}): Promise<{ width: number; height: number } | undefined> {
+export async function imageSizeOf(
+	url: string,
+	opts: ImageSizeOptions = {},
+): Promise<{ width: number; height: number } | undefined> {
 	if (!URL.canParse(url)) return undefined;
 	const u = new URL(url);
 	if ((u.protocol !== 'http:' && u.protocol !== 'https:') || u.username || u.password) return undefined;

@@ -11,7 +11,10 @@ import type { Stage, StageContext } from './stage';
  * Lighthouse for one form factor: `runs` runs (one at a time for this form factor), the median
  * kept. The full Lighthouse JSON is kept beside the result as `lhr:<formFactor>`.
  */
-export function createLighthouseStage(formFactor: FormFactor, service: LighthouseService): Stage<'lighthouse-mobile' | 'lighthouse-desktop'> {
+export function createLighthouseStage(
+	formFactor: FormFactor,
+	service: LighthouseService,
+): Stage<'lighthouse-mobile' | 'lighthouse-desktop'> {
 	const name = lighthouseStageName(formFactor);
 	return {
 		name,
@@ -35,7 +38,11 @@ export function createLighthouseStage(formFactor: FormFactor, service: Lighthous
 						// The first run also takes the capture stage's screenshots and DOM facts in the page it loaded.
 						...(i === 0 && ctx.options.stages.capture
 							? {
-									capture: { dir: ctx.artifactsDir, prefix: formFactor, targetBytes: ctx.settings.screenshotTargetBytes },
+									capture: {
+										dir: ctx.artifactsDir,
+										prefix: formFactor,
+										targetBytes: ctx.settings.screenshotTargetBytes,
+									},
 									onCapture: (capture: NavigationCapture) => ctx.share(navigationCaptureKey(formFactor), capture),
 								}
 							: {}),
@@ -57,7 +64,11 @@ export function createLighthouseStage(formFactor: FormFactor, service: Lighthous
 					perf.filter((s) => Number.isFinite(s)),
 				),
 				// Only a benchmark this run measured says how busy the machine was during it.
-				...contentionOf(keptRun?.trace, keptRun?.benchmarkMeasured ? kept.environment?.benchmarkIndex : undefined, keptRun?.fastestBenchmarkIndex),
+				...contentionOf(
+					keptRun?.trace,
+					keptRun?.benchmarkMeasured ? kept.environment?.benchmarkIndex : undefined,
+					keptRun?.fastestBenchmarkIndex,
+				),
 			};
 		},
 	};

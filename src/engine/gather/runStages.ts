@@ -1,4 +1,13 @@
-import type { AuditOptions, EngineSettings, ErrorInfo, ProgressState, StageDataMap, StageName, StageOutcome, StageOutcomes } from '../../protocol';
+import type {
+	AuditOptions,
+	EngineSettings,
+	ErrorInfo,
+	ProgressState,
+	StageDataMap,
+	StageName,
+	StageOutcome,
+	StageOutcomes,
+} from '../../protocol';
 import { toErrorInfo } from '../errors';
 import type { AuthPlan } from '../auth/authRequest';
 import type { Logger } from '../log';
@@ -36,7 +45,11 @@ export interface StageRunOutput {
  * and leaves the others' results; a stage that needs another's artifact (AI needs the capture) waits for
  * it through `ctx.outcome`. Derived data (CRO findings) is not made here but in ../derive from the outcomes.
  */
-export async function runStages(stages: readonly Stage[], input: StageRunInput, hooks: StageRunHooks): Promise<StageRunOutput> {
+export async function runStages(
+	stages: readonly Stage[],
+	input: StageRunInput,
+	hooks: StageRunHooks,
+): Promise<StageRunOutput> {
 	const outcomes: StageOutcomes = {};
 	const artifacts = new Map<string, unknown>();
 	const waiters = new Map<StageName, Promise<StageOutcome<unknown>>>();
@@ -52,7 +65,8 @@ export async function runStages(stages: readonly Stage[], input: StageRunInput, 
 		}
 		return entry;
 	};
-	for (const [name, outcome] of Object.entries(input.given ?? {}) as [StageName, StageOutcome<unknown>][]) waiters.set(name, Promise.resolve(outcome));
+	for (const [name, outcome] of Object.entries(input.given ?? {}) as [StageName, StageOutcome<unknown>][])
+		waiters.set(name, Promise.resolve(outcome));
 	const toRun = stages.filter((stage) => !input.given?.[stage.name]);
 	for (const stage of toRun) {
 		waiters.set(stage.name, new Promise((resolve) => resolvers.set(stage.name, resolve)));
@@ -67,7 +81,8 @@ export async function runStages(stages: readonly Stage[], input: StageRunInput, 
 		artifactsDir: input.artifactsDir,
 		log: input.log,
 		...(input.auth ? { auth: input.auth } : {}),
-		outcome: <K extends StageName>(name: K) => (waiters.get(name) ?? Promise.resolve(undefined)) as Promise<StageOutcome<StageDataMap[K]> | undefined>,
+		outcome: <K extends StageName>(name: K) =>
+			(waiters.get(name) ?? Promise.resolve(undefined)) as Promise<StageOutcome<StageDataMap[K]> | undefined>,
 		keep: (key, value) => void artifacts.set(key, value),
 		share: (key, value) => handoff(key).give(value),
 		shared: (key) => handoff(key).value,

@@ -33,7 +33,10 @@ export class DbInUseError extends AuditError {
 		readonly holderPid: number | undefined,
 	) {
 		const who = holderPid === undefined ? 'another engine' : `engine pid ${holderPid}`;
-		super('INTERNAL', `History database ${dbPath} is in use by ${who}. Stop that engine, or give this one another file with --db PATH.`);
+		super(
+			'INTERNAL',
+			`History database ${dbPath} is in use by ${who}. Stop that engine, or give this one another file with --db PATH.`,
+		);
 	}
 }
 
@@ -57,7 +60,10 @@ export class DbLock {
 				return new DbLock(lockPath);
 			} catch (err) {
 				if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
-					throw new AuditError('INTERNAL', `Cannot create the lock file ${lockPath}: ${(err as Error).message}. Check that its folder is writable.`);
+					throw new AuditError(
+						'INTERNAL',
+						`Cannot create the lock file ${lockPath}: ${(err as Error).message}. Check that its folder is writable.`,
+					);
 				}
 			}
 			const pid = readPid(lockPath);
@@ -146,7 +152,10 @@ export class DbPathError extends AuditError {
 		readonly dbPath: string,
 		what: string,
 	) {
-		super('INVALID_PARAMS', `${dbPath} ${what}. AuditLens leaves it as it is: give --db the path of a history database, or of a file to create.`);
+		super(
+			'INVALID_PARAMS',
+			`${dbPath} ${what}. AuditLens leaves it as it is: give --db the path of a history database, or of a file to create.`,
+		);
 	}
 }
 
@@ -182,7 +191,8 @@ export function checkDbPath(file: string): void {
 	} catch (err) {
 		throw new DbPathError(file, `cannot be read (${(err as Error).message})`);
 	}
-	if (read < head.length || !head.equals(SQLITE_HEADER)) throw new DbPathError(file, 'is not an SQLite database (an AuditLens history is one)');
+	if (read < head.length || !head.equals(SQLITE_HEADER))
+		throw new DbPathError(file, 'is not an SQLite database (an AuditLens history is one)');
 }
 
 /** Move an unreadable database out of the way; answers the new name. Refuses what `checkDbPath` refuses. */

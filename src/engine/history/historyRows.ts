@@ -6,7 +6,12 @@ import { FORM_FACTORS } from '../../protocol';
 export type Row = Record<string, number | string | Uint8Array | null>;
 type Scores = HistoryEntry['scores'];
 
-const CATEGORY_LABEL: Record<Category, string> = { performance: 'perf', accessibility: 'a11y', 'best-practices': 'bp', seo: 'seo' };
+const CATEGORY_LABEL: Record<Category, string> = {
+	performance: 'perf',
+	accessibility: 'a11y',
+	'best-practices': 'bp',
+	seo: 'seo',
+};
 
 export function toEntry(row: Row): HistoryEntry {
 	const entry: HistoryEntry = {
@@ -18,7 +23,8 @@ export function toEntry(row: Row): HistoryEntry {
 		status: row.status === 'partial' || row.status === 'failed' ? row.status : 'ok',
 		scores: JSON.parse(String(row.scores)) as Scores,
 	};
-	if (typeof row.lighthouse_version === 'string' && row.lighthouse_version) entry.lighthouseVersion = row.lighthouse_version;
+	if (typeof row.lighthouse_version === 'string' && row.lighthouse_version)
+		entry.lighthouseVersion = row.lighthouse_version;
 	if (row.error !== null && row.error !== undefined) entry.error = JSON.parse(String(row.error)) as ErrorInfo;
 	return entry;
 }
@@ -45,11 +51,16 @@ export function metricsOf(result: AuditResult): Partial<Record<FormFactor, CoreM
 }
 
 /** Status, time and error of every stage, without its data. */
-export function stageSummary(result: AuditResult): Record<string, { status: string; durationMs: number; error?: ErrorInfo; reason?: string }> {
+export function stageSummary(
+	result: AuditResult,
+): Record<string, { status: string; durationMs: number; error?: ErrorInfo; reason?: string }> {
 	const out: Record<string, { status: string; durationMs: number; error?: ErrorInfo; reason?: string }> = {};
 	for (const [name, outcome] of Object.entries(result.stages)) {
 		if (!outcome) continue;
-		const item: { status: string; durationMs: number; error?: ErrorInfo; reason?: string } = { status: outcome.status, durationMs: outcome.durationMs };
+		const item: { status: string; durationMs: number; error?: ErrorInfo; reason?: string } = {
+			status: outcome.status,
+			durationMs: outcome.durationMs,
+		};
 		if (outcome.status === 'error') item.error = outcome.error;
 		if (outcome.status === 'skipped') item.reason = outcome.reason;
 		out[name] = item;
@@ -63,12 +74,16 @@ export function summaryOf(result: AuditResult): string {
 	const failedStages = Object.keys(result.stageErrors ?? {});
 	const parts = lighthouseRuns(result).map((run) => {
 		const scores = (Object.entries(run.scores) as [Category, number | null][])
-			.map(([category, score]) => `${CATEGORY_LABEL[category] ?? category} ${score === null ? '–' : Math.round(score * 100)}`)
+			.map(
+				([category, score]) =>
+					`${CATEGORY_LABEL[category] ?? category} ${score === null ? '–' : Math.round(score * 100)}`,
+			)
 			.join(' ');
 		return `${run.formFactor} ${scores}`.trim();
 	});
 	const cro = result.stages.cro;
-	if (cro?.status === 'ok') parts.push(`${cro.data.findings.length} CRO finding${cro.data.findings.length === 1 ? '' : 's'}`);
+	if (cro?.status === 'ok')
+		parts.push(`${cro.data.findings.length} CRO finding${cro.data.findings.length === 1 ? '' : 's'}`);
 	if (failedStages.length > 0) parts.push(`partial: ${failedStages.join(', ')} failed`);
 	return parts.join(' · ');
 }

@@ -93,11 +93,14 @@ export function checkHeader(bytes: Uint8Array): void {
 	const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 	const rawPageSize = view.getUint16(16);
 	const pageSize = rawPageSize === 1 ? 65_536 : rawPageSize;
-	if (pageSize < 512 || (pageSize & (pageSize - 1)) !== 0) throw new Error(`its header has an invalid page size (${rawPageSize})`);
-	if (bytes.length % pageSize !== 0) throw new Error(`its length (${bytes.length} bytes) is not a whole number of ${pageSize}-byte pages`);
+	if (pageSize < 512 || (pageSize & (pageSize - 1)) !== 0)
+		throw new Error(`its header has an invalid page size (${rawPageSize})`);
+	if (bytes.length % pageSize !== 0)
+		throw new Error(`its length (${bytes.length} bytes) is not a whole number of ${pageSize}-byte pages`);
 	const pages = view.getUint32(28);
 	const headerValid = view.getUint32(24) === view.getUint32(92);
-	if (headerValid && pages * pageSize !== bytes.length) throw new Error(`it is ${bytes.length} bytes long but its header says ${pages * pageSize}`);
+	if (headerValid && pages * pageSize !== bytes.length)
+		throw new Error(`it is ${bytes.length} bytes long but its header says ${pages * pageSize}`);
 }
 
 /** Bring the schema up to date; answers the version it started from. Throws if the file is from a newer AuditLens. */
@@ -113,7 +116,8 @@ export function migrate(db: Database, file: string): number {
 	if (from === SCHEMA_VERSION) return from;
 	db.exec('BEGIN');
 	try {
-		if (from === 0) db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (0);');
+		if (from === 0)
+			db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (0);');
 		for (let v = from; v < SCHEMA_VERSION; v++) db.exec(MIGRATIONS[v] as string);
 		db.run('UPDATE schema_version SET version = ?', [SCHEMA_VERSION]);
 		db.exec('COMMIT');

@@ -3,7 +3,18 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { Database, SqlValue } from 'sql.js';
-import type { AuditResult, DeleteHistoryParams, EngineSettings, EngineStats, FormFactor, HistoryEntry, ListScansParams, ScanReport, ScanSummary, UrlSummary } from '../../protocol';
+import type {
+	AuditResult,
+	DeleteHistoryParams,
+	EngineSettings,
+	EngineStats,
+	FormFactor,
+	HistoryEntry,
+	ListScansParams,
+	ScanReport,
+	ScanSummary,
+	UrlSummary,
+} from '../../protocol';
 import { FORM_FACTORS } from '../../protocol';
 import { AuditError } from '../errors';
 import type { Logger } from '../log';
@@ -11,7 +22,17 @@ import { normalizeUrl } from '../request';
 import type { CacheSource, StoredResult } from '../resultCache';
 import { checkDbPath, DbLock, removeStaleTemps, setAside, writeFileAtomic } from './dbFile';
 import { checkHeader, loadSqlJs, migrate } from './historySchema';
-import { asLhr, type LhrByFormFactor, type LhrImages, mergeImages, packJson, packText, splitImages, unpackJson, unpackTextSync } from './lhrPack';
+import {
+	asLhr,
+	type LhrByFormFactor,
+	type LhrImages,
+	mergeImages,
+	packJson,
+	packText,
+	splitImages,
+	unpackJson,
+	unpackTextSync,
+} from './lhrPack';
 import { metricsOf, type Row, scoresOf, screenshotFiles, stageSummary, summaryOf, toEntry } from './historyRows';
 import type { Artifacts, ResultStore } from './resultStore';
 import { scanSummary } from '../scan/siteReport';
@@ -92,7 +113,10 @@ export class HistoryStore implements ResultStore, CacheSource {
 			try {
 				fs.mkdirSync(path.dirname(file), { recursive: true });
 			} catch (err) {
-				throw new AuditError('INTERNAL', `Cannot create the folder of history database ${file}: ${(err as Error).message}.`);
+				throw new AuditError(
+					'INTERNAL',
+					`Cannot create the folder of history database ${file}: ${(err as Error).message}.`,
+				);
 			}
 			lock = DbLock.acquire(file);
 			removeStaleTemps(file);
@@ -126,7 +150,9 @@ export class HistoryStore implements ResultStore, CacheSource {
 							`History database ${file} cannot be read (${reason}) and could not be moved aside (${(renameErr as Error).message}). Move or delete it, or give another file with --db PATH.`,
 						);
 					}
-					log.warn(`History database ${file} could not be read (${reason}). It was moved to ${aside} and a new, empty history was started.`);
+					log.warn(
+						`History database ${file} could not be read (${reason}). It was moved to ${aside} and a new, empty history was started.`,
+					);
 					fileBytes = 0;
 				}
 			}
@@ -166,7 +192,10 @@ export class HistoryStore implements ResultStore, CacheSource {
 
 	async findCached(key: string, since: number): Promise<StoredResult | undefined> {
 		this.assertOpen();
-		const row = this.row(`SELECT saved_at, result FROM audits WHERE cache_key = ? AND status = 'ok' AND saved_at > ? ORDER BY saved_at DESC LIMIT 1`, [key, since]);
+		const row = this.row(
+			`SELECT saved_at, result FROM audits WHERE cache_key = ? AND status = 'ok' AND saved_at > ? ORDER BY saved_at DESC LIMIT 1`,
+			[key, since],
+		);
 		if (!row) return undefined;
 		const text = unpackTextSync(row.result as Uint8Array);
 		return { key, result: JSON.parse(text) as AuditResult, savedAt: Number(row.saved_at), bytes: text.length };
@@ -177,16 +206,27 @@ export class HistoryStore implements ResultStore, CacheSource {
 	 * covering index first, then only those rows' results are read: warming never reads the whole table.
 	 */
 	async *recentCached(since: number, limit: number): AsyncIterable<StoredResult> {
-		const newest = this.rows(`SELECT cache_key, MAX(saved_at) AS saved_at FROM audits WHERE status = 'ok' AND saved_at > ? GROUP BY cache_key ORDER BY saved_at DESC LIMIT ?`, [since, limit]);
+		const newest = this.rows(
+			`SELECT cache_key, MAX(saved_at) AS saved_at FROM audits WHERE status = 'ok' AND saved_at > ? GROUP BY cache_key ORDER BY saved_at DESC LIMIT ?`,
+			[since, limit],
+		);
 		let n = 0;
 		for (const row of newest) {
 			if (++n % WARM_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
 			if (this.closed) return;
 			try {
-				const blob = this.scalar(`SELECT result FROM audits WHERE cache_key = ? AND saved_at = ? AND status = 'ok' LIMIT 1`, [row.cache_key ?? null, row.saved_at ?? null]);
+				const blob = this.scalar(
+					`SELECT result FROM audits WHERE cache_key = ? AND saved_at = ? AND status = 'ok' LIMIT 1`,
+					[row.cache_key ?? null, row.saved_at ?? null],
+				);
 				if (!(blob instanceof Uint8Array)) continue;
 				const text = unpackTextSync(blob);
-				yield { key: String(row.cache_key), result: JSON.parse(text) as AuditResult, savedAt: Number(row.saved_at), bytes: text.length };
+				yield {
+					key: String(row.cache_key),
+					result: JSON.parse(text) as AuditResult,
+					savedAt: Number(row.saved_at),
+					bytes: text.length,
+				};
 			} catch (err) {
 				this.log.warn(`Skipped a cached result that could not be read: ${(err as Error).message}`);
 			}
@@ -208,9 +248,13 @@ export class HistoryStore implements ResultStore, CacheSource {
 	clearCache(): number {
 		this.assertOpen();
 		const since = Math.max(Date.now() - this.settings.cacheTtlMs, this.clearedAt);
-		const fresh = Number(this.scalar(`SELECT count(DISTINCT cache_key) FROM audits WHERE status = 'ok' AND saved_at > ?`, [since]));
+		const fresh = Number(
+			this.scalar(`SELECT count(DISTINCT cache_key) FROM audits WHERE status = 'ok' AND saved_at > ?`, [since]),
+		);
 		this.markCacheCleared(Date.now());
-		return this.settings.cacheTtlMs > 0 && this.settings.cacheMaxEntries > 0 ? Math.min(fresh, this.settings.cacheMaxEntries) : 0;
+		return this.settings.cacheTtlMs > 0 && this.settings.cacheMaxEntries > 0
+			? Math.min(fresh, this.settings.cacheMaxEntries)
+			: 0;
 	}
 
 	// ── history ────────────────────────────────────────────────────────────────────────────
@@ -245,7 +289,10 @@ export class HistoryStore implements ResultStore, CacheSource {
 			if (images) files.push(await this.writeImages(result.id, formFactor, images));
 		}
 		const quality = this.options.compressionQuality ?? 9;
-		const [resultBlob, lhrBlob] = await Promise.all([packText(resultJson, quality), Object.keys(lhrs).length > 0 ? packJson(lhrs, quality) : Promise.resolve(null)]);
+		const [resultBlob, lhrBlob] = await Promise.all([
+			packText(resultJson, quality),
+			Object.keys(lhrs).length > 0 ? packJson(lhrs, quality) : Promise.resolve(null),
+		]);
 		const requestedAt = Date.parse(result.requestedAt);
 		this.db.run(
 			`INSERT OR REPLACE INTO audits (id, url, cache_key, requested_at, saved_at, duration_ms, options, engine_version, lighthouse_version,
@@ -270,10 +317,13 @@ export class HistoryStore implements ResultStore, CacheSource {
 				resultBlob,
 			],
 		);
-		if (lhrBlob) this.db.run('INSERT OR REPLACE INTO lighthouse_reports (audit_id, data) VALUES (?, ?)', [result.id, lhrBlob]);
+		if (lhrBlob)
+			this.db.run('INSERT OR REPLACE INTO lighthouse_reports (audit_id, data) VALUES (?, ?)', [result.id, lhrBlob]);
 		else this.db.run('DELETE FROM lighthouse_reports WHERE audit_id = ?', [result.id]);
 		// The partial and failed audits this one supersedes (see the class comment).
-		this.deleteRows(this.rows(`SELECT id, files FROM audits WHERE cache_key = ? AND status != 'ok' AND id != ?`, [key, result.id]));
+		this.deleteRows(
+			this.rows(`SELECT id, files FROM audits WHERE cache_key = ? AND status != 'ok' AND id != ?`, [key, result.id]),
+		);
 		this.applyRetention();
 		this.auditCount = Number(this.scalar('SELECT count(*) FROM audits'));
 		this.scheduleFlush();
@@ -323,15 +373,23 @@ export class HistoryStore implements ResultStore, CacheSource {
 	/** The full Lighthouse JSON of a stored audit, with its images put back when their file still exists. */
 	async getLhr(id: string, formFactor: FormFactor): Promise<unknown | undefined> {
 		this.assertOpen();
-		const row = this.row('SELECT r.data, a.files FROM audits a JOIN lighthouse_reports r ON r.audit_id = a.id WHERE a.id = ?', [id]);
+		const row = this.row(
+			'SELECT r.data, a.files FROM audits a JOIN lighthouse_reports r ON r.audit_id = a.id WHERE a.id = ?',
+			[id],
+		);
 		if (!row) return undefined;
 		const lhrs = await unpackJson<LhrByFormFactor>(row.data as Uint8Array);
 		const lhr = lhrs[formFactor];
 		if (!lhr) return undefined;
-		const imagesFile = (JSON.parse(String(row.files)) as string[]).find((f) => path.basename(f) === `lhr-${formFactor}-images.json.gz`);
+		const imagesFile = (JSON.parse(String(row.files)) as string[]).find(
+			(f) => path.basename(f) === `lhr-${formFactor}-images.json.gz`,
+		);
 		if (imagesFile) {
 			try {
-				mergeImages(lhr, JSON.parse((await gunzip(await fs.promises.readFile(imagesFile))).toString('utf8')) as LhrImages);
+				mergeImages(
+					lhr,
+					JSON.parse((await gunzip(await fs.promises.readFile(imagesFile))).toString('utf8')) as LhrImages,
+				);
 			} catch (err) {
 				this.log.debug(`Lighthouse images of audit ${id} (${formFactor}) are not available: ${(err as Error).message}`);
 			}
@@ -363,7 +421,10 @@ export class HistoryStore implements ResultStore, CacheSource {
 	/** The audits of one URL, newest first. */
 	async listAudits(url: string, limit = 100): Promise<HistoryEntry[]> {
 		this.assertOpen();
-		const rows = this.rows(`SELECT ${ENTRY_COLUMNS} FROM audits WHERE url = ? ORDER BY requested_at DESC, id DESC LIMIT ?`, [lenientUrl(url), clampLimit(limit)]);
+		const rows = this.rows(
+			`SELECT ${ENTRY_COLUMNS} FROM audits WHERE url = ? ORDER BY requested_at DESC, id DESC LIMIT ?`,
+			[lenientUrl(url), clampLimit(limit)],
+		);
 		return rows.map(toEntry);
 	}
 
@@ -373,13 +434,18 @@ export class HistoryStore implements ResultStore, CacheSource {
 		let rows: Row[];
 		if (params.all === true) rows = this.rows('SELECT id, files FROM audits');
 		else if (params.id !== undefined) rows = this.rows('SELECT id, files FROM audits WHERE id = ?', [params.id]);
-		else if (params.url !== undefined) rows = this.rows('SELECT id, files FROM audits WHERE url = ?', [lenientUrl(params.url)]);
-		else throw new AuditError('INVALID_PARAMS', 'Say what to delete from the history: an audit id, a url, or all: true.');
+		else if (params.url !== undefined)
+			rows = this.rows('SELECT id, files FROM audits WHERE url = ?', [lenientUrl(params.url)]);
+		else
+			throw new AuditError('INVALID_PARAMS', 'Say what to delete from the history: an audit id, a url, or all: true.');
 		const deleted = this.deleteRows(rows);
 		// The site's scans go with the history of the site: everything, or the scans that started at that URL.
 		let scans = 0;
 		if (params.all === true || params.url !== undefined) {
-			this.db.run(params.all === true ? 'DELETE FROM scans' : 'DELETE FROM scans WHERE start_url = ?', params.all === true ? [] : [lenientUrl(params.url as string)]);
+			this.db.run(
+				params.all === true ? 'DELETE FROM scans' : 'DELETE FROM scans WHERE start_url = ?',
+				params.all === true ? [] : [lenientUrl(params.url as string)],
+			);
 			scans = this.db.getRowsModified();
 		}
 		if (deleted > 0 || scans > 0) this.scheduleFlush();
@@ -393,16 +459,19 @@ export class HistoryStore implements ResultStore, CacheSource {
 		const blob = await packText(JSON.stringify(report), this.options.compressionQuality ?? 9);
 		this.assertWritable();
 		const startedAt = Date.parse(report.startedAt);
-		this.db.run('INSERT OR REPLACE INTO scans (id, start_url, origin, started_at, duration_ms, status, summary, report) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
-			report.id,
-			report.startUrl,
-			report.origin,
-			Number.isFinite(startedAt) ? startedAt : Date.now(),
-			Math.round(report.durationMs),
-			report.status,
-			JSON.stringify(scanSummary(report)),
-			blob,
-		]);
+		this.db.run(
+			'INSERT OR REPLACE INTO scans (id, start_url, origin, started_at, duration_ms, status, summary, report) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+			[
+				report.id,
+				report.startUrl,
+				report.origin,
+				Number.isFinite(startedAt) ? startedAt : Date.now(),
+				Math.round(report.durationMs),
+				report.status,
+				JSON.stringify(scanSummary(report)),
+				blob,
+			],
+		);
 		this.scheduleFlush();
 	}
 
@@ -416,7 +485,8 @@ export class HistoryStore implements ResultStore, CacheSource {
 		const kept = new Set<string>();
 		for (let i = 0; i < ids.length; i += 500) {
 			const chunk = ids.slice(i, i + 500);
-			for (const r of this.rows(`SELECT id FROM audits WHERE id IN (${chunk.map(() => '?').join(', ')})`, chunk)) kept.add(String(r.id));
+			for (const r of this.rows(`SELECT id FROM audits WHERE id IN (${chunk.map(() => '?').join(', ')})`, chunk))
+				kept.add(String(r.id));
 		}
 		for (const route of report.routes) if (route.auditId && !kept.has(route.auditId)) delete route.auditId;
 		return report;
@@ -428,7 +498,10 @@ export class HistoryStore implements ResultStore, CacheSource {
 		const rows =
 			params.url === undefined
 				? this.rows('SELECT summary FROM scans ORDER BY started_at DESC, rowid DESC LIMIT ?', [limit])
-				: this.rows('SELECT summary FROM scans WHERE start_url = ? ORDER BY started_at DESC, rowid DESC LIMIT ?', [lenientUrl(params.url), limit]);
+				: this.rows('SELECT summary FROM scans WHERE start_url = ? ORDER BY started_at DESC, rowid DESC LIMIT ?', [
+						lenientUrl(params.url),
+						limit,
+					]);
 		return rows.map((r) => JSON.parse(String(r.summary)) as ScanSummary);
 	}
 
@@ -436,7 +509,9 @@ export class HistoryStore implements ResultStore, CacheSource {
 	private applyRetention(): number {
 		const cutoff = Date.now() - this.settings.historyMaxAgeDays * DAY_MS;
 		const old = this.rows('SELECT id, files FROM audits WHERE requested_at < ?', [cutoff]);
-		const surplus = this.rows('SELECT id, files FROM audits ORDER BY requested_at DESC, id DESC LIMIT -1 OFFSET ?', [this.settings.historyMaxCount]);
+		const surplus = this.rows('SELECT id, files FROM audits ORDER BY requested_at DESC, id DESC LIMIT -1 OFFSET ?', [
+			this.settings.historyMaxCount,
+		]);
 		const deleted = this.deleteRows([...old, ...surplus]);
 		this.db.run('DELETE FROM scans WHERE started_at < ?', [cutoff]);
 		if (this.db.getRowsModified() > 0) this.scheduleFlush();
@@ -489,12 +564,16 @@ export class HistoryStore implements ResultStore, CacheSource {
 	configure(settings: Readonly<EngineSettings>): void {
 		const before = this.settings;
 		this.settings = { ...settings };
-		const retentionChanged = settings.historyMaxAgeDays !== before.historyMaxAgeDays || settings.historyMaxCount !== before.historyMaxCount;
+		const retentionChanged =
+			settings.historyMaxAgeDays !== before.historyMaxAgeDays || settings.historyMaxCount !== before.historyMaxCount;
 		if (retentionChanged && !this.closed && !this.options.readOnly) this.applyRetention();
 	}
 
 	stats(): { history: EngineStats['history'] } {
-		const history: EngineStats['history'] = { audits: this.auditCount, dbBytes: this.closed ? this.fileBytes : this.dbBytes() };
+		const history: EngineStats['history'] = {
+			audits: this.auditCount,
+			dbBytes: this.closed ? this.fileBytes : this.dbBytes(),
+		};
 		if (this.file) history.path = this.file;
 		return { history };
 	}
@@ -523,7 +602,9 @@ export class HistoryStore implements ResultStore, CacheSource {
 			this.fileBytes = bytes.length;
 		} catch (err) {
 			this.dirty = true;
-			this.log.error(`Could not save the history to ${this.file}: ${(err as Error).message}. It is kept in memory; retrying in ${RETRY_FLUSH_MS / 1000} s.`);
+			this.log.error(
+				`Could not save the history to ${this.file}: ${(err as Error).message}. It is kept in memory; retrying in ${RETRY_FLUSH_MS / 1000} s.`,
+			);
 			if (!this.closed) this.scheduleFlush(RETRY_FLUSH_MS);
 		}
 	}
@@ -551,12 +632,17 @@ export class HistoryStore implements ResultStore, CacheSource {
 	}
 
 	private assertOpen(): void {
-		if (this.closed) throw new AuditError('SHUTTING_DOWN', 'The audit history is closed (the engine is shutting down).');
+		if (this.closed)
+			throw new AuditError('SHUTTING_DOWN', 'The audit history is closed (the engine is shutting down).');
 	}
 
 	private assertWritable(): void {
 		this.assertOpen();
-		if (this.options.readOnly) throw new AuditError('INTERNAL', `History database ${this.file ?? ''} was opened read-only; it cannot be changed.`);
+		if (this.options.readOnly)
+			throw new AuditError(
+				'INTERNAL',
+				`History database ${this.file ?? ''} was opened read-only; it cannot be changed.`,
+			);
 	}
 
 	// ── sql helpers ────────────────────────────────────────────────────────────────────────

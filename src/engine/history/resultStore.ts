@@ -1,4 +1,15 @@
-import type { AuditResult, DeleteHistoryParams, EngineSettings, EngineStats, FormFactor, HistoryEntry, ListScansParams, ScanReport, ScanSummary, UrlSummary } from '../../protocol';
+import type {
+	AuditResult,
+	DeleteHistoryParams,
+	EngineSettings,
+	EngineStats,
+	FormFactor,
+	HistoryEntry,
+	ListScansParams,
+	ScanReport,
+	ScanSummary,
+	UrlSummary,
+} from '../../protocol';
 
 /** Large artifacts kept beside a result (see StageContext.keep), e.g. `lhr:mobile` → Lighthouse JSON. */
 export type Artifacts = ReadonlyMap<string, unknown>;

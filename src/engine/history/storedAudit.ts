@@ -12,9 +12,15 @@ import type { ResultStore } from './resultStore';
 /** The stored Lighthouse report of an audit, as JSON or as Lighthouse's HTML page. */
 export async function storedReport(history: ResultStore | undefined, params: GetReportParams): Promise<string> {
 	const lhr = await history?.getLhr(params.id, params.formFactor);
-	if (!lhr) throw new AuditError('NOT_FOUND', `No ${params.formFactor} Lighthouse report is stored for audit ${params.id}. It may have been deleted, or that form factor was not audited.`);
+	if (!lhr)
+		throw new AuditError(
+			'NOT_FOUND',
+			`No ${params.formFactor} Lighthouse report is stored for audit ${params.id}. It may have been deleted, or that form factor was not audited.`,
+		);
 	if (params.format === 'json') return JSON.stringify(lhr);
-	const { ReportGenerator } = (await import('lighthouse/report/generator/report-generator.js')) as { ReportGenerator: { generateReportHtml(lhr: unknown): string } };
+	const { ReportGenerator } = (await import('lighthouse/report/generator/report-generator.js')) as {
+		ReportGenerator: { generateReportHtml(lhr: unknown): string };
+	};
 	return ReportGenerator.generateReportHtml(lhr);
 }
 
@@ -22,14 +28,21 @@ export async function storedReport(history: ResultStore | undefined, params: Get
 export async function locateStored(history: ResultStore | undefined, params: LocateParams): Promise<LocateResult> {
 	await checkRoots(params.roots);
 	const result = await history?.get(params.id);
-	if (!result) throw new AuditError('NOT_FOUND', `No audit ${params.id} is stored. It may have been deleted; audit the URL again.`);
+	if (!result)
+		throw new AuditError(
+			'NOT_FOUND',
+			`No audit ${params.id} is stored. It may have been deleted; audit the URL again.`,
+		);
 	const lhrs: Partial<Record<FormFactor, unknown>> = {};
 	for (const formFactor of result.options.formFactors) lhrs[formFactor] = await history?.getLhr(params.id, formFactor);
 	return locateAudit(result, lhrs, params.roots, params.mappings);
 }
 
 /** The latest scan of `startUrl` that ran to its end (a cancelled one saw only part of the site). */
-export async function previousScan(history: ResultStore | undefined, startUrl: string): Promise<ScanReport | undefined> {
+export async function previousScan(
+	history: ResultStore | undefined,
+	startUrl: string,
+): Promise<ScanReport | undefined> {
 	if (!history) return undefined;
 	const latest = (await history.listScans({ url: startUrl, limit: 20 })).find((s) => s.status !== 'cancelled');
 	return latest ? history.getScan(latest.id) : undefined;

@@ -17,9 +17,17 @@ export const CONTENTION_BENCHMARK_SHARE = 0.7;
  * The CPU figures and the contention mark of a LighthouseRun: from its trace window, its benchmarkIndex
  * and the fastest benchmarkIndex this engine has seen (this run's included). Pure.
  */
-export function contentionOf(trace: TraceWindow | undefined, benchmarkIndex: number | undefined, fastestBenchmarkIndex: number | undefined): Pick<LighthouseRun, 'traceCpu' | 'contention'> {
-	const slowBenchmark = benchmarkIndex !== undefined && fastestBenchmarkIndex !== undefined && benchmarkIndex < CONTENTION_BENCHMARK_SHARE * fastestBenchmarkIndex;
-	if (trace?.waitRatio === undefined || trace.besideCores === undefined || !trace.cores) return benchmarkIndex === undefined ? {} : { contention: slowBenchmark };
+export function contentionOf(
+	trace: TraceWindow | undefined,
+	benchmarkIndex: number | undefined,
+	fastestBenchmarkIndex: number | undefined,
+): Pick<LighthouseRun, 'traceCpu' | 'contention'> {
+	const slowBenchmark =
+		benchmarkIndex !== undefined &&
+		fastestBenchmarkIndex !== undefined &&
+		benchmarkIndex < CONTENTION_BENCHMARK_SHARE * fastestBenchmarkIndex;
+	if (trace?.waitRatio === undefined || trace.besideCores === undefined || !trace.cores)
+		return benchmarkIndex === undefined ? {} : { contention: slowBenchmark };
 	const traceCpu = { waitRatio: trace.waitRatio, besideCores: trace.besideCores, cores: trace.cores };
 	return { traceCpu, contention: slowBenchmark || trace.besideCores >= CONTENTION_CORES_SHARE * trace.cores };
 }

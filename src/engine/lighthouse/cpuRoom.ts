@@ -20,7 +20,11 @@ export interface RoomRule {
 export const CPU_ROOM: RoomRule = { windowMs: 300, maxWaitMs: 1500, pollMs: 50 };
 
 /** Resolves with the milliseconds it waited. */
-export async function waitForCpuRoom(signal: AbortSignal, rule: RoomRule = CPU_ROOM, cores = os.availableParallelism()): Promise<number> {
+export async function waitForCpuRoom(
+	signal: AbortSignal,
+	rule: RoomRule = CPU_ROOM,
+	cores = os.availableParallelism(),
+): Promise<number> {
 	if (process.platform !== 'linux') return 0;
 	const started = Date.now();
 	const samples: { atMs: number; busy: number }[] = [];

@@ -28,7 +28,8 @@ const METRICS = Object.keys(METRIC_AUDITS) as InsightMetric[];
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
-const positive = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined);
+const positive = (v: unknown): number | undefined =>
+	typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : undefined;
 
 /** The insights and opportunities of `lhr` that did not pass, worst first. */
 export function summarizeInsights(lhr: LhrLike): Insight[] {
@@ -47,7 +48,10 @@ export function summarizeInsights(lhr: LhrLike): Insight[] {
 	}
 	ranked.sort(
 		(a, b) =>
-			scoreRank(a.insight) - scoreRank(b.insight) || b.impact - a.impact || (b.insight.wastedMs ?? 0) - (a.insight.wastedMs ?? 0) || (b.insight.wastedBytes ?? 0) - (a.insight.wastedBytes ?? 0),
+			scoreRank(a.insight) - scoreRank(b.insight) ||
+			b.impact - a.impact ||
+			(b.insight.wastedMs ?? 0) - (a.insight.wastedMs ?? 0) ||
+			(b.insight.wastedBytes ?? 0) - (a.insight.wastedBytes ?? 0),
 	);
 	return ranked.map((r) => r.insight);
 }
@@ -90,7 +94,13 @@ function linearImpact(insight: Insight, lhr: LhrLike): number {
 function toInsight(audit: LhrAudit, details: Json | undefined, pageUrl: string | undefined): Insight {
 	// Lighthouse scores some informative insights 1 (the LCP breakdown): they have no score to show.
 	const scored = audit.scoreDisplayMode !== 'informative' && typeof audit.score === 'number';
-	const insight: Insight = { id: audit.id, title: audit.title, score: scored ? audit.score : null, items: [], itemCount: 0 };
+	const insight: Insight = {
+		id: audit.id,
+		title: audit.title,
+		score: scored ? audit.score : null,
+		items: [],
+		itemCount: 0,
+	};
 	if (audit.displayValue) insight.displayValue = audit.displayValue;
 	const savings: Partial<Record<InsightMetric, number>> = {};
 	for (const m of METRICS) {
@@ -105,7 +115,10 @@ function toInsight(audit: LhrAudit, details: Json | undefined, pageUrl: string |
 		insight.itemCount = rows.length;
 		const ms = positive(details.overallSavingsMs);
 		if (ms !== undefined) insight.wastedMs = ms;
-		const bytes = positive(details.overallSavingsBytes) ?? (isObject(details.debugData) ? positive(details.debugData.wastedBytes) : undefined) ?? positive(sum(rows.map((r) => r.wastedBytes)));
+		const bytes =
+			positive(details.overallSavingsBytes) ??
+			(isObject(details.debugData) ? positive(details.debugData.wastedBytes) : undefined) ??
+			positive(sum(rows.map((r) => r.wastedBytes)));
 		if (bytes !== undefined) insight.wastedBytes = bytes;
 	}
 	return insight;
@@ -154,11 +167,18 @@ function tableRow(item: Json, headings: Json[], pageUrl: string | undefined): In
 	const statistic = headings.find((h) => h.valueType === 'text' && typeof h.key === 'string' && text(item[h.key]));
 	const countHeading = statistic && headings.find((h) => h.valueType === 'numeric' && typeof h.key === 'string');
 	const countValue = countHeading ? item[countHeading.key as string] : undefined;
-	const number = typeof countValue === 'number' ? countValue : isObject(countValue) && typeof countValue.value === 'number' ? countValue.value : undefined;
+	const number =
+		typeof countValue === 'number'
+			? countValue
+			: isObject(countValue) && typeof countValue.value === 'number'
+				? countValue.value
+				: undefined;
 	const count = number !== undefined && Number.isInteger(number) ? number : undefined;
 	let label: string | undefined = statistic && count !== undefined ? text(item[statistic.key as string]) : undefined;
 	for (const type of label ? [] : LABEL_TYPES) {
-		const heading = headings.find((h) => h.valueType === type && typeof h.key === 'string' && item[h.key] !== undefined);
+		const heading = headings.find(
+			(h) => h.valueType === type && typeof h.key === 'string' && item[h.key] !== undefined,
+		);
 		label = heading ? text(item[heading.key as string]) : undefined;
 		if (label) break;
 	}
@@ -199,7 +219,9 @@ function text(value: unknown): string | undefined {
 		case 'node':
 			return text(value.selector) ?? text(value.nodeLabel) ?? text(value.snippet);
 		case 'source-location':
-			return typeof value.url === 'string' ? `${value.url}${typeof value.line === 'number' ? `:${value.line + 1}` : ''}` : undefined;
+			return typeof value.url === 'string'
+				? `${value.url}${typeof value.line === 'number' ? `:${value.line + 1}` : ''}`
+				: undefined;
 		case 'link':
 			return text(value.text) ?? text(value.url);
 		default:
@@ -232,7 +254,11 @@ export function shortLabel(label: string, pageUrl?: string): string {
 		try {
 			const u = new URL(s);
 			const sameOrigin = pageUrl !== undefined && URL.canParse(pageUrl) && new URL(pageUrl).origin === u.origin;
-			s = readable(sameOrigin ? `${u.pathname}${u.search}` : `${u.host}${u.pathname === '/' && !u.search ? '' : u.pathname}${u.search}`);
+			s = readable(
+				sameOrigin
+					? `${u.pathname}${u.search}`
+					: `${u.host}${u.pathname === '/' && !u.search ? '' : u.pathname}${u.search}`,
+			);
 		} catch {
 			// not a URL after all: shown as it is
 		}

@@ -53,7 +53,10 @@ export function loadCap(timeLeftMs: number): number {
  * (1.08 s a page against 1.29 with three): no cap; nor without the pool (the CLI runs take no slot). Runs without
  * the performance category take no slot either, but share the cap: on few cores they are CPU-bound anyway.
  */
-export function lighthouseConcurrency(settings: Pick<EngineSettings, 'maxBrowsers' | 'accuracyMode' | 'traceSlot' | 'usePool'>, cores: number): number {
+export function lighthouseConcurrency(
+	settings: Pick<EngineSettings, 'maxBrowsers' | 'accuracyMode' | 'traceSlot' | 'usePool'>,
+	cores: number,
+): number {
 	if (settings.accuracyMode) return 1;
 	return settings.traceSlot && settings.usePool ? Math.min(settings.maxBrowsers, cores + 1) : settings.maxBrowsers;
 }
@@ -127,8 +130,11 @@ export class LighthouseService implements EngineService {
 			if (signal.aborted) throw abortError(signal);
 			this.runs++;
 			const started = Date.now();
-			let outcome = this.settings.usePool ? await this.runInPool(request, signal) : { lhr: await this.runCli(request, signal), benchmarkMeasured: true };
-			if ((outcome.lateWorkMs ?? 0) >= LATE_WORK_MS) outcome = await this.runAgain(request, signal, outcome, { asked, tookMs: Date.now() - started });
+			let outcome = this.settings.usePool
+				? await this.runInPool(request, signal)
+				: { lhr: await this.runCli(request, signal), benchmarkMeasured: true };
+			if ((outcome.lateWorkMs ?? 0) >= LATE_WORK_MS)
+				outcome = await this.runAgain(request, signal, outcome, { asked, tookMs: Date.now() - started });
 			const index = outcome.lhr.environment?.benchmarkIndex;
 			if (outcome.benchmarkMeasured && typeof index === 'number') this.benchmark.observe(index);
 			return { ...outcome, fastestBenchmarkIndex: this.benchmark.fastest };
@@ -140,11 +146,18 @@ export class LighthouseService implements EngineService {
 	 * the slot held until its trace stops. The first run's result is kept when the page is signed in (its login would
 	 * run again), when the audit's time left would not fit another run, or when the run again fails (not a cancel).
 	 */
-	private async runAgain(request: LighthouseRequest, signal: AbortSignal, first: RunOutcome, times: { asked: number; tookMs: number }): Promise<RunOutcome> {
+	private async runAgain(
+		request: LighthouseRequest,
+		signal: AbortSignal,
+		first: RunOutcome,
+		times: { asked: number; tookMs: number },
+	): Promise<RunOutcome> {
 		const what = `${request.url} (${request.formFactor}): the page worked ${first.lateWorkMs} ms after its load went quiet, while another page's load was traced beside it`;
 		const leftMs = request.timeoutMs - (Date.now() - times.asked) - RERUN_MARGIN_MS;
 		if (request.auth || leftMs < 2 * times.tookMs) {
-			this.log.info(`${what}; not run again (${request.auth ? 'signed in' : 'not enough time left'}): its performance score may be low`);
+			this.log.info(
+				`${what}; not run again (${request.auth ? 'signed in' : 'not enough time left'}): its performance score may be low`,
+			);
 			return first;
 		}
 		this.log.info(`${what}; running it again with the trace slot until its trace stops`);
@@ -152,11 +165,17 @@ export class LighthouseService implements EngineService {
 		// The capture already taken stands: contention moves times, not the page's pixels or DOM.
 		const { capture: _capture, onCapture: _onCapture, ...again } = request;
 		try {
-			const outcome = await this.runInPool({ ...again, timeoutMs: leftMs }, AbortSignal.any([signal, AbortSignal.timeout(leftMs)]), true);
+			const outcome = await this.runInPool(
+				{ ...again, timeoutMs: leftMs },
+				AbortSignal.any([signal, AbortSignal.timeout(leftMs)]),
+				true,
+			);
 			return { ...outcome, rerunForLateWorkMs: first.lateWorkMs };
 		} catch (err) {
 			if (signal.aborted) throw err;
-			this.log.warn(`${request.url} (${request.formFactor}): the run again failed, the first run's result is kept: ${err instanceof Error ? err.message : String(err)}`);
+			this.log.warn(
+				`${request.url} (${request.formFactor}): the run again failed, the first run's result is kept: ${err instanceof Error ? err.message : String(err)}`,
+			);
 			return first;
 		}
 	}
@@ -181,7 +200,14 @@ export class LighthouseService implements EngineService {
 	stats(): Partial<EngineStats> {
 		const p = this.pool.stats();
 		return {
-			browsers: { idle: p.idle, busy: p.busy, launched: p.launched, crashed: p.crashed, recycled: p.recycled, pids: p.pids },
+			browsers: {
+				idle: p.idle,
+				busy: p.busy,
+				launched: p.launched,
+				crashed: p.crashed,
+				recycled: p.recycled,
+				pids: p.pids,
+			},
 			workers: { count: p.workers, busy: p.busy, replaced: p.workersReplaced },
 			lighthouseRuns: this.runs,
 		};
@@ -199,7 +225,11 @@ export class LighthouseService implements EngineService {
 		return { ...settings, maxBrowsers: this.concurrency(settings) };
 	}
 
-	private async runInPool(request: LighthouseRequest, signal: AbortSignal, slotUntilTraceEnd = false): Promise<RunOutcome> {
+	private async runInPool(
+		request: LighthouseRequest,
+		signal: AbortSignal,
+		slotUntilTraceEnd = false,
+	): Promise<RunOutcome> {
 		const lease = await this.pool.lease(signal);
 		const { auth } = request;
 		// A signed-in Chrome keeps cookies (the server's too), storage and cache: it serves no later audit.
@@ -208,7 +238,13 @@ export class LighthouseService implements EngineService {
 		let state: 'ok' | 'broken' | 'retire' = auth ? 'retire' : 'ok';
 		if (auth) {
 			try {
-				await signInChrome(lease.port, auth, request.url, AbortSignal.any([signal, lease.crashSignal]), request.timeoutMs);
+				await signInChrome(
+					lease.port,
+					auth,
+					request.url,
+					AbortSignal.any([signal, lease.crashSignal]),
+					request.timeoutMs,
+				);
 			} catch (err) {
 				lease.release('retire');
 				throw err;
@@ -242,7 +278,12 @@ export class LighthouseService implements EngineService {
 			// The run may see its Chrome's connection close (the worker failing on "Target closed") before the process's
 			// exit aborts crashSignal: a killed process closes its sockets before it is a zombie. Wait for that exit a
 			// moment when the error is a lost connection, so a crash is said as one.
-			if (!signal.aborted && !lease.crashSignal.aborted && !lease.chromeExited() && /Target closed|Connection closed|socket hang up|ECONNRESET|WebSocket/i.test(String((err as Error)?.message))) {
+			if (
+				!signal.aborted &&
+				!lease.crashSignal.aborted &&
+				!lease.chromeExited() &&
+				/Target closed|Connection closed|socket hang up|ECONNRESET|WebSocket/i.test(String((err as Error)?.message))
+			) {
 				await new Promise<void>((resolve) => {
 					const timer = setTimeout(done, 2_000);
 					function done(): void {
@@ -254,7 +295,10 @@ export class LighthouseService implements EngineService {
 				});
 			}
 			if (!signal.aborted && (lease.crashSignal.aborted || lease.chromeExited())) {
-				throw new AuditError('CHROME_CRASHED', 'Chrome crashed during the audit; it has been replaced. Run the audit again.');
+				throw new AuditError(
+					'CHROME_CRASHED',
+					'Chrome crashed during the audit; it has been replaced. Run the audit again.',
+				);
 			}
 			throw err;
 		} finally {
@@ -265,7 +309,10 @@ export class LighthouseService implements EngineService {
 	/** The fallback: plain `lighthouse` CLI, cold, one subprocess (and Chrome) per run. */
 	private async runCli(request: LighthouseRequest, signal: AbortSignal): Promise<LhrLike> {
 		if (request.auth) {
-			throw new AuditError('LIGHTHOUSE_ERROR', 'Signed-in audits (headers, cookies, a login script) need the warm pool: the Lighthouse CLI fallback (--no-pool, usePool off) cannot sign in.');
+			throw new AuditError(
+				'LIGHTHOUSE_ERROR',
+				'Signed-in audits (headers, cookies, a login script) need the warm pool: the Lighthouse CLI fallback (--no-pool, usePool off) cannot sign in.',
+			);
 		}
 		const chromePath = await findChrome(this.settings.chromePath);
 		const sandbox = await chromeSandbox(chromePath, this.log);
@@ -304,17 +351,27 @@ export class LighthouseService implements EngineService {
 			};
 			const onAbort = () => killAll();
 			signal.addEventListener('abort', onAbort, { once: true });
-			child.on('error', (e) => reject(new AuditError('LIGHTHOUSE_ERROR', `Could not start the Lighthouse CLI: ${e.message}`)));
+			child.on('error', (e) =>
+				reject(new AuditError('LIGHTHOUSE_ERROR', `Could not start the Lighthouse CLI: ${e.message}`)),
+			);
 			child.on('close', (code) => {
 				signal.removeEventListener('abort', onAbort);
 				killAll();
 				removeProfileDir(userDataDir);
 				if (signal.aborted) return reject(abortError(signal));
-				if (code !== 0) return reject(new AuditError('LIGHTHOUSE_ERROR', `The Lighthouse CLI failed (exit ${code}): ${err.trim().split('\n').slice(-3).join(' ')}`));
+				if (code !== 0)
+					return reject(
+						new AuditError(
+							'LIGHTHOUSE_ERROR',
+							`The Lighthouse CLI failed (exit ${code}): ${err.trim().split('\n').slice(-3).join(' ')}`,
+						),
+					);
 				try {
 					resolve(JSON.parse(Buffer.concat(out).toString('utf8')) as LhrLike);
 				} catch (e) {
-					reject(new AuditError('LIGHTHOUSE_ERROR', `The Lighthouse CLI printed no valid JSON: ${(e as Error).message}`));
+					reject(
+						new AuditError('LIGHTHOUSE_ERROR', `The Lighthouse CLI printed no valid JSON: ${(e as Error).message}`),
+					);
 				}
 			});
 			this.log.debug(`lighthouse CLI pid ${child.pid} for ${request.url} (${request.formFactor})`);

@@ -79,7 +79,8 @@ export class LoadQuiet {
 
 	/** The page painted, its load fired, nothing has been in flight for quietMs, and the main threads idled over that time. */
 	isQuiet(nowMs: number): boolean {
-		if (!this.loaded || !this.painted || this.inflight.size > 0 || nowMs - this.lastNetworkMs < this.rule.quietMs) return false;
+		if (!this.loaded || !this.painted || this.inflight.size > 0 || nowMs - this.lastNetworkMs < this.rule.quietMs)
+			return false;
 		const first = this.samples[0];
 		const last = this.samples[this.samples.length - 1];
 		if (!first || !last || last.atMs - first.atMs < this.rule.quietMs) return false;
@@ -99,14 +100,23 @@ function rendererRunNs(chromePid: number): number | undefined {
  * watching. Where /proc cannot tell (other systems), it never calls: the slot is freed when the trace ends.
  */
 export function watchLoadQuiet(
-	session: { on(event: string, listener: (params: unknown) => void): void; off(event: string, listener: (params: unknown) => void): void },
+	session: {
+		on(event: string, listener: (params: unknown) => void): void;
+		off(event: string, listener: (params: unknown) => void): void;
+	},
 	chromePid: number,
 	onQuiet: () => void,
 	rule: QuietRule = PAGE_QUIET,
 ): () => void {
 	if (!CAN_WATCH_QUIET) return () => undefined;
 	const quiet = new LoadQuiet(Date.now(), rule);
-	const methods = ['Page.loadEventFired', 'Page.lifecycleEvent', 'Network.requestWillBeSent', 'Network.loadingFinished', 'Network.loadingFailed'] as const;
+	const methods = [
+		'Page.loadEventFired',
+		'Page.lifecycleEvent',
+		'Network.requestWillBeSent',
+		'Network.loadingFinished',
+		'Network.loadingFailed',
+	] as const;
 	const listeners = methods.map((method) => {
 		const listener = (params: unknown) => quiet.event(method, params as { requestId?: string }, Date.now());
 		session.on(method, listener);

@@ -21,7 +21,9 @@ export function memoizeMessageFormat(mf: MessageFormatStatics): void {
 	const marked = mf as MessageFormatStatics & { auditlensMemo?: true };
 	if (marked.auditlensMemo) return;
 	marked.auditlensMemo = true;
-	mf.resolveLocale = boundedMemo(mf.resolveLocale.bind(mf), (wanted) => (typeof wanted === 'string' ? wanted : JSON.stringify(wanted)));
+	mf.resolveLocale = boundedMemo(mf.resolveLocale.bind(mf), (wanted) =>
+		typeof wanted === 'string' ? wanted : JSON.stringify(wanted),
+	);
 	// The resolved locale is an Intl.Locale (or undefined): keyed by its tag; the other options are plain values.
 	if (mf.__parse)
 		mf.__parse = boundedMemo(mf.__parse, (message, opts) => {

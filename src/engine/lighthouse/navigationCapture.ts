@@ -13,7 +13,8 @@ export interface NavigationCaptureRequest {
 }
 
 /** The capture a Lighthouse run took of its page, or why it could not (the capture stage then loads the page itself). */
-export type NavigationCapture = { shots: CaptureShots; facts: DomFacts; viewport: { width: number; height: number }; ms: number } | { error: string };
+export type NavigationCapture =
+	{ shots: CaptureShots; facts: DomFacts; viewport: { width: number; height: number }; ms: number } | { error: string };
 
 /** What the capture uses of Lighthouse's driver: its DevTools session and its page evaluation. */
 export interface CaptureDriver {
@@ -30,11 +31,17 @@ const CAPTURE_LIMIT_MS = 20_000;
  * Runs in the Lighthouse worker, in place of Lighthouse's own full-page screenshot (turned off in our reports):
  * after every other gatherer, so nothing Lighthouse measures sees it. Never throws.
  */
-export async function captureNavigation(driver: CaptureDriver, request: NavigationCaptureRequest): Promise<NavigationCapture> {
+export async function captureNavigation(
+	driver: CaptureDriver,
+	request: NavigationCaptureRequest,
+): Promise<NavigationCapture> {
 	const started = Date.now();
 	let timer: NodeJS.Timeout | undefined;
 	const limit = new Promise<never>((_, reject) => {
-		timer = setTimeout(() => reject(new Error(`the capture in Lighthouse's page took longer than ${CAPTURE_LIMIT_MS / 1000} s`)), CAPTURE_LIMIT_MS);
+		timer = setTimeout(
+			() => reject(new Error(`the capture in Lighthouse's page took longer than ${CAPTURE_LIMIT_MS / 1000} s`)),
+			CAPTURE_LIMIT_MS,
+		);
 	});
 	try {
 		return await Promise.race([capture(driver, request, started), limit]);
@@ -45,15 +52,24 @@ export async function captureNavigation(driver: CaptureDriver, request: Navigati
 	}
 }
 
-async function capture(driver: CaptureDriver, request: NavigationCaptureRequest, started: number): Promise<NavigationCapture> {
+async function capture(
+	driver: CaptureDriver,
+	request: NavigationCaptureRequest,
+	started: number,
+): Promise<NavigationCapture> {
 	const page = (await driver.executionContext.evaluate(settlePage, { args: [] })) as PageMetrics;
 	// An error page is not the page: Lighthouse fails on it, and the capture stage reports it as its own load would.
 	if (page.status >= 400) throw new Error(`the page answered HTTP ${page.status}`);
 	if (!/html/i.test(page.contentType)) throw new Error(`the page is not HTML (${page.contentType})`);
 	const viewport = { width: page.width, height: page.height };
-	const facts = (await driver.executionContext.evaluate(gatherDomFacts, { args: [{ foldY: viewport.height }] })) as DomFacts;
+	const facts = (await driver.executionContext.evaluate(gatherDomFacts, {
+		args: [{ foldY: viewport.height }],
+	})) as DomFacts;
 	const session = driver.defaultSession;
-	const shots = await takeShotsOf({ viewport, docHeight: page.docHeight, taker: (spec) => cdpTaker(session, spec, page.dpr) }, request);
+	const shots = await takeShotsOf(
+		{ viewport, docHeight: page.docHeight, taker: (spec) => cdpTaker(session, spec, page.dpr) },
+		request,
+	);
 	return { shots, facts, viewport, ms: Date.now() - started };
 }
 
@@ -69,7 +85,8 @@ interface PageMetrics {
 
 /** In the page: let late fonts settle (briefly), scroll to the top, and measure the viewport and the document. */
 async function settlePage(): Promise<PageMetrics> {
-	if ('fonts' in document) await Promise.race([document.fonts.ready, new Promise((resolve) => setTimeout(resolve, 1_500))]);
+	if ('fonts' in document)
+		await Promise.race([document.fonts.ready, new Promise((resolve) => setTimeout(resolve, 1_500))]);
 	window.scrollTo(0, 0);
 	const navigation = performance.getEntriesByType('navigation')[0] as { responseStatus?: number } | undefined;
 	return {
@@ -86,7 +103,12 @@ async function settlePage(): Promise<PageMetrics> {
 function cdpTaker(session: CaptureDriver['defaultSession'], spec: ShootSpec, dpr: number): ShotTaker {
 	const take = async (quality: number, factor: number) => {
 		const clip = { x: 0, y: 0, width: spec.width, height: spec.height, scale: factor / dpr };
-		const shot = (await session.sendCommand('Page.captureScreenshot', { format: 'jpeg', quality, clip, captureBeyondViewport: spec.fullPage })) as { data: string };
+		const shot = (await session.sendCommand('Page.captureScreenshot', {
+			format: 'jpeg',
+			quality,
+			clip,
+			captureBeyondViewport: spec.fullPage,
+		})) as { data: string };
 		return Buffer.from(shot.data, 'base64');
 	};
 	return { full: (quality) => take(quality, 1), scaled: (_input, factor) => take(60, factor) };

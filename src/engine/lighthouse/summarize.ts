@@ -16,10 +16,16 @@ const METRIC_AUDITS: Record<keyof CoreMetrics, string> = {
 /** Lighthouse runtime errors mapped to our codes, with what a person can do about them. */
 const RUNTIME_ERRORS: Record<string, { code: ErrorCode; hint: string }> = {
 	FAILED_DOCUMENT_REQUEST: { code: 'UNREACHABLE', hint: 'Check that the server is running and the URL is right.' },
-	ERRORED_DOCUMENT_REQUEST: { code: 'HTTP_ERROR', hint: 'The server answered with an error status; fix the page or audit another URL.' },
+	ERRORED_DOCUMENT_REQUEST: {
+		code: 'HTTP_ERROR',
+		hint: 'The server answered with an error status; fix the page or audit another URL.',
+	},
 	NOT_HTML: { code: 'NOT_HTML', hint: 'Audit a URL that serves an HTML page.' },
 	PAGE_HUNG: { code: 'TIMEOUT', hint: 'The page stopped responding; check it for endless scripts.' },
-	NO_FCP: { code: 'LIGHTHOUSE_ERROR', hint: 'The page painted no content. Check that it renders without errors in a browser (a blank page, or a dev server still compiling).' },
+	NO_FCP: {
+		code: 'LIGHTHOUSE_ERROR',
+		hint: 'The page painted no content. Check that it renders without errors in a browser (a blank page, or a dev server still compiling).',
+	},
 };
 
 /** Throws a clear AuditError when Lighthouse could not audit the page at all. */
@@ -27,7 +33,10 @@ export function assertNoRuntimeError(lhr: LhrLike, url: string): void {
 	const rt = lhr.runtimeError;
 	if (!rt) return;
 	const known = RUNTIME_ERRORS[rt.code] ?? { code: 'LIGHTHOUSE_ERROR' as const, hint: '' };
-	throw new AuditError(known.code, `Lighthouse could not audit ${url} (${rt.code}): ${rt.message} ${known.hint}`.trim());
+	throw new AuditError(
+		known.code,
+		`Lighthouse could not audit ${url} (${rt.code}): ${rt.message} ${known.hint}`.trim(),
+	);
 }
 
 /** The compact summary of one Lighthouse result that results and history carry. Pure. */
@@ -53,9 +62,18 @@ export function summarizeLhr(lhr: LhrLike, formFactor: FormFactor, performanceSc
 	for (const audit of Object.values(lhr.audits)) {
 		const cats = categoriesOfAudit.get(audit.id);
 		if (!cats) continue;
-		const scored = audit.scoreDisplayMode === 'binary' || audit.scoreDisplayMode === 'numeric' || audit.scoreDisplayMode === 'metricSavings';
+		const scored =
+			audit.scoreDisplayMode === 'binary' ||
+			audit.scoreDisplayMode === 'numeric' ||
+			audit.scoreDisplayMode === 'metricSavings';
 		if (!scored || audit.score === null || audit.score >= 0.9) continue;
-		failingAudits.push({ id: audit.id, title: audit.title, score: audit.score, displayValue: audit.displayValue, categories: cats });
+		failingAudits.push({
+			id: audit.id,
+			title: audit.title,
+			score: audit.score,
+			displayValue: audit.displayValue,
+			categories: cats,
+		});
 	}
 	failingAudits.sort((a, b) => (a.score ?? 0) - (b.score ?? 0));
 	return {

@@ -14,11 +14,16 @@ import { captureNavigation, type CaptureDriver } from './navigationCapture';
 import type { LhrLike, WorkerMessage, WorkerReply, WorkerRunMessage } from './workerProtocol';
 
 type LighthouseModule = typeof import('lighthouse');
-type Session = { on(event: string, listener: (params: unknown) => void): void; off(event: string, listener: (params: unknown) => void): void };
+type Session = {
+	on(event: string, listener: (params: unknown) => void): void;
+	off(event: string, listener: (params: unknown) => void): void;
+};
 type Phase = (this: unknown, ctx: { driver: { defaultSession: Session } }) => Promise<void>;
 type TraceGatherer = { prototype: { startSensitiveInstrumentation: Phase; stopSensitiveInstrumentation: Phase } };
 type Evaluate = (this: unknown, mainFn: unknown, options: unknown) => Promise<unknown>;
-type FullPageScreenshotGatherer = { prototype: { getArtifact(this: unknown, ctx: { driver: CaptureDriver }): Promise<unknown> } };
+type FullPageScreenshotGatherer = {
+	prototype: { getArtifact(this: unknown, ctx: { driver: CaptureDriver }): Promise<unknown> };
+};
 
 if (!parentPort) throw new Error('lighthouseWorker must run as a worker thread');
 const port = parentPort;
@@ -34,7 +39,15 @@ const post = (reply: WorkerReply) => port.postMessage(reply);
  * it when the trace has started and when the load under trace has gone quiet or the trace stopped.
  */
 let traceHooks:
-	{ benchmark(): Promise<number | undefined>; measured(index: number): void; slot(): Promise<void>; started(session: Session): void; mayStop(): Promise<void>; stopped(): void } | undefined;
+	| {
+			benchmark(): Promise<number | undefined>;
+			measured(index: number): void;
+			slot(): Promise<void>;
+			started(session: Session): void;
+			mayStop(): Promise<void>;
+			stopped(): void;
+	  }
+	| undefined;
 /** Takes the capture the run in progress was asked for, and posts it (navigationCapture.ts). */
 let captureHook: ((driver: CaptureDriver) => Promise<void>) | undefined;
 /** The main thread's answers the run in progress waits for, by the message that answers: `slot`, `stop`, `benchmark`. */
@@ -64,8 +77,12 @@ async function hookLighthouse(): Promise<void> {
 			traceHooks?.stopped();
 		}
 	};
-	const { ExecutionContext } = (await import('lighthouse/core/gather/driver/execution-context.js')) as unknown as { ExecutionContext: { prototype: { evaluate: Evaluate } } };
-	const { pageFunctions } = (await import('lighthouse/core/lib/page-functions.js')) as unknown as { pageFunctions: { computeBenchmarkIndex: unknown } };
+	const { ExecutionContext } = (await import('lighthouse/core/gather/driver/execution-context.js')) as unknown as {
+		ExecutionContext: { prototype: { evaluate: Evaluate } };
+	};
+	const { pageFunctions } = (await import('lighthouse/core/lib/page-functions.js')) as unknown as {
+		pageFunctions: { computeBenchmarkIndex: unknown };
+	};
 	const evaluate = ExecutionContext.prototype.evaluate;
 	ExecutionContext.prototype.evaluate = async function (mainFn, options) {
 		if (mainFn !== pageFunctions.computeBenchmarkIndex || !traceHooks) return evaluate.call(this, mainFn, options);
@@ -79,7 +96,8 @@ async function hookLighthouse(): Promise<void> {
 	};
 	// The capture stage's screenshots and DOM facts are taken in the page Lighthouse has loaded, where its own
 	// full-page screenshot would be taken (the last gatherer; ours are off in the reports): no second page load.
-	const FullPageScreenshot = (await import('lighthouse/core/gather/gatherers/full-page-screenshot.js')).default as unknown as FullPageScreenshotGatherer;
+	const FullPageScreenshot = (await import('lighthouse/core/gather/gatherers/full-page-screenshot.js'))
+		.default as unknown as FullPageScreenshotGatherer;
 	const fullPageShot = FullPageScreenshot.prototype.getArtifact;
 	FullPageScreenshot.prototype.getArtifact = async function (ctx) {
 		if (!captureHook) return fullPageShot.call(this, ctx);
@@ -132,7 +150,11 @@ async function main(): Promise<void> {
 }
 
 /** Post `question` for run `id` and wait for the main thread's `answer` (one question of a kind at a time). */
-function ask<T extends WorkerMessage['type']>(id: number, question: 'slot-wanted' | 'stop-wanted' | 'benchmark-wanted', answer: T): Promise<Extract<WorkerMessage, { type: T }>> {
+function ask<T extends WorkerMessage['type']>(
+	id: number,
+	question: 'slot-wanted' | 'stop-wanted' | 'benchmark-wanted',
+	answer: T,
+): Promise<Extract<WorkerMessage, { type: T }>> {
 	return new Promise((resolve) => {
 		answers.set(answer, {
 			id,
@@ -166,7 +188,9 @@ function watchTrace(msg: WorkerRunMessage): () => void {
 		if (quiet) endLateWatch = watchLateWork(msg.chromePid);
 		const endSample = sampleCpu(msg.chromePid);
 		const cpu = startSample && endSample ? cpuWindow(startSample, endSample) : undefined;
-		const figures = cpu ? { besideCores: +cpu.besideCores.toFixed(2), waitRatio: +cpu.waitRatio.toFixed(3), cores: cpu.cores } : {};
+		const figures = cpu
+			? { besideCores: +cpu.besideCores.toFixed(2), waitRatio: +cpu.waitRatio.toFixed(3), cores: cpu.cores }
+			: {};
 		post({ type: 'trace-end', id: msg.id, window: { startMs, endMs: Date.now(), quiet, ...figures } });
 	};
 	traceHooks = {
@@ -178,7 +202,8 @@ function watchTrace(msg: WorkerRunMessage): () => void {
 		started(session) {
 			startMs = Date.now();
 			startSample = sampleCpu(msg.chromePid);
-			if (msg.traceSlot && !msg.slotUntilTraceEnd) stopWatch = watchLoadQuiet(session, msg.chromePid, () => endWindow(true));
+			if (msg.traceSlot && !msg.slotUntilTraceEnd)
+				stopWatch = watchLoadQuiet(session, msg.chromePid, () => endWindow(true));
 		},
 		// Stop and collect the trace once no other run's page is loading. What the page's main threads did from its
 		// quiet until then was traced too, with the slot passed on: the main thread hears how much.
@@ -191,7 +216,8 @@ function watchTrace(msg: WorkerRunMessage): () => void {
 				: Promise.resolve(),
 		stopped() {
 			endWindow(false);
-			if (msg.traceSlot) post({ type: 'trace-collected', id: msg.id, ...(lateWorkMs === undefined ? {} : { lateWorkMs }) });
+			if (msg.traceSlot)
+				post({ type: 'trace-collected', id: msg.id, ...(lateWorkMs === undefined ? {} : { lateWorkMs }) });
 		},
 	};
 	return () => {
@@ -204,7 +230,9 @@ async function run(lh: LighthouseModule, msg: WorkerRunMessage): Promise<LhrLike
 	const stopWatch = watchTrace(msg);
 	const request = msg.capture;
 	// Posted as soon as it is taken: the capture stage and the CRO rules go on while Lighthouse computes its audits.
-	captureHook = request ? async (driver) => post({ type: 'capture', id: msg.id, capture: await captureNavigation(driver, request) }) : undefined;
+	captureHook = request
+		? async (driver) => post({ type: 'capture', id: msg.id, capture: await captureNavigation(driver, request) })
+		: undefined;
 	try {
 		return await runLighthouse(lh, msg);
 	} finally {
@@ -225,7 +253,10 @@ async function runLighthouse(lh: LighthouseModule, msg: WorkerRunMessage): Promi
 		maxWaitForFcp: Math.min(30_000, msg.maxWaitForLoadMs),
 		...(msg.extraHeaders ? { extraHeaders: msg.extraHeaders } : {}),
 	};
-	const config = msg.formFactor === 'desktop' ? { ...lh.desktopConfig, settings: { ...lh.desktopConfig.settings, ...common } } : { extends: 'lighthouse:default' as const, settings: common };
+	const config =
+		msg.formFactor === 'desktop'
+			? { ...lh.desktopConfig, settings: { ...lh.desktopConfig.settings, ...common } }
+			: { extends: 'lighthouse:default' as const, settings: common };
 	const result = await lh.default(msg.url, { port: msg.port, output: 'json', logLevel: 'error' }, config);
 	if (!result) throw new Error('Lighthouse returned no result');
 	return result.lhr as unknown as LhrLike;

@@ -5,13 +5,22 @@ import { abortError, AuditError } from '../errors';
 import type { Logger } from '../log';
 import type { MachineBenchmark } from './machineBenchmark';
 import type { NavigationCapture } from './navigationCapture';
-import type { LhrLike, TraceWindow, WorkerBenchmarkMessage, WorkerReply, WorkerRunMessage, WorkerSlotMessage, WorkerStopMessage } from './workerProtocol';
+import type {
+	LhrLike,
+	TraceWindow,
+	WorkerBenchmarkMessage,
+	WorkerReply,
+	WorkerRunMessage,
+	WorkerSlotMessage,
+	WorkerStopMessage,
+} from './workerProtocol';
 
 /** dist/lighthouseWorker.js when bundled; the compiled worker.js beside this file otherwise (tests). */
 export function defaultWorkerPath(): string {
 	const candidates = [path.join(__dirname, 'lighthouseWorker.js'), path.join(__dirname, 'worker.js')];
 	const found = candidates.find((p) => fs.existsSync(p));
-	if (!found) throw new Error(`Lighthouse worker script not found (looked for ${candidates.join(', ')}); run "npm run build".`);
+	if (!found)
+		throw new Error(`Lighthouse worker script not found (looked for ${candidates.join(', ')}); run "npm run build".`);
 	return found;
 }
 
@@ -72,7 +81,8 @@ interface PendingRun {
 	marks: Partial<Record<RunMark, number>>;
 }
 
-type RunMark = 'start' | 'slotWanted' | 'slotGiven' | 'loadEnded' | 'stopWanted' | 'stopGiven' | 'collected' | 'captured' | 'end';
+type RunMark =
+	'start' | 'slotWanted' | 'slotGiven' | 'loadEnded' | 'stopWanted' | 'stopGiven' | 'collected' | 'captured' | 'end';
 
 /**
  * A warm worker thread that runs Lighthouse, one run at a time. Its console output goes to the
@@ -124,7 +134,13 @@ export class LighthouseWorker {
 			}
 			this.pending = undefined;
 			this.settle(run);
-			if (reply.type === 'result') run.resolve({ lhr: reply.lhr, trace: run.trace, benchmarkMeasured: run.measured === true, ...(run.lateWorkMs === undefined ? {} : { lateWorkMs: run.lateWorkMs }) });
+			if (reply.type === 'result')
+				run.resolve({
+					lhr: reply.lhr,
+					trace: run.trace,
+					benchmarkMeasured: run.measured === true,
+					...(run.lateWorkMs === undefined ? {} : { lateWorkMs: run.lateWorkMs }),
+				});
 			else run.reject(new AuditError('LIGHTHOUSE_ERROR', `Lighthouse failed: ${reply.message}`));
 		});
 		const onGone = (err?: Error) => {
@@ -133,7 +149,12 @@ export class LighthouseWorker {
 			if (run) {
 				this.pending = undefined;
 				this.settle(run);
-				run.reject(new AuditError('LIGHTHOUSE_ERROR', `The Lighthouse worker stopped unexpectedly${err ? `: ${err.message}` : ''}.`));
+				run.reject(
+					new AuditError(
+						'LIGHTHOUSE_ERROR',
+						`The Lighthouse worker stopped unexpectedly${err ? `: ${err.message}` : ''}.`,
+					),
+				);
 			}
 		};
 		worker.on('error', (err) => {
@@ -155,7 +176,8 @@ export class LighthouseWorker {
 				worker.off('exit', onExit);
 				resolve(new LighthouseWorker(worker, reply.lighthouseVersion, log));
 			};
-			const onExit = (code: number) => reject(new AuditError('LIGHTHOUSE_ERROR', `The Lighthouse worker could not start (exit code ${code}).`));
+			const onExit = (code: number) =>
+				reject(new AuditError('LIGHTHOUSE_ERROR', `The Lighthouse worker could not start (exit code ${code}).`));
 			worker.on('message', onMessage);
 			worker.once('exit', onExit);
 		});
@@ -174,7 +196,13 @@ export class LighthouseWorker {
 	 * frees it when its page load has been traced (or the run ends). On abort the thread is terminated and
 	 * the promise rejects with the abort reason.
 	 */
-	run(request: RunRequest, signal: AbortSignal, slot?: TraceSlot, benchmark?: MachineBenchmark, onCapture?: (capture: NavigationCapture) => void): Promise<RunOutcome> {
+	run(
+		request: RunRequest,
+		signal: AbortSignal,
+		slot?: TraceSlot,
+		benchmark?: MachineBenchmark,
+		onCapture?: (capture: NavigationCapture) => void,
+	): Promise<RunOutcome> {
 		if (this.exited) return Promise.reject(new AuditError('LIGHTHOUSE_ERROR', 'The Lighthouse worker has stopped.'));
 		if (this.pending) return Promise.reject(new Error('LighthouseWorker.run called while a run is in progress'));
 		const id = this.nextId++;
@@ -232,7 +260,11 @@ export class LighthouseWorker {
 				return;
 			}
 			run.measuring = index === undefined;
-			this.worker.postMessage({ type: 'benchmark', id: run.id, ...(index === undefined ? {} : { index }) } satisfies WorkerBenchmarkMessage);
+			this.worker.postMessage({
+				type: 'benchmark',
+				id: run.id,
+				...(index === undefined ? {} : { index }),
+			} satisfies WorkerBenchmarkMessage);
 		};
 		if (!run.benchmark) return answer(undefined);
 		void run.benchmark.want().then(answer);
@@ -287,7 +319,8 @@ export class LighthouseWorker {
 /** A run's steps as one line, e.g. `slot wait 0.8 s, traced load 1.2 s, stop wait 0.3 s, collection 0.5 s, captured at 3.1 s, 4.6 s in all`. */
 function profileOf(m: Partial<Record<RunMark, number>>): string {
 	const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-	const span = (from: RunMark, to: RunMark, name: string) => (m[from] !== undefined && m[to] !== undefined ? [`${name} ${s(m[to] - m[from])}`] : []);
+	const span = (from: RunMark, to: RunMark, name: string) =>
+		m[from] !== undefined && m[to] !== undefined ? [`${name} ${s(m[to] - m[from])}`] : [];
 	const start = m.start ?? 0;
 	return [
 		...span('slotWanted', 'slotGiven', 'slot wait'),

@@ -84,7 +84,10 @@ export interface LhrLike {
 	fetchTime: string;
 	runtimeError?: { code: string; message: string };
 	runWarnings: string[];
-	categories: Record<string, { score: number | null; auditRefs: { id: string; weight: number; group?: string; acronym?: string }[] }>;
+	categories: Record<
+		string,
+		{ score: number | null; auditRefs: { id: string; weight: number; group?: string; acronym?: string }[] }
+	>;
 	audits: Record<string, LhrAudit>;
 	timing?: { total: number };
 	/** Lighthouse's measure of this machine's speed while it ran (higher is faster); see summarize.ts. */

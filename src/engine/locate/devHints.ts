@@ -25,10 +25,16 @@ function lineCol(raw: string | undefined): { line?: number; column?: number } {
  * `data-inspector-relative-path` + `data-inspector-line`/`-column`, and the `data-source-file` + `data-source-line`
  * family. A value Lighthouse shortened keeps its start only: the path still counts, a lost line does not.
  */
-function readHint(attrs: ReadonlyMap<string, TargetValue>): { path: TargetValue; line?: number; column?: number } | undefined {
+function readHint(
+	attrs: ReadonlyMap<string, TargetValue>,
+): { path: TargetValue; line?: number; column?: number } | undefined {
 	const get = (name: string) => attrs.get(name);
 	const astro = get('data-astro-source-file');
-	if (astro) return { path: astro, ...(get('data-astro-source-loc')?.truncated ? {} : lineCol(get('data-astro-source-loc')?.value)) };
+	if (astro)
+		return {
+			path: astro,
+			...(get('data-astro-source-loc')?.truncated ? {} : lineCol(get('data-astro-source-loc')?.value)),
+		};
 	const vue = get('data-v-inspector');
 	if (vue) {
 		if (vue.truncated) return { path: vue };
@@ -37,7 +43,11 @@ function readHint(attrs: ReadonlyMap<string, TargetValue>): { path: TargetValue;
 	}
 	const inspector = get('data-inspector-relative-path');
 	if (inspector) {
-		return { path: inspector, ...lineCol(get('data-inspector-line')?.value), ...pick(lineCol(get('data-inspector-column')?.value).line) };
+		return {
+			path: inspector,
+			...lineCol(get('data-inspector-line')?.value),
+			...pick(lineCol(get('data-inspector-column')?.value).line),
+		};
 	}
 	for (const [name, value] of attrs) {
 		const m = /^data-((?:[\w-]+-)?source)-(?:file|path)$/.exec(name);
@@ -75,7 +85,9 @@ function resolvePath(path: TargetValue, files: readonly string[]): string | unde
 	const normalized = files.map((f) => '/' + segmentsOf(f).join('/'));
 	for (let k = 0; k < hint.length; k++) {
 		const tail = '/' + hint.slice(k).join('/');
-		const hits = normalized.flatMap((f, i) => ((path.truncated ? f.includes(tail) : f.endsWith(tail)) ? [files[i]] : []));
+		const hits = normalized.flatMap((f, i) =>
+			(path.truncated ? f.includes(tail) : f.endsWith(tail)) ? [files[i]] : [],
+		);
 		if (hits.length === 1) return hits[0];
 		if (hits.length > 1) return undefined;
 	}

@@ -91,7 +91,9 @@ export function parseCompound(compound: string): SelectorPart | undefined {
 export function parseSelector(selector: string): SelectorPart[] | undefined {
 	const parts: SelectorPart[] = [];
 	// CSS.escape writes an id starting with a digit as `#\31 23`: the space ends the escape, not the compound.
-	const plain = selector.trim().replace(/\\([0-9a-fA-F]{1,6})\s?/g, (_, hex: string) => '\\' + String.fromCodePoint(parseInt(hex, 16)));
+	const plain = selector
+		.trim()
+		.replace(/\\([0-9a-fA-F]{1,6})\s?/g, (_, hex: string) => '\\' + String.fromCodePoint(parseInt(hex, 16)));
 	for (const compound of plain.split(/\s*[>+~]\s*|\s+/)) {
 		if (!compound) continue;
 		const part = parseCompound(compound);
@@ -140,6 +142,7 @@ export function elementFacts(target: { selector?: string; snippet?: string; node
 	const label = target.nodeLabel?.trim();
 	// Lighthouse labels an element with no text of its own by its tag name (`html`, `img`): no words to compare. The
 	// document's own elements have the whole page as their text, which says nothing about where the tag is either.
-	if (label && label.toLowerCase() !== facts.tag && !(facts.tag && DOCUMENT_ELEMENTS.has(facts.tag))) facts.label = targetValue(label);
+	if (label && label.toLowerCase() !== facts.tag && !(facts.tag && DOCUMENT_ELEMENTS.has(facts.tag)))
+		facts.label = targetValue(label);
 	return facts;
 }

@@ -14,7 +14,9 @@ export function elementText(text: string, site: TagSite, flavour: Flavour): stri
 	if (site.contentEnd < site.end) return undefined;
 	const content = text.slice(site.end, Math.min(site.contentEnd, site.end + MAX_CONTENT));
 	const braces = flavour !== 'html' && flavour !== 'vue';
-	let s = content.replace(/<!--[\s\S]*?-->/g, ' ').replace(/\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}|<%[\s\S]*?%>|<\?[\s\S]*?\?>|\$\{[^{}]*\}/g, '\u0001');
+	let s = content
+		.replace(/<!--[\s\S]*?-->/g, ' ')
+		.replace(/\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}|<%[\s\S]*?%>|<\?[\s\S]*?\?>|\$\{[^{}]*\}/g, '\u0001');
 	// Innermost braces first, so `{items.map((i) => <li>{i}</li>)}` ends as one hole. A string literal is its text.
 	for (let round = 0; braces && round < 8 && /\{[^{}]*\}/.test(s); round++) {
 		s = s.replace(/\{[^{}]*\}/g, (m) => /^\{\s*(["'`])([^"'`]*)\1\s*\}$/.exec(m)?.[2] ?? '\u0001');

@@ -16,7 +16,22 @@ interface Frame {
 }
 
 /** Words after which `<` starts an expression (so JSX), not a comparison or a type argument. */
-const keywordsBeforeExpression = new Set(['return', 'yield', 'await', 'case', 'default', 'else', 'do', 'in', 'of', 'typeof', 'void', 'delete', 'throw', 'new']);
+const keywordsBeforeExpression = new Set([
+	'return',
+	'yield',
+	'await',
+	'case',
+	'default',
+	'else',
+	'do',
+	'in',
+	'of',
+	'typeof',
+	'void',
+	'delete',
+	'throw',
+	'new',
+]);
 const punctuationBeforeExpression = new Set('([{,;:=?!&|>}+-*%~^');
 const attrNamePattern = /^[A-Za-z_$:@][\w$:.\-|]*$/;
 // Sticky patterns, read at a position by setting lastIndex (made once: a regex literal in a loop is a new object).
@@ -26,7 +41,13 @@ const unquotedValue = /[^\s>]+/y;
 const closingTag = /<\/\s*([\w.:-]*)\s*>/y;
 
 function isIdentChar(code: number): boolean {
-	return (code >= 48 && code <= 57) || (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || code === 95 || code === 36;
+	return (
+		(code >= 48 && code <= 57) ||
+		(code >= 65 && code <= 90) ||
+		(code >= 97 && code <= 122) ||
+		code === 95 ||
+		code === 36
+	);
 }
 
 function isSpace(code: number): boolean {
@@ -174,7 +195,10 @@ export function jsxTags(text: string, flavour: Flavour, sink: SiteSink, from = 0
 				if (e < 0) return undefined;
 				const raw = text.slice(k + 1, e);
 				// JSX strings are literal; Svelte and Astro quoted values may hold `{expr}` holes.
-				attrs.add(a[0], flavour === 'jsx' ? { kind: 'static', value: decodeBasicEntities(raw) } : valueWithHoles(raw, true));
+				attrs.add(
+					a[0],
+					flavour === 'jsx' ? { kind: 'static', value: decodeBasicEntities(raw) } : valueWithHoles(raw, true),
+				);
 				j = e + 1;
 			} else if (v === 123) {
 				const e = skipBraces(k);
@@ -296,5 +320,7 @@ export function jsxTags(text: string, flavour: Flavour, sink: SiteSink, from = 0
 /** The few entities JSX text and strings use. */
 export function decodeBasicEntities(s: string): string {
 	if (!s.includes('&')) return s;
-	return s.replace(/&(amp|lt|gt|quot|apos|nbsp|#39|#x27);/g, (_, e: string) => (e === 'amp' ? '&' : e === 'lt' ? '<' : e === 'gt' ? '>' : e === 'quot' ? '"' : e === 'nbsp' ? '\u00a0' : "'"));
+	return s.replace(/&(amp|lt|gt|quot|apos|nbsp|#39|#x27);/g, (_, e: string) =>
+		e === 'amp' ? '&' : e === 'lt' ? '<' : e === 'gt' ? '>' : e === 'quot' ? '"' : e === 'nbsp' ? '\u00a0' : "'",
+	);
 }

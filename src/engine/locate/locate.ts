@@ -1,5 +1,11 @@
 import path from 'node:path';
-import { LOCATE_MIN_CONFIDENCE, type FindingTarget, type LocatedFinding, type PageFinding, type SourceLocation } from '../../protocol';
+import {
+	LOCATE_MIN_CONFIDENCE,
+	type FindingTarget,
+	type LocatedFinding,
+	type PageFinding,
+	type SourceLocation,
+} from '../../protocol';
 import { mayFetch } from './pageFetch';
 import { type ElementTarget, placeElement, type SourceText } from './placeElement';
 import { type FetchText, MAX_PAGE_SCRIPTS, pageScripts, SourceMaps } from './sourceMaps';
@@ -24,7 +30,20 @@ export interface Located {
 }
 
 /** Files elements are looked for in: markup and the components and templates that render it. */
-const MARKUP_EXTENSIONS = new Set(['.html', '.htm', '.jsx', '.tsx', '.vue', '.svelte', '.astro', '.hbs', '.njk', '.ejs', '.liquid', '.php']);
+const MARKUP_EXTENSIONS = new Set([
+	'.html',
+	'.htm',
+	'.jsx',
+	'.tsx',
+	'.vue',
+	'.svelte',
+	'.astro',
+	'.hbs',
+	'.njk',
+	'.ejs',
+	'.liquid',
+	'.php',
+]);
 
 /** How sure a placement is when the served file is the workspace file, or a source map says so. */
 const CONFIDENCE = { staticFile: 1, lighthouseOriginal: 0.95, sourceMap: 0.9, mapEntry: 0.8 } as const;
@@ -49,9 +68,15 @@ interface PageSources {
  */
 export async function locateFindings(input: LocateInput): Promise<Located> {
 	// Scripts the findings name (a lazily loaded chunk the HTML does not list) are read for their maps too.
-	const named = input.findings.flatMap((f) => (f.target.kind === 'script' || (f.target.kind === 'resource' && /\.m?js(\?|$)/.test(f.target.url)) ? [f.target.url] : []));
+	const named = input.findings.flatMap((f) =>
+		f.target.kind === 'script' || (f.target.kind === 'resource' && /\.m?js(\?|$)/.test(f.target.url))
+			? [f.target.url]
+			: [],
+	);
 	const page = await pageSources({ ...input, fetchText: once(input.fetchText) }, named);
-	const findings = await Promise.all(input.findings.map(async (f) => withLocation(f, await locate(f.target, page, input))));
+	const findings = await Promise.all(
+		input.findings.map(async (f) => withLocation(f, await locate(f.target, page, input))),
+	);
 	return { findings, files: page.files };
 }
 
@@ -59,7 +84,11 @@ function withLocation(finding: PageFinding, location: SourceLocation | undefined
 	return location ? { ...finding, location } : { ...finding };
 }
 
-async function locate(target: FindingTarget, page: PageSources, input: LocateInput): Promise<SourceLocation | undefined> {
+async function locate(
+	target: FindingTarget,
+	page: PageSources,
+	input: LocateInput,
+): Promise<SourceLocation | undefined> {
 	const { workspace, pageUrl } = input;
 	const entry = page.entry && { file: page.entry.file, confidence: page.entry.confidence, via: 'entry-file' as const };
 	switch (target.kind) {
@@ -73,15 +102,39 @@ async function locate(target: FindingTarget, page: PageSources, input: LocateInp
 		case 'script': {
 			if (target.original) {
 				const file = workspace.resolveSource(target.original.file, target.url);
-				if (file) return { file, line: target.original.line, column: target.original.column, confidence: CONFIDENCE.lighthouseOriginal, via: 'lighthouse-original' };
+				if (file)
+					return {
+						file,
+						line: target.original.line,
+						column: target.original.column,
+						confidence: CONFIDENCE.lighthouseOriginal,
+						via: 'lighthouse-original',
+					};
 			}
 			const pos = await page.maps.original(target.url, target.line, target.column);
-			const mapped = pos && (workspace.resolveSource(pos.source, pos.mapUrl) ?? workspace.resolveSource(pos.source, pos.mapUrl, page.files));
-			if (pos && mapped) return { file: mapped, line: pos.line, column: pos.column, confidence: CONFIDENCE.sourceMap, via: 'source-map' };
+			const mapped =
+				pos &&
+				(workspace.resolveSource(pos.source, pos.mapUrl) ??
+					workspace.resolveSource(pos.source, pos.mapUrl, page.files));
+			if (pos && mapped)
+				return {
+					file: mapped,
+					line: pos.line,
+					column: pos.column,
+					confidence: CONFIDENCE.sourceMap,
+					via: 'source-map',
+				};
 			// A script its map does not place (a position in a dependency, or none): its served lines are not a source's.
 			if (await page.maps.load(target.url)) return undefined;
 			const served = mayFetch(pageUrl, target.url) ? workspace.fileForUrl(target.url) : undefined;
-			if (served) return { file: served, line: target.line, column: target.column, confidence: CONFIDENCE.staticFile, via: 'static-file' };
+			if (served)
+				return {
+					file: served,
+					line: target.line,
+					column: target.column,
+					confidence: CONFIDENCE.staticFile,
+					via: 'static-file',
+				};
 			return undefined;
 		}
 		case 'resource': {
@@ -111,9 +164,19 @@ async function pageSources(input: LocateInput, namedScripts: readonly string[]):
 	const staticEntry = served && MARKUP_EXTENSIONS.has(path.extname(served).toLowerCase()) ? served : undefined;
 	const fetched = await fetchText(pageUrl);
 	// The page as served; the workspace's copy when the server is gone (a static site read offline).
-	const html = fetched === undefined ? (staticEntry ? await readOrEmpty(workspace, staticEntry) : '') : typeof fetched === 'string' ? fetched : fetched.text;
+	const html =
+		fetched === undefined
+			? staticEntry
+				? await readOrEmpty(workspace, staticEntry)
+				: ''
+			: typeof fetched === 'string'
+				? fetched
+				: fetched.text;
 	const listed = pageScripts(html, pageUrl);
-	const scripts = [...new Set([...listed, ...namedScripts.filter((u) => u !== pageUrl && mayFetch(pageUrl, u))])].slice(0, MAX_PAGE_SCRIPTS);
+	const scripts = [...new Set([...listed, ...namedScripts.filter((u) => u !== pageUrl && mayFetch(pageUrl, u))])].slice(
+		0,
+		MAX_PAGE_SCRIPTS,
+	);
 
 	// In map order (the entry is the first that renders markup); a Set, as big apps' maps list thousands of sources.
 	const mapped = new Set<string>();
@@ -133,7 +196,11 @@ async function pageSources(input: LocateInput, namedScripts: readonly string[]):
 		for (const [source, file] of found) {
 			const resolved = file ?? (sure.length ? workspace.resolveSource(source, map.url, sure) : undefined);
 			if (resolved) mapped.add(resolved);
-			else if (MARKUP_EXTENSIONS.has(path.extname(source.split('?')[0]).toLowerCase()) && !/[\\/]node_modules[\\/]/.test(source)) missedMarkup++;
+			else if (
+				MARKUP_EXTENSIONS.has(path.extname(source.split('?')[0]).toLowerCase()) &&
+				!/[\\/]node_modules[\\/]/.test(source)
+			)
+				missedMarkup++;
 		}
 	}
 
@@ -156,7 +223,9 @@ async function pageSources(input: LocateInput, namedScripts: readonly string[]):
 /** A component or template that writes elements (`<div …>`, `<img … />`), not one that only holds logic. */
 function rendersMarkup(source: SourceText): boolean {
 	if (!/\.(jsx|tsx)$/i.test(source.file)) return true;
-	return /<([a-z][a-z0-9-]*)(\s[^<>]*)?\/?>/.test(source.text) && (source.text.includes('</') || source.text.includes('/>'));
+	return (
+		/<([a-z][a-z0-9-]*)(\s[^<>]*)?\/?>/.test(source.text) && (source.text.includes('</') || source.text.includes('/>'))
+	);
 }
 
 async function readOrEmpty(workspace: WorkspaceIndex, file: string): Promise<string> {

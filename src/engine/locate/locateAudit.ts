@@ -18,11 +18,17 @@ export function finalUrlOf(result: AuditResult): string {
 
 /** Every root an absolute path to an existing folder, or INVALID_PARAMS that says which one is not. */
 export async function checkRoots(roots: readonly string[]): Promise<void> {
-	if (roots.length === 0) throw new AuditError('INVALID_PARAMS', 'locate: give at least one workspace root (an absolute folder path).');
+	if (roots.length === 0)
+		throw new AuditError('INVALID_PARAMS', 'locate: give at least one workspace root (an absolute folder path).');
 	for (const root of roots) {
-		if (!path.isAbsolute(root)) throw new AuditError('INVALID_PARAMS', `locate: the workspace root "${root}" is not an absolute path; give the folder's full path.`);
+		if (!path.isAbsolute(root))
+			throw new AuditError(
+				'INVALID_PARAMS',
+				`locate: the workspace root "${root}" is not an absolute path; give the folder's full path.`,
+			);
 		const stat = await fs.stat(root).catch(() => undefined);
-		if (!stat?.isDirectory()) throw new AuditError('INVALID_PARAMS', `locate: the workspace root "${root}" is not an existing folder.`);
+		if (!stat?.isDirectory())
+			throw new AuditError('INVALID_PARAMS', `locate: the workspace root "${root}" is not an existing folder.`);
 	}
 }
 
@@ -31,14 +37,25 @@ export async function checkRoots(roots: readonly string[]): Promise<void> {
  * the page's HTML, scripts and maps read from where it was served (bounded), each finding placed (locate.ts).
  * The roots are checked by the caller (checkRoots).
  */
-export async function locateAudit(result: AuditResult, lhrs: Partial<Record<FormFactor, unknown>>, roots: readonly string[], mappings: readonly WorkspaceMapping[] = []): Promise<LocateResult> {
+export async function locateAudit(
+	result: AuditResult,
+	lhrs: Partial<Record<FormFactor, unknown>>,
+	roots: readonly string[],
+	mappings: readonly WorkspaceMapping[] = [],
+): Promise<LocateResult> {
 	const started = performance.now();
 	const url = finalUrlOf(result);
 	// pageFindings reads unsized images' intrinsic sizes itself (its default ImageSizeOf).
 	const [findings, workspace] = await Promise.all([pageFindings(result, lhrs), WorkspaceIndex.open(roots, mappings)]);
 	const located = await locateFindings({ pageUrl: url, findings, workspace, fetchText: pageFetch(url) });
 	const placed = await withoutStaleLines(located.findings, Date.parse(result.requestedAt));
-	return { auditId: result.id, url, findings: placed, files: located.files, ms: Math.round(performance.now() - started) };
+	return {
+		auditId: result.id,
+		url,
+		findings: placed,
+		files: located.files,
+		ms: Math.round(performance.now() - started),
+	};
 }
 
 /**

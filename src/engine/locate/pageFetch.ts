@@ -10,7 +10,11 @@ export interface PageFetchLimits {
 	maxBytes: number;
 }
 
-export const DEFAULT_PAGE_FETCH_LIMITS: PageFetchLimits = { perFetchMs: 5_000, totalMs: 15_000, maxBytes: 32 * 1024 * 1024 };
+export const DEFAULT_PAGE_FETCH_LIMITS: PageFetchLimits = {
+	perFetchMs: 5_000,
+	totalMs: 15_000,
+	maxBytes: 32 * 1024 * 1024,
+};
 
 /**
  * Whether a locate call for a page at `pageUrl` may fetch `url` (and take it for one of the page's own files): http(s)
@@ -37,13 +41,21 @@ export function mayFetch(pageUrl: string, url: string): boolean {
  * deadline, and never a credential (the audit's headers and cookies are not kept). Failures are undefined, never
  * thrown: a page that cannot be read only leaves its findings without a source line.
  */
-export function pageFetch(pageUrl: string, limits: PageFetchLimits = DEFAULT_PAGE_FETCH_LIMITS, signal?: AbortSignal): FetchText {
+export function pageFetch(
+	pageUrl: string,
+	limits: PageFetchLimits = DEFAULT_PAGE_FETCH_LIMITS,
+	signal?: AbortSignal,
+): FetchText {
 	const deadline = AbortSignal.timeout(limits.totalMs);
 	return async (url: string): Promise<FetchedText | undefined> => {
 		if (!mayFetch(pageUrl, url)) return undefined;
 		const signals = [deadline, AbortSignal.timeout(limits.perFetchMs), ...(signal ? [signal] : [])];
 		try {
-			const res = await fetch(url, { redirect: 'manual', signal: AbortSignal.any(signals), headers: { 'user-agent': 'AuditLens locate' } });
+			const res = await fetch(url, {
+				redirect: 'manual',
+				signal: AbortSignal.any(signals),
+				headers: { 'user-agent': 'AuditLens locate' },
+			});
 			if (!res.ok || !res.body || Number(res.headers.get('content-length') ?? '0') > limits.maxBytes) {
 				await res.body?.cancel().catch(() => undefined);
 				return undefined;

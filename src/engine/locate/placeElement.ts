@@ -4,7 +4,16 @@ import { elementFacts, type ElementFacts, type TargetValue } from './elementTarg
 import { lineOffset, positionOf, tagsFor, tagsOf } from './fileTags';
 import { elementText } from './elementText';
 import { flavourOf, type FileTags, type TagSite } from './tagSites';
-import { compareValue, fitsPattern, labelMatches, normalizeText, pagePath, samePath, urlAttrs, type PagePath } from './valueMatch';
+import {
+	compareValue,
+	fitsPattern,
+	labelMatches,
+	normalizeText,
+	pagePath,
+	samePath,
+	urlAttrs,
+	type PagePath,
+} from './valueMatch';
 
 /** A candidate source file and its text. */
 export interface SourceText {
@@ -58,8 +67,21 @@ const SINGLETON = 4;
 const NONE_OF_THESE = 2.5;
 
 type Group = 'id' | 'url' | 'medium' | 'other';
-const mediumAttrs = new Set(['name', 'alt', 'type', 'placeholder', 'aria-label', 'for', 'role', 'lang', 'content', 'rel', 'aria-labelledby']);
-const groupOf = (name: string): Group => (name === 'id' ? 'id' : urlAttrs.has(name) ? 'url' : mediumAttrs.has(name) ? 'medium' : 'other');
+const mediumAttrs = new Set([
+	'name',
+	'alt',
+	'type',
+	'placeholder',
+	'aria-label',
+	'for',
+	'role',
+	'lang',
+	'content',
+	'rel',
+	'aria-labelledby',
+]);
+const groupOf = (name: string): Group =>
+	name === 'id' ? 'id' : urlAttrs.has(name) ? 'url' : mediumAttrs.has(name) ? 'medium' : 'other';
 // Where a label may come from besides the text: Lighthouse's alt/aria-label, a CRO field's name, a meta's content.
 const labelAttrs = ['alt', 'aria-label', 'placeholder', 'value', 'name', 'content'];
 
@@ -77,7 +99,14 @@ interface Page {
 function pageOf(facts: ElementFacts): Page {
 	const attrs = [...facts.attrs]
 		.filter(([name]) => !isAddedAttribute(name))
-		.map(([name, value]) => ({ name, value, group: groupOf(name), key: `a:${name}`, patternKey: `pa:${name}`, ...(urlAttrs.has(name) ? { path: pagePath(value.value) } : {}) }));
+		.map(([name, value]) => ({
+			name,
+			value,
+			group: groupOf(name),
+			key: `a:${name}`,
+			patternKey: `pa:${name}`,
+			...(urlAttrs.has(name) ? { path: pagePath(value.value) } : {}),
+		}));
 	const label = facts.label;
 	const carried = label && facts.fromSnippet && labelAttrs.some((a) => facts.attrs.get(a)?.value === label.value);
 	const classes = facts.classes.filter((k) => !isAddedClass(k));
@@ -117,7 +146,8 @@ function scoreAttributes(page: Page, c: Candidate): void {
 		// An image whose page `src` is one of the source's `srcset` candidates.
 		if (match === 'differs' && a.name === 'src' && a.path) {
 			const set = site.attrs.get('srcset');
-			if (set?.kind === 'static' && set.value.split(',').some((s) => samePath(a.path!, s.trim().split(/\s+/)[0]))) match = 'path';
+			if (set?.kind === 'static' && set.value.split(',').some((s) => samePath(a.path!, s.trim().split(/\s+/)[0])))
+				match = 'path';
 		}
 		if (!source) {
 			allMatch = false;
@@ -126,7 +156,8 @@ function scoreAttributes(page: Page, c: Candidate): void {
 		else if (match === 'path') share(c, a.key, W[a.group] * PATH_ONLY);
 		else {
 			allMatch = false;
-			if (match === 'pattern' && source.kind === 'pattern') share(c, a.patternKey, W[a.group] * patternShare(source.parts));
+			if (match === 'pattern' && source.kind === 'pattern')
+				share(c, a.patternKey, W[a.group] * patternShare(source.parts));
 			else if (match === 'differs') c.fixed += DIFFERS[a.group];
 		}
 	}
@@ -158,7 +189,8 @@ function scoreAttributes(page: Page, c: Candidate): void {
 		}
 		c.fixed += Math.max(against, 3 * SOURCE_ONLY.class);
 	}
-	c.exactSnippet = facts.fromSnippet && facts.complete && allMatch && !extra && classesMatch && !site.openAttrs && !site.openClasses;
+	c.exactSnippet =
+		facts.fromSnippet && facts.complete && allMatch && !extra && classesMatch && !site.openAttrs && !site.openClasses;
 	if (c.exactSnippet) share(c, 's', page.attrs.length + page.classes.length > 0 ? SNIPPET_BONUS : SNIPPET_BONUS / 3);
 }
 
@@ -289,8 +321,11 @@ export function placeElement(target: ElementTarget, sources: readonly SourceText
 	for (const source of pool) {
 		const tags = facts.tag ? tagsFor(source.file, source.text, facts.tag) : tagsOf(source.file, source.text);
 		if (!tags) continue;
-		const indices = facts.tag ? tags.byTag.get(facts.tag) : tags.sites.flatMap((s, i) => (s.attrs.has('id') ? [i] : []));
-		for (const i of indices ?? []) candidates.push({ source, tags, site: tags.sites[i], fixed: 0, exactSnippet: false, score: 0 });
+		const indices = facts.tag
+			? tags.byTag.get(facts.tag)
+			: tags.sites.flatMap((s, i) => (s.attrs.has('id') ? [i] : []));
+		for (const i of indices ?? [])
+			candidates.push({ source, tags, site: tags.sites[i], fixed: 0, exactSnippet: false, score: 0 });
 	}
 	const page = pageOf(facts);
 	for (const c of candidates) {
@@ -311,7 +346,12 @@ export function placeElement(target: ElementTarget, sources: readonly SourceText
 }
 
 /** A dev-build hint's line: the tag written there when there is one, else the line itself. */
-function hintLocation(source: SourceText, line: number, column: number | undefined, tag: string | undefined): SourceLocation | undefined {
+function hintLocation(
+	source: SourceText,
+	line: number,
+	column: number | undefined,
+	tag: string | undefined,
+): SourceLocation | undefined {
 	const tags = tagsOf(source.file, source.text);
 	const from = lineOffset(tags, line);
 	if (from < 0) return undefined;

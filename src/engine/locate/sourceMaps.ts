@@ -1,4 +1,9 @@
-import { FlattenMap, originalPositionFor, type SectionedSourceMapInput, type TraceMap } from '@jridgewell/trace-mapping';
+import {
+	FlattenMap,
+	originalPositionFor,
+	type SectionedSourceMapInput,
+	type TraceMap,
+} from '@jridgewell/trace-mapping';
 import { Parser } from 'htmlparser2';
 
 /** What a fetch of a page resource gives: its text, and the `SourceMap` response header when it had one. */
@@ -44,7 +49,12 @@ export function pageScripts(html: string, pageUrl: string): string[] {
 					}
 				}
 				// Module preloads name the chunks a built app loads next (Vite): their maps list its components too.
-				const src = name === 'script' ? attribs.src : name === 'link' && /(^|\s)modulepreload(\s|$)/i.test(attribs.rel ?? '') ? attribs.href : undefined;
+				const src =
+					name === 'script'
+						? attribs.src
+						: name === 'link' && /(^|\s)modulepreload(\s|$)/i.test(attribs.rel ?? '')
+							? attribs.href
+							: undefined;
 				if (!src || found.length >= MAX_PAGE_SCRIPTS) return;
 				// Templates and data blocks are not scripts the browser runs.
 				const type = name === 'script' ? (attribs.type ?? '').trim().toLowerCase() : '';
@@ -84,7 +94,9 @@ function dataUrlText(url: string): string | undefined {
 	}
 }
 
-function parseMap(text: string): (SectionedSourceMapInput & { sources?: (string | null)[]; sourceRoot?: string }) | undefined {
+function parseMap(
+	text: string,
+): (SectionedSourceMapInput & { sources?: (string | null)[]; sourceRoot?: string }) | undefined {
 	try {
 		// Some servers prefix JSON with `)]}'` against XSSI; the spec allows it.
 		const json: unknown = JSON.parse(text.replace(/^\)\]\}'[^\n]*\n/, ''));

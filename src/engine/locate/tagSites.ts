@@ -104,7 +104,21 @@ export function tagOpeners(tag: string): string[] {
 	return [`<${tag}`, `<${tag.toUpperCase()}`, ...aliases.map((name) => `<${name}`)];
 }
 
-const voidTags = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
+const voidTags = new Set([
+	'area',
+	'base',
+	'br',
+	'col',
+	'embed',
+	'hr',
+	'img',
+	'input',
+	'link',
+	'meta',
+	'source',
+	'track',
+	'wbr',
+]);
 
 export function isVoidTag(tag: string): boolean {
 	return voidTags.has(tag);
@@ -235,7 +249,8 @@ export class SiteAttrs {
 				if (raw === 'defaultValue') return 'value';
 				if (raw === 'defaultChecked') return 'checked';
 				if (raw === 'classList') return '#classes';
-				if (/^on[A-Z]/.test(raw) || notRendered.has(raw) || /^(dangerouslySetInnerHTML|suppress\w*Warning)$/.test(raw)) return undefined;
+				if (/^on[A-Z]/.test(raw) || notRendered.has(raw) || /^(dangerouslySetInnerHTML|suppress\w*Warning)$/.test(raw))
+					return undefined;
 				return raw.toLowerCase();
 			}
 		}

@@ -65,7 +65,11 @@ export class WorkspaceIndex {
 	 * Index `roots` (absolute folders; symlinks resolved). Mappings whose folder is outside every root are ignored:
 	 * the index never reaches out of the workspace. At most `maxFiles` (MAX_INDEXED_FILES) files, nearest first.
 	 */
-	static async open(roots: readonly string[], mappings: readonly WorkspaceMapping[] = [], opts: { maxFiles?: number } = {}): Promise<WorkspaceIndex> {
+	static async open(
+		roots: readonly string[],
+		mappings: readonly WorkspaceMapping[] = [],
+		opts: { maxFiles?: number } = {},
+	): Promise<WorkspaceIndex> {
 		const maxFiles = opts.maxFiles ?? MAX_INDEXED_FILES;
 		const realRoots: string[] = [];
 		for (const root of roots) {
@@ -109,7 +113,8 @@ export class WorkspaceIndex {
 					if (isDir) full = real;
 				}
 				if (isDir) {
-					if (depth < MAX_DEPTH && (!SKIPPED_DIRS.has(entry.name) || mappedDirs.has(full))) queue.push({ dir: full, depth: depth + 1 });
+					if (depth < MAX_DEPTH && (!SKIPPED_DIRS.has(entry.name) || mappedDirs.has(full)))
+						queue.push({ dir: full, depth: depth + 1 });
 				} else if (isFile) {
 					if (files.size >= maxFiles) {
 						truncated = true;
@@ -159,7 +164,12 @@ export class WorkspaceIndex {
 		for (const m of this.mapped) {
 			if (!`/${rel}`.startsWith(m.urlPath) && `/${rel}/` !== m.urlPath) continue;
 			const inside = `/${rel}`.slice(m.urlPath.length);
-			const hit = this.first(m.dir, inside === '' || inside.endsWith('/') ? [`${inside}index.html`] : [inside, `${inside}.html`, `${inside}/index.html`]);
+			const hit = this.first(
+				m.dir,
+				inside === '' || inside.endsWith('/')
+					? [`${inside}index.html`]
+					: [inside, `${inside}.html`, `${inside}/index.html`],
+			);
 			if (hit) return hit;
 		}
 		// A page on another machine is not served from this workspace unless a mapping says so: the findings of an
@@ -205,7 +215,8 @@ export class WorkspaceIndex {
 
 	/** A file's text (read once per index); only indexed files, and only up to MAX_READ_BYTES (a larger one reads as empty). */
 	async read(file: string): Promise<string> {
-		if (!this.files.has(file)) throw new Error(`WorkspaceIndex.read: ${file} is not a file of the workspace roots (${this.roots.join(', ')})`);
+		if (!this.files.has(file))
+			throw new Error(`WorkspaceIndex.read: ${file} is not a file of the workspace roots (${this.roots.join(', ')})`);
 		let text = this.texts.get(file);
 		if (!text) {
 			text = (async () => {
@@ -236,7 +247,12 @@ export class WorkspaceIndex {
 		for (const file of list) {
 			const fileSegs = file.split(path.sep);
 			let n = 0;
-			while (n < segments.length && n < fileSegs.length && fileSegs[fileSegs.length - 1 - n] === segments[segments.length - 1 - n]) n++;
+			while (
+				n < segments.length &&
+				n < fileSegs.length &&
+				fileSegs[fileSegs.length - 1 - n] === segments[segments.length - 1 - n]
+			)
+				n++;
 			if (n > bestLen) {
 				best = [file];
 				bestLen = n;
@@ -352,5 +368,7 @@ function safeDecode(p: string): string {
 /** A host name of this machine: the only pages the workspace layout can be said to serve without a mapping. */
 export function isLocalHost(hostname: string): boolean {
 	const h = hostname.toLowerCase();
-	return h === 'localhost' || h.endsWith('.localhost') || h === '[::1]' || h === '0.0.0.0' || /^127(\.\d{1,3}){3}$/.test(h);
+	return (
+		h === 'localhost' || h.endsWith('.localhost') || h === '[::1]' || h === '0.0.0.0' || /^127(\.\d{1,3}){3}$/.test(h)
+	);
 }

@@ -60,7 +60,12 @@ export interface PoolStats {
  */
 export class BrowserPool {
 	private readonly slots: Slot[] = [];
-	private readonly waiters: { resolve: (slot: Slot) => void; reject: (err: Error) => void; signal: AbortSignal; onAbort: () => void }[] = [];
+	private readonly waiters: {
+		resolve: (slot: Slot) => void;
+		reject: (err: Error) => void;
+		signal: AbortSignal;
+		onAbort: () => void;
+	}[] = [];
 	private closed = false;
 	/** Aborted by close(): Chromes still starting are killed then, not waited for. */
 	private readonly closing = new AbortController();
@@ -278,7 +283,10 @@ export class BrowserPool {
 			if (!exited(slot.chrome)) this.counters.crashed++;
 			void this.closeChrome(slot);
 		}
-		const [chrome, worker] = await Promise.allSettled([slot.chrome ? slot.chrome : this.launchChrome(slot), slot.worker?.alive ? slot.worker : this.startWorker(slot)]);
+		const [chrome, worker] = await Promise.allSettled([
+			slot.chrome ? slot.chrome : this.launchChrome(slot),
+			slot.worker?.alive ? slot.worker : this.startWorker(slot),
+		]);
 		// Whatever started is the slot's, so the teardown that follows a failure ends it too.
 		if (chrome.status === 'fulfilled') slot.chrome = chrome.value;
 		if (worker.status === 'fulfilled') slot.worker = worker.value;
@@ -308,7 +316,13 @@ export class BrowserPool {
 		slot.userDataDir = userDataDir;
 		let chrome: RunningChrome;
 		try {
-			chrome = await launchChrome({ chromePath, flags: chromeFlags(sandbox, CHROME_FLAGS), userDataDir, env: chromeTempEnv(), signal: this.closing.signal });
+			chrome = await launchChrome({
+				chromePath,
+				flags: chromeFlags(sandbox, CHROME_FLAGS),
+				userDataDir,
+				env: chromeTempEnv(),
+				signal: this.closing.signal,
+			});
 		} catch (err) {
 			// Only this launch's own profile: a slot torn down meanwhile may already have another.
 			removeProfileDir(userDataDir);
@@ -326,7 +340,9 @@ export class BrowserPool {
 			killTree(chrome.pid);
 			removeProfileDir(slot.userDataDir);
 			slot.userDataDir = undefined;
-			slot.crash?.abort(new AuditError('CHROME_CRASHED', 'Chrome crashed during the audit; it has been replaced. Run the audit again.'));
+			slot.crash?.abort(
+				new AuditError('CHROME_CRASHED', 'Chrome crashed during the audit; it has been replaced. Run the audit again.'),
+			);
 		});
 		return chrome;
 	}
@@ -365,7 +381,8 @@ export class BrowserPool {
 		killTree(chrome.pid);
 		// Its exit, not the signal: SIGKILL is delivered at once, but a Chrome's threads end at the machine's pace.
 		const gone = whenExited(chrome, CHROME_EXIT_WAIT_MS).then((exitedInTime) => {
-			if (!exitedInTime) this.log.warn(`chrome #${slot.n} (pid ${chrome.pid}) had not exited ${CHROME_EXIT_WAIT_MS} ms after SIGKILL`);
+			if (!exitedInTime)
+				this.log.warn(`chrome #${slot.n} (pid ${chrome.pid}) had not exited ${CHROME_EXIT_WAIT_MS} ms after SIGKILL`);
 			removeProfileDir(userDataDir);
 		});
 		keepUntilSettled(this.exiting, gone);

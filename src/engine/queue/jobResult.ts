@@ -35,7 +35,9 @@ export function checkJobReturn(value: unknown, url: string): AuditJobReturn {
 	if (parsed.success) return parsed.data as unknown as AuditJobReturn;
 	const format = (value as { format?: unknown } | null)?.format;
 	const why =
-		format !== undefined && format !== JOB_FORMAT ? `job format ${String(format)}, this submitter reads ${JOB_FORMAT}: run the same AuditLens version on both` : parsed.error.issues[0]?.message;
+		format !== undefined && format !== JOB_FORMAT
+			? `job format ${String(format)}, this submitter reads ${JOB_FORMAT}: run the same AuditLens version on both`
+			: parsed.error.issues[0]?.message;
 	throw new AuditError('INTERNAL', `The worker's answer for ${url} cannot be read (${why ?? 'not valid'}).`);
 }
 
@@ -73,5 +75,8 @@ export async function localResult(ret: AuditJobReturn, artifactsDir: string): Pr
 		}
 		shots[ff] = moved;
 	}
-	return { result: { ...result, stages: { ...result.stages, capture: { ...capture, data: { ...capture.data, shots } } } }, artifacts };
+	return {
+		result: { ...result, stages: { ...result.stages, capture: { ...capture, data: { ...capture.data, shots } } } },
+		artifacts,
+	};
 }

@@ -1,6 +1,14 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes, scryptSync } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import type { AuditAuth, AuditOptionsInput, AuditResult, EngineStats, ErrorCode, FormFactor, ProgressParams } from '../../protocol';
+import type {
+	AuditAuth,
+	AuditOptionsInput,
+	AuditResult,
+	EngineStats,
+	ErrorCode,
+	FormFactor,
+	ProgressParams,
+} from '../../protocol';
 
 /**
  * The wire contract between `auditlens audit|scan --redis` (the submitter) and `auditlens worker` (BullMQ
@@ -100,12 +108,22 @@ export function sealSecret(plain: string, passphrase: string): SealedSecret {
 	const iv = randomBytes(12);
 	const cipher = createCipheriv('aes-256-gcm', queueKey(passphrase, salt), iv);
 	const data = Buffer.concat([cipher.update(plain, 'utf8'), cipher.final()]);
-	return { alg: 'aes-256-gcm', salt: salt.toString('base64'), iv: iv.toString('base64'), tag: cipher.getAuthTag().toString('base64'), data: data.toString('base64') };
+	return {
+		alg: 'aes-256-gcm',
+		salt: salt.toString('base64'),
+		iv: iv.toString('base64'),
+		tag: cipher.getAuthTag().toString('base64'),
+		data: data.toString('base64'),
+	};
 }
 
 /** Open a sealed secret; throws when the passphrase is not the one it was sealed with or the data was changed. */
 export function openSecret(sealed: SealedSecret, passphrase: string): string {
-	const decipher = createDecipheriv('aes-256-gcm', queueKey(passphrase, Buffer.from(sealed.salt, 'base64')), Buffer.from(sealed.iv, 'base64'));
+	const decipher = createDecipheriv(
+		'aes-256-gcm',
+		queueKey(passphrase, Buffer.from(sealed.salt, 'base64')),
+		Buffer.from(sealed.iv, 'base64'),
+	);
 	decipher.setAuthTag(Buffer.from(sealed.tag, 'base64'));
 	return Buffer.concat([decipher.update(Buffer.from(sealed.data, 'base64')), decipher.final()]).toString('utf8');
 }

@@ -28,17 +28,22 @@ export function maskRedisUrl(url: string): string {
  */
 export function redisUrlArg(value: string | undefined): string {
 	const url = value ?? process.env[REDIS_URL_ENV];
-	if (url === undefined || url === '') throw new UsageError(`give the Redis server: --redis redis://HOST:PORT (or set ${REDIS_URL_ENV})`);
+	if (url === undefined || url === '')
+		throw new UsageError(`give the Redis server: --redis redis://HOST:PORT (or set ${REDIS_URL_ENV})`);
 	let u: URL;
 	try {
 		u = new URL(url);
 	} catch {
 		throw new UsageError(`--redis takes a URL such as redis://127.0.0.1:6379/0, not "${maskRedisUrl(url)}"`);
 	}
-	if (u.protocol !== 'redis:' && u.protocol !== 'rediss:') throw new UsageError(`--redis takes a redis:// or rediss:// URL, not ${u.protocol}// (${maskRedisUrl(url)})`);
+	if (u.protocol !== 'redis:' && u.protocol !== 'rediss:')
+		throw new UsageError(`--redis takes a redis:// or rediss:// URL, not ${u.protocol}// (${maskRedisUrl(url)})`);
 	if (!u.hostname) throw new UsageError(`--redis ${maskRedisUrl(url)} names no host`);
 	const db = u.pathname.replace(/^\//, '');
-	if (db !== '' && !/^\d{1,2}$/.test(db)) throw new UsageError(`--redis ${maskRedisUrl(url)}: the path is the database number (0-15), e.g. redis://host:6379/0`);
+	if (db !== '' && !/^\d{1,2}$/.test(db))
+		throw new UsageError(
+			`--redis ${maskRedisUrl(url)}: the path is the database number (0-15), e.g. redis://host:6379/0`,
+		);
 	registerSecret(decodeURIComponent(u.password), 4);
 	return url;
 }
@@ -46,7 +51,8 @@ export function redisUrlArg(value: string | undefined): string {
 /** `--queue NAME`, checked. */
 export function queueNameArg(value: string | undefined, fallback: string): string {
 	const name = value ?? fallback;
-	if (!QUEUE_NAME.test(name)) throw new UsageError(`--queue takes a name of letters, digits, '-' and '_' (up to 64), not "${name}"`);
+	if (!QUEUE_NAME.test(name))
+		throw new UsageError(`--queue takes a name of letters, digits, '-' and '_' (up to 64), not "${name}"`);
 	return name;
 }
 

@@ -21,7 +21,14 @@ import type { AuditResult, ErrorCode, ErrorInfo, StageName } from '../../protoco
  */
 export type FailureKind = 'page' | 'transient';
 
-const TRANSIENT: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['UNREACHABLE', 'CHROME_CRASHED', 'CHROME_NOT_FOUND', 'BUSY', 'SHUTTING_DOWN', 'INTERNAL']);
+const TRANSIENT: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
+	'UNREACHABLE',
+	'CHROME_CRASHED',
+	'CHROME_NOT_FOUND',
+	'BUSY',
+	'SHUTTING_DOWN',
+	'INTERNAL',
+]);
 
 /** The kind of a failure by its engine error code (see the module comment for the list and why). */
 export function failureKind(code: ErrorCode): FailureKind {
@@ -33,7 +40,10 @@ const PAGE_STAGES: readonly StageName[] = ['lighthouse-mobile', 'lighthouse-desk
 
 /** Why a finished audit should be tried again (a transient failure, see above), or undefined to return it. */
 export function retryReason(result: AuditResult): ErrorInfo | undefined {
-	if (result.status === 'failed') return result.error && failureKind(result.error.code) === 'transient' ? result.error : undefined;
+	if (result.status === 'failed')
+		return result.error && failureKind(result.error.code) === 'transient' ? result.error : undefined;
 	if (result.status !== 'partial') return undefined;
-	return PAGE_STAGES.map((stage) => result.stageErrors?.[stage]).find((e) => e !== undefined && failureKind(e.code) === 'transient');
+	return PAGE_STAGES.map((stage) => result.stageErrors?.[stage]).find(
+		(e) => e !== undefined && failureKind(e.code) === 'transient',
+	);
 }

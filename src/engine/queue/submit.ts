@@ -120,13 +120,22 @@ export async function createQueueSubmitter(opts: QueueSubmitterOptions): Promise
 
 /** Connect once, without retries: a wrong host or port is said at once, not after ioredis's endless reconnects. */
 async function probeRedis(url: string): Promise<void> {
-	const client = new Redis(url, { lazyConnect: true, connectTimeout: CONNECT_TIMEOUT_MS, maxRetriesPerRequest: 0, retryStrategy: () => null, enableOfflineQueue: false });
+	const client = new Redis(url, {
+		lazyConnect: true,
+		connectTimeout: CONNECT_TIMEOUT_MS,
+		maxRetriesPerRequest: 0,
+		retryStrategy: () => null,
+		enableOfflineQueue: false,
+	});
 	client.on('error', () => undefined);
 	try {
 		await client.connect();
 		await client.ping();
 	} catch (err) {
-		throw new AuditError('UNREACHABLE', `Redis at ${maskRedisUrl(url)} cannot be reached (${redact((err as Error).message)}): start it, or check --redis.`);
+		throw new AuditError(
+			'UNREACHABLE',
+			`Redis at ${maskRedisUrl(url)} cannot be reached (${redact((err as Error).message)}): start it, or check --redis.`,
+		);
 	} finally {
 		client.disconnect();
 	}
@@ -165,18 +174,34 @@ export class QueueSubmitter {
 		this.queueName = opts.queue ?? DEFAULT_QUEUE;
 		this.log = opts.log.child('queue');
 		this.passphrase = opts.passphrase ?? (process.env[QUEUE_KEY_ENV] || undefined);
-		this.authKey = this.passphrase === undefined ? undefined : createHash('sha256').update(`auditlens job id\n${this.passphrase}`).digest();
+		this.authKey =
+			this.passphrase === undefined
+				? undefined
+				: createHash('sha256').update(`auditlens job id\n${this.passphrase}`).digest();
 		const retryStrategy = (times: number) => Math.min(times * 500, 5_000);
-		this.client = new Redis(opts.redis, { connectionName: 'auditlens-submit', connectTimeout: CONNECT_TIMEOUT_MS, maxRetriesPerRequest: COMMAND_RETRIES, retryStrategy });
-		this.eventsClient = new Redis(opts.redis, { connectionName: 'auditlens-submit-events', connectTimeout: CONNECT_TIMEOUT_MS, maxRetriesPerRequest: null, retryStrategy });
+		this.client = new Redis(opts.redis, {
+			connectionName: 'auditlens-submit',
+			connectTimeout: CONNECT_TIMEOUT_MS,
+			maxRetriesPerRequest: COMMAND_RETRIES,
+			retryStrategy,
+		});
+		this.eventsClient = new Redis(opts.redis, {
+			connectionName: 'auditlens-submit-events',
+			connectTimeout: CONNECT_TIMEOUT_MS,
+			maxRetriesPerRequest: null,
+			retryStrategy,
+		});
 		// ioredis reports each failed reconnect; the submit or the poll that needs Redis says what failed, once.
-		for (const c of [this.client, this.eventsClient]) c.on('error', (err: Error) => this.log.debug(`Redis: ${redact(err.message)}`));
+		for (const c of [this.client, this.eventsClient])
+			c.on('error', (err: Error) => this.log.debug(`Redis: ${redact(err.message)}`));
 		this.queue = new Queue<AuditJobData, AuditJobReturn>(this.queueName, { connection: this.client });
 		this.queue.on('error', (err) => this.log.debug(`queue: ${redact(err.message)}`));
 		this.events = new QueueEvents(this.queueName, { connection: this.eventsClient });
 		this.events.on('error', (err) => this.log.debug(`queue events: ${redact(err.message)}`));
 		this.events.on('progress', ({ jobId, data }) => this.progress(jobId, data));
-		this.events.on('completed', ({ jobId, returnvalue }) => this.finish(jobId, { ret: returnvalue as unknown as AuditJobReturn, earlier: false }));
+		this.events.on('completed', ({ jobId, returnvalue }) =>
+			this.finish(jobId, { ret: returnvalue as unknown as AuditJobReturn, earlier: false }),
+		);
 		this.events.on('failed', ({ jobId, failedReason }) => this.finish(jobId, { error: jobError(failedReason) }));
 		this.poller = setInterval(() => void this.poll(), opts.pollMs ?? DEFAULT_POLL_MS);
 		this.poller.unref();
@@ -213,12 +238,24 @@ export class QueueSubmitter {
 			};
 			const { ret, earlier } = await this.waitFor(jobId, data, { auditId, url, listener }, signal);
 			const result = await this.save(key, checkJobReturn(ret, url));
-			listener.progress?.({ auditId, url, stage: 'audit', state: result.status === 'failed' ? 'error' : 'done', ...(result.error ? { message: result.error.message } : {}) });
+			listener.progress?.({
+				auditId,
+				url,
+				stage: 'audit',
+				state: result.status === 'failed' ? 'error' : 'done',
+				...(result.error ? { message: result.error.message } : {}),
+			});
 			// A result finished before it was asked for is what a cache would have answered.
 			return earlier || result.fromCache ? { ...result, fromCache: true } : result;
 		} catch (err) {
 			const info = toErrorInfo(err);
-			listener.progress?.({ auditId, url, stage: 'audit', state: info.code === 'CANCELLED' ? 'cancelled' : 'error', message: info.message });
+			listener.progress?.({
+				auditId,
+				url,
+				stage: 'audit',
+				state: info.code === 'CANCELLED' ? 'cancelled' : 'error',
+				message: info.message,
+			});
 			throw err;
 		} finally {
 			for (const release of releaseSecrets) release();
@@ -339,7 +376,11 @@ export class QueueSubmitter {
 	}
 
 	private authKeyOrThrow(): Buffer {
-		if (!this.authKey) throw new AuditError('INVALID_PARAMS', `Credentials go on the queue only sealed: set ${QUEUE_KEY_ENV} to the same passphrase here and on the workers.`);
+		if (!this.authKey)
+			throw new AuditError(
+				'INVALID_PARAMS',
+				`Credentials go on the queue only sealed: set ${QUEUE_KEY_ENV} to the same passphrase here and on the workers.`,
+			);
 		return this.authKey;
 	}
 
@@ -349,14 +390,20 @@ export class QueueSubmitter {
 	}
 
 	private register(id: string): AbortController {
-		if (this.cancellers.has(id)) throw new AuditError('INVALID_PARAMS', `A batch or scan with id "${id}" is already running; use a new id.`);
+		if (this.cancellers.has(id))
+			throw new AuditError('INVALID_PARAMS', `A batch or scan with id "${id}" is already running; use a new id.`);
 		const controller = new AbortController();
 		this.cancellers.set(id, controller);
 		return controller;
 	}
 
 	/** Add the job (or join the one of the same id), and wait for its result; `signal` leaves it (and cancels it). */
-	private async waitFor(jobId: string, data: AuditJobData, who: Omit<Waiter, 'settle'>, signal: AbortSignal | undefined): Promise<{ ret: AuditJobReturn; earlier: boolean }> {
+	private async waitFor(
+		jobId: string,
+		data: AuditJobData,
+		who: Omit<Waiter, 'settle'>,
+		signal: AbortSignal | undefined,
+	): Promise<{ ret: AuditJobReturn; earlier: boolean }> {
 		let waiter!: Waiter;
 		const outcome = new Promise<{ ret: AuditJobReturn; earlier: boolean }>((resolve, reject) => {
 			waiter = { ...who, settle: (o) => ('error' in o ? reject(o.error) : resolve(o)) };
@@ -369,7 +416,12 @@ export class QueueSubmitter {
 		this.pending.set(jobId, pending);
 		const onAbort = () => {
 			this.leave(jobId, waiter);
-			waiter.settle({ error: signal?.reason instanceof AuditError ? signal.reason : new AuditError('CANCELLED', 'The audit was cancelled.') });
+			waiter.settle({
+				error:
+					signal?.reason instanceof AuditError
+						? signal.reason
+						: new AuditError('CANCELLED', 'The audit was cancelled.'),
+			});
 		};
 		signal?.addEventListener('abort', onAbort, { once: true });
 		try {
@@ -386,7 +438,9 @@ export class QueueSubmitter {
 			else {
 				who.listener.progress?.({ auditId: who.auditId, url: who.url, stage: 'audit', state: 'queued' });
 				// A Redis that fails this look is looked at again by the poll; the job is on the queue.
-				await this.look(jobId, data).catch((err: unknown) => this.log.debug(`could not look at job ${jobId}: ${redact(toErrorInfo(err).message)}`));
+				await this.look(jobId, data).catch((err: unknown) =>
+					this.log.debug(`could not look at job ${jobId}: ${redact(toErrorInfo(err).message)}`),
+				);
 			}
 			return await outcome;
 		} finally {
@@ -404,9 +458,16 @@ export class QueueSubmitter {
 				removeOnComplete: KEEP_COMPLETED,
 				removeOnFail: KEEP_FAILED,
 			});
-			await this.client.multi().sadd(this.waitersKey(jobId), this.id).expire(this.waitersKey(jobId), KEEP_FAILED.age).exec();
+			await this.client
+				.multi()
+				.sadd(this.waitersKey(jobId), this.id)
+				.expire(this.waitersKey(jobId), KEEP_FAILED.age)
+				.exec();
 		} catch (err) {
-			throw new AuditError('UNREACHABLE', `${data.url} could not be put on the queue "${this.queueName}" (${redact((err as Error).message)}): is Redis up, and not full?`);
+			throw new AuditError(
+				'UNREACHABLE',
+				`${data.url} could not be put on the queue "${this.queueName}" (${redact((err as Error).message)}): is Redis up, and not full?`,
+			);
 		}
 	}
 
@@ -426,7 +487,9 @@ export class QueueSubmitter {
 		if (state !== 'completed' && state !== 'failed') return;
 		if (!this.pending.has(jobId)) return;
 		// Ended for this request: it added the job, or the run ended after it asked (another submitter's retry of it).
-		const ours = (job.data.submitter === data.submitter && job.data.submittedAt === data.submittedAt) || (job.finishedOn ?? 0) >= data.submittedAt;
+		const ours =
+			(job.data.submitter === data.submitter && job.data.submittedAt === data.submittedAt) ||
+			(job.finishedOn ?? 0) >= data.submittedAt;
 		if (!ours && (state === 'failed' || data.options.noCache === true)) {
 			try {
 				// This request's data (its --no-cache above all): the run is now this submitter's.
@@ -447,7 +510,12 @@ export class QueueSubmitter {
 		this.settleFrom(jobId, job, state, !ours);
 	}
 
-	private settleFrom(jobId: string, job: Job<AuditJobData, AuditJobReturn>, state: 'completed' | 'failed', earlier: boolean): void {
+	private settleFrom(
+		jobId: string,
+		job: Job<AuditJobData, AuditJobReturn>,
+		state: 'completed' | 'failed',
+		earlier: boolean,
+	): void {
 		if (state === 'failed') this.finish(jobId, { error: jobError(job.failedReason) });
 		else this.finish(jobId, { ret: job.returnvalue, earlier });
 	}
@@ -468,7 +536,8 @@ export class QueueSubmitter {
 		if (!p || typeof p.stage !== 'string' || typeof p.state !== 'string') return;
 		// The audit's own end is said once by `audit`, when its result is saved here.
 		if (p.stage === 'audit' && ['done', 'error', 'cancelled'].includes(p.state)) return;
-		for (const w of this.pending.get(jobId)?.waiters ?? []) w.listener.progress?.({ ...(p as ProgressParams), auditId: w.auditId, url: w.url });
+		for (const w of this.pending.get(jobId)?.waiters ?? [])
+			w.listener.progress?.({ ...(p as ProgressParams), auditId: w.auditId, url: w.url });
 	}
 
 	/** The job ended (or this submitter stopped waiting): every waiter hears it once. */
@@ -536,7 +605,10 @@ function jobError(failedReason: string): AuditError {
 async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
 	let timer: NodeJS.Timeout | undefined;
 	try {
-		return await Promise.race([p, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]);
+		return await Promise.race([
+			p,
+			new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms))),
+		]);
 	} finally {
 		clearTimeout(timer);
 	}

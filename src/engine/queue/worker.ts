@@ -57,7 +57,13 @@ export interface QueueWorkerOptions {
 }
 
 /** The envelope of a job, checked before anything of it is used; the engine checks the options themselves. */
-const sealedSecretSchema = z.object({ alg: z.literal('aes-256-gcm'), salt: z.string(), iv: z.string(), tag: z.string(), data: z.string() });
+const sealedSecretSchema = z.object({
+	alg: z.literal('aes-256-gcm'),
+	salt: z.string(),
+	iv: z.string(),
+	tag: z.string(),
+	data: z.string(),
+});
 const jobDataSchema = z.object({
 	format: z.number(),
 	url: z.string().min(1),
@@ -90,11 +96,15 @@ export class QueueWorker {
 	private constructor(private readonly opts: QueueWorkerOptions) {
 		this.statsKey = workerStatsKey(opts.queue, this.id);
 		this.redis = connectRedis(opts.redisUrl, 'auditlens-worker');
-		this.worker = new Worker<AuditJobData, AuditJobReturn>(opts.queue, (job, token, signal) => this.process(job, token, signal), {
-			connection: this.redis,
-			concurrency: opts.concurrency,
-			...WORKER_LOCK,
-		});
+		this.worker = new Worker<AuditJobData, AuditJobReturn>(
+			opts.queue,
+			(job, token, signal) => this.process(job, token, signal),
+			{
+				connection: this.redis,
+				concurrency: opts.concurrency,
+				...WORKER_LOCK,
+			},
+		);
 		// ioredis reconnects for ever (every 2 s at most) and reports each failed try: say it once, and when it is back.
 		let lost: string | undefined;
 		const onError = (err: Error) => {
@@ -150,7 +160,9 @@ export class QueueWorker {
 				clearInterval(this.statsTimer);
 			}
 			await this.relay?.close().catch((err: Error) => this.opts.log.debug(`closing the relay: ${err.message}`));
-			await this.redis.del(this.statsKey).catch((err: Error) => this.opts.log.warn(`could not delete the stats key ${this.statsKey}: ${err.message}`));
+			await this.redis
+				.del(this.statsKey)
+				.catch((err: Error) => this.opts.log.warn(`could not delete the stats key ${this.statsKey}: ${err.message}`));
 			await this.redis.quit().catch(() => this.redis.disconnect());
 			return { requeued: this.requeueing };
 		})();
@@ -173,9 +185,14 @@ export class QueueWorker {
 			.subscribe<CancelRequest>(cancelTopic(this.opts.queue), (message) => {
 				const { jobId, reason } = (message.data ?? {}) as Partial<CancelRequest>;
 				if (typeof jobId !== 'string') return;
-				if (this.worker.cancelJob(jobId, typeof reason === 'string' ? reason : 'cancelled by the submitter')) this.opts.log.info(`job ${jobId}: cancelled by its submitter`);
+				if (this.worker.cancelJob(jobId, typeof reason === 'string' ? reason : 'cancelled by the submitter'))
+					this.opts.log.info(`job ${jobId}: cancelled by its submitter`);
 			})
-			.catch((err: Error) => this.opts.log.warn(`Jobs cannot be cancelled from their submitters (the BullMQ relay did not start: ${err.message}); they still run and finish.`));
+			.catch((err: Error) =>
+				this.opts.log.warn(
+					`Jobs cannot be cancelled from their submitters (the BullMQ relay did not start: ${err.message}); they still run and finish.`,
+				),
+			);
 	}
 
 	private async publishStats(): Promise<void> {
@@ -188,18 +205,27 @@ export class QueueWorker {
 	}
 
 	/** One job, counted by how it ends: completed, or failed for good; an attempt to be retried or put back counts as neither. */
-	private async process(job: Job<AuditJobData, AuditJobReturn>, token: string | undefined, signal: AbortSignal | undefined): Promise<AuditJobReturn> {
+	private async process(
+		job: Job<AuditJobData, AuditJobReturn>,
+		token: string | undefined,
+		signal: AbortSignal | undefined,
+	): Promise<AuditJobReturn> {
 		try {
 			const value = await this.run(job, token, signal);
 			this.counts.completed++;
 			return value;
 		} catch (err) {
-			if (!(err instanceof WaitingError) && (err instanceof UnrecoverableError || isLastAttempt(job))) this.counts.failed++;
+			if (!(err instanceof WaitingError) && (err instanceof UnrecoverableError || isLastAttempt(job)))
+				this.counts.failed++;
 			throw err;
 		}
 	}
 
-	private async run(job: Job<AuditJobData, AuditJobReturn>, token: string | undefined, signal: AbortSignal | undefined): Promise<AuditJobReturn> {
+	private async run(
+		job: Job<AuditJobData, AuditJobReturn>,
+		token: string | undefined,
+		signal: AbortSignal | undefined,
+	): Promise<AuditJobReturn> {
 		const data = this.jobData(job);
 		const url = maskCredentials(data.url);
 		const auth = data.auth ? this.openAuth(data.auth, url) : undefined;
@@ -224,12 +250,21 @@ export class QueueWorker {
 			}
 			const retry = retryReason(result);
 			if (retry && !isLastAttempt(job)) {
-				this.opts.log.info(`job ${job.id}: ${url} is ${result.status} (${retry.code}), to be retried: ${retry.message}`);
+				this.opts.log.info(
+					`job ${job.id}: ${url} is ${result.status} (${retry.code}), to be retried: ${retry.message}`,
+				);
 				throw new Error(jobFailure(retry));
 			}
 			const error = result.status === 'failed' ? result.error : undefined;
-			const value: AuditJobReturn = { format: JOB_FORMAT, result, payload: await this.payload(result), worker: this.id };
-			this.opts.log.info(`job ${job.id}: ${url} is ${result.status}${error ? ` (${error.code})` : ''} after ${Math.round((Date.now() - started) / 1000)} s`);
+			const value: AuditJobReturn = {
+				format: JOB_FORMAT,
+				result,
+				payload: await this.payload(result),
+				worker: this.id,
+			};
+			this.opts.log.info(
+				`job ${job.id}: ${url} is ${result.status}${error ? ` (${error.code})` : ''} after ${Math.round((Date.now() - started) / 1000)} s`,
+			);
 			return value;
 		} finally {
 			this.counts.active--;
@@ -238,7 +273,13 @@ export class QueueWorker {
 	}
 
 	/** The error a job ends with when the engine refused or stopped its audit. */
-	private async failure(job: Job<AuditJobData, AuditJobReturn>, token: string | undefined, signal: AbortSignal | undefined, err: unknown, url: string): Promise<Error> {
+	private async failure(
+		job: Job<AuditJobData, AuditJobReturn>,
+		token: string | undefined,
+		signal: AbortSignal | undefined,
+		err: unknown,
+		url: string,
+	): Promise<Error> {
 		if (signal?.aborted) {
 			if (this.requeueing && token) {
 				// Back to the queue as it was: a shutdown is not the job's failure and costs it no attempt.
@@ -247,11 +288,15 @@ export class QueueWorker {
 				return new WaitingError();
 			}
 			const reason = typeof signal.reason === 'string' ? signal.reason : 'cancelled';
-			return new UnrecoverableError(jobFailure({ code: 'CANCELLED', message: `The audit of ${url} was cancelled (${reason}).` }));
+			return new UnrecoverableError(
+				jobFailure({ code: 'CANCELLED', message: `The audit of ${url} was cancelled (${reason}).` }),
+			);
 		}
 		const info = toErrorInfo(err);
 		this.opts.log.info(`job ${job.id}: ${url} failed (${info.code}): ${info.message}`);
-		return failureKind(info.code) === 'page' || isLastAttempt(job) ? new UnrecoverableError(jobFailure(info)) : new Error(jobFailure(info));
+		return failureKind(info.code) === 'page' || isLastAttempt(job)
+			? new UnrecoverableError(jobFailure(info))
+			: new Error(jobFailure(info));
 	}
 
 	/** The job's data, or an unrecoverable failure: a job of another format or shape never runs. */
@@ -259,16 +304,25 @@ export class QueueWorker {
 		if (job.name !== AUDIT_JOB) throw this.refuse(job, `it is named "${job.name}", not "${AUDIT_JOB}"`);
 		const raw = job.data as unknown as { format?: unknown };
 		if (raw?.format !== JOB_FORMAT) {
-			throw this.refuse(job, `it is in job format ${JSON.stringify(raw?.format ?? null)} and this worker reads format ${JOB_FORMAT}: run the same AuditLens version on submitters and workers`);
+			throw this.refuse(
+				job,
+				`it is in job format ${JSON.stringify(raw?.format ?? null)} and this worker reads format ${JOB_FORMAT}: run the same AuditLens version on submitters and workers`,
+			);
 		}
 		const parsed = jobDataSchema.safeParse(job.data);
-		if (!parsed.success) throw this.refuse(job, `its data is not an audit job (${parsed.error.issues[0].path.join('.') || 'data'}: ${parsed.error.issues[0].message})`);
+		if (!parsed.success)
+			throw this.refuse(
+				job,
+				`its data is not an audit job (${parsed.error.issues[0].path.join('.') || 'data'}: ${parsed.error.issues[0].message})`,
+			);
 		return parsed.data as AuditJobData;
 	}
 
 	private refuse(job: Job, why: string): UnrecoverableError {
 		this.opts.log.warn(`job ${job.id}: refused: ${why}`);
-		return new UnrecoverableError(jobFailure({ code: 'INVALID_PARAMS', message: `This worker cannot run job ${job.id}: ${why}.` }));
+		return new UnrecoverableError(
+			jobFailure({ code: 'INVALID_PARAMS', message: `This worker cannot run job ${job.id}: ${why}.` }),
+		);
 	}
 
 	/** The job's credentials, opened with the queue key; without the right key the job cannot run anywhere like this one. */
@@ -295,7 +349,9 @@ export class QueueWorker {
 
 	private progress(job: Job<AuditJobData, AuditJobReturn>, p: ProgressParams): void {
 		const progress: AuditJobProgress = p;
-		job.updateProgress(progress).catch((err: Error) => this.opts.log.debug(`job ${job.id}: progress not sent: ${err.message}`));
+		job
+			.updateProgress(progress)
+			.catch((err: Error) => this.opts.log.debug(`job ${job.id}: progress not sent: ${err.message}`));
 	}
 
 	/** The Lighthouse reports and screenshot files of a result, for the submitter's history. */
@@ -303,7 +359,9 @@ export class QueueWorker {
 		const lhrs: Partial<Record<FormFactor, unknown>> = {};
 		for (const formFactor of result.options.formFactors) {
 			try {
-				lhrs[formFactor] = JSON.parse(await this.opts.engine.getReport({ id: result.id, formFactor, format: 'json' })) as unknown;
+				lhrs[formFactor] = JSON.parse(
+					await this.opts.engine.getReport({ id: result.id, formFactor, format: 'json' }),
+				) as unknown;
 			} catch (err) {
 				// A form factor whose Lighthouse run failed has no report.
 				if (toErrorInfo(err).code !== 'NOT_FOUND') throw err;
@@ -314,7 +372,9 @@ export class QueueWorker {
 			try {
 				files[file] = (await fs.readFile(file)).toString('base64');
 			} catch (err) {
-				this.opts.log.warn(`the screenshot ${file} of ${maskCredentials(result.url)} could not be read: ${(err as Error).message}`);
+				this.opts.log.warn(
+					`the screenshot ${file} of ${maskCredentials(result.url)} could not be read: ${(err as Error).message}`,
+				);
 			}
 		}
 		return encodePayload({ lhrs, files });

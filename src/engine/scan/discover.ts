@@ -70,10 +70,16 @@ export async function discoverRoutes(startUrl: string, options: ScanOptions, ctx
 	const landed = new URL(await preflight(start, ctx.startTimeoutMs ?? PREFLIGHT_MIN_MS, signal, auth));
 	const origin = landed.origin;
 	const startHost = new URL(start);
-	const sendCookies = landed.hostname === startHost.hostname && !(startHost.protocol === 'https:' && landed.protocol !== 'https:');
+	const sendCookies =
+		landed.hostname === startHost.hostname && !(startHost.protocol === 'https:' && landed.protocol !== 'https:');
 	// Ends the fetches still under way when discovery answers (pages of a level past "enough"): none outlives it.
 	const finished = new AbortController();
-	const fetchSite = siteFetcher({ origin, signal: AbortSignal.any([signal, finished.signal]), headers, ...(sendCookies ? { cookies } : {}) });
+	const fetchSite = siteFetcher({
+		origin,
+		signal: AbortSignal.any([signal, finished.signal]),
+		headers,
+		...(sendCookies ? { cookies } : {}),
+	});
 	try {
 		return await discoverSite(start, landed, origin, fetchSite, options, ctx, began);
 	} finally {
@@ -81,10 +87,19 @@ export async function discoverRoutes(startUrl: string, options: ScanOptions, ctx
 	}
 }
 
-async function discoverSite(start: string, landed: URL, origin: string, fetchSite: SiteFetch, options: ScanOptions, ctx: DiscoverContext, began: number): Promise<Discovery> {
+async function discoverSite(
+	start: string,
+	landed: URL,
+	origin: string,
+	fetchSite: SiteFetch,
+	options: ScanOptions,
+	ctx: DiscoverContext,
+	began: number,
+): Promise<Discovery> {
 	const { signal, log } = ctx;
 
-	const robots: RobotsRules = options.sitemap || options.crawl ? await readRobots(origin, fetchSite) : { isAllowed: () => true, sitemaps: [] };
+	const robots: RobotsRules =
+		options.sitemap || options.crawl ? await readRobots(origin, fetchSite) : { isAllowed: () => true, sitemaps: [] };
 	const routes = new RouteList(options, robots, ctx.onFound);
 	routes.addStart(start, routeUrl(start, start, new URL(start).origin), routeUrl(landed.href, landed, origin));
 
@@ -99,9 +114,13 @@ async function discoverSite(start: string, landed: URL, origin: string, fetchSit
 		};
 		sitemaps = await readSitemaps(first, origin, fetchSite, { onUrl, enough: () => routes.enough() }, log);
 		// Most often www. against no www., or http against https: say so, or the sitemap seems ignored for no reason.
-		if (elsewhere > 0) log?.warn(`Left out ${elsewhere} sitemap URL(s) of another origin than ${origin}; scan that origin to audit them.`);
+		if (elsewhere > 0)
+			log?.warn(
+				`Left out ${elsewhere} sitemap URL(s) of another origin than ${origin}; scan that origin to audit them.`,
+			);
 	}
-	if (options.crawl && options.maxDepth > 0 && !routes.enough()) await crawl(routes, fetchSite, options.maxDepth, landed.href, origin, signal);
+	if (options.crawl && options.maxDepth > 0 && !routes.enough())
+		await crawl(routes, fetchSite, options.maxDepth, landed.href, origin, signal);
 	if (signal.aborted) throw abortError(signal, 'The scan was cancelled.');
 
 	const { picked, summary } = routes.pick();
@@ -120,13 +139,26 @@ async function discoverSite(start: string, landed: URL, origin: string, fetchSit
  * nothing more, and tell `found` and `overLimit` what was left), and no further page is read once enough
  * routes are known.
  */
-async function crawl(routes: RouteList, fetchSite: SiteFetch, maxDepth: number, landedHref: string, origin: string, signal: AbortSignal): Promise<void> {
+async function crawl(
+	routes: RouteList,
+	fetchSite: SiteFetch,
+	maxDepth: number,
+	landedHref: string,
+	origin: string,
+	signal: AbortSignal,
+): Promise<void> {
 	const limit = pLimit(CRAWL_CONCURRENCY);
 	const crawled = new Set<string>();
 	let level: { url: string; href: string }[] = [{ url: routes.startKey, href: landedHref }];
 	for (let depth = 0; depth < maxDepth && level.length > 0 && !routes.enough(); depth++) {
 		for (const page of level) crawled.add(page.url);
-		const fetched = level.map((page) => limit(() => (routes.enough() ? Promise.resolve(undefined) : fetchSite(page.href, 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.5', MAX_PAGE_BYTES))));
+		const fetched = level.map((page) =>
+			limit(() =>
+				routes.enough()
+					? Promise.resolve(undefined)
+					: fetchSite(page.href, 'text/html,application/xhtml+xml;q=0.9,*/*;q=0.5', MAX_PAGE_BYTES),
+			),
+		);
 		// Rejections are read in order below; these handlers keep the ones never awaited from going unhandled.
 		for (const f of fetched) f.catch(() => undefined);
 		const next: { url: string; href: string }[] = [];
@@ -155,7 +187,12 @@ async function crawl(routes: RouteList, fetchSite: SiteFetch, maxDepth: number, 
 					const url = routeUrl(href, base, origin);
 					if (!url) continue;
 					const route = routes.add(url, 'link', depth + 1);
-					if (route.verdict !== 'disallowed' && route.verdict !== 'excluded' && !crawled.has(url) && depth + 1 < maxDepth) {
+					if (
+						route.verdict !== 'disallowed' &&
+						route.verdict !== 'excluded' &&
+						!crawled.has(url) &&
+						depth + 1 < maxDepth
+					) {
 						crawled.add(url);
 						next.push({ url, href: url });
 					}
@@ -204,7 +241,13 @@ class RouteList {
 		const existing = this.byUrl.get(url);
 		if (existing) return existing;
 		const pathname = new URL(url).pathname;
-		const verdict: Verdict = !this.robots.isAllowed(url) ? 'disallowed' : this.excluded(pathname) ? 'excluded' : !this.included(pathname) ? 'notIncluded' : 'audit';
+		const verdict: Verdict = !this.robots.isAllowed(url)
+			? 'disallowed'
+			: this.excluded(pathname)
+				? 'excluded'
+				: !this.included(pathname)
+					? 'notIncluded'
+					: 'audit';
 		const known: Known = { url, source, depth, verdict };
 		this.byUrl.set(url, known);
 		this.order.push(known);
@@ -256,13 +299,16 @@ class RouteList {
 		// The first samplesPerGroup of a group are audited whatever its size; later ones never are.
 		const n = (this.taken.get(key) ?? 0) + delta;
 		this.taken.set(key, n);
-		if ((delta > 0 && n <= this.options.samplesPerGroup) || (delta < 0 && n < this.options.samplesPerGroup)) this.expected += delta;
+		if ((delta > 0 && n <= this.options.samplesPerGroup) || (delta < 0 && n < this.options.samplesPerGroup))
+			this.expected += delta;
 	}
 
 	/** The routes to audit and the summary's counts (found = audited + sampledOut + excluded + disallowed + overLimit). */
 	pick(): { picked: DiscoveredRoute[]; summary: Omit<DiscoverySummary, 'sitemaps' | 'durationMs'> } {
 		const live = this.order.filter((r) => r.verdict !== 'gone');
-		const candidates = live.filter((r) => r.verdict === 'audit').map((r) => ({ url: r.url, path: routePath(r.url), source: r.source, depth: r.depth }));
+		const candidates = live
+			.filter((r) => r.verdict === 'audit')
+			.map((r) => ({ url: r.url, path: routePath(r.url), source: r.source, depth: r.depth }));
 		const { kept, sampledOut } = sampleGroups(candidates, this.options.samplesPerGroup);
 		const picked = kept.slice(0, this.options.maxRoutes);
 		return {

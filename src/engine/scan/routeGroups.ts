@@ -12,7 +12,8 @@
  * - a group is sampled only when it has more members than the sample, and the kept ones are the first found.
  */
 
-const ID = /^(\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{12,}|(?=[a-z0-9]*\d)[a-z0-9]{8,})$/i;
+const ID =
+	/^(\d+|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[0-9a-f]{12,}|(?=[a-z0-9]*\d)[a-z0-9]{8,})$/i;
 const SLUG = /^[\p{L}\p{N}]+([-_][\p{L}\p{N}]+)+$/u;
 /** A page's extension says nothing of its name: `/posts/my-post.html` is a slug, `/site/page1.html` is not. */
 const PAGE_EXTENSION = /\.(html?|php|aspx?|jsp)$/i;
@@ -59,7 +60,10 @@ export interface Sampleable {
  * order given, and every route outside such groups. 0 keeps everything. Answers the kept routes, each with its
  * group when it stands for a sampled group, and how many were left out.
  */
-export function sampleGroups<R extends Sampleable>(routes: readonly R[], samplesPerGroup: number): { kept: (R & { group?: string })[]; sampledOut: number } {
+export function sampleGroups<R extends Sampleable>(
+	routes: readonly R[],
+	samplesPerGroup: number,
+): { kept: (R & { group?: string })[]; sampledOut: number } {
 	if (samplesPerGroup <= 0) return { kept: [...routes], sampledOut: 0 };
 	const keys = routes.map((r) => (r.source === 'start' ? undefined : groupKey(r.path)));
 	const sizes = new Map<string, number>();

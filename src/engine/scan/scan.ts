@@ -1,6 +1,17 @@
 import pLimit from 'p-limit';
 import { z } from 'zod';
-import type { AuditAuth, AuditOptionsInput, AuditParams, AuditResult, EngineSettings, FormFactor, ScanOptions, ScanParams, ScanProgressParams, ScanReport } from '../../protocol';
+import type {
+	AuditAuth,
+	AuditOptionsInput,
+	AuditParams,
+	AuditResult,
+	EngineSettings,
+	FormFactor,
+	ScanOptions,
+	ScanParams,
+	ScanProgressParams,
+	ScanReport,
+} from '../../protocol';
 import { auditAuthSchema, type AuthPlan, resolveAuth } from '../auth/authRequest';
 import { AuditError, toErrorInfo } from '../errors';
 import type { Logger } from '../log';
@@ -18,7 +29,13 @@ export interface ScanListener extends AuditListener {
 
 /** The `scan` request's params as they cross the RPC boundary. */
 export const scanParamsSchema = z
-	.object({ url: urlSchema, scan: scanOptionsSchema.optional(), options: auditOptionsSchema.optional(), scanId: idSchema.optional(), auth: auditAuthSchema.optional() })
+	.object({
+		url: urlSchema,
+		scan: scanOptionsSchema.optional(),
+		options: auditOptionsSchema.optional(),
+		scanId: idSchema.optional(),
+		auth: auditAuthSchema.optional(),
+	})
 	.strict();
 
 /** A scan a client asked for, validated: the start URL normalised, the scan options completed. */
@@ -37,7 +54,9 @@ export interface ScanRequest {
 export function toScanRequest(raw: ScanParams): ScanRequest {
 	const params = parseParams(scanParamsSchema, raw, 'auditlens/scan');
 	const authPlan = resolveAuth(params.auth);
-	const formFactors: FormFactor[] = params.options?.formFactors?.length ? [...new Set(params.options.formFactors)] : ['mobile'];
+	const formFactors: FormFactor[] = params.options?.formFactors?.length
+		? [...new Set(params.options.formFactors)]
+		: ['mobile'];
 	return {
 		url: normalizeUrl(params.url),
 		scan: scanOptions(params.scan),
@@ -75,7 +94,12 @@ export function etaMs(spentMs: number, done: number, remaining: number, concurre
  * big site never fills the engine's queue) and build the site report, kept in the history. A route's failure stays
  * on that route. Cancelled: resolves with status `cancelled` and the routes audited so far. Shutdown rejects.
  */
-export async function runScan(scanId: string, request: ScanRequest, deps: ScanDeps, listener: ScanListener): Promise<ScanReport> {
+export async function runScan(
+	scanId: string,
+	request: ScanRequest,
+	deps: ScanDeps,
+	listener: ScanListener,
+): Promise<ScanReport> {
 	const { signal, log } = deps;
 	const startedAt = Date.now();
 	const concurrency = Math.max(1, Math.min(deps.settings.maxConcurrentAudits, request.scan.maxRoutes));
@@ -98,10 +122,24 @@ export async function runScan(scanId: string, request: ScanRequest, deps: ScanDe
 	} catch (err) {
 		if (!signal.aborted) throw err;
 		throwIfShutdown(signal);
-		discovery = { routes: [], summary: { found: 0, audited: 0, sampledOut: 0, excluded: 0, disallowed: 0, overLimit: 0, sitemaps: [], durationMs: Date.now() - startedAt } };
+		discovery = {
+			routes: [],
+			summary: {
+				found: 0,
+				audited: 0,
+				sampledOut: 0,
+				excluded: 0,
+				disallowed: 0,
+				overLimit: 0,
+				sitemaps: [],
+				durationMs: Date.now() - startedAt,
+			},
+		};
 	}
 	const previous = await deps.previousScan(request.url).catch((err: unknown) => {
-		log.warn(`the previous scan of ${request.url} could not be read; this one is not compared: ${toErrorInfo(err).message}`);
+		log.warn(
+			`the previous scan of ${request.url} could not be read; this one is not compared: ${toErrorInfo(err).message}`,
+		);
 		return undefined;
 	});
 
@@ -120,7 +158,16 @@ export async function runScan(scanId: string, request: ScanRequest, deps: ScanDe
 				const t0 = Date.now();
 				let outcome: RouteOutcome;
 				try {
-					const result = await deps.audit({ url: route.url, options: request.options, auditId: `${scanId}:${i}`, ...(request.auth ? { auth: request.auth } : {}) }, listener, signal);
+					const result = await deps.audit(
+						{
+							url: route.url,
+							options: request.options,
+							auditId: `${scanId}:${i}`,
+							...(request.auth ? { auth: request.auth } : {}),
+						},
+						listener,
+						signal,
+					);
 					outcome = { route, result: forReport(result) };
 				} catch (err) {
 					const error = toErrorInfo(err);
@@ -132,7 +179,14 @@ export async function runScan(scanId: string, request: ScanRequest, deps: ScanDe
 				done++;
 				spentMs += Date.now() - t0;
 				const eta = etaMs(spentMs, done, total - done, concurrency);
-				progress({ phase: 'auditing', discovered: total, done, total, ...(eta === undefined ? {} : { etaMs: eta }), route: scanRoute(outcome) });
+				progress({
+					phase: 'auditing',
+					discovered: total,
+					done,
+					total,
+					...(eta === undefined ? {} : { etaMs: eta }),
+					route: scanRoute(outcome),
+				});
 			}),
 		),
 	);
@@ -163,7 +217,13 @@ export async function runScan(scanId: string, request: ScanRequest, deps: ScanDe
 /** What the site report reads of a result: a 200-route scan does not hold every route's capture and CRO data. */
 function forReport(result: AuditResult): AuditResult {
 	const { 'lighthouse-mobile': mobile, 'lighthouse-desktop': desktop } = result.stages;
-	return { ...result, stages: { ...(mobile ? { 'lighthouse-mobile': mobile } : {}), ...(desktop ? { 'lighthouse-desktop': desktop } : {}) } };
+	return {
+		...result,
+		stages: {
+			...(mobile ? { 'lighthouse-mobile': mobile } : {}),
+			...(desktop ? { 'lighthouse-desktop': desktop } : {}),
+		},
+	};
 }
 
 function throwIfShutdown(signal: AbortSignal): void {

@@ -37,7 +37,11 @@ export interface FetchedText {
 export const ELSEWHERE = 'elsewhere';
 
 /** The answer, `ELSEWHERE`, or undefined when there was none (network error, timeout, a redirect loop). */
-export type SiteFetch = (url: string, accept: string, maxBytes: number) => Promise<FetchedText | typeof ELSEWHERE | undefined>;
+export type SiteFetch = (
+	url: string,
+	accept: string,
+	maxBytes: number,
+) => Promise<FetchedText | typeof ELSEWHERE | undefined>;
 
 /** A fetcher bound to one site and one scan. */
 export function siteFetcher(opts: SiteFetchOptions): SiteFetch {
@@ -63,7 +67,13 @@ export function siteFetcher(opts: SiteFetchOptions): SiteFetch {
 					continue;
 				}
 				const { text, truncated } = await readCapped(res, url, maxBytes);
-				return { url: url.href, status: res.status, contentType: res.headers.get('content-type') ?? '', text, truncated };
+				return {
+					url: url.href,
+					status: res.status,
+					contentType: res.headers.get('content-type') ?? '',
+					text,
+					truncated,
+				};
 			}
 			return undefined;
 		} catch {
@@ -93,7 +103,10 @@ async function readCapped(res: Response, url: URL, maxBytes: number): Promise<{ 
 		}
 	}
 	let body = Buffer.concat(chunks);
-	const gzipped = body[0] === 0x1f && body[1] === 0x8b && (url.pathname.endsWith('.gz') || /gzip/i.test(res.headers.get('content-type') ?? ''));
+	const gzipped =
+		body[0] === 0x1f &&
+		body[1] === 0x8b &&
+		(url.pathname.endsWith('.gz') || /gzip/i.test(res.headers.get('content-type') ?? ''));
 	if (gzipped) {
 		if (truncated) return { text: '', truncated };
 		try {

@@ -1,4 +1,16 @@
-import type { AuditResult, Category, DiscoveredRoute, DiscoverySummary, ErrorInfo, FormFactor, ScanOptions, ScanReport, ScanRoute, ScanSummary, SiteFailingAudit } from '../../protocol';
+import type {
+	AuditResult,
+	Category,
+	DiscoveredRoute,
+	DiscoverySummary,
+	ErrorInfo,
+	FormFactor,
+	ScanOptions,
+	ScanReport,
+	ScanRoute,
+	ScanSummary,
+	SiteFailingAudit,
+} from '../../protocol';
 import { FORM_FACTORS } from '../../protocol';
 
 /**
@@ -20,7 +32,13 @@ type Scores = ScanRoute['scores'];
 
 /** A route of the report from its audit's result or error. */
 export function scanRoute({ route, result, error }: RouteOutcome): ScanRoute {
-	const row: ScanRoute = { url: route.url, path: route.path, source: route.source, status: result?.status ?? 'error', scores: {} };
+	const row: ScanRoute = {
+		url: route.url,
+		path: route.path,
+		source: route.source,
+		status: result?.status ?? 'error',
+		scores: {},
+	};
 	if (route.group !== undefined) row.group = route.group;
 	if (result) {
 		row.auditId = result.id;
@@ -33,7 +51,10 @@ export function scanRoute({ route, result, error }: RouteOutcome): ScanRoute {
 	}
 	const worst = worstScore(row.scores);
 	if (worst !== undefined) row.worst = worst;
-	const why = result?.error ?? (result?.status === 'partial' ? Object.values(result.stageErrors ?? {})[0] : undefined) ?? (result ? undefined : error);
+	const why =
+		result?.error ??
+		(result?.status === 'partial' ? Object.values(result.stageErrors ?? {})[0] : undefined) ??
+		(result ? undefined : error);
 	if (why) row.error = why;
 	return row;
 }
@@ -42,7 +63,8 @@ export function scanRoute({ route, result, error }: RouteOutcome): ScanRoute {
 export function worstScore(scores: Scores): number | undefined {
 	let worst: number | undefined;
 	for (const byCategory of Object.values(scores)) {
-		for (const score of Object.values(byCategory ?? {})) if (typeof score === 'number' && (worst === undefined || score < worst)) worst = score;
+		for (const score of Object.values(byCategory ?? {}))
+			if (typeof score === 'number' && (worst === undefined || score < worst)) worst = score;
 	}
 	return worst;
 }
@@ -70,7 +92,14 @@ export function siteFailingAudits(outcomes: RouteOutcome[]): SiteFailingAudit[] 
 			if (outcome?.status !== 'ok') continue;
 			of++;
 			for (const audit of outcome.data.failingAudits) {
-				const entry = byId.get(audit.id) ?? { id: audit.id, title: audit.title, formFactor, routes: 0, of: 0, examples: [] };
+				const entry = byId.get(audit.id) ?? {
+					id: audit.id,
+					title: audit.title,
+					formFactor,
+					routes: 0,
+					of: 0,
+					examples: [],
+				};
 				entry.routes++;
 				if (entry.examples.length < FAILING_EXAMPLES) entry.examples.push(route.path);
 				byId.set(audit.id, entry);
@@ -78,18 +107,26 @@ export function siteFailingAudits(outcomes: RouteOutcome[]): SiteFailingAudit[] 
 		}
 		for (const entry of byId.values()) out.push({ ...entry, of });
 	}
-	return out.sort((a, b) => b.routes - a.routes || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) || (a.formFactor < b.formFactor ? -1 : 1));
+	return out.sort(
+		(a, b) => b.routes - a.routes || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0) || (a.formFactor < b.formFactor ? -1 : 1),
+	);
 }
 
 /** Score changes of each route since `previous` (new minus old, rounded to 0.01), `isNew`, and the routes gone. */
-export function compareWithPrevious(routes: ScanRoute[], previous: ScanReport): { routes: ScanRoute[]; removedRoutes: string[] } {
+export function compareWithPrevious(
+	routes: ScanRoute[],
+	previous: ScanReport,
+): { routes: ScanRoute[]; removedRoutes: string[] } {
 	const before = new Map(previous.routes.map((r) => [r.url, r]));
 	const now = new Set(routes.map((r) => r.url));
 	const compared = routes.map((route) => {
 		const old = before.get(route.url);
 		if (!old) return { ...route, isNew: true };
 		const changes: NonNullable<ScanRoute['changes']> = {};
-		for (const [ff, scores] of Object.entries(route.scores) as [FormFactor, Partial<Record<Category, number | null>>][]) {
+		for (const [ff, scores] of Object.entries(route.scores) as [
+			FormFactor,
+			Partial<Record<Category, number | null>>,
+		][]) {
 			for (const [category, score] of Object.entries(scores) as [Category, number | null][]) {
 				const was = old.scores[ff]?.[category];
 				if (typeof score !== 'number' || typeof was !== 'number') continue;
@@ -148,7 +185,10 @@ export function siteReport(input: SiteReportInput): ScanReport {
 export function scanSummary(report: ScanReport): ScanSummary {
 	const sums: Partial<Record<FormFactor, Partial<Record<Category, { total: number; n: number }>>>> = {};
 	for (const route of report.routes) {
-		for (const [ff, scores] of Object.entries(route.scores) as [FormFactor, Partial<Record<Category, number | null>>][]) {
+		for (const [ff, scores] of Object.entries(route.scores) as [
+			FormFactor,
+			Partial<Record<Category, number | null>>,
+		][]) {
 			for (const [category, score] of Object.entries(scores) as [Category, number | null][]) {
 				if (typeof score !== 'number') continue;
 				const sum = ((sums[ff] ??= {})[category] ??= { total: 0, n: 0 });
@@ -158,8 +198,12 @@ export function scanSummary(report: ScanReport): ScanSummary {
 		}
 	}
 	const mean: ScanSummary['mean'] = {};
-	for (const [ff, byCategory] of Object.entries(sums) as [FormFactor, Partial<Record<Category, { total: number; n: number }>>][]) {
-		for (const [category, { total, n }] of Object.entries(byCategory) as [Category, { total: number; n: number }][]) (mean[ff] ??= {})[category] = Math.round((total / n) * 100) / 100;
+	for (const [ff, byCategory] of Object.entries(sums) as [
+		FormFactor,
+		Partial<Record<Category, { total: number; n: number }>>,
+	][]) {
+		for (const [category, { total, n }] of Object.entries(byCategory) as [Category, { total: number; n: number }][])
+			(mean[ff] ??= {})[category] = Math.round((total / n) * 100) / 100;
 	}
 	return {
 		id: report.id,

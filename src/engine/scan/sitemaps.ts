@@ -31,9 +31,11 @@ export function parseSitemap(xml: string): Parsed | undefined {
 		return undefined;
 	}
 	const root = doc as { urlset?: { url?: { loc?: unknown }[] }; sitemapindex?: { sitemap?: { loc?: unknown }[] } };
-	const locs = (entries: { loc?: unknown }[] | undefined) => (entries ?? []).map((e) => (typeof e.loc === 'string' ? e.loc.trim() : '')).filter((l) => l !== '');
+	const locs = (entries: { loc?: unknown }[] | undefined) =>
+		(entries ?? []).map((e) => (typeof e.loc === 'string' ? e.loc.trim() : '')).filter((l) => l !== '');
 	if (root.urlset && typeof root.urlset === 'object') return { urls: locs(root.urlset.url), children: [] };
-	if (root.sitemapindex && typeof root.sitemapindex === 'object') return { urls: [], children: locs(root.sitemapindex.sitemap) };
+	if (root.sitemapindex && typeof root.sitemapindex === 'object')
+		return { urls: [], children: locs(root.sitemapindex.sitemap) };
 	return undefined;
 }
 
@@ -50,7 +52,13 @@ export interface SitemapHandlers {
  * page URL of a file read to `onUrl` (all of them: they are in memory already). Answers the sitemaps read. A missing or broken sitemap is
  * skipped (most sites have none).
  */
-export async function readSitemaps(first: string[], origin: string, fetchSite: SiteFetch, take: SitemapHandlers, log?: Logger): Promise<string[]> {
+export async function readSitemaps(
+	first: string[],
+	origin: string,
+	fetchSite: SiteFetch,
+	take: SitemapHandlers,
+	log?: Logger,
+): Promise<string[]> {
 	const queue = [...new Set(first)];
 	const queued = new Set(queue);
 	const read: string[] = [];

@@ -33,7 +33,10 @@ export async function run(): Promise<void> {
 	if (!api || !root) throw new Error('the extension and a workspace folder are needed');
 	const fixture = await startFixtureServer({ root: '../workspaces/static-site' });
 	try {
-		const result = await vscode.commands.executeCommand<AuditResult | undefined>('auditlens.history.rerun', fixture.url('/index.html'));
+		const result = await vscode.commands.executeCommand<AuditResult | undefined>(
+			'auditlens.history.rerun',
+			fixture.url('/index.html'),
+		);
 		if (!result || result.status === 'failed') throw new Error(`the audit failed: ${JSON.stringify(result?.error)}`);
 		const uri = vscode.Uri.file(path.join(root, 'index.html'));
 		const diagnostic = await imageAlt(uri);

@@ -10,7 +10,13 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { AuditLensApi } from '../../../src/extension/extension';
 import type { HistoryNode } from '../../../src/extension/historyTree';
-import { auditRequest, statsRequest, type ProgressParams, type ScanProgressParams, type StageResultParams } from '../../../src/protocol/messages';
+import {
+	auditRequest,
+	statsRequest,
+	type ProgressParams,
+	type ScanProgressParams,
+	type StageResultParams,
+} from '../../../src/protocol/messages';
 import type { AuditResult, ScanReport, StageName } from '../../../src/protocol/types';
 import { startFakeAnthropic, toolUseReply, type FakeAnthropic } from '../../helpers/fakeAnthropic';
 import { FIXTURE_TOKEN, startFixtureServer, type FixtureServer } from '../../helpers/fixtureServer';
@@ -21,7 +27,11 @@ const AI_CONSENT = 'auditlens.aiConsent';
 const FAKE_KEY = 'sk-ant-test-not-a-real-key';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function until<T>(what: string, fn: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+async function until<T>(
+	what: string,
+	fn: () => T | undefined | Promise<T | undefined>,
+	timeoutMs = 30_000,
+): Promise<T> {
 	const deadline = Date.now() + timeoutMs;
 	for (;;) {
 		const v = await fn();
@@ -74,13 +84,21 @@ describe('AuditLens in VS Code', () => {
 	async function withAiKey<T>(answer: 'allow' | 'deny', fn: () => Promise<T>): Promise<T> {
 		await api.ctx.extension.globalState.update(AI_CONSENT, answer);
 		await api.ctx.extension.secrets.store(ANTHROPIC_KEY, FAKE_KEY);
-		await until('the key in the engine', async () => (await api.ctx.client.request(statsRequest, {})).settings.anthropicApiKeySet || undefined, 10_000);
+		await until(
+			'the key in the engine',
+			async () => (await api.ctx.client.request(statsRequest, {})).settings.anthropicApiKeySet || undefined,
+			10_000,
+		);
 		try {
 			return await fn();
 		} finally {
 			await api.ctx.extension.secrets.delete(ANTHROPIC_KEY);
 			await api.ctx.extension.globalState.update(AI_CONSENT, undefined);
-			await until('the key gone from the engine', async () => !(await api.ctx.client.request(statsRequest, {})).settings.anthropicApiKeySet || undefined, 10_000);
+			await until(
+				'the key gone from the engine',
+				async () => !(await api.ctx.client.request(statsRequest, {})).settings.anthropicApiKeySet || undefined,
+				10_000,
+			);
 		}
 	}
 
@@ -91,7 +109,9 @@ describe('AuditLens in VS Code', () => {
 
 	it('registers every contributed command', async () => {
 		const ext = vscode.extensions.getExtension(EXTENSION_ID);
-		const declared = (ext?.packageJSON as { contributes: { commands: { command: string }[] } }).contributes.commands.map((c) => c.command);
+		const declared = (
+			ext?.packageJSON as { contributes: { commands: { command: string }[] } }
+		).contributes.commands.map((c) => c.command);
 		const registered = new Set(await vscode.commands.getCommands(true));
 		for (const id of declared) assert.ok(registered.has(id), `${id} is not registered`);
 	});
@@ -117,7 +137,8 @@ describe('AuditLens in VS Code', () => {
 		assert.equal(api.ctx.client.state, 'running');
 		// Each stage arrives on its own, the moment it is ready, with what the final result says of it.
 		const mine = stagesSeen.filter((p) => p.url === r.url);
-		for (const p of mine) assert.equal(Object.keys(p.stages).length, 1, `one stage per notification: ${Object.keys(p.stages).join(', ')}`);
+		for (const p of mine)
+			assert.equal(Object.keys(p.stages).length, 1, `one stage per notification: ${Object.keys(p.stages).join(', ')}`);
 		const notified = Object.fromEntries(mine.map((p) => Object.entries(p.stages)[0]));
 		const ran = (Object.keys(r.stages) as StageName[]).filter((n) => r.stages[n]?.status !== 'skipped');
 		// What the panel showed as the stage arrived is what the result keeps (timings aside: a derived stage
@@ -126,7 +147,8 @@ describe('AuditLens in VS Code', () => {
 			const { durationMs: _d, startedAt: _s, ...rest } = (o ?? {}) as Record<string, unknown>;
 			return rest;
 		};
-		for (const name of ran) assert.deepEqual(content(notified[name]), content(r.stages[name]), `${name} was notified as the result has it`);
+		for (const name of ran)
+			assert.deepEqual(content(notified[name]), content(r.stages[name]), `${name} was notified as the result has it`);
 		assert.equal(api.ctx.statusBar.resultId, r.id);
 		const panel = api.panel(r.id);
 		assert.ok(panel, 'its result panel is open');
@@ -140,7 +162,8 @@ describe('AuditLens in VS Code', () => {
 		assert.ok(first && first.status === 'ok', JSON.stringify(first?.stageErrors ?? first?.error));
 		// Loads of the page by an audit (preflight, Lighthouse, capture); the engine also reads it to place the
 		// findings in the workspace after each audit, cached or not ('AuditLens locate'), which is no audit.
-		const pageLoads = () => fixture.seen.filter((r) => r.path === '/site/page1.html' && r.userAgent !== 'AuditLens locate').length;
+		const pageLoads = () =>
+			fixture.seen.filter((r) => r.path === '/site/page1.html' && r.userAgent !== 'AuditLens locate').length;
 		const hitsBefore = pageLoads();
 		const again = await vscode.commands.executeCommand<AuditResult | undefined>('auditlens.auditUrl', url);
 		assert.ok(again);
@@ -161,10 +184,15 @@ describe('AuditLens in VS Code', () => {
 	});
 
 	it('lists the audit in the history tree, newest first, with scores', async () => {
-		const result = await vscode.commands.executeCommand<AuditResult | undefined>('auditlens.history.rerun', fixture.url('/site/page2.html'));
+		const result = await vscode.commands.executeCommand<AuditResult | undefined>(
+			'auditlens.history.rerun',
+			fixture.url('/site/page2.html'),
+		);
 		assert.ok(result);
 		const roots = await api.ctx.history.getChildren();
-		const urlNode = roots.find((n): n is Extract<HistoryNode, { kind: 'url' }> => n.kind === 'url' && n.summary.url === result.url);
+		const urlNode = roots.find(
+			(n): n is Extract<HistoryNode, { kind: 'url' }> => n.kind === 'url' && n.summary.url === result.url,
+		);
 		assert.ok(urlNode, `history has ${JSON.stringify(roots)}`);
 		const audits = await api.ctx.history.getChildren(urlNode);
 		assert.equal(audits[0].kind, 'audit');
@@ -185,7 +213,10 @@ describe('AuditLens in VS Code', () => {
 				durationMs: 1,
 				status,
 				scores: status === 'partial' ? { mobile: { performance: 0.8 } } : {},
-				error: status === 'partial' ? { code: 'TIMEOUT', message: 'The desktop Lighthouse run timed out.' } : { code: 'HTTP_ERROR', message: 'answered HTTP 500' },
+				error:
+					status === 'partial'
+						? { code: 'TIMEOUT', message: 'The desktop Lighthouse run timed out.' }
+						: { code: 'HTTP_ERROR', message: 'answered HTTP 500' },
 			},
 		});
 		const partial = api.ctx.history.getTreeItem(entry('partial'));
@@ -197,7 +228,15 @@ describe('AuditLens in VS Code', () => {
 		assert.match(String(failed.tooltip), /Failed: answered HTTP 500/);
 
 		const shown = api.ctx.statusBar.resultId;
-		const base = { url: 'https://example.com/', requestedAt: new Date().toISOString(), durationMs: 1, queuedMs: 0, engineVersion: '0', lighthouseVersion: '12.8.2', fromCache: false };
+		const base = {
+			url: 'https://example.com/',
+			requestedAt: new Date().toISOString(),
+			durationMs: 1,
+			queuedMs: 0,
+			engineVersion: '0',
+			lighthouseVersion: '12.8.2',
+			fromCache: false,
+		};
 		const options = {
 			formFactors: ['mobile' as const],
 			categories: [],
@@ -228,11 +267,26 @@ describe('AuditLens in VS Code', () => {
 			id: 'constructed-partial',
 			options,
 			status: 'partial',
-			stages: { 'lighthouse-mobile': lighthouseOk, capture: { status: 'error', startedAt: base.requestedAt, durationMs: 1, error: { code: 'CAPTURE_ERROR', message: 'the capture browser crashed' } } },
+			stages: {
+				'lighthouse-mobile': lighthouseOk,
+				capture: {
+					status: 'error',
+					startedAt: base.requestedAt,
+					durationMs: 1,
+					error: { code: 'CAPTURE_ERROR', message: 'the capture browser crashed' },
+				},
+			},
 			stageErrors: { capture: { code: 'CAPTURE_ERROR', message: 'the capture browser crashed' } },
 		});
 		assert.equal(api.ctx.statusBar.text, '$(warning) P 80 · partial');
-		api.ctx.statusBar.showResult('constructed', { ...base, id: 'constructed-failed', options, status: 'failed', stages: {}, error: { code: 'HTTP_ERROR', message: 'answered HTTP 500' } });
+		api.ctx.statusBar.showResult('constructed', {
+			...base,
+			id: 'constructed-failed',
+			options,
+			status: 'failed',
+			stages: {},
+			error: { code: 'HTTP_ERROR', message: 'answered HTTP 500' },
+		});
 		assert.equal(api.ctx.statusBar.text, '$(error) AuditLens: failed: HTTP_ERROR');
 		assert.notEqual(api.ctx.statusBar.resultId, shown);
 	});
@@ -254,7 +308,10 @@ describe('AuditLens in VS Code', () => {
 	});
 
 	it('re-runs, opens and deletes audits from the history tree', async () => {
-		const result = await vscode.commands.executeCommand<AuditResult | undefined>('auditlens.history.rerun', fixture.url('/site/page3.html'));
+		const result = await vscode.commands.executeCommand<AuditResult | undefined>(
+			'auditlens.history.rerun',
+			fixture.url('/site/page3.html'),
+		);
 		assert.ok(result);
 		const roots = await api.ctx.history.getChildren();
 		const urlNode = roots.find((n) => n.kind === 'url' && n.summary.url === result.url);
@@ -286,7 +343,11 @@ describe('AuditLens in VS Code', () => {
 	it('applies a changed setting to the running engine without a restart', async () => {
 		const pid = api.ctx.client.pid;
 		await config().update('maxBrowsers', 3, vscode.ConfigurationTarget.Workspace);
-		await until('maxBrowsers = 3 in the engine', async () => (await api.ctx.client.request(statsRequest, {})).settings.maxBrowsers === 3 || undefined, 10_000);
+		await until(
+			'maxBrowsers = 3 in the engine',
+			async () => (await api.ctx.client.request(statsRequest, {})).settings.maxBrowsers === 3 || undefined,
+			10_000,
+		);
 		assert.equal(api.ctx.client.pid, pid);
 		await config().update('maxBrowsers', undefined, vscode.ConfigurationTarget.Workspace);
 	});
@@ -309,8 +370,15 @@ describe('AuditLens in VS Code', () => {
 		const pattern = `${fixture.origin}/protected*`;
 		await api.ctx.credentials.set({ pattern, headers: {}, cookies: [{ name: 'session', value: FIXTURE_TOKEN }] });
 		try {
-			assert.match((await api.ctx.extension.secrets.get(`auditlens.credentials:${pattern}`)) ?? '', /"session"/, 'kept as one secret for the pattern');
-			const r = await vscode.commands.executeCommand<AuditResult | undefined>('auditlens.history.rerun', fixture.url('/protected?case=vscode'));
+			assert.match(
+				(await api.ctx.extension.secrets.get(`auditlens.credentials:${pattern}`)) ?? '',
+				/"session"/,
+				'kept as one secret for the pattern',
+			);
+			const r = await vscode.commands.executeCommand<AuditResult | undefined>(
+				'auditlens.history.rerun',
+				fixture.url('/protected?case=vscode'),
+			);
 			assert.equal(r?.status, 'ok', JSON.stringify(r?.stageErrors ?? r?.error));
 			assert.deepEqual(r?.auth, { headers: [], cookies: ['session'] }, 'the result says it was signed in, by name');
 		} finally {
@@ -352,15 +420,22 @@ describe('AuditLens in VS Code', () => {
 			});
 			const busyBefore = (await api.ctx.client.request(statsRequest, {})).audits.rejectedBusy;
 			const urls = ['/site/page5.html', '/site/page6.html', '/site/page7.html'].map((p) => fixture.url(p));
-			const items = await vscode.commands.executeCommand<{ url: string; result?: AuditResult; error?: { code: string } }[] | undefined>('auditlens.auditUrls', urls);
+			const items = await vscode.commands.executeCommand<
+				{ url: string; result?: AuditResult; error?: { code: string } }[] | undefined
+			>('auditlens.auditUrls', urls);
 			assert.ok(items);
 			assert.deepEqual(
 				items.map((i) => [i.url, i.error?.code, i.result?.url]),
 				urls.map((u) => [u, undefined, u]),
 			);
-			assert.equal((await api.ctx.client.request(statsRequest, {})).audits.rejectedBusy, busyBefore, 'the batch never went past the room the engine had');
+			assert.equal(
+				(await api.ctx.client.request(statsRequest, {})).audits.rejectedBusy,
+				busyBefore,
+				'the batch never went past the room the engine had',
+			);
 		} finally {
-			for (const key of ['maxConcurrentAudits', 'queueSize', 'formFactors']) await config().update(key, undefined, vscode.ConfigurationTarget.Workspace);
+			for (const key of ['maxConcurrentAudits', 'queueSize', 'formFactors'])
+				await config().update(key, undefined, vscode.ConfigurationTarget.Workspace);
 		}
 	});
 
@@ -377,7 +452,10 @@ describe('AuditLens in VS Code', () => {
 		let report: ScanReport | undefined;
 		try {
 			// page1 links to page2, page2 to page3: one link deep is two routes.
-			report = await vscode.commands.executeCommand<ScanReport | undefined>('auditlens.auditSite', fixture.url('/site/page1.html'));
+			report = await vscode.commands.executeCommand<ScanReport | undefined>(
+				'auditlens.auditSite',
+				fixture.url('/site/page1.html'),
+			);
 		} finally {
 			sub.dispose();
 			for (const [key] of settings) await config().update(key, undefined, vscode.ConfigurationTarget.Workspace);
@@ -451,7 +529,11 @@ describe('AuditLens in VS Code', () => {
 		before(async () => {
 			const port = await freePort();
 			devUrl = `http://127.0.0.1:${port}/`;
-			devServer = spawn(process.execPath, [path.join(workspaceDir(), 'server.js'), '--port', String(port), '--root', workspaceDir()], { stdio: 'ignore' });
+			devServer = spawn(
+				process.execPath,
+				[path.join(workspaceDir(), 'server.js'), '--port', String(port), '--root', workspaceDir()],
+				{ stdio: 'ignore' },
+			);
 			await until(
 				'the dev server',
 				async () =>
@@ -494,9 +576,16 @@ describe('AuditLens in VS Code', () => {
 				const lastSave = Date.now();
 				await saveEdit(); // a burst of saves is one audit, started a quiet time after the last one
 				const done = await run;
-				assert.equal(anthropic.requests.length, aiCalls, 'an audit on save sends nothing to Anthropic, even with a key and consent');
+				assert.equal(
+					anthropic.requests.length,
+					aiCalls,
+					'an audit on save sends nothing to Anthropic, even with a key and consent',
+				);
 				assert.ok(done, 'the audit on save produced a result');
-				assert.ok(Date.parse(done.requestedAt) >= lastSave + delayMs - 5, `started ${Date.parse(done.requestedAt) - lastSave} ms after the last save (debounce ${delayMs} ms)`);
+				assert.ok(
+					Date.parse(done.requestedAt) >= lastSave + delayMs - 5,
+					`started ${Date.parse(done.requestedAt) - lastSave} ms after the last save (debounce ${delayMs} ms)`,
+				);
 				return done;
 			});
 			assert.equal(r.url, devUrl);
@@ -549,10 +638,12 @@ describe('AuditLens in VS Code', () => {
 				}
 			});
 		});
-		const outcome = api.ctx.client.request(auditRequest, { url, auditId, options: { formFactors: ['desktop'], noCache: true } }, `audit ${url}`).then(
-			() => undefined,
-			(e: unknown) => e as Error & { code?: string },
-		);
+		const outcome = api.ctx.client
+			.request(auditRequest, { url, auditId, options: { formFactors: ['desktop'], noCache: true } }, `audit ${url}`)
+			.then(
+				() => undefined,
+				(e: unknown) => e as Error & { code?: string },
+			);
 		await lighthouseStarted;
 		const chromes = await until('the Chrome of the held audit in the stats', async () => {
 			const stats = await api.ctx.client.request(statsRequest, {});
@@ -564,13 +655,27 @@ describe('AuditLens in VS Code', () => {
 		const err = await outcome;
 		assert.ok(err, 'the request should fail');
 		assert.equal(err.code, 'ENGINE_STOPPED', `${err.name}: ${err.message}`);
-		assert.match(err.message, /stopped unexpectedly .* while running "audit http:\/\/127\.0\.0\.1:\d+\/hang-subresource\.html"\. It is being restarted/);
-		const newPid = await until('the restarted engine', () => (api.ctx.client.state === 'running' && api.ctx.client.pid !== pid ? api.ctx.client.pid : undefined), 30_000);
+		assert.match(
+			err.message,
+			/stopped unexpectedly .* while running "audit http:\/\/127\.0\.0\.1:\d+\/hang-subresource\.html"\. It is being restarted/,
+		);
+		const newPid = await until(
+			'the restarted engine',
+			() => (api.ctx.client.state === 'running' && api.ctx.client.pid !== pid ? api.ctx.client.pid : undefined),
+			30_000,
+		);
 		assert.equal((await api.ctx.client.request(statsRequest, {})).pid, newPid);
-		const next = await api.ctx.client.request(auditRequest, { url: fixture.url('/'), options: { formFactors: ['mobile'], noCache: true, stages: { lighthouse: false } } });
+		const next = await api.ctx.client.request(auditRequest, {
+			url: fixture.url('/'),
+			options: { formFactors: ['mobile'], noCache: true, stages: { lighthouse: false } },
+		});
 		assert.equal(next.status, 'ok', JSON.stringify(next.stageErrors ?? next.error));
 		assert.equal(next.stages.capture?.status, 'ok', 'the restarted engine audits');
-		await until('the Chromes of the killed engine to be gone', () => (chromes.every((p) => !alive(p)) && processesMarked(pid).length === 0) || undefined, 30_000);
+		await until(
+			'the Chromes of the killed engine to be gone',
+			() => (chromes.every((p) => !alive(p)) && processesMarked(pid).length === 0) || undefined,
+			30_000,
+		);
 		for (const p of [...chromes, ...marked]) assert.equal(alive(p), false, `Chrome ${p} of the killed engine is gone`);
 	});
 

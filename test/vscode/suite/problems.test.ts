@@ -36,11 +36,18 @@ function defectLine(file: string, id: string): number {
 const ours = (uri: vscode.Uri) => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'AuditLens');
 const rule = (d: vscode.Diagnostic) => (typeof d.code === 'object' ? String(d.code.value) : String(d.code));
 /** The diagnostics of one audited URL: each names it in its related information. */
-const ofUrl = (ds: vscode.Diagnostic[], url: string) => ds.filter((d) => d.relatedInformation?.some((r) => r.message.endsWith(url)));
-const describeAll = (ds: vscode.Diagnostic[]) => ds.map((d) => `${rule(d)}@${d.range.start.line + 1}`).join(', ') || 'none';
+const ofUrl = (ds: vscode.Diagnostic[], url: string) =>
+	ds.filter((d) => d.relatedInformation?.some((r) => r.message.endsWith(url)));
+const describeAll = (ds: vscode.Diagnostic[]) =>
+	ds.map((d) => `${rule(d)}@${d.range.start.line + 1}`).join(', ') || 'none';
 
 /** Resolves with the file's AuditLens diagnostics once `pred` holds for them: checked now and at each change (no polling). */
-function diagnosticsWhen(uri: vscode.Uri, what: string, pred: (ds: vscode.Diagnostic[]) => boolean, timeoutMs = 240_000): Promise<vscode.Diagnostic[]> {
+function diagnosticsWhen(
+	uri: vscode.Uri,
+	what: string,
+	pred: (ds: vscode.Diagnostic[]) => boolean,
+	timeoutMs = 240_000,
+): Promise<vscode.Diagnostic[]> {
 	return new Promise((resolve, reject) => {
 		const check = (): void => {
 			const ds = ours(uri);
@@ -53,7 +60,9 @@ function diagnosticsWhen(uri: vscode.Uri, what: string, pred: (ds: vscode.Diagno
 		});
 		const timer = setTimeout(() => {
 			done();
-			reject(new Error(`timed out waiting for ${what}; AuditLens diagnostics on ${uri.fsPath}: ${describeAll(ours(uri))}`));
+			reject(
+				new Error(`timed out waiting for ${what}; AuditLens diagnostics on ${uri.fsPath}: ${describeAll(ours(uri))}`),
+			);
 		}, timeoutMs);
 		function done(): void {
 			sub.dispose();
@@ -128,11 +137,16 @@ describe('Findings in the Problems panel', () => {
 		const url = fixture.url('/index.html');
 
 		const first = await audit(url);
-		const before = await diagnosticsWhen(uri, `image-alt on line ${altLine + 1}`, (ds) => ds.some((d) => rule(d) === 'image-alt'));
+		const before = await diagnosticsWhen(uri, `image-alt on line ${altLine + 1}`, (ds) =>
+			ds.some((d) => rule(d) === 'image-alt'),
+		);
 		const alt = before.find((d) => rule(d) === 'image-alt');
 		assert.ok(alt);
 		assert.equal(alt.range.start.line, altLine, `image-alt is on the marked line (all: ${describeAll(before)})`);
-		assert.ok(typeof alt.code === 'object' && alt.code.target.scheme === 'https', 'the rule links to its documentation');
+		assert.ok(
+			typeof alt.code === 'object' && alt.code.target.scheme === 'https',
+			'the rule links to its documentation',
+		);
 		// The audited URL (and the form factor, when the finding is not the same in every one audited).
 		assert.ok(alt.relatedInformation?.[0]?.message.endsWith(first.url), `related information names ${first.url}`);
 		assert.ok(
@@ -142,9 +156,17 @@ describe('Findings in the Problems panel', () => {
 
 		// The quick fix, as the light bulb offers it on that line.
 		const editor = await vscode.window.showTextDocument(uri);
-		const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>('vscode.executeCodeActionProvider', uri, alt.range, vscode.CodeActionKind.QuickFix.value);
+		const actions = await vscode.commands.executeCommand<vscode.CodeAction[]>(
+			'vscode.executeCodeActionProvider',
+			uri,
+			alt.range,
+			vscode.CodeActionKind.QuickFix.value,
+		);
 		const addAlt = actions.find((a) => a.title === 'Add alt text to the image');
-		assert.ok(addAlt?.edit, `an "Add alt text" quick fix is offered (offered: ${actions.map((a) => a.title).join(', ') || 'none'})`);
+		assert.ok(
+			addAlt?.edit,
+			`an "Add alt text" quick fix is offered (offered: ${actions.map((a) => a.title).join(', ') || 'none'})`,
+		);
 		assert.equal(addAlt.isPreferred, true);
 		assert.ok(await vscode.workspace.applyEdit(addAlt.edit));
 		assert.match(editor.document.lineAt(altLine).text, /<img class="hero-image" src="\/img\/hero.png" alt="" \/>/);
@@ -153,7 +175,10 @@ describe('Findings in the Problems panel', () => {
 		const second = await audit(url);
 		const after = ofUrl(ours(uri), second.url);
 		// The image js/late.js adds has no alt either; no source has it, so its finding is on no line (line 1).
-		assert.ok(!after.some((d) => rule(d) === 'image-alt' && d.range.start.line === altLine), `image-alt is gone from its line after the fix (left: ${describeAll(after)})`);
+		assert.ok(
+			!after.some((d) => rule(d) === 'image-alt' && d.range.start.line === altLine),
+			`image-alt is gone from its line after the fix (left: ${describeAll(after)})`,
+		);
 		assert.ok(
 			after.some((d) => rule(d) === 'link-name' && d.range.start.line === linkLine),
 			`the defects not fixed are still shown, so this is the new audit's placement (left: ${describeAll(after)})`,
@@ -181,10 +206,17 @@ describe('Findings in the Problems panel', () => {
 		const roots = await api.ctx.history.getChildren();
 		const urlNode = roots.find((n) => n.kind === 'url' && n.summary.url === result.url);
 		assert.ok(urlNode, 'the URL is in the history');
-		const auditNode = (await api.ctx.history.getChildren(urlNode)).find((n) => n.kind === 'audit' && n.entry.id === result.id);
+		const auditNode = (await api.ctx.history.getChildren(urlNode)).find(
+			(n) => n.kind === 'audit' && n.entry.id === result.id,
+		);
 		assert.ok(auditNode, 'the audit is in the history');
 		await vscode.commands.executeCommand('auditlens.history.delete', auditNode);
 		// Other audits of other URLs may place findings on the same file (a mapping is by path, on any port); those stay.
-		await diagnosticsWhen(uri, `no AuditLens diagnostics of ${result.url} after the delete`, (ds) => ofUrl(ds, result.url).length === 0, 30_000);
+		await diagnosticsWhen(
+			uri,
+			`no AuditLens diagnostics of ${result.url} after the delete`,
+			(ds) => ofUrl(ds, result.url).length === 0,
+			30_000,
+		);
 	});
 });
