@@ -151,17 +151,15 @@ export function compactFacts(facts: DomFacts) {
 		title: facts.title,
 		metaDescription: facts.metaDescription ?? null,
 		headings: facts.headings.slice(0, 25).map((h) => ({ level: h.level, text: h.text, selector: h.selector })),
-		ctas: facts.ctas
-			.slice(0, 25)
-			.map((c) => ({
-				selector: c.selector,
-				text: c.text,
-				aboveFold: c.aboveFold,
-				buttonLike: c.buttonLike,
-				region: c.region,
-				contrast: c.contrast,
-				y: c.box.y,
-			})),
+		ctas: facts.ctas.slice(0, 25).map((c) => ({
+			selector: c.selector,
+			text: c.text,
+			aboveFold: c.aboveFold,
+			buttonLike: c.buttonLike,
+			region: c.region,
+			contrast: c.contrast,
+			y: c.box.y,
+		})),
 		forms: facts.forms.map((f) => ({
 			selector: f.selector,
 			fields: f.fieldCount,
