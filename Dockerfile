@@ -1,6 +1,6 @@
 # AuditLens worker image: Node 24, Debian's chromium, the project built (dist/) with its production
 # dependencies. It runs `auditlens` (bin/auditlens.js); by default `auditlens worker`, which takes audit jobs
-# from Redis (see docker-compose.yml and the README's "Running workers on several machines").
+# from Redis (see docker-compose.yml and docs/queue.md).
 #   docker build -t auditlens .
 #   docker run --rm --init --shm-size=1g -e AUDITLENS_QUEUE_KEY auditlens worker --redis redis://HOST:6379
 # No key or credential is baked in: AUDITLENS_QUEUE_KEY, ANTHROPIC_API_KEY and CRUX_API_KEY come from the

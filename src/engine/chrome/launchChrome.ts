@@ -27,7 +27,7 @@ export interface LaunchChromeOptions {
  *
  * chrome-launcher's `launch` cannot be stopped while it waits: it polls the port up to its retry count and then
  * reads `chrome-err.log` from the profile, throwing ENOENT out of a promise nobody holds when the profile is gone,
- * which took the whole engine down when the pool closed during a warm-up (CI, 2026-11-25). Here an abort kills the
+ * which took the whole engine down when the pool closed during a warm-up. Here an abort kills the
  * process group and the wait ends with the process. chrome-launcher's default flags are kept, so Lighthouse's
  * Chrome is the one it would start itself.
  */

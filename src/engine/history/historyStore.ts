@@ -54,8 +54,8 @@ export interface HistoryStoreOptions {
 	/** Wait this long after a write before persisting, so bursts cost one file write (default 200 ms). */
 	flushDelayMs?: number;
 	/**
-	 * Brotli quality for stored JSON, 0..11. Default 9: two reports compress in ~25 ms to ~40 KB; 10 saves
-	 * ~4 KB more for ~6x the CPU, which would compete with Lighthouse runs measuring performance.
+	 * Brotli quality for stored JSON, 0..11. Default 9: higher saves little more for several times the CPU, which
+	 * would compete with Lighthouse runs measuring performance.
 	 */
 	compressionQuality?: number;
 }

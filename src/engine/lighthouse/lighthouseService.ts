@@ -46,12 +46,9 @@ export function loadCap(timeLeftMs: number): number {
 
 /**
  * How many Lighthouse runs (each a Chrome and a worker) go at once: `maxBrowsers`, one in accuracy mode, and with
- * the trace slot on at most one more than the cores. In the slot the traced page loads take turns, so runs past
- * that only wait for their turn while their Chromes and workers take memory and CPU: on 2 cores, 3 runs instead of
- * 4 scanned 13 pages in 27.4 s instead of 28.9-29.2 s with 8% less CPU, and ran a batch at 1.71 instead of 1.78 s a
- * page in 1.96 instead of 2.28 GB. With the slot off the page loads overlap, and a fourth run feeds the cores
- * (1.08 s a page against 1.29 with three): no cap; nor without the pool (the CLI runs take no slot). Runs without
- * the performance category take no slot either, but share the cap: on few cores they are CPU-bound anyway.
+ * the trace slot on at most one more than the cores: the traced loads take turns, so further runs would only wait
+ * while their Chromes and workers take memory and CPU. With the slot off, or without the pool, the loads overlap and
+ * every run feeds the cores: no cap. Runs without the performance category take no slot but share the cap.
  */
 export function lighthouseConcurrency(
 	settings: Pick<EngineSettings, 'maxBrowsers' | 'accuracyMode' | 'traceSlot' | 'usePool'>,

@@ -9,8 +9,8 @@ import { rendererSched } from './cpuWindow';
  * with an idle page. Lighthouse still waits out its own windows and keeps tracing: only the slot is freed early.
  * A page that works again within those windows (a timer a second or two after its load) has that work in its trace
  * and its TBT, as with the CLI alone; when another page's load was traced beside it, LighthouseService runs it again
- * with the slot held until its trace stops (`LATE_WORK_MS`). Ending Lighthouse's load at our quiet was tried and not
- * kept for that reason: it dropped such work from the trace (TBT 0 instead of the CLI's 520 ms).
+ * with the slot held until its trace stops (`LATE_WORK_MS`). Lighthouse's own load is not ended at our quiet: that
+ * would drop such work from the trace.
  */
 export interface QuietRule {
 	/** How long the page must have had no request in flight and an idle main thread. */
@@ -142,7 +142,7 @@ export function watchLoadQuiet(
  * A page's main-thread work after its load went quiet, from samples of its renderers' run time taken every
  * QUIET_POLL_MS or so: the run time of the intervals in which the main threads were busy at least `burstShare` of the
  * time, as a task of Lighthouse's "long" kind (over 50 ms) keeps them, even sharing a core with another page's load
- * (a 150 ms task then shows as 60–90 ms at half). What a quiet page may use in small pieces (an animation frame, a
+ * (which about halves its share). What a quiet page may use in small pieces (an animation frame, a
  * poll: the quiet rule allows 5% of a core) stays under that share and does not count. Pure: the clock is passed in.
  */
 export class LateWork {

@@ -24,32 +24,12 @@ export interface SourceText {
 export type ElementTarget = Extract<FindingTarget, { kind: 'element' }>;
 
 /*
- * How a placement is scored. Each opening tag of the element's tag name in the sources is a candidate; its score
- * adds up evidence (points) for and against it being the element:
- * - For: `id` equal 6; `src`/`href`/`action`/`poster`/`srcset` equal 5, the same path under another origin, query
- *   or `./` 0.85 of that; `name`, `alt`, `type`, `placeholder`, `aria-label`, `for`, `role` (and `lang`, `content`,
- *   `rel`) equal 2; any other attribute equal 0.5. Each class shared 3, at most 5 for all classes. The label
- *   (Lighthouse's nodeLabel: the text, alt or aria-label; a CRO finding's text) equal to the source's text or a
- *   label attribute 3 (0.7 of that on an element inside: an image's alt in a link). The snippet equal to the
- *   source's tag, attribute for attribute, 1.5 (via 'snippet'). All of these are divided by √n, n the number of
- *   candidates that share the same evidence: a class on every card says little, a class on one element much.
- * - Against: a value the source states otherwise than the page: id −8, URLs −5, the middle group −2.5, others −1,
- *   text other than the label −2.5. An attribute the source states but the page lacks, when the snippet lists
- *   them all: id/URL −3, middle −2, others −1, a class −1 (at most −3 for classes). One the page has but the source
- *   lacks counts a little (a script may add it): id/URL −2, middle −1, others −0.3, a class −0.4. Attributes and
- *   classes frameworks and dev builds add (`data-v-…`, `svelte-…`, `_ngcontent-…`) count neither way.
- * - Unknown: expressions (`{x}`, `:src`, `{...props}`) count neither way; a template value with holes that fits
- *   (`/img/{{ slug }}.png`) counts 0.2 to 0.7 of a match, by the length of its literal part. Image optimizer URLs
- *   (`/_next/image?url=…`) are compared by the image they serve.
- * - Structure: the selector's ancestors (Lighthouse: `body > main > img.hero`; CRO: `form > input:nth-of-type(2)`)
- *   against the source's enclosing elements in the same file: 0.3 a level, 0.5 more for an id or class, −1 where
- *   they part (at most 1.5); `:nth-of-type` and `:nth-child` ±0.3 (components among the siblings can make the
- *   source's count differ). `html`, `head`, `body` (one per document): 4. A component read as its tag (`<Image>`
- *   as `img`): −0.5.
- * Confidence is the best candidate's share of e^score over the candidates with more for them than against them
- * (the others are not the element) and over "in none of these sources" (a constant 2.5 points). So a unique id
- * or URL match is ≥ 0.9; two equal candidates (anywhere) are each ≤ 0.5, below LOCATE_MIN_CONFIDENCE; a tag name
- * or one common class alone stays well under it.
+ * How a placement is scored: each opening tag of the element's name in the sources is a candidate, scored by evidence
+ * for it (equal ids and URLs most, then the attributes of `mediumAttrs`, classes, the label, the snippet, the
+ * ancestors) and against it (a value the source states otherwise; an attribute only one side has counts less).
+ * What frameworks and dev builds add, and expressions, count neither way. Evidence shared by n candidates counts 1/√n.
+ * Confidence is the best candidate's share of e^score against the others and "in none of these sources"
+ * (NONE_OF_THESE), so a unique id or URL is sure and two equal candidates never reach LOCATE_MIN_CONFIDENCE.
  */
 const W = { id: 6, url: 5, medium: 2, other: 0.5, class: 3, classesMax: 5, label: 3 };
 const DIFFERS = { id: -8, url: -5, medium: -2.5, other: -1 };
@@ -135,7 +115,7 @@ function share(c: Candidate, key: string, points: number): void {
 	(c.shared ??= []).push(key, points);
 }
 
-/** Scores the candidate's attributes and classes against the page's (see the table above). */
+/** Scores the candidate's attributes and classes against the page's (the weights above). */
 function scoreAttributes(page: Page, c: Candidate): void {
 	const { site } = c;
 	const { facts } = page;

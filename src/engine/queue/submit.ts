@@ -58,9 +58,8 @@ export const JOB_BACKOFF_MS = 5_000;
 /**
  * How long a finished job stays in Redis: a second submitter asking for the same audit meanwhile gets its result
  * (a completed job works as a short-lived cache shared by every submitter); older ones are removed, so Redis does
- * not grow for ever. A completed job holds its result with the Lighthouse reports and screenshots (measured
- * 150-270 KiB a job): ten minutes and at most 1,000 of them (about 270 MB at most). A failed job is small and
- * stays a day, for a person to look at.
+ * not grow for ever. A completed job holds its result with the Lighthouse reports and screenshots (a few hundred
+ * KiB): ten minutes and at most 1,000 of them. A failed job is small and stays a day, for a person to look at.
  */
 export const KEEP_COMPLETED = { age: 600, count: 1_000 };
 export const KEEP_FAILED = { age: 24 * 3600, count: 10_000 };
