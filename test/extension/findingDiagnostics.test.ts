@@ -9,7 +9,7 @@ import {
 	LINE_END,
 	locationRange,
 	relatedMessage,
-} from '../../src/extension/findingDiagnostics';
+} from '../../src/extension/problems/findingDiagnostics';
 
 const URL_A = 'http://localhost:5173/';
 const URL_B = 'http://localhost:5173/about.html';

@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { ScanReport } from '../../src/protocol/types';
-import { escapeHtml, webviewPage } from '../../src/extension/webviewHtml';
+import { escapeHtml, webviewPage } from '../../src/extension/views/webviewHtml';
 import type { SiteState } from '../../src/webview/siteProtocol';
 import { ROOT } from '../helpers/engineProcess';
 import { sampleRoute, sampleScan } from '../helpers/sampleScan';

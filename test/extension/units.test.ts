@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AuditProgress, expectedStages } from '../../src/extension/auditProgress';
-import { discoverDevServers, isUp } from '../../src/extension/devServer';
-import { RestartPolicy } from '../../src/extension/restartPolicy';
-import { SaveScheduler } from '../../src/extension/saveScheduler';
+import { AuditProgress, expectedStages } from '../../src/extension/audits/auditProgress';
+import { discoverDevServers, isUp } from '../../src/extension/audits/devServer';
+import { RestartPolicy } from '../../src/extension/engine/restartPolicy';
+import { SaveScheduler } from '../../src/extension/audits/saveScheduler';
 import { Scope } from '../../src/extension/scope';
-import { parseAuditUrl, pushRecent } from '../../src/extension/urls';
+import { parseAuditUrl, pushRecent } from '../../src/extension/audits/urls';
 import { DoneMessage, ReadyCommand, StagesMessage } from '../../src/webview/protocol';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

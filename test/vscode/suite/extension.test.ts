@@ -9,7 +9,7 @@ import net from 'node:net';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { AuditLensApi } from '../../../src/extension/extension';
-import type { HistoryNode } from '../../../src/extension/historyTree';
+import type { HistoryNode } from '../../../src/extension/views/historyTree';
 import {
 	auditRequest,
 	statsRequest,

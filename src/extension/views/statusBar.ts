@@ -1,9 +1,9 @@
 /** The status bar item: scores of the latest audit and their change since the previous one. */
 import * as vscode from 'vscode';
-import type { AuditResult, HistoryEntry } from '../protocol/types';
-import { CATEGORIES } from '../protocol/types';
-import { cacheLabel, stageProblems } from '../format/status';
-import { crossMajorMark, crossMajorNote, runsLighthouseVersion } from '../format/insights';
+import type { AuditResult, HistoryEntry } from '../../protocol/types';
+import { CATEGORIES } from '../../protocol/types';
+import { cacheLabel, stageProblems } from '../../format/status';
+import { crossMajorMark, crossMajorNote, runsLighthouseVersion } from '../../format/insights';
 import {
 	CATEGORY_LABEL,
 	FORM_FACTOR_LABEL,
@@ -13,7 +13,7 @@ import {
 	scoresLine,
 	scoresOfResult,
 	toPercent,
-} from '../format/scores';
+} from '../../format/scores';
 
 export class AuditStatusBar implements vscode.Disposable {
 	private readonly item = vscode.window.createStatusBarItem('auditlens.latest', vscode.StatusBarAlignment.Left, 10);

@@ -2,9 +2,9 @@
  * Turns the engine's per-stage progress notifications of one audit into increments and messages
  * for a progress notification. Pure: no `vscode`.
  */
-import type { ProgressParams } from '../protocol/messages';
-import type { FormFactor, StageName } from '../protocol/types';
-import { STAGE_LABEL } from '../format/status';
+import type { ProgressParams } from '../../protocol/messages';
+import type { FormFactor, StageName } from '../../protocol/types';
+import { STAGE_LABEL } from '../../format/status';
 
 const FINISHED = new Set(['done', 'error', 'skipped', 'cancelled']);
 

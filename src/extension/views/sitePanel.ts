@@ -4,10 +4,10 @@
  * panel. Restored after a window reload by the WebviewPanelSerializer (from the history).
  */
 import * as vscode from 'vscode';
-import { upsertRoute } from '../format/scanTable';
-import { getScanRequest, type ScanProgressParams } from '../protocol/messages';
-import type { ErrorInfo, FormFactor, ScanReport } from '../protocol/types';
-import type { IpcMessage } from '../webview/protocol';
+import { upsertRoute } from '../../format/scanTable';
+import { getScanRequest, type ScanProgressParams } from '../../protocol/messages';
+import type { ErrorInfo, FormFactor, ScanReport } from '../../protocol/types';
+import type { IpcMessage } from '../../webview/protocol';
 import {
 	OpenRouteCommand,
 	RescanCommand,
@@ -16,9 +16,9 @@ import {
 	SiteReadyCommand,
 	type SitePersistedState,
 	type SiteState,
-} from '../webview/siteProtocol';
-import type { Ctx } from './ctx';
-import { errorMessage } from './engineClient';
+} from '../../webview/siteProtocol';
+import type { Ctx } from '../ctx';
+import { errorMessage } from '../engine/engineClient';
 import { WebviewHost, webviewOptions } from './webviewHost';
 import { shortUrl } from './statusBar';
 

@@ -5,8 +5,8 @@
  */
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { AuditAuth } from '../protocol/types';
-import { Config } from './config';
+import type { AuditAuth } from '../../protocol/types';
+import { Config } from '../config';
 import { bestPattern, credentialKey, parseStored, type StoredCredentials, toAuditAuth } from './credentials';
 
 const PATTERNS_KEY = 'auditlens.credentialPatterns';

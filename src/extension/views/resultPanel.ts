@@ -4,8 +4,8 @@
  * Restored after a window reload by the WebviewPanelSerializer.
  */
 import * as vscode from 'vscode';
-import { getResultRequest, listHistoryRequest, type ProgressParams } from '../protocol/messages';
-import type { AuditResult, ErrorInfo, StageOutcomes } from '../protocol/types';
+import { getResultRequest, listHistoryRequest, type ProgressParams } from '../../protocol/messages';
+import type { AuditResult, ErrorInfo, StageOutcomes } from '../../protocol/types';
 import {
 	DoneMessage,
 	ExportCommand,
@@ -18,9 +18,9 @@ import {
 	type IpcMessage,
 	type PanelState,
 	type PersistedState,
-} from '../webview/protocol';
-import type { Ctx } from './ctx';
-import { errorMessage } from './engineClient';
+} from '../../webview/protocol';
+import type { Ctx } from '../ctx';
+import { errorMessage } from '../engine/engineClient';
 import { shortUrl } from './statusBar';
 import { WebviewHost, webviewOptions } from './webviewHost';
 

@@ -27,12 +27,12 @@ import {
 	type ProgressParams,
 	type ScanProgressParams,
 	type StageResultParams,
-} from '../protocol/messages';
-import type { ErrorCode, ErrorInfo } from '../protocol/types';
-import { redactSettings } from './config';
+} from '../../protocol/messages';
+import type { ErrorCode, ErrorInfo } from '../../protocol/types';
+import { redactSettings } from '../config';
 import type { EngineRuntime } from './engineRuntime';
 import { RestartPolicy } from './restartPolicy';
-import type { Scope } from './scope';
+import type { Scope } from '../scope';
 
 /** An engine request that failed, with a message a person can act on. */
 export class EngineError extends Error {

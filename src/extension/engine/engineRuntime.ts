@@ -7,7 +7,7 @@
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { MIN_NODE_VERSION, nodeVersionOk } from '../shared/nodeVersion';
+import { MIN_NODE_VERSION, nodeVersionOk } from '../../shared/nodeVersion';
 
 export { MIN_NODE_VERSION, nodeVersionOk };
 

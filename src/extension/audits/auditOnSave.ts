@@ -4,10 +4,10 @@
  * URL (or when it is down), a dev server found on the usual ports is offered once.
  */
 import * as vscode from 'vscode';
-import type { Ctx } from './ctx';
+import type { Ctx } from '../ctx';
 import { discoverDevServers, isUp } from './devServer';
-import { errorMessage } from './engineClient';
-import type { AuditResult } from '../protocol/types';
+import { errorMessage } from '../engine/engineClient';
+import type { AuditResult } from '../../protocol/types';
 import { runAudit } from './audits';
 import { SaveScheduler } from './saveScheduler';
 

@@ -5,10 +5,10 @@
  * made when the person picks one.
  */
 import * as vscode from 'vscode';
-import { locateRequest } from '../protocol/messages';
-import type { AuditStatus, LocatedFinding } from '../protocol/types';
-import type { Ctx } from './ctx';
-import { errorMessage } from './engineClient';
+import { locateRequest } from '../../protocol/messages';
+import type { AuditStatus, LocatedFinding } from '../../protocol/types';
+import type { Ctx } from '../ctx';
+import { errorMessage } from '../engine/engineClient';
 import { DiagnosticsByUrl, diagnosticSpecs, type DiagnosticSpec, type ZeroRange } from './findingDiagnostics';
 import { isJsxFile, quickFixPlan, type TextInsert } from './quickFixEdits';
 

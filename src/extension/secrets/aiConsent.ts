@@ -4,7 +4,7 @@
  * chooses (remembered in globalState; setting the Anthropic key again asks again).
  */
 import * as vscode from 'vscode';
-import type { Ctx } from './ctx';
+import type { Ctx } from '../ctx';
 import { aiDecision, type AiConsentAnswer } from './aiPolicy';
 import { SECRET_ANTHROPIC_KEY } from './secrets';
 

@@ -4,14 +4,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import { explainError } from '../format/errors';
-import { scanOutcomeLine, scanProgressLine } from '../format/scanTable';
-import { cancelRequest, scanRequest, type ScanProgressParams } from '../protocol/messages';
-import type { AuditOptionsInput, ScanReport } from '../protocol/types';
-import type { Ctx } from './ctx';
-import { EngineError, errorMessage } from './engineClient';
-import { SitePanel } from './sitePanel';
-import { shortUrl } from './statusBar';
+import { explainError } from '../../format/errors';
+import { scanOutcomeLine, scanProgressLine } from '../../format/scanTable';
+import { cancelRequest, scanRequest, type ScanProgressParams } from '../../protocol/messages';
+import type { AuditOptionsInput, ScanReport } from '../../protocol/types';
+import type { Ctx } from '../ctx';
+import { EngineError, errorMessage } from '../engine/engineClient';
+import { SitePanel } from '../views/sitePanel';
+import { shortUrl } from '../views/statusBar';
 
 /**
  * Scan the site of `url`; resolves with the report (also a cancelled one), or undefined when no scan took place

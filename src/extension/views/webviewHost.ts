@@ -4,8 +4,8 @@
  * webview listens, and disposal. The panel classes keep their state and say what to send.
  */
 import * as vscode from 'vscode';
-import type { IpcMessage, IpcMessageType } from '../webview/protocol';
-import type { Ctx } from './ctx';
+import type { IpcMessage, IpcMessageType } from '../../webview/protocol';
+import type { Ctx } from '../ctx';
 import { webviewPage } from './webviewHtml';
 
 export interface WebviewHostOptions {

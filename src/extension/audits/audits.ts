@@ -5,17 +5,17 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
-import { explainError } from '../format/errors';
-import { cacheLabel, stageProblems } from '../format/status';
-import { auditRequest, cancelRequest, listHistoryRequest, statsRequest } from '../protocol/messages';
-import type { AuditOptionsInput, AuditResult, ErrorInfo, HistoryEntry } from '../protocol/types';
-import { aiStageAllowed } from './aiConsent';
+import { explainError } from '../../format/errors';
+import { cacheLabel, stageProblems } from '../../format/status';
+import { auditRequest, cancelRequest, listHistoryRequest, statsRequest } from '../../protocol/messages';
+import type { AuditOptionsInput, AuditResult, ErrorInfo, HistoryEntry } from '../../protocol/types';
+import { aiStageAllowed } from '../secrets/aiConsent';
 import { AuditProgress, expectedStages } from './auditProgress';
 import { freeCapacity, runBatch } from './batchRunner';
-import type { Ctx } from './ctx';
-import { EngineError, errorMessage, toEngineError } from './engineClient';
-import { previousAudit, ResultPanel } from './resultPanel';
-import { shortUrl } from './statusBar';
+import type { Ctx } from '../ctx';
+import { EngineError, errorMessage, toEngineError } from '../engine/engineClient';
+import { previousAudit, ResultPanel } from '../views/resultPanel';
+import { shortUrl } from '../views/statusBar';
 
 export interface RunAuditOptions {
 	/** A development server: results are labelled as a development build. */

@@ -4,14 +4,14 @@
  * the labels. Refreshed when audits and scans finish.
  */
 import * as vscode from 'vscode';
-import { scanStatusWord, scanSummaryLine } from '../format/scanTable';
-import { listHistoryRequest, listScansRequest } from '../protocol/messages';
-import type { AuditStatus, HistoryEntry, ScanSummary, UrlSummary } from '../protocol/types';
-import type { Ctx } from './ctx';
-import { errorMessage } from './engineClient';
+import { scanStatusWord, scanSummaryLine } from '../../format/scanTable';
+import { listHistoryRequest, listScansRequest } from '../../protocol/messages';
+import type { AuditStatus, HistoryEntry, ScanSummary, UrlSummary } from '../../protocol/types';
+import type { Ctx } from '../ctx';
+import { errorMessage } from '../engine/engineClient';
 import { shortUrl } from './statusBar';
-import { entryLine } from '../format/scores';
-import { crossMajorNote } from '../format/insights';
+import { entryLine } from '../../format/scores';
+import { crossMajorNote } from '../../format/insights';
 
 export type HistoryNode =
 	| { kind: 'url'; summary: UrlSummary }
