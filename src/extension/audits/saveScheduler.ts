@@ -2,8 +2,18 @@
  * Runs a task after a burst of triggers has settled (debounce), never more than one run at a time
  * and at most one waiting: triggers during a run collapse into a single run after it.
  */
+
+/** Calls `callback` after `ms` milliseconds and returns what cancels it; tests pass a fake to drive the time. */
+export type Schedule = (callback: () => void, ms: number) => () => void;
+
+/** The real clock: `setTimeout`. */
+const realSchedule: Schedule = (callback, ms) => {
+	const timer = setTimeout(callback, ms);
+	return () => clearTimeout(timer);
+};
+
 export class SaveScheduler {
-	private timer: ReturnType<typeof setTimeout> | undefined;
+	private cancelTimer: (() => void) | undefined;
 	private running: Promise<void> | undefined;
 	private pending = false;
 	private disposed = false;
@@ -12,6 +22,7 @@ export class SaveScheduler {
 		private readonly task: () => Promise<void>,
 		private readonly debounceMs: () => number,
 		private readonly onError: (err: unknown) => void = () => {},
+		private readonly schedule: Schedule = realSchedule,
 	) {
 		if (typeof task !== 'function') throw new TypeError('SaveScheduler: task must be a function');
 	}
@@ -19,10 +30,10 @@ export class SaveScheduler {
 	/** A save happened. */
 	trigger(): void {
 		if (this.disposed) return;
-		if (this.timer) clearTimeout(this.timer);
-		this.timer = setTimeout(
+		this.cancelTimer?.();
+		this.cancelTimer = this.schedule(
 			() => {
-				this.timer = undefined;
+				this.cancelTimer = undefined;
 				this.fire();
 			},
 			Math.max(0, this.debounceMs()),
@@ -46,7 +57,8 @@ export class SaveScheduler {
 
 	dispose(): void {
 		this.disposed = true;
-		if (this.timer) clearTimeout(this.timer);
+		this.cancelTimer?.();
+		this.cancelTimer = undefined;
 		this.pending = false;
 	}
 
