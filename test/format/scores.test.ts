@@ -1,18 +1,5 @@
 import assert from 'node:assert/strict';
 import type { AuditResult, HistoryEntry } from '../../src/protocol';
-import { explainError } from '../../src/format/errors';
-import {
-	checkMark,
-	crossMajorMark,
-	crossMajorNote,
-	formatBytes,
-	insightSavings,
-	insightsTitle,
-	itemDetail,
-	lighthouseMajor,
-	moreItems,
-} from '../../src/format/insights';
-import { formatMetric, formatMetricDelta } from '../../src/format/metrics';
 import {
 	entryLine,
 	formatDelta,
@@ -24,7 +11,7 @@ import {
 	toPercent,
 } from '../../src/format/scores';
 
-describe('format (extension + webview)', () => {
+describe('Scores in words (format/scores)', () => {
 	it('turns 0..1 scores into 0..100 and leaves unscored ones out', () => {
 		assert.equal(toPercent(0.915), 92);
 		assert.equal(toPercent(0), 0);
@@ -90,39 +77,24 @@ describe('format (extension + webview)', () => {
 			'P 90 (+20)',
 			'an unknown version is not called another major',
 		);
-		assert.equal(crossMajorNote('13.5.0', '12.8.2'), 'Lighthouse 12 → 13: scores not directly comparable');
-		assert.equal(crossMajorMark('12.8.2', '13.5.0'), 'LH 13→12');
-		assert.equal(lighthouseMajor('13.5.0'), 13);
-		assert.equal(lighthouseMajor('dev'), undefined);
-		assert.equal(insightsTitle('12.8.2'), 'Opportunities');
-		assert.equal(insightsTitle('13.5.0'), 'Insights');
 	});
 
-	it('writes insight savings per metric, in bytes as Lighthouse does, and rows with their own figures', () => {
-		const insight = {
-			id: 'x',
-			title: 'X',
-			score: 0,
-			metricSavings: { LCP: 1250, FCP: 750, CLS: 0.05 },
-			wastedBytes: 4_769_866,
-			items: [],
-			itemCount: 7,
+	it('marks partial and failed audits in history labels', () => {
+		const e: HistoryEntry = {
+			id: 'a',
+			url: 'https://a.test/',
+			requestedAt: '2026-01-01T00:00:00Z',
+			durationMs: 1,
+			status: 'partial',
+			scores: { mobile: { performance: 0.9 } },
+			error: { code: 'TIMEOUT', message: 'x' },
 		};
-		assert.equal(insightSavings(insight), 'FCP 750 ms · LCP 1.3 s · CLS 0.050 · 4.5 MiB');
+		assert.equal(entryLine(e), 'P 90 · partial: TIMEOUT');
+		assert.equal(entryLine({ ...e, scores: {} }), 'partial: TIMEOUT');
 		assert.equal(
-			insightSavings({ ...insight, metricSavings: undefined, wastedMs: 599 }),
-			'599 ms · 4.5 MiB',
-			'overall ms (Lighthouse 12) only without metric savings',
+			entryLine({ ...e, status: 'failed', error: { code: 'HTTP_ERROR', message: 'x' } }),
+			'failed: HTTP_ERROR',
 		);
-		assert.equal(insightSavings({ ...insight, metricSavings: undefined, wastedBytes: undefined }), '');
-		assert.equal(formatBytes(640), '640 B');
-		assert.equal(formatBytes(23_562), '23 KiB');
-		assert.equal(itemDetail({ label: 'a', wastedMs: 303.6, wastedBytes: 23_878 }), '304 ms · 23 KiB');
-		assert.equal(itemDetail({ label: 'Resource load delay', ms: 1164.4 }), '1.2 s');
-		assert.equal(itemDetail({ label: 'check', passed: false }), '');
-		assert.equal(checkMark({ label: 'check', passed: false }), '✗');
-		assert.equal(checkMark({ label: 'row' }), '');
-		assert.equal(moreItems(insight), '+7 more in the Lighthouse report');
 	});
 
 	it('reads category scores per form factor from a result', () => {
@@ -152,23 +124,5 @@ describe('format (extension + webview)', () => {
 		const scores = scoresOfResult(result);
 		assert.deepEqual(scores, { desktop: { seo: 0.5 } });
 		assert.equal(primaryFormFactor(scores), 'desktop');
-	});
-
-	it('formats metrics in ms, s and unitless, and deltas where lower is better', () => {
-		assert.equal(formatMetric('lcp', 2345), '2.3 s');
-		assert.equal(formatMetric('tbt', 180.4), '180 ms');
-		assert.equal(formatMetric('cls', 0.0312), '0.031');
-		assert.equal(formatMetric('fcp', undefined), '–');
-		assert.deepEqual(formatMetricDelta('tbt', 100, 150), { text: '−50 ms', better: true });
-		assert.deepEqual(formatMetricDelta('cls', 0.2, 0.1), { text: '+0.100', better: false });
-	});
-
-	it('explains NO_FCP on a dev server with steps a person can take', () => {
-		const err = { code: 'LIGHTHOUSE_ERROR' as const, message: 'NO_FCP: The page did not paint any content.' };
-		const dev = explainError(err, true);
-		assert.match(dev, /development server/);
-		assert.match(dev, /Open the URL in a browser once/);
-		assert.doesNotMatch(explainError(err, false), /development server/);
-		assert.equal(explainError({ code: 'TIMEOUT', message: 'took too long' }, true), 'took too long');
 	});
 });

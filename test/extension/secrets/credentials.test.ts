@@ -7,7 +7,7 @@ import {
 	parsePattern,
 	parseStored,
 	toAuditAuth,
-} from '../../src/extension/secrets/credentials';
+} from '../../../src/extension/secrets/credentials';
 
 describe('Credentials per URL pattern (pure)', () => {
 	it('takes an origin or a glob as a pattern, and refuses one that names no host', () => {

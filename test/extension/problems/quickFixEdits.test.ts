@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { QuickFix } from '../../src/protocol';
-import { LINE_END, type ZeroRange } from '../../src/extension/problems/findingDiagnostics';
-import { isJsxFile, parseTag, quickFixPlan, type QuickFixPlan } from '../../src/extension/problems/quickFixEdits';
+import type { QuickFix } from '../../../src/protocol';
+import { LINE_END, type ZeroRange } from '../../../src/extension/problems/findingDiagnostics';
+import { isJsxFile, parseTag, quickFixPlan, type QuickFixPlan } from '../../../src/extension/problems/quickFixEdits';
 
 /** The static-site fixture's index.html: the planted defects are on lines marked `<!-- defect: ids -->`. */
 const SITE = (() => {

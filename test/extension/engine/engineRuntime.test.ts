@@ -7,7 +7,7 @@ import {
 	MIN_NODE_VERSION,
 	nodeVersionOk,
 	RuntimeNotFoundError,
-} from '../../src/extension/engine/engineRuntime';
+} from '../../../src/extension/engine/engineRuntime';
 
 /**
  * The engine's Node: the editor's when it is new enough, else auditlens.nodePath, else PATH. "New" Node is the

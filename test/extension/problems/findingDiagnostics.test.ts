@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { LocatedFinding } from '../../src/protocol';
+import type { LocatedFinding } from '../../../src/protocol';
 import {
 	DiagnosticsByUrl,
 	diagnosticCode,
@@ -9,7 +9,7 @@ import {
 	LINE_END,
 	locationRange,
 	relatedMessage,
-} from '../../src/extension/problems/findingDiagnostics';
+} from '../../../src/extension/problems/findingDiagnostics';
 
 const URL_A = 'http://localhost:5173/';
 const URL_B = 'http://localhost:5173/about.html';
