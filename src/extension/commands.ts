@@ -12,19 +12,19 @@ import {
 	statsRequest,
 } from '../protocol/messages';
 import type { AuditResult, FormFactor, ScanReport } from '../protocol/types';
-import { resetAiConsent } from './aiConsent';
-import { resolveDevServer } from './auditOnSave';
-import { runAudit, runAudits, type BatchAuditItem } from './audits';
+import { resetAiConsent } from './secrets/aiConsent';
+import { resolveDevServer } from './audits/auditOnSave';
+import { runAudit, runAudits, type BatchAuditItem } from './audits/audits';
 import type { Ctx } from './ctx';
-import { parseCookieLine, parseHeaderLine, parsePattern } from './credentials';
-import { errorMessage } from './engineClient';
+import { parseCookieLine, parseHeaderLine, parsePattern } from './secrets/credentials';
+import { errorMessage } from './engine/engineClient';
 import { FORM_FACTOR_LABEL } from '../format/scores';
-import type { HistoryNode } from './historyTree';
-import { ResultPanel } from './resultPanel';
-import { runScan } from './scans';
-import { SitePanel } from './sitePanel';
-import { SECRET_ANTHROPIC_KEY, SECRETS, type SecretSpec } from './secrets';
-import { parseAuditUrl, parseAuditUrls, pushRecent } from './urls';
+import type { HistoryNode } from './views/historyTree';
+import { ResultPanel } from './views/resultPanel';
+import { runScan } from './audits/scans';
+import { SitePanel } from './views/sitePanel';
+import { SECRET_ANTHROPIC_KEY, SECRETS, type SecretSpec } from './secrets/secrets';
+import { parseAuditUrl, parseAuditUrls, pushRecent } from './audits/urls';
 
 type Handler = (...args: unknown[]) => unknown;
 type CommandFactory = (ctx: Ctx) => Handler;

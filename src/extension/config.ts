@@ -71,7 +71,6 @@ export const scanSettingsSchema = z.object({
 });
 type ScanSettings = z.infer<typeof scanSettingsSchema>;
 const SCAN_DEFAULTS = scanSettingsSchema.parse({});
-export const DEFAULT_DEV_SERVER_URL = EXTENSION_DEFAULTS.devServerUrl;
 
 /** `auditlens.cacheTtlMinutes` is `cacheTtlMs` in minutes: the engine's bounds, divided. */
 const MINUTE_MS = 60_000;

@@ -6,15 +6,15 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { AuditResult, EngineSettings } from '../protocol/types';
 import { Config } from './config';
-import { CredentialStore } from './credentialStore';
-import { EngineClient } from './engineClient';
-import { findEngineRuntime } from './engineRuntime';
-import { HistoryTreeProvider } from './historyTree';
-import { FindingProblems } from './problems';
+import { CredentialStore } from './secrets/credentialStore';
+import { EngineClient } from './engine/engineClient';
+import { findEngineRuntime } from './engine/engineRuntime';
+import { HistoryTreeProvider } from './views/historyTree';
+import { FindingProblems } from './problems/problems';
 import { safeLogChannel } from './safeLog';
 import { Scope, type DisposableLike } from './scope';
-import { SECRETS } from './secrets';
-import { AuditStatusBar } from './statusBar';
+import { SECRETS } from './secrets/secrets';
+import { AuditStatusBar } from './views/statusBar';
 
 export class Ctx implements vscode.Disposable {
 	readonly log: vscode.LogOutputChannel;

@@ -1,14 +1,14 @@
 /** Activation only wires; the engine starts on first use. */
 import * as vscode from 'vscode';
-import { AuditOnSave } from './auditOnSave';
+import { AuditOnSave } from './audits/auditOnSave';
 import { registerCommands } from './commands';
 import { Ctx } from './ctx';
-import { errorMessage } from './engineClient';
-import { HISTORY_VIEW_ID } from './historyTree';
-import { FindingQuickFixes } from './problems';
-import { RESULT_VIEW_TYPE, ResultPanel, ResultPanelSerializer } from './resultPanel';
-import { SECRETS } from './secrets';
-import { SITE_VIEW_TYPE, SitePanel, SitePanelSerializer } from './sitePanel';
+import { errorMessage } from './engine/engineClient';
+import { HISTORY_VIEW_ID } from './views/historyTree';
+import { FindingQuickFixes } from './problems/problems';
+import { RESULT_VIEW_TYPE, ResultPanel, ResultPanelSerializer } from './views/resultPanel';
+import { SECRETS } from './secrets/secrets';
+import { SITE_VIEW_TYPE, SitePanel, SitePanelSerializer } from './views/sitePanel';
 
 /** What activate() returns: used by the in-VS-Code tests. */
 export interface AuditLensApi {

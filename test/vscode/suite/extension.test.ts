@@ -9,7 +9,7 @@ import net from 'node:net';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { AuditLensApi } from '../../../src/extension/extension';
-import type { HistoryNode } from '../../../src/extension/historyTree';
+import type { HistoryNode } from '../../../src/extension/views/historyTree';
 import {
 	auditRequest,
 	statsRequest,
@@ -18,6 +18,7 @@ import {
 	type StageResultParams,
 } from '../../../src/protocol/messages';
 import type { AuditResult, ScanReport, StageName } from '../../../src/protocol/types';
+import { until } from '../../helpers/async';
 import { startFakeAnthropic, toolUseReply, type FakeAnthropic } from '../../helpers/fakeAnthropic';
 import { FIXTURE_TOKEN, startFixtureServer, type FixtureServer } from '../../helpers/fixtureServer';
 
@@ -25,21 +26,6 @@ const EXTENSION_ID = 'auditlens.auditlens';
 const ANTHROPIC_KEY = 'auditlens.anthropicApiKey';
 const AI_CONSENT = 'auditlens.aiConsent';
 const FAKE_KEY = 'sk-ant-test-not-a-real-key';
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(
-	what: string,
-	fn: () => T | undefined | Promise<T | undefined>,
-	timeoutMs = 30_000,
-): Promise<T> {
-	const deadline = Date.now() + timeoutMs;
-	for (;;) {
-		const v = await fn();
-		if (v !== undefined && v !== false) return v;
-		if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-		await sleep(200);
-	}
-}
 
 function freePort(): Promise<number> {
 	return new Promise((resolve) => {
@@ -87,7 +73,7 @@ describe('AuditLens in VS Code', () => {
 		await until(
 			'the key in the engine',
 			async () => (await api.ctx.client.request(statsRequest, {})).settings.anthropicApiKeySet || undefined,
-			10_000,
+			{ timeoutMs: 10_000 },
 		);
 		try {
 			return await fn();
@@ -97,7 +83,7 @@ describe('AuditLens in VS Code', () => {
 			await until(
 				'the key gone from the engine',
 				async () => !(await api.ctx.client.request(statsRequest, {})).settings.anthropicApiKeySet || undefined,
-				10_000,
+				{ timeoutMs: 10_000 },
 			);
 		}
 	}
@@ -346,7 +332,7 @@ describe('AuditLens in VS Code', () => {
 		await until(
 			'maxBrowsers = 3 in the engine',
 			async () => (await api.ctx.client.request(statsRequest, {})).settings.maxBrowsers === 3 || undefined,
-			10_000,
+			{ timeoutMs: 10_000 },
 		);
 		assert.equal(api.ctx.client.pid, pid);
 		await config().update('maxBrowsers', undefined, vscode.ConfigurationTarget.Workspace);
@@ -360,9 +346,9 @@ describe('AuditLens in VS Code', () => {
 			const keySet = async () => (await api.ctx.client.request(statsRequest, {})).settings[flag];
 			assert.equal(await keySet(), false);
 			await api.ctx.extension.secrets.store(key, `${name.toLowerCase()}-test-not-a-real-key`);
-			await until('the key in the engine', async () => (await keySet()) || undefined, 10_000);
+			await until('the key in the engine', async () => (await keySet()) || undefined, { timeoutMs: 10_000 });
 			await api.ctx.extension.secrets.delete(key);
-			await until('the key gone from the engine', async () => !(await keySet()) || undefined, 10_000);
+			await until('the key gone from the engine', async () => !(await keySet()) || undefined, { timeoutMs: 10_000 });
 		});
 	}
 
@@ -540,7 +526,7 @@ describe('AuditLens in VS Code', () => {
 					(await fetch(devUrl)
 						.then((r) => r.ok)
 						.catch(() => false)) || undefined,
-				15_000,
+				{ timeoutMs: 15_000 },
 			);
 			api.ctx.pushExtCleanup(api.ctx.onDidFinishAudit((r) => finished.push(r)));
 			await config().update('devServerUrl', devUrl, vscode.ConfigurationTarget.Workspace);
@@ -662,7 +648,7 @@ describe('AuditLens in VS Code', () => {
 		const newPid = await until(
 			'the restarted engine',
 			() => (api.ctx.client.state === 'running' && api.ctx.client.pid !== pid ? api.ctx.client.pid : undefined),
-			30_000,
+			{ timeoutMs: 30_000 },
 		);
 		assert.equal((await api.ctx.client.request(statsRequest, {})).pid, newPid);
 		const next = await api.ctx.client.request(auditRequest, {
@@ -674,7 +660,7 @@ describe('AuditLens in VS Code', () => {
 		await until(
 			'the Chromes of the killed engine to be gone',
 			() => (chromes.every((p) => !alive(p)) && processesMarked(pid).length === 0) || undefined,
-			30_000,
+			{ timeoutMs: 30_000 },
 		);
 		for (const p of [...chromes, ...marked]) assert.equal(alive(p), false, `Chrome ${p} of the killed engine is gone`);
 	});

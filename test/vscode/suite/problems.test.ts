@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { AuditLensApi } from '../../../src/extension/extension';
-import type { ProblemsUpdate } from '../../../src/extension/problems';
+import type { ProblemsUpdate } from '../../../src/extension/problems/problems';
 import type { AuditResult } from '../../../src/protocol/types';
 import { startFixtureServer, type FixtureServer } from '../../helpers/fixtureServer';
 
