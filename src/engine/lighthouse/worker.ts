@@ -232,6 +232,8 @@ async function run(lh: LighthouseModule, msg: WorkerRunMessage): Promise<LhrLike
 
 async function runLighthouse(lh: LighthouseModule, msg: WorkerRunMessage): Promise<LhrLike> {
 	const common = {
+		// The categories asked for, of the four results show: Lighthouse's default config also has agentic-browsing
+		// (13.3 on), whose gatherers would fetch the page again, /llms.txt and /.well-known/ai-catalog.json.
 		onlyCategories: msg.categories,
 		throttlingMethod: msg.throttling,
 		// The capture stage takes our own screenshots; skipping Lighthouse's saves CPU. With a capture asked for,
