@@ -266,7 +266,17 @@ async function main() {
 
 	// What the default configs say, and what the runs reported: audits and insights that came or went.
 	const [configA, configB] = [await configOf(pinnedDir), await configOf(candidateDir)];
-	const ran = (key, field) => new Set(PATHS.flatMap((p) => results.pages[p][key].flatMap((x) => x[field])));
+	// The audits of the four categories as each config names them, and as the runs reported them (hidden ones too).
+	const ran = (key, field) => {
+		const refs = Object.entries(key === 'pinned' ? configA : configB)
+			.filter(([cat]) => CATEGORIES.includes(cat))
+			.flatMap(([cat, audits]) =>
+				Object.entries(audits)
+					.filter(([, ref]) => field === 'audits' || (cat === 'performance' && ref.group === 'insights'))
+					.map(([id]) => id),
+			);
+		return new Set([...refs, ...PATHS.flatMap((p) => results.pages[p][key].flatMap((x) => x[field]))]);
+	};
 	const changes = {
 		categoriesAppeared: setDiff(new Set(Object.keys(configB)), new Set(Object.keys(configA))),
 		categoriesDisappeared: setDiff(new Set(Object.keys(configA)), new Set(Object.keys(configB))),
@@ -302,8 +312,9 @@ async function main() {
 	for (const [id, files] of Object.entries(changes.namedInSrc))
 		if (files.length) console.log(`    ${id} is named in ${files.join(', ')}`);
 	console.log(`  performance and other weights moved: ${list(changes.weightsMoved)}`);
+	const missing = changes.hookPointsMissing;
 	console.log(
-		`  worker hook points (src/engine/lighthouse/hookPoints.ts): ${changes.hookPointsMissing.length ? `MISSING ${changes.hookPointsMissing.join('; ')}` : 'all present'}`,
+		`  worker hook points (hookPoints.ts): ${missing.length ? `MISSING ${missing.join('; ')}` : 'all present'}`,
 	);
 	console.log(`  overrides in package.json:`);
 	for (const note of changes.overrides) console.log(`    ${note}`);
@@ -311,9 +322,8 @@ async function main() {
 	if (warnings.size) console.log(`  the candidate's run warnings: ${[...warnings].join(' | ')}`);
 
 	if (results.agentic) printAgentic(results.agentic);
-	console.log(
-		`\n  Load average at start ${results.machine.loadavgAtStart.join(' ')}, at end ${results.machine.loadavgAtEnd.join(' ')} (${results.machine.cores} cores)`,
-	);
+	const { loadavgAtStart: start, loadavgAtEnd: end, cores } = results.machine;
+	console.log(`\n  Load average at start ${start.join(' ')}, at end ${end.join(' ')} (${cores} cores)`);
 	fs.mkdirSync(path.join(root, 'bench', 'results'), { recursive: true });
 	fs.writeFileSync(
 		path.join(root, 'bench', 'results', 'lighthouse-versions.json'),
@@ -345,7 +355,8 @@ async function agenticCost(origin, pinnedDir) {
 
 function printAgentic(agentic) {
 	console.log(
-		`\nThe agentic-browsing category's cost: the pinned Lighthouse, median of ${agentic.runs} run(s), the four categories vs the four + agentic-browsing`,
+		`\nThe agentic-browsing category's cost: the pinned Lighthouse, median of ${agentic.runs} run(s), ` +
+			'the four categories vs the four + agentic-browsing',
 	);
 	const rows = [['page', 'Lighthouse ms, four', 'with agentic', 'wall ms, four', 'with agentic', 'agentic score']];
 	for (const [p, page] of Object.entries(agentic.pages)) {
