@@ -11,9 +11,16 @@ const { CHROME_FLAGS, findChrome } = require(path.join(root, 'out/src/engine/chr
 const { chromeFlags, chromeSandbox } = require(path.join(root, 'out/src/engine/chrome/sandbox.js'));
 const { createLogger } = require(path.join(root, 'out/src/engine/log.js'));
 
-/** Run the CLI on `url` with `args` added; resolves with its Lighthouse result (the JSON report). */
-export async function lighthouseCli(url, args = []) {
-	const cli = path.join(path.dirname(require.resolve('lighthouse/package.json')), 'cli', 'index.js');
+/**
+ * Run the CLI on `url` with `args` added; resolves with its Lighthouse result (the JSON report). `lighthouseDir`: the
+ * folder of another Lighthouse package than the pinned one (bench/lighthouseVersions.mjs).
+ */
+export async function lighthouseCli(
+	url,
+	args = [],
+	lighthouseDir = path.dirname(require.resolve('lighthouse/package.json')),
+) {
+	const cli = path.join(lighthouseDir, 'cli', 'index.js');
 	const chromePath = await findChrome();
 	const flags = chromeFlags(await chromeSandbox(chromePath, createLogger('warn')), CHROME_FLAGS);
 	return new Promise((resolve, reject) => {

@@ -37,6 +37,24 @@ describe('Lighthouse result summaries (pure, on real Lighthouse reports)', funct
 		);
 	});
 
+	it('leaves out categories beyond the four (a report with agentic-browsing) and their audits', () => {
+		const full = lhr('mobile');
+		const withAgentic: LhrLike = {
+			...full,
+			categories: {
+				...full.categories,
+				'agentic-browsing': { score: 0.5, auditRefs: [{ id: 'llms-txt', weight: 1 }] },
+			},
+			audits: {
+				...full.audits,
+				'llms-txt': { id: 'llms-txt', title: 'llms.txt', score: 0, scoreDisplayMode: 'binary' },
+			},
+		};
+		const run = summarizeLhr(withAgentic, 'mobile', []);
+		assert.deepEqual(Object.keys(run.scores).sort(), ['accessibility', 'best-practices', 'performance', 'seo']);
+		assert.ok(!run.failingAudits.some((a) => a.id === 'llms-txt'));
+	});
+
 	it('turns a Lighthouse runtime error into a clear, coded error', () => {
 		const broken = {
 			...lhr('mobile'),

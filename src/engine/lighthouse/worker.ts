@@ -10,20 +10,11 @@ import { parentPort } from 'node:worker_threads';
 import { cpuWindow, sampleCpu, type CpuSample } from './cpuWindow';
 import { watchLateWork, watchLoadQuiet } from './loadQuiet';
 import { lighthouseMessageFormat, memoizeMessageFormat } from './messageFormatMemo';
+import { hookPoints, importHookModules, type Session } from './hookPoints';
 import { captureNavigation, type CaptureDriver } from './navigationCapture';
 import type { LhrLike, WorkerMessage, WorkerReply, WorkerRunMessage } from './workerProtocol';
 
 type LighthouseModule = typeof import('lighthouse');
-type Session = {
-	on(event: string, listener: (params: unknown) => void): void;
-	off(event: string, listener: (params: unknown) => void): void;
-};
-type Phase = (this: unknown, ctx: { driver: { defaultSession: Session } }) => Promise<void>;
-type TraceGatherer = { prototype: { startSensitiveInstrumentation: Phase; stopSensitiveInstrumentation: Phase } };
-type Evaluate = (this: unknown, mainFn: unknown, options: unknown) => Promise<unknown>;
-type FullPageScreenshotGatherer = {
-	prototype: { getArtifact(this: unknown, ctx: { driver: CaptureDriver }): Promise<unknown> };
-};
 
 if (!parentPort) throw new Error('lighthouseWorker must run as a worker thread');
 const port = parentPort;
@@ -61,8 +52,13 @@ const answers = new Map<WorkerMessage['type'], { id: number; answered: (msg: Wor
  * which it then does in the slot. Lighthouse loads these same module files, so the wraps apply to every run
  * in this thread. Should a later Lighthouse benchmark differently, the trace still waits for the slot.
  */
-async function hookLighthouse(): Promise<void> {
-	const Trace = (await import('lighthouse/core/gather/gatherers/trace.js')).default as unknown as TraceGatherer;
+async function hookLighthouse(version: string): Promise<void> {
+	const {
+		trace: Trace,
+		executionContext,
+		computeBenchmarkIndex,
+		fullPageScreenshot,
+	} = hookPoints(await importHookModules(), version);
 	const { startSensitiveInstrumentation: start, stopSensitiveInstrumentation: stop } = Trace.prototype;
 	Trace.prototype.startSensitiveInstrumentation = async function (ctx) {
 		await traceHooks?.slot();
@@ -77,15 +73,9 @@ async function hookLighthouse(): Promise<void> {
 			traceHooks?.stopped();
 		}
 	};
-	const { ExecutionContext } = (await import('lighthouse/core/gather/driver/execution-context.js')) as unknown as {
-		ExecutionContext: { prototype: { evaluate: Evaluate } };
-	};
-	const { pageFunctions } = (await import('lighthouse/core/lib/page-functions.js')) as unknown as {
-		pageFunctions: { computeBenchmarkIndex: unknown };
-	};
-	const evaluate = ExecutionContext.prototype.evaluate;
-	ExecutionContext.prototype.evaluate = async function (mainFn, options) {
-		if (mainFn !== pageFunctions.computeBenchmarkIndex || !traceHooks) return evaluate.call(this, mainFn, options);
+	const evaluate = executionContext.prototype.evaluate;
+	executionContext.prototype.evaluate = async function (mainFn, options) {
+		if (mainFn !== computeBenchmarkIndex || !traceHooks) return evaluate.call(this, mainFn, options);
 		const hooks = traceHooks;
 		const known = await hooks.benchmark();
 		if (known !== undefined) return known;
@@ -96,10 +86,8 @@ async function hookLighthouse(): Promise<void> {
 	};
 	// The capture stage's screenshots and DOM facts are taken in the page Lighthouse has loaded, where its own
 	// full-page screenshot would be taken (the last gatherer; ours are off in the reports): no second page load.
-	const FullPageScreenshot = (await import('lighthouse/core/gather/gatherers/full-page-screenshot.js'))
-		.default as unknown as FullPageScreenshotGatherer;
-	const fullPageShot = FullPageScreenshot.prototype.getArtifact;
-	FullPageScreenshot.prototype.getArtifact = async function (ctx) {
+	const fullPageShot = fullPageScreenshot.prototype.getArtifact;
+	fullPageScreenshot.prototype.getArtifact = async function (ctx) {
 		if (!captureHook) return fullPageShot.call(this, ctx);
 		await captureHook(ctx.driver);
 		// No artifact: the report has no full-page screenshot, as with disableFullPageScreenshot.
@@ -130,9 +118,9 @@ function yieldToPageLoads(): void {
 async function main(): Promise<void> {
 	yieldToPageLoads();
 	const lh: LighthouseModule = await import('lighthouse');
-	await hookLighthouse();
-	memoizeMessageFormat(lighthouseMessageFormat());
 	const version = (require('lighthouse/package.json') as { version: string }).version;
+	await hookLighthouse(version);
+	memoizeMessageFormat(lighthouseMessageFormat());
 	post({ type: 'ready', lighthouseVersion: version });
 
 	port.on('message', (msg: WorkerMessage) => {
@@ -244,6 +232,8 @@ async function run(lh: LighthouseModule, msg: WorkerRunMessage): Promise<LhrLike
 
 async function runLighthouse(lh: LighthouseModule, msg: WorkerRunMessage): Promise<LhrLike> {
 	const common = {
+		// The categories asked for, of the four results show: Lighthouse's default config also has agentic-browsing
+		// (13.3 on), whose gatherers would fetch the page again, /llms.txt and /.well-known/ai-catalog.json.
 		onlyCategories: msg.categories,
 		throttlingMethod: msg.throttling,
 		// The capture stage takes our own screenshots; skipping Lighthouse's saves CPU. With a capture asked for,
