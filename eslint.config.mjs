@@ -47,6 +47,20 @@ export default tseslint.config(
 		},
 	},
 	{
+		// Node code has the DOM types only because Playwright page functions need them (tsconfig.json): a browser
+		// global outside such a function is a bug. Page functions say so with an eslint-disable comment.
+		files: ['src/**/*.ts'],
+		ignores: ['src/webview/**'],
+		rules: {
+			'no-restricted-globals': [
+				'error',
+				...['document', 'window', 'navigator', 'location', 'localStorage', 'sessionStorage', 'getComputedStyle'].map(
+					(name) => ({ name, message: 'A browser global: Node code runs no DOM (page functions excepted).' }),
+				),
+			],
+		},
+	},
+	{
 		files: ['test/**/*.ts'],
 		rules: { '@typescript-eslint/no-non-null-assertion': 'off', '@typescript-eslint/no-unused-expressions': 'off' },
 	},

@@ -27,9 +27,11 @@ export interface ShotOptions {
  */
 export async function takeShots(page: Page, opts: ShotOptions): Promise<CaptureShots> {
 	const viewport = page.viewportSize() ?? { width: 1280, height: 720 };
+	/* eslint-disable no-restricted-globals -- runs in the page */
 	const docHeight = await page.evaluate(() =>
 		Math.max(document.documentElement.scrollHeight, document.body?.scrollHeight ?? 0),
 	);
+	/* eslint-enable no-restricted-globals */
 	return takeShotsOf({ viewport, docHeight, taker: (spec) => playwrightTaker(page, spec) }, opts);
 }
 
@@ -144,6 +146,7 @@ async function downscale(page: Page, input: Buffer, width: number, height: numbe
 				const img = new Image();
 				img.src = src;
 				await img.decode();
+				// eslint-disable-next-line no-restricted-globals -- runs in the page
 				const canvas = document.createElement('canvas');
 				canvas.width = w;
 				canvas.height = h;

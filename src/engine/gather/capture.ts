@@ -221,8 +221,10 @@ async function load(page: Page, url: string, formFactor: FormFactor, navigationM
 		throw new AuditError('NOT_HTML', `Capture (${formFactor}): ${url} is not an HTML page (content-type ${type}).`);
 	// Late content (fonts, client-side rendering) settles briefly; a page that never goes idle is captured as it is.
 	await page.waitForLoadState('networkidle', { timeout: 1_500 }).catch(() => undefined);
+	/* eslint-disable no-restricted-globals -- these two run in the page */
 	await page.evaluate(() => document.fonts?.ready.then(() => undefined)).catch(() => undefined);
 	await page.evaluate(() => window.scrollTo(0, 0));
+	/* eslint-enable no-restricted-globals */
 }
 
 function toCaptureError(err: unknown, url: string, formFactor: FormFactor, navigationMs: number): AuditError {

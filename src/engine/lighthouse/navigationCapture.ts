@@ -83,6 +83,7 @@ interface PageMetrics {
 	docHeight: number;
 }
 
+/* eslint-disable no-restricted-globals -- settlePage runs in the page */
 /** In the page: let late fonts settle (briefly), scroll to the top, and measure the viewport and the document. */
 async function settlePage(): Promise<PageMetrics> {
 	if ('fonts' in document)
@@ -98,6 +99,7 @@ async function settlePage(): Promise<PageMetrics> {
 		docHeight: Math.max(document.documentElement.scrollHeight, document.body?.scrollHeight ?? 0),
 	};
 }
+/* eslint-enable no-restricted-globals */
 
 /** Screenshots over DevTools: one image pixel per CSS px (the device's pixel ratio undone), smaller by `factor` when scaled. */
 function cdpTaker(session: CaptureDriver['defaultSession'], spec: ShootSpec, dpr: number): ShotTaker {
