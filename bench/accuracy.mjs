@@ -19,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lighthouseCli } from './lighthouseCli.mjs';
+import { median } from './lib/stats.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -46,11 +47,6 @@ const LH_ONLY = {
 	formFactors: ['mobile'],
 };
 const log = (...a) => console.error('[bench:accuracy]', ...a);
-
-const median = (xs) => {
-	const s = [...xs].sort((a, b) => a - b);
-	return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 // Main-thread work of a fixed size (not a fixed time), as real scripts are: contention makes it take longer.
 const WORK = `function work(n) { let x = 0; for (let i = 0; i < n * 1e5; i++) x += Math.sqrt(i + x % 7); return x; }`;
@@ -146,8 +142,10 @@ function burnOneCore() {
 	return {
 		pid: child.pid,
 		stop: () =>
-			new Promise((resolve) =>
-				child.exitCode !== null ? resolve() : (child.once('exit', resolve), child.kill('SIGKILL')),
+			/** @type {Promise<void>} */ (
+				new Promise((resolve) =>
+					child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGKILL')),
+				)
 			),
 	};
 }
