@@ -149,7 +149,8 @@ async function main() {
 		reps,
 	};
 
-	// 3. Score stability: one slow page, 4 asked at once (the engine runs at most the cores + 1 with the slot) vs one at a time vs accuracy mode.
+	// 3. Score stability: one slow page, 4 asked at once (the engine runs at most the cores + 1 with the slot) vs one at
+	// a time vs accuracy mode.
 	const n = 4;
 	const slow = (tag, i) => `${server.url('/slow.html')}?${tag}=${i}`;
 	const perf = (r) => r.stages['lighthouse-mobile'].data.scores.performance;

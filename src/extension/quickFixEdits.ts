@@ -170,7 +170,9 @@ function labelFor(
 	return { title: `Add a label for the field (${forAttr}="${id}")`, preferred: true, inserts };
 }
 
-/** `element` on a line of its own right after `<head>`, indented like the head's contents; the caret after `caretAfter`. */
+/**
+ * `element` on a line of its own right after `<head>`, indented like the head's contents; the caret after `caretAfter`.
+ */
 function headInsert(text: string, element: string, caretAfter?: string): TextInsert | undefined {
 	const head = firstTag(text, 'head');
 	if (!head) return undefined;
@@ -187,7 +189,10 @@ function headInsert(text: string, element: string, caretAfter?: string): TextIns
 	};
 }
 
-/** An opening tag: where it starts and ends, where new attributes go, and its attributes (lower-cased names; value undefined for an expression). */
+/**
+ * An opening tag: where it starts and ends, where new attributes go, and its attributes (lower-cased names; value
+ * undefined for an expression).
+ */
 export interface Tag {
 	name: string;
 	start: number;

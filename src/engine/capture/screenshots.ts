@@ -3,7 +3,9 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { CaptureShots, Screenshot } from '../../protocol';
 
-/** Full-page shots stop at this many CSS px: a long page is still one readable image, and Chromium has texture limits. */
+/**
+ * Full-page shots stop at this many CSS px: a long page is still one readable image, and Chromium has texture limits.
+ */
 export const MAX_FULL_PAGE_HEIGHT = 8_000;
 
 /** JPEG qualities tried in turn before the image is scaled down. */

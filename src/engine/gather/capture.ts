@@ -40,7 +40,8 @@ export function createCaptureStage(browser: CaptureBrowser): Stage<'capture'> {
 			const formFactors =
 				ctx.options.formFactors.length > 0 ? ctx.options.formFactors : (['mobile', 'desktop'] as FormFactor[]);
 			const budget = captureBudget(ctx.settings.auditTimeoutMs);
-			// One controller for the stage: the audit's signal, our own time budget, and the first failure all stop every context.
+			// One controller for the stage: the audit's signal, our own time budget, and the first failure all stop every
+			// context.
 			const stop = new AbortController();
 			const onAbort = () => stop.abort(ctx.signal.reason);
 			ctx.signal.addEventListener('abort', onAbort, { once: true });

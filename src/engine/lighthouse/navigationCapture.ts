@@ -12,7 +12,9 @@ export interface NavigationCaptureRequest {
 	targetBytes: number;
 }
 
-/** The capture a Lighthouse run took of its page, or why it could not (the capture stage then loads the page itself). */
+/**
+ * The capture a Lighthouse run took of its page, or why it could not (the capture stage then loads the page itself).
+ */
 export type NavigationCapture =
 	{ shots: CaptureShots; facts: DomFacts; viewport: { width: number; height: number }; ms: number } | { error: string };
 
@@ -101,7 +103,10 @@ async function settlePage(): Promise<PageMetrics> {
 }
 /* eslint-enable no-restricted-globals */
 
-/** Screenshots over DevTools: one image pixel per CSS px (the device's pixel ratio undone), smaller by `factor` when scaled. */
+/**
+ * Screenshots over DevTools: one image pixel per CSS px (the device's pixel ratio undone), smaller by `factor` when
+ * scaled.
+ */
 function cdpTaker(session: CaptureDriver['defaultSession'], spec: ShootSpec, dpr: number): ShotTaker {
 	const take = async (quality: number, factor: number) => {
 		const clip = { x: 0, y: 0, width: spec.width, height: spec.height, scale: factor / dpr };
