@@ -140,7 +140,8 @@ function labelFor(
 ): QuickFixPlan | undefined {
 	if (!tag) return undefined;
 	const own = tag.attrs.get('id');
-	if (own !== undefined && !/^[A-Za-z][\w:.-]*$/.test(own)) return undefined; // an expression (JSX) or nothing to point at
+	// An id that is not a plain name: an expression (JSX), or nothing to point at.
+	if (own !== undefined && !/^[A-Za-z][\w:.-]*$/.test(own)) return undefined;
 	const id = own ?? suggestedId;
 	if (!/^[A-Za-z][\w:.-]*$/.test(id)) return undefined;
 	const forAttr = opts.jsx ? 'htmlFor' : 'for';

@@ -338,7 +338,8 @@ function sourcePaths(source: string, mapUrl?: string): { path: string; absolute:
 		}
 		return out;
 	}
-	// `webpack://<name>/./src/App.tsx`, `webpack:///src/App.tsx`, `turbopack:///[project]/…`, `vite://…`: the path after the namespace.
+	// The path after the namespace: `webpack://<name>/./src/App.tsx`, `webpack:///src/App.tsx`,
+	// `turbopack:///[project]/…`, `vite://…`.
 	const scheme = /^([a-z][a-z0-9+.-]*):\/\/([^/]*)(\/.*)?$/i.exec(bare);
 	if (scheme && !/^https?$/i.test(scheme[1])) {
 		const rest = scheme[3] ?? '';
