@@ -109,8 +109,3 @@ export function resultBanner(
 		hint: 'Nothing could be measured. Fix the cause and re-run the audit.',
 	};
 }
-
-/** A one-word status for labels: '' for ok, else `partial` or `failed`. */
-export function statusWord(status: AuditStatus | undefined): string {
-	return status === 'partial' || status === 'failed' ? status : '';
-}
