@@ -2,7 +2,7 @@
 //   node esbuild.js            build once
 //   node esbuild.js --watch    rebuild on change
 //   node esbuild.js --minify   minified (used by `npm run package`)
-// An entry whose source file does not exist yet is skipped, so the build works while parts are in progress.
+// A missing entry fails the build: a renamed source would otherwise ship without its bundle.
 'use strict';
 const esbuild = require('esbuild');
 const fs = require('node:fs');
@@ -58,21 +58,22 @@ const entries = [
 ];
 
 async function main() {
-	const present = entries.filter((e) => {
-		const src = e.entryPoints[0];
-		if (fs.existsSync(path.join(__dirname, src))) return true;
-		console.warn(`[esbuild] skipping ${src}: not there yet`);
-		return false;
-	});
+	const missing = entries.map((e) => e.entryPoints[0]).filter((src) => !fs.existsSync(path.join(__dirname, src)));
+	if (missing.length > 0) {
+		console.error(
+			`[esbuild] entry not found: ${missing.join(', ')}. Renamed or moved? Update the entries in esbuild.js.`,
+		);
+		process.exit(1);
+	}
 	if (watch) {
-		for (const options of present) {
+		for (const options of entries) {
 			const ctx = await esbuild.context(options);
 			await ctx.watch();
 		}
 		console.log('[esbuild] watching…');
 		return;
 	}
-	await Promise.all(present.map((options) => esbuild.build(options)));
+	await Promise.all(entries.map((options) => esbuild.build(options)));
 }
 
 main().catch((err) => {

@@ -19,6 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PAGES, startServer } from './accuracyPages.mjs';
 import { lighthouseCli } from './lighthouseCli.mjs';
+import { median } from './lib/stats.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -47,11 +48,6 @@ const LH_ONLY = {
 };
 const log = (...a) => console.error('[bench:accuracy]', ...a);
 
-const median = (xs) => {
-	const s = [...xs].sort((a, b) => a - b);
-	return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 /** The CLI alone on one page: its performance score, benchmarkIndex and the metrics that move most. */
 async function reference(url) {
 	const lhr = await lighthouseCli(url, ['--only-categories=performance']);
@@ -70,8 +66,10 @@ function burnOneCore() {
 	return {
 		pid: child.pid,
 		stop: () =>
-			new Promise((resolve) =>
-				child.exitCode !== null ? resolve() : (child.once('exit', resolve), child.kill('SIGKILL')),
+			/** @type {Promise<void>} */ (
+				new Promise((resolve) =>
+					child.exitCode !== null ? resolve() : (child.once('exit', () => resolve()), child.kill('SIGKILL')),
+				)
 			),
 	};
 }

@@ -49,8 +49,9 @@ work(50);
 setTimeout(() => { work(30); const l = document.getElementById('list'); for (let i = 0; i < 300; i++) { const d = document.createElement('p'); d.textContent = 'Item ' + i; l.appendChild(d); } }, 150);
 setTimeout(() => work(40), 700);
 </script></body></html>`,
-	// Work after the page has gone quiet: 1.3 s after its load, with nothing in flight, one task of about 150 ms. The trace slot
-	// passes on at quiet, so this task runs while the next page loads; Lighthouse's own CPU-quiet wait still traces it.
+	// Work after the page has gone quiet: 1.3 s after its load, with nothing in flight, one task of about 150 ms. The
+	// trace slot passes on at quiet, so this task runs while the next page loads; Lighthouse's own CPU-quiet wait still
+	// traces it.
 	'/late': () => `${head('Late')}<body><h1>Late work</h1><p>A task 1.3 s after the load.</p>
 <script>${WORK}
 addEventListener('load', () => setTimeout(() => work(90), 1300));

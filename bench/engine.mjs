@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { lighthouseCli } from './lighthouseCli.mjs';
+import { median } from './lib/stats.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -18,10 +19,6 @@ const CLI_PAGES = quick ? 2 : 6;
 const CONCURRENCY = 4;
 const LH_ONLY = { stages: { capture: false, cro: false, ai: false, crux: false }, noCache: true };
 
-const median = (xs) => {
-	const s = [...xs].sort((a, b) => a - b);
-	return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const spreadOf = (xs) => ({
 	n: xs.length,
 	min: Math.min(...xs),
@@ -152,7 +149,8 @@ async function main() {
 		reps,
 	};
 
-	// 3. Score stability: one slow page, 4 asked at once (the engine runs at most the cores + 1 with the slot) vs one at a time vs accuracy mode.
+	// 3. Score stability: one slow page, 4 asked at once (the engine runs at most the cores + 1 with the slot) vs one at
+	// a time vs accuracy mode.
 	const n = 4;
 	const slow = (tag, i) => `${server.url('/slow.html')}?${tag}=${i}`;
 	const perf = (r) => r.stages['lighthouse-mobile'].data.scores.performance;

@@ -21,6 +21,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PAGES, startServer } from './accuracyPages.mjs';
 import { lighthouseCli } from './lighthouseCli.mjs';
+import { median } from './lib/stats.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
@@ -47,10 +48,6 @@ const METRIC_FLOOR = 0.05;
 const CACHE = path.join(os.homedir(), '.cache', 'auditlens');
 const log = (...a) => console.error('[bench:lighthouse-versions]', ...a);
 
-const median = (xs) => {
-	const s = [...xs].sort((a, b) => a - b);
-	return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const spread = (xs) => Math.max(...xs) - Math.min(...xs);
 const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
 
@@ -284,6 +281,7 @@ async function main() {
 		auditsDisappeared: setDiff(ran('pinned', 'audits'), ran('candidate', 'audits')),
 		insightsAppeared: setDiff(ran('candidate', 'insights'), ran('pinned', 'insights')),
 		insightsDisappeared: setDiff(ran('pinned', 'insights'), ran('candidate', 'insights')),
+		/** @type {string[]} */
 		weightsMoved: [],
 	};
 	for (const cat of CATEGORIES) {

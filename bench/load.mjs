@@ -23,7 +23,7 @@ function parseArgs(argv) {
 		formFactors: ['mobile'],
 		lighthouseOnly: false,
 		out: path.join(root, 'bench', 'results', 'load.json'),
-		urls: [],
+		urls: /** @type {string[]} */ ([]),
 	};
 	for (let i = 0; i < argv.length; i++) {
 		const v = argv[i];
@@ -79,7 +79,8 @@ async function main() {
 				if (code) errors[code] = (errors[code] ?? 0) + 1;
 				else durations.push(performance.now() - start);
 			} catch (err) {
-				const code = err?.data?.code ?? err?.message ?? String(err);
+				const e = /** @type {{ data?: { code?: string }; message?: string } | undefined} */ (err);
+				const code = e?.data?.code ?? e?.message ?? String(err);
 				errors[code] = (errors[code] ?? 0) + 1;
 			}
 		}

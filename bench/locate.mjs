@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { median } from './lib/stats.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const require = createRequire(import.meta.url);
@@ -40,8 +41,6 @@ const write = (rel, text) => {
 	fs.mkdirSync(path.dirname(file), { recursive: true });
 	fs.writeFileSync(file, text);
 };
-const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 try {
 	// 1. The workspace: every kind of file a site's repository holds, 2,000 in all (node_modules not counted: skipped).
 	let n = 0;
@@ -220,6 +219,7 @@ export function Card${i}(): HTMLElement {
 		maxTotalMs: +Math.max(...runs.map((x) => x.totalMs)).toFixed(1),
 		goalMs: GOAL_MS,
 	};
+	/** @type {[name: string, value: string, target: string, ok: boolean | null][]} */
 	const rows = [
 		[
 			`Mapping time per audit, ${n.toLocaleString('en')} files, ${findings.length} findings (median of ${ROUNDS})`,

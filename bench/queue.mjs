@@ -17,6 +17,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from './lib/stats.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -99,7 +100,7 @@ function measuredCli(dir, name, args, env) {
 	});
 	fs.closeSync(err);
 	let stdout = '';
-	child.stdout.on('data', (c) => (stdout += c.toString()));
+	/** @type {import('node:stream').Readable} */ (child.stdout).on('data', (c) => (stdout += c.toString()));
 	const closed = new Promise((resolve, reject) => child.on('error', reject).on('close', resolve));
 	return {
 		reaper: child,
@@ -132,6 +133,7 @@ const tail = (file, n = 15) =>
 async function runContender(workers, origin, tag) {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), `auditlens-bench-queue-${workers}w-`));
 	const redis = await startRedis();
+	/** @type {NodeJS.ProcessEnv} */
 	const env = { ...process.env, AUDITLENS_QUEUE_KEY: 'bench-queue-key' };
 	delete env.ANTHROPIC_API_KEY;
 	delete env.CRUX_API_KEY;
@@ -147,7 +149,7 @@ async function runContender(workers, origin, tag) {
 			procs.push(w);
 		}
 		await Promise.all(procs.map((w, i) => waitForLog(w.errFile, WORKER_READY, w.reaper, `worker ${i + 1}`)));
-		const workerPids = procs.map((w) => commandPid(w.reaper.pid)).filter(Boolean);
+		const workerPids = procs.map((w) => commandPid(w.reaper.pid)).filter((pid) => pid !== undefined);
 		const urls = Array.from({ length: PAGES }, (_, i) => `${origin}/site/page${(i % 12) + 1}.html?run=${tag}-${i}`);
 		const cpuBefore = cpuSeconds(workerPids);
 		const submitter = measuredCli(
@@ -207,11 +209,6 @@ async function runContender(workers, origin, tag) {
 	}
 }
 
-const median = (xs) => {
-	const s = [...xs].sort((a, b) => a - b);
-	return s.length === 0 ? null : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-
 async function main() {
 	const server = await startFixtureServer();
 	const results = {
@@ -223,13 +220,14 @@ async function main() {
 		},
 		node: process.versions.node,
 		batch: { pages: PAGES, formFactor: 'mobile', capture: true, workerConcurrency: WORKER_CONCURRENCY },
-		runs: [],
+		runs: /** @type {Record<string, any>[]} */ ([]),
 	};
 	log(
 		`${results.machine.cores} cores, load average ${results.machine.loadavgAtStart.join(' ')}; ${PAGES} pages at ${server.origin}`,
 	);
 	try {
 		for (let round = 0; round < REPEAT; round++) {
+			/** @type {Record<string, any>} */
 			const r = {};
 			// Alternate who goes first: a disk cache or a neighbour's load favours neither every time.
 			for (const workers of round % 2 ? [...CONTENDERS].reverse() : CONTENDERS) {
@@ -246,7 +244,7 @@ async function main() {
 		await server.close();
 	}
 	results.machine.loadavgAtEnd = os.loadavg().map((l) => +l.toFixed(2));
-	results.medianRatio = median(results.runs.map((r) => r.ratio));
+	results.medianRatio = results.runs.length ? median(results.runs.map((r) => r.ratio)) : null;
 	fs.mkdirSync(path.join(here, 'results'), { recursive: true });
 	fs.writeFileSync(path.join(here, 'results', 'queue.json'), `${JSON.stringify(results, null, 2)}\n`);
 	printReport(results);

@@ -27,6 +27,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { median } from './lib/stats.mjs';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '..');
@@ -235,6 +236,7 @@ async function runUnlighthouse({ node, bin, origin, chromePath, sandbox }) {
 	};
 }
 
+/** @param {{ node: string, origin: string, scan: boolean, chromePath: string, extra?: string[] }} options */
 async function runOurs({ node, origin, scan, chromePath, extra = [] }) {
 	const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auditlens-bench-ours-'));
 	const target = scan ? ['scan', `${origin}/`] : ['audit', ...ROUTES.map((r) => `${origin}${r}`)];
@@ -253,6 +255,7 @@ async function runOurs({ node, origin, scan, chromePath, extra = [] }) {
 		...extra,
 	];
 	// AI and CrUX are off for lack of keys; capture and CRO are on (the defaults).
+	/** @type {NodeJS.ProcessEnv} */
 	const env = { ...process.env, CHROME_PATH: chromePath };
 	delete env.ANTHROPIC_API_KEY;
 	delete env.CRUX_API_KEY;
@@ -282,11 +285,6 @@ async function runOurs({ node, origin, scan, chromePath, extra = [] }) {
 		.map((ms) => +(ms / 1000).toFixed(1));
 	return { dir, proc, audited, notOk, perPageSeconds, command: target[0] };
 }
-
-const median = (xs) => {
-	const s = [...xs].sort((a, b) => a - b);
-	return s.length === 0 ? null : s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 
 /** One contender's run as the figures the table and the JSON show. */
 function figures(tool, run) {
@@ -340,26 +338,24 @@ async function main() {
 			: undefined,
 		lighthouse: JSON.parse(fs.readFileSync(require.resolve('lighthouse/package.json'), 'utf8')).version,
 		goals: GOALS,
-		runs: [],
+		runs: /** @type {Record<string, any>[]} */ ([]),
 	};
 	console.log(
 		`Machine: ${results.machine.cores} cores, load average ${results.machine.loadavgAtStart.join(' ')}; Node ${results.node}; ${chromePath}; site of ${ROUTES.length} pages at ${origin} (${withSitemap ? 'with' : 'no'} sitemap)`,
 	);
 
-	const contenders = [
-		...(bin ? [['Unlighthouse', () => runUnlighthouse({ node, bin, origin, chromePath, sandbox })]] : []),
-		[`AuditLens ${scan ? 'scan' : 'audit'}`, () => runOurs({ node, origin, scan, chromePath })],
-		...(lighthouseOnly
-			? [
-					[
-						`AuditLens ${scan ? 'scan' : 'audit'}, Lighthouse only`,
-						() => runOurs({ node, origin, scan, chromePath, extra: ['--no-capture', '--no-cro'] }),
-					],
-				]
-			: []),
-	];
+	/** @type {[name: string, run: () => Promise<any>][]} */
+	const contenders = [];
+	if (bin) contenders.push(['Unlighthouse', () => runUnlighthouse({ node, bin, origin, chromePath, sandbox })]);
+	contenders.push([`AuditLens ${scan ? 'scan' : 'audit'}`, () => runOurs({ node, origin, scan, chromePath })]);
+	if (lighthouseOnly)
+		contenders.push([
+			`AuditLens ${scan ? 'scan' : 'audit'}, Lighthouse only`,
+			() => runOurs({ node, origin, scan, chromePath, extra: ['--no-capture', '--no-cro'] }),
+		]);
 	try {
 		for (let i = 0; i < REPEAT; i++) {
+			/** @type {Record<string, any>} */
 			const round = {};
 			// Alternate who goes first: a disk cache or a neighbour's load favours neither every time.
 			for (const [name, run] of i % 2 ? [...contenders].reverse() : contenders) {
@@ -388,8 +384,10 @@ async function main() {
 	results.machine.loadavgAtEnd = os.loadavg().map((l) => +l.toFixed(2));
 	const ratios = results.runs.map((r) => r.ratio).filter((x) => x !== undefined);
 	const round2 = (x) => (x === null ? null : +x.toFixed(2));
-	results.medianRatio = round2(median(ratios));
-	results.oursMedianSecondsPerPage = round2(median(results.runs.map((r) => r.ours.secondsPerPage)));
+	results.medianRatio = round2(ratios.length ? median(ratios) : null);
+	results.oursMedianSecondsPerPage = round2(
+		results.runs.length ? median(results.runs.map((r) => r.ours.secondsPerPage)) : null,
+	);
 	fs.mkdirSync(path.join(here, 'results'), { recursive: true });
 	fs.writeFileSync(path.join(here, 'results', 'site.json'), `${JSON.stringify(results, null, 2)}\n`);
 	printReport(results);

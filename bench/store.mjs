@@ -64,7 +64,7 @@ const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(
 const dirBytes = (dir) =>
 	fs.existsSync(dir)
 		? fs
-				.readdirSync(dir, { recursive: true })
+				.readdirSync(dir, { recursive: true, encoding: 'utf8' })
 				.reduce((n, f) => n + (fs.statSync(path.join(dir, f)).isFile() ? fs.statSync(path.join(dir, f)).size : 0), 0)
 		: 0;
 
@@ -176,6 +176,7 @@ try {
 		singleFlight: { requests: 20, fnCalls: calls, allGotResult: shared.every((r) => r === shared[0]), target: 1 },
 	};
 
+	/** @type {[name: string, value: string, target: string, ok: boolean | null][]} */
 	const rows = [
 		[
 			'DB bytes per audit (mobile + desktop LHR, result)',

@@ -67,7 +67,10 @@ export function stageErrorsOf(r: AuditResult): [StageName, ErrorInfo][] {
 
 const errorLine = (e: ErrorInfo) => `${e.code}: ${safeText(e.message, { max: 500 })}`;
 
-/** A readable block for one audited URL: its status, scores per form factor, key metrics, stage errors, field data, CRO findings. */
+/**
+ * A readable block for one audited URL: its status, scores per form factor, key metrics, stage errors, field data, CRO
+ * findings.
+ */
 export function formatResult(item: BatchItem, budgetFailures: string[], paint: Paint = NO_COLOR): string {
 	const url = safeText(item.url, { max: 200 });
 	const status = statusOf(item);

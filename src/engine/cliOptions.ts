@@ -214,7 +214,9 @@ export function locateArgs(v: { sarif?: string; root?: string; json?: boolean; m
 	};
 }
 
-/** Before the first audit: the root is a folder, and the SARIF file can be written (not a folder, its folder writable). */
+/**
+ * Before the first audit: the root is a folder, and the SARIF file can be written (not a folder, its folder writable).
+ */
 export function checkLocateArgs(a: LocateArgs | undefined): void {
 	if (!a) return;
 	let root: fs.Stats;

@@ -248,7 +248,10 @@ export class Engine {
 		return auditBatch(params, listener, (p, l) => this.audit(p, l));
 	}
 
-	/** Cancel an audit by id, or every audit of a batch by its batch id, or a scan (discovery and route audits) by its scan id. */
+	/**
+	 * Cancel an audit by id, or every audit of a batch by its batch id, or a scan (discovery and route audits) by its
+	 * scan id.
+	 */
 	cancel(auditId: string): number {
 		return cancelById(this.cancellers, auditId);
 	}

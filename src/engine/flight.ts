@@ -53,7 +53,10 @@ export class SingleFlight<T> {
 		return this.flights.get(key)?.waiters.size ?? 0;
 	}
 
-	/** The latest deadline of the callers waiting on the run for `key` (Infinity if one has none; undefined when none runs). */
+	/**
+	 * The latest deadline of the callers waiting on the run for `key` (Infinity if one has none; undefined when none
+	 * runs).
+	 */
 	deadline(key: string): number | undefined {
 		const flight = this.flights.get(key);
 		if (!flight || flight.waiters.size === 0) return undefined;

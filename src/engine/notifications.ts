@@ -73,7 +73,9 @@ export class Subscribers {
 		for (const s of this.byKey.get(key) ?? []) s.listener.stageResult?.({ auditId: s.auditId, url, stages });
 	}
 
-	/** When the run of `key` left the queue (undefined while it waits), its outcomes so far, and the stages still running. */
+	/**
+	 * When the run of `key` left the queue (undefined while it waits), its outcomes so far, and the stages still running.
+	 */
 	snapshot(key: string): { startedAt?: number; stages: StageOutcomes; running: StageName[] } {
 		const seen = this.seen.get(key);
 		return {

@@ -28,7 +28,9 @@ export class FindingPlacer {
 		private readonly mappings: readonly WorkspaceMapping[] = [],
 	) {}
 
-	/** The findings of the stored audit `id` placed in the root, or why they could not be (a message a person can act on). */
+	/**
+	 * The findings of the stored audit `id` placed in the root, or why they could not be (a message a person can act on).
+	 */
 	async place(
 		id: string,
 		url: string,
@@ -53,7 +55,10 @@ export class FindingPlacer {
 		this.unlocated.push({ url, message: `no findings: ${why}` });
 	}
 
-	/** Write the SARIF log to `file` atomically (a reader sees the old file or the new one, never half); answers its result count. */
+	/**
+	 * Write the SARIF log to `file` atomically (a reader sees the old file or the new one, never half); answers its
+	 * result count.
+	 */
 	async writeSarif(file: string): Promise<number> {
 		const log = toSarif({ root: this.root, pages: this.located, failures: this.unlocated });
 		await fs.promises.mkdir(path.dirname(file), { recursive: true });

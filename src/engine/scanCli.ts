@@ -168,7 +168,10 @@ export interface ScanCommandOptions {
 /** Exit codes of a scan stopped by a signal: the shell's 128 + the signal number. */
 export const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
 
-/** Run `auditlens scan`; answers the exit code (0 ok, 1 a route failed or an output was not written, 2 budget, 130/143 signal). */
+/**
+ * Run `auditlens scan`; answers the exit code (0 ok, 1 a route failed or an output was not written, 2 budget, 130/143
+ * signal).
+ */
 export async function scanCommand(a: ScanArgs, opts: ScanCommandOptions = {}): Promise<number> {
 	const out = opts.out ?? process.stdout;
 	checkScanArgs(a);

@@ -15,7 +15,9 @@ export interface ScoreColumn {
 	category: Category;
 }
 
-/** The columns of a report: each form factor asked for × each category some route was scored on (all four if none was). */
+/**
+ * The columns of a report: each form factor asked for × each category some route was scored on (all four if none was).
+ */
 export function scoreColumns(report: Pick<ScanReport, 'formFactors' | 'routes'>): ScoreColumn[] {
 	const seen = new Set<Category>();
 	for (const r of report.routes)
@@ -42,7 +44,9 @@ export function columnLabel(col: ScoreColumn, report: Pick<ScanReport, 'formFact
 	return report.formFactors.length > 1 ? `${col.formFactor === 'mobile' ? 'M' : 'D'}:${short}` : short;
 }
 
-/** The status of a route in words: `ok`, `partial`, `failed`, or the code of the error that kept it from being audited. */
+/**
+ * The status of a route in words: `ok`, `partial`, `failed`, or the code of the error that kept it from being audited.
+ */
 export function routeStatusLabel(r: ScanRoute): string {
 	return r.status === 'error' ? (r.error?.code ?? 'error') : r.status;
 }
@@ -156,7 +160,9 @@ export function discoveryLine(report: ScanReport): string {
 	return `Routes: ${parts.join(', ')}${sitemaps} (discovery took ${seconds(d.durationMs)})`;
 }
 
-/** Routes whose audit ended (those that never started, e.g. cancelled or refused, don't count toward the time a page). */
+/**
+ * Routes whose audit ended (those that never started, e.g. cancelled or refused, don't count toward the time a page).
+ */
 const auditedRoutes = (report: ScanReport) => report.routes.filter((r) => r.status !== 'error').length;
 
 /** `Scan took 53.4 s for 13 routes, 4.1 s a page`. */
@@ -274,7 +280,10 @@ export function csvCell(value: string | number | boolean | undefined | null): st
 	return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 
-/** A 0..1 score or change to two decimals, as a number: a spreadsheet reads `-0.12` as one, and it is ours, not the site's. */
+/**
+ * A 0..1 score or change to two decimals, as a number: a spreadsheet reads `-0.12` as one, and it is ours, not the
+ * site's.
+ */
 const round2 = (n: number | null | undefined) =>
 	typeof n === 'number' && Number.isFinite(n) ? Math.round(n * 100) / 100 : undefined;
 

@@ -104,7 +104,9 @@ function openScan(ctx: Ctx): Handler {
 		});
 }
 
-/** Audit several URLs: the URLs given (tests, other extensions) or typed/pasted, separated by spaces, commas or lines. */
+/**
+ * Audit several URLs: the URLs given (tests, other extensions) or typed/pasted, separated by spaces, commas or lines.
+ */
 function auditUrls(ctx: Ctx): Handler {
 	return async (arg?: unknown): Promise<BatchAuditItem[] | undefined> => {
 		let urls: string[] | undefined;
@@ -342,7 +344,8 @@ function openResult(ctx: Ctx): Handler {
 		withErrors(ctx, 'open the result', async () => {
 			const id = resultIdOf(ctx, arg);
 			if (id) await ResultPanel.show(ctx, id);
-			// The newest audit of a URL opened from the history puts its findings in the Problems panel (after a restart, say).
+			// The newest audit of a URL opened from the history puts its findings in the Problems panel (after a restart,
+			// say).
 			const node = arg as HistoryNode | undefined;
 			if (node?.kind === 'url') void ctx.problems.show(node.summary.latest);
 			if (node?.kind === 'audit') {
@@ -502,7 +505,10 @@ function setCredentials(ctx: Ctx): Handler {
 
 type NameValue = { name: string; value: string };
 
-/** One header or cookie in a password box, parsed; null when the person is done (left it empty), undefined when they cancelled. */
+/**
+ * One header or cookie in a password box, parsed; null when the person is done (left it empty), undefined when they
+ * cancelled.
+ */
 async function askNameValue(
 	title: string,
 	prompt: string,

@@ -58,7 +58,9 @@ export const extensionSettingsSchema = z.object({
 });
 const EXTENSION_DEFAULTS = extensionSettingsSchema.parse({});
 
-/** The site scan's settings (`auditlens.scan.*`), sent with every Audit Site: type, bounds and default, defined once. */
+/**
+ * The site scan's settings (`auditlens.scan.*`), sent with every Audit Site: type, bounds and default, defined once.
+ */
 export const scanSettingsSchema = z.object({
 	maxRoutes: z._default(z.int().check(z.minimum(1), z.maximum(10_000)), 200),
 	maxDepth: z._default(z.int().check(z.minimum(0), z.maximum(20)), 3),

@@ -27,7 +27,10 @@ export function formatBytes(bytes: number): string {
 	return `${(bytes / (1024 * 1024)).toFixed(1)} MiB`;
 }
 
-/** What fixing an insight is estimated to save: `FCP 750 ms · LCP 1.2 s · 4.5 MiB`, or '' when Lighthouse gives no estimate. */
+/**
+ * What fixing an insight is estimated to save: `FCP 750 ms · LCP 1.2 s · 4.5 MiB`, or '' when Lighthouse gives no
+ * estimate.
+ */
 export function insightSavings(insight: Insight): string {
 	const parts: string[] = [];
 	for (const m of METRIC_ORDER) {
@@ -39,7 +42,9 @@ export function insightSavings(insight: Insight): string {
 	return parts.join(' · ');
 }
 
-/** What a row says beside its label: its savings (`304 ms`, `4.5 MiB`), a time or a count it measures; '' for a check. */
+/**
+ * What a row says beside its label: its savings (`304 ms`, `4.5 MiB`), a time or a count it measures; '' for a check.
+ */
 export function itemDetail(item: InsightItem): string {
 	const parts: string[] = [];
 	if (item.wastedMs !== undefined) parts.push(formatMs(item.wastedMs));
@@ -66,7 +71,9 @@ export function lighthouseMajor(version: string | undefined): number | undefined
 	return m ? Number(m[1]) : undefined;
 }
 
-/** The Lighthouse that made a result: its runs' own version, else `fallback` (the engine's, while no run has finished). */
+/**
+ * The Lighthouse that made a result: its runs' own version, else `fallback` (the engine's, while no run has finished).
+ */
 export function runsLighthouseVersion(stages: StageOutcomes, fallback?: string): string | undefined {
 	for (const ff of FORM_FACTORS) {
 		const outcome = stages[`lighthouse-${ff}`];

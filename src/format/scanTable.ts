@@ -79,13 +79,17 @@ export function sortRoutes(routes: readonly ScanRoute[], sort: SortOrder = DEFAU
 	});
 }
 
-/** The order after a click on the header of `key`: the other direction when it already sorts, else worst (or A–Z) first. */
+/**
+ * The order after a click on the header of `key`: the other direction when it already sorts, else worst (or A–Z) first.
+ */
 export function nextSort(current: SortOrder, key: SortKey): SortOrder {
 	if (current.key === key) return { key, dir: current.dir === 'asc' ? 'desc' : 'asc' };
 	return { key, dir: 'asc' };
 }
 
-/** A score change since the previous scan as `▲3` / `▼12`, and which way it went; undefined when there is none to show. */
+/**
+ * A score change since the previous scan as `▲3` / `▼12`, and which way it went; undefined when there is none to show.
+ */
 export function changeMark(change: number | undefined): { text: string; up: boolean } | undefined {
 	if (typeof change !== 'number' || !Number.isFinite(change)) return undefined;
 	const points = Math.round(change * 100);

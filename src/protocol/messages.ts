@@ -66,7 +66,9 @@ export interface ScanParams {
 	scan?: ScanOptionsInput;
 	/** Options of every route's audit (a scan defaults to mobile only). */
 	options?: AuditOptionsInput;
-	/** Client-chosen id for progress and `cancel` (route audits are `<scanId>:<index>`); the engine makes one if absent. */
+	/**
+	 * Client-chosen id for progress and `cancel` (route audits are `<scanId>:<index>`); the engine makes one if absent.
+	 */
 	scanId?: string;
 	/** Credentials for every route (cookies for the site's origin). */
 	auth?: AuditAuth;

@@ -76,7 +76,10 @@ export interface AuditOptionsInput {
  * context) and the engine's preflight; their values never appear in a result, the history, a log or stats.
  */
 export interface AuditAuth {
-	/** Extra request headers (e.g. `Authorization`), sent with every request of the page, like Lighthouse's `extraHeaders`. */
+	/**
+	 * Extra request headers (e.g. `Authorization`), sent with every request of the page, like Lighthouse's
+	 * `extraHeaders`.
+	 */
 	headers?: Record<string, string>;
 	/** Cookies for the audited URL's origin only: host-only for its host, path `/`, secure on https. */
 	cookies?: { name: string; value: string }[];
@@ -130,7 +133,10 @@ export type InsightMetric = 'FCP' | 'LCP' | 'TBT' | 'CLS' | 'INP';
 
 /** One row of an insight: a resource, an element, a check or a part of a breakdown. */
 export interface InsightItem {
-	/** What the row is about: a URL (without the page's own origin), an element's selector, or Lighthouse's label. Shortened. */
+	/**
+	 * What the row is about: a URL (without the page's own origin), an element's selector, or Lighthouse's label.
+	 * Shortened.
+	 */
 	label: string;
 	/** Estimated time this row wastes (e.g. a render-blocking request). */
 	wastedMs?: number;
@@ -189,17 +195,26 @@ export interface LighthouseRun {
 	performanceScores: number[];
 	/** Milliseconds Lighthouse itself took (the kept run). */
 	lighthouseMs: number;
-	/** Lighthouse's benchmarkIndex of the kept run: how fast this machine ran a fixed task just before it (higher is faster). Absent in results made before it was recorded. */
+	/**
+	 * Lighthouse's benchmarkIndex of the kept run: how fast this machine ran a fixed task just before it (higher is
+	 * faster). Absent in results made before it was recorded.
+	 */
 	benchmarkIndex?: number;
 	/** The CPU while the kept run's page load was traced (Linux; absent elsewhere and in older results). */
 	traceCpu?: TraceCpu;
-	/** The page load was traced under contention (see TraceCpu): its performance score may be lower than on a quiet machine. */
+	/**
+	 * The page load was traced under contention (see TraceCpu): its performance score may be lower than on a quiet
+	 * machine.
+	 */
 	contention?: boolean;
 }
 
 /** The CPU while a page load was under trace, measured by the engine from /proc. */
 export interface TraceCpu {
-	/** Time the page's main thread waited for a CPU while ready to run, per unit of time it ran (for the record: short-lived pages wait relatively long for small absolute times even on a quiet machine). */
+	/**
+	 * Time the page's main thread waited for a CPU while ready to run, per unit of time it ran (for the record:
+	 * short-lived pages wait relatively long for small absolute times even on a quiet machine).
+	 */
 	waitRatio: number;
 	/** Cores' worth of CPU other work (other runs, other programs) used meanwhile. */
 	besideCores: number;
@@ -416,7 +431,9 @@ export interface HistoryEntry {
 	durationMs: number;
 	status: AuditStatus;
 	scores: Partial<Record<FormFactor, Partial<Record<Category, number | null>>>>;
-	/** The Lighthouse that made it (e.g. `13.5.0`), when known: scores of different majors are not directly comparable. */
+	/**
+	 * The Lighthouse that made it (e.g. `13.5.0`), when known: scores of different majors are not directly comparable.
+	 */
 	lighthouseVersion?: string;
 	/** Why it failed (`failed`), or the first stage error (`partial`). */
 	error?: ErrorInfo;
@@ -697,7 +714,10 @@ export interface SourceLocation {
 	/** 0..1: how sure the placement is. A line is only given at or above LOCATE_MIN_CONFIDENCE. */
 	confidence: number;
 	via: PlacementVia;
-	/** The file changed after the audit started: its line is left out, as the audit saw other text (audit again to place it). */
+	/**
+	 * The file changed after the audit started: its line is left out, as the audit saw other text (audit again to place
+	 * it).
+	 */
 	changedSinceAudit?: boolean;
 }
 
@@ -709,7 +729,10 @@ export interface LocatedFinding extends PageFinding {
 	location?: SourceLocation;
 }
 
-/** A URL path served from a folder other than the one a workspace root's layout suggests (setting `auditlens.locate.mappings`). */
+/**
+ * A URL path served from a folder other than the one a workspace root's layout suggests (setting
+ * `auditlens.locate.mappings`).
+ */
 export interface WorkspaceMapping {
 	/** URL path prefix, e.g. `/static/`. */
 	urlPath: string;

@@ -47,7 +47,10 @@ export function fill(el: Element, ...children: Child[]): void {
 	append(el, children);
 }
 
-/** Empty `app` and give it one `<section>` per name, in order, kept in `into`: each message re-renders only its own sections. */
+/**
+ * Empty `app` and give it one `<section>` per name, in order, kept in `into`: each message re-renders only its own
+ * sections.
+ */
 export function layoutSections<N extends string>(
 	app: HTMLElement,
 	order: readonly N[],

@@ -853,7 +853,8 @@ function renderInsights(s: PanelState): void {
 									),
 									' ',
 									i.title,
-									// Lighthouse's "Est savings of 760 ms" says less than the savings line below; kept when there is none.
+									// Lighthouse's "Est savings of 760 ms" says less than the savings line below; kept when there is
+									// none.
 									i.displayValue && !savings ? h('span', { class: 'meta' }, ` · ${i.displayValue}`) : null,
 								),
 								savings

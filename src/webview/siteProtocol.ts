@@ -29,7 +29,9 @@ export interface SiteState {
 	error?: ErrorInfo;
 }
 
-/** What the webview keeps in `setState` so a reload can restore the view (via the serializer), with the order chosen. */
+/**
+ * What the webview keeps in `setState` so a reload can restore the view (via the serializer), with the order chosen.
+ */
 export interface SitePersistedState {
 	scanId: string;
 	startUrl: string;

@@ -108,7 +108,10 @@ describe('AuditLens in code-server (e2e)', function () {
 		);
 	}
 
-	/** A result panel whose every gauge has a score; optionally one labelled as a development build, or not showing given results. */
+	/**
+	 * A result panel whose every gauge has a score; optionally one labelled as a development build, or not showing given
+	 * results.
+	 */
 	async function scoredPanel(opts: {
 		devBuild: boolean;
 		notResults?: string[];

@@ -345,7 +345,9 @@ describe('auditlens CLI: output a page cannot drive the terminal with (pure)', (
 	});
 });
 
-/** A page server whose `/held` page answers only once the test opens the gate; `arrived` resolves at its first request. */
+/**
+ * A page server whose `/held` page answers only once the test opens the gate; `arrived` resolves at its first request.
+ */
 async function gatedServer(page: string) {
 	let open!: () => void;
 	const gate = new Promise<void>((resolve) => (open = resolve));
@@ -725,7 +727,8 @@ describe('auditlens CLI (real process, real Chromium)', function () {
 				'--db',
 				path.join(dir, 'h.sqlite'),
 			]);
-			// The checks passed (no folder yet, its parent writable) and the audit is under way: now a file takes the folder's name.
+			// The checks passed (no folder yet, its parent writable) and the audit is under way: now a file takes the
+			// folder's name.
 			await gated.arrived;
 			fs.writeFileSync(out, 'not a folder');
 			gated.open();

@@ -253,7 +253,9 @@ describe('fault matrix: the engine', function () {
 		await engine.connection.sendRequest(configureRequest, { ...limits, cacheMaxEntries: 2 });
 		const admitted = limits.maxConcurrentAudits + limits.queueSize;
 		const connection = engine.connection;
-		/** `n` audits of a page held at its gate, sent at once: the requests answered BUSY as they come, and every outcome. */
+		/**
+		 * `n` audits of a page held at its gate, sent at once: the requests answered BUSY as they come, and every outcome.
+		 */
 		const burst = (n: number, tag: string) => {
 			const busy: number[] = [];
 			const outcomes = Array.from({ length: n }, (_, i) =>

@@ -42,7 +42,10 @@ const ofRule = (findings: PageFinding[], rule: string) =>
 	findings.filter((f) => f.rule === rule && f.source === 'lighthouse');
 const lineOf = (lines: string[], text: string) => lines.findIndex((l) => l.includes(text)) + 1;
 
-/** A Lighthouse 12 report with just these audits (their shapes as Lighthouse's audits make them), all shown in one category. */
+/**
+ * A Lighthouse 12 report with just these audits (their shapes as Lighthouse's audits make them), all shown in one
+ * category.
+ */
 function reportWith(audits: Json[]): Json {
 	return {
 		lighthouseVersion: '12.8.2',

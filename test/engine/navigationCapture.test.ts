@@ -80,7 +80,8 @@ describe('capture in the page Lighthouse loaded (real Chromium, real Lighthouse)
 	});
 
 	it('loads the page in the capture browser when Lighthouse could not audit it', async () => {
-		// A page that answers Lighthouse's browser with a 500 and everyone else (the engine's preflight, the capture browser) with a page.
+		// A page that answers Lighthouse's browser with a 500 and everyone else (the engine's preflight, the capture
+		// browser) with a page.
 		const seen: { path: string; userAgent: string }[] = [];
 		const picky = http.createServer((req, res) => {
 			seen.push({ path: req.url ?? '', userAgent: req.headers['user-agent'] ?? '' });

@@ -46,7 +46,9 @@ let queues = 0;
 /** A queue of its own for each test: nothing left by another test is taken. */
 const freshQueue = () => `qworker-${process.pid}-${++queues}`;
 
-/** The submitter's side, minimal: `Queue.add` with the contract's shapes (the real one is src/engine/queue/submit.ts). */
+/**
+ * The submitter's side, minimal: `Queue.add` with the contract's shapes (the real one is src/engine/queue/submit.ts).
+ */
 function jobData(url: string, options: AuditOptionsInput, auth?: AuditAuth): AuditJobData {
 	return {
 		format: JOB_FORMAT,

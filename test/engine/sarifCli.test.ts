@@ -231,7 +231,8 @@ describe('auditlens --sarif and --root (real process; real Chromium but for the 
 			'--db',
 			path.join(dir, 'h.sqlite'),
 		]);
-		// The checks passed (no folder yet, its parent writable) and the audit is under way: now a file takes the folder's name.
+		// The checks passed (no folder yet, its parent writable) and the audit is under way: now a file takes the folder's
+		// name.
 		await gate.reached;
 		fs.writeFileSync(folder, 'not a folder');
 		gate.open();

@@ -280,7 +280,8 @@ describe('auditlens scan (real process, real Chromium)', function () {
 				'--db',
 				path.join(dir, 'h.sqlite'),
 			]);
-			// The checks passed (no folder yet, its parent writable) and the scan is under way: now a file takes the folder's name.
+			// The checks passed (no folder yet, its parent writable) and the scan is under way: now a file takes the folder's
+			// name.
 			await gate.reached;
 			fs.writeFileSync(out, 'not a folder');
 			gate.open();

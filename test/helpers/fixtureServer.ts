@@ -72,7 +72,9 @@ export interface FixtureServer {
 	close(): Promise<void>;
 }
 
-/** The signed-in page: a heading and a call to action for the capture's DOM facts; `?img=URL` adds an image from URL. */
+/**
+ * The signed-in page: a heading and a call to action for the capture's DOM facts; `?img=URL` adds an image from URL.
+ */
 function membersPage(img: string | null): string {
 	const image =
 		img && /^https?:\/\/[\w.:-]+\/[\w./?=&-]*$/.test(img) ? `<img src="${img}" alt="" width="10" height="10">` : '';
@@ -118,8 +120,8 @@ function mayServe(root: string): boolean {
 /**
  * Serves test/fixtures/pages (or the folder `root`: relative to it, e.g. `scan-site` or `../workspaces/static-site`,
  * or an absolute temporary folder a test built) on 127.0.0.1 plus a few misbehaving routes:
- * /hang (never answers), /500, /loop (redirect loop), /redirect?to=URL (302 to URL), /json (not HTML), /slow?ms=N (answers after N ms),
- * /slow-page (a page that is heavy on the main thread), /gated/NAME (see `gate`),
+ * /hang (never answers), /500, /loop (redirect loop), /redirect?to=URL (302 to URL), /json (not HTML), /slow?ms=N
+ * (answers after N ms), /slow-page (a page that is heavy on the main thread), /gated/NAME (see `gate`),
  * /delayed/NAME?ms=A,B,C (a small page whose Nth load by a browser answers after the Nth delay),
  * /noise.png?w=W&h=H (a W×H PNG of noise: large and incompressible, for image-size insights),
  * /desktop-fails (a page for phones and for the engine's preflight; a desktop browser's request is dropped

@@ -136,7 +136,9 @@ export function startWorker(redisUrl: string, opts: WorkerOptions = {}): CliProc
 	return spawnCli(['worker', '--redis', redisUrl, ...(opts.args ?? [])], opts);
 }
 
-/** `startWorker`, resolving once the worker takes jobs; one that fails to start is killed, with its stderr in the error. */
+/**
+ * `startWorker`, resolving once the worker takes jobs; one that fails to start is killed, with its stderr in the error.
+ */
 export async function startReadyWorker(redisUrl: string, opts: WorkerOptions = {}): Promise<CliProcess> {
 	const worker = startWorker(redisUrl, opts);
 	try {

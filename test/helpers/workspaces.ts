@@ -15,7 +15,9 @@ export interface Defect {
 	ids: string[];
 }
 
-/** Every planted defect of a workspace, found by its marker, so the fixture can change without the tests going stale. */
+/**
+ * Every planted defect of a workspace, found by its marker, so the fixture can change without the tests going stale.
+ */
 export function plantedDefects(dir: string): Defect[] {
 	const out: Defect[] = [];
 	for (const rel of fs.readdirSync(dir, { recursive: true }) as string[]) {

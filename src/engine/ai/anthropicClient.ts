@@ -44,7 +44,9 @@ export interface AnthropicClientOptions {
 	timeoutMs?: number;
 	failureThreshold?: number;
 	cooldownMs?: number;
-	/** API base URL; defaults to ANTHROPIC_BASE_URL from the environment, else the SDK's (tests point it at a local fake). */
+	/**
+	 * API base URL; defaults to ANTHROPIC_BASE_URL from the environment, else the SDK's (tests point it at a local fake).
+	 */
 	baseUrl?: string;
 }
 

@@ -19,7 +19,10 @@ export interface RetryOptions {
 	maxRetryAfterMs?: number;
 }
 
-/** HTTP statuses worth retrying, as the Anthropic SDK retries them: timeouts, lock conflicts, rate limits, server errors. */
+/**
+ * HTTP statuses worth retrying, as the Anthropic SDK retries them: timeouts, lock conflicts, rate limits, server
+ * errors.
+ */
 export function isRetryableStatus(status: number): boolean {
 	return status === 408 || status === 409 || status === 429 || status >= 500;
 }

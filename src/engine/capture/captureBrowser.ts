@@ -178,7 +178,8 @@ export class CaptureBrowser implements EngineService {
 				chromiumSandbox: sandbox,
 				args: [...chromeFlags(sandbox, CHROME_FLAGS), marker],
 				// Chrome's own temp files into the engine's folder. Playwright takes no option for its profile and artifacts
-				// folders: it makes them in os.tmpdir(), which in the engine process is the engine's folder (adoptEngineTempDir).
+				// folders: it makes them in os.tmpdir(), which in the engine process is the engine's folder
+				// (adoptEngineTempDir).
 				env: chromeTempEnv(),
 				timeout: 30_000,
 			});

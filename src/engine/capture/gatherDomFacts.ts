@@ -1,3 +1,4 @@
+/* eslint-disable no-restricted-globals -- the whole module runs in the page */
 import type { DomFacts } from '../../protocol';
 
 /** Arguments of `gatherDomFacts`, passed into the page by Playwright. */

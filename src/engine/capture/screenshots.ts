@@ -3,7 +3,9 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { CaptureShots, Screenshot } from '../../protocol';
 
-/** Full-page shots stop at this many CSS px: a long page is still one readable image, and Chromium has texture limits. */
+/**
+ * Full-page shots stop at this many CSS px: a long page is still one readable image, and Chromium has texture limits.
+ */
 export const MAX_FULL_PAGE_HEIGHT = 8_000;
 
 /** JPEG qualities tried in turn before the image is scaled down. */
@@ -27,9 +29,11 @@ export interface ShotOptions {
  */
 export async function takeShots(page: Page, opts: ShotOptions): Promise<CaptureShots> {
 	const viewport = page.viewportSize() ?? { width: 1280, height: 720 };
+	/* eslint-disable no-restricted-globals -- runs in the page */
 	const docHeight = await page.evaluate(() =>
 		Math.max(document.documentElement.scrollHeight, document.body?.scrollHeight ?? 0),
 	);
+	/* eslint-enable no-restricted-globals */
 	return takeShotsOf({ viewport, docHeight, taker: (spec) => playwrightTaker(page, spec) }, opts);
 }
 
@@ -144,6 +148,7 @@ async function downscale(page: Page, input: Buffer, width: number, height: numbe
 				const img = new Image();
 				img.src = src;
 				await img.decode();
+				// eslint-disable-next-line no-restricted-globals -- runs in the page
 				const canvas = document.createElement('canvas');
 				canvas.width = w;
 				canvas.height = h;

@@ -64,7 +64,10 @@ function isExecutable(file: string): boolean {
 	}
 }
 
-/** chrome-launcher's own search (Windows, macOS, Linux, WSL). It is ESM-only: a real dynamic import, which tsc and esbuild keep. */
+/**
+ * chrome-launcher's own search (Windows, macOS, Linux, WSL). It is ESM-only: a real dynamic import, which tsc and
+ * esbuild keep.
+ */
 async function discoverWithChromeLauncher(): Promise<string[]> {
 	const { Launcher } = await import('chrome-launcher');
 	return Launcher.getInstallations();
@@ -106,7 +109,8 @@ export async function findChrome(setting?: string, search: ChromeSearch = defaul
 		const installations = await pending;
 		const found = installations.find((file) => search.isExecutable(file));
 		if (found) return found;
-		if (search === defaultChromeSearch) discovered = undefined; // look again next time: Chrome may be installed meanwhile
+		// Look again next time: Chrome may be installed meanwhile.
+		if (search === defaultChromeSearch) discovered = undefined;
 		launcherNote = installations.length
 			? `chrome-launcher's discovery (found ${installations.join(', ')}, none executable)`
 			: "chrome-launcher's discovery (found none)";

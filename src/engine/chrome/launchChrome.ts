@@ -11,7 +11,10 @@ export interface RunningChrome {
 
 export interface LaunchChromeOptions {
 	chromePath: string;
-	/** The engine's flags (headless, sandbox decision, …); chrome-launcher's defaults, the profile and the port are added here. */
+	/**
+	 * The engine's flags (headless, sandbox decision, …); chrome-launcher's defaults, the profile and the port are added
+	 * here.
+	 */
 	flags: readonly string[];
 	userDataDir: string;
 	env: NodeJS.ProcessEnv;

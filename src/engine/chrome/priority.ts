@@ -5,8 +5,8 @@ import { listProcesses, readdir } from '../procfs';
 /**
  * Lower the CPU priority of the browser whose command line carries `marker`, with every thread of every
  * process of its process group (zygotes, GPU, renderers). Threads and renderers started later inherit
- * the priority from the threads that start them. Used for the capture browser: capture is background work beside Lighthouse,
- * which measures timing and must not be starved of CPU. Linux only; a no-op elsewhere or on failure.
+ * the priority from the threads that start them. Used for the capture browser: capture is background work beside
+ * Lighthouse, which measures timing and must not be starved of CPU. Linux only; a no-op elsewhere or on failure.
  */
 export function lowerBrowserPriority(marker: string, niceness = 10): number {
 	if (process.platform !== 'linux') return 0;

@@ -25,7 +25,8 @@ export type SandboxVerdict = { sandbox: 'on' } | { sandbox: 'off'; reason: strin
 /** The part of the decision that needs no launch: a pure function of the machine's facts. */
 export function sandboxVerdict(facts: SandboxFacts): SandboxVerdict {
 	if (facts.platform === 'win32') return { sandbox: 'on' };
-	// Chrome exits at once when started as root with its sandbox on ("Running as root without --no-sandbox is not supported").
+	// Chrome exits at once when started as root with its sandbox on ("Running as root without --no-sandbox is not
+	// supported").
 	if (facts.uid === 0)
 		return { sandbox: 'off', reason: 'the engine runs as root, and Chrome refuses to start its sandbox as root' };
 	if (facts.platform !== 'linux') return { sandbox: 'on' };

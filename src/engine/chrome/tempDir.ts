@@ -44,7 +44,9 @@ function removeAtExit(): void {
 	process.on('exit', removeEngineTempDir);
 }
 
-/** For a library that registers its own 'exit' handler to kill a Chrome it started: keep the folder's removal after it. */
+/**
+ * For a library that registers its own 'exit' handler to kill a Chrome it started: keep the folder's removal after it.
+ */
 export const removeEngineTempDirLast = removeAtExit;
 
 /**

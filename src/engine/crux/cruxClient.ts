@@ -40,7 +40,10 @@ export interface CruxRecord {
 }
 
 export interface CruxClientOptions {
-	/** API base URL; defaults to AUDITLENS_CRUX_BASE_URL from the environment, else Google's (tests point it at a local fake). */
+	/**
+	 * API base URL; defaults to AUDITLENS_CRUX_BASE_URL from the environment, else Google's (tests point it at a local
+	 * fake).
+	 */
 	baseUrl?: string;
 	maxRetries?: number;
 	timeoutMs?: number;

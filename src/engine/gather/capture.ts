@@ -40,7 +40,8 @@ export function createCaptureStage(browser: CaptureBrowser): Stage<'capture'> {
 			const formFactors =
 				ctx.options.formFactors.length > 0 ? ctx.options.formFactors : (['mobile', 'desktop'] as FormFactor[]);
 			const budget = captureBudget(ctx.settings.auditTimeoutMs);
-			// One controller for the stage: the audit's signal, our own time budget, and the first failure all stop every context.
+			// One controller for the stage: the audit's signal, our own time budget, and the first failure all stop every
+			// context.
 			const stop = new AbortController();
 			const onAbort = () => stop.abort(ctx.signal.reason);
 			ctx.signal.addEventListener('abort', onAbort, { once: true });
@@ -221,8 +222,10 @@ async function load(page: Page, url: string, formFactor: FormFactor, navigationM
 		throw new AuditError('NOT_HTML', `Capture (${formFactor}): ${url} is not an HTML page (content-type ${type}).`);
 	// Late content (fonts, client-side rendering) settles briefly; a page that never goes idle is captured as it is.
 	await page.waitForLoadState('networkidle', { timeout: 1_500 }).catch(() => undefined);
+	/* eslint-disable no-restricted-globals -- these two run in the page */
 	await page.evaluate(() => document.fonts?.ready.then(() => undefined)).catch(() => undefined);
 	await page.evaluate(() => window.scrollTo(0, 0));
+	/* eslint-enable no-restricted-globals */
 }
 
 function toCaptureError(err: unknown, url: string, formFactor: FormFactor, navigationMs: number): AuditError {

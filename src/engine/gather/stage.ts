@@ -21,9 +21,14 @@ export interface StageContext {
 	outcome<K extends StageName>(name: K): Promise<StageOutcome<StageDataMap[K]> | undefined>;
 	/** Keep a large artifact beside the result (e.g. the Lighthouse JSON as `lhr:mobile`) for the result store. */
 	keep(key: string, value: unknown): void;
-	/** Hand something to another stage of this audit before this stage's outcome (e.g. the capture a Lighthouse run took). */
+	/**
+	 * Hand something to another stage of this audit before this stage's outcome (e.g. the capture a Lighthouse run took).
+	 */
 	share(key: string, value: unknown): void;
-	/** Resolves with what another stage shares under `key`, once it does (never, if it does not: race it with that stage's outcome). */
+	/**
+	 * Resolves with what another stage shares under `key`, once it does (never, if it does not: race it with that stage's
+	 * outcome).
+	 */
 	shared(key: string): Promise<unknown>;
 }
 

@@ -11,7 +11,10 @@ export interface CpuSample {
 	machine: number;
 	chrome: number;
 	thread: number;
-	/** Nanoseconds the Chrome's renderer main threads have run, and waited runnable for a CPU (the scheduler's /proc/<pid>/schedstat). */
+	/**
+	 * Nanoseconds the Chrome's renderer main threads have run, and waited runnable for a CPU (the scheduler's
+	 * /proc/<pid>/schedstat).
+	 */
 	chromeRunNs: number;
 	chromeWaitNs: number;
 }
@@ -19,9 +22,14 @@ export interface CpuSample {
 /** What happened on the CPU while a page loaded under trace. */
 export interface CpuWindow {
 	ms: number;
-	/** Cores' worth of CPU that other work used meanwhile: everything but the Chrome under trace and its Lighthouse thread. */
+	/**
+	 * Cores' worth of CPU that other work used meanwhile: everything but the Chrome under trace and its Lighthouse
+	 * thread.
+	 */
 	besideCores: number;
-	/** Time the page's main thread waited for a CPU while runnable, per unit of time it ran: how much it was held back. */
+	/**
+	 * Time the page's main thread waited for a CPU while runnable, per unit of time it ran: how much it was held back.
+	 */
 	waitRatio: number;
 	/** The machine's cores. */
 	cores: number;

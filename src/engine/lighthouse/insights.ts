@@ -229,7 +229,9 @@ function text(value: unknown): string | undefined {
 	}
 }
 
-/** Percent-escapes decoded for reading (`hero-😀.webp`), unless that would bring back control or direction characters. */
+/**
+ * Percent-escapes decoded for reading (`hero-😀.webp`), unless that would bring back control or direction characters.
+ */
 function readable(path: string): string {
 	try {
 		const decoded = decodeURI(path);

@@ -94,7 +94,10 @@ export class LighthouseService implements EngineService {
 	private readonly runLimit: LimitFunction;
 	private readonly schedule = new TraceSchedule();
 	private cliSeq = 0;
-	/** The machine's benchmarkIndex, measured once for the runs of the pool; its fastest is the contention mark's baseline. */
+	/**
+	 * The machine's benchmarkIndex, measured once for the runs of the pool; its fastest is the contention mark's
+	 * baseline.
+	 */
 	readonly benchmark = new MachineBenchmark();
 	runs = 0;
 
@@ -315,7 +318,7 @@ export class LighthouseService implements EngineService {
 		const sandbox = await chromeSandbox(chromePath, this.log);
 		if (signal.aborted) throw abortError(signal);
 		const cli = path.join(path.dirname(require.resolve('lighthouse/package.json')), 'cli', 'index.js');
-		// In the engine's folder, like every Chrome profile; the CLI's and its Chrome's temp files go there too (env below).
+		// In the engine's folder, like every Chrome profile; so are the CLI's and its Chrome's temp files (env below).
 		const userDataDir = newProfileDir(`cli${++this.cliSeq}`);
 		const args = [
 			cli,

@@ -77,7 +77,10 @@ export class LoadQuiet {
 		while (this.samples.length > 2 && this.samples[1].atMs <= atMs - this.rule.quietMs) this.samples.shift();
 	}
 
-	/** The page painted, its load fired, nothing has been in flight for quietMs, and the main threads idled over that time. */
+	/**
+	 * The page painted, its load fired, nothing has been in flight for quietMs, and the main threads idled over that
+	 * time.
+	 */
 	isQuiet(nowMs: number): boolean {
 		if (!this.loaded || !this.painted || this.inflight.size > 0 || nowMs - this.lastNetworkMs < this.rule.quietMs)
 			return false;

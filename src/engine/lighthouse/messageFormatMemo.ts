@@ -45,7 +45,10 @@ function boundedMemo<A extends unknown[], R>(fn: (...args: A) => R, keyOf: (...a
 	};
 }
 
-/** The intl-messageformat class Lighthouse formats its strings with: resolved from Lighthouse's own folder, so it is the same module instance. */
+/**
+ * The intl-messageformat class Lighthouse formats its strings with: resolved from Lighthouse's own folder, so it is the
+ * same module instance.
+ */
 export function lighthouseMessageFormat(): MessageFormatStatics {
 	const lighthouseRoot = path.dirname(require.resolve('lighthouse/package.json'));
 	const fromLighthouse = createRequire(path.join(lighthouseRoot, 'shared', 'localization', 'format.js'));

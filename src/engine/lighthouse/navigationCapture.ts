@@ -12,7 +12,9 @@ export interface NavigationCaptureRequest {
 	targetBytes: number;
 }
 
-/** The capture a Lighthouse run took of its page, or why it could not (the capture stage then loads the page itself). */
+/**
+ * The capture a Lighthouse run took of its page, or why it could not (the capture stage then loads the page itself).
+ */
 export type NavigationCapture =
 	{ shots: CaptureShots; facts: DomFacts; viewport: { width: number; height: number }; ms: number } | { error: string };
 
@@ -83,6 +85,7 @@ interface PageMetrics {
 	docHeight: number;
 }
 
+/* eslint-disable no-restricted-globals -- settlePage runs in the page */
 /** In the page: let late fonts settle (briefly), scroll to the top, and measure the viewport and the document. */
 async function settlePage(): Promise<PageMetrics> {
 	if ('fonts' in document)
@@ -98,8 +101,12 @@ async function settlePage(): Promise<PageMetrics> {
 		docHeight: Math.max(document.documentElement.scrollHeight, document.body?.scrollHeight ?? 0),
 	};
 }
+/* eslint-enable no-restricted-globals */
 
-/** Screenshots over DevTools: one image pixel per CSS px (the device's pixel ratio undone), smaller by `factor` when scaled. */
+/**
+ * Screenshots over DevTools: one image pixel per CSS px (the device's pixel ratio undone), smaller by `factor` when
+ * scaled.
+ */
 function cdpTaker(session: CaptureDriver['defaultSession'], spec: ShootSpec, dpr: number): ShotTaker {
 	const take = async (quality: number, factor: number) => {
 		const clip = { x: 0, y: 0, width: spec.width, height: spec.height, scale: factor / dpr };

@@ -41,7 +41,9 @@ let traceHooks:
 	| undefined;
 /** Takes the capture the run in progress was asked for, and posts it (navigationCapture.ts). */
 let captureHook: ((driver: CaptureDriver) => Promise<void>) | undefined;
-/** The main thread's answers the run in progress waits for, by the message that answers: `slot`, `stop`, `benchmark`. */
+/**
+ * The main thread's answers the run in progress waits for, by the message that answers: `slot`, `stop`, `benchmark`.
+ */
 const answers = new Map<WorkerMessage['type'], { id: number; answered: (msg: WorkerMessage) => void }>();
 
 /**

@@ -40,7 +40,10 @@ export interface RunOutcome {
 	 * stretched. Undefined when no load was given the slot from this run's quiet until its trace stop was granted.
 	 */
 	lateWorkMs?: number;
-	/** This outcome is the run again of a page with late work, with the slot held until its trace stopped (LighthouseService). */
+	/**
+	 * This outcome is the run again of a page with late work, with the slot held until its trace stopped
+	 * (LighthouseService).
+	 */
 	rerunForLateWorkMs?: number;
 }
 
@@ -252,7 +255,9 @@ export class LighthouseWorker {
 		);
 	}
 
-	/** The engine's benchmark figure, or none: then this run measures it. Without a MachineBenchmark every run measures. */
+	/**
+	 * The engine's benchmark figure, or none: then this run measures it. Without a MachineBenchmark every run measures.
+	 */
 	private giveBenchmark(run: PendingRun): void {
 		const answer = (index: number | undefined) => {
 			if (this.pending !== run) {
@@ -316,7 +321,10 @@ export class LighthouseWorker {
 	}
 }
 
-/** A run's steps as one line, e.g. `slot wait 0.8 s, traced load 1.2 s, stop wait 0.3 s, collection 0.5 s, captured at 3.1 s, 4.6 s in all`. */
+/**
+ * A run's steps as one line, e.g. `slot wait 0.8 s, traced load 1.2 s, stop wait 0.3 s, collection 0.5 s, captured at
+ * 3.1 s, 4.6 s in all`.
+ */
 function profileOf(m: Partial<Record<RunMark, number>>): string {
 	const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 	const span = (from: RunMark, to: RunMark, name: string) =>

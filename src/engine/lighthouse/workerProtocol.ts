@@ -27,7 +27,10 @@ export interface WorkerRunMessage {
 	capture?: NavigationCaptureRequest;
 }
 
-/** Main thread → worker: the run that asked may start; it holds the trace slot until `trace-end` (its load went quiet or its trace stopped; with `slotUntilTraceEnd` the latter). */
+/**
+ * Main thread → worker: the run that asked may start; it holds the trace slot until `trace-end` (its load went quiet or
+ * its trace stopped; with `slotUntilTraceEnd` the latter).
+ */
 export interface WorkerSlotMessage {
 	type: 'slot';
 	id: number;
@@ -48,7 +51,9 @@ export interface WorkerStopMessage {
 
 export type WorkerMessage = WorkerRunMessage | WorkerSlotMessage | WorkerBenchmarkMessage | WorkerStopMessage;
 
-/** The page load under trace, as the worker saw it: wall-clock times (ms since the epoch) and other CPU work meanwhile. */
+/**
+ * The page load under trace, as the worker saw it: wall-clock times (ms since the epoch) and other CPU work meanwhile.
+ */
 export interface TraceWindow {
 	startMs: number;
 	endMs: number;

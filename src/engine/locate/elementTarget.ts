@@ -6,7 +6,9 @@ export interface TargetValue {
 	truncated: boolean;
 }
 
-/** One compound of a CSS selector as Lighthouse and the CRO capture write them: `tag#id.class[attr="v"]:nth-of-type(n)`. */
+/**
+ * One compound of a CSS selector as Lighthouse and the CRO capture write them: `tag#id.class[attr="v"]:nth-of-type(n)`.
+ */
 export interface SelectorPart {
 	tag?: string;
 	id?: string;

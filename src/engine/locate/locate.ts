@@ -146,7 +146,10 @@ async function locate(
 	}
 }
 
-/** placeElement, with a throw (a bug, or a source it cannot read) taken as "not placed": one finding never sinks the call. */
+/**
+ * placeElement, with a throw (a bug, or a source it cannot read) taken as "not placed": one finding never sinks the
+ * call.
+ */
 function safePlace(target: ElementTarget, sources: readonly SourceText[]): SourceLocation | undefined {
 	if (sources.length === 0) return undefined;
 	try {
@@ -232,7 +235,10 @@ async function readOrEmpty(workspace: WorkspaceIndex, file: string): Promise<str
 	return workspace.read(file).catch(() => '');
 }
 
-/** Each URL fetched at most once per locate call (the page's HTML is read for its scripts and again for an inline script's finding). */
+/**
+ * Each URL fetched at most once per locate call (the page's HTML is read for its scripts and again for an inline
+ * script's finding).
+ */
 function once(fetchText: FetchText): FetchText {
 	const seen = new Map<string, ReturnType<FetchText>>();
 	return (url) => {

@@ -12,7 +12,9 @@ export interface FetchedText {
 	sourceMap?: string;
 }
 
-/** Fetches a page resource (HTML, script, source map); undefined when it cannot (refused, failed, too big, too slow). */
+/**
+ * Fetches a page resource (HTML, script, source map); undefined when it cannot (refused, failed, too big, too slow).
+ */
 export type FetchText = (url: string) => Promise<string | FetchedText | undefined>;
 
 /** Scripts of a page beyond this many are not looked at: their maps would cost more than they tell. */
@@ -34,7 +36,10 @@ export interface OriginalPosition {
 	column: number;
 }
 
-/** The scripts a page loads (`<script src>`, classic and module, and `<link rel=modulepreload>`), as absolute URLs in document order, `<base href>` honoured. */
+/**
+ * The scripts a page loads (`<script src>`, classic and module, and `<link rel=modulepreload>`), as absolute URLs in
+ * document order, `<base href>` honoured.
+ */
 export function pageScripts(html: string, pageUrl: string): string[] {
 	const found: string[] = [];
 	let base = pageUrl;
@@ -165,7 +170,8 @@ export class SourceMaps {
 		}
 		const json = mapText === undefined ? undefined : parseMap(mapText);
 		if (!json) return undefined;
-		// No map URL given to trace-mapping: sources are resolved here, by WorkspaceIndex.resolveSource, against the map's URL.
+		// No map URL given to trace-mapping: sources are resolved here, by WorkspaceIndex.resolveSource, against the map's
+		// URL.
 		const trace = new FlattenMap(json);
 		const sourceRoot = 'sourceRoot' in json ? json.sourceRoot : undefined;
 		const sources = (trace.sources as (string | null)[]).map((s) => withRoot(s ?? '', sourceRoot));

@@ -10,7 +10,10 @@ const MAX_DEPTH = 24;
 /** Files larger than this are not read (a minified bundle or a data dump has no element to place). */
 export const MAX_READ_BYTES = 2 * 1024 * 1024;
 
-/** Folders whose files are not the page's sources: dependencies, VCS data, build output, caches. A mapping that names one is walked anyway. */
+/**
+ * Folders whose files are not the page's sources: dependencies, VCS data, build output, caches. A mapping that names
+ * one is walked anyway.
+ */
 const SKIPPED_DIRS = new Set([
 	'node_modules',
 	'.git',
@@ -213,7 +216,10 @@ export class WorkspaceIndex {
 		return undefined;
 	}
 
-	/** A file's text (read once per index); only indexed files, and only up to MAX_READ_BYTES (a larger one reads as empty). */
+	/**
+	 * A file's text (read once per index); only indexed files, and only up to MAX_READ_BYTES (a larger one reads as
+	 * empty).
+	 */
 	async read(file: string): Promise<string> {
 		if (!this.files.has(file))
 			throw new Error(`WorkspaceIndex.read: ${file} is not a file of the workspace roots (${this.roots.join(', ')})`);
@@ -332,7 +338,8 @@ function sourcePaths(source: string, mapUrl?: string): { path: string; absolute:
 		}
 		return out;
 	}
-	// `webpack://<name>/./src/App.tsx`, `webpack:///src/App.tsx`, `turbopack:///[project]/…`, `vite://…`: the path after the namespace.
+	// The path after the namespace: `webpack://<name>/./src/App.tsx`, `webpack:///src/App.tsx`,
+	// `turbopack:///[project]/…`, `vite://…`.
 	const scheme = /^([a-z][a-z0-9+.-]*):\/\/([^/]*)(\/.*)?$/i.exec(bare);
 	if (scheme && !/^https?$/i.test(scheme[1])) {
 		const rest = scheme[3] ?? '';

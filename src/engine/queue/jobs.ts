@@ -72,7 +72,10 @@ export function auditJobId(cacheKey: string): string {
 	return `audit-${createHash('sha256').update(cacheKey).digest('hex').slice(0, 40)}`;
 }
 
-/** Redis key under which a worker publishes its EngineStats (a JSON `WorkerStats`), refreshed every few seconds, with an expiry. */
+/**
+ * Redis key under which a worker publishes its EngineStats (a JSON `WorkerStats`), refreshed every few seconds, with an
+ * expiry.
+ */
 export function workerStatsKey(queue: string, workerId: string): string {
 	return `auditlens:${queue}:workers:${workerId}`;
 }

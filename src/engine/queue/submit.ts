@@ -64,7 +64,9 @@ export const JOB_BACKOFF_MS = 5_000;
 export const KEEP_COMPLETED = { age: 600, count: 1_000 };
 export const KEEP_FAILED = { age: 24 * 3600, count: 10_000 };
 
-/** How often the jobs waited for are looked at in Redis, beside the events (a missed event, a Redis restarted empty). */
+/**
+ * How often the jobs waited for are looked at in Redis, beside the events (a missed event, a Redis restarted empty).
+ */
 const DEFAULT_POLL_MS = 15_000;
 /** A submit or a cancel that cannot reach Redis fails within seconds instead of waiting for it. */
 const CONNECT_TIMEOUT_MS = 5_000;
@@ -146,7 +148,10 @@ export class QueueSubmitter {
 	readonly id = `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
 	private readonly log: Logger;
 	private readonly passphrase: string | undefined;
-	/** Keys the hash of credentials in job ids: submitters sharing the passphrase share signed-in jobs, nobody else can tell them. */
+	/**
+	 * Keys the hash of credentials in job ids: submitters sharing the passphrase share signed-in jobs, nobody else can
+	 * tell them.
+	 */
 	private readonly authKey: Buffer | undefined;
 	/** For the Queue and our own commands: bounded retries, so a submit fails within seconds when Redis is down. */
 	private readonly client: Redis;

@@ -204,7 +204,10 @@ export class QueueWorker {
 		}
 	}
 
-	/** One job, counted by how it ends: completed, or failed for good; an attempt to be retried or put back counts as neither. */
+	/**
+	 * One job, counted by how it ends: completed, or failed for good; an attempt to be retried or put back counts as
+	 * neither.
+	 */
 	private async process(
 		job: Job<AuditJobData, AuditJobReturn>,
 		token: string | undefined,
@@ -325,7 +328,9 @@ export class QueueWorker {
 		);
 	}
 
-	/** The job's credentials, opened with the queue key; without the right key the job cannot run anywhere like this one. */
+	/**
+	 * The job's credentials, opened with the queue key; without the right key the job cannot run anywhere like this one.
+	 */
 	private openAuth(sealed: SealedSecret, url: string): AuditAuth {
 		if (!this.opts.queueKey) {
 			throw new UnrecoverableError(

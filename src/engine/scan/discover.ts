@@ -303,7 +303,9 @@ class RouteList {
 			this.expected += delta;
 	}
 
-	/** The routes to audit and the summary's counts (found = audited + sampledOut + excluded + disallowed + overLimit). */
+	/**
+	 * The routes to audit and the summary's counts (found = audited + sampledOut + excluded + disallowed + overLimit).
+	 */
 	pick(): { picked: DiscoveredRoute[]; summary: Omit<DiscoverySummary, 'sitemaps' | 'durationMs'> } {
 		const live = this.order.filter((r) => r.verdict !== 'gone');
 		const candidates = live

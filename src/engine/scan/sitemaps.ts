@@ -49,8 +49,8 @@ export interface SitemapHandlers {
 /**
  * Read the sitemaps breadth-first from `first` (the origin's /sitemap.xml and robots.txt's `Sitemap:` lines),
  * following sitemap indexes, on the site's origin only, at most MAX_SITEMAPS files, until `enough`. Hands each
- * page URL of a file read to `onUrl` (all of them: they are in memory already). Answers the sitemaps read. A missing or broken sitemap is
- * skipped (most sites have none).
+ * page URL of a file read to `onUrl` (all of them: they are in memory already). Answers the sitemaps read. A missing or
+ * broken sitemap is skipped (most sites have none).
  */
 export async function readSitemaps(
 	first: string[],

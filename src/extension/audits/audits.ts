@@ -40,7 +40,10 @@ async function auditOptions(
 	};
 }
 
-/** Audit `url`; resolves with the result whatever its status, or undefined when no audit took place (rejected, cancelled: already reported). */
+/**
+ * Audit `url`; resolves with the result whatever its status, or undefined when no audit took place (rejected,
+ * cancelled: already reported).
+ */
 export async function runAudit(ctx: Ctx, url: string, opts: RunAuditOptions = {}): Promise<AuditResult | undefined> {
 	const auditId = `vscode-${randomUUID()}`;
 	const devServer = opts.devServer ?? false;

@@ -2,7 +2,9 @@
 import http from 'node:http';
 import https from 'node:https';
 
-/** Usual dev-server ports: Next/CRA/Express, Vite, Angular, generic, Django/Python, Vite preview, Astro, Flask, Rails. */
+/**
+ * Usual dev-server ports: Next/CRA/Express, Vite, Angular, generic, Django/Python, Vite preview, Astro, Flask, Rails.
+ */
 export const DEV_SERVER_PORTS: readonly number[] = [
 	3000, 5173, 4200, 8080, 8000, 4173, 4321, 5000, 3001, 5174, 8081, 8888,
 ];

@@ -140,7 +140,8 @@ function labelFor(
 ): QuickFixPlan | undefined {
 	if (!tag) return undefined;
 	const own = tag.attrs.get('id');
-	if (own !== undefined && !/^[A-Za-z][\w:.-]*$/.test(own)) return undefined; // an expression (JSX) or nothing to point at
+	// An id that is not a plain name: an expression (JSX), or nothing to point at.
+	if (own !== undefined && !/^[A-Za-z][\w:.-]*$/.test(own)) return undefined;
 	const id = own ?? suggestedId;
 	if (!/^[A-Za-z][\w:.-]*$/.test(id)) return undefined;
 	const forAttr = opts.jsx ? 'htmlFor' : 'for';
@@ -170,7 +171,9 @@ function labelFor(
 	return { title: `Add a label for the field (${forAttr}="${id}")`, preferred: true, inserts };
 }
 
-/** `element` on a line of its own right after `<head>`, indented like the head's contents; the caret after `caretAfter`. */
+/**
+ * `element` on a line of its own right after `<head>`, indented like the head's contents; the caret after `caretAfter`.
+ */
 function headInsert(text: string, element: string, caretAfter?: string): TextInsert | undefined {
 	const head = firstTag(text, 'head');
 	if (!head) return undefined;
@@ -187,7 +190,10 @@ function headInsert(text: string, element: string, caretAfter?: string): TextIns
 	};
 }
 
-/** An opening tag: where it starts and ends, where new attributes go, and its attributes (lower-cased names; value undefined for an expression). */
+/**
+ * An opening tag: where it starts and ends, where new attributes go, and its attributes (lower-cased names; value
+ * undefined for an expression).
+ */
 export interface Tag {
 	name: string;
 	start: number;

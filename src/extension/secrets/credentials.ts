@@ -60,7 +60,10 @@ export function matchesPattern(pattern: string, url: string): boolean {
 	return re.test(target.href) || re.test(target.origin);
 }
 
-/** The most specific pattern that covers `url`, or undefined: an exact page, then the longest glob (an origin counts as `origin/*`). */
+/**
+ * The most specific pattern that covers `url`, or undefined: an exact page, then the longest glob (an origin counts as
+ * `origin/*`).
+ */
 export function bestPattern(patterns: readonly string[], url: string): string | undefined {
 	const specificity = (p: string) =>
 		p.includes('*') ? p.length : /^https?:\/\/[^/]+$/i.test(p) ? p.length + 2 : Infinity;

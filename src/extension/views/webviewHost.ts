@@ -54,7 +54,9 @@ export class WebviewHost {
 		return this.disposedValue;
 	}
 
-	/** Send `msg` if the webview listens; a panel closed (or a window reloading) meanwhile misses nothing it needs later. */
+	/**
+	 * Send `msg` if the webview listens; a panel closed (or a window reloading) meanwhile misses nothing it needs later.
+	 */
 	post(msg: IpcMessage<unknown>): void {
 		if (this.ready && !this.disposedValue) void this.panel.webview.postMessage(msg).then(undefined, () => undefined);
 	}

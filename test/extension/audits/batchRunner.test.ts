@@ -19,7 +19,10 @@ describe('Batches never lose a URL to BUSY', () => {
 		assert.throws(() => firstSlice([1], -1), TypeError);
 	});
 
-	/** An engine admission like the real one: `room` audits at once, BUSY past that; `others` slots held by another client. */
+	/**
+	 * An engine admission like the real one: `room` audits at once, BUSY past that; `others` slots held by another
+	 * client.
+	 */
 	function boundedEngine(room: number, others = 0) {
 		let busy = others;
 		let maxSeen = 0;

@@ -41,7 +41,10 @@ const ofUrl = (ds: vscode.Diagnostic[], url: string) =>
 const describeAll = (ds: vscode.Diagnostic[]) =>
 	ds.map((d) => `${rule(d)}@${d.range.start.line + 1}`).join(', ') || 'none';
 
-/** Resolves with the file's AuditLens diagnostics once `pred` holds for them: checked now and at each change (no polling). */
+/**
+ * Resolves with the file's AuditLens diagnostics once `pred` holds for them: checked now and at each change (no
+ * polling).
+ */
 function diagnosticsWhen(
 	uri: vscode.Uri,
 	what: string,
