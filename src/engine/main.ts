@@ -15,7 +15,7 @@ import {
 	StreamMessageWriter,
 } from 'vscode-jsonrpc/node';
 import { logNotification } from '../protocol';
-import { parseCommandLine, UsageError } from './argv';
+import { parseCommandLine, UsageError } from '../cli/args';
 import { startOrphanWatchdog } from './chrome/watchdog';
 import { createEngine } from './createEngine';
 import type { Engine } from './engine';

@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, beforeEach, describe, it } from 'mocha';
 import { PassThrough } from 'node:stream';
 import { AuditError } from '../../src/engine/errors';
-import { cacheClearCommand, historyCommand } from '../../src/engine/historyCli';
+import { cacheClearCommand, historyCommand } from '../../src/cli/commands/history';
 import { cacheKey, ResultCache } from '../../src/engine/resultCache';
 import { SQLITE_HEADER } from '../../src/engine/history/dbFile';
 import { HistoryStore, type HistoryStoreOptions } from '../../src/engine/history/historyStore';

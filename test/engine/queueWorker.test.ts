@@ -24,8 +24,8 @@ import {
 import { maskRedisUrl, redisUrlArg } from '../../src/engine/queue/redisConnection';
 import { failureKind, retryReason } from '../../src/engine/queue/retryPolicy';
 import { QueueWorker } from '../../src/engine/queue/worker';
-import { UsageError } from '../../src/engine/argv';
-import { parseWorkerArgs } from '../../src/engine/workerCli';
+import { UsageError } from '../../src/cli/args';
+import { parseWorkerArgs } from '../../src/cli/commands/worker';
 import { isAlive, waitFor } from '../helpers/engineProcess';
 import { watchdogOf } from '../helpers/orphanWatchdog';
 import { sampleResult } from '../helpers/sampleResult';

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { UsageError } from '../argv';
+import { UsageError } from '../../cli/args';
 import { maskCredentials, registerSecret } from '../log';
 
 /** Environment variable read when `--redis` is not given: keeps a password off the command line (and `ps`). */

@@ -6,16 +6,23 @@ import path from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
-import { authArgs, budgetFailures, parseAuditArgs, parseBudget, settingsFrom, UsageError } from '../../src/engine/cli';
-import { historyCommand } from '../../src/engine/historyCli';
-import { HistoryStore } from '../../src/engine/history/historyStore';
-import { COLOR, cruxLines, formatResult, statusOf } from '../../src/engine/cliFormat';
-import type { AuditResult } from '../../src/protocol';
-import { safeText, useColor } from '../../src/shared/terminalText';
-import { recordingLogger, sampleResult, testSettings } from '../helpers/sampleResult';
-import { snapshot } from '../helpers/snapshot';
-import { ROOT } from '../helpers/engineProcess';
-import { FIXTURE_TOKEN, type FixtureServer, startFixtureServer } from '../helpers/fixtureServer';
+import {
+	authArgs,
+	budgetFailures,
+	parseAuditArgs,
+	parseBudget,
+	settingsFrom,
+	UsageError,
+} from '../../../src/cli/commands/audit';
+import { historyCommand } from '../../../src/cli/commands/history';
+import { HistoryStore } from '../../../src/engine/history/historyStore';
+import { COLOR, cruxLines, formatResult, statusOf } from '../../../src/cli/output/text';
+import type { AuditResult } from '../../../src/protocol';
+import { safeText, useColor } from '../../../src/shared/terminalText';
+import { recordingLogger, sampleResult, testSettings } from '../../helpers/sampleResult';
+import { snapshot } from '../../helpers/snapshot';
+import { ROOT } from '../../helpers/engineProcess';
+import { FIXTURE_TOKEN, type FixtureServer, startFixtureServer } from '../../helpers/fixtureServer';
 
 interface Run {
 	code: number | null;

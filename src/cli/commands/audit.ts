@@ -19,19 +19,19 @@ import type {
 	EngineSettings,
 	LocatedFinding,
 	ProgressParams,
-} from '../protocol';
-import { scoresOfResult } from '../format/scores';
-import { MAX_URL_LENGTH } from '../shared/limits';
-import { safeText, useColor } from '../shared/terminalText';
-import { intOption, parseCommandLine, UsageError } from './argv';
-import { startOrphanWatchdog } from './chrome/watchdog';
-import { serveDemo } from './demoServer';
-import { COLOR, formatResult, NO_COLOR, ProgressDisplay, statusOf } from './cliFormat';
-import { createEngine } from './createEngine';
-import type { Engine } from './engine';
-import { cacheClearCommand, historyCommand } from './historyCli';
-import { createLogger } from './log';
-import { defaultHistoryPath } from './history/dbFile';
+} from '../../protocol';
+import { scoresOfResult } from '../../format/scores';
+import { MAX_URL_LENGTH } from '../../shared/limits';
+import { safeText, useColor } from '../../shared/terminalText';
+import { intOption, parseCommandLine, UsageError } from '../args';
+import { startOrphanWatchdog } from '../../engine/chrome/watchdog';
+import { serveDemo } from '../demoServer';
+import { COLOR, formatResult, NO_COLOR, ProgressDisplay, statusOf } from '../output/text';
+import { createEngine } from '../../engine/createEngine';
+import type { Engine } from '../../engine/engine';
+import { cacheClearCommand, historyCommand } from './history';
+import { createLogger } from '../../engine/log';
+import { defaultHistoryPath } from '../../engine/history/dbFile';
 import {
 	authArgs,
 	checkDbArg,
@@ -46,12 +46,12 @@ import {
 	privacyNotice,
 	scoreBudgetFailures,
 	warn,
-} from './cliOptions';
-import { FindingPlacer } from './sarifOutput';
-import { createQueueSubmitter } from './queue/submit';
-import { checkScanArgs, parseScanArgs, scanCommand, SIGNAL_EXIT, stopOnSignals } from './scanCli';
-import { parseWorkerArgs, parseWorkersArgs, workerCommand, workersCommand } from './workerCli';
-import { ENGINE_VERSION } from './version';
+} from '../auditOptions';
+import { FindingPlacer } from '../output/sarif';
+import { createQueueSubmitter } from '../../engine/queue/submit';
+import { checkScanArgs, parseScanArgs, scanCommand, SIGNAL_EXIT, stopOnSignals } from './scan';
+import { parseWorkerArgs, parseWorkersArgs, workerCommand, workersCommand } from './worker';
+import { ENGINE_VERSION } from '../../engine/version';
 
 export { UsageError, authArgs, parseBudget };
 

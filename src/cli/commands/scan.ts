@@ -16,11 +16,11 @@ import type {
 	ScanProgressParams,
 	ScanReport,
 	ScanRoute,
-} from '../protocol';
-import { MAX_URL_LENGTH } from '../shared/limits';
-import { safeText, useColor } from '../shared/terminalText';
-import { intOption, parseCommandLine, UsageError } from './argv';
-import { COLOR, NO_COLOR } from './cliFormat';
+} from '../../protocol';
+import { MAX_URL_LENGTH } from '../../shared/limits';
+import { safeText, useColor } from '../../shared/terminalText';
+import { intOption, parseCommandLine, UsageError } from '../args';
+import { COLOR, NO_COLOR } from '../output/text';
 import {
 	checkDbArg,
 	checkLocateArgs,
@@ -34,14 +34,14 @@ import {
 	privacyNotice,
 	scoreBudgetFailures,
 	warn,
-} from './cliOptions';
-import { createEngine } from './createEngine';
-import { createLogger } from './log';
-import { createQueueSubmitter } from './queue/submit';
-import { FindingPlacer, type LocateEngine } from './sarifOutput';
-import { formatScanReport, scanCsv, ScanProgressDisplay } from './scanFormat';
-import { scanOptionsSchema } from './scan/scanOptions';
-import { lighthouseReportName, type RouteReports, scanHtml } from './scanHtml';
+} from '../auditOptions';
+import { createEngine } from '../../engine/createEngine';
+import { createLogger } from '../../engine/log';
+import { createQueueSubmitter } from '../../engine/queue/submit';
+import { FindingPlacer, type LocateEngine } from '../output/sarif';
+import { formatScanReport, scanCsv, ScanProgressDisplay } from '../output/siteReportText';
+import { scanOptionsSchema } from '../../engine/scan/scanOptions';
+import { lighthouseReportName, type RouteReports, scanHtml } from '../output/siteReportHtml';
 
 export interface ScanArgs extends SharedAuditArgs {
 	url: string;

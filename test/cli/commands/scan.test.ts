@@ -5,10 +5,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
-import type { ScanReport, ScanSummary } from '../../src/protocol';
-import { statFields } from '../../src/engine/procfs';
-import { chromiumOf, cmdline, isAlive, ROOT, waitFor } from '../helpers/engineProcess';
-import { fromLighthouse, type FixtureServer, startFixtureServer } from '../helpers/fixtureServer';
+import type { ScanReport, ScanSummary } from '../../../src/protocol';
+import { statFields } from '../../../src/engine/procfs';
+import { chromiumOf, cmdline, isAlive, ROOT, waitFor } from '../../helpers/engineProcess';
+import { fromLighthouse, type FixtureServer, startFixtureServer } from '../../helpers/fixtureServer';
 
 const CHROMIUM = process.env.CHROME_PATH || '/usr/bin/chromium';
 

@@ -5,12 +5,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as Sarif from 'sarif';
-import { parseAuditArgs, UsageError } from '../../src/engine/cli';
-import { parseScanArgs } from '../../src/engine/scanCli';
-import type { LocatedFinding } from '../../src/protocol';
-import { ROOT } from '../helpers/engineProcess';
-import { FIXTURE_PAGES, type FixtureServer, startFixtureServer } from '../helpers/fixtureServer';
-import { sarifSchemaErrors } from '../helpers/sarifSchema';
+import { parseAuditArgs, UsageError } from '../../../src/cli/commands/audit';
+import { parseScanArgs } from '../../../src/cli/commands/scan';
+import type { LocatedFinding } from '../../../src/protocol';
+import { ROOT } from '../../helpers/engineProcess';
+import { FIXTURE_PAGES, type FixtureServer, startFixtureServer } from '../../helpers/fixtureServer';
+import { sarifSchemaErrors } from '../../helpers/sarifSchema';
 
 /** Issue 11's fixture workspace: a static site served as is, each planted defect's line marked. */
 const WORKSPACE = path.join(FIXTURE_PAGES, '..', 'workspaces', 'static-site');

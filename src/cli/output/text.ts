@@ -2,9 +2,9 @@
  * The CLI's text output. Every piece of page-derived text goes through `safeText` (a page controls its
  * title, headings and call-to-action texts, and error messages quote it); colour only through `Paint`.
  */
-import { authLabel } from '../format/auth';
-import { checkMark, insightSavings, insightsTitle, itemDetail } from '../format/insights';
-import { cacheLabel } from '../format/status';
+import { authLabel } from '../../format/auth';
+import { checkMark, insightSavings, insightsTitle, itemDetail } from '../../format/insights';
+import { cacheLabel } from '../../format/status';
 import type {
 	AuditResult,
 	AuditStatus,
@@ -16,9 +16,9 @@ import type {
 	LighthouseRun,
 	ProgressParams,
 	StageName,
-} from '../protocol';
-import { CATEGORIES } from '../protocol';
-import { safeText } from '../shared/terminalText';
+} from '../../protocol';
+import { CATEGORIES } from '../../protocol';
+import { safeText } from '../../shared/terminalText';
 
 const SHORT: Record<Category, string> = {
 	performance: 'perf',

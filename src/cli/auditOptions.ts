@@ -9,12 +9,12 @@ import { CATEGORIES } from '../protocol';
 import type { ScoresByFormFactor } from '../format/scores';
 import { splitNameValue } from '../shared/credentialSyntax';
 import { safeText } from '../shared/terminalText';
-import { intOption, UsageError } from './argv';
-import { auditAuthSchema, resolveAuth } from './auth/authRequest';
-import { AuditError } from './errors';
-import { checkDbPath, defaultHistoryPath } from './history/dbFile';
-import { DEFAULT_QUEUE, QUEUE_KEY_ENV } from './queue/jobs';
-import { queueNameArg, redisUrlArg } from './queue/redisConnection';
+import { intOption, UsageError } from './args';
+import { auditAuthSchema, resolveAuth } from '../engine/auth/authRequest';
+import { AuditError } from '../engine/errors';
+import { checkDbPath, defaultHistoryPath } from '../engine/history/dbFile';
+import { DEFAULT_QUEUE, QUEUE_KEY_ENV } from '../engine/queue/jobs';
+import { queueNameArg, redisUrlArg } from '../engine/queue/redisConnection';
 
 /** Parse `--budget performance=0.9,seo=80` (scores as 0..1 or 0..100). */
 export function parseBudget(spec: string): Partial<Record<Category, number>> {

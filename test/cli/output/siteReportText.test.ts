@@ -4,13 +4,13 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { HistoryStore } from '../../src/engine/history/historyStore';
-import { historyCommand } from '../../src/engine/historyCli';
-import { recordingLogger, testSettings } from '../helpers/sampleResult';
-import type { ScanReport, ScanRoute } from '../../src/protocol';
-import { parseScanArgs } from '../../src/engine/scanCli';
-import { UsageError } from '../../src/engine/argv';
-import { COLOR } from '../../src/engine/cliFormat';
+import { HistoryStore } from '../../../src/engine/history/historyStore';
+import { historyCommand } from '../../../src/cli/commands/history';
+import { recordingLogger, testSettings } from '../../helpers/sampleResult';
+import type { ScanReport, ScanRoute } from '../../../src/protocol';
+import { parseScanArgs } from '../../../src/cli/commands/scan';
+import { UsageError } from '../../../src/cli/args';
+import { COLOR } from '../../../src/cli/output/text';
 import {
 	csvCell,
 	discoveryLine,
@@ -19,8 +19,8 @@ import {
 	scanCsv,
 	ScanProgressDisplay,
 	sortRoutes,
-} from '../../src/engine/scanFormat';
-import { escapeHtml, lighthouseReportName, REPORT_CSP, scanHtml } from '../../src/engine/scanHtml';
+} from '../../../src/cli/output/siteReportText';
+import { escapeHtml, lighthouseReportName, REPORT_CSP, scanHtml } from '../../../src/cli/output/siteReportHtml';
 
 const ESC = '\x1b';
 /** Characters a terminal acts on: none may reach it from a site. */

@@ -3,15 +3,15 @@
  * SIGINT, and `auditlens workers --redis URL`: the live workers of a queue with their stats.
  */
 import { Redis } from 'ioredis';
-import { safeText } from '../shared/terminalText';
-import { intOption, parseCommandLine } from './argv';
-import { findChrome } from './chrome/findChrome';
-import { checkDbArg, engineSettings, warn } from './cliOptions';
-import { createEngine } from './createEngine';
-import { createLogger, maskCredentials } from './log';
-import { DEFAULT_QUEUE, QUEUE_KEY_ENV, type WorkerStats, workerStatsKey } from './queue/jobs';
-import { maskRedisUrl, queueNameArg, redisUrlArg } from './queue/redisConnection';
-import { QueueWorker } from './queue/worker';
+import { safeText } from '../../shared/terminalText';
+import { intOption, parseCommandLine } from '../args';
+import { findChrome } from '../../engine/chrome/findChrome';
+import { checkDbArg, engineSettings, warn } from '../auditOptions';
+import { createEngine } from '../../engine/createEngine';
+import { createLogger, maskCredentials } from '../../engine/log';
+import { DEFAULT_QUEUE, QUEUE_KEY_ENV, type WorkerStats, workerStatsKey } from '../../engine/queue/jobs';
+import { maskRedisUrl, queueNameArg, redisUrlArg } from '../../engine/queue/redisConnection';
+import { QueueWorker } from '../../engine/queue/worker';
 
 /**
  * How long SIGTERM lets running jobs finish by default: longer than a slow audit (10-60 s), shorter than the

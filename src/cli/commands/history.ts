@@ -1,12 +1,12 @@
 import fs from 'node:fs';
-import type { Category, FormFactor, HistoryEntry, ScanSummary, UrlSummary } from '../protocol';
-import { crossMajorNote } from '../format/insights';
-import { safeText } from '../shared/terminalText';
-import { AuditError } from './errors';
-import { createLogger, type Logger } from './log';
-import { DEFAULT_SETTINGS } from './settings';
-import { normalizeUrl } from './request';
-import { HistoryStore } from './history/historyStore';
+import type { Category, FormFactor, HistoryEntry, ScanSummary, UrlSummary } from '../../protocol';
+import { crossMajorNote } from '../../format/insights';
+import { safeText } from '../../shared/terminalText';
+import { AuditError } from '../../engine/errors';
+import { createLogger, type Logger } from '../../engine/log';
+import { DEFAULT_SETTINGS } from '../../engine/settings';
+import { normalizeUrl } from '../../engine/request';
+import { HistoryStore } from '../../engine/history/historyStore';
 
 export interface HistoryCommandArgs {
 	/** One URL's audits; omit for one line per URL. */
