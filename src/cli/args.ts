@@ -3,6 +3,7 @@
  * strict, with `--flag value` and `--flag=value` forms. Its errors become a `UsageError` in our words.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { ConfigError } from '../engine/errors';
 
 /** A mistake in the command line: the program prints it with its usage and exits 64 (EX_USAGE). */
 export class UsageError extends Error {
@@ -43,4 +44,14 @@ export function intOption(value: string, flag: string, min: number, max: number)
 	if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max)
 		throw new UsageError(`${flag} takes a whole number from ${min} to ${max}`);
 	return n;
+}
+
+/** What `check` answers; the engine's ConfigError (a bad Redis URL or queue name) becomes a UsageError, exit 64. */
+export function asUsage<T>(check: () => T): T {
+	try {
+		return check();
+	} catch (err) {
+		if (err instanceof ConfigError) throw new UsageError(err.message);
+		throw err;
+	}
 }

@@ -9,7 +9,7 @@ import { CATEGORIES } from '../protocol';
 import type { ScoresByFormFactor } from '../format/scores';
 import { splitNameValue } from '../shared/credentialSyntax';
 import { safeText } from '../shared/terminalText';
-import { intOption, UsageError } from './args';
+import { asUsage, intOption, UsageError } from './args';
 import { auditAuthSchema, resolveAuth } from '../engine/auth/authRequest';
 import { AuditError } from '../engine/errors';
 import { checkDbPath, defaultHistoryPath } from '../engine/history/dbFile';
@@ -340,7 +340,9 @@ export function queueArgs(v: SharedValues, auth: AuditAuth | undefined): { queue
 		throw new UsageError(
 			`--header, --cookie and --login-script go on the queue only sealed: set ${QUEUE_KEY_ENV} to the same passphrase here and on the workers`,
 		);
-	return { queue: { redis: redisUrlArg(v.redis), name: queueNameArg(v.queue, DEFAULT_QUEUE) } };
+	return {
+		queue: { redis: asUsage(() => redisUrlArg(v.redis)), name: asUsage(() => queueNameArg(v.queue, DEFAULT_QUEUE)) },
+	};
 }
 
 type SharedValues = {

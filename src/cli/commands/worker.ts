@@ -4,7 +4,7 @@
  */
 import { Redis } from 'ioredis';
 import { safeText } from '../../shared/terminalText';
-import { intOption, parseCommandLine } from '../args';
+import { asUsage, intOption, parseCommandLine } from '../args';
 import { findChrome } from '../../engine/chrome/findChrome';
 import { checkDbArg, engineSettings, warn } from '../auditOptions';
 import { createEngine } from '../../engine/createEngine';
@@ -50,8 +50,8 @@ export function parseWorkerArgs(argv: string[]): WorkerArgs {
 	const { values: v } = parseCommandLine({ args: argv, options: WORKER_OPTIONS, allowPositionals: false });
 	if (v.db !== undefined) checkDbArg(v.db);
 	return {
-		redisUrl: redisUrlArg(v.redis),
-		queue: queueNameArg(v.queue, DEFAULT_QUEUE),
+		redisUrl: asUsage(() => redisUrlArg(v.redis)),
+		queue: asUsage(() => queueNameArg(v.queue, DEFAULT_QUEUE)),
 		concurrency: v.concurrency === undefined ? 1 : intOption(v.concurrency, '--concurrency', 1, 16),
 		...(v.db !== undefined ? { db: v.db } : {}),
 		...(v['chrome-path'] !== undefined ? { chromePath: v['chrome-path'] } : {}),
@@ -154,7 +154,11 @@ export interface WorkersArgs {
 export function parseWorkersArgs(argv: string[]): WorkersArgs {
 	const options = { redis: { type: 'string' }, queue: { type: 'string' }, json: { type: 'boolean' } } as const;
 	const { values: v } = parseCommandLine({ args: argv, options, allowPositionals: false });
-	return { redisUrl: redisUrlArg(v.redis), queue: queueNameArg(v.queue, DEFAULT_QUEUE), json: v.json === true };
+	return {
+		redisUrl: asUsage(() => redisUrlArg(v.redis)),
+		queue: asUsage(() => queueNameArg(v.queue, DEFAULT_QUEUE)),
+		json: v.json === true,
+	};
 }
 
 /** The stats of the live workers of a queue (their keys expire when a worker stops writing them). */
