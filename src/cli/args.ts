@@ -1,11 +1,15 @@
 /**
- * The one command-line parser of the engine process and the CLI: `node:util` parseArgs (no dependency),
- * strict, with `--flag value` and `--flag=value` forms. Its errors become a `UsageError` in our words.
+ * The command line's one argument layer. Each option is declared once, in an `OptionTable` that node:util parseArgs
+ * reads (strict; `--flag value` and `--flag=value`) and that each command's help is written from. A mistake is a
+ * UsageError in our words: the program prints it with the command's help and exits 64.
+ *
+ * node:util parseArgs and a command table rather than commander or yargs: no dependency to keep current, the usage
+ * errors keep their wording, and a command's help is its tables printed, nothing a library lays out for us.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError } from '../engine/errors';
 
-/** A mistake in the command line: the program prints it with its usage and exits 64 (EX_USAGE). */
+/** A mistake in the command line: the program prints it with the command's help and exits 64 (EX_USAGE). */
 export class UsageError extends Error {
 	override name = 'UsageError';
 }
@@ -54,4 +58,62 @@ export function asUsage<T>(check: () => T): T {
 		if (err instanceof ConfigError) throw new UsageError(err.message);
 		throw err;
 	}
+}
+
+/** One option: how parseArgs reads it, and its line in the help. */
+export interface OptionSpec {
+	readonly type: 'string' | 'boolean';
+	readonly multiple?: boolean;
+	/** The value in the help, e.g. N, PATH, URL. */
+	readonly value?: string;
+	/** What it does, for the help; '\n' starts another line. */
+	readonly help: string;
+}
+
+/** Options by name (without the leading "--"). */
+export type OptionTable = Readonly<Record<string, OptionSpec>>;
+
+/** A titled group of options in a command's help. */
+export interface OptionSection {
+	readonly title: string;
+	readonly options: OptionTable;
+}
+
+/** A command of `auditlens`: its help, written from its option tables, and how it runs. */
+export interface Command {
+	readonly name: string;
+	/** Its usage lines, after "auditlens ". */
+	readonly usage: readonly string[];
+	/** What it does in a few words, for the list of `auditlens --help`. */
+	readonly brief: string;
+	/** What it does, at the top of its own help. */
+	readonly summary: string;
+	readonly sections: readonly OptionSection[];
+	/** Paragraphs after the options. */
+	readonly notes?: string;
+	/** Parses and checks `argv` (a UsageError for a mistake), then runs; answers the exit code. */
+	run(argv: string[]): Promise<number>;
+}
+
+/** Options up to this width share their line with their help; longer ones put it on the next line. */
+const LABEL_WIDTH = 34;
+
+/** The help of one command: its usage, what it does, its options by section, its notes. */
+export function commandHelp(command: Command): string {
+	const usage = command.usage.map((u, i) => `${i === 0 ? 'Usage: ' : '       '}auditlens ${u}`);
+	const sections = command.sections.map((s) => `${s.title}:\n${optionLines(s.options).join('\n')}`);
+	return [usage.join('\n'), command.summary, ...sections, ...(command.notes ? [command.notes] : [])].join('\n\n');
+}
+
+function optionLines(options: OptionTable): string[] {
+	const lines: string[] = [];
+	const indent = ' '.repeat(2 + LABEL_WIDTH + 2);
+	for (const [name, spec] of Object.entries(options)) {
+		const label = `--${name}${spec.value ? ` ${spec.value}` : ''}`;
+		const [first = '', ...more] = spec.help.split('\n');
+		if (label.length <= LABEL_WIDTH) lines.push(`  ${label.padEnd(LABEL_WIDTH)}  ${first}`);
+		else lines.push(`  ${label}`, `${indent}${first}`);
+		lines.push(...more.map((line) => `${indent}${line}`));
+	}
+	return lines;
 }

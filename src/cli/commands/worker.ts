@@ -1,17 +1,19 @@
 /**
  * `auditlens worker --redis URL`: run audit jobs from a BullMQ queue on this machine's engine until SIGTERM or
- * SIGINT, and `auditlens workers --redis URL`: the live workers of a queue with their stats.
+ * SIGINT (many may run, on many machines).
  */
-import { Redis } from 'ioredis';
-import { safeText } from '../../shared/terminalText';
-import { asUsage, intOption, parseCommandLine } from '../args';
 import { findChrome } from '../../engine/chrome/findChrome';
-import { checkDbArg, engineSettings, warn } from '../auditOptions';
+import { startOrphanWatchdog } from '../../engine/chrome/watchdog';
 import { createEngine } from '../../engine/createEngine';
-import { createLogger, maskCredentials } from '../../engine/log';
-import { DEFAULT_QUEUE, QUEUE_KEY_ENV, type WorkerStats, workerStatsKey } from '../../engine/queue/jobs';
+import { createLogger } from '../../engine/log';
+import { DEFAULT_QUEUE, QUEUE_KEY_ENV } from '../../engine/queue/jobs';
 import { maskRedisUrl, queueNameArg, redisUrlArg } from '../../engine/queue/redisConnection';
 import { QueueWorker } from '../../engine/queue/worker';
+import { asUsage, type Command, intOption, type OptionTable, parseCommandLine } from '../args';
+import { checkDbArg, engineSettings, SHARED_AUDIT_OPTIONS } from '../auditOptions';
+import { EXIT, signalExit } from '../exitCodes';
+import { warn } from '../output/text';
+import { watchSignals } from '../signals';
 
 /**
  * How long SIGTERM lets running jobs finish by default: longer than a slow audit (10-60 s), shorter than the
@@ -36,15 +38,34 @@ export interface WorkerArgs {
 }
 
 const WORKER_OPTIONS = {
-	redis: { type: 'string' },
-	queue: { type: 'string' },
-	concurrency: { type: 'string' },
-	db: { type: 'string' },
-	'chrome-path': { type: 'string' },
-	grace: { type: 'string' },
-	'no-trace-slot': { type: 'boolean' },
-	verbose: { type: 'boolean' },
-} as const;
+	redis: {
+		type: 'string',
+		value: 'URL',
+		help: 'redis://[:password@]host[:port][/db] or rediss:// (TLS); else AUDITLENS_REDIS_URL\n(keeps a password off the command line). The password is never printed.',
+	},
+	queue: { type: 'string', value: 'NAME', help: 'the queue (default auditlens)' },
+	concurrency: {
+		type: 'string',
+		value: 'N',
+		help: 'jobs audited at once (default 1: few audits per machine give steadier scores)',
+	},
+	db: {
+		type: 'string',
+		value: 'PATH',
+		help: "keep the worker's own history in this file (default: in memory; the\nsubmitter keeps the results in its history)",
+	},
+	grace: {
+		type: 'string',
+		value: 'SECONDS',
+		help: 'on SIGTERM/SIGINT, how long running jobs may finish before they are put back\nin the queue for another worker (default 90); a second signal puts them back\nat once. Exit 0 when every job finished, 143/130 when jobs were put back.',
+	},
+	'chrome-path': SHARED_AUDIT_OPTIONS['chrome-path'],
+	'no-trace-slot': {
+		type: 'boolean',
+		help: "let concurrent runs' page loads overlap: faster, scores noisier on a busy machine",
+	},
+	verbose: { type: 'boolean', help: 'debug logs on stderr' },
+} as const satisfies OptionTable;
 
 export function parseWorkerArgs(argv: string[]): WorkerArgs {
 	const { values: v } = parseCommandLine({ args: argv, options: WORKER_OPTIONS, allowPositionals: false });
@@ -87,38 +108,33 @@ export async function workerCommand(a: WorkerArgs): Promise<number> {
 	// A worker without Chrome would fail every job it takes: refuse to start instead.
 	await findChrome(settings.chromePath);
 	const engine = await createEngine({ db: a.db, settings, log: log.child('engine'), onWarning: warn });
-	const onExit = () => engine.killAllSync();
-	process.on('exit', onExit);
 	let worker: QueueWorker | undefined;
+	let stopped!: (signal: NodeJS.Signals) => void;
+	const stop = new Promise<NodeJS.Signals>((resolve) => (stopped = resolve));
 	// Listening from the start: a worker still waiting for Redis stops at once, and closes its engine.
-	const signal = new Promise<NodeJS.Signals>((resolve) => {
-		let first: NodeJS.Signals | undefined;
-		const handler = (s: NodeJS.Signals) => {
-			const code = s === 'SIGINT' ? 130 : 143;
+	const signals = watchSignals(engine, {
+		first: (s) => {
 			if (!worker) {
 				warn(`${s}: stopping (the worker had not connected to Redis yet)`);
-				void engine.close().finally(() => process.exit(code));
+				void engine.close().finally(() => process.exit(signalExit(s)));
 				return;
 			}
-			if (first) {
-				warn(`${s} again: putting the running jobs back in the queue`);
-				worker.requeueNow();
-				// Putting jobs back needs Redis: when it is gone too, leave anyway (the jobs' locks expire, and BullMQ
-				// gives them to another worker); the exit handler kills every Chrome.
-				setTimeout(() => {
-					warn('the worker could not stop cleanly within 10 s (is Redis reachable?); exiting now');
-					process.exit(code);
-				}, 10_000).unref();
-				return;
-			}
-			first = s;
 			warn(
 				`${s}: taking no more jobs; running jobs may finish for ${a.graceMs / 1000} s (${s} again puts them back in the queue)`,
 			);
-			resolve(s);
-		};
-		process.on('SIGINT', handler);
-		process.on('SIGTERM', handler);
+			stopped(s);
+		},
+		again: (s, first) => {
+			if (!worker) return process.exit(signalExit(first));
+			warn(`${s} again: putting the running jobs back in the queue`);
+			worker.requeueNow();
+			// Putting jobs back needs Redis: when it is gone too, leave anyway (the jobs' locks expire, and BullMQ
+			// gives them to another worker); the exit handler kills every Chrome.
+			setTimeout(() => {
+				warn('the worker could not stop cleanly within 10 s (is Redis reachable?); exiting now');
+				process.exit(signalExit(first));
+			}, 10_000).unref();
+		},
 	});
 	try {
 		warn(`worker: connecting to ${maskRedisUrl(a.redisUrl)}…`);
@@ -132,110 +148,34 @@ export async function workerCommand(a: WorkerArgs): Promise<number> {
 		});
 	} catch (err) {
 		await engine.close();
+		signals.dispose();
 		throw err;
 	}
 	warn(
 		`worker ${worker.id}: taking audit jobs from queue "${a.queue}" on ${maskRedisUrl(a.redisUrl)}, ${a.concurrency} at a time; SIGTERM or Ctrl-C stops it`,
 	);
-	const stoppedBy = await signal;
+	const stoppedBy = await stop;
 	const { requeued } = await worker.stop(a.graceMs);
 	await engine.close();
-	process.off('exit', onExit);
+	signals.dispose();
 	warn(`worker ${worker.id}: stopped${requeued ? ' (running jobs were put back in the queue)' : ''}; Chrome closed`);
-	return requeued ? (stoppedBy === 'SIGINT' ? 130 : 143) : 0;
+	return requeued ? signalExit(stoppedBy) : EXIT.ok;
 }
 
-export interface WorkersArgs {
-	redisUrl: string;
-	queue: string;
-	json: boolean;
-}
-
-export function parseWorkersArgs(argv: string[]): WorkersArgs {
-	const options = { redis: { type: 'string' }, queue: { type: 'string' }, json: { type: 'boolean' } } as const;
-	const { values: v } = parseCommandLine({ args: argv, options, allowPositionals: false });
-	return {
-		redisUrl: asUsage(() => redisUrlArg(v.redis)),
-		queue: asUsage(() => queueNameArg(v.queue, DEFAULT_QUEUE)),
-		json: v.json === true,
-	};
-}
-
-/** The stats of the live workers of a queue (their keys expire when a worker stops writing them). */
-export async function liveWorkers(redisUrl: string, queue: string): Promise<WorkerStats[]> {
-	// A listing fails fast when Redis is not there, unlike a worker, which waits for it.
-	const redis = new Redis(redisUrl, {
-		maxRetriesPerRequest: 1,
-		retryStrategy: (times) => (times > 2 ? null : 200),
-		connectionName: 'auditlens-workers',
-		lazyConnect: true,
-	});
-	let lastError: string | undefined;
-	redis.on('error', (err: Error) => (lastError = err.message));
-	try {
-		await redis.connect();
-		const keys: string[] = [];
-		for await (const batch of redis.scanStream({ match: workerStatsKey(queue, '*'), count: 200 }) as AsyncIterable<
-			string[]
-		>)
-			keys.push(...batch);
-		const values = keys.length ? await redis.mget(keys) : [];
-		const stats: WorkerStats[] = [];
-		for (const value of values) {
-			if (!value) continue;
-			try {
-				stats.push(JSON.parse(value) as WorkerStats);
-			} catch {
-				// a key being rewritten; the next listing has it
-			}
-		}
-		return stats.sort((a, b) => a.worker.localeCompare(b.worker));
-	} catch (err) {
-		const why = lastError ?? (err as Error).message;
-		throw new Error(
-			`could not read the workers of queue "${queue}" from ${maskRedisUrl(redisUrl)} (${maskCredentials(why)}): check the URL and that Redis runs there`,
-		);
-	} finally {
-		redis.disconnect();
-	}
-}
-
-/** `auditlens workers`: a line per live worker, or their WorkerStats as JSON. */
-export async function workersCommand(a: WorkersArgs, out: NodeJS.WritableStream = process.stdout): Promise<number> {
-	const stats = await liveWorkers(a.redisUrl, a.queue);
-	if (a.json) {
-		out.write(`${JSON.stringify(stats, null, 2)}\n`);
-		return 0;
-	}
-	if (stats.length === 0) {
-		out.write(`No worker is running on queue "${a.queue}".\n`);
-		return 0;
-	}
-	const rows = [
-		['WORKER', 'JOBS ACTIVE', 'COMPLETED', 'FAILED', 'CONCURRENCY', 'CHROMES', 'MEMORY', 'UP'],
-		...stats.map(workerRow),
-	];
-	const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-	for (const row of rows)
-		out.write(
-			`${row
-				.map((cell, i) => cell.padEnd(widths[i]))
-				.join('  ')
-				.trimEnd()}\n`,
-		);
-	return 0;
-}
-
-function workerRow(s: WorkerStats): string[] {
-	const chromes = s.engine.browsers.busy + s.engine.browsers.idle;
-	return [
-		safeText(s.worker, { max: 80 }),
-		String(s.jobs.active),
-		String(s.jobs.completed),
-		String(s.jobs.failed),
-		String(s.concurrency),
-		String(chromes),
-		`${Math.round(s.engine.memory.totalRss / 1048576)} MB`,
-		`${Math.round((s.updatedAt - s.startedAt) / 60_000)} min`,
-	];
-}
+export const worker: Command = {
+	name: 'worker',
+	usage: ['worker --redis URL [worker options]'],
+	brief: 'run audit jobs from a BullMQ queue on Redis',
+	summary:
+		'Run the audit jobs submitted to a Redis queue (auditlens audit|scan --redis) on this machine, until SIGTERM or\nCtrl-C. Many workers may run, on many machines.',
+	sections: [{ title: 'Worker options', options: WORKER_OPTIONS }],
+	notes: `Credentials of signed-in audits travel sealed: set AUDITLENS_QUEUE_KEY to the submitters' passphrase.
+API keys are the worker's own: ANTHROPIC_API_KEY, CRUX_API_KEY. A page fault (HTTP 500, not HTML, a timeout)
+is a result, not retried; an engine-side failure (Chrome crashed, unreachable host) is retried with backoff.`,
+	async run(argv) {
+		const args = parseWorkerArgs(argv);
+		// The watchdog kills this worker's Chromes if it is SIGKILLed (its jobs go back to the queue by BullMQ's lock).
+		startOrphanWatchdog();
+		return await workerCommand(args);
+	},
+};

@@ -261,3 +261,8 @@ export class ProgressDisplay {
 		this.lastLines = lines.length;
 	}
 }
+
+/** A line on stderr for the person running the CLI, its page-derived parts made safe. */
+export function warn(message: string): void {
+	process.stderr.write(`auditlens: ${safeText(message, { max: 2000, multiline: true })}\n`);
+}

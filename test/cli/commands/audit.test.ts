@@ -6,14 +6,9 @@ import path from 'node:path';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
-import {
-	authArgs,
-	budgetFailures,
-	parseAuditArgs,
-	parseBudget,
-	settingsFrom,
-	UsageError,
-} from '../../../src/cli/commands/audit';
+import { UsageError } from '../../../src/cli/args';
+import { authArgs, parseBudget } from '../../../src/cli/auditOptions';
+import { budgetFailures, parseAuditArgs, settingsFrom } from '../../../src/cli/commands/audit';
 import { historyCommand } from '../../../src/cli/commands/history';
 import { HistoryStore } from '../../../src/engine/history/historyStore';
 import { COLOR, cruxLines, formatResult, statusOf } from '../../../src/cli/output/text';
