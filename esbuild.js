@@ -52,7 +52,7 @@ const entries = [
 		outfile: 'dist/lighthouseWorker.js',
 		external: engineExternals,
 	},
-	{ ...node, entryPoints: ['src/engine/cli.ts'], outfile: 'dist/cli.js', external: engineExternals },
+	{ ...node, entryPoints: ['src/cli/main.ts'], outfile: 'dist/cli.js', external: engineExternals },
 	{ ...browser, entryPoints: ['src/webview/main.ts'], outfile: 'dist/webview.js' },
 	{ ...browser, entryPoints: ['src/webview/site.ts'], outfile: 'dist/siteView.js' },
 ];

@@ -76,6 +76,43 @@ export default tseslint.config(
 		},
 	},
 	{
+		// The engine serves the CLI and the extension and is the client of neither (issue 20: the command line used
+		// to live in src/engine, and the queue threw the CLI's UsageError).
+		files: ['src/engine/**/*.ts'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{
+					paths: [{ name: 'vscode', message: 'The engine runs outside the extension host.' }],
+					patterns: [
+						{
+							group: ['**/cli', '**/cli/**', '**/extension', '**/extension/**', '**/webview', '**/webview/**'],
+							message: 'src/engine imports nothing from src/cli, src/extension or src/webview.',
+						},
+					],
+				},
+			],
+		},
+	},
+	{
+		// The protocol is the contract both sides import: it imports neither side.
+		files: ['src/protocol/**/*.ts'],
+		rules: {
+			'no-restricted-imports': [
+				'error',
+				{
+					paths: [{ name: 'vscode', message: 'The protocol is shared by every side.' }],
+					patterns: [
+						{
+							group: ['**/engine/**', '**/cli/**', '**/extension/**', '**/webview/**'],
+							message: 'src/protocol imports nothing from src/engine, src/cli, src/extension or src/webview.',
+						},
+					],
+				},
+			],
+		},
+	},
+	{
 		files: ['test/**/*.ts'],
 		rules: { '@typescript-eslint/no-non-null-assertion': 'off', '@typescript-eslint/no-unused-expressions': 'off' },
 	},

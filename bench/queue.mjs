@@ -35,7 +35,7 @@ const WORKER_CONCURRENCY = argValue('--worker-concurrency', 1);
 const keep = process.argv.includes('--keep');
 const CONTENDERS = [1, 2];
 const BIN = path.join(root, 'bin', 'auditlens.js');
-/** What a worker prints on stderr once it takes jobs (src/engine/workerCli.ts). */
+/** What a worker prints on stderr once it takes jobs (src/cli/commands/worker.ts). */
 const WORKER_READY = /taking audit jobs from queue/;
 const TICK = 100; // USER_HZ: /proc reports CPU in 1/100 s on every Linux this runs on
 const log = (...a) => console.error('[bench:queue]', ...a);

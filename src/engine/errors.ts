@@ -15,6 +15,14 @@ export class AuditError extends Error {
 	}
 }
 
+/**
+ * A setting or argument given to the engine that is not valid (a Redis URL, a queue name, a flag of the engine
+ * process): the caller's mistake, said before anything runs. A command line shows it as a usage error.
+ */
+export class ConfigError extends Error {
+	override name = 'ConfigError';
+}
+
 /** Turn anything thrown into an ErrorInfo, keeping AuditError codes. */
 export function toErrorInfo(err: unknown, fallback: ErrorCode = 'INTERNAL'): ErrorInfo {
 	if (err instanceof AuditError) return err.toInfo();

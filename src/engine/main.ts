@@ -6,6 +6,7 @@ import { guardStdout } from './stdoutGuard';
 // Must run before anything else can print.
 const protocolOut = guardStdout();
 
+import { parseArgs as parseCommandLine } from 'node:util';
 import {
 	createMessageConnection,
 	IPCMessageReader,
@@ -15,9 +16,9 @@ import {
 	StreamMessageWriter,
 } from 'vscode-jsonrpc/node';
 import { logNotification } from '../protocol';
-import { parseCommandLine, UsageError } from './argv';
 import { startOrphanWatchdog } from './chrome/watchdog';
 import { createEngine } from './createEngine';
+import { ConfigError } from './errors';
 import type { Engine } from './engine';
 import { createLogger, type LogLevel } from './log';
 import { registerHandlers } from './rpcServer';
@@ -49,10 +50,10 @@ function parseArgs(argv: string[]): Args {
 			clientProcessId: { type: 'string' },
 		},
 	});
-	if (values.stdio && values['node-ipc']) throw new UsageError('give --stdio or --node-ipc, not both');
-	if (values.db !== undefined && values['no-db']) throw new UsageError('give --db PATH or --no-db, not both');
+	if (values.stdio && values['node-ipc']) throw new ConfigError('give --stdio or --node-ipc, not both');
+	if (values.db !== undefined && values['no-db']) throw new ConfigError('give --db PATH or --no-db, not both');
 	const logLevel = values['log-level'] as LogLevel;
-	if (!LOG_LEVELS.includes(logLevel)) throw new UsageError(`--log-level takes ${LOG_LEVELS.join(', ')}`);
+	if (!LOG_LEVELS.includes(logLevel)) throw new ConfigError(`--log-level takes ${LOG_LEVELS.join(', ')}`);
 	return {
 		transport: values.stdio ? 'stdio' : values['node-ipc'] ? 'ipc' : process.send ? 'ipc' : 'stdio',
 		db: values['no-db'] ? undefined : (values.db ?? defaultHistoryPath()),
@@ -66,8 +67,10 @@ async function main(): Promise<void> {
 	try {
 		args = parseArgs(process.argv.slice(2));
 	} catch (err) {
-		if (!(err instanceof UsageError)) throw err;
-		process.stderr.write(`engine: ${err.message}\n${USAGE}\n`);
+		// A flag parseArgs does not know, or a value it refuses, is as much a usage error as a value we refuse.
+		const parseError = (err as NodeJS.ErrnoException).code?.startsWith('ERR_PARSE_ARGS_');
+		if (!(err instanceof ConfigError) && !parseError) throw err;
+		process.stderr.write(`engine: ${(err as Error).message}\n${USAGE}\n`);
 		process.exitCode = 64;
 		return;
 	}

@@ -24,8 +24,8 @@ import {
 import { maskRedisUrl, redisUrlArg } from '../../src/engine/queue/redisConnection';
 import { failureKind, retryReason } from '../../src/engine/queue/retryPolicy';
 import { QueueWorker } from '../../src/engine/queue/worker';
-import { UsageError } from '../../src/engine/argv';
-import { parseWorkerArgs } from '../../src/engine/workerCli';
+import { ConfigError } from '../../src/engine/errors';
+import { parseWorkerArgs } from '../../src/cli/commands/worker';
 import { isAlive, waitFor } from '../helpers/engineProcess';
 import { watchdogOf } from '../helpers/orphanWatchdog';
 import { sampleResult } from '../helpers/sampleResult';
@@ -443,16 +443,16 @@ describe('auditlens worker: its command line', () => {
 		assert.throws(
 			() => redisUrlArg('http://:hunter2@h:1'),
 			(err: Error) =>
-				err instanceof UsageError && /redis:\/\/ or rediss:\/\//.test(err.message) && !err.message.includes('hunter2'),
+				err instanceof ConfigError && /redis:\/\/ or rediss:\/\//.test(err.message) && !err.message.includes('hunter2'),
 		);
 		assert.throws(
 			() => redisUrlArg('redis://:hunter2@h:1/x'),
 			(err: Error) =>
-				err instanceof UsageError && /database number/.test(err.message) && !err.message.includes('hunter2'),
+				err instanceof ConfigError && /database number/.test(err.message) && !err.message.includes('hunter2'),
 		);
 		assert.throws(
 			() => redisUrlArg('not a url :hunter2@'),
-			(err: Error) => err instanceof UsageError,
+			(err: Error) => err instanceof ConfigError,
 		);
 	});
 

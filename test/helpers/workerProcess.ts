@@ -128,7 +128,7 @@ export interface WorkerOptions extends CliOptions {
 	args?: string[];
 }
 
-/** What a worker prints on stderr once it takes jobs (src/engine/workerCli.ts). */
+/** What a worker prints on stderr once it takes jobs (src/cli/commands/worker.ts). */
 export const WORKER_READY = /taking audit jobs from queue/;
 
 /** `auditlens worker --redis URL …` as a child process of the test (`waitFor(WORKER_READY)` for it to take jobs). */

@@ -1,5 +1,5 @@
 import { Redis } from 'ioredis';
-import { UsageError } from '../argv';
+import { ConfigError } from '../errors';
 import { maskCredentials, registerSecret } from '../log';
 
 /** Environment variable read when `--redis` is not given: keeps a password off the command line (and `ps`). */
@@ -29,19 +29,19 @@ export function maskRedisUrl(url: string): string {
 export function redisUrlArg(value: string | undefined): string {
 	const url = value ?? process.env[REDIS_URL_ENV];
 	if (url === undefined || url === '')
-		throw new UsageError(`give the Redis server: --redis redis://HOST:PORT (or set ${REDIS_URL_ENV})`);
+		throw new ConfigError(`give the Redis server: --redis redis://HOST:PORT (or set ${REDIS_URL_ENV})`);
 	let u: URL;
 	try {
 		u = new URL(url);
 	} catch {
-		throw new UsageError(`--redis takes a URL such as redis://127.0.0.1:6379/0, not "${maskRedisUrl(url)}"`);
+		throw new ConfigError(`--redis takes a URL such as redis://127.0.0.1:6379/0, not "${maskRedisUrl(url)}"`);
 	}
 	if (u.protocol !== 'redis:' && u.protocol !== 'rediss:')
-		throw new UsageError(`--redis takes a redis:// or rediss:// URL, not ${u.protocol}// (${maskRedisUrl(url)})`);
-	if (!u.hostname) throw new UsageError(`--redis ${maskRedisUrl(url)} names no host`);
+		throw new ConfigError(`--redis takes a redis:// or rediss:// URL, not ${u.protocol}// (${maskRedisUrl(url)})`);
+	if (!u.hostname) throw new ConfigError(`--redis ${maskRedisUrl(url)} names no host`);
 	const db = u.pathname.replace(/^\//, '');
 	if (db !== '' && !/^\d{1,2}$/.test(db))
-		throw new UsageError(
+		throw new ConfigError(
 			`--redis ${maskRedisUrl(url)}: the path is the database number (0-15), e.g. redis://host:6379/0`,
 		);
 	registerSecret(decodeURIComponent(u.password), 4);
@@ -52,7 +52,7 @@ export function redisUrlArg(value: string | undefined): string {
 export function queueNameArg(value: string | undefined, fallback: string): string {
 	const name = value ?? fallback;
 	if (!QUEUE_NAME.test(name))
-		throw new UsageError(`--queue takes a name of letters, digits, '-' and '_' (up to 64), not "${name}"`);
+		throw new ConfigError(`--queue takes a name of letters, digits, '-' and '_' (up to 64), not "${name}"`);
 	return name;
 }
 

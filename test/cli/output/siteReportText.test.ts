@@ -4,13 +4,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { HistoryStore } from '../../src/engine/history/historyStore';
-import { historyCommand } from '../../src/engine/historyCli';
-import { recordingLogger, testSettings } from '../helpers/sampleResult';
-import type { ScanReport, ScanRoute } from '../../src/protocol';
-import { parseScanArgs } from '../../src/engine/scanCli';
-import { UsageError } from '../../src/engine/argv';
-import { COLOR } from '../../src/engine/cliFormat';
+import { HistoryStore } from '../../../src/engine/history/historyStore';
+import { historyCommand } from '../../../src/cli/commands/history';
+import { recordingLogger, testSettings } from '../../helpers/sampleResult';
+import { CONTROL, ESC } from '../../helpers/terminalChars';
+import type { ScanReport, ScanRoute } from '../../../src/protocol';
+import { COLOR } from '../../../src/cli/output/text';
 import {
 	csvCell,
 	discoveryLine,
@@ -19,12 +18,9 @@ import {
 	scanCsv,
 	ScanProgressDisplay,
 	sortRoutes,
-} from '../../src/engine/scanFormat';
-import { escapeHtml, lighthouseReportName, REPORT_CSP, scanHtml } from '../../src/engine/scanHtml';
+} from '../../../src/cli/output/siteReportText';
+import { escapeHtml, lighthouseReportName, REPORT_CSP, scanHtml } from '../../../src/cli/output/siteReportHtml';
 
-const ESC = '\x1b';
-/** Characters a terminal acts on: none may reach it from a site. */
-const CONTROL = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 const HOSTILE_PATH = `/<script>alert(1)</script>${ESC}[2K${ESC}]0;pwned\x07`;
 
 function route(path: string, over: Partial<ScanRoute> = {}): ScanRoute {
@@ -309,64 +305,6 @@ describe('scan report formats (pure)', () => {
 		assert.ok(html.includes(`<a href="${name}">mobile</a>`));
 		assert.ok(html.includes('<a href="https://site.example/blog/slow" rel="noopener noreferrer">/blog/slow</a>'));
 		assert.equal(escapeHtml(`"'<>&`), '&#34;&#39;&#60;&#62;&#38;');
-	});
-});
-
-describe('auditlens scan: the command line (pure)', () => {
-	it('parses scan options with the scan defaults: mobile, nothing of discovery set', () => {
-		const a = parseScanArgs(['https://site.example/']);
-		assert.equal(a.url, 'https://site.example/');
-		assert.deepEqual(a.formFactors, ['mobile']);
-		assert.deepEqual(a.scan, {});
-		const b = parseScanArgs([
-			'https://site.example/',
-			'--max-routes=20',
-			'--depth',
-			'1',
-			'--include',
-			'/blog/**',
-			'--include=/docs/**',
-			'--exclude',
-			'/admin/**',
-			'--samples',
-			'0',
-			'--no-sitemap',
-			'--no-crawl',
-			'--form-factor',
-			'both',
-			'--csv',
-			'--budget',
-			'performance=90',
-			'--no-capture',
-		]);
-		assert.deepEqual(b.scan, {
-			maxRoutes: 20,
-			maxDepth: 1,
-			samplesPerGroup: 0,
-			include: ['/blog/**', '/docs/**'],
-			exclude: ['/admin/**'],
-			sitemap: false,
-			crawl: false,
-		});
-		assert.deepEqual(b.formFactors, ['mobile', 'desktop']);
-		assert.ok(b.csv && !b.json);
-		assert.deepEqual(b.budget, { performance: 0.9 });
-		assert.deepEqual(b.stages, { capture: false, cro: true, ai: true });
-	});
-
-	it('refuses a wrong scan command line with a message that says what to do', () => {
-		assert.throws(() => parseScanArgs([]), /give the URL of the site to scan/);
-		assert.throws(() => parseScanArgs(['https://a.example/', 'https://b.example/']), /scan takes one start URL/);
-		assert.throws(() => parseScanArgs(['u', '--json', '--csv']), /--json and --csv both print to stdout/);
-		assert.throws(() => parseScanArgs(['u', '--max-routes', '0']), /--max-routes takes a whole number from 1 to 10000/);
-		assert.throws(() => parseScanArgs(['u', '--depth', '-1']), UsageError);
-		assert.throws(
-			() => parseScanArgs(['u', '--include', '/blog/**', '--include', 'docs/*']),
-			/^UsageError: --include docs\/\*: a glob matches a path, so it starts with "\/"/,
-		);
-		assert.throws(() => parseScanArgs(['u', '--exclude=']), /^UsageError: --exclude: a glob is empty/);
-		assert.throws(() => parseScanArgs(['u', '--form-factor', 'tablet']), /--form-factor takes mobile, desktop or both/);
-		assert.throws(() => parseScanArgs(['u', '--runs', '3']), /unknown option --runs/);
 	});
 });
 

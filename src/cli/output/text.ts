@@ -2,9 +2,9 @@
  * The CLI's text output. Every piece of page-derived text goes through `safeText` (a page controls its
  * title, headings and call-to-action texts, and error messages quote it); colour only through `Paint`.
  */
-import { authLabel } from '../format/auth';
-import { checkMark, insightSavings, insightsTitle, itemDetail } from '../format/insights';
-import { cacheLabel } from '../format/status';
+import { authLabel } from '../../format/auth';
+import { checkMark, insightSavings, insightsTitle, itemDetail } from '../../format/insights';
+import { cacheLabel } from '../../format/status';
 import type {
 	AuditResult,
 	AuditStatus,
@@ -16,9 +16,9 @@ import type {
 	LighthouseRun,
 	ProgressParams,
 	StageName,
-} from '../protocol';
-import { CATEGORIES } from '../protocol';
-import { safeText } from '../shared/terminalText';
+} from '../../protocol';
+import { CATEGORIES } from '../../protocol';
+import { safeText } from '../../shared/terminalText';
 
 const SHORT: Record<Category, string> = {
 	performance: 'perf',
@@ -263,4 +263,9 @@ export class ProgressDisplay {
 		this.out.write(`${lines.join('\n')}\n`);
 		this.lastLines = lines.length;
 	}
+}
+
+/** A line on stderr for the person running the CLI, its page-derived parts made safe. */
+export function warn(message: string): void {
+	process.stderr.write(`auditlens: ${safeText(message, { max: 2000, multiline: true })}\n`);
 }

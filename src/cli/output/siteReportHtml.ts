@@ -5,9 +5,9 @@
  * links to its Lighthouse reports written beside the page.
  */
 import { createHash } from 'node:crypto';
-import { CATEGORY_LABEL, FORM_FACTOR_LABEL, scoreBand, toPercent } from '../format/scores';
-import type { FormFactor, ScanReport, ScanRoute } from '../protocol';
-import { safeText } from '../shared/terminalText';
+import { CATEGORY_LABEL, FORM_FACTOR_LABEL, scoreBand, toPercent } from '../../format/scores';
+import type { FormFactor, ScanReport, ScanRoute } from '../../protocol';
+import { safeText } from '../../shared/terminalText';
 import {
 	changeLabel,
 	columnLabel,
@@ -16,7 +16,7 @@ import {
 	scoreColumns,
 	sortRoutes,
 	timeLine,
-} from './scanFormat';
+} from './siteReportText';
 
 /** Text or an attribute value made inert in HTML. */
 export function escapeHtml(text: unknown): string {

@@ -1,13 +1,13 @@
 /**
  * `--sarif FILE` and `--root DIR` of `auditlens audit` and `auditlens scan` after the audits: their findings placed
  * in the workspace at DIR (the engine's `locate`) and written as SARIF. A locate that fails costs that page its
- * findings, never the audit's own output. (The flags are parsed and checked in cliOptions.ts.)
+ * findings, never the audit's own output. (The flags are parsed and checked in auditOptions.ts.)
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { LocateParams, LocateResult, WorkspaceMapping } from '../protocol';
-import { writeFileAtomic } from './history/dbFile';
-import { toSarif } from './sarif';
+import type { LocateParams, LocateResult, WorkspaceMapping } from '../../protocol';
+import { writeFileAtomic } from '../../engine/history/dbFile';
+import { toSarif } from '../../engine/sarif';
 
 /** What locating needs of the engine. */
 export interface LocateEngine {

@@ -1,13 +1,13 @@
 /**
  * The site report of `auditlens scan` as text, progress lines and CSV. A route's path, its error message and a
  * failing audit's examples come from the site, so every one goes through `safeText` (terminal) or `csvCell`
- * (spreadsheet); colour only through `Paint`. The HTML report is in scanHtml.ts.
+ * (spreadsheet); colour only through `Paint`. The HTML report is in siteReportHtml.ts.
  */
-import { CATEGORY_SHORT, formatDelta, scoreBand, toPercent } from '../format/scores';
-import type { Category, FormFactor, ScanProgressParams, ScanReport, ScanRoute } from '../protocol';
-import { CATEGORIES } from '../protocol';
-import { safeText } from '../shared/terminalText';
-import { NO_COLOR, type Paint } from './cliFormat';
+import { CATEGORY_SHORT, formatDelta, scoreBand, toPercent } from '../../format/scores';
+import type { Category, FormFactor, ScanProgressParams, ScanReport, ScanRoute } from '../../protocol';
+import { CATEGORIES } from '../../protocol';
+import { safeText } from '../../shared/terminalText';
+import { NO_COLOR, type Paint } from './text';
 
 /** One score column of the site report: a category of a form factor. */
 export interface ScoreColumn {

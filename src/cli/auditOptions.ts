@@ -9,12 +9,13 @@ import { CATEGORIES } from '../protocol';
 import type { ScoresByFormFactor } from '../format/scores';
 import { splitNameValue } from '../shared/credentialSyntax';
 import { safeText } from '../shared/terminalText';
-import { intOption, UsageError } from './argv';
-import { auditAuthSchema, resolveAuth } from './auth/authRequest';
-import { AuditError } from './errors';
-import { checkDbPath, defaultHistoryPath } from './history/dbFile';
-import { DEFAULT_QUEUE, QUEUE_KEY_ENV } from './queue/jobs';
-import { queueNameArg, redisUrlArg } from './queue/redisConnection';
+import { asUsage, intOption, type OptionTable, UsageError } from './args';
+import { auditAuthSchema, resolveAuth } from '../engine/auth/authRequest';
+import { AuditError } from '../engine/errors';
+import { checkDbPath, defaultHistoryPath } from '../engine/history/dbFile';
+import { DEFAULT_QUEUE, QUEUE_KEY_ENV } from '../engine/queue/jobs';
+import { queueNameArg, redisUrlArg } from '../engine/queue/redisConnection';
+import { warn } from './output/text';
 
 /** Parse `--budget performance=0.9,seo=80` (scores as 0..1 or 0..100). */
 export function parseBudget(spec: string): Partial<Record<Category, number>> {
@@ -131,11 +132,6 @@ export function checkOutputDir(dir: string, flag: string): void {
 		}
 		if (path.dirname(at) === at) throw new UsageError(`${flag} ${dir}: no folder on that path exists`);
 	}
-}
-
-/** A line on stderr for the person running the CLI, its page-derived parts made safe. */
-export function warn(message: string): void {
-	process.stderr.write(`auditlens: ${safeText(message, { max: 2000, multiline: true })}\n`);
 }
 
 /** Budget failures of scores per form factor, e.g. "mobile performance 0.72 < 0.90". */
@@ -272,32 +268,85 @@ export function engineSettings(a: EngineArgs, queued: number): Partial<EngineSet
 	};
 }
 
-/** The command-line options `audit` and `scan` share (node:util parseArgs configuration). */
+/** The options `audit` and `scan` share (their words are audit's; scan changes some of them). */
 export const SHARED_AUDIT_OPTIONS = {
-	'form-factor': { type: 'string' },
-	concurrency: { type: 'string' },
-	timeout: { type: 'string' },
-	budget: { type: 'string' },
-	html: { type: 'string' },
-	db: { type: 'string' },
-	'chrome-path': { type: 'string' },
-	header: { type: 'string', multiple: true },
-	cookie: { type: 'string', multiple: true },
-	'login-script': { type: 'string' },
-	sarif: { type: 'string' },
-	root: { type: 'string' },
-	map: { type: 'string', multiple: true },
-	redis: { type: 'string' },
-	queue: { type: 'string' },
-	json: { type: 'boolean' },
-	'no-cache': { type: 'boolean' },
-	'no-capture': { type: 'boolean' },
-	'no-cro': { type: 'boolean' },
-	'no-ai': { type: 'boolean' },
-	verbose: { type: 'boolean' },
-} as const;
+	'form-factor': { type: 'string', value: 'mobile|desktop|both', help: 'default both' },
+	concurrency: { type: 'string', value: 'N', help: 'audits at once (default 2)' },
+	timeout: { type: 'string', value: 'SECONDS', help: 'per-audit timeout (default 120)' },
+	budget: {
+		type: 'string',
+		value: 'performance=0.9,seo=0.8',
+		help: 'fail (exit 2) when a category scores below its budget',
+	},
+	json: { type: 'boolean', help: 'print one JSON document: an entry per URL with its result or error' },
+	html: { type: 'string', value: 'DIR', help: 'write the Lighthouse HTML reports to DIR' },
+	sarif: {
+		type: 'string',
+		value: 'FILE',
+		help: 'write the findings as SARIF 2.1.0 (GitHub code scanning, SARIF viewers),\neach on its file and line under --root',
+	},
+	root: {
+		type: 'string',
+		value: 'DIR',
+		help: 'the project folder the pages come from, where findings are placed (default:\nthe current folder); --json entries carry the placed findings',
+	},
+	map: {
+		type: 'string',
+		multiple: true,
+		value: 'URLPATH=DIR',
+		help: 'URL paths served from DIR (relative to --root), on any host: --map /=dist\n(repeatable; without it only pages on this machine are placed by path)',
+	},
+	'no-cache': { type: 'boolean', help: 'audit again even when a fresh cached result exists' },
+	'no-capture': { type: 'boolean', help: 'no screenshots or page facts (the capture stage)' },
+	'no-cro': { type: 'boolean', help: 'no conversion-rate (CRO) findings' },
+	'no-ai': { type: 'boolean', help: 'no AI suggestions: nothing is sent to Anthropic' },
+	'chrome-path': { type: 'string', value: 'PATH', help: 'Chrome/Chromium binary (else CHROME_PATH, else discovery)' },
+	header: {
+		type: 'string',
+		multiple: true,
+		value: '"Name: value"',
+		help: 'send this header with every request of the page (repeatable)',
+	},
+	cookie: {
+		type: 'string',
+		multiple: true,
+		value: 'name=value',
+		help: "set this cookie for the audited URL's origin only (repeatable)",
+	},
+	'login-script': {
+		type: 'string',
+		value: 'FILE',
+		help: 'a module whose default export async ({ page, url }) signs in\n(a Playwright page) in each browser before it loads the page',
+	},
+	db: {
+		type: 'string',
+		value: 'PATH',
+		help: 'history database (default ~/.auditlens/history.sqlite); a folder or\na file that is not an SQLite database is refused and left as it is',
+	},
+	verbose: { type: 'boolean', help: 'engine logs on stderr' },
+} as const satisfies OptionTable;
 
-/** The arguments `audit` and `scan` share, parsed from SHARED_AUDIT_OPTIONS. */
+/** --redis and --queue of `audit` and `scan`: run the audits on `auditlens worker` processes. */
+export const QUEUE_OPTIONS = {
+	redis: {
+		type: 'string',
+		value: 'URL',
+		help: 'submit each URL (each route of a scan) as a job to the BullMQ queue on this\nRedis (redis://[:password@]host:port[/db], rediss:// for TLS); progress and\nresults come back here and are saved to --db; identical jobs are shared',
+	},
+	queue: { type: 'string', value: 'NAME', help: "the queue (default auditlens; the workers' --queue)" },
+} as const satisfies OptionTable;
+
+/** What the queue options mean, for the help of `audit` and `scan`. */
+export const QUEUE_NOTES = `With --redis, the audits run on "auditlens worker" processes, on this machine or others. With --header,
+--cookie or --login-script, set AUDITLENS_QUEUE_KEY to the workers' passphrase: credentials go on the queue only
+sealed with it. A --login-script must be at the same path on the workers. The workers use their own
+ANTHROPIC_API_KEY and CRUX_API_KEY. Ctrl-C cancels the jobs (the audits done so far are reported, exit 130).`;
+
+/** Where the API keys come from, for the help of the commands that audit. */
+export const API_KEY_NOTES = `The Anthropic API key for AI suggestions is read from ANTHROPIC_API_KEY (screenshots and page text then go
+to Anthropic; --no-ai keeps audits local); the CrUX key for field data from CRUX_API_KEY.`;
+
+/** The arguments `audit` and `scan` share, parsed from SHARED_AUDIT_OPTIONS and QUEUE_OPTIONS. */
 export interface SharedAuditArgs {
 	formFactors: FormFactor[];
 	concurrency: number;
@@ -342,13 +391,16 @@ export function queueArgs(v: SharedValues, auth: AuditAuth | undefined): { queue
 		throw new UsageError(
 			`--header, --cookie and --login-script go on the queue only sealed: set ${QUEUE_KEY_ENV} to the same passphrase here and on the workers`,
 		);
-	return { queue: { redis: redisUrlArg(v.redis), name: queueNameArg(v.queue, DEFAULT_QUEUE) } };
+	return {
+		queue: { redis: asUsage(() => redisUrlArg(v.redis)), name: asUsage(() => queueNameArg(v.queue, DEFAULT_QUEUE)) },
+	};
 }
 
+type SharedOptions = typeof SHARED_AUDIT_OPTIONS & typeof QUEUE_OPTIONS;
 type SharedValues = {
-	[K in keyof typeof SHARED_AUDIT_OPTIONS]?: (typeof SHARED_AUDIT_OPTIONS)[K] extends { multiple: true }
+	[K in keyof SharedOptions]?: SharedOptions[K] extends { multiple: true }
 		? string[]
-		: (typeof SHARED_AUDIT_OPTIONS)[K] extends { type: 'boolean' }
+		: SharedOptions[K] extends { type: 'boolean' }
 			? boolean
 			: string;
 };

@@ -1,39 +1,19 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type * as Sarif from 'sarif';
-import { parseAuditArgs, UsageError } from '../../src/engine/cli';
-import { parseScanArgs } from '../../src/engine/scanCli';
-import type { LocatedFinding } from '../../src/protocol';
-import { ROOT } from '../helpers/engineProcess';
-import { FIXTURE_PAGES, type FixtureServer, startFixtureServer } from '../helpers/fixtureServer';
-import { sarifSchemaErrors } from '../helpers/sarifSchema';
+import { UsageError } from '../../../src/cli/args';
+import { parseAuditArgs } from '../../../src/cli/commands/audit';
+import { parseScanArgs } from '../../../src/cli/commands/scan';
+import type { LocatedFinding } from '../../../src/protocol';
+import { FIXTURE_PAGES, type FixtureServer, startFixtureServer } from '../../helpers/fixtureServer';
+import { sarifSchemaErrors } from '../../helpers/sarifSchema';
+import { cli } from '../../helpers/cli';
 
 /** Issue 11's fixture workspace: a static site served as is, each planted defect's line marked. */
 const WORKSPACE = path.join(FIXTURE_PAGES, '..', 'workspaces', 'static-site');
-
-interface Run {
-	code: number | null;
-	stdout: string;
-	stderr: string;
-}
-
-function cli(args: string[]): Promise<Run> {
-	return new Promise((resolve) => {
-		const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'auditlens.js'), ...args], {
-			env: { ...process.env, NO_COLOR: '1' },
-			stdio: ['ignore', 'pipe', 'pipe'],
-		});
-		let stdout = '';
-		let stderr = '';
-		child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-		child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-		child.on('close', (code) => resolve({ code, stdout, stderr }));
-	});
-}
 
 /** The 1-based line of `file` (in the workspace) marked `<!-- defect: ... rule ... -->`. */
 function markedLine(file: string, rule: string): number {

@@ -1,12 +1,20 @@
+/**
+ * `auditlens history [URL] [--scans] [--json] [--db PATH]`: the audited URLs, one URL's audits, or the site scans,
+ * read from the history file (read-only, so it works while an engine owns the file).
+ */
 import fs from 'node:fs';
-import type { Category, FormFactor, HistoryEntry, ScanSummary, UrlSummary } from '../protocol';
-import { crossMajorNote } from '../format/insights';
-import { safeText } from '../shared/terminalText';
-import { AuditError } from './errors';
-import { createLogger, type Logger } from './log';
-import { DEFAULT_SETTINGS } from './settings';
-import { normalizeUrl } from './request';
-import { HistoryStore } from './history/historyStore';
+import { defaultHistoryPath } from '../../engine/history/dbFile';
+import type { Category, FormFactor, HistoryEntry, ScanSummary, UrlSummary } from '../../protocol';
+import { crossMajorNote } from '../../format/insights';
+import { safeText } from '../../shared/terminalText';
+import { AuditError } from '../../engine/errors';
+import { createLogger, type Logger } from '../../engine/log';
+import { DEFAULT_SETTINGS } from '../../engine/settings';
+import { normalizeUrl } from '../../engine/request';
+import { HistoryStore } from '../../engine/history/historyStore';
+import { type Command, type OptionTable, parseCommandLine, UsageError } from '../args';
+import { checkDbArg } from '../auditOptions';
+import { EXIT } from '../exitCodes';
 
 export interface HistoryCommandArgs {
 	/** One URL's audits; omit for one line per URL. */
@@ -20,14 +28,6 @@ export interface HistoryCommandArgs {
 	/** Where errors go (default stderr). */
 	err?: NodeJS.WritableStream;
 	limit?: number;
-	log?: Logger;
-}
-
-export interface CacheClearCommandArgs {
-	db: string;
-	json: boolean;
-	out: NodeJS.WritableStream;
-	err?: NodeJS.WritableStream;
 	log?: Logger;
 }
 
@@ -45,7 +45,7 @@ export async function historyCommand(args: HistoryCommandArgs): Promise<number> 
 			url = normalizeUrl(args.url);
 		} catch (e) {
 			err.write(`${safeText((e as Error).message, { max: 500 })}\n`);
-			return 2;
+			return EXIT.notAUrl;
 		}
 	}
 	if (!fs.existsSync(args.db)) {
@@ -55,7 +55,7 @@ export async function historyCommand(args: HistoryCommandArgs): Promise<number> 
 			);
 		else if (args.json) args.out.write(`${JSON.stringify(url ? { url, entries: [] } : { urls: [] }, null, '\t')}\n`);
 		else args.out.write(`No audit history yet (${args.db} does not exist).\n`);
-		return 0;
+		return EXIT.ok;
 	}
 	let store: HistoryStore | undefined;
 	try {
@@ -83,51 +83,16 @@ export async function historyCommand(args: HistoryCommandArgs): Promise<number> 
 			if (args.json) args.out.write(`${JSON.stringify({ urls }, null, '\t')}\n`);
 			else args.out.write(urls.length === 0 ? `No audits in ${args.db} yet.\n` : urlsTable(urls));
 		}
-		return 0;
+		return EXIT.ok;
 	} catch (e) {
-		err.write(`${describe(e)}\n`);
-		return 1;
+		err.write(`${describeHistoryError(e)}\n`);
+		return EXIT.auditFailed;
 	} finally {
 		await store?.close();
 	}
 }
 
-/**
- * `auditlens cache clear [--db PATH]`: results saved so far are no longer served from the cache
- * (the history stays). Needs the database to itself: a running engine clears its own cache instead.
- */
-export async function cacheClearCommand(args: CacheClearCommandArgs): Promise<number> {
-	const err = args.err ?? process.stderr;
-	let store: HistoryStore | undefined;
-	try {
-		store = await HistoryStore.open({
-			path: args.db,
-			settings: DEFAULT_SETTINGS,
-			log: args.log ?? createLogger('warn'),
-		});
-		const cleared = store.clearCache();
-		await store.close();
-		store = undefined;
-		if (args.json) args.out.write(`${JSON.stringify({ cleared })}\n`);
-		else
-			args.out.write(
-				`Cache cleared (${cleared} cached result${cleared === 1 ? '' : 's'}); the next audit of every URL runs afresh. The history is kept.\n`,
-			);
-		return 0;
-	} catch (e) {
-		const message = describe(e);
-		err.write(
-			/in use by/.test(message)
-				? `${message}\nTo clear the cache of a running engine, use "AuditLens: Clear Cache" in VS Code (or stop that engine and run this again).\n`
-				: `${message}\n`,
-		);
-		return 1;
-	} finally {
-		await store?.close();
-	}
-}
-
-function describe(e: unknown): string {
+export function describeHistoryError(e: unknown): string {
 	if (e instanceof AuditError) return safeText(e.message, { max: 1000 });
 	return `Could not read the audit history: ${safeText(e instanceof Error ? e.message : String(e), { max: 1000 })}`;
 }
@@ -214,3 +179,35 @@ function scansTable(scans: ScanSummary[]): string {
 		) + legend
 	);
 }
+
+/** The options of `history` and `cache`. */
+export const HISTORY_FILE_OPTIONS = {
+	json: { type: 'boolean', help: 'print one JSON document' },
+	db: { type: 'string', value: 'PATH', help: 'history database (default ~/.auditlens/history.sqlite)' },
+} as const satisfies OptionTable;
+
+const HISTORY_OPTIONS = {
+	scans: { type: 'boolean', help: 'the site scans (of URL), newest first, instead of the audits' },
+	...HISTORY_FILE_OPTIONS,
+} as const satisfies OptionTable;
+
+export const history: Command = {
+	name: 'history',
+	usage: ['history [URL] [--json] [--db PATH]', 'history --scans [URL] [--json] [--db PATH]'],
+	brief: 'the audit history (--scans: the site scans)',
+	summary: "The audit history: a line per audited URL, or URL's audits, newest first (--scans: the site scans).",
+	sections: [{ title: 'Options', options: HISTORY_OPTIONS }],
+	async run(argv) {
+		const { values, positionals } = parseCommandLine({ args: argv, options: HISTORY_OPTIONS, allowPositionals: true });
+		if (positionals.length > 1) throw new UsageError(`too many arguments: ${positionals.join(' ')}`);
+		const db = values.db ?? defaultHistoryPath();
+		checkDbArg(db);
+		return await historyCommand({
+			url: positionals[0],
+			json: values.json === true,
+			scans: values.scans === true,
+			db,
+			out: process.stdout,
+		});
+	},
+};

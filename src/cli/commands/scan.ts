@@ -10,38 +10,43 @@ import type {
 	Category,
 	FormFactor,
 	GetReportParams,
-	LocatedFinding,
 	ScanOptionsInput,
 	ScanParams,
 	ScanProgressParams,
 	ScanReport,
 	ScanRoute,
-} from '../protocol';
-import { MAX_URL_LENGTH } from '../shared/limits';
-import { safeText, useColor } from '../shared/terminalText';
-import { intOption, parseCommandLine, UsageError } from './argv';
-import { COLOR, NO_COLOR } from './cliFormat';
+} from '../../protocol';
+import { MAX_URL_LENGTH } from '../../shared/limits';
+import { safeText, useColor } from '../../shared/terminalText';
+import { type Command, intOption, type OptionTable, parseCommandLine, UsageError } from '../args';
+import { COLOR, NO_COLOR, warn } from '../output/text';
 import {
+	API_KEY_NOTES,
 	checkDbArg,
 	checkLocateArgs,
 	type LocateArgs,
 	checkLoginScript,
 	checkOutputDir,
 	engineSettings,
+	QUEUE_NOTES,
+	QUEUE_OPTIONS,
 	SHARED_AUDIT_OPTIONS,
 	type SharedAuditArgs,
 	sharedAuditArgs,
 	privacyNotice,
 	scoreBudgetFailures,
-	warn,
-} from './cliOptions';
-import { createEngine } from './createEngine';
-import { createLogger } from './log';
-import { createQueueSubmitter } from './queue/submit';
-import { FindingPlacer, type LocateEngine } from './sarifOutput';
-import { formatScanReport, scanCsv, ScanProgressDisplay } from './scanFormat';
-import { scanOptionsSchema } from './scan/scanOptions';
-import { lighthouseReportName, type RouteReports, scanHtml } from './scanHtml';
+} from '../auditOptions';
+import { startOrphanWatchdog } from '../../engine/chrome/watchdog';
+import { EXIT, EXIT_CODES_HELP, signalExit } from '../exitCodes';
+import { type ScanJson, writeJson } from '../output/json';
+import { cancelOnSignal } from '../signals';
+import { createEngine } from '../../engine/createEngine';
+import { createLogger } from '../../engine/log';
+import { createQueueSubmitter } from '../../engine/queue/submit';
+import { FindingPlacer, type LocateEngine } from '../output/sarif';
+import { formatScanReport, scanCsv, ScanProgressDisplay } from '../output/siteReportText';
+import { scanOptionsSchema } from '../../engine/scan/scanOptions';
+import { lighthouseReportName, type RouteReports, scanHtml } from '../output/siteReportHtml';
 
 export interface ScanArgs extends SharedAuditArgs {
 	url: string;
@@ -49,17 +54,43 @@ export interface ScanArgs extends SharedAuditArgs {
 	csv: boolean;
 }
 
-const SCAN_OPTIONS = {
+/** The options of `scan` alone: which routes are found and audited, and the CSV output. */
+const DISCOVERY_OPTIONS = {
+	'max-routes': { type: 'string', value: 'N', help: 'most routes audited (default 200)' },
+	depth: { type: 'string', value: 'N', help: 'links followed from URL (default 3; 0 follows none)' },
+	include: {
+		type: 'string',
+		multiple: true,
+		value: 'GLOB',
+		help: "only routes whose path matches (repeatable), e.g. --include '/blog/**'",
+	},
+	exclude: { type: 'string', multiple: true, value: 'GLOB', help: 'leave the routes matching it out (repeatable)' },
+	samples: {
+		type: 'string',
+		value: 'N',
+		help: 'routes audited per look-alike group such as /blog/:slug (default 5; 0: all)',
+	},
+	'no-sitemap': { type: 'boolean', help: "don't read robots.txt and the sitemaps" },
+	'no-crawl': { type: 'boolean', help: "don't follow links" },
+	csv: { type: 'boolean', help: 'print the routes as CSV (a row per route, worst first)' },
+} as const satisfies OptionTable;
+
+/** The shared options in a scan's words. */
+const SCAN_AUDIT_OPTIONS = {
 	...SHARED_AUDIT_OPTIONS,
-	'max-routes': { type: 'string' },
-	depth: { type: 'string' },
-	include: { type: 'string', multiple: true },
-	exclude: { type: 'string', multiple: true },
-	samples: { type: 'string' },
-	'no-sitemap': { type: 'boolean' },
-	'no-crawl': { type: 'boolean' },
-	csv: { type: 'boolean' },
-} as const;
+	'form-factor': { ...SHARED_AUDIT_OPTIONS['form-factor'], help: 'default mobile for a scan' },
+	json: { ...SHARED_AUDIT_OPTIONS.json, help: 'print the site report as one JSON document' },
+	html: {
+		...SHARED_AUDIT_OPTIONS.html,
+		help: "write DIR/index.html (the site report) and each route's Lighthouse reports",
+	},
+	sarif: {
+		...SHARED_AUDIT_OPTIONS.sarif,
+		help: "as for audit: one SARIF run with every route's findings (a finding shared by\nroutes, e.g. in a layout, is one result listing their URLs)",
+	},
+} as const satisfies OptionTable;
+
+const SCAN_OPTIONS = { ...SCAN_AUDIT_OPTIONS, ...DISCOVERY_OPTIONS, ...QUEUE_OPTIONS } as const;
 
 /** The flag of each scan option, to name it in a usage error. */
 const SCAN_FLAG: Record<keyof ScanOptionsInput, string> = {
@@ -147,34 +178,16 @@ export function routeBudgetFailures(
 		.filter((r) => r.failures.length > 0);
 }
 
-/** A route in `--json`: its findings placed in the workspace (or why they could not be). */
-export type ScanJsonRoute = ScanRoute & { findings?: LocatedFinding[]; files?: string[]; locateError?: string };
-
-/** The `--json` document: the ScanReport, with the budget's verdict when --budget was given and the files written. */
-export type ScanJson = Omit<ScanReport, 'routes'> & {
-	routes: ScanJsonRoute[];
-	budget?: { passed: boolean; failures: { path: string; failures: string[] }[] };
-	html?: string;
-	/** The SARIF file written (with --sarif) and how many results it has. */
-	sarif?: string;
-	sarifResults?: number;
-	outputError?: string;
-};
-
 export interface ScanCommandOptions {
 	out?: NodeJS.WritableStream;
 }
 
-/** Exit codes of a scan stopped by a signal: the shell's 128 + the signal number. */
-export const SIGNAL_EXIT: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143 };
-
 /**
- * Run `auditlens scan`; answers the exit code (0 ok, 1 a route failed or an output was not written, 2 budget, 130/143
- * signal).
+ * Run `auditlens scan` with arguments checked by checkScanArgs; answers the exit code (0 ok, 1 a route failed or an
+ * output was not written, 2 budget, 130/143 signal).
  */
 export async function scanCommand(a: ScanArgs, opts: ScanCommandOptions = {}): Promise<number> {
 	const out = opts.out ?? process.stdout;
-	checkScanArgs(a);
 	const text = !a.json && !a.csv;
 	const paint = text && useColor(out as NodeJS.WriteStream) ? COLOR : NO_COLOR;
 	const log = createLogger(a.verbose ? 'debug' : 'warn');
@@ -189,7 +202,7 @@ export async function scanCommand(a: ScanArgs, opts: ScanCommandOptions = {}): P
 			});
 	// The scan's id is its id in the history too: unique, not a pid that comes back.
 	const scanId = randomUUID();
-	const signals = stopOnSignals(engine, scanId, 'stopping the scan; the routes audited so far are reported');
+	const signals = cancelOnSignal(engine, scanId, 'stopping the scan; the routes audited so far are reported');
 	const display = new ScanProgressDisplay(process.stderr, process.stderr.isTTY === true);
 	privacyNotice(a.stages, a.queue !== undefined);
 	try {
@@ -222,7 +235,7 @@ export async function scanCommand(a: ScanArgs, opts: ScanCommandOptions = {}): P
 			}
 		}
 		if (a.locate && !(await locateRoutes(engine, doc, a.locate))) outputFailed = true;
-		if (a.json) out.write(`${JSON.stringify(doc, null, 2)}\n`);
+		if (a.json) writeJson(out, doc);
 		else if (a.csv) out.write(scanCsv(report));
 		else {
 			out.write(formatScanReport(report, paint));
@@ -233,14 +246,14 @@ export async function scanCommand(a: ScanArgs, opts: ScanCommandOptions = {}): P
 				out.write(`SARIF: ${doc.sarifResults} result${doc.sarifResults === 1 ? '' : 's'} written to ${doc.sarif}\n`);
 		}
 		const stoppedBy = signals.stoppedBy();
-		if (stoppedBy) return SIGNAL_EXIT[stoppedBy] ?? 130;
-		if (outputFailed || report.status !== 'ok' || report.routes.some((r) => r.status !== 'ok')) return 1;
-		return budget?.length ? 2 : 0;
+		if (stoppedBy) return signalExit(stoppedBy);
+		if (outputFailed || report.status !== 'ok' || report.routes.some((r) => r.status !== 'ok')) return EXIT.auditFailed;
+		return budget?.length ? EXIT.budgetFailed : EXIT.ok;
 	} catch (err) {
 		const stoppedBy = signals.stoppedBy();
 		if (!stoppedBy) throw err;
 		warn(`${stoppedBy}: the scan stopped before a report could be made: ${(err as Error).message}`);
-		return SIGNAL_EXIT[stoppedBy] ?? 130;
+		return signalExit(stoppedBy);
 	} finally {
 		await engine.close();
 		signals.dispose();
@@ -287,42 +300,6 @@ async function locateRoutes(
 }
 
 /**
- * SIGINT/SIGTERM: the first cancels the scan or batch `id` (it resolves with what was audited so far, which is
- * reported; `what` says so); a second exits at once. On every exit, Chromes are killed synchronously (the engine's
- * last resort).
- */
-export function stopOnSignals(
-	engine: Pick<ScanEngine, 'cancel' | 'killAllSync'>,
-	id: string,
-	what: string,
-): { stoppedBy(): NodeJS.Signals | undefined; dispose(): void } {
-	let stoppedBy: NodeJS.Signals | undefined;
-	const handler = (signal: NodeJS.Signals) => {
-		if (stoppedBy) {
-			process.stderr.write(`\n${signal} again: exiting now, closing Chrome.\n`);
-			// 'exit' runs killAllSync: no Chrome outlives this.
-			process.exit(SIGNAL_EXIT[stoppedBy] ?? 130);
-		}
-		stoppedBy = signal;
-		process.stderr.write(`\n${signal}: ${what} (again to exit at once)…\n`);
-		engine.cancel(id);
-	};
-	const onExit = () => engine.killAllSync();
-	process.on('SIGINT', handler);
-	process.on('SIGTERM', handler);
-	process.on('exit', onExit);
-	return {
-		stoppedBy: () => stoppedBy,
-		// Called once the engine is closed: until then a signal must not take Node's default (an exit without 'exit').
-		dispose: () => {
-			process.off('SIGINT', handler);
-			process.off('SIGTERM', handler);
-			process.off('exit', onExit);
-		},
-	};
-}
-
-/**
  * Write `index.html` and, beside it, the Lighthouse HTML report of each route and form factor that has one.
  * The page is written last so that it links only to reports that exist. Answers the page's path.
  */
@@ -349,3 +326,28 @@ export async function writeHtmlReport(
 	fs.writeFileSync(file, scanHtml(report, reports as RouteReports));
 	return file;
 }
+
+export const scan: Command = {
+	name: 'scan',
+	usage: ['scan URL [scan options]'],
+	brief: "find a site's routes, audit them, print the site report",
+	summary:
+		"Discover the routes of URL's site from robots.txt, sitemaps and links, audit them, and print the site report.",
+	sections: [
+		{ title: 'Scan options', options: DISCOVERY_OPTIONS },
+		{ title: 'Audit options', options: SCAN_AUDIT_OPTIONS },
+		{ title: 'Queue options', options: QUEUE_OPTIONS },
+	],
+	notes: [
+		'Ctrl-C stops the scan and still reports the routes audited so far (exit 130); a second Ctrl-C exits at once.',
+		QUEUE_NOTES,
+		EXIT_CODES_HELP,
+		API_KEY_NOTES,
+	].join('\n\n'),
+	async run(argv) {
+		const args = parseScanArgs(argv);
+		checkScanArgs(args);
+		if (!args.queue) startOrphanWatchdog();
+		return await scanCommand(args);
+	},
+};

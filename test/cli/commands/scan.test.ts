@@ -1,40 +1,18 @@
 import assert from 'node:assert/strict';
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
-import type { ScanReport, ScanSummary } from '../../src/protocol';
-import { statFields } from '../../src/engine/procfs';
-import { chromiumOf, cmdline, isAlive, ROOT, waitFor } from '../helpers/engineProcess';
-import { fromLighthouse, type FixtureServer, startFixtureServer } from '../helpers/fixtureServer';
+import type { ScanReport, ScanSummary } from '../../../src/protocol';
+import { statFields } from '../../../src/engine/procfs';
+import { chromiumOf, cmdline, isAlive, waitFor } from '../../helpers/engineProcess';
+import { fromLighthouse, type FixtureServer, startFixtureServer } from '../../helpers/fixtureServer';
+import { cli, startCli } from '../../helpers/cli';
+import { UsageError } from '../../../src/cli/args';
+import { parseScanArgs } from '../../../src/cli/commands/scan';
 
 const CHROMIUM = process.env.CHROME_PATH || '/usr/bin/chromium';
-
-interface Run {
-	code: number | null;
-	signal: NodeJS.Signals | null;
-	stdout: string;
-	stderr: string;
-}
-
-function start(args: string[]): { child: ChildProcessWithoutNullStreams; done: Promise<Run> } {
-	const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'auditlens.js'), ...args], {
-		env: { ...process.env, NO_COLOR: '1' },
-	});
-	child.stdin.end();
-	let stdout = '';
-	let stderr = '';
-	child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-	child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-	const done = new Promise<Run>((resolve) =>
-		child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr })),
-	);
-	return { child, done };
-}
-
-const cli = (args: string[]) => start(args).done;
 
 /** Every process whose parent chain leads to `root` (from /proc), with its command line. */
 function descendantsOf(root: number): { pid: number; cmd: string }[] {
@@ -184,7 +162,7 @@ describe('auditlens scan (real process, real Chromium)', function () {
 		if (process.platform !== 'linux') this.skip();
 		// Held until the test has sent SIGINT: Lighthouse's run, and the capture taken in its page, are under way.
 		const gate = server.gate('/gated/audit-sigint', { hold: fromLighthouse });
-		const run = start([
+		const run = startCli([
 			'audit',
 			server.url('/gated/audit-sigint'),
 			'--form-factor',
@@ -217,7 +195,7 @@ describe('auditlens scan (real process, real Chromium)', function () {
 		// Held until the test has sent SIGINT: the scan is caught with a Lighthouse run on /held.html under way.
 		const gate = server.gate('/held.html', { hold: fromLighthouse });
 		const html = path.join(dir, 'report');
-		const run = start([
+		const run = startCli([
 			'scan',
 			server.url('/'),
 			'--no-capture',
@@ -301,7 +279,7 @@ describe('auditlens scan (real process, real Chromium)', function () {
 	it('exits at once on a second signal, still killing every Chromium it started', async function () {
 		if (process.platform !== 'linux') this.skip();
 		const gate = server.gate('/pricing.html', { hold: fromLighthouse });
-		const run = start([
+		const run = startCli([
 			'scan',
 			server.url('/'),
 			'--no-capture',
@@ -336,5 +314,63 @@ describe('auditlens scan (real process, real Chromium)', function () {
 			gate.open();
 			if (run.child.exitCode === null && run.child.signalCode === null) run.child.kill('SIGKILL');
 		}
+	});
+});
+
+describe('auditlens scan: the command line (pure)', () => {
+	it('parses scan options with the scan defaults: mobile, nothing of discovery set', () => {
+		const a = parseScanArgs(['https://site.example/']);
+		assert.equal(a.url, 'https://site.example/');
+		assert.deepEqual(a.formFactors, ['mobile']);
+		assert.deepEqual(a.scan, {});
+		const b = parseScanArgs([
+			'https://site.example/',
+			'--max-routes=20',
+			'--depth',
+			'1',
+			'--include',
+			'/blog/**',
+			'--include=/docs/**',
+			'--exclude',
+			'/admin/**',
+			'--samples',
+			'0',
+			'--no-sitemap',
+			'--no-crawl',
+			'--form-factor',
+			'both',
+			'--csv',
+			'--budget',
+			'performance=90',
+			'--no-capture',
+		]);
+		assert.deepEqual(b.scan, {
+			maxRoutes: 20,
+			maxDepth: 1,
+			samplesPerGroup: 0,
+			include: ['/blog/**', '/docs/**'],
+			exclude: ['/admin/**'],
+			sitemap: false,
+			crawl: false,
+		});
+		assert.deepEqual(b.formFactors, ['mobile', 'desktop']);
+		assert.ok(b.csv && !b.json);
+		assert.deepEqual(b.budget, { performance: 0.9 });
+		assert.deepEqual(b.stages, { capture: false, cro: true, ai: true });
+	});
+
+	it('refuses a wrong scan command line with a message that says what to do', () => {
+		assert.throws(() => parseScanArgs([]), /give the URL of the site to scan/);
+		assert.throws(() => parseScanArgs(['https://a.example/', 'https://b.example/']), /scan takes one start URL/);
+		assert.throws(() => parseScanArgs(['u', '--json', '--csv']), /--json and --csv both print to stdout/);
+		assert.throws(() => parseScanArgs(['u', '--max-routes', '0']), /--max-routes takes a whole number from 1 to 10000/);
+		assert.throws(() => parseScanArgs(['u', '--depth', '-1']), UsageError);
+		assert.throws(
+			() => parseScanArgs(['u', '--include', '/blog/**', '--include', 'docs/*']),
+			/^UsageError: --include docs\/\*: a glob matches a path, so it starts with "\/"/,
+		);
+		assert.throws(() => parseScanArgs(['u', '--exclude=']), /^UsageError: --exclude: a glob is empty/);
+		assert.throws(() => parseScanArgs(['u', '--form-factor', 'tablet']), /--form-factor takes mobile, desktop or both/);
+		assert.throws(() => parseScanArgs(['u', '--runs', '3']), /unknown option --runs/);
 	});
 });
