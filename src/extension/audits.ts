@@ -7,8 +7,16 @@ import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { explainError } from '../format/errors';
 import { cacheLabel, stageProblems } from '../format/status';
-import { auditRequest, cancelRequest, listHistoryRequest, statsRequest } from '../protocol/messages';
-import type { AuditOptionsInput, AuditResult, ErrorInfo, HistoryEntry } from '../protocol/types';
+import {
+	type AuditOptionsInput,
+	auditRequest,
+	type AuditResult,
+	cancelRequest,
+	type ErrorInfo,
+	type HistoryEntry,
+	listHistoryRequest,
+	statsRequest,
+} from '../protocol';
 import { aiStageAllowed } from './aiConsent';
 import { AuditProgress, expectedStages } from './auditProgress';
 import { freeCapacity, runBatch } from './batchRunner';

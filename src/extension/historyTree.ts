@@ -5,8 +5,14 @@
  */
 import * as vscode from 'vscode';
 import { scanStatusWord, scanSummaryLine } from '../format/scanTable';
-import { listHistoryRequest, listScansRequest } from '../protocol/messages';
-import type { AuditStatus, HistoryEntry, ScanSummary, UrlSummary } from '../protocol/types';
+import {
+	type AuditStatus,
+	type HistoryEntry,
+	listHistoryRequest,
+	listScansRequest,
+	type ScanSummary,
+	type UrlSummary,
+} from '../protocol';
 import type { Ctx } from './ctx';
 import { errorMessage } from './engineClient';
 import { shortUrl } from './statusBar';

@@ -5,8 +5,7 @@
  * made when the person picks one.
  */
 import * as vscode from 'vscode';
-import { locateRequest } from '../protocol/messages';
-import type { AuditStatus, LocatedFinding } from '../protocol/types';
+import { type AuditStatus, type LocatedFinding, locateRequest } from '../protocol';
 import type { Ctx } from './ctx';
 import { errorMessage } from './engineClient';
 import { DiagnosticsByUrl, diagnosticSpecs, type DiagnosticSpec, type ZeroRange } from './findingDiagnostics';

@@ -4,8 +4,14 @@
  * Restored after a window reload by the WebviewPanelSerializer.
  */
 import * as vscode from 'vscode';
-import { getResultRequest, listHistoryRequest, type ProgressParams } from '../protocol/messages';
-import type { AuditResult, ErrorInfo, StageOutcomes } from '../protocol/types';
+import {
+	type AuditResult,
+	type ErrorInfo,
+	getResultRequest,
+	listHistoryRequest,
+	type ProgressParams,
+	type StageOutcomes,
+} from '../protocol';
 import {
 	DoneMessage,
 	ExportCommand,

@@ -6,8 +6,13 @@ import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { explainError } from '../format/errors';
 import { scanOutcomeLine, scanProgressLine } from '../format/scanTable';
-import { cancelRequest, scanRequest, type ScanProgressParams } from '../protocol/messages';
-import type { AuditOptionsInput, ScanReport } from '../protocol/types';
+import {
+	type AuditOptionsInput,
+	cancelRequest,
+	type ScanProgressParams,
+	type ScanReport,
+	scanRequest,
+} from '../protocol';
 import type { Ctx } from './ctx';
 import { EngineError, errorMessage } from './engineClient';
 import { SitePanel } from './sitePanel';

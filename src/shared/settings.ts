@@ -6,7 +6,7 @@
  */
 // zod/mini: tree-shakes to about 16 KB, where zod's full API would add 740 KB to the extension's bundle.
 import * as z from 'zod/mini';
-import type { EngineSettings } from '../protocol/types';
+import type { EngineSettings } from '../protocol';
 
 const int = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
 const text = () => z.string().check(z.minLength(1));

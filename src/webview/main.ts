@@ -18,17 +18,16 @@ import {
 import { formatMetric, formatMetricDelta, METRICS, metricLabel } from '../format/metrics';
 import { CATEGORY_LABEL, FORM_FACTOR_LABEL, formatDelta, scoreBand, scoreDelta, toPercent } from '../format/scores';
 import { cacheLabel, resultBanner } from '../format/status';
-import type { ProgressState } from '../protocol/messages';
-import {
-	CATEGORIES,
-	FORM_FACTORS,
-	type Category,
-	type FormFactor,
-	type LighthouseRun,
-	type StageName,
-	type StageOutcome,
-	type StageOutcomes,
-} from '../protocol/types';
+import type {
+	Category,
+	FormFactor,
+	LighthouseRun,
+	ProgressState,
+	StageName,
+	StageOutcome,
+	StageOutcomes,
+} from '../protocol';
+import { CATEGORIES, FORM_FACTORS } from '../protocol/options';
 import { fill, h, layoutSections, svg, type Child } from './dom';
 import {
 	DoneMessage,
