@@ -2,6 +2,36 @@
 // are errors (a deliberate fire-and-forget is written `void x()`), as in vscode-eslint.
 import tseslint from 'typescript-eslint';
 
+/**
+ * Import rules for code bundled into the webviews, whose path to src/protocol is `protocolIndex`. Values come
+ * from the protocol's topic modules: its index also exports the RPC messages, which bring vscode-jsonrpc along.
+ */
+function browserCode(files, protocolIndex) {
+	const index = protocolIndex.replaceAll('.', '\\.');
+	return {
+		files,
+		rules: {
+			'@typescript-eslint/no-restricted-imports': [
+				'error',
+				{
+					paths: [{ name: 'vscode', message: 'The webview and src/format run outside the extension host.' }],
+					patterns: [
+						{
+							group: ['**/extension/**', '**/engine/**', 'node:*'],
+							message: 'Shared code goes in src/format or src/protocol.',
+						},
+						{
+							regex: `^${index}(/messages)?$`,
+							allowTypeImports: true,
+							message: 'Import values from their topic module (e.g. protocol/options), not the index.',
+						},
+					],
+				},
+			],
+		},
+	};
+}
+
 export default tseslint.config(
 	{
 		ignores: [
@@ -42,25 +72,10 @@ export default tseslint.config(
 			],
 		},
 	},
-	{
-		// The webview and the formatting it shares with the extension host run in a browser: no `vscode`,
-		// no host or engine code (issue 8: the webview used to import from src/extension).
-		files: ['src/webview/**/*.ts', 'src/format/**/*.ts'],
-		rules: {
-			'no-restricted-imports': [
-				'error',
-				{
-					paths: [{ name: 'vscode', message: 'The webview and src/format run outside the extension host.' }],
-					patterns: [
-						{
-							group: ['**/extension/**', '**/engine/**', 'node:*'],
-							message: 'Shared code goes in src/format or src/protocol.',
-						},
-					],
-				},
-			],
-		},
-	},
+	// The webview and the formatting it shares with the extension host run in a browser: no `vscode`,
+	// no host or engine code (issue 8: the webview used to import from src/extension).
+	browserCode(['src/webview/*.ts', 'src/format/**/*.ts'], '../protocol'),
+	browserCode(['src/webview/*/**/*.ts'], '../../protocol'),
 	{
 		// Node code has the DOM types only because Playwright page functions need them (tsconfig.json): a browser
 		// global outside such a function is a bug. Page functions say so with an eslint-disable comment.

@@ -4,14 +4,16 @@
  */
 import * as vscode from 'vscode';
 import {
+	type AuditResult,
 	clearCacheRequest,
 	deleteHistoryRequest,
+	type FormFactor,
 	getReportRequest,
 	getResultRequest,
 	listHistoryRequest,
+	type ScanReport,
 	statsRequest,
-} from '../protocol/messages';
-import type { AuditResult, FormFactor, ScanReport } from '../protocol/types';
+} from '../protocol';
 import { resetAiConsent } from './secrets/aiConsent';
 import { resolveDevServer } from './audits/auditOnSave';
 import { runAudit, runAudits, type BatchAuditItem } from './audits/audits';

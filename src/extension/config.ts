@@ -7,8 +7,7 @@
  * A unit test keeps package.json's contributes.configuration equal to both.
  */
 import * as z from 'zod/mini';
-import type { ConfigureParams } from '../protocol/messages';
-import type { EngineSettings, FormFactor, ScanOptionsInput, WorkspaceMapping } from '../protocol/types';
+import type { ConfigureParams, EngineSettings, FormFactor, ScanOptionsInput, WorkspaceMapping } from '../protocol';
 import { settingSchema } from '../shared/settings';
 
 export interface ConfigSource {

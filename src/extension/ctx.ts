@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { AuditResult, EngineSettings } from '../protocol/types';
+import type { AuditResult, EngineSettings } from '../protocol';
 import { Config } from './config';
 import { CredentialStore } from './secrets/credentialStore';
 import { EngineClient } from './engine/engineClient';

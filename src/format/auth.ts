@@ -1,5 +1,5 @@
 /** How a result says it was signed in, shared by the CLI, the panel and the history. Pure; names only. */
-import type { AuthSummary } from '../protocol/types';
+import type { AuthSummary } from '../protocol';
 
 /** E.g. `signed in: header Authorization · cookies session, csrf · login script login.mjs`; '' when not signed in. */
 export function authLabel(auth: AuthSummary | undefined): string {

@@ -2,7 +2,7 @@
  * CrUX field data in words: p75 metrics with units and Google's good / needs improvement / poor bands,
  * and the collection period. Pure: no `vscode`, no DOM.
  */
-import type { CruxData, CruxMetricSet } from '../protocol/types';
+import type { CruxData, CruxMetricSet } from '../protocol';
 
 export type CruxMetric = keyof CruxMetricSet;
 

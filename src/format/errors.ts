@@ -1,5 +1,5 @@
 /** Error texts a person can act on, shared by the extension host and the webview. Pure: no `vscode`, no DOM. */
-import type { ErrorInfo } from '../protocol/types';
+import type { ErrorInfo } from '../protocol';
 
 /**
  * A message a person can act on for an error of an audit or stage. On a development server,

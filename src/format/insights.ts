@@ -3,15 +3,8 @@
  * result: the wording the panel and the CLI share. Pure: no `vscode`, no DOM. Labels come from the page
  * (URLs, selectors): the caller shows them as text (webview) or through safeText (terminal).
  */
-import type {
-	FailingAudit,
-	Insight,
-	InsightItem,
-	InsightMetric,
-	LighthouseRun,
-	StageOutcomes,
-} from '../protocol/types';
-import { FORM_FACTORS } from '../protocol/types';
+import type { FailingAudit, Insight, InsightItem, InsightMetric, LighthouseRun, StageOutcomes } from '../protocol';
+import { FORM_FACTORS } from '../protocol/options';
 
 const METRIC_ORDER: readonly InsightMetric[] = ['FCP', 'LCP', 'TBT', 'CLS', 'INP'];
 

@@ -1,5 +1,5 @@
 /** Lighthouse core metrics: labels, values with units, and changes. Pure: no `vscode`, no DOM. */
-import type { CoreMetrics } from '../protocol/types';
+import type { CoreMetrics } from '../protocol';
 
 const METRIC_INFO: Record<keyof CoreMetrics, { label: string; unit: 'ms' | 'unitless' }> = {
 	fcp: { label: 'First Contentful Paint', unit: 'ms' },

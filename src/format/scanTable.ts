@@ -12,8 +12,8 @@ import type {
 	ScanRoute,
 	ScanSummary,
 	SiteFailingAudit,
-} from '../protocol/types';
-import { CATEGORIES } from '../protocol/types';
+} from '../protocol';
+import { CATEGORIES } from '../protocol/options';
 import { CATEGORY_SHORT, FORM_FACTOR_LABEL, toPercent } from './scores';
 
 /** A score column: one category of one form factor. */

@@ -2,8 +2,8 @@
  * Scores: labels, 0..100 percentages, deltas and one-line summaries, shared by the extension host and
  * the webview. Pure: no `vscode`, no DOM.
  */
-import type { AuditResult, Category, FormFactor, HistoryEntry } from '../protocol/types';
-import { CATEGORIES, FORM_FACTORS } from '../protocol/types';
+import type { AuditResult, Category, FormFactor, HistoryEntry } from '../protocol';
+import { CATEGORIES, FORM_FACTORS } from '../protocol/options';
 import { crossMajorMark } from './insights';
 
 export type Scores = Partial<Record<Category, number | null>>;

@@ -3,7 +3,7 @@
  * panel, the age of a cached result, the stage names people read. Shared by the extension host and the
  * webview. Pure: no `vscode`, no DOM.
  */
-import type { AuditResult, AuditStatus, ErrorInfo, StageName, StageOutcomes } from '../protocol/types';
+import type { AuditResult, AuditStatus, ErrorInfo, StageName, StageOutcomes } from '../protocol';
 
 export const STAGE_LABEL: Record<StageName, string> = {
 	'lighthouse-mobile': 'Lighthouse (mobile)',

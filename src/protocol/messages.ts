@@ -3,25 +3,15 @@
  * with its parameter and result types, and both sides import it.
  */
 import { NotificationType, RequestType } from 'vscode-jsonrpc';
-import type {
-	AuditAuth,
-	AuditOptionsInput,
-	AuditResult,
-	EngineSettings,
-	EngineStats,
-	ErrorInfo,
-	FormFactor,
-	HistoryEntry,
-	LocatedFinding,
-	ScanOptionsInput,
-	ScanReport,
-	ScanRoute,
-	ScanSummary,
-	StageName,
-	StageOutcomes,
-	UrlSummary,
-	WorkspaceMapping,
-} from './types';
+import type { AuditAuth } from './auth';
+import type { ErrorInfo } from './errors';
+import type { LocatedFinding, WorkspaceMapping } from './findings';
+import type { HistoryEntry, UrlSummary } from './history';
+import type { AuditOptionsInput, FormFactor } from './options';
+import type { AuditResult, StageName, StageOutcomes } from './result';
+import type { ScanOptionsInput, ScanReport, ScanRoute, ScanSummary } from './scan';
+import type { EngineSettings } from './settings';
+import type { EngineStats } from './stats';
 
 export interface AuditParams {
 	url: string;

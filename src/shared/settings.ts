@@ -6,7 +6,7 @@
  */
 // zod/mini: it tree-shakes to a small part of the extension's bundle, where zod's full API would not.
 import * as z from 'zod/mini';
-import type { EngineSettings } from '../protocol/types';
+import type { EngineSettings } from '../protocol';
 
 const int = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
 const text = () => z.string().check(z.minLength(1));

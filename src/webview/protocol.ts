@@ -2,8 +2,7 @@
  * Messages between the result panel's webview and the extension host, each declared once as a typed
  * message type with an `is()` guard (GitLens' webview protocol). No `vscode`, no DOM.
  */
-import type { ProgressState } from '../protocol/messages';
-import type { AuditResult, ErrorInfo, FormFactor, StageName, StageOutcomes } from '../protocol/types';
+import type { AuditResult, ErrorInfo, FormFactor, ProgressState, StageName, StageOutcomes } from '../protocol';
 
 export interface IpcMessage<P> {
 	method: string;

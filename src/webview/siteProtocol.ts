@@ -3,8 +3,7 @@
  * result panel's (protocol.ts). No `vscode`, no DOM.
  */
 import type { SortOrder } from '../format/scanTable';
-import type { ScanProgressParams } from '../protocol/messages';
-import type { ErrorInfo, FormFactor, ScanReport, ScanRoute } from '../protocol/types';
+import type { ErrorInfo, FormFactor, ScanProgressParams, ScanReport, ScanRoute } from '../protocol';
 import { IpcMessageType } from './protocol';
 
 /** How far a running scan is, as the last progress notification said. */

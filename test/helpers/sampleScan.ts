@@ -1,4 +1,4 @@
-import type { ScanReport, ScanRoute } from '../../src/protocol/types';
+import type { ScanReport, ScanRoute } from '../../src/protocol';
 
 /** A route of a site report with the mobile scores given (0..1) and its lowest score as `worst`. */
 export function sampleRoute(

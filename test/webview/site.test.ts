@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
-import type { ScanReport } from '../../src/protocol/types';
+import type { ScanReport } from '../../src/protocol';
 import { webviewPage } from '../../src/extension/views/webviewHtml';
 import type { SiteState } from '../../src/webview/siteProtocol';
 import { ROOT } from '../helpers/engineProcess';

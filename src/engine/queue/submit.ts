@@ -29,6 +29,7 @@ import { cacheKey } from '../resultCache';
 import { runScan, toScanRequest } from '../scan/scan';
 import { DEFAULT_SETTINGS } from '../settings';
 import { checkJobReturn, localResult } from './jobResult';
+import { type JobOutcome, JobWaiters, type Waiter } from './jobWaiters';
 import {
 	AUDIT_JOB,
 	type AuditJobData,
@@ -90,20 +91,6 @@ export interface QueueSubmitterOptions {
 	pollMs?: number;
 }
 
-/** One local audit waiting for a job (several when a URL is given twice, or a scan finds it twice). */
-interface Waiter {
-	auditId: string;
-	url: string;
-	listener: AuditListener;
-	settle(outcome: { ret: AuditJobReturn; earlier: boolean } | { error: AuditError }): void;
-}
-
-/** A job this submitter waits for: its waiters and the data to put it back with should Redis lose it. */
-interface Pending {
-	data: AuditJobData;
-	waiters: Set<Waiter>;
-}
-
 /** Open the submitter's history and connect to the queue; a Redis that cannot be reached is an error within seconds. */
 export async function createQueueSubmitter(opts: QueueSubmitterOptions): Promise<QueueSubmitter> {
 	await probeRedis(opts.redis);
@@ -161,7 +148,7 @@ export class QueueSubmitter {
 	private readonly events: QueueEvents;
 	/** Made on the first cancel of a running job: most runs never need one. */
 	private relay?: { relay: Relay; connection: Redis };
-	private readonly pending = new Map<string, Pending>();
+	private readonly waiters = new JobWaiters();
 	/** Results saved into the history by id: a job's result is saved once however often it is delivered. */
 	private readonly saved = new Map<string, Promise<AuditResult>>();
 	private readonly cancellers = new Map<string, AbortController>();
@@ -204,9 +191,9 @@ export class QueueSubmitter {
 		this.events.on('error', (err) => this.log.debug(`queue events: ${redact(err.message)}`));
 		this.events.on('progress', ({ jobId, data }) => this.progress(jobId, data));
 		this.events.on('completed', ({ jobId, returnvalue }) =>
-			this.finish(jobId, { ret: returnvalue as unknown as AuditJobReturn, earlier: false }),
+			this.settleJob(jobId, { ret: returnvalue as unknown as AuditJobReturn, earlier: false }),
 		);
-		this.events.on('failed', ({ jobId, failedReason }) => this.finish(jobId, { error: jobError(failedReason) }));
+		this.events.on('failed', ({ jobId, failedReason }) => this.settleJob(jobId, { error: jobError(failedReason) }));
 		this.poller = setInterval(() => void this.poll(), opts.pollMs ?? DEFAULT_POLL_MS);
 		this.poller.unref();
 	}
@@ -333,8 +320,8 @@ export class QueueSubmitter {
 			clearInterval(this.poller);
 			const reason = new AuditError('SHUTTING_DOWN', 'The submitter is shutting down.');
 			for (const c of this.cancellers.values()) c.abort(reason);
-			const jobs = [...this.pending.keys()];
-			for (const jobId of jobs) this.finish(jobId, { error: reason });
+			const jobs = this.waiters.waitedJobs().map(([jobId]) => jobId);
+			for (const jobId of jobs) this.settleJob(jobId, { error: reason });
 			for (const jobId of jobs) this.startCancel(jobId);
 			// Bounded: a Redis that is gone must not keep Ctrl-C from exiting.
 			await withTimeout(Promise.allSettled([...this.cancelling]), 2 * CONNECT_TIMEOUT_MS);
@@ -408,18 +395,11 @@ export class QueueSubmitter {
 		who: Omit<Waiter, 'settle'>,
 		signal: AbortSignal | undefined,
 	): Promise<{ ret: AuditJobReturn; earlier: boolean }> {
-		let waiter!: Waiter;
-		const outcome = new Promise<{ ret: AuditJobReturn; earlier: boolean }>((resolve, reject) => {
-			waiter = { ...who, settle: (o) => ('error' in o ? reject(o.error) : resolve(o)) };
-		});
-		// It may be settled (cancelled) while the job is being added, before anyone awaits it.
-		outcome.catch(() => undefined);
 		// Listening before the job is added: no event of it can be missed.
-		const pending = this.pending.get(jobId) ?? { data, waiters: new Set<Waiter>() };
-		pending.waiters.add(waiter);
-		this.pending.set(jobId, pending);
+		const { waiter, outcome } = this.waiters.add(jobId, data, who);
 		const onAbort = () => {
-			this.leave(jobId, waiter);
+			// The last audit here to stop waiting for the job cancels it (unless other submitters wait for it).
+			if (this.waiters.stopWaiting(jobId, waiter)) this.startCancel(jobId);
 			waiter.settle({
 				error:
 					signal?.reason instanceof AuditError
@@ -433,17 +413,16 @@ export class QueueSubmitter {
 				await this.add(jobId, data);
 			} catch (err) {
 				// Nothing was put on the queue: nothing to cancel.
-				const pending = this.pending.get(jobId);
-				if (pending?.waiters.delete(waiter) && pending.waiters.size === 0) this.pending.delete(jobId);
+				this.waiters.stopWaiting(jobId, waiter);
 				throw err;
 			}
 			// Cancelled while it was being added: the job it left is cancelled now that it exists.
-			if (!pending.waiters.has(waiter) && !this.pending.has(jobId)) this.startCancel(jobId);
+			if (this.waiters.hasStopped(waiter) && !this.waiters.isWaitedFor(jobId)) this.startCancel(jobId);
 			else {
 				who.listener.progress?.({ auditId: who.auditId, url: who.url, stage: 'audit', state: 'queued' });
-				// A Redis that fails this look is looked at again by the poll; the job is on the queue.
-				await this.look(jobId, data).catch((err: unknown) =>
-					this.log.debug(`could not look at job ${jobId}: ${redact(toErrorInfo(err).message)}`),
+				// A Redis that fails this check is checked again by the poll; the job is on the queue.
+				await this.checkJob(jobId, data).catch((err: unknown) =>
+					this.log.debug(`could not check job ${jobId}: ${redact(toErrorInfo(err).message)}`),
 				);
 			}
 			return await outcome;
@@ -480,16 +459,16 @@ export class QueueSubmitter {
 	 * again), or still to run. A job another submitter's request finished before this one asked is run again when
 	 * it failed or when this one said --no-cache; otherwise its result is taken as a cached one.
 	 */
-	private async look(jobId: string, data: AuditJobData): Promise<void> {
+	private async checkJob(jobId: string, data: AuditJobData): Promise<void> {
 		const job = await this.queue.getJob(jobId);
-		if (!this.pending.has(jobId)) return;
+		if (!this.waiters.isWaitedFor(jobId)) return;
 		if (!job) {
 			await this.add(jobId, data);
 			return;
 		}
 		const state = await job.getState();
 		if (state !== 'completed' && state !== 'failed') return;
-		if (!this.pending.has(jobId)) return;
+		if (!this.waiters.isWaitedFor(jobId)) return;
 		// Ended for this request: it added the job, or the run ended after it asked (another submitter's retry of it).
 		const ours =
 			(job.data.submitter === data.submitter && job.data.submittedAt === data.submittedAt) ||
@@ -506,31 +485,32 @@ export class QueueSubmitter {
 				if (!again) await this.add(jobId, data);
 				else {
 					const now = await again.getState();
-					if (now === 'completed' || now === 'failed') this.settleFrom(jobId, again, now, false);
+					if (now === 'completed' || now === 'failed') this.settleFromJob(jobId, again, now, false);
 				}
 				return;
 			}
 		}
-		this.settleFrom(jobId, job, state, !ours);
+		this.settleFromJob(jobId, job, state, !ours);
 	}
 
-	private settleFrom(
+	/** Settle the job's waiters from the job as Redis has it (it ended before its events were listened to). */
+	private settleFromJob(
 		jobId: string,
 		job: Job<AuditJobData, AuditJobReturn>,
 		state: 'completed' | 'failed',
 		earlier: boolean,
 	): void {
-		if (state === 'failed') this.finish(jobId, { error: jobError(job.failedReason) });
-		else this.finish(jobId, { ret: job.returnvalue, earlier });
+		if (state === 'failed') this.settleJob(jobId, { error: jobError(job.failedReason) });
+		else this.settleJob(jobId, { ret: job.returnvalue, earlier });
 	}
 
-	/** Beside the events: each job still waited for, looked at in Redis (an event missed, a job Redis lost). */
+	/** Beside the events: each job still waited for, checked in Redis (an event missed, a job Redis lost). */
 	private async poll(): Promise<void> {
-		for (const [jobId, pending] of [...this.pending]) {
+		for (const [jobId, data] of this.waiters.waitedJobs()) {
 			try {
-				await this.look(jobId, pending.data);
+				await this.checkJob(jobId, data);
 			} catch (err) {
-				this.log.debug(`could not look at job ${jobId}: ${redact((err as Error).message)}`);
+				this.log.debug(`could not check job ${jobId}: ${redact((err as Error).message)}`);
 			}
 		}
 	}
@@ -540,25 +520,17 @@ export class QueueSubmitter {
 		if (!p || typeof p.stage !== 'string' || typeof p.state !== 'string') return;
 		// The audit's own end is said once by `audit`, when its result is saved here.
 		if (p.stage === 'audit' && ['done', 'error', 'cancelled'].includes(p.state)) return;
-		for (const w of this.pending.get(jobId)?.waiters ?? [])
+		for (const w of this.waiters.waitersOf(jobId))
 			w.listener.progress?.({ ...(p as ProgressParams), auditId: w.auditId, url: w.url });
 	}
 
-	/** The job ended (or this submitter stopped waiting): every waiter hears it once. */
-	private finish(jobId: string, outcome: { ret: AuditJobReturn; earlier: boolean } | { error: AuditError }): void {
-		const pending = this.pending.get(jobId);
-		if (!pending) return;
-		this.pending.delete(jobId);
-		for (const w of pending.waiters) w.settle(outcome);
+	/**
+	 * The job ended (or this submitter stopped waiting): every waiter hears it once, and this submitter leaves the
+	 * job's waiters in Redis.
+	 */
+	private settleJob(jobId: string, outcome: JobOutcome): void {
+		if (!this.waiters.settle(jobId, outcome)) return;
 		void this.client.srem(this.waitersKey(jobId), this.id).catch(() => undefined);
-	}
-
-	/** One waiter stops waiting; when no one here waits any more, the job is cancelled (unless other submitters wait). */
-	private leave(jobId: string, waiter: Waiter): void {
-		const pending = this.pending.get(jobId);
-		if (!pending?.waiters.delete(waiter) || pending.waiters.size > 0) return;
-		this.pending.delete(jobId);
-		this.startCancel(jobId);
 	}
 
 	private startCancel(jobId: string): void {

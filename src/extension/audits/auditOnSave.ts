@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import { discoverDevServers, isUp } from './devServer';
 import { errorMessage } from '../engine/engineClient';
-import type { AuditResult } from '../../protocol/types';
+import type { AuditResult } from '../../protocol';
 import { runAudit } from './audits';
 import { SaveScheduler } from './saveScheduler';
 

@@ -2,8 +2,8 @@
  * Turns the engine's per-stage progress notifications of one audit into increments and messages
  * for a progress notification. Pure: no `vscode`.
  */
-import type { ProgressParams } from '../../protocol/messages';
-import type { FormFactor, StageName } from '../../protocol/types';
+import type { ProgressParams } from '../../protocol';
+import type { FormFactor, StageName } from '../../protocol';
 import { STAGE_LABEL } from '../../format/status';
 
 const FINISHED = new Set(['done', 'error', 'skipped', 'cancelled']);

@@ -17,18 +17,19 @@ import {
 	type RequestType,
 } from 'vscode-jsonrpc/node';
 import {
+	type ConfigureParams,
 	configureRequest,
+	type ErrorCode,
+	type ErrorInfo,
 	logNotification,
 	progressNotification,
+	type ProgressParams,
 	scanProgressNotification,
+	type ScanProgressParams,
 	shutdownRequest,
 	stageResultNotification,
-	type ConfigureParams,
-	type ProgressParams,
-	type ScanProgressParams,
 	type StageResultParams,
-} from '../../protocol/messages';
-import type { ErrorCode, ErrorInfo } from '../../protocol/types';
+} from '../../protocol';
 import { redactSettings } from '../config';
 import type { EngineRuntime } from './engineRuntime';
 import { RestartPolicy } from './restartPolicy';

@@ -3,7 +3,7 @@
  * message, code and related information of each, and which files show what once several URLs have been
  * audited. problems.ts turns these specs into `vscode.Diagnostic`s.
  */
-import type { FindingSeverity, FormFactor, LocatedFinding, SourceLocation } from '../../protocol/types';
+import type { FindingSeverity, FormFactor, LocatedFinding, SourceLocation } from '../../protocol';
 
 /** The name of a `vscode.DiagnosticSeverity` member. */
 export type DiagnosticSeverityName = 'Error' | 'Warning' | 'Information';

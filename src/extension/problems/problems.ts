@@ -5,8 +5,8 @@
  * made when the person picks one.
  */
 import * as vscode from 'vscode';
-import { locateRequest } from '../../protocol/messages';
-import type { AuditStatus, LocatedFinding } from '../../protocol/types';
+import { locateRequest } from '../../protocol';
+import type { AuditStatus, LocatedFinding } from '../../protocol';
 import type { Ctx } from '../ctx';
 import { errorMessage } from '../engine/engineClient';
 import { DiagnosticsByUrl, diagnosticSpecs, type DiagnosticSpec, type ZeroRange } from './findingDiagnostics';

@@ -4,7 +4,7 @@
  * fix is for; page fixes (meta description, preconnect) go into the document's `<head>`. Nothing is edited
  * when the fix is already there. JSX files take the same attributes, `htmlFor` for `for`.
  */
-import type { QuickFix } from '../../protocol/types';
+import type { QuickFix } from '../../protocol';
 import type { ZeroRange } from './findingDiagnostics';
 
 /** Text to insert at `offset`; `cursor` is where the caret goes in it (a tab stop, with the text it selects). */

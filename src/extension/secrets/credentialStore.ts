@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import * as vscode from 'vscode';
-import type { AuditAuth } from '../../protocol/types';
+import type { AuditAuth } from '../../protocol';
 import { Config } from '../config';
 import { bestPattern, credentialKey, parseStored, type StoredCredentials, toAuditAuth } from './credentials';
 

@@ -3,7 +3,7 @@
  * matching, and the text a person types for headers and cookies. The values live in SecretStorage, one JSON
  * secret per pattern (credentialStore.ts); the engine validates them again at the edge.
  */
-import type { AuditAuth } from '../../protocol/types';
+import type { AuditAuth } from '../../protocol';
 import { COOKIE_VALUE, HEADER_VALUE, splitNameValue, TOKEN } from '../../shared/credentialSyntax';
 
 /** A pattern's credentials as stored (as one JSON secret). */

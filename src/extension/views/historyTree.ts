@@ -5,8 +5,8 @@
  */
 import * as vscode from 'vscode';
 import { scanStatusWord, scanSummaryLine } from '../../format/scanTable';
-import { listHistoryRequest, listScansRequest } from '../../protocol/messages';
-import type { AuditStatus, HistoryEntry, ScanSummary, UrlSummary } from '../../protocol/types';
+import { listHistoryRequest, listScansRequest } from '../../protocol';
+import type { AuditStatus, HistoryEntry, ScanSummary, UrlSummary } from '../../protocol';
 import type { Ctx } from '../ctx';
 import { errorMessage } from '../engine/engineClient';
 import { shortUrl } from './statusBar';

@@ -4,8 +4,8 @@
  * Restored after a window reload by the WebviewPanelSerializer.
  */
 import * as vscode from 'vscode';
-import { getResultRequest, listHistoryRequest, type ProgressParams } from '../../protocol/messages';
-import type { AuditResult, ErrorInfo, StageOutcomes } from '../../protocol/types';
+import { getResultRequest, listHistoryRequest, type ProgressParams } from '../../protocol';
+import type { AuditResult, ErrorInfo, StageOutcomes } from '../../protocol';
 import {
 	DoneMessage,
 	ExportCommand,

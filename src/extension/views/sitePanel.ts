@@ -5,8 +5,8 @@
  */
 import * as vscode from 'vscode';
 import { upsertRoute } from '../../format/scanTable';
-import { getScanRequest, type ScanProgressParams } from '../../protocol/messages';
-import type { ErrorInfo, FormFactor, ScanReport } from '../../protocol/types';
+import { getScanRequest, type ScanProgressParams } from '../../protocol';
+import type { ErrorInfo, FormFactor, ScanReport } from '../../protocol';
 import type { IpcMessage } from '../../webview/protocol';
 import {
 	OpenRouteCommand,

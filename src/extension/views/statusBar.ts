@@ -1,7 +1,7 @@
 /** The status bar item: scores of the latest audit and their change since the previous one. */
 import * as vscode from 'vscode';
-import type { AuditResult, HistoryEntry } from '../../protocol/types';
-import { CATEGORIES } from '../../protocol/types';
+import type { AuditResult, HistoryEntry } from '../../protocol';
+import { CATEGORIES } from '../../protocol';
 import { cacheLabel, stageProblems } from '../../format/status';
 import { crossMajorMark, crossMajorNote, runsLighthouseVersion } from '../../format/insights';
 import {

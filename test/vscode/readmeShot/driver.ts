@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import * as vscode from 'vscode';
 import type { AuditLensApi } from '../../../src/extension/extension';
-import type { AuditResult } from '../../../src/protocol/types';
+import type { AuditResult } from '../../../src/protocol';
 import { startFixtureServer } from '../../helpers/fixtureServer';
 
 const rule = (d: vscode.Diagnostic) => (typeof d.code === 'object' ? String(d.code.value) : String(d.code));

@@ -12,12 +12,14 @@ import type { AuditLensApi } from '../../../src/extension/extension';
 import type { HistoryNode } from '../../../src/extension/views/historyTree';
 import {
 	auditRequest,
-	statsRequest,
+	type AuditResult,
 	type ProgressParams,
 	type ScanProgressParams,
+	type ScanReport,
+	type StageName,
 	type StageResultParams,
-} from '../../../src/protocol/messages';
-import type { AuditResult, ScanReport, StageName } from '../../../src/protocol/types';
+	statsRequest,
+} from '../../../src/protocol';
 import { until } from '../../helpers/async';
 import { startFakeAnthropic, toolUseReply, type FakeAnthropic } from '../../helpers/fakeAnthropic';
 import { FIXTURE_TOKEN, startFixtureServer, type FixtureServer } from '../../helpers/fixtureServer';

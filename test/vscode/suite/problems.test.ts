@@ -9,7 +9,7 @@ import path from 'node:path';
 import * as vscode from 'vscode';
 import type { AuditLensApi } from '../../../src/extension/extension';
 import type { ProblemsUpdate } from '../../../src/extension/problems/problems';
-import type { AuditResult } from '../../../src/protocol/types';
+import type { AuditResult } from '../../../src/protocol';
 import { startFixtureServer, type FixtureServer } from '../../helpers/fixtureServer';
 
 const EXTENSION_ID = 'auditlens.auditlens';
