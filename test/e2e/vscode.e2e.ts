@@ -6,7 +6,7 @@
  * Screenshots go to test-artifacts/.
  *
  *   npx mocha --no-config --timeout 900000 out/test/e2e/vscode.e2e.js
- *   AUDITLENS_VSIX=path/to.vsix to test a given package (otherwise one is built with vsce)
+ *   AUDITLENS_VSIX=path/to.vsix to test a given package (otherwise vsce packages the dist/ of `npm run build`)
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
@@ -129,11 +129,10 @@ describe('AuditLens in code-server (e2e)', function () {
 		tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'auditlens-e2e-'));
 		const vsix = process.env.AUDITLENS_VSIX ?? path.join(tmp, 'auditlens.vsix');
 		if (!process.env.AUDITLENS_VSIX) {
-			// What `npm run package` does, into the temp folder.
-			execFileSync(process.execPath, [path.join(REPO, 'esbuild.js'), '--minify'], {
-				cwd: REPO,
-				stdio: ['ignore', 'ignore', 'inherit'],
-			});
+			// What `npm run package` does, into the temp folder, with the bundles as `npm run build` made them: rebuilding
+			// dist/ here would change under the other tests the build they run.
+			if (!fs.existsSync(path.join(REPO, 'dist', 'extension.js')))
+				throw new Error('dist/extension.js is missing: run `npm run build` first');
 			try {
 				execFileSync(
 					process.execPath,
