@@ -178,6 +178,14 @@ describe('Result panel webview (real bundle, real Chromium)', function () {
 		assert.equal(await page.locator('.gauge-row[data-form-factor=desktop] [data-testid=contention]').count(), 0);
 	});
 
+	it('labels an audit of the dev server as a development build, and no other', async () => {
+		await show({ ...doneState(sampleResult()), devServer: true });
+		assert.equal(await page.locator('[data-testid=dev-build]').count(), 1);
+		await page.setContent(panelHtml());
+		await show(doneState(sampleResult()));
+		assert.equal(await page.locator('[data-testid=dev-build]').count(), 0);
+	});
+
 	it('does not label a fresh result as cached', async () => {
 		await show(doneState(sampleResult()));
 		assert.equal(await page.locator('[data-testid=cache-age]').count(), 0);

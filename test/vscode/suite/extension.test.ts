@@ -105,18 +105,21 @@ describe('AuditLens in VS Code', () => {
 	});
 
 	let result: AuditResult | undefined;
-	it('audits a URL with "AuditLens: Audit URL", showing stages as they finish', async () => {
+	it('audits a URL with "AuditLens: Audit URL", showing stages as they finish; the next one shows the cached result at once, labelled as cached; Re-run runs afresh', async () => {
+		const url = fixture.url('/site/page1.html');
+		// This audit runs afresh whatever ran before, so its stages really run here.
+		await vscode.commands.executeCommand('auditlens.clearCache');
 		const stagesSeen: StageResultParams[] = [];
 		const sub = api.ctx.client.onStageResult((p) => stagesSeen.push(p));
-		let r: AuditResult | undefined;
+		let first: AuditResult | undefined;
 		try {
-			// Re-run: always fresh, so the stages really run here (Audit URL may answer from the cache).
-			r = await vscode.commands.executeCommand<AuditResult | undefined>('auditlens.history.rerun', fixture.url('/'));
-			assert.ok(r, 'the audit failed: see the AuditLens log above');
-			result = r;
+			first = await vscode.commands.executeCommand<AuditResult | undefined>('auditlens.auditUrl', url);
+			assert.ok(first, 'the audit failed: see the AuditLens log above');
+			result = first;
 		} finally {
 			sub.dispose();
 		}
+		const r = first;
 		assert.equal(r.status, 'ok', JSON.stringify(r.stageErrors ?? r.error));
 		assert.equal(r.fromCache, false);
 		const lh = r.stages['lighthouse-mobile'];
@@ -142,12 +145,7 @@ describe('AuditLens in VS Code', () => {
 		assert.ok(panel, 'its result panel is open');
 		assert.equal(panel.status, 'done');
 		assert.deepEqual(Object.keys(panel.stages).sort(), Object.keys(r.stages).sort(), 'the panel shows every stage');
-	});
 
-	it('shows a cached result at once on "Audit URL", labelled as cached; Re-run runs afresh', async () => {
-		const url = fixture.url('/site/page1.html');
-		const first = await vscode.commands.executeCommand<AuditResult | undefined>('auditlens.auditUrl', url);
-		assert.ok(first && first.status === 'ok', JSON.stringify(first?.stageErrors ?? first?.error));
 		// Loads of the page by an audit (preflight, Lighthouse, capture); the engine also reads it to place the
 		// findings in the workspace after each audit, cached or not ('AuditLens locate'), which is no audit.
 		const pageLoads = () =>
@@ -169,26 +167,6 @@ describe('AuditLens in VS Code', () => {
 		await vscode.commands.executeCommand('auditlens.clearCache');
 		const afterClear = await vscode.commands.executeCommand<AuditResult | undefined>('auditlens.auditUrl', url);
 		assert.equal(afterClear?.fromCache, false, 'after Clear Cache, Audit URL runs afresh');
-	});
-
-	it('lists the audit in the history tree, newest first, with scores', async () => {
-		const result = await vscode.commands.executeCommand<AuditResult | undefined>(
-			'auditlens.history.rerun',
-			fixture.url('/site/page2.html'),
-		);
-		assert.ok(result);
-		const roots = await api.ctx.history.getChildren();
-		const urlNode = roots.find(
-			(n): n is Extract<HistoryNode, { kind: 'url' }> => n.kind === 'url' && n.summary.url === result.url,
-		);
-		assert.ok(urlNode, `history has ${JSON.stringify(roots)}`);
-		const audits = await api.ctx.history.getChildren(urlNode);
-		assert.equal(audits[0].kind, 'audit');
-		if (audits[0].kind === 'audit') assert.equal(audits[0].entry.id, result.id);
-		const item = api.ctx.history.getTreeItem(audits[0]);
-		assert.match(String(item.description), /^P \d+/);
-		assert.equal(item.contextValue, 'auditlens.audit');
-		assert.equal((item.iconPath as vscode.ThemeIcon).id, 'pass', 'a complete audit has the pass icon');
 	});
 
 	it('gives partial and failed audits a warning and an error icon, and says why, in the history and the status bar', () => {
@@ -295,15 +273,24 @@ describe('AuditLens in VS Code', () => {
 		assert.match(String(item.description), /^failed: HTTP_ERROR/);
 	});
 
-	it('re-runs, opens and deletes audits from the history tree', async () => {
+	it('lists audits in the history tree, newest first, with scores; re-runs, opens and deletes them from it', async () => {
 		const result = await vscode.commands.executeCommand<AuditResult | undefined>(
 			'auditlens.history.rerun',
 			fixture.url('/site/page3.html'),
 		);
 		assert.ok(result);
 		const roots = await api.ctx.history.getChildren();
-		const urlNode = roots.find((n) => n.kind === 'url' && n.summary.url === result.url);
-		assert.ok(urlNode);
+		const urlNode = roots.find(
+			(n): n is Extract<HistoryNode, { kind: 'url' }> => n.kind === 'url' && n.summary.url === result.url,
+		);
+		assert.ok(urlNode, `history has ${JSON.stringify(roots)}`);
+		const listed = await api.ctx.history.getChildren(urlNode);
+		assert.equal(listed[0].kind, 'audit');
+		if (listed[0].kind === 'audit') assert.equal(listed[0].entry.id, result.id);
+		const item = api.ctx.history.getTreeItem(listed[0]);
+		assert.match(String(item.description), /^P \d+/);
+		assert.equal(item.contextValue, 'auditlens.audit');
+		assert.equal((item.iconPath as vscode.ThemeIcon).id, 'pass', 'a complete audit has the pass icon');
 		const again = await vscode.commands.executeCommand<AuditResult | undefined>('auditlens.history.rerun', urlNode);
 		assert.ok(again && again.id !== result.id, 'the re-run made a new audit');
 		const audits = await api.ctx.history.getChildren(urlNode);
@@ -580,6 +567,21 @@ describe('AuditLens in VS Code', () => {
 			assert.equal(r.options.devServer, true);
 			assert.equal(r.options.stages.ai, false);
 			assert.equal(r.fromCache, false, 'audits on save are always fresh');
+			// Scored for both form factors, in a panel labelled as a development build (the webview test renders the label).
+			for (const formFactor of ['mobile', 'desktop'] as const) {
+				const run = r.stages[`lighthouse-${formFactor}`];
+				assert.equal(run?.status, 'ok', JSON.stringify(run));
+				if (run?.status === 'ok')
+					assert.deepEqual(
+						Object.entries(run.data.scores)
+							.filter(([, score]) => typeof score === 'number')
+							.map(([category]) => category)
+							.sort(),
+						['accessibility', 'best-practices', 'performance', 'seo'],
+						`every category of ${formFactor} has a score`,
+					);
+			}
+			assert.equal(api.panel(r.id)?.devServer, true, 'its panel is labelled as a development build');
 			await api.auditOnSave.idle();
 			assert.equal(finished.slice(before).filter((x) => x.url === devUrl).length, 1, 'two quick saves make one audit');
 		});
