@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { createEngine } from '../../../src/engine/createEngine';
-import { type ImageSizeOf, imageSizeOf, pageFindings } from '../../../src/engine/derive/findings';
+import { type ImageSizeOf, pageFindings } from '../../../src/engine/derive/findings';
 import type { AuditResult, CroFinding, FormFactor, PageFinding } from '../../../src/protocol';
 import { FIXTURE_PAGES, type FixtureServer, startFixtureServer } from '../../helpers/fixtureServer';
 import { recordingLogger } from '../../helpers/sampleResult';
@@ -376,45 +376,6 @@ describe('page findings from stored Lighthouse reports', function () {
 			[byRule['meta-description']?.target, byRule['meta-description']?.fix],
 			[{ kind: 'page' }, { kind: 'add-meta-description' }],
 		);
-	});
-});
-
-describe('imageSizeOf: an image’s intrinsic size from its header', function () {
-	let server: FixtureServer;
-	before(async () => (server = await startFixtureServer()));
-	after(() => server?.close());
-
-	it('reads the size of a PNG over http', async () => {
-		assert.deepEqual(await imageSizeOf(server.url('/noise.png?w=500&h=400')), { width: 500, height: 400 });
-	});
-
-	it('gives no size for what is not an http(s) image', async () => {
-		const found = await Promise.all([
-			imageSizeOf(`file://${path.join(WORKSPACE, 'img', 'hero.png')}`),
-			imageSizeOf(
-				`data:image/png;base64,${fs.readFileSync(path.join(WORKSPACE, 'img', 'hero.png')).toString('base64')}`,
-			),
-			imageSizeOf(server.url('/noise.png?w=10&h=10').replace('http://', 'http://user:pw@')),
-			imageSizeOf(server.url('/no-such.png')),
-			imageSizeOf(server.url('/json')),
-		]);
-		assert.deepEqual(found, [undefined, undefined, undefined, undefined, undefined]);
-	});
-
-	it('gives up on an image that does not answer within the timeout, and reads no further than the cap', async () => {
-		const gate = server.gate('/noise.png?w=64&h=64&held');
-		assert.equal(await imageSizeOf(server.url('/noise.png?w=64&h=64&held'), { timeoutMs: 300 }), undefined);
-		assert.equal(gate.held, 1, 'the request was held, not refused');
-		gate.open();
-		assert.equal(
-			await imageSizeOf(server.url('/noise.png?w=64&h=64'), { maxBytes: 16 }),
-			undefined,
-			'a PNG gives its size from byte 24 on',
-		);
-		assert.deepEqual(await imageSizeOf(server.url('/noise.png?w=64&h=64'), { maxBytes: 24 }), {
-			width: 64,
-			height: 64,
-		});
 	});
 });
 

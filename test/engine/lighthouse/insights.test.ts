@@ -18,10 +18,22 @@ import { summarizeLhr } from '../../../src/engine/lighthouse/summarize';
 import type { LhrLike } from '../../../src/engine/lighthouse/workerProtocol';
 import { crossMajorNote, insightSavings, otherFailingAudits } from '../../../src/format/insights';
 import { entryLine } from '../../../src/format/scores';
-import { auditRequest, getResultRequest, type AuditResult, type Insight, type LighthouseRun } from '../../../src/protocol';
+import {
+	auditRequest,
+	getResultRequest,
+	type AuditResult,
+	type Insight,
+	type LighthouseRun,
+} from '../../../src/protocol';
 import { type EngineProcess, startEngine } from '../../helpers/engineProcess';
 import { type FixtureServer, startFixtureServer } from '../../helpers/fixtureServer';
-import { loadInsightsLhr, recordingLogger, sampleOptions, sampleResult, testSettings } from '../../helpers/sampleResult';
+import {
+	loadInsightsLhr,
+	recordingLogger,
+	sampleOptions,
+	sampleResult,
+	testSettings,
+} from '../../helpers/sampleResult';
 
 const lhr = (major: 12 | 13) => loadInsightsLhr(major) as unknown as LhrLike;
 const run = (major: 12 | 13): LighthouseRun => summarizeLhr(lhr(major), 'mobile', []);

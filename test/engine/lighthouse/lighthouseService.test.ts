@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { findChrome } from '../../../src/engine/chrome/findChrome';
 import { CaptureBrowser } from '../../../src/engine/capture/captureBrowser';
-import { lighthouseConcurrency, LighthouseService } from '../../../src/engine/lighthouse/lighthouseService';
+import { lighthouseConcurrency, LighthouseService, loadCap } from '../../../src/engine/lighthouse/lighthouseService';
 import { hasDied, readdir, statFields } from '../../../src/engine/procfs';
 import { resolveOptions } from '../../../src/engine/request';
 import { type FixtureServer, startFixtureServer } from '../../helpers/fixtureServer';
@@ -210,3 +210,11 @@ function workerThreads(): { tid: number; nice: number }[] {
 		}
 	});
 }
+
+describe('loadCap (pure)', () => {
+	it("caps Lighthouse's page-load wait within the audit timeout", () => {
+		assert.equal(loadCap(120_000), 45_000);
+		assert.equal(loadCap(25_000), 10_000);
+		assert.equal(loadCap(6_000), 5_000);
+	});
+});

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { AuditError } from '../../../src/engine/errors';
-import { loadCap } from '../../../src/engine/lighthouse/lighthouseService';
 import { assertNoRuntimeError, medianRun, summarizeLhr } from '../../../src/engine/lighthouse/summarize';
 import type { LhrLike } from '../../../src/engine/lighthouse/workerProtocol';
-import { percentile } from '../../../src/engine/stats';
 import { loadLhr } from '../../helpers/sampleResult';
 
 const lhr = (ff: 'mobile' | 'desktop') => loadLhr(ff) as unknown as LhrLike;
@@ -70,20 +68,5 @@ describe('Lighthouse result summaries (pure, on real Lighthouse reports)', funct
 		});
 		const median = await medianRun([withFcp(3000, 6000), withFcp(1000, 2000), withFcp(2000, 4000)]);
 		assert.equal(median.fetchTime, 't2000');
-	});
-});
-
-describe('small engine helpers', function () {
-	it('percentile uses the nearest rank', () => {
-		assert.equal(percentile([], 50), 0);
-		assert.equal(percentile([5], 95), 5);
-		assert.equal(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 50), 5);
-		assert.equal(percentile([10, 1, 9, 2, 8, 3, 7, 4, 6, 5], 95), 10);
-	});
-
-	it("caps Lighthouse's page-load wait within the audit timeout", () => {
-		assert.equal(loadCap(120_000), 45_000);
-		assert.equal(loadCap(25_000), 10_000);
-		assert.equal(loadCap(6_000), 5_000);
 	});
 });

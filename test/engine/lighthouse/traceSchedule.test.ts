@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { waitForCpuRoom } from '../../../src/engine/lighthouse/cpuRoom';
 import { TraceSchedule } from '../../../src/engine/lighthouse/traceSchedule';
 
 /** Whether a promise has settled by the time pending callbacks have run. */
@@ -60,16 +59,5 @@ describe('the order of page loads and trace collections (traceSchedule.ts)', () 
 		const loadC = schedule.load(signal);
 		endA();
 		(await loadC)();
-	});
-
-	it('waits for a free core at most the rule says, and stops waiting when cancelled', async function () {
-		if (process.platform !== 'linux') this.skip();
-		// On "one core" nothing but an idle machine leaves a core free: the wait ends by its limit at the latest.
-		const waited = await waitForCpuRoom(signal, { windowMs: 100, maxWaitMs: 300, pollMs: 20 }, 0);
-		assert.ok(waited >= 300, `waited ${waited} ms`);
-		const stop = new AbortController();
-		const waiting = waitForCpuRoom(stop.signal, { windowMs: 100, maxWaitMs: 60_000, pollMs: 20 }, 0);
-		stop.abort(new Error('cancelled'));
-		await assert.rejects(waiting, /cancelled/);
 	});
 });

@@ -2,10 +2,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { mayFetch, pageFetch, DEFAULT_PAGE_FETCH_LIMITS } from '../../../src/engine/locate/pageFetch';
+import { pageFetch } from '../../../src/engine/locate/pageFetch';
 import { pageScripts, SourceMaps, sourceMappingUrl } from '../../../src/engine/locate/sourceMaps';
 import { WorkspaceIndex } from '../../../src/engine/locate/workspace';
-import { type FixtureServer, startFixtureServer } from '../../helpers/fixtureServer';
 import { defectFor, positionOf, type ServedApp, serveBundledApp } from '../../helpers/workspaces';
 
 describe('source maps of a served bundle (esbuild, minified, real HTTP)', function () {
@@ -95,31 +94,5 @@ describe('pageScripts and sourceMappingUrl', () => {
 		assert.equal(sourceMappingUrl('a();\n/*# sourceMappingURL=app.css.map */'), 'app.css.map');
 		assert.equal(sourceMappingUrl('const s = "//# sourceMappingURL=x.map";\nmore();'), undefined);
 		assert.equal(sourceMappingUrl('no comment'), undefined);
-	});
-});
-
-describe('pageFetch (bounded fetches of a locate call, real HTTP)', function () {
-	this.timeout(60_000);
-	let server: FixtureServer;
-	beforeEach(async () => (server = await startFixtureServer()));
-	afterEach(() => server.close());
-
-	it("fetches only http(s) from the page's origin, or another local port for a local page", () => {
-		assert.equal(mayFetch('http://127.0.0.1:3000/', 'http://127.0.0.1:3000/a.js'), true);
-		assert.equal(mayFetch('http://localhost:3000/', 'http://localhost:5173/@vite/client'), true);
-		assert.equal(mayFetch('https://shop.example/', 'https://cdn.example/a.js'), false);
-		assert.equal(mayFetch('https://shop.example/', 'http://localhost:3000/a.js'), false);
-		assert.equal(mayFetch('http://localhost:3000/', 'file:///etc/passwd'), false);
-		assert.equal(mayFetch('http://localhost:3000/', 'http://user:pw@localhost:3000/a.js'), false);
-	});
-
-	it('gives up on a hanging server, a redirect and a response over the size cap, and never asks another origin', async () => {
-		const text = pageFetch(server.url('/'), { ...DEFAULT_PAGE_FETCH_LIMITS, perFetchMs: 300, maxBytes: 10_000 });
-		assert.equal(await text(server.url('/hang')), undefined);
-		assert.equal(await text(server.url('/redirect?to=/json')), undefined);
-		assert.equal(await text(server.url('/noise.png?w=256&h=256')), undefined);
-		assert.equal(await text('http://example.invalid/a.js'), undefined);
-		assert.deepEqual(await text(server.url('/json')), { text: '{"not":"html"}' });
-		assert.equal(server.hits.get('/noise.png'), 1);
 	});
 });

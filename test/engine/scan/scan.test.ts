@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ResponseError } from 'vscode-jsonrpc';
 import { createEngine } from '../../../src/engine/createEngine';
+import { etaMs } from '../../../src/engine/scan/scan';
 import { Engine } from '../../../src/engine/engine';
 import type { EngineService } from '../../../src/engine/gather';
 import { AuditError } from '../../../src/engine/errors';
@@ -385,5 +386,14 @@ describe('scan over JSON-RPC (real engine process)', function () {
 			await engine.stop();
 			await server.close();
 		}
+	});
+});
+
+describe('the time left of a scan (pure)', () => {
+	it('estimates the time left from the mean route time, run `concurrency` at a time', () => {
+		assert.equal(etaMs(0, 0, 10, 4), undefined, 'nothing to go on before a route ends');
+		assert.equal(etaMs(40_000, 4, 8, 4), 20_000, '8 routes of 10 s, four at a time');
+		assert.equal(etaMs(40_000, 4, 2, 4), 10_000, 'two routes left run side by side');
+		assert.equal(etaMs(40_000, 4, 0, 4), 0);
 	});
 });

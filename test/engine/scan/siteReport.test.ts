@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { etaMs } from '../../../src/engine/scan/scan';
 import {
 	compareWithPrevious,
 	type RouteOutcome,
@@ -220,12 +219,5 @@ describe('site report (pure functions of the route audits)', () => {
 		assert.equal(s.mean.mobile?.performance, 0.6);
 		assert.equal(s.mean.mobile?.accessibility, 0.95);
 		assert.equal(s.mean.desktop, undefined);
-	});
-
-	it('estimates the time left from the mean route time, run `concurrency` at a time', () => {
-		assert.equal(etaMs(0, 0, 10, 4), undefined, 'nothing to go on before a route ends');
-		assert.equal(etaMs(40_000, 4, 8, 4), 20_000, '8 routes of 10 s, four at a time');
-		assert.equal(etaMs(40_000, 4, 2, 4), 10_000, 'two routes left run side by side');
-		assert.equal(etaMs(40_000, 4, 0, 4), 0);
 	});
 });
