@@ -3,16 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'mocha';
 import { AuditError } from '../../src/engine/errors';
 import { SingleFlight } from '../../src/engine/flight';
-
-function deferred<T>() {
-	let resolve!: (value: T) => void;
-	let reject!: (err: unknown) => void;
-	const promise = new Promise<T>((res, rej) => {
-		resolve = res;
-		reject = rej;
-	});
-	return { promise, resolve, reject };
-}
+import { deferred } from '../helpers/async';
 
 /** A flight whose run waits for `gate`; `runSignal()` is the signal the run got. */
 function gatedRun() {

@@ -25,6 +25,7 @@ import {
 	waitFor,
 } from '../helpers/engineProcess';
 import { type FixtureServer, fromBrowser, fromLighthouse, startFixtureServer } from '../helpers/fixtureServer';
+import { delay } from '../helpers/async';
 import { FIXTURE_WORKSPACES } from '../helpers/workspaces';
 
 /** Lighthouse only: these tests are about the engine, pool and protocol. */
@@ -308,7 +309,7 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 					const s: EngineStats = await engine.connection.sendRequest(statsRequest, {});
 					maxBusy = Math.max(maxBusy, s.browsers.busy);
 					maxPids = Math.max(maxPids, s.browsers.pids.length);
-					await new Promise((r) => setTimeout(r, 150));
+					await delay(150);
 				}
 			})();
 			const urls = ['/site/page1.html', '/site/page2.html', '/site/page3.html'].map((p) => server.url(p));
@@ -399,7 +400,7 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 				const poll = (async () => {
 					while (polling) {
 						maxBusy = Math.max(maxBusy, (await engine.connection.sendRequest(statsRequest, {})).browsers.busy);
-						await new Promise((r) => setTimeout(r, 100));
+						await delay(100);
 					}
 				})();
 				const pending = engine.connection.sendRequest(auditRequest, {

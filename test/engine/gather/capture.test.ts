@@ -7,6 +7,7 @@ import { createLogger } from '../../../src/engine/log';
 import { DEFAULT_SETTINGS } from '../../../src/engine/settings';
 import { createCaptureStage } from '../../../src/engine/gather/capture';
 import type { CaptureData, EngineSettings } from '../../../src/protocol';
+import { until } from '../../helpers/async';
 import { waitFor } from '../../helpers/engineProcess';
 import { startFixtureServer, type FixtureServer } from '../../helpers/fixtureServer';
 import { StageHarness } from '../../helpers/stageHarness';
@@ -169,7 +170,7 @@ describe('capture stage (real Chromium)', function () {
 		const pids = ourChromiumPids();
 		assert.ok(pids.length > 0, 'the capture browser is our child process');
 		for (const pid of pids) process.kill(pid, 'SIGKILL');
-		for (let i = 0; i < 50 && browser.info().running; i++) await new Promise((r) => setTimeout(r, 100));
+		await until('the killed browser noticed', () => !browser.info().running, { timeoutMs: 5_000, intervalMs: 100 });
 		assert.equal(browser.info().running, false, 'disconnect noticed');
 		const data = okData((await capture('/cro/good.html')).outcome);
 		assert.equal(data.warm, false, 'a fresh browser was launched');

@@ -8,12 +8,11 @@ import { lighthouseConcurrency, LighthouseService, loadCap } from '../../../src/
 import { hasDied, readdir, statFields } from '../../../src/engine/procfs';
 import { resolveOptions } from '../../../src/engine/request';
 import { type FixtureServer, startFixtureServer } from '../../helpers/fixtureServer';
+import { until } from '../../helpers/async';
 import { recordingLogger, testSettings } from '../../helpers/sampleResult';
 
-/** Resolves once `check` holds, looking every 50 ms (the test's timeout bounds it). */
-async function until(check: () => boolean): Promise<void> {
-	while (!check()) await new Promise((resolve) => setTimeout(resolve, 50));
-}
+/** The test's own timeout bounds these waits, as before. */
+const POLL = { timeoutMs: 180_000 };
 
 describe('lighthouseConcurrency: how many Lighthouse runs go at once', () => {
 	it('is maxBrowsers, at most the cores + 1 with the trace slot, none of that past maxBrowsers, and one in accuracy mode', () => {
@@ -46,7 +45,7 @@ describe('warming up ahead of audits (real Chrome, real Lighthouse)', function (
 		const service = new LighthouseService(settings, log, undefined, 2);
 		try {
 			service.warm(2, resolveOptions({ formFactors: ['mobile'] }, settings));
-			await until(() => service.pool.stats().idle === 2);
+			await until('two idle Chromes', () => service.pool.stats().idle === 2, POLL);
 			const warmed = service.pool.stats();
 			assert.equal(warmed.launched, 2, 'two Chromes for two audits at once');
 			assert.equal(warmed.workers, 2, 'each with its Lighthouse worker');
@@ -63,7 +62,7 @@ describe('warming up ahead of audits (real Chrome, real Lighthouse)', function (
 			assert.equal(service.pool.stats().launched, 2, 'the audit ran on a warmed Chrome');
 			service.warm(1, resolveOptions({ stages: { lighthouse: false } }, settings));
 			service.warm(5, resolveOptions({ formFactors: ['mobile', 'desktop'] }, settings));
-			await until(() => service.pool.stats().idle === 3);
+			await until('three idle Chromes', () => service.pool.stats().idle === 3, POLL);
 			assert.equal(
 				service.pool.stats().launched,
 				3,
@@ -102,7 +101,7 @@ describe('warming up ahead of audits (real Chrome, real Lighthouse)', function (
 			);
 			assert.ok(outcome.lhr.categories.seo?.score !== undefined, 'the audit ran');
 			// Every warm-up settled (a starting Chrome's slot counts as busy): how many started is final.
-			await until(() => service.pool.stats().busy === 0);
+			await until('no busy Chrome', () => service.pool.stats().busy === 0, POLL);
 			assert.equal(service.pool.stats().launched, 3, 'three on two cores, the audit on one of them');
 		} finally {
 			await service.close();
@@ -116,7 +115,7 @@ describe('warming up ahead of audits (real Chrome, real Lighthouse)', function (
 		const service = new LighthouseService(settings, recordingLogger());
 		try {
 			service.warm(2, resolveOptions({ formFactors: ['mobile'] }, settings));
-			await until(() => service.pool.stats().workers === 2);
+			await until('two Lighthouse workers', () => service.pool.stats().workers === 2, POLL);
 			const started = workerThreads().filter((t) => !before.has(t.tid));
 			assert.ok(started.length >= 2, `the two Lighthouse worker threads (${JSON.stringify(started)})`);
 			assert.deepEqual(
@@ -148,14 +147,16 @@ describe('warming up ahead of audits (real Chrome, real Lighthouse)', function (
 		try {
 			service.warm(1, resolveOptions({ formFactors: ['mobile'] }, settings));
 			await until(
+				'the held Chrome to start',
 				() =>
 					fs.existsSync(path.join(dir, 'started')) && fs.readFileSync(path.join(dir, 'started'), 'utf8').trim() !== '',
+				POLL,
 			);
 			const pid = Number(fs.readFileSync(path.join(dir, 'started'), 'utf8'));
 			// chrome-launcher could not be stopped here: close() waited for its port polling (50 s), then it threw ENOENT
 			// for its log in the removed profile out of a promise nobody held, and the engine died.
 			await service.close();
-			await until(() => hasDied(pid) || !isAlive(pid));
+			await until('the held Chrome to end', () => hasDied(pid) || !isAlive(pid), POLL);
 			assert.equal(service.pool.stats().launched, 0, 'the held Chrome never counted as started');
 			// Let the held start go on, as a slow Chrome would: nothing of it may surface after close.
 			fs.writeFileSync(path.join(dir, 'go'), '');
@@ -176,7 +177,7 @@ describe('warming up ahead of audits (real Chrome, real Lighthouse)', function (
 			capture.warm(2, resolveOptions({}, settings));
 			assert.equal(capture.info().launches, 0);
 			capture.warm(2, resolveOptions({ stages: { lighthouse: false } }, settings));
-			await until(() => capture.info().running);
+			await until('the capture browser', () => capture.info().running, POLL);
 			assert.equal(capture.info().launches, 1);
 		} finally {
 			await capture.close();
