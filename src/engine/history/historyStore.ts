@@ -38,6 +38,7 @@ import type { Artifacts, ResultStore } from './resultStore';
 import { scanSummary } from '../scan/siteReport';
 import { summarizeInsights } from '../lighthouse/insights';
 import type { LhrLike } from '../lighthouse/workerProtocol';
+import { type Clock, systemClock } from '../clock';
 
 export interface HistoryStoreOptions {
 	/** The database file; undefined keeps the history in memory only (nothing is written). */
@@ -58,6 +59,8 @@ export interface HistoryStoreOptions {
 	 * ~4 KB more for ~6x the CPU, which would compete with Lighthouse runs measuring performance.
 	 */
 	compressionQuality?: number;
+	/** What a result's save time is read from, the cache's TTL measured on (tests move a clock of their own). */
+	clock?: Clock;
 }
 
 const gzip = promisify(zlib.gzip);
@@ -271,7 +274,7 @@ export class HistoryStore implements ResultStore, CacheSource {
 	}
 
 	private async write(key: string, result: AuditResult, artifacts: Artifacts): Promise<void> {
-		const savedAt = Date.now();
+		const savedAt = (this.options.clock ?? systemClock).now();
 		const stored: AuditResult = { ...result, fromCache: false };
 		const resultJson = JSON.stringify(stored);
 

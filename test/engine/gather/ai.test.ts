@@ -20,6 +20,7 @@ import {
 	toolUseReply,
 	type FakeAnthropic,
 } from '../../helpers/fakeAnthropic';
+import { manualClock } from '../../helpers/clock';
 import { FIXTURE_PAGES } from '../../helpers/fixtureServer';
 import { StageHarness } from '../../helpers/stageHarness';
 
@@ -249,11 +250,13 @@ describe('AI suggestions (fake Anthropic API on 127.0.0.1)', function () {
 
 	it('lets one trial call through after the cooldown and closes on success', async () => {
 		fake.enqueue(serverError(), toolUseReply(SUGGESTION_TOOL, { suggestions: GOOD_SUGGESTIONS }));
-		const { stage, newCtx, client } = setup({}, { maxRetries: 0, failureThreshold: 1, cooldownMs: 1_000 });
+		const clock = manualClock();
+		const { stage, newCtx, client } = setup({}, { maxRetries: 0, failureThreshold: 1, cooldownMs: 1_000, clock });
 		await newCtx().runStage(stage);
-		// Open until the cooldown has passed: the stage's return and this check fit in a second on a busy machine.
 		assert.equal(client.stats().ai?.breaker, 'open');
-		await new Promise((r) => setTimeout(r, 1_100));
+		clock.advance(999);
+		assert.equal(client.stats().ai?.breaker, 'open', 'open until the cooldown has passed');
+		clock.advance(1);
 		assert.equal(client.stats().ai?.breaker, 'half-open');
 		const outcome = await newCtx().runStage(stage);
 		assert.equal(outcome.status === 'ok' && outcome.data.suggestions.length, 3);

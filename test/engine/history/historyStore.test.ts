@@ -14,6 +14,7 @@ import { HistoryStore, type HistoryStoreOptions } from '../../../src/engine/hist
 import { loadSqlJs, MIGRATIONS, SCHEMA_VERSION } from '../../../src/engine/history/historySchema';
 import { packText } from '../../../src/engine/history/lhrPack';
 import type { AuditResult, EngineSettings } from '../../../src/protocol';
+import { type ManualClock, manualClock } from '../../helpers/clock';
 import { waitFor } from '../../helpers/engineProcess';
 import { loadLhr, recordingLogger, sampleResult, testSettings } from '../../helpers/sampleResult';
 
@@ -26,12 +27,16 @@ describe('HistoryStore', function () {
 	let dbPath: string;
 	const open: HistoryStore[] = [];
 
-	async function openStore(settings: Partial<EngineSettings> = {}, extra: Partial<HistoryStoreOptions> = {}) {
+	async function openStore(
+		settings: Partial<EngineSettings> = {},
+		extra: Partial<HistoryStoreOptions> = {},
+		clock?: ManualClock,
+	) {
 		const log = recordingLogger();
-		const store = await HistoryStore.open({ path: dbPath, settings: testSettings(settings), log, ...extra });
+		const store = await HistoryStore.open({ path: dbPath, settings: testSettings(settings), log, clock, ...extra });
 		open.push(store);
-		// The result cache in front of the history, as the engine has it.
-		const cache = new ResultCache(testSettings(settings), log, store);
+		// The result cache in front of the history, as the engine has it; on a clock the test moves, if given.
+		const cache = new ResultCache(testSettings(settings), log, store, { clock });
 		return { store, cache, log };
 	}
 
@@ -65,21 +70,22 @@ describe('HistoryStore', function () {
 		});
 
 		it('does not serve an entry past its TTL, from memory or from the history', async () => {
-			// A second: saving (Brotli, the insert) on a busy machine must not outlive the TTL before the first lookup.
-			const { store, cache } = await openStore({ cacheTtlMs: 1_000 });
+			const clock = manualClock();
+			const { store, cache } = await openStore({ cacheTtlMs: 1_000 }, {}, clock);
 			const result = sampleResult();
 			await store.save('k', result, noArtifacts);
 			assert.ok(await cache.lookup('k'));
-			await sleep(1_100);
+			clock.advance(1_100);
 			assert.equal(await cache.lookup('k'), undefined);
 			// Still in the history, just not fresh.
 			assert.equal((await store.get(result.id))?.id, result.id);
 		});
 
 		it('honours a TTL changed live with configure', async () => {
-			const { store, cache } = await openStore();
+			const clock = manualClock();
+			const { store, cache } = await openStore({}, {}, clock);
 			await store.save('k', sampleResult(), noArtifacts);
-			await sleep(30);
+			clock.advance(30);
 			cache.configure(testSettings({ cacheTtlMs: 10 }));
 			assert.equal(await cache.lookup('k'), undefined);
 		});
