@@ -361,10 +361,11 @@ describe('engine process (real Chromium, real Lighthouse)', function () {
 		const run = lighthouseScores(result, 'mobile');
 		const scores = run.performanceScores;
 		assert.equal(scores.length, 3);
-		assert.ok(scores[0] > scores[2] && scores[2] > scores[1], `the runs' scores follow the page's delays: ${scores}`);
-		// Lighthouse's computeMedianRun keeps the run nearest the median FCP and TTI: the one the page held 1 s,
-		// which is also the median score. The fastest or slowest run, or an average of them, would fail here.
-		assert.equal(run.scores.performance, scores[2], `kept ${run.scores.performance} of ${scores}: not the median run`);
+		// Lighthouse's computeMedianRun keeps the run nearest the median FCP and TTI: the one the page held 1 s, whose
+		// score is the median of the runs made, whatever order a busy machine gave them. The fastest or slowest run,
+		// or an average of them, would fail here.
+		const median = [...scores].sort((a, b) => a - b)[1];
+		assert.equal(run.scores.performance, median, `kept ${run.scores.performance} of ${scores}: not the median run`);
 		assert.ok(run.metrics.fcp! > 1000, `the kept run waited about 1 s for the page (FCP ${run.metrics.fcp} ms)`);
 	});
 
