@@ -39,10 +39,15 @@ describe('the order of page loads and trace collections (traceSchedule.ts)', () 
 	it("stops a run's trace at once while its own load still holds the slot", async () => {
 		const schedule = new TraceSchedule(noWait);
 		const endA = await schedule.load(signal);
-		const collected = await schedule.stop(signal, true);
+		const stopA = schedule.stop(signal, true);
+		assert.equal(await settled(stopA), true, 'its own load does not hold its stop back');
+		const collected = await stopA;
 		endA();
+		const loadB = schedule.load(signal);
+		assert.equal(await settled(loadB), false, "B's load waits while A's trace is collected");
 		collected();
-		(await schedule.load(signal))();
+		(await loadB)();
+		assert.equal(schedule.loadsGiven, 2);
 	});
 
 	it('rejects a waiting load or stop when its run is cancelled, and the others go on', async () => {
