@@ -12,7 +12,7 @@ have_chrome() {
 	[ -x "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome" ]
 }
 
-# The queue tests (test/engine/queue*.test.ts) start redis-server themselves, as a plain process on a free
+# The queue tests (test/engine/queue/*.test.ts) start redis-server themselves, as a plain process on a free
 # port: they need the binary only, never a running service (where the package starts one, they leave it be).
 have_redis() {
 	[ -n "${REDIS_SERVER:-}" ] && [ -x "${REDIS_SERVER}" ] && return 0

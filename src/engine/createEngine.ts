@@ -29,6 +29,8 @@ export interface CreateEngineOptions {
 	onWarning?: (message: string) => void;
 	/** Override of the Lighthouse worker script (tests). */
 	workerPath?: string;
+	/** The least wait of the preflight for a page's first answer (default PREFLIGHT_MIN_MS; tests shorten it). */
+	preflightMinMs?: number;
 }
 
 /**
@@ -71,6 +73,7 @@ export async function createEngine(opts: CreateEngineOptions): Promise<Engine> {
 		},
 		artifactsDir,
 		log,
+		preflightMinMs: opts.preflightMinMs,
 	});
 }
 

@@ -63,6 +63,8 @@ export interface EngineParts {
 	/** Folder for per-audit files (screenshots). */
 	artifactsDir: string;
 	log: Logger;
+	/** The least wait of the preflight for a page's first answer (default PREFLIGHT_MIN_MS; tests shorten it). */
+	preflightMinMs?: number;
 }
 
 /**
@@ -436,7 +438,10 @@ export class Engine {
 			const admittedUntil = this.flights.deadline(key) ?? Infinity;
 			await preflight(
 				url,
-				preflightLimitMs(Number.isFinite(admittedUntil) ? admittedUntil - Date.now() : this.settings.auditTimeoutMs),
+				preflightLimitMs(
+					Number.isFinite(admittedUntil) ? admittedUntil - Date.now() : this.settings.auditTimeoutMs,
+					this.parts.preflightMinMs,
+				),
 				signal,
 				request.auth,
 			);

@@ -8,12 +8,12 @@ export const PREFLIGHT_MIN_MS = 30_000;
 
 /**
  * How long the preflight waits for the page's first answer in an audit of `auditMs`: a quarter of it, at least
- * 30 s. A stuck server is told of early with the default timeout (120 s); a first answer that is slow (a dev
+ * `minMs` (30 s). A stuck server is told of early with the default timeout (120 s); a first answer that is slow (a dev
  * server compiling on its first request) gets longer when the audit timeout is raised, as the TIMEOUT message
  * advises. Lighthouse's own limits still apply to the browsers' loads (first paint within 30 s).
  */
-export function preflightLimitMs(auditMs: number): number {
-	return Number.isFinite(auditMs) ? Math.max(PREFLIGHT_MIN_MS, Math.round(auditMs / 4)) : PREFLIGHT_MIN_MS;
+export function preflightLimitMs(auditMs: number, minMs = PREFLIGHT_MIN_MS): number {
+	return Number.isFinite(auditMs) ? Math.max(minMs, Math.round(auditMs / 4)) : minMs;
 }
 
 function describeNetworkError(err: unknown, url: URL): AuditError {

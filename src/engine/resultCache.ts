@@ -2,6 +2,7 @@ import { LRUCache } from 'lru-cache';
 import type { AuditOptions, AuditResult, EngineSettings, EngineStats, StageSwitches } from '../protocol';
 import type { Logger } from './log';
 import { normalizeUrl } from './request';
+import { type Clock, systemClock } from './clock';
 
 const STAGE_NAMES: readonly (keyof StageSwitches)[] = ['ai', 'capture', 'crux', 'lighthouse', 'cro'];
 
@@ -72,6 +73,8 @@ export interface CacheSource {
 export interface ResultCacheOptions {
 	/** Upper bound of the cache in bytes of result JSON (default 64 MiB). */
 	maxBytes?: number;
+	/** What the TTL is measured on (tests move a clock of their own). */
+	clock?: Clock;
 }
 
 interface CacheEntry {
@@ -95,6 +98,7 @@ export class ResultCache {
 	private misses = 0;
 	private clearedAt: number;
 	private closed = false;
+	private readonly clock: Clock;
 	/** Settles when the cache has been warmed from the history (it never rejects). */
 	readonly warmed: Promise<void>;
 
@@ -104,6 +108,7 @@ export class ResultCache {
 		private readonly source?: CacheSource,
 		private readonly options: ResultCacheOptions = {},
 	) {
+		this.clock = options.clock ?? systemClock;
 		this.lru = this.createLru();
 		this.clearedAt = source?.cacheClearedAt ?? 0;
 		source?.watch({ saved: (stored) => this.put(stored), deleted: (ids) => this.evict(ids) });
@@ -161,7 +166,7 @@ export class ResultCache {
 		const dropped = this.lru.size;
 		this.lru.clear();
 		this.keyOfId.clear();
-		this.clearedAt = Date.now();
+		this.clearedAt = this.clock.now();
 		this.source?.markCacheCleared(this.clearedAt);
 		return dropped;
 	}
@@ -195,11 +200,11 @@ export class ResultCache {
 	}
 
 	private freshSince(): number {
-		return Math.max(Date.now() - this.settings.cacheTtlMs, this.clearedAt);
+		return Math.max(this.clock.now() - this.settings.cacheTtlMs, this.clearedAt);
 	}
 
 	private isFresh(savedAt: number): boolean {
-		return Date.now() - savedAt < this.settings.cacheTtlMs && savedAt > this.clearedAt;
+		return this.clock.now() - savedAt < this.settings.cacheTtlMs && savedAt > this.clearedAt;
 	}
 
 	private createLru(): LRUCache<string, CacheEntry> {

@@ -2,12 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'mocha';
 import { AuditQueue } from '../../src/engine/auditQueue';
 import { AuditError } from '../../src/engine/errors';
-
-function deferred<T = void>() {
-	let resolve!: (value: T) => void;
-	const promise = new Promise<T>((res) => (resolve = res));
-	return { promise, resolve };
-}
+import { deferred } from '../helpers/async';
 
 const code = (c: string) => (err: unknown) => err instanceof AuditError && err.code === c;
 

@@ -1,18 +1,8 @@
 import assert from 'node:assert/strict';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, it } from 'mocha';
 import { AuditError } from '../../src/engine/errors';
 import { SingleFlight } from '../../src/engine/flight';
-
-function deferred<T>() {
-	let resolve!: (value: T) => void;
-	let reject!: (err: unknown) => void;
-	const promise = new Promise<T>((res, rej) => {
-		resolve = res;
-		reject = rej;
-	});
-	return { promise, resolve, reject };
-}
+import { deferred, until } from '../helpers/async';
 
 /** A flight whose run waits for `gate`; `runSignal()` is the signal the run got. */
 function gatedRun() {
@@ -33,12 +23,15 @@ describe('SingleFlight', () => {
 	it('runs 20 concurrent identical requests once and gives all the result', async () => {
 		const flight = new SingleFlight<{ score: number }>();
 		let calls = 0;
+		const gate = deferred();
 		const fn = async () => {
 			calls++;
-			await sleep(30);
+			await gate.promise;
 			return { score: 0.93 };
 		};
-		const results = await Promise.all(Array.from({ length: 20 }, () => flight.run('k', fn)));
+		const all = Promise.all(Array.from({ length: 20 }, () => flight.run('k', fn)));
+		gate.resolve();
+		const results = await all;
 		assert.equal(calls, 1);
 		assert.equal(results.length, 20);
 		for (const r of results) assert.strictEqual(r, results[0]);
@@ -71,7 +64,7 @@ describe('SingleFlight', () => {
 		const quitter = new AbortController();
 		const first = flight.run('k', fn, quitter.signal);
 		const others = [flight.run('k', fn), flight.run('k', fn, new AbortController().signal)];
-		await sleep(5);
+		await until('the run to start', () => runSignal() !== undefined);
 		quitter.abort();
 		await assert.rejects(first, isCancelled);
 		assert.equal(runSignal()?.aborted, false);
@@ -91,7 +84,7 @@ describe('SingleFlight', () => {
 		const c2 = new AbortController();
 		const p1 = flight.run('k', fn, c1.signal);
 		const p2 = flight.run('k', fn, c2.signal);
-		await sleep(5);
+		await until('the run to start', () => runSignal !== undefined);
 		c1.abort();
 		await assert.rejects(p1, isCancelled);
 		assert.equal(runSignal?.aborted, false);
@@ -124,12 +117,15 @@ describe('SingleFlight', () => {
 	it('shares a failure with every waiter', async () => {
 		const flight = new SingleFlight<string>();
 		let calls = 0;
+		const gate = deferred();
 		const fn = async () => {
 			calls++;
-			await sleep(5);
+			await gate.promise;
 			throw new AuditError('UNREACHABLE', 'Could not load https://example.com/.');
 		};
-		const all = await Promise.allSettled([flight.run('k', fn), flight.run('k', fn), flight.run('k', fn)]);
+		const settled = Promise.allSettled([flight.run('k', fn), flight.run('k', fn), flight.run('k', fn)]);
+		gate.resolve();
+		const all = await settled;
 		assert.equal(calls, 1);
 		for (const r of all) assert.ok(r.status === 'rejected' && (r.reason as AuditError).code === 'UNREACHABLE');
 	});

@@ -10,7 +10,6 @@ import { maskCredentials, redact } from '../../src/engine/log';
 import { normalizeUrl, toAuditRequest } from '../../src/engine/request';
 import { DEFAULT_SETTINGS } from '../../src/engine/settings';
 import { cacheKey } from '../../src/engine/resultCache';
-import type { AuditOptions } from '../../src/protocol';
 import { sampleOptions } from '../helpers/sampleResult';
 
 function invalidUrl(pattern: RegExp) {
@@ -123,82 +122,6 @@ describe('credentials in a URL', () => {
 		assert.equal(redact('loading http://bob:secret@host/'), 'loading http://bob:***@host/');
 	});
 });
-
-describe('cacheKey', () => {
-	it('changes with whatever changes a result: versions and which API keys are set', () => {
-		const options = sampleOptions();
-		options.stages = { lighthouse: true, capture: true, cro: true, ai: true, crux: true };
-		const base = {
-			lighthouseVersion: '12.8.2',
-			chromeVersion: 'Chromium 156.0.8078.79',
-			aiKeySet: false,
-			cruxKeySet: false,
-		};
-		const key = cacheKey('https://example.com/', options, base);
-		for (const change of [
-			{ lighthouseVersion: '13.0.0' },
-			{ chromeVersion: 'Chromium 157.0.1.2' },
-			{ aiKeySet: true },
-			{ cruxKeySet: true },
-		]) {
-			assert.notEqual(cacheKey('https://example.com/', options, { ...base, ...change }), key, JSON.stringify(change));
-		}
-		assert.ok(!key.includes('sk-ant'), 'holds whether a key is set, never a key');
-	});
-
-	it('ignores a key whose stage is off', () => {
-		const options = sampleOptions();
-		options.stages = { ...options.stages, ai: false, crux: false };
-		assert.equal(
-			cacheKey('https://example.com/', options, { aiKeySet: true, cruxKeySet: true }),
-			cacheKey('https://example.com/', options, { aiKeySet: false, cruxKeySet: false }),
-		);
-	});
-
-	it('is the same for equivalent URLs and options given in another order', () => {
-		const a = cacheKey('HTTPS://Example.com:443/#top', sampleOptions());
-		const reordered: AuditOptions = {
-			devServer: false,
-			stages: { crux: false, ai: false, cro: true, capture: true, lighthouse: true },
-			runs: 1,
-			throttling: 'simulate',
-			categories: ['seo', 'best-practices', 'accessibility', 'performance', 'seo'],
-			formFactors: ['desktop', 'mobile'],
-		};
-		assert.equal(cacheKey('https://example.com/', reordered), a);
-	});
-
-	it('differs for every option that changes the result', () => {
-		const base = cacheKey('https://example.com/', sampleOptions());
-		const variants: AuditOptions[] = [
-			sampleOptions({ formFactors: ['mobile'] }),
-			sampleOptions({ categories: ['performance'] }),
-			sampleOptions({ throttling: 'devtools' }),
-			sampleOptions({ runs: 3 }),
-			sampleOptions({ devServer: true }),
-			sampleOptions({ stages: { lighthouse: true, capture: true, cro: true, ai: true, crux: false } }),
-		];
-		const keys = variants.map((o) => cacheKey('https://example.com/', o));
-		for (const key of keys) assert.notEqual(key, base);
-		assert.equal(new Set(keys).size, keys.length);
-	});
-
-	it('differs by query but not by fragment', () => {
-		const o = sampleOptions();
-		assert.notEqual(cacheKey('https://example.com/?a=1', o), cacheKey('https://example.com/?a=2', o));
-		assert.equal(cacheKey('https://example.com/#x', o), cacheKey('https://example.com/#y', o));
-	});
-
-	it('ignores fields that do not change the result', () => {
-		const withExtras = { ...sampleOptions(), noCache: true, timeoutMs: 5000 } as AuditOptions;
-		assert.equal(cacheKey('https://example.com/', withExtras), cacheKey('https://example.com/', sampleOptions()));
-	});
-
-	it('throws INVALID_URL for a URL it cannot normalise', () => {
-		assert.throws(() => cacheKey('mailto:a@b.c', sampleOptions()), invalidUrl(/mailto:/));
-	});
-});
-
 describe('signed-in requests', () => {
 	it('stand in the cache key as a hash of their credentials, the same whatever their order or header case', () => {
 		const a = resolveAuth({

@@ -21,6 +21,7 @@ import {
 	type StageResultParams,
 	stageResultNotification,
 } from '../../src/protocol';
+import { until } from './async';
 
 export const ROOT = (() => {
 	for (let dir = __dirname; dir !== path.dirname(dir); dir = path.dirname(dir)) {
@@ -138,12 +139,7 @@ function chromiumProcessesOf(enginePid: number): { pid: number; cmd: string }[] 
 
 /** Poll until `fn` returns true or the timeout passes. */
 export async function waitFor(fn: () => boolean | Promise<boolean>, timeoutMs: number, what: string): Promise<void> {
-	const end = Date.now() + timeoutMs;
-	while (Date.now() < end) {
-		if (await fn()) return;
-		await new Promise((r) => setTimeout(r, 100));
-	}
-	throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+	await until(what, fn, { timeoutMs, intervalMs: 100 });
 }
 
 /** A process's command line, or '' once it is gone. */

@@ -21,6 +21,7 @@ import {
 	validateSuggestions,
 	type PromptImage,
 } from './prompt';
+import type { Clock } from '../clock';
 
 /** What one suggestion request is about. */
 export interface SuggestInput {
@@ -44,6 +45,8 @@ export interface AnthropicClientOptions {
 	timeoutMs?: number;
 	failureThreshold?: number;
 	cooldownMs?: number;
+	/** What the breaker's cooldown is measured on (tests). */
+	clock?: Clock;
 	/**
 	 * API base URL; defaults to ANTHROPIC_BASE_URL from the environment, else the SDK's (tests point it at a local fake).
 	 */
@@ -73,6 +76,7 @@ export class AnthropicClient implements EngineService {
 		this.breaker = new CircuitBreaker('Anthropic API', {
 			failureThreshold: opts.failureThreshold ?? 3,
 			cooldownMs: opts.cooldownMs ?? 60_000,
+			clock: opts.clock,
 		});
 		this.configure(settings);
 	}

@@ -6,6 +6,7 @@ import {
 	isBrokenCircuitError,
 	type CircuitBreakerPolicy,
 } from 'cockatiel';
+import { type Clock, systemClock } from '../clock';
 
 /** State of a circuit breaker, as engine stats report it. */
 export type BreakerState = 'closed' | 'open' | 'half-open';
@@ -15,6 +16,8 @@ export interface BreakerOptions {
 	failureThreshold?: number;
 	/** How long it stays open before one trial call is let through. */
 	cooldownMs?: number;
+	/** What the cooldown is measured on (tests move a clock of their own). */
+	clock?: Clock;
 }
 
 /** Thrown instead of calling while the breaker is open. */
@@ -24,10 +27,10 @@ export class BreakerOpenError extends Error {
 		/** Epoch ms when a trial call will be allowed again. */
 		readonly retryAt: number,
 		readonly lastError: string | undefined,
+		now = Date.now(),
 	) {
-		super(
-			`${service} calls are paused after repeated failures; the next try is allowed in ${Math.max(0, Math.ceil((retryAt - Date.now()) / 1000))} s.`,
-		);
+		const seconds = Math.max(0, Math.ceil((retryAt - now) / 1000));
+		super(`${service} calls are paused after repeated failures; the next try is allowed in ${seconds} s.`);
 		this.name = 'BreakerOpenError';
 	}
 }
@@ -50,6 +53,7 @@ export class CircuitBreaker {
 	private lastError: string | undefined;
 	private readonly threshold: number;
 	private readonly cooldownMs: number;
+	private readonly clock: Clock;
 
 	constructor(
 		readonly service: string,
@@ -57,6 +61,7 @@ export class CircuitBreaker {
 	) {
 		this.threshold = opts.failureThreshold ?? 3;
 		this.cooldownMs = opts.cooldownMs ?? 60_000;
+		this.clock = opts.clock ?? systemClock;
 		if (!Number.isInteger(this.threshold) || this.threshold < 1)
 			throw new TypeError('failureThreshold must be a positive integer');
 		if (!(this.cooldownMs >= 0)) throw new TypeError('cooldownMs must be a non-negative number');
@@ -70,7 +75,7 @@ export class CircuitBreaker {
 			case CircuitState.HalfOpen:
 				return 'half-open';
 			default:
-				return Date.now() - this.openedAt >= this.cooldownMs ? 'half-open' : 'open';
+				return this.cooled() ? 'half-open' : 'open';
 		}
 	}
 
@@ -79,6 +84,7 @@ export class CircuitBreaker {
 	 * pass through without counting as a failure.
 	 */
 	async run<T>(fn: () => Promise<T>, counts: (err: unknown) => boolean = () => true): Promise<T> {
+		if (this.policy.state === CircuitState.Open && !this.cooled()) throw this.openError();
 		try {
 			return await this.policy.execute(async () => {
 				try {
@@ -91,8 +97,7 @@ export class CircuitBreaker {
 			});
 		} catch (err) {
 			if (err instanceof Uncounted) throw err.error;
-			if (isBrokenCircuitError(err))
-				throw new BreakerOpenError(this.service, this.openedAt + this.cooldownMs, this.lastError);
+			if (isBrokenCircuitError(err)) throw this.openError();
 			throw err;
 		}
 	}
@@ -101,10 +106,19 @@ export class CircuitBreaker {
 	reset(): void {
 		this.policy = circuitBreaker(
 			handleWhen((err) => !(err instanceof Uncounted)),
-			{ halfOpenAfter: this.cooldownMs, breaker: new ConsecutiveBreaker(this.threshold) },
+			// The cooldown is timed here, on `clock` (cockatiel reads Date.now() itself); cockatiel lets the trial through.
+			{ halfOpenAfter: 0, breaker: new ConsecutiveBreaker(this.threshold) },
 		);
-		this.policy.onBreak(() => (this.openedAt = Date.now()));
+		this.policy.onBreak(() => (this.openedAt = this.clock.now()));
 		this.lastError = undefined;
+	}
+
+	private cooled(): boolean {
+		return this.clock.now() - this.openedAt >= this.cooldownMs;
+	}
+
+	private openError(): BreakerOpenError {
+		return new BreakerOpenError(this.service, this.openedAt + this.cooldownMs, this.lastError, this.clock.now());
 	}
 }
 

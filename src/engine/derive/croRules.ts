@@ -453,8 +453,6 @@ const PER_FORM_FACTOR = [
 ];
 const PER_PAGE = [valuePropositionH1, metaDescription, imagesWithoutAlt, pageWeight];
 const PER_RUN = [slowLcp, heavyTbt];
-/** Rule ids of the metric rules, which depend on Lighthouse. */
-export const METRIC_RULES: readonly string[] = ['slow-lcp', 'heavy-tbt'];
 
 const SEVERITY_ORDER = { high: 0, medium: 1, low: 2 } as const;
 /** Rules whose findings differ per form factor in substance (fold position, timings): never merged. */
@@ -501,12 +499,4 @@ export function metricFindings(runs: RunsByFormFactor): CroFinding[] {
 /** All findings: DOM rules plus metric rules for the Lighthouse runs given. */
 export function croFindings(facts: FactsByFormFactor, runs: RunsByFormFactor = {}): CroFinding[] {
 	return tidy([...domFindings(facts), ...metricFindings(runs)]);
-}
-
-/**
- * `findings` with the metric findings replaced by those of `runs`: for adding Lighthouse-based findings to a
- * CRO result produced before Lighthouse finished. Idempotent.
- */
-export function withMetricFindings(findings: CroFinding[], runs: RunsByFormFactor): CroFinding[] {
-	return tidy([...findings.filter((f) => !METRIC_RULES.includes(f.rule)), ...metricFindings(runs)]);
 }

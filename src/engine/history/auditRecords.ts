@@ -24,6 +24,7 @@ import {
 	unpackTextSync,
 } from './lhrPack';
 import type { Artifacts } from './resultStore';
+import type { Clock } from '../clock';
 
 export interface AuditRecordsOptions {
 	/** Folder for the images split off Lighthouse reports; undefined keeps them inline in the database. */
@@ -33,6 +34,8 @@ export interface AuditRecordsOptions {
 	compressionQuality: number;
 	/** Audits left the history (replaced, deleted, past retention). */
 	onDeleted: (ids: string[]) => void;
+	/** What a result's save time is read from. */
+	clock: Clock;
 }
 
 const gzip = promisify(zlib.gzip);
@@ -66,7 +69,7 @@ export class AuditRecords {
 	 * the result cache keeps of it.
 	 */
 	async save(key: string, result: AuditResult, artifacts: Artifacts): Promise<StoredResult> {
-		const savedAt = Date.now();
+		const savedAt = this.options.clock.now();
 		const stored: AuditResult = { ...result, fromCache: false };
 		const resultJson = JSON.stringify(stored);
 

@@ -17,6 +17,7 @@ import { HistoryDb } from './historyDb';
 import type { Artifacts, ResultStore } from './resultStore';
 import { applyRetention } from './retention';
 import { ScanRecords } from './scanRecords';
+import { type Clock, systemClock } from '../clock';
 
 export interface HistoryStoreOptions {
 	/** The database file; undefined keeps the history in memory only (nothing is written). */
@@ -37,6 +38,8 @@ export interface HistoryStoreOptions {
 	 * would compete with Lighthouse runs measuring performance.
 	 */
 	compressionQuality?: number;
+	/** What a result's save time is read from, the cache's TTL measured on (tests move a clock of their own). */
+	clock?: Clock;
 }
 
 /** Listens to what changes the cacheable contents of the history. */
@@ -68,6 +71,7 @@ export class HistoryStore implements ResultStore, CacheSource {
 			filesDir: options.screenshotsDir ?? (db.file ? `${db.file}.files` : undefined),
 			log,
 			compressionQuality,
+			clock: options.clock ?? systemClock,
 			onDeleted: (ids) => {
 				for (const w of this.watchers) w.deleted(ids);
 			},
