@@ -1,8 +1,9 @@
 /**
  * A site scan as a table and in words: its columns (a score per category per form factor), the order of
  * its rows for any column, score changes as ▲/▼, the failing audits across the site and what discovery
- * found. Shared by the Site view's webview, the history tree and the progress notification. Pure: no
- * `vscode`, no DOM.
+ * found. The one site-report model: the Site view's webview (in VS Code and in `scan --html`), the history tree,
+ * the progress notification and the CLI's text table and CSV all take their columns, order and words from here.
+ * Pure: no `vscode`, no DOM.
  */
 import type {
 	Category,
@@ -48,6 +49,9 @@ export function columnLabel(col: ScoreColumn, formFactors: readonly FormFactor[]
 		: CATEGORY_SHORT[col.category];
 }
 
+/** The headings of the table's other columns: the route, its status and its lowest score. */
+export const COLUMN_LABEL = { path: 'Route', status: 'Status', worst: 'Lowest' } as const;
+
 /** True when `key` names a column of the table (a persisted sort may name a column the scan no longer has). */
 export function isSortKey(key: unknown, formFactors: readonly FormFactor[]): key is SortKey {
 	return key === 'worst' || key === 'path' || key === 'status' || scoreColumns(formFactors).some((c) => c.key === key);
@@ -60,7 +64,8 @@ const STATUS_RANK: Record<ScanRoute['status'], number> = { error: 0, failed: 1, 
 function sortValue(route: ScanRoute, key: SortKey): number | string {
 	if (key === 'path') return route.path;
 	if (key === 'status') return STATUS_RANK[route.status];
-	if (key === 'worst') return route.worst ?? -1;
+	// A failed route's scores (if any) are not the page's: it ranks with the routes that have none.
+	if (key === 'worst') return route.status === 'failed' || route.status === 'error' ? -1 : (route.worst ?? -1);
 	const [ff, category] = key.split(':') as [FormFactor, Category];
 	return route.scores[ff]?.[category] ?? -1;
 }
@@ -126,13 +131,23 @@ export function failingAuditLine(audit: SiteFailingAudit, formFactors: readonly 
 	return `${audit.id} on ${audit.routes} of ${audit.of} route${audit.of === 1 ? '' : 's'}${ff}`;
 }
 
-/** Discovery in one sentence: found, audited, and why the others were not. */
-export function discoveryLine(d: DiscoverySummary): string {
+/** The failing audits across the site, those on most routes first. A new array. */
+export function sortFailingAudits(audits: readonly SiteFailingAudit[]): SiteFailingAudit[] {
+	return [...audits].sort((a, b) => b.routes - a.routes || a.id.localeCompare(b.id));
+}
+
+/** A failing audit's example routes: `e.g. /a, /b`; '' when it has none. */
+export function examplesText(examples: readonly string[]): string {
+	return examples.length ? `e.g. ${examples.join(', ')}` : '';
+}
+
+/** Discovery in one sentence: found, audited, and why the others were not (with the route limit when given). */
+export function discoveryLine(d: DiscoverySummary, maxRoutes?: number): string {
 	const left = [
 		d.sampledOut ? `${d.sampledOut} sampled out of look-alike groups` : '',
 		d.excluded ? `${d.excluded} excluded by include/exclude` : '',
 		d.disallowed ? `${d.disallowed} disallowed by robots.txt` : '',
-		d.overLimit ? `${d.overLimit} over the route limit` : '',
+		d.overLimit ? `${d.overLimit} over the route limit${maxRoutes === undefined ? '' : ` of ${maxRoutes}`}` : '',
 	].filter(Boolean);
 	const found = `Found ${d.found} route${d.found === 1 ? '' : 's'}, audited ${d.audited}`;
 	const sitemaps = d.sitemaps.length

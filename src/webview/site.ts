@@ -3,11 +3,16 @@
  * form factor, changes since the previous scan, new routes marked), the audits that fail across the site
  * and what discovery found. Rows appear as routes finish while the scan runs. Every route path, title and
  * message is page-derived: all of it goes through textContent (dom.ts).
+ *
+ * The same bundle is the page of `auditlens scan --html`: there is no VS Code API then, the state is read from the
+ * page's inlined JSON, and a route links to its Lighthouse report files written beside the page.
  */
 import {
 	columnLabel,
 	DEFAULT_SORT,
+	COLUMN_LABEL,
 	discoveryLine,
+	examplesText,
 	failingAuditLine,
 	isSortKey,
 	nextSort,
@@ -16,12 +21,15 @@ import {
 	scanProgressLine,
 	scanStatusWord,
 	scoreColumns,
+	sortFailingAudits,
 	sortRoutes,
 	type SortKey,
 	type SortOrder,
 	upsertRoute,
 } from '../format/scanTable';
 import { CATEGORY_LABEL, FORM_FACTOR_LABEL, scoreBand, toPercent } from '../format/scores';
+import type { FormFactor } from '../protocol';
+import { STATIC_DATA_ID } from '../shared/html';
 import type { IpcMessage } from './protocol';
 import { fill, h, layoutSections, type Child } from './dom';
 import {
@@ -40,7 +48,19 @@ interface VsCodeApi {
 	setState(state: SitePersistedState): void;
 }
 declare function acquireVsCodeApi(): VsCodeApi;
-const vscode = acquireVsCodeApi();
+
+/** In a static page (`scan --html`) there is no host: messages go nowhere and the state lives as long as the page. */
+function staticApi(): VsCodeApi {
+	let saved: SitePersistedState | undefined;
+	return {
+		postMessage: () => undefined,
+		getState: () => saved,
+		setState: (s) => (saved = s),
+	};
+}
+
+const inVsCode = typeof acquireVsCodeApi === 'function';
+const vscode: VsCodeApi = inVsCode ? acquireVsCodeApi() : staticApi();
 
 type SectionName = 'header' | 'progress' | 'errors' | 'routes' | 'failing' | 'discovery';
 const SECTION_ORDER: SectionName[] = ['header', 'progress', 'errors', 'routes', 'failing', 'discovery'];
@@ -64,8 +84,9 @@ function render(names: Iterable<SectionName>): void {
 	for (const name of new Set(names)) RENDER[name](state);
 }
 
-window.addEventListener('message', (ev: MessageEvent<unknown>) => {
-	const msg = ev.data;
+window.addEventListener('message', (ev: MessageEvent<unknown>) => onMessage(ev.data));
+
+function onMessage(msg: unknown): void {
 	if (SiteInitMessage.is(msg)) {
 		state = msg.params.state;
 		if (!isSortKey(sort.key, state.formFactors)) sort = DEFAULT_SORT;
@@ -78,7 +99,7 @@ window.addEventListener('message', (ev: MessageEvent<unknown>) => {
 		if (route) upsertRoute(state.routes, route);
 		render(route ? ['progress', 'routes'] : ['progress']);
 	}
-});
+}
 
 function persist(): void {
 	if (state) vscode.setState({ scanId: state.scanId, startUrl: state.startUrl, sort });
@@ -113,7 +134,7 @@ function renderHeader(s: SiteState): void {
 			s.formFactors.length ? ` · ${s.formFactors.map((ff) => FORM_FACTOR_LABEL[ff]).join(' + ')}` : '',
 			compared,
 		),
-		r
+		r && inVsCode
 			? h(
 					'div',
 					{ class: 'actions' },
@@ -179,18 +200,29 @@ function renderRoutes(s: SiteState): void {
 		);
 	};
 	const rows = sortRoutes(s.routes, sort).map((route) => {
-		const path = route.auditId
+		const files = reportFiles(s, route.url);
+		const path = files.length
 			? h(
-					'button',
+					'a',
 					{
-						class: 'link route-link',
-						title: `Open the audit of ${route.url}`,
-						attrs: { type: 'button' },
-						on: { click: () => openRoute(route.auditId) },
+						class: 'route-link',
+						title: `The ${files[0]?.formFactor} Lighthouse report of ${route.url}`,
+						attrs: { href: files[0]?.file },
 					},
 					route.path,
 				)
-			: h('span', { class: 'route-path' }, route.path);
+			: route.auditId && inVsCode
+				? h(
+						'button',
+						{
+							class: 'link route-link',
+							title: `Open the audit of ${route.url}`,
+							attrs: { type: 'button' },
+							on: { click: () => openRoute(route.auditId) },
+						},
+						route.path,
+					)
+				: h('span', { class: 'route-path' }, route.path);
 		return h(
 			'tr',
 			{ attrs: { 'data-path': route.path, 'data-status': route.status, 'data-audit-id': route.auditId } },
@@ -198,6 +230,17 @@ function renderRoutes(s: SiteState): void {
 				'td',
 				{ title: route.group ? `Stands for the look-alike routes ${route.group}` : undefined },
 				path,
+				...files.slice(1).map((f) =>
+					h(
+						'a',
+						{
+							class: 'badge',
+							title: `The ${f.formFactor} Lighthouse report of ${route.url}`,
+							attrs: { href: f.file },
+						},
+						f.formFactor,
+					),
+				),
 				route.isNew
 					? h(
 							'span',
@@ -253,8 +296,8 @@ function renderRoutes(s: SiteState): void {
 						h(
 							'tr',
 							{},
-							header('path', 'Route', 'route path'),
-							header('status', 'Status', 'status'),
+							header('path', COLUMN_LABEL.path, 'route path'),
+							header('status', COLUMN_LABEL.status, 'status'),
 							...cols.map((c) =>
 								header(
 									c.key,
@@ -262,7 +305,7 @@ function renderRoutes(s: SiteState): void {
 									`${CATEGORY_LABEL[c.category]} (${FORM_FACTOR_LABEL[c.formFactor]})`,
 								),
 							),
-							header('worst', 'Lowest', 'lowest score (worst first)'),
+							header('worst', COLUMN_LABEL.worst, 'lowest score (worst first)'),
 						),
 					),
 					h('tbody', {}, ...rows),
@@ -276,7 +319,7 @@ function renderRoutes(s: SiteState): void {
 }
 
 function renderFailing(s: SiteState): void {
-	const failing = s.report?.failingAudits ?? [];
+	const failing = sortFailingAudits(s.report?.failingAudits ?? []);
 	fill(
 		sections.failing,
 		failing.length ? heading('Failing audits across the site') : null,
@@ -290,7 +333,7 @@ function renderFailing(s: SiteState): void {
 							{ attrs: { 'data-audit': a.id, 'data-form-factor': a.formFactor } },
 							h('span', { class: 'failing-title' }, a.title),
 							h('span', { class: 'meta' }, ` · ${failingAuditLine(a, s.formFactors)}`),
-							a.examples.length ? h('span', { class: 'meta examples' }, ` · e.g. ${a.examples.join(', ')}`) : null,
+							a.examples.length ? h('span', { class: 'meta examples' }, ` · ${examplesText(a.examples)}`) : null,
 						),
 					),
 				)
@@ -308,7 +351,7 @@ function renderDiscovery(s: SiteState): void {
 	fill(
 		sections.discovery,
 		heading('Discovery'),
-		h('p', { attrs: { 'data-testid': 'discovery' } }, discoveryLine(r.discovery)),
+		h('p', { attrs: { 'data-testid': 'discovery' } }, discoveryLine(r.discovery, r.scan.maxRoutes)),
 		r.discovery.sitemaps.length
 			? h('ul', { class: 'sitemaps' }, ...r.discovery.sitemaps.map((u) => h('li', {}, h('code', {}, u))))
 			: null,
@@ -324,11 +367,29 @@ function sortBy(key: SortKey): void {
 	persist();
 }
 
+/**
+ * The Lighthouse report files of a route in a static page, by form factor: only plain file names (those the CLI
+ * writes beside the page), so that no link leaves the report's folder or runs a script.
+ */
+function reportFiles(s: SiteState, url: string): { formFactor: FormFactor; file: string }[] {
+	const files = s.lighthouseReports?.[url] ?? {};
+	return s.formFactors.flatMap((formFactor) => {
+		const file = files[formFactor];
+		return file && /^[\w.-]+\.html$/.test(file) && !file.startsWith('.') ? [{ formFactor, file }] : [];
+	});
+}
+
 function openRoute(auditId: string | undefined): void {
 	if (auditId) vscode.postMessage(OpenRouteCommand.create({ auditId }));
 }
 
-// Restored after a reload before the host answers: show what we know; the host sends the state on `siteReady`.
-const saved = vscode.getState();
-if (saved?.startUrl) fill(app, h('p', { class: 'loading' }, `Loading the scan of ${saved.startUrl}…`));
-vscode.postMessage(SiteReadyCommand.create({}));
+const inlined = document.getElementById(STATIC_DATA_ID)?.textContent;
+if (inlined) {
+	// A static page: the state is the page's own data.
+	onMessage(SiteInitMessage.create({ state: JSON.parse(inlined) as SiteState }));
+} else {
+	// Restored after a reload before the host answers: show what we know; the host sends the state on `siteReady`.
+	const saved = vscode.getState();
+	if (saved?.startUrl) fill(app, h('p', { class: 'loading' }, `Loading the scan of ${saved.startUrl}…`));
+	vscode.postMessage(SiteReadyCommand.create({}));
+}

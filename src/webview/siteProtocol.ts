@@ -26,6 +26,8 @@ export interface SiteState {
 	/** The report without its routes (kept in `routes`). */
 	report?: Omit<ScanReport, 'routes'>;
 	error?: ErrorInfo;
+	/** In a static page (`scan --html`): each route's Lighthouse report files beside the page, by route URL. */
+	lighthouseReports?: Record<string, Partial<Record<FormFactor, string>>>;
 }
 
 /**

@@ -1,6 +1,6 @@
 /**
  * The Site view's real webview bundle (dist/siteView.js) in a real Chromium, in the very page the host
- * builds (webviewHtml.ts) under its CSP and nonce, driven with site reports built here: the table worst
+ * builds (shared/webviewPage.ts) under its CSP and nonce, driven with site reports built here: the table worst
  * first, sorting by a click on a header, changes and new routes, the failing audits across the site,
  * rows appearing while the scan runs, and route paths and audit titles that try to be markup.
  */
@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import type { ScanReport } from '../../src/protocol';
-import { webviewPage } from '../../src/extension/views/webviewHtml';
+import { webviewPage } from '../../src/shared/webviewPage';
 import type { SiteState } from '../../src/webview/siteProtocol';
 import { ROOT } from '../helpers/engineProcess';
 import { sampleRoute, sampleScan } from '../helpers/sampleScan';

@@ -34,6 +34,7 @@ import { type AuditJsonEntry, writeJson } from '../output/json';
 import { FindingPlacer } from '../output/sarif';
 import { COLOR, formatResult, NO_COLOR, ProgressDisplay, statusOf, warn } from '../output/text';
 import { cancelOnSignal, closeOnSignal } from '../signals';
+import { fileSlug } from '../../shared/fileName';
 
 export interface AuditArgs extends SharedAuditArgs {
 	urls: string[];
@@ -211,13 +212,7 @@ async function writeReports(
 ): Promise<string[]> {
 	fs.mkdirSync(dir, { recursive: true });
 	const written: string[] = [];
-	const fromUrl =
-		result.url
-			.replace(/^https?:\/\//, '')
-			.replace(/[^a-z0-9]+/gi, '-')
-			.replace(/^-|-$/g, '')
-			.slice(0, 80) || 'page';
-	const slug = name ?? fromUrl;
+	const slug = name ?? fileSlug(result.url.replace(/^https?:\/\//, ''), 80, 'page');
 	for (const ff of result.options.formFactors) {
 		const stage = result.stages[ff === 'mobile' ? 'lighthouse-mobile' : 'lighthouse-desktop'];
 		if (stage?.status !== 'ok') continue;

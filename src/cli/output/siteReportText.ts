@@ -1,63 +1,33 @@
 /**
- * The site report of `auditlens scan` as text, progress lines and CSV. A route's path, its error message and a
- * failing audit's examples come from the site, so every one goes through `safeText` (terminal) or `csvCell`
+ * The site report of `auditlens scan` as text, progress lines and CSV: the columns, order and words of the site
+ * report model (format/scanTable.ts), laid out for a terminal. A route's path, its error message and a failing
+ * audit's examples come from the site, so every one goes through `safeText` (terminal) or `csvCell`
  * (spreadsheet); colour only through `Paint`. The HTML report is in siteReportHtml.ts.
  */
-import { CATEGORY_SHORT, formatDelta, scoreBand, toPercent } from '../../format/scores';
-import type { Category, FormFactor, ScanProgressParams, ScanReport, ScanRoute } from '../../protocol';
-import { CATEGORIES } from '../../protocol';
+import {
+	COLUMN_LABEL,
+	columnLabel,
+	discoveryLine as discoverySentence,
+	examplesText,
+	failingAuditLine,
+	routeScore,
+	routeStatusWord,
+	scanProgressLine,
+	scanStatusWord,
+	scoreColumns,
+	type ScoreColumn,
+	sortFailingAudits,
+	sortRoutes,
+} from '../../format/scanTable';
+import { FORM_FACTOR_LABEL, scoreBand, toPercent } from '../../format/scores';
+import type { ScanProgressParams, ScanReport, ScanRoute } from '../../protocol';
 import { safeText } from '../../shared/terminalText';
 import { NO_COLOR, type Paint } from './text';
 
-/** One score column of the site report: a category of a form factor. */
-export interface ScoreColumn {
-	formFactor: FormFactor;
-	category: Category;
-}
-
-/**
- * The columns of a report: each form factor asked for × each category some route was scored on (all four if none was).
- */
-export function scoreColumns(report: Pick<ScanReport, 'formFactors' | 'routes'>): ScoreColumn[] {
-	const seen = new Set<Category>();
-	for (const r of report.routes)
-		for (const ff of report.formFactors) for (const c of Object.keys(r.scores[ff] ?? {})) seen.add(c as Category);
-	const categories = seen.size ? CATEGORIES.filter((c) => seen.has(c)) : CATEGORIES;
-	return report.formFactors.flatMap((formFactor) => categories.map((category) => ({ formFactor, category })));
-}
-
 /** Whether a route was not audited to the end: it failed, or its audit did not take place. */
-export const routeFailed = (r: ScanRoute): boolean => r.status === 'failed' || r.status === 'error';
-
-/**
- * Routes worst first: those that failed or were never audited (nothing to compare), then by their lowest score,
- * then by path, so that the order does not depend on the order routes finished in.
- */
-export function sortRoutes(routes: readonly ScanRoute[]): ScanRoute[] {
-	const rank = (r: ScanRoute) => (routeFailed(r) || r.worst === undefined ? -1 : r.worst);
-	return [...routes].sort((a, b) => rank(a) - rank(b) || (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-}
-
-/** A column's heading: `PERF`, or `M:PERF` when the report has both form factors. */
-export function columnLabel(col: ScoreColumn, report: Pick<ScanReport, 'formFactors'>): string {
-	const short = CATEGORY_SHORT[col.category];
-	return report.formFactors.length > 1 ? `${col.formFactor === 'mobile' ? 'M' : 'D'}:${short}` : short;
-}
-
-/**
- * The status of a route in words: `ok`, `partial`, `failed`, or the code of the error that kept it from being audited.
- */
-export function routeStatusLabel(r: ScanRoute): string {
-	return r.status === 'error' ? (r.error?.code ?? 'error') : r.status;
-}
+const routeFailed = (r: ScanRoute): boolean => r.status === 'failed' || r.status === 'error';
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-
-/** `1 min 05 s`, `42 s`: the time left of a scan. */
-export function formatEta(ms: number): string {
-	const s = Math.max(0, Math.round(ms / 1000));
-	return s >= 60 ? `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s` : `${s} s`;
-}
 
 /** The longest route path shown in the table (and the examples): the rest is cut with `…`. */
 const PATH_MAX = 60;
@@ -70,34 +40,39 @@ function padCell(text: string, width: number, right: boolean): string {
 	return right ? pad + text : text + pad;
 }
 
-/** A change since the previous scan in points, `+5` or `−12`; '' when there is none (or it rounds to none). */
-export function changeLabel(change: number | undefined): string {
-	const points = change === undefined ? 0 : Math.round(change * 100);
-	return points === 0 ? '' : formatDelta(points);
-}
-
-/** A score cell: `72`, `72 −12` with a change since the previous scan, `-` when unscored. */
+/** A score cell: `72`, `72 ▼12` with a change since the previous scan, `–` when unscored (as in the Site view). */
 function scoreCell(r: ScanRoute, col: ScoreColumn): { text: string; band: ReturnType<typeof scoreBand> } {
-	const p = toPercent(r.scores[col.formFactor]?.[col.category]);
-	if (p === undefined) return { text: '-', band: 'none' };
-	const change = r.changes?.[col.formFactor]?.[col.category];
-	const delta = changeLabel(change);
-	return { text: delta ? `${p} ${delta}` : String(p), band: scoreBand(p) };
+	const { percent, change } = routeScore(r, col);
+	if (percent === undefined) return { text: '–', band: 'none' };
+	return { text: change ? `${percent} ${change.text}` : String(percent), band: scoreBand(percent) };
 }
 
 function paintBand(paint: Paint, band: ReturnType<typeof scoreBand>, s: string): string {
 	return band === 'pass' ? paint.ok(s) : band === 'average' ? paint.warn(s) : band === 'fail' ? paint.bad(s) : s;
 }
 
-/** The routes × scores table, worst first: a route's path, its status, a column per category per form factor. */
+/**
+ * The routes × scores table, worst first: a route's path, its status, a column per category per form factor and
+ * its lowest score, under the Site view's headings.
+ */
 export function routesTable(report: ScanReport, paint: Paint = NO_COLOR): string[] {
-	const cols = scoreColumns(report);
+	const cols = scoreColumns(report.formFactors);
 	const routes = sortRoutes(report.routes);
 	const rows = routes.map((r) => {
 		const path = `${safeText(r.path, { max: PATH_MAX })}${r.isNew ? ' (new)' : ''}`;
-		return { route: r, path, status: routeStatusLabel(r), scores: cols.map((c) => scoreCell(r, c)) };
+		const worst = toPercent(r.worst);
+		const scores = [
+			...cols.map((c) => scoreCell(r, c)),
+			{ text: worst === undefined ? '–' : String(worst), band: scoreBand(worst) },
+		];
+		return { route: r, path, status: routeStatusWord(r), scores };
 	});
-	const header = ['ROUTE', 'STATUS', ...cols.map((c) => columnLabel(c, report))];
+	const header = [
+		COLUMN_LABEL.path,
+		COLUMN_LABEL.status,
+		...cols.map((c) => columnLabel(c, report.formFactors)),
+		COLUMN_LABEL.worst,
+	];
 	const widths = header.map((h, i) =>
 		Math.max(
 			Array.from(h).length,
@@ -126,38 +101,28 @@ export function routesTable(report: ScanReport, paint: Paint = NO_COLOR): string
 	return out;
 }
 
-/** `image-alt  on 37 of 120 routes (e.g. /a, /b)  Image elements do not have [alt] attributes`, most routes first. */
+/**
+ * `image-alt on 37 of 120 routes · e.g. /a, /b · Image elements do not have [alt] attributes`, most routes first:
+ * the Site view's words, the audit's id first so that a terminal's reader finds it.
+ */
 export function failingAuditLines(report: ScanReport): string[] {
 	if (report.failingAudits.length === 0) return [];
-	const audits = [...report.failingAudits].sort((a, b) => b.routes - a.routes || a.id.localeCompare(b.id));
+	const audits = sortFailingAudits(report.failingAudits);
 	const shown = audits.slice(0, FAILING_SHOWN);
-	const both = report.formFactors.length > 1;
-	const labels = shown.map((a) => `${safeText(a.id, { max: 60 })}${both ? ` (${a.formFactor})` : ''}`);
-	const width = Math.max(...labels.map((l) => Array.from(l).length));
 	const lines = ['Failing audits across the site:'];
-	shown.forEach((a, i) => {
-		const examples = a.examples.length
-			? ` (e.g. ${a.examples.map((p) => safeText(p, { max: PATH_MAX })).join(', ')})`
-			: '';
-		lines.push(
-			`  ${padCell(labels[i] ?? '', width, false)}  on ${a.routes} of ${a.of} route${a.of === 1 ? '' : 's'}${examples}  ${safeText(a.title, { max: 120 })}`,
-		);
-	});
+	for (const a of shown) {
+		const line = failingAuditLine({ ...a, id: safeText(a.id, { max: 60 }) }, report.formFactors);
+		const examples = examplesText(a.examples.map((p) => safeText(p, { max: PATH_MAX })));
+		lines.push(`  ${[line, examples, safeText(a.title, { max: 120 })].filter(Boolean).join(' · ')}`);
+	}
 	if (audits.length > shown.length)
 		lines.push(`  +${audits.length - shown.length} more (--json, --csv and --html have them all)`);
 	return lines;
 }
 
-/** What discovery found and why routes were left out, in one line. */
+/** What discovery found and why routes were left out, in the Site view's sentence. */
 export function discoveryLine(report: ScanReport): string {
-	const d = report.discovery;
-	const parts = [`${d.found} found`, `${d.audited} audited`];
-	if (d.sampledOut) parts.push(`${d.sampledOut} sampled out (look-alike routes)`);
-	if (d.excluded) parts.push(`${d.excluded} excluded by --include/--exclude`);
-	if (d.disallowed) parts.push(`${d.disallowed} disallowed by robots.txt`);
-	if (d.overLimit) parts.push(`${d.overLimit} over the limit of ${report.scan.maxRoutes}`);
-	const sitemaps = d.sitemaps.length ? `; ${d.sitemaps.length} sitemap${d.sitemaps.length === 1 ? '' : 's'} read` : '';
-	return `Routes: ${parts.join(', ')}${sitemaps} (discovery took ${seconds(d.durationMs)})`;
+	return discoverySentence(report.discovery, report.scan.maxRoutes);
 }
 
 /**
@@ -176,14 +141,12 @@ export function timeLine(report: ScanReport): string {
 export function formatScanReport(report: ScanReport, paint: Paint = NO_COLOR): string {
 	const failed = report.routes.filter(routeFailed).length;
 	const partial = report.routes.filter((r) => r.status === 'partial').length;
+	const word = scanStatusWord(report.status);
+	const counts = [failed ? `${failed} failed` : '', partial ? `${partial} partial` : ''].filter(Boolean).join(', ');
 	const state =
-		report.status === 'cancelled'
-			? paint.warn('cancelled: the routes audited so far')
-			: failed || partial
-				? paint.warn([failed ? `${failed} failed` : '', partial ? `${partial} partial` : ''].filter(Boolean).join(', '))
-				: paint.ok('all routes audited');
+		report.status === 'ok' ? paint.ok(word) : paint.warn(report.status === 'cancelled' || !counts ? word : counts);
 	const lines = [
-		`Site scan of ${safeText(report.startUrl, { max: 200 })} (${report.formFactors.join(' + ')}): ${state}`,
+		`Site scan of ${safeText(report.startUrl, { max: 200 })} · ${report.formFactors.map((f) => FORM_FACTOR_LABEL[f]).join(' + ')} · ${state}`,
 		'',
 	];
 	if (report.routes.length) lines.push(...routesTable(report, paint));
@@ -244,20 +207,19 @@ export class ScanProgressDisplay {
 		}
 		if (p.route)
 			this.out.write(
-				`[${p.done}/${p.total}] ${routeStatusLabel(p.route)} ${safeText(p.route.path, { max: PATH_MAX })}${p.route.durationMs === undefined ? '' : ` ${seconds(p.route.durationMs)}`}\n`,
+				`[${p.done}/${p.total}] ${routeStatusWord(p.route)} ${safeText(p.route.path, { max: PATH_MAX })}${p.route.durationMs === undefined ? '' : ` ${seconds(p.route.durationMs)}`}\n`,
 			);
 		this.lastPhase = p.phase;
 	}
 
-	/** The line a terminal shows for `p`. */
+	/** The line a terminal shows for `p`: a bar before the Site view's progress line. */
 	line(p: ScanProgressParams): string {
-		if (p.phase === 'discovering') return `Discovering routes: ${p.discovered} found`;
+		if (p.phase === 'discovering') return scanProgressLine(p);
 		const ratio = p.total ? Math.min(1, p.done / p.total) : 0;
 		const filled = Math.round(ratio * this.width);
 		const bar = `[${'#'.repeat(filled)}${'-'.repeat(this.width - filled)}]`;
-		const eta = p.etaMs !== undefined && p.done < p.total ? `  ETA ${formatEta(p.etaMs)}` : '';
-		const last = p.route ? `  ${routeStatusLabel(p.route)} ${safeText(p.route.path, { max: 40 })}` : '';
-		return `${bar} ${p.done}/${p.total}${eta}${last}`;
+		const last = p.route ? ` · ${routeStatusWord(p.route)} ${safeText(p.route.path, { max: 40 })}` : '';
+		return `${bar} ${scanProgressLine(p)}${last}`;
 	}
 
 	/** Clear the redrawn line before the report is printed. */
@@ -292,7 +254,7 @@ const round2 = (n: number | null | undefined) =>
  * scan per category per form factor, its error. Lines end in CRLF, as RFC 4180 says.
  */
 export function scanCsv(report: ScanReport): string {
-	const cols = scoreColumns(report);
+	const cols = scoreColumns(report.formFactors);
 	const header = [
 		'path',
 		'url',

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { IpcMessage, IpcMessageType } from '../../webview/protocol';
 import type { Ctx } from '../ctx';
-import { webviewPage } from './webviewHtml';
+import { webviewPage } from '../../shared/webviewPage';
 
 export interface WebviewHostOptions {
 	/** The script in dist/ the page runs. */

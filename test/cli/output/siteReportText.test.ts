@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,9 +16,10 @@ import {
 	formatScanReport,
 	scanCsv,
 	ScanProgressDisplay,
-	sortRoutes,
 } from '../../../src/cli/output/siteReportText';
-import { escapeHtml, lighthouseReportName, REPORT_CSP, scanHtml } from '../../../src/cli/output/siteReportHtml';
+import { lighthouseReportName, scanHtml } from '../../../src/cli/output/siteReportHtml';
+import { sortRoutes } from '../../../src/format/scanTable';
+import { escapeHtml } from '../../../src/shared/html';
 
 const HOSTILE_PATH = `/<script>alert(1)</script>${ESC}[2K${ESC}]0;pwned\x07`;
 
@@ -120,25 +120,28 @@ describe('scan report formats (pure)', () => {
 	it('prints a table of routes × scores per form factor, worst first, with changes and new routes marked', () => {
 		const text = formatScanReport(sampleReport());
 		const lines = text.split('\n');
-		const header = lines.find((l) => l.startsWith('ROUTE'));
+		const header = lines.find((l) => l.startsWith('Route'));
 		assert.ok(header, text);
-		assert.match(header, /ROUTE +STATUS +M:P +M:A +M:BP +M:SEO +D:P +D:A +D:BP +D:SEO$/);
+		assert.match(
+			header,
+			/Route +Status +P mobile +A mobile +BP mobile +SEO mobile +P desktop +A desktop +BP desktop +SEO desktop +Lowest$/,
+		);
 		const rows = lines.slice(lines.indexOf(header) + 1, lines.indexOf(header) + 6);
-		assert.match(rows[2] ?? '', /^\/blog\/slow +ok +42 −12 +88 +96 +90 +70 /);
-		assert.match(rows[3] ?? '', /^\/new-page \(new\) +partial +75 +95 +100 +100 +- +- +- +-$/);
-		assert.match(rows[4] ?? '', /^\/ +ok +91 \+5 +100 /);
-		assert.match(rows[0] ?? '', /CANCELLED/);
-		assert.match(text, /^Site scan of https:\/\/site\.example\/ \(mobile \+ desktop\): 2 failed, 1 partial$/m);
+		assert.match(rows[2] ?? '', /^\/blog\/slow +ok +42 ▼12 +88 +96 +90 +70 /);
+		assert.match(rows[3] ?? '', /^\/new-page \(new\) +partial +75 +95 +100 +100 +– +– +– +– +75$/);
+		assert.match(rows[4] ?? '', /^\/ +ok +91 ▲5 +100 /);
+		assert.match(rows[0] ?? '', /not audited/);
+		assert.match(text, /^Site scan of https:\/\/site\.example\/ · Mobile \+ Desktop · 2 failed, 1 partial$/m);
 		assert.match(text, /Changes are against the previous scan scan-0; gone since: \/gone\./);
 		assert.match(text, /^Scan took 40\.0 s for 4 routes, 10\.0 s a page$/m);
 	});
 
-	it('shows one form factor without the M:/D: prefixes, and no table when nothing was audited', () => {
+	it('shows one form factor without its name in the headings, and no table when nothing was audited', () => {
 		const r = sampleReport({ formFactors: ['mobile'] });
-		assert.match(formatScanReport(r), /^ROUTE +STATUS +P +A +BP +SEO$/m);
+		assert.match(formatScanReport(r), /^Route +Status +P +A +BP +SEO +Lowest$/m);
 		assert.match(
 			formatScanReport(sampleReport({ routes: [], status: 'cancelled' })),
-			/cancelled: the routes audited so far\n\nNo route was audited\./,
+			/cancelled: the routes audited before the cancel\n\nNo route was audited\./,
 		);
 	});
 
@@ -147,12 +150,12 @@ describe('scan report formats (pure)', () => {
 		assert.equal(lines[0], 'Failing audits across the site:');
 		assert.match(
 			lines[1] ?? '',
-			/^ {2}image-alt {7}on 37 of 120 routes \(e\.g\. \/a, \/<script>alert\(1\)<\/script>\\x1b\[2K\\x1b\]0;pwned\\x07\) {2}Image elements/,
+			/^ {2}image-alt on 37 of 120 routes · e\.g\. \/a, \/<script>alert\(1\)<\/script>\\x1b\[2K\\x1b\]0;pwned\\x07 · Image elements/,
 		);
-		assert.match(lines[2] ?? '', /^ {2}color-contrast {2}on 2 of 3 routes \(e\.g\. \/blog\/slow, \/new-page\)/);
+		assert.match(lines[2] ?? '', /^ {2}color-contrast on 2 of 3 routes · e\.g\. \/blog\/slow, \/new-page · /);
 		assert.match(
 			failingAuditLines(sampleReport()).join('\n'),
-			/image-alt \(mobile\)/,
+			/image-alt on 37 of 120 routes \(mobile\)/,
 			'the form factor is named when the scan has both',
 		);
 	});
@@ -160,7 +163,7 @@ describe('scan report formats (pure)', () => {
 	it('sums up discovery: found, audited, and why the rest were left out', () => {
 		assert.equal(
 			discoveryLine(sampleReport()),
-			'Routes: 140 found, 5 audited, 12 sampled out (look-alike routes), 5 excluded by --include/--exclude, 2 disallowed by robots.txt, 1 over the limit of 200; 1 sitemap read (discovery took 1.5 s)',
+			'Found 140 routes, audited 5 (12 sampled out of look-alike groups, 5 excluded by include/exclude, 2 disallowed by robots.txt, 1 over the route limit of 200); 1 sitemap read; discovery took 1.5 s.',
 		);
 	});
 
@@ -190,8 +193,8 @@ describe('scan report formats (pure)', () => {
 		display.done();
 		const frames = written.split('\r\x1b[2K');
 		assert.deepEqual(frames.slice(1, 3), [
-			'Discovering routes: 7 found',
-			'[###-------] 2/8  ETA 1 min 05 s  ok /<script>alert(1)</script>\\x1b[2K\\x1b]0;pwned\\x07',
+			'Discovering routes… 7 found',
+			'[###-------] 2 of 8 routes · about 1 min left · ok /<script>alert(1)</script>\\x1b[2K\\x1b]0;pwned\\x07',
 		]);
 		assert.equal(frames.at(-1), '', 'the line is cleared before the report');
 		assert.doesNotMatch(written.replaceAll('\r\x1b[2K', ''), CONTROL);
@@ -265,25 +268,33 @@ describe('scan report formats (pure)', () => {
 		assert.ok(!/(^|,)=/.test(csv), 'no cell starts with =');
 	});
 
-	it('writes a self-contained HTML page: strict CSP with the hashes of its own style and script, nothing remote', () => {
+	it('writes a self-contained HTML page: the Site view inline under a strict CSP, one nonce for its style and script, nothing remote', () => {
 		const html = scanHtml(sampleReport());
-		const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1];
-		assert.equal(csp, REPORT_CSP);
-		assert.match(
-			REPORT_CSP,
-			/^default-src 'none'; style-src 'sha256-[^']+'; script-src 'sha256-[^']+'; img-src 'none'; base-uri 'none'; form-action 'none'$/,
+		const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/
+			.exec(html)?.[1]
+			?.replaceAll('&#39;', "'");
+		const nonce = /script-src 'nonce-([^']+)'/.exec(csp ?? '')?.[1] ?? '';
+		assert.ok(nonce.length >= 16, csp);
+		assert.equal(
+			csp,
+			`default-src 'none'; img-src data:; style-src 'nonce-${nonce}'; script-src 'nonce-${nonce}'; base-uri 'none'; form-action 'none'`,
 		);
-		const sha = (s: string) => `'sha256-${createHash('sha256').update(s).digest('base64')}'`;
-		const style = /<style>([\s\S]*?)<\/style>/.exec(html)?.[1] ?? '';
-		const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1] ?? '');
-		assert.equal(scripts.length, 1, 'one script, ours');
-		assert.ok(REPORT_CSP.includes(sha(style)), 'the style runs under the CSP');
-		assert.ok(REPORT_CSP.includes(sha(scripts[0] ?? '')), 'the script runs under the CSP');
+		const styles = [...html.matchAll(/<style( nonce="[^"]*")?>/g)];
+		assert.ok(styles.length >= 1 && styles.every((m) => m[1] === ` nonce="${nonce}"`), 'the styles run under the CSP');
+		const scripts = [...html.matchAll(/<script( [^>]*)?>/g)].map((m) => m[1] ?? '');
+		assert.deepEqual(
+			scripts,
+			[' type="application/json" id="data"', ` nonce="${nonce}"`],
+			'one script, ours; one data block',
+		);
+		assert.ok(
+			html.includes(fs.readFileSync(path.join(__dirname, '../../../../dist/siteView.js'), 'utf8').slice(0, 200)),
+		);
 		assert.doesNotMatch(html, /<(link|img|iframe|object|embed)\b/);
-		assert.doesNotMatch(html, /\bsrc=/);
+		assert.doesNotMatch(html, /<script[^>]*\bsrc=/);
 	});
 
-	it('HTML-escapes every string from the site, and links only http(s) routes and their Lighthouse reports', () => {
+	it('inlines the report as JSON that no text from the site can break out of, with the Lighthouse reports by route', () => {
 		const report = sampleReport();
 		report.routes.push(
 			route('/js', { url: 'javascript:alert(1)', status: 'ok', scores: { mobile: { performance: 1 } }, worst: 1 }),
@@ -298,13 +309,15 @@ describe('scan report formats (pure)', () => {
 		);
 		assert.equal(lighthouseReportName(9, route('/'), 'mobile'), 'lighthouse-010-home-mobile.html');
 		const html = scanHtml(report, new Map([[blog, { mobile: name }]]));
-		assert.ok(!html.includes('<script>alert(1)'), 'the hostile path is not markup');
-		assert.ok(html.includes('&#60;script&#62;alert(1)&#60;/script&#62;\\x1b[2K'), 'shown as text, its escape visible');
+		const data = /<script type="application\/json" id="data">([\s\S]*?)<\/script>/.exec(html)?.[1] ?? '';
+		assert.ok(!data.includes('<') && !data.includes('>'), 'the hostile path is not markup');
+		assert.ok(data.includes('\\u003cscript\\u003ealert(1)\\u003c/script\\u003e\\u001b[2K'), 'kept as text in the data');
 		assert.ok(!html.includes('\x1b'), 'no raw escape character either');
 		assert.ok(!html.includes('href="javascript:'));
-		assert.ok(html.includes(`<a href="${name}">mobile</a>`));
-		assert.ok(html.includes('<a href="https://site.example/blog/slow" rel="noopener noreferrer">/blog/slow</a>'));
-		assert.equal(escapeHtml(`"'<>&`), '&#34;&#39;&#60;&#62;&#38;');
+		const state = JSON.parse(data) as { routes: ScanRoute[]; lighthouseReports: Record<string, unknown> };
+		assert.equal(state.routes.find((r) => r.path.startsWith('/<'))?.path, HOSTILE_PATH, 'JSON.parse reads it back');
+		assert.deepEqual(state.lighthouseReports, { 'https://site.example/blog/slow': { mobile: name } });
+		assert.equal(escapeHtml(`"'<>&`), '&quot;&#39;&lt;&gt;&amp;');
 	});
 });
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { escapeHtml, webviewPage } from '../../../src/extension/views/webviewHtml';
+import { escapeHtml } from '../../src/shared/html';
+import { webviewPage } from '../../src/shared/webviewPage';
 
 /** Stands in for the webview's resource origin (`webview.cspSource`). */
 const ORIGIN = 'https://webview.test';
