@@ -30,6 +30,19 @@ export interface SiteState {
 	lighthouseReports?: Record<string, Partial<Record<FormFactor, string>>>;
 }
 
+/** The Site view's state for a finished report: its routes apart from the rest. */
+export function siteStateOf(report: ScanReport): SiteState {
+	const { routes, ...rest } = report;
+	return {
+		scanId: report.id,
+		startUrl: report.startUrl,
+		formFactors: report.formFactors,
+		status: report.status,
+		routes,
+		report: rest,
+	};
+}
+
 /**
  * What the webview keeps in `setState` so a reload can restore the view (via the serializer), with the order chosen.
  */

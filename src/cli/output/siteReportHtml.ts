@@ -10,7 +10,7 @@ import { scanStatusWord } from '../../format/scanTable';
 import type { FormFactor, ScanReport, ScanRoute } from '../../protocol';
 import { fileSlug } from '../../shared/fileName';
 import { staticWebviewPage } from '../../shared/webviewPage';
-import type { SiteState } from '../../webview/siteProtocol';
+import { type SiteState, siteStateOf } from '../../webview/siteProtocol';
 
 /** The Lighthouse HTML reports of a route, by form factor: file names relative to the site report. */
 export type RouteReports = ReadonlyMap<ScanRoute, Partial<Record<FormFactor, string>>>;
@@ -36,18 +36,9 @@ function packageFile(...parts: string[]): string {
 
 /** The Site view's state for a finished report, with each route's Lighthouse report files. */
 export function siteState(report: ScanReport, reports: RouteReports = new Map()): SiteState {
-	const { routes, ...rest } = report;
 	const lighthouseReports: NonNullable<SiteState['lighthouseReports']> = {};
 	for (const [route, files] of reports) lighthouseReports[route.url] = { ...files };
-	return {
-		scanId: report.id,
-		startUrl: report.startUrl,
-		formFactors: report.formFactors,
-		status: report.status,
-		routes,
-		report: rest,
-		lighthouseReports,
-	};
+	return { ...siteStateOf(report), lighthouseReports };
 }
 
 /** The site report page. `reports` gives the Lighthouse report files of each route (relative to the page). */

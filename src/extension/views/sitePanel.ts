@@ -16,6 +16,7 @@ import {
 	SiteReadyCommand,
 	type SitePersistedState,
 	type SiteState,
+	siteStateOf,
 } from '../../webview/siteProtocol';
 import type { Ctx } from '../ctx';
 import { errorMessage } from '../engine/engineClient';
@@ -132,15 +133,7 @@ export class SitePanel {
 
 	/** The report arrived: it replaces what the progress built. */
 	finish(report: ScanReport): void {
-		const { routes, ...rest } = report;
-		this.state = {
-			scanId: report.id,
-			startUrl: report.startUrl,
-			formFactors: report.formFactors,
-			status: report.status,
-			routes,
-			report: rest,
-		};
+		this.state = siteStateOf(report);
 		this.updateTitle();
 		this.post(SiteInitMessage.create({ state: this.state }));
 	}
