@@ -201,11 +201,16 @@ describe('capture stage (real Chromium)', function () {
 
 	it('closes every context and the browser on close()', async () => {
 		const own = new CaptureBrowser(settings, createLogger('error'));
-		const ctx = new StageHarness({ url: server.url('/cro/good.html'), settings, logLevel: 'error' });
-		const outcome = await ctx.runStage(createCaptureStage(own));
-		assert.equal(outcome.status, 'ok');
-		assert.equal(own.info().running, true);
-		await own.close();
-		assert.deepEqual([own.info().running, own.info().openContexts], [false, 0]);
+		try {
+			const ctx = new StageHarness({ url: server.url('/cro/good.html'), settings, logLevel: 'error' });
+			const outcome = await ctx.runStage(createCaptureStage(own));
+			assert.equal(outcome.status, 'ok');
+			assert.equal(own.info().running, true);
+			await own.close();
+			assert.deepEqual([own.info().running, own.info().openContexts], [false, 0]);
+		} finally {
+			// A failed check must not leave its Chrome to the tests after it (they count this process's Chromes).
+			await own.close();
+		}
 	});
 });
