@@ -399,7 +399,7 @@ describe('auditlens audit|scan --redis: the submitter (real redis-server, real B
 				if (waiting.size === 2) bothAdded();
 			});
 			const urls = [server.url(gated), page('/scan-small/b.html')];
-			const cli = path.join(ROOT, 'out', 'src', 'engine', 'cli.js');
+			const cli = path.join(ROOT, 'out', 'src', 'cli', 'main.js');
 			const args = [
 				'audit',
 				...urls,
@@ -459,7 +459,7 @@ describe('auditlens audit|scan --redis: the submitter (real redis-server, real B
 	it('SIGTERM stops a scan on the queue: its running job cancelled, the routes audited so far reported and saved (exit 143)', async () => {
 		const w = await worker({ concurrency: 2 });
 		const gate = server.gate('/gated/scan-hold', { hold: fromBrowser });
-		const cli = path.join(ROOT, 'out', 'src', 'engine', 'cli.js');
+		const cli = path.join(ROOT, 'out', 'src', 'cli', 'main.js');
 		const db = path.join(dir, 'history.sqlite');
 		const args = [
 			'scan',
