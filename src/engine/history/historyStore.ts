@@ -38,7 +38,7 @@ export interface HistoryStoreOptions {
 	 * would compete with Lighthouse runs measuring performance.
 	 */
 	compressionQuality?: number;
-	/** What a result's save time is read from, the cache's TTL measured on (tests move a clock of their own). */
+	/** What save times, the cache's TTL and retention are measured on (tests move a clock of their own). */
 	clock?: Clock;
 }
 
@@ -59,6 +59,7 @@ export class HistoryStore implements ResultStore, CacheSource {
 	private readonly scans: ScanRecords;
 	private readonly pendingSaves = new Set<Promise<unknown>>();
 	private clearedAt = 0;
+	private readonly clock: Clock;
 
 	private constructor(
 		private readonly db: HistoryDb,
@@ -67,11 +68,12 @@ export class HistoryStore implements ResultStore, CacheSource {
 		options: HistoryStoreOptions,
 	) {
 		const compressionQuality = options.compressionQuality ?? 9;
+		this.clock = options.clock ?? systemClock;
 		this.audits = new AuditRecords(db, {
 			filesDir: options.screenshotsDir ?? (db.file ? `${db.file}.files` : undefined),
 			log,
 			compressionQuality,
-			clock: options.clock ?? systemClock,
+			clock: this.clock,
 			onDeleted: (ids) => {
 				for (const w of this.watchers) w.deleted(ids);
 			},
@@ -122,8 +124,9 @@ export class HistoryStore implements ResultStore, CacheSource {
 	 */
 	clearCache(): number {
 		this.db.assertOpen();
-		const fresh = this.audits.cachedKeys(Math.max(Date.now() - this.settings.cacheTtlMs, this.clearedAt));
-		this.markCacheCleared(Date.now());
+		const now = this.clock.now();
+		const fresh = this.audits.cachedKeys(Math.max(now - this.settings.cacheTtlMs, this.clearedAt));
+		this.markCacheCleared(now);
 		return this.settings.cacheTtlMs > 0 && this.settings.cacheMaxEntries > 0
 			? Math.min(fresh, this.settings.cacheMaxEntries)
 			: 0;
@@ -226,6 +229,6 @@ export class HistoryStore implements ResultStore, CacheSource {
 	}
 
 	private retain(): void {
-		applyRetention(this.db, this.audits, this.scans, this.settings, this.log);
+		applyRetention(this.db, this.audits, this.scans, this.settings, this.log, this.clock.now());
 	}
 }

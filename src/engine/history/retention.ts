@@ -16,8 +16,9 @@ export function applyRetention(
 	scans: ScanRecords,
 	settings: Pick<EngineSettings, 'historyMaxAgeDays' | 'historyMaxCount'>,
 	log: Logger,
+	now: number,
 ): number {
-	const cutoff = Date.now() - settings.historyMaxAgeDays * DAY_MS;
+	const cutoff = now - settings.historyMaxAgeDays * DAY_MS;
 	const deleted = audits.deleteOutside(cutoff, settings.historyMaxCount);
 	if (scans.deleteBefore(cutoff) > 0) db.changed();
 	if (deleted > 0) {
