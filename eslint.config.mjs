@@ -91,8 +91,7 @@ export default tseslint.config(
 		},
 	},
 	{
-		// The engine serves the CLI and the extension and is the client of neither (issue 20: the command line used
-		// to live in src/engine, and the queue threw the CLI's UsageError).
+		// The engine serves the CLI and the extension and is the client of neither.
 		files: ['src/engine/**/*.ts'],
 		rules: {
 			'no-restricted-imports': [
